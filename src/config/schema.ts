@@ -1,0 +1,218 @@
+import { z } from 'zod';
+import { parseWeeklyTime, WEEKLY_TIME_HINT } from './weekly-time.js';
+
+/**
+ * Everything a user chooses about their server, in one validated file (valheim.config.json).
+ * No secret lives here: the bot token and the server password are SecureString parameters in SSM.
+ */
+
+const discordId = (what: string) =>
+  z
+    .string()
+    .regex(
+      /^\d{17,20}$/,
+      `must be a Discord ${what} ID of 17 to 20 digits (turn on Developer Mode in Discord, then right-click → Copy ID)`,
+    );
+
+const steamId = z
+  .string()
+  .regex(
+    /^7656119\d{10}$/,
+    'must be a 17-digit SteamID64 starting with 7656119 (see your Steam profile URL)',
+  );
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** Valid Fargate memory sizes (MiB) for each CPU size (units), from the Fargate task-size table. */
+const FARGATE_MEMORY: Record<number, { min: number; max: number; step: number }> = {
+  1024: { min: 2048, max: 8192, step: 1024 },
+  2048: { min: 4096, max: 16384, step: 1024 },
+  4096: { min: 8192, max: 30720, step: 1024 },
+  8192: { min: 16384, max: 61440, step: 4096 },
+  16384: { min: 32768, max: 122880, step: 8192 },
+};
+
+/** Arguments this project sets from dedicated fields; setting them twice confuses the server. */
+const MANAGED_SERVER_ARGS: Record<string, string> = {
+  '-name': 'server.name',
+  '-world': 'server.world',
+  '-password': 'valheim secrets set',
+  '-port': 'the fixed game port 2456',
+  '-public': 'server.public',
+  '-crossplay': 'server.crossplay',
+};
+
+const weeklyTime = z.string().refine((text) => parseWeeklyTime(text) !== undefined, {
+  message: `is not a weekly time: ${WEEKLY_TIME_HINT}`,
+});
+
+const timeZone = z.string().refine(
+  (zone) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'is not an IANA time zone; use a name such as "Europe/Berlin" or "America/New_York"' },
+);
+
+export const serverSchema = z.strictObject({
+  /** Name shown in the server browser. */
+  name: z
+    .string()
+    .trim()
+    .min(3, 'must have at least 3 characters')
+    .max(64, 'must have at most 64 characters'),
+  /** World file name on the server (Valheim's -world). */
+  world: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_-]{1,64}$/,
+      'must be 1 to 64 letters, digits, "_" or "-" (it is the world file name)',
+    ),
+  /** List the server in the community server browser. */
+  public: z.boolean().default(true),
+  /** Let Xbox/Game Pass players join (needs the join code; players are then counted from the server log). */
+  crossplay: z.boolean().default(false),
+  /** Extra arguments for the server, e.g. "-preset casual" or "-modifier raids none". */
+  extraArgs: z
+    .string()
+    .default('')
+    .superRefine((args, ctx) => {
+      for (const word of args.split(/\s+/)) {
+        const field = MANAGED_SERVER_ARGS[word.toLowerCase()];
+        if (field)
+          ctx.addIssue({ code: 'custom', message: `must not contain ${word}: set it with ${field}` });
+      }
+    }),
+  /** SteamID64s of in-game admins. */
+  adminSteamIds: z.array(steamId).default([]),
+  /** Release of ghcr.io/community-valheim-tools/valheim-server (1.2.0 or later), or a sha256 digest. */
+  imageTag: z
+    .string()
+    .default('1.2.0')
+    .refine((tag) => /^sha256:[0-9a-f]{64}$/.test(tag) || isAtLeast(tag, [1, 2, 0]), {
+      message:
+        'must be a release of 1.2.0 or later (e.g. "1.2.0") or a "sha256:…" digest; older images break Valheim 1.0 worlds and "latest" is not pinned',
+    }),
+});
+
+export const taskSchema = z
+  .strictObject({
+    /** CPU units (1024 = 1 vCPU). */
+    cpu: z.number().int().default(2048),
+    /** Memory in MiB. */
+    memoryMiB: z.number().int().default(8192),
+    /** Run on Fargate Spot (about 70 % cheaper; may be interrupted with two minutes' warning). */
+    spot: z.boolean().default(false),
+  })
+  .superRefine((task, ctx) => {
+    const sizes = FARGATE_MEMORY[task.cpu];
+    if (!sizes || task.cpu < 2048) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['cpu'],
+        message: `${task.cpu} is not supported; use 2048 (2 vCPU, the minimum for Valheim), 4096, 8192 or 16384`,
+      });
+      return;
+    }
+    const { min, max, step } = sizes;
+    if (task.memoryMiB < min || task.memoryMiB > max || (task.memoryMiB - min) % step !== 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['memoryMiB'],
+        message: `${task.memoryMiB} is not valid with cpu ${task.cpu}; use ${min} to ${max} in steps of ${step}`,
+      });
+    }
+  });
+
+export const backupSchema = z.strictObject({
+  /** When AWS Backup snapshots the world, in the config's time zone. */
+  schedule: weeklyTime.default('daily 05:00'),
+  /** How long each recovery point is kept. */
+  retentionDays: z
+    .number()
+    .int()
+    .min(1, 'must be at least 1 day')
+    .max(3650, 'must be at most 3650 days')
+    .default(35),
+});
+
+export const scheduleSchema = z.strictObject({
+  /** When the server starts by itself, e.g. ["Fri 19:00"]. */
+  start: z.array(weeklyTime).default([]),
+  /** When the server stops by itself, e.g. ["Sat 02:00"]. */
+  stop: z.array(weeklyTime).default([]),
+});
+
+export const discordSchema = z.strictObject({
+  /** Application ID (Developer Portal → General Information). */
+  applicationId: discordId('application'),
+  /** Public key (Developer Portal → General Information): 64 hex characters. */
+  publicKey: z
+    .string()
+    .regex(
+      /^[0-9a-fA-F]{64}$/,
+      'must be the 64 hex characters from Developer Portal → General Information → Public Key',
+    ),
+  /** The Discord server (guild) the commands are registered in. */
+  guildId: discordId('server (guild)'),
+  /** Roles allowed to start and stop the server; empty = every member of the guild. */
+  operatorRoleIds: z.array(discordId('role')).default([]),
+});
+
+export const configSchema = z.strictObject({
+  /** Optional JSON schema reference for editors. */
+  $schema: z.string().optional(),
+  /** CloudFormation stack name; also the cost-allocation tag value and the SSM parameter prefix. */
+  stackName: z
+    .string()
+    .regex(
+      /^[A-Za-z][A-Za-z0-9-]{0,63}$/,
+      'must start with a letter and hold only letters, digits and "-" (max 64)',
+    )
+    .default('valheim-ondemand'),
+  /** AWS region to deploy into. */
+  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as "eu-central-1"'),
+  /** IANA time zone for schedules, backups and the server's clock. */
+  timeZone: timeZone.default('Etc/UTC'),
+  server: serverSchema,
+  task: taskSchema.default({ cpu: 2048, memoryMiB: 8192, spot: false }),
+  backup: backupSchema.default({ schedule: 'daily 05:00', retentionDays: 35 }),
+  /** Optional fixed start/stop times for groups with regular game nights. */
+  schedule: scheduleSchema.optional(),
+  discord: discordSchema,
+  /** Days to keep logs (a CloudWatch Logs retention value). */
+  logRetentionDays: z
+    .number()
+    .int()
+    .refine((days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days), {
+      message: `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
+    })
+    .default(30),
+  /** Extra tags put on every resource (the "project" tag is always set to the stack name). */
+  tags: z.record(z.string().regex(/^[\w .:/=+@-]{1,128}$/), z.string().max(256)).default({}),
+});
+
+export type ValheimConfig = z.output<typeof configSchema>;
+export type ValheimConfigInput = z.input<typeof configSchema>;
+
+/** The cost-allocation tag key put on every resource. */
+export const COST_TAG_KEY = 'project';
+
+function isAtLeast(version: string, minimum: readonly [number, number, number]): boolean {
+  const match = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(version);
+  if (!match) return false;
+  const parts = match.slice(1).map(Number);
+  for (let i = 0; i < 3; i++) {
+    const a = parts[i] ?? 0;
+    const b = minimum[i] ?? 0;
+    if (a !== b) return a > b;
+  }
+  return true;
+}

@@ -1,0 +1,40 @@
+import type { RESTPutAPIApplicationGuildCommandsJSONBody } from 'discord-api-types/v10';
+import { CommandType, OptionType } from './constants.js';
+
+/**
+ * The one definition of the bot's slash commands, used both by the request handler (to route) and by
+ * `valheim discord register` (to register), so what users see and what the bot handles cannot drift.
+ */
+
+export const COMMAND_NAME = 'valheim';
+
+export const SUBCOMMANDS = {
+  start: 'Start the Valheim server',
+  stop: 'Stop the Valheim server (the world is saved first)',
+  status: 'Is the server up? Address, state and counts',
+} as const;
+
+export type Subcommand = keyof typeof SUBCOMMANDS;
+
+/** Subcommands that change what is running, and so require an operator role when roles are configured. */
+export const OPERATOR_SUBCOMMANDS: ReadonlySet<Subcommand> = new Set<Subcommand>(['start', 'stop']);
+
+export function isSubcommand(name: string): name is Subcommand {
+  return Object.hasOwn(SUBCOMMANDS, name);
+}
+
+/** The body for Discord's bulk-overwrite of guild commands. */
+export function guildCommands(): RESTPutAPIApplicationGuildCommandsJSONBody {
+  return [
+    {
+      name: COMMAND_NAME,
+      description: 'Start, stop and check the Valheim server',
+      type: CommandType.ChatInput,
+      options: Object.entries(SUBCOMMANDS).map(([name, description]) => ({
+        type: OptionType.Subcommand,
+        name,
+        description,
+      })),
+    },
+  ];
+}

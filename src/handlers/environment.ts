@@ -1,0 +1,78 @@
+import * as z from 'zod/mini';
+
+/**
+ * The interactions endpoint's settings, read from environment variables by both the Lambda and
+ * `valheim serve`. Only the public key is needed to answer Discord at all; the rest is needed for commands,
+ * so a missing ECS name becomes a readable reply rather than a broken endpoint.
+ */
+export interface InteractionsEnvironment {
+  readonly publicKeyHex: string;
+  /** Present when every command setting is valid; otherwise `problems` says what is wrong. */
+  readonly commands?: CommandSettings;
+  readonly problems: readonly string[];
+}
+
+export interface CommandSettings {
+  readonly guildId: string;
+  readonly cluster: string;
+  readonly service: string;
+  readonly operatorRoleIds: readonly string[];
+  readonly budgetMs: number;
+}
+
+/** Time allowed for AWS calls before answering anyway: Discord's 3 s minus network and start-up. */
+export const DEFAULT_BUDGET_MS = 2000;
+
+const snowflake = z.string().check(z.regex(/^\d{17,20}$/));
+const commandSchema = z.object({
+  DISCORD_GUILD_ID: snowflake,
+  ECS_CLUSTER: z.string().check(z.minLength(1)),
+  ECS_SERVICE: z.string().check(z.minLength(1)),
+  OPERATOR_ROLE_IDS: z.optional(z.string().check(z.regex(/^(\d{17,20}(,\d{17,20})*)?$/))),
+  COMMAND_BUDGET_MS: z.optional(z.string().check(z.regex(/^\d{3,5}$/))),
+});
+
+const HINTS: Record<string, string> = {
+  DISCORD_GUILD_ID: 'the Discord server ID (17–20 digits)',
+  ECS_CLUSTER: 'the ECS cluster name (stack output ClusterName)',
+  ECS_SERVICE: 'the ECS service name (stack output ServiceName)',
+  OPERATOR_ROLE_IDS: 'comma-separated role IDs, or empty',
+  COMMAND_BUDGET_MS: 'milliseconds, e.g. 2000',
+};
+
+export class EnvironmentError extends Error {
+  override readonly name = 'EnvironmentError';
+}
+
+export function readInteractionsEnvironment(env: NodeJS.ProcessEnv): InteractionsEnvironment {
+  const publicKeyHex = env.DISCORD_PUBLIC_KEY?.trim() ?? '';
+  if (!/^[0-9a-fA-F]{64}$/.test(publicKeyHex)) {
+    throw new EnvironmentError(
+      publicKeyHex
+        ? 'DISCORD_PUBLIC_KEY must be 64 hex characters (Developer Portal → General Information → Public Key)'
+        : 'DISCORD_PUBLIC_KEY is not set; set it to the application public key from the Discord Developer Portal',
+    );
+  }
+  const parsed = commandSchema.safeParse(env);
+  if (!parsed.success) {
+    const names = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0])))];
+    return {
+      publicKeyHex,
+      problems: names.map(
+        (name) => `${name} is ${env[name] ? 'invalid' : 'not set'}: expected ${HINTS[name] ?? 'a value'}`,
+      ),
+    };
+  }
+  const settings = parsed.data;
+  return {
+    publicKeyHex,
+    problems: [],
+    commands: {
+      guildId: settings.DISCORD_GUILD_ID,
+      cluster: settings.ECS_CLUSTER,
+      service: settings.ECS_SERVICE,
+      operatorRoleIds: settings.OPERATOR_ROLE_IDS ? settings.OPERATOR_ROLE_IDS.split(',') : [],
+      budgetMs: settings.COMMAND_BUDGET_MS ? Number(settings.COMMAND_BUDGET_MS) : DEFAULT_BUDGET_MS,
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { errorResponse } from '../discord/endpoint.js';
+import { jsonLogger } from '../log.js';
+import { readInteractionsEnvironment } from './environment.js';
+import { createInteractionsApp, type InteractionsApp } from './interactions-app.js';
+
+/*
+ * Lambda entry for POST /discord (API Gateway HTTP API, payload 2.0). Thin: decode the event, run the
+ * shared app, map the result. Set-up happens once per container, at module load.
+ */
+let app: InteractionsApp | undefined;
+let setupError: string | undefined;
+try {
+  app = createInteractionsApp({ environment: readInteractionsEnvironment(process.env), log: jsonLogger });
+} catch (error) {
+  setupError = (error as Error).message;
+  jsonLogger.error('interactions endpoint cannot start', { problem: setupError });
+}
+
+export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  if (!app) return errorResponse(500, `endpoint misconfigured: ${setupError}`);
+  const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+  // Payload 2.0 already lower-cases header names.
+  return app({ headers: event.headers ?? {}, body });
+}

@@ -1,0 +1,102 @@
+import {
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  type ECSClient,
+  ListTasksCommand,
+  type Task,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import type { GameServer } from './game-server.js';
+import {
+  currentTask,
+  deriveState,
+  type ServerStatus,
+  type ServiceSnapshot,
+  type TaskSnapshot,
+} from './server-status.js';
+
+export interface EcsGameServerProps {
+  readonly ecs: ECSClient;
+  /** Finds the public IP of a task's network interface (EC2 DescribeNetworkInterfaces). */
+  readonly publicIpOf: (networkInterfaceId: string, signal: AbortSignal) => Promise<string | undefined>;
+  /** Cluster name or ARN. */
+  readonly cluster: string;
+  /** Service name or ARN. */
+  readonly service: string;
+}
+
+/** Raised when the configured ECS service does not exist (or is being deleted). */
+export class ServiceNotFoundError extends Error {
+  override readonly name = 'ServiceNotFoundError';
+}
+
+/** The game server as one ECS service whose desired count is 0 (idle) or 1 (playing). */
+export class EcsGameServer implements GameServer {
+  constructor(private readonly props: EcsGameServerProps) {}
+
+  async status(signal: AbortSignal): Promise<ServerStatus> {
+    const { ecs, cluster, service } = this.props;
+    // Stopped tasks are listed too: a task saving the world on shutdown has desiredStatus STOPPED.
+    const [described, running, stopped] = await Promise.all([
+      ecs.send(new DescribeServicesCommand({ cluster, services: [service] }), { abortSignal: signal }),
+      ecs.send(new ListTasksCommand({ cluster, serviceName: service, desiredStatus: 'RUNNING' }), {
+        abortSignal: signal,
+      }),
+      ecs.send(
+        new ListTasksCommand({ cluster, serviceName: service, desiredStatus: 'STOPPED', maxResults: 10 }),
+        {
+          abortSignal: signal,
+        },
+      ),
+    ]);
+    const found = described.services?.[0];
+    if (!found || found.status === 'INACTIVE') {
+      throw new ServiceNotFoundError(`ECS service "${service}" was not found in cluster "${cluster}"`);
+    }
+    const snapshot: ServiceSnapshot = {
+      desiredCount: found.desiredCount ?? 0,
+      runningCount: found.runningCount ?? 0,
+      pendingCount: found.pendingCount ?? 0,
+    };
+    const taskArns = [...(running.taskArns ?? []), ...(stopped.taskArns ?? [])];
+    const tasks =
+      taskArns.length === 0
+        ? []
+        : (
+            (await ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns }), { abortSignal: signal }))
+              .tasks ?? []
+          )
+            .map(toTaskSnapshot)
+            .filter((task): task is TaskSnapshot => task !== undefined);
+    const state = deriveState(snapshot, tasks);
+    const task = currentTask(tasks);
+    const publicIp =
+      task?.networkInterfaceId && task.lastStatus === 'RUNNING'
+        ? await this.props.publicIpOf(task.networkInterfaceId, signal)
+        : undefined;
+    return { ...snapshot, state, ...(task && { task }), ...(publicIp && { publicIp }) };
+  }
+
+  async setDesiredCount(count: 0 | 1, signal: AbortSignal): Promise<void> {
+    const { ecs, cluster, service } = this.props;
+    await ecs.send(new UpdateServiceCommand({ cluster, service, desiredCount: count }), {
+      abortSignal: signal,
+    });
+  }
+}
+
+function toTaskSnapshot(task: Task): TaskSnapshot | undefined {
+  if (!task.taskArn) return undefined;
+  const eni = task.attachments
+    ?.find((attachment) => attachment.type === 'ElasticNetworkInterface')
+    ?.details?.find((detail) => detail.name === 'networkInterfaceId')?.value;
+  return {
+    taskArn: task.taskArn,
+    lastStatus: task.lastStatus ?? 'UNKNOWN',
+    desiredStatus: task.desiredStatus ?? 'UNKNOWN',
+    ...(task.startedAt && { startedAt: task.startedAt }),
+    ...(task.stoppedReason && { stoppedReason: task.stoppedReason }),
+    ...(eni && { networkInterfaceId: eni }),
+    ...(task.capacityProviderName && { capacityProvider: task.capacityProviderName }),
+  };
+}

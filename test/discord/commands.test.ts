@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { COMMAND_NAME, guildCommands, isSubcommand, SUBCOMMANDS } from '../../src/discord/commands.js';
+
+describe('command definitions', () => {
+  it('register /valheim with start, stop and status as subcommands', () => {
+    const [command, ...rest] = guildCommands();
+    expect(rest).toHaveLength(0);
+    expect(command?.name).toBe(COMMAND_NAME);
+    const options = command && 'options' in command ? command.options : undefined;
+    expect(options?.map((option) => [option.type, option.name])).toEqual([
+      [1, 'start'],
+      [1, 'stop'],
+      [1, 'status'],
+    ]);
+  });
+
+  it('keep names and descriptions within Discord limits', () => {
+    for (const [name, description] of Object.entries(SUBCOMMANDS)) {
+      expect(name).toMatch(/^[-_a-z0-9]{1,32}$/);
+      expect(description.length).toBeGreaterThan(0);
+      expect(description.length).toBeLessThanOrEqual(100);
+    }
+  });
+
+  it('recognise only defined subcommands', () => {
+    expect(isSubcommand('start')).toBe(true);
+    expect(isSubcommand('toString')).toBe(false);
+    expect(isSubcommand('restart')).toBe(false);
+  });
+});

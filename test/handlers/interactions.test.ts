@@ -1,0 +1,127 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { bundleLambda } from '../../infra/bundling.js';
+import { commandInteraction, GUILD_ID, makeSigningKeys, signedRequest } from '../support/discord-signing.js';
+import { type FakeAwsEndpoint, fakeAwsEnv, startFakeAws } from '../support/fake-aws-endpoint.js';
+
+type Handler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+const keys = makeSigningKeys();
+
+/** An API Gateway HTTP API (payload 2.0) event carrying a signed body. */
+function apiEvent(
+  body: string,
+  options: { base64?: boolean; signWith?: typeof keys } = {},
+): APIGatewayProxyEventV2 {
+  const signed = signedRequest(options.signWith ?? keys, body);
+  return {
+    version: '2.0',
+    routeKey: 'POST /discord',
+    rawPath: '/discord',
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json', ...signed.headers },
+    body: options.base64 ? signed.body.toString('base64') : body,
+    isBase64Encoded: options.base64 ?? false,
+    requestContext: {} as APIGatewayProxyEventV2['requestContext'],
+  };
+}
+
+const ping = JSON.stringify({ type: 1 });
+const content = (result: APIGatewayProxyStructuredResultV2) =>
+  JSON.parse(String(result.body)).data?.content as string;
+
+describe('interactions Lambda handler (sources)', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+    vi.resetModules();
+  });
+
+  async function loadHandler(env: Record<string, string>): Promise<Handler> {
+    process.env = { ...saved, ...env };
+    vi.resetModules();
+    return (await import('../../src/handlers/interactions.js')).handler;
+  }
+
+  it('answers a PING sent with a base64-encoded body', async () => {
+    const handler = await loadHandler({ DISCORD_PUBLIC_KEY: keys.publicKeyHex });
+    const result = await handler(apiEvent(ping, { base64: true }));
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(String(result.body))).toEqual({ type: 1 });
+  });
+
+  it('answers 500 with the reason when DISCORD_PUBLIC_KEY is missing', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const handler = await loadHandler({ DISCORD_PUBLIC_KEY: '' });
+    const result = await handler(apiEvent(ping));
+    expect(result.statusCode).toBe(500);
+    expect(result.body).toContain('DISCORD_PUBLIC_KEY is not set');
+  });
+
+  it('tells the user the bot is misconfigured when ECS settings are missing', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const handler = await loadHandler({ DISCORD_PUBLIC_KEY: keys.publicKeyHex, DISCORD_GUILD_ID: GUILD_ID });
+    const result = await handler(apiEvent(JSON.stringify(commandInteraction({ subcommand: 'start' }))));
+    expect(result.statusCode).toBe(200);
+    expect(content(result)).toContain('ECS_CLUSTER is not set');
+  });
+});
+
+describe('interactions Lambda handler (built bundle, as deployed)', () => {
+  let outdir: string;
+  let aws: FakeAwsEndpoint;
+  let handler: Handler;
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    // Given the handler bundled exactly as the stack bundles it, and AWS answered on loopback
+    outdir = mkdtempSync(join(tmpdir(), 'valheim-bundle-'));
+    bundleLambda({ entry: join(import.meta.dirname, '../../src/handlers/interactions.ts'), outdir });
+    aws = await startFakeAws();
+    process.env = {
+      ...saved,
+      ...fakeAwsEnv(aws.url),
+      DISCORD_PUBLIC_KEY: keys.publicKeyHex,
+      DISCORD_GUILD_ID: GUILD_ID,
+      ECS_CLUSTER: 'valheim',
+      ECS_SERVICE: 'valheim-server',
+    };
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    handler = (await import(pathToFileURL(join(outdir, 'index.mjs')).href)).handler;
+  });
+
+  afterAll(async () => {
+    process.env = { ...saved };
+    await aws.close();
+    rmSync(outdir, { recursive: true, force: true });
+  });
+
+  it('loads and answers a signed PING', async () => {
+    const result = await handler(apiEvent(ping));
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(String(result.body))).toEqual({ type: 1 });
+  });
+
+  it('rejects a forged PING with 401', async () => {
+    const result = await handler(apiEvent(ping, { signWith: makeSigningKeys() }));
+    expect(result.statusCode).toBe(401);
+  });
+
+  it('starts the server and then reports its address through the real SDK clients', async () => {
+    // When a member starts the server
+    const started = await handler(apiEvent(JSON.stringify(commandInteraction({ subcommand: 'start' }))));
+    // Then ECS is scaled to 1
+    expect(content(started)).toContain('started the server');
+    expect(aws.state.desiredCount).toBe(1);
+    expect(aws.state.calls).toContain('ecs:UpdateService');
+
+    // And status shows the public address from the task's network interface
+    const status = await handler(apiEvent(JSON.stringify(commandInteraction({ subcommand: 'status' }))));
+    expect(content(status)).toContain('`3.120.45.67:2456`');
+    expect(aws.state.calls).toContain('ec2:DescribeNetworkInterfaces');
+  });
+});

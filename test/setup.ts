@@ -1,0 +1,2 @@
+// Adds toHaveReceivedCommandWith & co. to expect() for aws-sdk-client-mock.
+import 'aws-sdk-client-mock-vitest/extend';

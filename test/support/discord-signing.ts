@@ -1,0 +1,75 @@
+import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import type { APIChatInputApplicationCommandInteraction } from 'discord-api-types/v10';
+
+/** A real Ed25519 key pair standing in for a Discord application's. */
+export interface SigningKeys {
+  readonly publicKeyHex: string;
+  readonly privateKey: KeyObject;
+}
+
+export function makeSigningKeys(): SigningKeys {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const der = publicKey.export({ format: 'der', type: 'spki' });
+  return { publicKeyHex: der.subarray(der.length - 32).toString('hex'), privateKey };
+}
+
+/** Headers and body exactly as Discord would send them. */
+export function signedRequest(keys: SigningKeys, body: string | Buffer, timestamp = '1700000000') {
+  const raw = Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
+  const signature = sign(null, Buffer.concat([Buffer.from(timestamp), raw]), keys.privateKey).toString('hex');
+  return {
+    headers: { 'x-signature-ed25519': signature, 'x-signature-timestamp': timestamp } as Record<
+      string,
+      string
+    >,
+    body: raw,
+  };
+}
+
+export const GUILD_ID = '234567890123456789';
+export const USER_ID = '345678901234567890';
+export const OPERATOR_ROLE = '456789012345678901';
+
+export interface CommandOptions {
+  readonly subcommand?: string;
+  readonly name?: string;
+  readonly roles?: string[];
+  readonly permissions?: string;
+  readonly guildId?: string | undefined;
+}
+
+/** A `/valheim <subcommand>` interaction shaped like Discord's. */
+export function commandInteraction(options: CommandOptions = {}): APIChatInputApplicationCommandInteraction {
+  const guildId = 'guildId' in options ? options.guildId : GUILD_ID;
+  return {
+    id: '567890123456789012',
+    application_id: '123456789012345678',
+    type: 2,
+    token: 'interaction-token',
+    version: 1,
+    app_permissions: '0',
+    locale: 'en-US',
+    entitlements: [],
+    authorizing_integration_owners: {},
+    attachment_size_limit: 10_000_000,
+    channel_id: '678901234567890123',
+    ...(guildId && {
+      guild_id: guildId,
+      member: {
+        user: { id: USER_ID, username: 'ragnar', discriminator: '0', global_name: 'Ragnar', avatar: null },
+        roles: options.roles ?? [],
+        permissions: options.permissions ?? '0',
+        joined_at: '2024-01-01T00:00:00.000Z',
+        deaf: false,
+        mute: false,
+        flags: 0,
+      },
+    }),
+    data: {
+      id: '789012345678901234',
+      name: options.name ?? 'valheim',
+      type: 1,
+      options: [{ type: 1, name: options.subcommand ?? 'status' }],
+    },
+  } as unknown as APIChatInputApplicationCommandInteraction;
+}
