@@ -1,0 +1,127 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, EXAMPLE_CONFIG_FILE, loadConfig, parseConfig } from '../../src/config/load.js';
+import { secretParameterNames } from '../../src/config/parameters.js';
+
+const minimal = {
+  region: 'eu-central-1',
+  server: { name: 'Vikings of the North', world: 'Dedicated' },
+  discord: {
+    applicationId: '123456789012345678',
+    publicKey: 'ab'.repeat(32),
+    guildId: '234567890123456789',
+  },
+};
+
+function errorOf(value: unknown): string {
+  try {
+    parseConfig(value, 'valheim.config.json');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+describe('config', () => {
+  it('loads the committed example', () => {
+    const config = loadConfig(EXAMPLE_CONFIG_FILE);
+    expect(config.stackName).toBe('valheim-ondemand');
+    expect(config.server.imageTag).toBe('1.2.0');
+  });
+
+  it('fills the documented defaults', () => {
+    const config = parseConfig(minimal, 'test');
+    expect(config).toMatchObject({
+      stackName: 'valheim-ondemand',
+      timeZone: 'Etc/UTC',
+      server: { public: true, crossplay: false, extraArgs: '', adminSteamIds: [], imageTag: '1.2.0' },
+      task: { cpu: 2048, memoryMiB: 8192, spot: false },
+      backup: { schedule: 'daily 05:00', retentionDays: 35 },
+      discord: { operatorRoleIds: [] },
+      logRetentionDays: 30,
+      tags: {},
+    });
+    expect(config.schedule).toBeUndefined();
+  });
+
+  it.each([
+    [
+      { region: 'Frankfurt' },
+      /^valheim\.config\.json: region "Frankfurt" must be an AWS region such as "eu-central-1"$/,
+    ],
+    [{ server: { name: 'Vikings', world: 'My World' } }, /server\.world "My World" must be 1 to 64 letters/],
+    [
+      { server: { name: 'Vikings', world: 'W', imageTag: 'latest' } },
+      /server\.imageTag "latest" must be a release of 1\.2\.0 or later/,
+    ],
+    [{ server: { name: 'Vikings', world: 'W', imageTag: '1.1.9' } }, /server\.imageTag "1\.1\.9"/],
+    [
+      { server: { name: 'Vikings', world: 'W', extraArgs: '-preset casual -password x' } },
+      /must not contain -password: set it with valheim secrets set/,
+    ],
+    [
+      { server: { name: 'Vikings', world: 'W', adminSteamIds: ['123'] } },
+      /server\.adminSteamIds\.0 "123" must be a 17-digit SteamID64/,
+    ],
+    [
+      { task: { cpu: 2048, memoryMiB: 3000 } },
+      /task\.memoryMiB 3000 is not valid with cpu 2048; use 4096 to 16384 in steps of 1024/,
+    ],
+    [{ task: { cpu: 512, memoryMiB: 1024 } }, /task\.cpu 512 is not supported; use 2048/],
+    [{ timeZone: 'Mars/Olympus' }, /timeZone "Mars\/Olympus" is not an IANA time zone/],
+    [{ backup: { schedule: 'every day at 5' } }, /backup\.schedule "every day at 5" is not a weekly time/],
+    [{ schedule: { start: ['Fri 25:00'] } }, /schedule\.start\.0 "Fri 25:00" is not a weekly time/],
+    [{ logRetentionDays: 10 }, /logRetentionDays must be one of 1, 3, 5, 7, 14, 30/],
+    [
+      { discord: { ...minimal.discord, publicKey: 'abc' } },
+      /discord\.publicKey "abc" must be the 64 hex characters/,
+    ],
+    [
+      { discord: { ...minimal.discord, guildId: 'my-guild' } },
+      /discord\.guildId "my-guild" must be a Discord server \(guild\) ID/,
+    ],
+    [
+      { discord: { ...minimal.discord, operatorRoleIds: ['admins'] } },
+      /discord\.operatorRoleIds\.0 "admins" must be a Discord role ID/,
+    ],
+    [{ serverName: 'typo' }, /unknown field "serverName"; remove it or check the spelling/],
+    [{ task: { cpu: '2048' } }, /task\.cpu must be a number, not "2048"/],
+  ])('rejects %j with one line naming the field and the fix', (override, message) => {
+    const text = errorOf({ ...minimal, ...override });
+    expect(text).toMatch(message);
+    expect(text.split('\n')).toHaveLength(1);
+  });
+
+  it('names every missing required field', () => {
+    expect(errorOf({}).split('\n')).toEqual([
+      'valheim.config.json: region is missing; add it (see valheim.config.example.json)',
+      'valheim.config.json: server is missing; add it (see valheim.config.example.json)',
+      'valheim.config.json: discord is missing; add it (see valheim.config.example.json)',
+    ]);
+  });
+
+  it('explains a missing file and broken JSON', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'valheim-config-'));
+    expect(() => loadConfig(join(dir, 'nope.json'))).toThrow(/not found; run "npx valheim setup" or copy/);
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{ "region": ');
+    expect(() => loadConfig(broken)).toThrow(/not valid JSON .*fix the syntax/);
+  });
+
+  it('accepts a sha256 digest as the image tag', () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    expect(
+      parseConfig({ ...minimal, server: { ...minimal.server, imageTag: digest } }, 't').server.imageTag,
+    ).toBe(digest);
+  });
+
+  it('derives the SSM parameter names from the stack name', () => {
+    expect(secretParameterNames('valheim-ondemand')).toEqual({
+      botToken: '/valheim-ondemand/discord-bot-token',
+      serverPassword: '/valheim-ondemand/server-password',
+    });
+  });
+});

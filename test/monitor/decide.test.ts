@@ -1,0 +1,315 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  type Action,
+  DEFAULT_LIFECYCLE,
+  decide,
+  INITIAL_STATE,
+  idleStopAt,
+  type LifecycleSettings,
+  type LifecycleState,
+  type Observation,
+  type PlayerCount,
+} from '../../src/monitor/decide.js';
+
+const MINUTE = 60_000;
+const T0 = Date.parse('2026-11-23T19:00:00Z');
+const TASK = 'arn:aws:ecs:eu-central-1:111122223333:task/valheim/one';
+
+const up = (players: PlayerCount, extra: Partial<Observation> = {}): Observation => ({
+  server: 'running',
+  desiredCount: 1,
+  taskArn: TASK,
+  publicIp: '3.120.45.67',
+  serverAnswering: true,
+  players,
+  ...extra,
+});
+
+const types = (actions: readonly Action[]) => actions.map((action) => action.type);
+
+/** Runs observations through decide like the monitor does, collecting every action with its time. */
+function simulate(steps: Array<{ at: number; observation: Observation }>, settings = DEFAULT_LIFECYCLE) {
+  let state: LifecycleState = INITIAL_STATE;
+  const log: Array<{ at: number; action: Action }> = [];
+  for (const { at, observation } of steps) {
+    const decision = decide(state, observation, at, settings);
+    state = decision.state;
+    for (const action of decision.actions) log.push({ at, action });
+  }
+  return { state, log };
+}
+
+const playerCount = fc.oneof(fc.constant<PlayerCount>('unknown'), fc.integer({ min: 0, max: 10 }));
+const settingsArb = fc.record<LifecycleSettings>({
+  idleStopMinutes: fc.integer({ min: 0, max: 60 }),
+  emptyStopMinutes: fc.integer({ min: 0, max: 90 }),
+  warnBeforeMinutes: fc.integer({ min: 0, max: 10 }),
+  slowStartMinutes: fc.integer({ min: 0, max: 30 }),
+});
+const stateArb: fc.Arbitrary<LifecycleState> = fc.record(
+  {
+    phase: fc.constantFrom('stopped', 'starting', 'ready', 'stopping'),
+    sessionId: fc.string(),
+    startedAt: fc.integer({ min: T0 - 600 * MINUTE, max: T0 }),
+    readyAt: fc.integer({ min: T0 - 600 * MINUTE, max: T0 }),
+    taskArn: fc.constantFrom(TASK, 'arn:other'),
+    address: fc.constant('3.120.45.67:2456'),
+    lastActivityAt: fc.integer({ min: T0 - 600 * MINUTE, max: T0 }),
+    everJoined: fc.boolean(),
+    players: playerCount,
+    warnedStopAt: fc.integer({ min: T0 - 600 * MINUTE, max: T0 + 600 * MINUTE }),
+  },
+  { requiredKeys: ['phase'] },
+);
+const observationArb: fc.Arbitrary<Observation> = fc.record({
+  server: fc.constantFrom('stopped', 'starting', 'running', 'stopping'),
+  desiredCount: fc.constantFrom(0, 1),
+  taskArn: fc.constantFrom(TASK, 'arn:other'),
+  publicIp: fc.constant('3.120.45.67'),
+  serverAnswering: fc.boolean(),
+  players: playerCount,
+});
+
+describe('decide — properties', () => {
+  it('never stops the server while the player count is above zero or unknown', () => {
+    fc.assert(
+      fc.property(
+        stateArb,
+        observationArb,
+        fc.oneof(fc.constant<PlayerCount>('unknown'), fc.integer({ min: 1, max: 10 })),
+        fc.integer({ min: T0, max: T0 + 1000 * MINUTE }),
+        settingsArb,
+        (state, observation, players, now, settings) => {
+          const { actions } = decide(state, { ...observation, players }, now, settings);
+          expect(types(actions)).not.toContain('stop-server');
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('never stops during a whole session in which someone may always be playing', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constant<PlayerCount>('unknown'), fc.integer({ min: 1, max: 10 })), {
+          maxLength: 300,
+        }),
+        settingsArb,
+        (counts, settings) => {
+          const steps = counts.map((players, i) => ({ at: T0 + i * MINUTE, observation: up(players) }));
+          expect(simulate(steps, settings).log.map((entry) => entry.action.type)).not.toContain(
+            'stop-server',
+          );
+        },
+      ),
+    );
+  });
+
+  it('stops within idle + 2 minutes of the last player leaving when the count is reliably zero', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 60 }), // idle minutes
+        fc.integer({ min: 1, max: 120 }), // minutes played
+        fc.integer({ min: 0, max: 59_999 }), // when within a minute the last player left
+        fc.array(fc.integer({ min: 20_000, max: 60_000 }), { minLength: 1, maxLength: 50 }), // tick gaps ≤ 1 min
+        (idleStopMinutes, played, leaveOffset, gaps) => {
+          const settings = { ...DEFAULT_LIFECYCLE, idleStopMinutes };
+          const leftAt = T0 + played * MINUTE + leaveOffset;
+          const steps: Array<{ at: number; observation: Observation }> = [];
+          let at = T0;
+          for (let i = 0; at <= leftAt + (idleStopMinutes + 5) * MINUTE; i++) {
+            steps.push({ at, observation: up(at < leftAt ? 2 : 0) });
+            at += gaps[i % gaps.length] ?? MINUTE;
+          }
+          const stops = simulate(steps, settings).log.filter((entry) => entry.action.type === 'stop-server');
+          // (the simulation keeps the service up, so later ticks retry the stop: the first one counts)
+          expect(stops.length).toBeGreaterThanOrEqual(1);
+          const stoppedAt = stops[0]?.at ?? Number.NaN;
+          expect(stoppedAt).toBeLessThanOrEqual(leftAt + (idleStopMinutes + 2) * MINUTE);
+          // and never before the idle time has passed since the last time anyone was seen
+          expect(stoppedAt).toBeGreaterThanOrEqual(leftAt - MINUTE + idleStopMinutes * MINUTE);
+          expect(stops[0]?.action).toEqual({ type: 'stop-server', reason: 'idle' });
+        },
+      ),
+    );
+  });
+
+  it('announces ready once per start, however the observations wobble', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            server: fc.constantFrom<Observation['server']>('starting', 'running'),
+            answering: fc.boolean(),
+            players: playerCount,
+          }),
+          { maxLength: 100 },
+        ),
+        (ticks) => {
+          // a task that, once running, stays running: no interruption, so one start
+          let running = false;
+          const steps = ticks.map((tick, i) => {
+            running ||= tick.server === 'running';
+            return {
+              at: T0 + i * MINUTE,
+              observation: up(tick.players, {
+                server: running ? 'running' : 'starting',
+                serverAnswering: tick.answering,
+              }),
+            };
+          });
+          const ready = simulate(steps, {
+            ...DEFAULT_LIFECYCLE,
+            idleStopMinutes: 0,
+            emptyStopMinutes: 0,
+          }).log.filter((entry) => entry.action.type === 'announce-ready');
+          const couldBeReady = steps.some(
+            (s) => s.observation.server === 'running' && s.observation.serverAnswering,
+          );
+          expect(ready).toHaveLength(couldBeReady ? 1 : 0);
+        },
+      ),
+    );
+  });
+});
+
+describe('decide — scenarios', () => {
+  it('opens a session, announces ready with the address, and records it', () => {
+    const { log, state } = simulate([
+      {
+        at: T0,
+        observation: up('unknown', { server: 'starting', publicIp: undefined, serverAnswering: false }),
+      },
+      { at: T0 + MINUTE, observation: up('unknown', { serverAnswering: false }) },
+      { at: T0 + 4 * MINUTE, observation: up(0, { joinCode: '123456' }) },
+    ]);
+    expect(log.map((e) => e.action)).toEqual([
+      { type: 'session-opened', sessionId: new Date(T0).toISOString(), at: T0 },
+      { type: 'announce-ready', address: '3.120.45.67:2456', joinCode: '123456' },
+      { type: 'upsert-dns', ip: '3.120.45.67' },
+    ]);
+    expect(state).toMatchObject({ phase: 'ready', readyAt: T0 + 4 * MINUTE, address: '3.120.45.67:2456' });
+  });
+
+  it('stops 30 minutes after ready when nobody joined, warning 5 minutes before', () => {
+    const steps = Array.from({ length: 31 }, (_, i) => ({ at: T0 + i * MINUTE, observation: up(0) }));
+    const { log, state } = simulate(steps);
+    const timeline = log.filter(
+      (e) => !['session-opened', 'announce-ready', 'upsert-dns'].includes(e.action.type),
+    );
+    expect(timeline).toEqual([
+      {
+        at: T0 + 25 * MINUTE,
+        action: { type: 'warn-idle', stopAt: T0 + 30 * MINUTE, reason: 'nobody-joined' },
+      },
+      { at: T0 + 30 * MINUTE, action: { type: 'stop-server', reason: 'nobody-joined' } },
+    ]);
+    expect(state.phase).toBe('stopping');
+  });
+
+  it('retries the stop when the scale-down did not take effect, within the same session', () => {
+    const steps = Array.from({ length: 33 }, (_, i) => ({ at: T0 + i * MINUTE, observation: up(0) }));
+    const { log, state } = simulate(steps);
+    expect(log.filter((e) => e.action.type === 'stop-server').map((e) => e.at)).toEqual([
+      T0 + 30 * MINUTE,
+      T0 + 31 * MINUTE,
+      T0 + 32 * MINUTE,
+    ]);
+    expect(types(log.map((e) => e.action)).filter((t) => t === 'session-opened')).toHaveLength(1);
+    expect(types(log.map((e) => e.action)).filter((t) => t === 'announce-ready')).toHaveLength(1);
+    expect(state.sessionId).toBe(new Date(T0).toISOString());
+  });
+
+  it('withdraws the warning when somebody joins', () => {
+    const steps = [
+      ...Array.from({ length: 27 }, (_, i) => ({ at: T0 + i * MINUTE, observation: up(0) })),
+      { at: T0 + 27 * MINUTE, observation: up(1) },
+      { at: T0 + 28 * MINUTE, observation: up(1) },
+    ];
+    const { log, state } = simulate(steps);
+    expect(types(log.map((e) => e.action))).toContain('warn-idle');
+    expect(log.at(-1)?.action).toEqual({ type: 'cancel-idle-warning' });
+    expect(state.warnedStopAt).toBeUndefined();
+    expect(state.everJoined).toBe(true);
+  });
+
+  it('does nothing about idleness when idle stop is disabled', () => {
+    const steps = Array.from({ length: 200 }, (_, i) => ({ at: T0 + i * MINUTE, observation: up(0) }));
+    const { log } = simulate(steps, { ...DEFAULT_LIFECYCLE, emptyStopMinutes: 0 });
+    expect(types(log.map((e) => e.action))).toEqual(['session-opened', 'announce-ready', 'upsert-dns']);
+  });
+
+  it('announces the stop with its reason, removes the DNS record, closes the session and stops polling', () => {
+    const ready = simulate(
+      Array.from({ length: 31 }, (_, i) => ({ at: T0 + i * MINUTE, observation: up(0) })),
+    ).state;
+    const stopping = decide(ready, up(0, { desiredCount: 0, server: 'stopping' }), T0 + 31 * MINUTE);
+    expect(stopping.actions).toEqual([]);
+    const stopped = decide(
+      stopping.state,
+      { ...up(0), desiredCount: 0, server: 'stopped' },
+      T0 + 33 * MINUTE,
+    );
+    expect(stopped.actions).toEqual([
+      { type: 'announce-stopped', reason: 'nobody-joined' },
+      { type: 'delete-dns' },
+      {
+        type: 'session-closed',
+        sessionId: new Date(T0).toISOString(),
+        at: T0 + 33 * MINUTE,
+        reason: 'nobody-joined',
+      },
+      { type: 'stop-polling' },
+    ]);
+    expect(stopped.state).toEqual(INITIAL_STATE);
+  });
+
+  it('says "requested" when somebody else stopped the server', () => {
+    const ready = simulate([{ at: T0, observation: up(2) }]).state;
+    const { actions } = decide(ready, { ...up(0), desiredCount: 0, server: 'stopped' }, T0 + MINUTE);
+    expect(actions[0]).toEqual({ type: 'announce-stopped', reason: 'requested' });
+  });
+
+  it('announces a Spot interruption and the replacement once it is ready at its new address', () => {
+    const ready = simulate([{ at: T0, observation: up(2) }]).state;
+    const replaced = decide(
+      ready,
+      up('unknown', {
+        server: 'starting',
+        taskArn: 'arn:new',
+        publicIp: undefined,
+        lastStop: { spot: true },
+      }),
+      T0 + MINUTE,
+    );
+    expect(replaced.actions).toEqual([{ type: 'announce-interrupted', spot: true }]);
+    expect(replaced.state.phase).toBe('starting');
+    const back = decide(replaced.state, up(0, { taskArn: 'arn:new', publicIp: '18.1.2.3' }), T0 + 5 * MINUTE);
+    expect(back.actions).toEqual([
+      { type: 'announce-ready', address: '18.1.2.3:2456' },
+      { type: 'upsert-dns', ip: '18.1.2.3' },
+    ]);
+    expect(back.state.interruptions).toBe(1);
+  });
+
+  it('announces a slow start once, with a hint of how long it has taken', () => {
+    const steps = Array.from({ length: 20 }, (_, i) => ({
+      at: T0 + i * MINUTE,
+      observation: up('unknown', { server: 'starting', serverAnswering: false }),
+    }));
+    const slow = simulate(steps).log.filter((e) => e.action.type === 'announce-slow-start');
+    expect(slow).toEqual([{ at: T0 + 15 * MINUTE, action: { type: 'announce-slow-start', minutes: 15 } }]);
+  });
+
+  it('tells status when the idle stop will happen', () => {
+    const state = simulate(
+      Array.from({ length: 3 }, (_, i) => ({ at: T0 + i * MINUTE, observation: up(0) })),
+    ).state;
+    expect(idleStopAt(state)).toBe(T0 + 30 * MINUTE);
+    expect(idleStopAt({ ...state, players: 'unknown' })).toBeUndefined();
+    expect(idleStopAt({ ...state, everJoined: true, lastActivityAt: T0 + 2 * MINUTE })).toBe(
+      T0 + 17 * MINUTE,
+    );
+  });
+});
