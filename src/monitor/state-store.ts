@@ -1,0 +1,198 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { LogPresence } from '../players/log-presence.js';
+import { INITIAL_STATE, type LifecycleState } from './decide.js';
+
+/**
+ * The bot's memory in one DynamoDB table (on-demand: costs nothing while idle). Every write of the shared
+ * state is conditional on the version read, so a slash command and the monitor acting at the same moment
+ * cannot both act: the second write fails and that side backs off.
+ *
+ * Items (pk / sk):
+ * - SERVER / STATE    lifecycle state, version, and the last /valheim start reply to edit when ready
+ * - SERVER / LOG      what the server log says about players (written by the log processor)
+ * - SESSION / <id>    one row per session, the ledger (id = ISO start time, so a month is a key range)
+ */
+
+/** Where to edit the reply to the `/valheim start` that began this session (valid 15 minutes). */
+export interface StartReply {
+  readonly applicationId: string;
+  readonly token: string;
+  readonly createdAt: number;
+  readonly userId?: string;
+}
+
+export interface StoredState {
+  readonly state: LifecycleState;
+  /** 0 when nothing was ever stored. */
+  readonly version: number;
+  readonly startReply?: StartReply;
+}
+
+export interface SessionRecord {
+  readonly sessionId: string;
+  readonly startedAt: number;
+  readonly readyAt?: number;
+  readonly stoppedAt?: number;
+  readonly stopReason?: string;
+  readonly cpu: number;
+  readonly memoryMiB: number;
+  readonly spot: boolean;
+  readonly peakPlayers?: number;
+  readonly interruptions?: number;
+}
+
+const STATE_KEY = { pk: 'SERVER', sk: 'STATE' };
+const LOG_KEY = { pk: 'SERVER', sk: 'LOG' };
+
+export class StateStore {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async load(signal?: AbortSignal): Promise<StoredState> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: STATE_KEY, ConsistentRead: true }),
+      {
+        abortSignal: signal,
+      },
+    );
+    if (!Item) return { state: INITIAL_STATE, version: 0 };
+    return {
+      state: (Item.state as LifecycleState | undefined) ?? INITIAL_STATE,
+      version: Number(Item.version ?? 0),
+      ...(Item.startReply && { startReply: Item.startReply as StartReply }),
+    };
+  }
+
+  /**
+   * Writes the state if nobody wrote since `expectedVersion` was read. Returns false when somebody did
+   * (the caller must not act on its decision). `startReply: null` forgets the stored reply.
+   */
+  async save(
+    state: LifecycleState,
+    expectedVersion: number,
+    options: { startReply?: StartReply | null; signal?: AbortSignal } = {},
+  ): Promise<boolean> {
+    const replyUpdate =
+      options.startReply === undefined
+        ? ''
+        : options.startReply === null
+          ? ' REMOVE startReply'
+          : ', startReply = :reply';
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: STATE_KEY,
+          UpdateExpression: `SET #state = :state, version = :next, updatedAt = :now${replyUpdate}`,
+          ConditionExpression:
+            expectedVersion === 0 ? 'attribute_not_exists(version)' : 'version = :expected',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':state': state,
+            ':next': expectedVersion + 1,
+            ':now': Date.now(),
+            ...(expectedVersion !== 0 && { ':expected': expectedVersion }),
+            ...(options.startReply && { ':reply': options.startReply }),
+          },
+        }),
+        { abortSignal: options.signal },
+      );
+      return true;
+    } catch (error) {
+      if (
+        error instanceof ConditionalCheckFailedException ||
+        (error as Error).name === 'ConditionalCheckFailedException'
+      ) {
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  async loadPresence(signal?: AbortSignal): Promise<{ presence?: LogPresence; version: number }> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: LOG_KEY, ConsistentRead: true }),
+      {
+        abortSignal: signal,
+      },
+    );
+    return Item
+      ? { presence: Item.presence as LogPresence, version: Number(Item.version ?? 0) }
+      : { version: 0 };
+  }
+
+  /** Conditional like `save`: concurrent log batches retry rather than overwrite each other. */
+  async savePresence(presence: LogPresence, expectedVersion: number): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...LOG_KEY, presence, version: expectedVersion + 1 },
+          ConditionExpression:
+            expectedVersion === 0 ? 'attribute_not_exists(version)' : 'version = :expected',
+          ...(expectedVersion !== 0 && { ExpressionAttributeValues: { ':expected': expectedVersion } }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  /** Creates or completes a ledger row (idempotent: a retried tick writes the same values). */
+  async recordSession(session: Partial<SessionRecord> & { sessionId: string }): Promise<void> {
+    const { sessionId, ...fields } = session;
+    const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
+    if (entries.length === 0) return;
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: 'SESSION', sk: sessionId },
+        UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
+        ExpressionAttributeNames: Object.fromEntries(entries.map(([name], i) => [`#f${i}`, name])),
+        ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
+      }),
+    );
+  }
+
+  /** Ledger rows whose session started in [from, to). */
+  async sessions(from: Date, to: Date): Promise<SessionRecord[]> {
+    const rows: SessionRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: {
+            ':pk': 'SESSION',
+            ':from': from.toISOString(),
+            ':to': to.toISOString(),
+          },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        if (item.sk === to.toISOString()) continue; // BETWEEN is inclusive; the range is half-open
+        const { pk: _pk, sk, ...fields } = item;
+        rows.push({ sessionId: String(sk), ...(fields as Omit<SessionRecord, 'sessionId'>) });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return rows;
+  }
+}

@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { INITIAL_STATE, type LifecycleState } from '../../src/monitor/decide.js';
+import { StateStore } from '../../src/monitor/state-store.js';
+import { emptyPresence } from '../../src/players/log-presence.js';
+import { type LocalDynamo, startDynalite } from '../support/dynalite.js';
+
+describe('StateStore (against dynalite)', () => {
+  let dynamo: LocalDynamo;
+  let store: StateStore;
+  let table = 0;
+
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+  });
+  afterAll(async () => {
+    await dynamo.close();
+  });
+  beforeEach(async () => {
+    const name = `state-${++table}`;
+    await dynamo.createTable(name);
+    store = new StateStore(dynamo.client, name);
+  });
+
+  const ready: LifecycleState = { phase: 'ready', sessionId: '2026-11-23T19:00:00.000Z', players: 'unknown' };
+
+  it('starts from the stopped state at version 0', async () => {
+    expect(await store.load()).toEqual({ state: INITIAL_STATE, version: 0 });
+  });
+
+  it('saves and loads state with the start reply, bumping the version', async () => {
+    const reply = { applicationId: '123456789012345678', token: 'tok', createdAt: 1, userId: '42' };
+    expect(await store.save(ready, 0, { startReply: reply })).toBe(true);
+    expect(await store.load()).toEqual({ state: ready, version: 1, startReply: reply });
+    expect(await store.save({ ...ready, players: 2 }, 1, { startReply: null })).toBe(true);
+    expect(await store.load()).toEqual({ state: { ...ready, players: 2 }, version: 2 });
+  });
+
+  it('lets only one of two writers that read the same version act', async () => {
+    // Given a command and the monitor that both read version 1
+    await store.save(ready, 0);
+    const { version } = await store.load();
+    // When both write at the same moment
+    const results = await Promise.all([
+      store.save({ ...ready, phase: 'stopping', stopReason: 'idle' }, version),
+      store.save({ ...ready, players: 3 }, version),
+    ]);
+    // Then exactly one wins, and the stored state is the winner's
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const stored = await store.load();
+    expect(stored.version).toBe(2);
+    expect(stored.state).toEqual(
+      results[0] ? { ...ready, phase: 'stopping', stopReason: 'idle' } : { ...ready, players: 3 },
+    );
+  });
+
+  it('refuses a first write when somebody created the state already', async () => {
+    expect(await store.save(ready, 0)).toBe(true);
+    expect(await store.save(INITIAL_STATE, 0)).toBe(false);
+  });
+
+  it('keeps log presence apart, with its own conditional version', async () => {
+    const presence = { ...emptyPresence('task-1'), peers: ['76561198000000001'], readyAt: 5 };
+    expect(await store.loadPresence()).toEqual({ version: 0 });
+    expect(await store.savePresence(presence, 0)).toBe(true);
+    expect(await store.savePresence(presence, 0)).toBe(false);
+    expect(await store.loadPresence()).toEqual({ presence, version: 1 });
+    // the lifecycle state is untouched
+    expect((await store.load()).version).toBe(0);
+  });
+
+  it('records sessions in the ledger and lists a month of them', async () => {
+    await store.recordSession({
+      sessionId: '2026-10-31T23:00:00.000Z',
+      startedAt: 1,
+      cpu: 2048,
+      memoryMiB: 8192,
+      spot: false,
+    });
+    await store.recordSession({
+      sessionId: '2026-11-01T19:00:00.000Z',
+      startedAt: 2,
+      cpu: 2048,
+      memoryMiB: 8192,
+      spot: true,
+    });
+    await store.recordSession({ sessionId: '2026-11-01T19:00:00.000Z', readyAt: 3 });
+    await store.recordSession({
+      sessionId: '2026-11-01T19:00:00.000Z',
+      stoppedAt: 4,
+      stopReason: 'idle',
+      peakPlayers: 3,
+    });
+    await store.recordSession({
+      sessionId: '2026-12-01T00:00:00.000Z',
+      startedAt: 5,
+      cpu: 2048,
+      memoryMiB: 8192,
+      spot: false,
+    });
+
+    const november = await store.sessions(new Date('2026-11-01T00:00:00Z'), new Date('2026-12-01T00:00:00Z'));
+    expect(november).toEqual([
+      {
+        sessionId: '2026-11-01T19:00:00.000Z',
+        startedAt: 2,
+        readyAt: 3,
+        stoppedAt: 4,
+        stopReason: 'idle',
+        cpu: 2048,
+        memoryMiB: 8192,
+        spot: true,
+        peakPlayers: 3,
+      },
+    ]);
+  });
+});
