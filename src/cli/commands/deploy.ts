@@ -1,0 +1,142 @@
+import { spawn as spawnChild } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { constants } from 'node:os';
+import {
+  DescribeServicesCommand,
+  type DescribeServicesCommandOutput,
+  type ECSClient,
+} from '@aws-sdk/client-ecs';
+import { loadConfig } from '../../config/load.js';
+import { awsFailure, CliError } from '../errors.js';
+import type { Terminal } from '../io.js';
+
+export interface DeployOptions {
+  /** Path of valheim.config.json. */
+  readonly config: string;
+  /** Deploy even while the game server runs (it will be stopped). */
+  readonly force?: boolean;
+  /** Extra arguments for `cdk deploy`, e.g. ["--hotswap"]. */
+  readonly cdkArgs?: readonly string[];
+}
+
+/** Runs a program with inherited stdio and resolves with its exit code. */
+export type Spawner = (command: string, args: readonly string[], env: NodeJS.ProcessEnv) => Promise<number>;
+
+export interface DeployDeps {
+  readonly env: NodeJS.ProcessEnv;
+  readonly term: Terminal;
+  readonly ecs: (region: string) => ECSClient;
+  readonly spawn: Spawner;
+  /** The pinned CDK CLI: command and leading arguments. */
+  readonly cdk?: () => { command: string; args: readonly string[] };
+}
+
+/**
+ * The game server's ECS names. The stack sets them deterministically (clusterName = stackName,
+ * serviceName = `${stackName}-server`) so the CLI can find the service before CloudFormation is asked.
+ */
+export function gameServiceNames(stackName: string): { cluster: string; service: string } {
+  return { cluster: stackName, service: `${stackName}-server` };
+}
+
+export type ServiceCheck =
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'idle' }
+  | {
+      readonly kind: 'active';
+      readonly desiredCount: number;
+      readonly runningCount: number;
+      readonly pendingCount: number;
+    };
+
+/** Whether the game service exists and whether a game is (or is about to be) running on it. */
+export async function checkGameService(
+  ecs: ECSClient,
+  cluster: string,
+  service: string,
+): Promise<ServiceCheck> {
+  let found: DescribeServicesCommandOutput;
+  try {
+    found = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === 'ClusterNotFoundException' || name === 'ServiceNotFoundException') return { kind: 'absent' };
+    throw error;
+  }
+  const described = found.services?.[0];
+  if (!described || described.status === 'INACTIVE') return { kind: 'absent' };
+  const desiredCount = described.desiredCount ?? 0;
+  const runningCount = described.runningCount ?? 0;
+  const pendingCount = described.pendingCount ?? 0;
+  return desiredCount > 0 || runningCount > 0 || pendingCount > 0
+    ? { kind: 'active', desiredCount, runningCount, pendingCount }
+    : { kind: 'idle' };
+}
+
+/**
+ * The documented deploy: refuses while a game runs (a deploy resets the service's desired count to 0 and
+ * would stop it), then runs the pinned `cdk deploy` with the caller's extra arguments.
+ * Resolves with cdk's exit code.
+ */
+export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<number> {
+  const config = loadConfig(options.config);
+  const { cluster, service } = gameServiceNames(config.stackName);
+
+  let check: ServiceCheck;
+  try {
+    check = await checkGameService(deps.ecs(config.region), cluster, service);
+  } catch (error) {
+    throw awsFailure(error, {
+      action: `check whether the game server (ECS service ${service}) is running`,
+      permission: 'ecs:DescribeServices',
+      region: config.region,
+    });
+  }
+
+  if (check.kind === 'absent') {
+    deps.term.out(
+      `No game server in ${config.region} yet (ECS service ${service}): first deploy of ${config.stackName}.`,
+    );
+  } else if (check.kind === 'idle') {
+    deps.term.out(`The game server is stopped: deploying ${config.stackName} is safe.`);
+  } else {
+    const tasks = Math.max(check.desiredCount, check.runningCount + check.pendingCount);
+    const state = check.runningCount > 0 ? 'running' : 'starting';
+    const what = `the server is ${state} (${tasks} task${tasks === 1 ? '' : 's'}); deploying resets its desired count to 0 and stops the game`;
+    if (!options.force) throw new CliError(what, 'stop it first (/valheim stop) or pass --force');
+    deps.term.err(
+      `valheim: warning: ${what}; going ahead because of --force (the world is saved on shutdown).`,
+    );
+  }
+
+  const cdk = (deps.cdk ?? pinnedCdk)();
+  const code = await deps.spawn(cdk.command, [...cdk.args, 'deploy', ...(options.cdkArgs ?? [])], {
+    ...deps.env,
+    VALHEIM_CONFIG: options.config,
+  });
+  if (code !== 0) deps.term.err(`valheim: cdk deploy failed (exit code ${code}) — see its output above`);
+  return code;
+}
+
+/** The CDK CLI pinned in devDependencies, run with this Node (no global install, no npx lookup). */
+export function pinnedCdk(): { command: string; args: readonly string[] } {
+  let bin: string;
+  try {
+    bin = createRequire(import.meta.url).resolve('aws-cdk/bin/cdk');
+  } catch {
+    throw new CliError('the AWS CDK CLI (aws-cdk) is not installed', 'run npm ci in the project folder');
+  }
+  return { command: process.execPath, args: [bin] };
+}
+
+/** Spawns with inherited stdio; a failure to start becomes a one-line error. */
+export const spawnInherited: Spawner = (command, args, env) =>
+  new Promise((resolve, reject) => {
+    const child = spawnChild(command, args, { stdio: 'inherit', env });
+    child.once('error', (error) =>
+      reject(new CliError(`could not run ${command} (${error.message})`, 'run npm ci and try again')),
+    );
+    child.once('exit', (code, signal) =>
+      resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)),
+    );
+  });

@@ -1,0 +1,76 @@
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { DiscordAPIError } from '@discordjs/rest';
+import { type RESTPutAPIApplicationGuildCommandsResult, Routes } from 'discord-api-types/v10';
+import { loadConfig } from '../../config/load.js';
+import { COMMAND_NAME, guildCommands, SUBCOMMANDS } from '../../discord/commands.js';
+import { discordApiUrl, discordFailure, discordRest, resolveBotToken } from '../discord-client.js';
+import { CliError, oneLine } from '../errors.js';
+import type { Terminal } from '../io.js';
+
+export interface RegisterOptions {
+  /** Path of valheim.config.json. */
+  readonly config: string;
+}
+
+export interface RegisterDeps {
+  readonly env: NodeJS.ProcessEnv;
+  readonly term: Terminal;
+  readonly ssm: (region: string) => SSMClient;
+}
+
+/** The commands as users see them, e.g. "/valheim start|stop|status". */
+export function commandSummary(): string {
+  return `/${COMMAND_NAME} ${Object.keys(SUBCOMMANDS).join('|')}`;
+}
+
+/** Bulk-overwrites the guild's slash commands with the one shared definition (idempotent, instant). */
+export async function registerCommands(options: RegisterOptions, deps: RegisterDeps): Promise<void> {
+  const config = loadConfig(options.config);
+  const { applicationId, guildId } = config.discord;
+  const token = await resolveBotToken(deps.env, () => config, deps.ssm);
+  const apiUrl = discordApiUrl(deps.env);
+  const rest = discordRest(token.token, deps.env);
+
+  let registered: RESTPutAPIApplicationGuildCommandsResult;
+  try {
+    registered = (await rest.put(Routes.applicationGuildCommands(applicationId, guildId), {
+      body: guildCommands(),
+    })) as RESTPutAPIApplicationGuildCommandsResult;
+  } catch (error) {
+    throw (
+      registerFailure(error, applicationId, guildId) ??
+      discordFailure(error, { action: 'register the commands', token, apiUrl })
+    );
+  }
+  const names = registered.map((command) => `/${command.name}`).join(', ');
+  deps.term.out(
+    `Registered ${commandSummary()} in Discord server ${guildId} (application ${applicationId}).`,
+  );
+  if (names !== `/${COMMAND_NAME}`)
+    deps.term.err(`valheim: warning: Discord now lists ${names || 'no commands'}`);
+  deps.term.out('Guild commands update instantly; type /valheim in the server to try them.');
+}
+
+function registerFailure(error: unknown, applicationId: string, guildId: string): CliError | undefined {
+  if (!(error instanceof DiscordAPIError)) return undefined;
+  const invite = `https://discord.com/oauth2/authorize?client_id=${applicationId}&scope=bot%20applications.commands`;
+  if (error.status === 403) {
+    return new CliError(
+      `Discord refused to register commands in server ${guildId} (403 Missing Access): the bot is not in that server, lacks the applications.commands scope, or the token is another application's`,
+      `invite it with ${invite} (check discord.guildId in the config), then run valheim discord register again`,
+    );
+  }
+  if (error.status === 404) {
+    return new CliError(
+      `Discord does not know application ${applicationId} or server ${guildId} (404), or the bot is not in that server`,
+      `check discord.applicationId and discord.guildId in the config (right-click → Copy ID), and invite the bot with ${invite}`,
+    );
+  }
+  if (error.status === 400) {
+    return new CliError(
+      `Discord rejected the command definitions (400: ${oneLine(error.message)})`,
+      'this is a bug in valheim-ondemand; please report it',
+    );
+  }
+  return undefined;
+}

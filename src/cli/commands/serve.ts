@@ -1,0 +1,233 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { errorResponse, type HttpResponse, MAX_BODY_BYTES } from '../../discord/endpoint.js';
+import { EnvironmentError, readInteractionsEnvironment } from '../../handlers/environment.js';
+import { createInteractionsApp, type InteractionsAppOptions } from '../../handlers/interactions-app.js';
+import { jsonLogger, type Logger } from '../../log.js';
+import { CliError } from '../errors.js';
+import type { Terminal } from '../io.js';
+
+export const DEFAULT_PORT = 8787;
+export const DEFAULT_HOST = '127.0.0.1';
+/** The only route: where Discord POSTs interactions, as on API Gateway. */
+export const ENDPOINT_PATH = '/discord';
+
+export interface StartServerOptions {
+  /** TCP port; 0 picks a free one. @default 8787 */
+  readonly port?: number;
+  /** Interface to listen on. @default '127.0.0.1' */
+  readonly host?: string;
+  /** Read like the Lambda's environment: DISCORD_PUBLIC_KEY (required), DISCORD_GUILD_ID, ECS_CLUSTER, … */
+  readonly env: NodeJS.ProcessEnv;
+  /** @default jsonLogger (JSON lines on stdout/stderr) */
+  readonly log?: Logger;
+  /** Replaces the ECS-backed game server (tests, benchmarks). @default - ECS through the AWS SDK */
+  readonly gameServer?: InteractionsAppOptions['gameServer'];
+}
+
+export interface RunningServer {
+  /** The endpoint URL, e.g. "http://127.0.0.1:8787/discord" (already ends with /discord). */
+  readonly url: string;
+  /** Settings the endpoint lacks for commands (PING still works); empty when complete. */
+  readonly problems: readonly string[];
+  /** Stops accepting connections, lets requests in flight finish (at most 5 s), then resolves. */
+  close(): Promise<void>;
+}
+
+const CLOSE_GRACE_MS = 5000;
+
+/**
+ * Serves POST /discord with the same app as the Lambda, over node:http. Throws a CliError (before
+ * listening) when DISCORD_PUBLIC_KEY is missing or invalid, or when the port cannot be used.
+ */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const port = options.port ?? DEFAULT_PORT;
+  const host = options.host ?? DEFAULT_HOST;
+  const log = options.log ?? jsonLogger;
+  let environment: ReturnType<typeof readInteractionsEnvironment>;
+  try {
+    environment = readInteractionsEnvironment(options.env);
+  } catch (error) {
+    if (error instanceof EnvironmentError) {
+      throw new CliError(
+        error.message,
+        'e.g. DISCORD_PUBLIC_KEY=<64 hex characters> npx valheim serve (the key is public, not a secret)',
+      );
+    }
+    throw error;
+  }
+  const app = createInteractionsApp({
+    environment,
+    log,
+    ...(options.gameServer && { gameServer: options.gameServer }),
+  });
+
+  const server = createServer({ requestTimeout: 10_000, headersTimeout: 5_000 }, (request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      if (request.destroyed && !request.complete) return; // the client went away mid-body: nobody to answer
+      log.error('local endpoint failed', { error });
+      if (!response.headersSent) send(response, errorResponse(500, 'internal error'));
+      else response.destroy();
+    });
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = (request.url ?? '/').split('?')[0];
+    if (path !== ENDPOINT_PATH) {
+      return send(
+        response,
+        errorResponse(404, `not found; Discord interactions go to POST ${ENDPOINT_PATH}`),
+      );
+    }
+    if (request.method !== 'POST') {
+      return send(response, errorResponse(405, `method not allowed; use POST ${ENDPOINT_PATH}`), {
+        allow: 'POST',
+      });
+    }
+    const declared = Number(request.headers['content-length']);
+    const body = declared > MAX_BODY_BYTES ? undefined : await readBody(request, MAX_BODY_BYTES);
+    if (body === undefined) return refuseTooLarge(request, response);
+    const headers: Record<string, string | undefined> = {};
+    for (const [name, value] of Object.entries(request.headers)) {
+      headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    send(response, await app({ headers, body }));
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => reject(listenFailure(error, host, port));
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+
+  const address = server.address() as AddressInfo;
+  const hostInUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${hostInUrl}:${address.port}${ENDPOINT_PATH}`,
+    problems: environment.problems,
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        force.unref();
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+/** Reads the body up to `limit` bytes; undefined (and reading stops) as soon as it is larger. */
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = (): void => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onError);
+      request.off('close', onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        request.pause();
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(error);
+    };
+    const onClose = (): void => {
+      cleanup();
+      reject(new Error('client went away before sending the whole body'));
+    };
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', onError);
+    request.on('close', onClose);
+  });
+}
+
+/** Answers 413 without reading the rest, then closes the connection (its unread body makes it unusable). */
+function refuseTooLarge(request: IncomingMessage, response: ServerResponse): void {
+  request.pause();
+  send(response, errorResponse(413, `request body larger than ${MAX_BODY_BYTES} bytes`), {
+    connection: 'close',
+  });
+  response.once('finish', () => {
+    // Give the client a moment to read the answer before the socket goes away.
+    setTimeout(() => request.socket.destroy(), 100).unref();
+  });
+}
+
+function send(
+  response: ServerResponse,
+  result: HttpResponse,
+  extraHeaders: Record<string, string> = {},
+): void {
+  response.writeHead(result.statusCode, { ...result.headers, ...extraHeaders });
+  response.end(result.body);
+}
+
+function listenFailure(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  if (error.code === 'EADDRINUSE') {
+    return new CliError(
+      `port ${port} on ${host} is already in use`,
+      'pass another --port, or stop the other program',
+    );
+  }
+  if (error.code === 'EACCES') {
+    return new CliError(`not allowed to listen on port ${port}`, 'pass a --port above 1023');
+  }
+  if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
+    return new CliError(
+      `cannot listen on host ${host}`,
+      'pass --host 127.0.0.1 (or an address of this machine)',
+    );
+  }
+  return error;
+}
+
+export interface ServeDeps {
+  readonly env: NodeJS.ProcessEnv;
+  readonly term: Terminal;
+  readonly log?: Logger;
+  /** Resolves when the server should stop (SIGINT/SIGTERM in the CLI) with the reason. */
+  readonly untilShutdown: () => Promise<string>;
+}
+
+/** `valheim serve`: the Lambda's endpoint on this machine, until interrupted. */
+export async function serve(options: { port?: number; host?: string }, deps: ServeDeps): Promise<void> {
+  const running = await startServer({
+    ...options,
+    env: deps.env,
+    ...(deps.log && { log: deps.log }),
+  });
+  deps.term.out(`Listening on ${running.url} (POST only). Press Ctrl-C to stop.`);
+  for (const problem of running.problems) {
+    deps.term.err(`valheim: warning: ${problem} — PING works, commands will answer with this problem`);
+  }
+  deps.term.out(
+    'To let Discord reach it, put an https tunnel in front and run: npx valheim discord endpoint https://<tunnel>/discord',
+  );
+  const reason = await deps.untilShutdown();
+  deps.term.err(`valheim: ${reason}, stopping…`);
+  await running.close();
+  deps.term.err('valheim: stopped');
+}

@@ -1,0 +1,29 @@
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { spawnInherited } from './commands/deploy.js';
+import { processTerminal, promptHidden, readAllStdin } from './io.js';
+import { run } from './program.js';
+
+/* The `valheim` executable (bin/valheim.js loads this file through tsx): real dependencies, then run. */
+
+// The project supports Node 20 (package.json engines); the SDK's multi-line notice about Node 22 would
+// bury the one-line messages. An explicit setting by the user still wins.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const untilShutdown = (): Promise<string> =>
+  new Promise((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const)
+      process.once(signal, () => resolve(`received ${signal}`));
+  });
+
+process.exitCode = await run(process.argv.slice(2), {
+  env: process.env,
+  term: processTerminal(),
+  ssm: (region) => new SSMClient({ region }),
+  ecs: (region) => new ECSClient({ region }),
+  spawn: spawnInherited,
+  stdinIsTTY: Boolean(process.stdin.isTTY),
+  readStdin: () => readAllStdin(),
+  promptHidden: (question) => promptHidden(question),
+  untilShutdown,
+});

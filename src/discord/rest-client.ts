@@ -1,0 +1,119 @@
+import type {
+  RESTPatchAPIWebhookWithTokenMessageJSONBody,
+  RESTPostAPIChannelMessageJSONBody,
+  RESTPostAPIWebhookWithTokenJSONBody,
+} from 'discord-api-types/v10';
+
+/**
+ * The three Discord calls the monitor makes (edit the start reply, follow up on it, post to the notice
+ * channel), over fetch. A general client such as @discordjs/rest (used by the CLI) would add ~600 KB to a
+ * Lambda that runs every minute while the server is up; rate limits are handled here by one bounded retry.
+ */
+
+export const DISCORD_API = 'https://discord.com/api/v10';
+const USER_AGENT = 'DiscordBot (https://github.com/valheim-ondemand/valheim-ondemand, 0.1)';
+/** Wait at most this long for a rate limit to clear before giving up. */
+const MAX_RETRY_WAIT_MS = 5000;
+
+export class DiscordApiError extends Error {
+  override readonly name = 'DiscordApiError';
+  constructor(
+    readonly status: number,
+    readonly route: string,
+    readonly detail: string,
+  ) {
+    super(`Discord answered ${status} to ${route}: ${detail}`);
+  }
+}
+
+export interface DiscordRestOptions {
+  /** @default https://discord.com/api/v10 (tests point this at a loopback fake) */
+  readonly baseUrl?: string;
+  /** Needed only for channel messages; read lazily (from SSM) and cached by the caller. */
+  readonly botToken?: () => Promise<string>;
+  /** Per-request time limit. @default 5000 ms */
+  readonly timeoutMs?: number;
+}
+
+export class DiscordRest {
+  private readonly baseUrl: string;
+
+  constructor(private readonly options: DiscordRestOptions = {}) {
+    this.baseUrl = (options.baseUrl ?? DISCORD_API).replace(/\/$/, '');
+  }
+
+  /** Edits the original reply of an interaction (token valid 15 minutes; no bot token needed). */
+  async editOriginal(
+    applicationId: string,
+    token: string,
+    message: RESTPatchAPIWebhookWithTokenMessageJSONBody,
+  ) {
+    await this.request('PATCH', `/webhooks/${applicationId}/${token}/messages/@original`, message);
+  }
+
+  /** Sends a follow-up message to an interaction (token valid 15 minutes). */
+  async followUp(applicationId: string, token: string, message: RESTPostAPIWebhookWithTokenJSONBody) {
+    await this.request('POST', `/webhooks/${applicationId}/${token}`, message);
+  }
+
+  /** Posts to a channel as the bot. */
+  async postToChannel(channelId: string, message: RESTPostAPIChannelMessageJSONBody) {
+    if (!this.options.botToken) throw new Error('posting to a channel needs the bot token');
+    await this.request(
+      'POST',
+      `/channels/${channelId}/messages`,
+      message,
+      `Bot ${await this.options.botToken()}`,
+    );
+  }
+
+  private async request(
+    method: string,
+    route: string,
+    body: unknown,
+    authorization?: string,
+    retried = false,
+  ): Promise<void> {
+    // Interaction tokens are secrets too: keep them out of error messages and logs.
+    const safeRoute = route.replace(/\/webhooks\/(\d+)\/[^/]+/, '/webhooks/$1/<token>');
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${route}`, {
+        method,
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': USER_AGENT,
+          ...(authorization && { authorization }),
+        },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000),
+      });
+    } catch (error) {
+      throw new DiscordApiError(0, `${method} ${safeRoute}`, (error as Error).message);
+    }
+    if (response.ok) {
+      await response.body?.cancel();
+      return;
+    }
+    const text = await response.text();
+    if (response.status === 429 && !retried) {
+      const waitMs = retryAfterMs(response, text);
+      if (waitMs <= MAX_RETRY_WAIT_MS) {
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        return this.request(method, route, body, authorization, true);
+      }
+    }
+    throw new DiscordApiError(response.status, `${method} ${safeRoute}`, text.slice(0, 300));
+  }
+}
+
+function retryAfterMs(response: Response, text: string): number {
+  try {
+    const seconds = Number((JSON.parse(text) as { retry_after?: unknown }).retry_after);
+    if (Number.isFinite(seconds)) return Math.ceil(seconds * 1000);
+  } catch {
+    // fall back to the header
+  }
+  const header = Number(response.headers.get('retry-after'));
+  return Number.isFinite(header) ? header * 1000 : Number.POSITIVE_INFINITY;
+}

@@ -1,0 +1,141 @@
+import { ClusterNotFoundException, DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { type DeployDeps, deploy, gameServiceNames } from '../../src/cli/commands/deploy.js';
+import { errorLines } from '../../src/cli/errors.js';
+import { awsError, type CapturedTerminal, captureTerminal, writeConfig } from './helpers.js';
+
+const ecsMock = mockClient(ECSClient);
+const CDK = { command: '/usr/bin/node', args: ['/project/node_modules/aws-cdk/bin/cdk'] };
+
+beforeEach(() => {
+  ecsMock.reset();
+});
+
+function deps(exitCode = 0): DeployDeps & { term: CapturedTerminal; spawn: ReturnType<typeof vi.fn> } {
+  return {
+    env: { PATH: '/usr/bin' },
+    term: captureTerminal(),
+    ecs: (region) => new ECSClient({ region }),
+    spawn: vi.fn(() => Promise.resolve(exitCode)),
+    cdk: () => CDK,
+  };
+}
+
+function service(desiredCount: number, runningCount: number, status = 'ACTIVE') {
+  return {
+    services: [
+      { serviceName: 'valheim-ondemand-server', status, desiredCount, runningCount, pendingCount: 0 },
+    ],
+  };
+}
+
+describe('valheim deploy', () => {
+  it('refuses while the server runs, without running cdk', async () => {
+    // Given a running game
+    ecsMock.on(DescribeServicesCommand).resolves(service(1, 1));
+    const d = deps();
+
+    // When deploying without --force
+    const error = await deploy({ config: writeConfig() }, d).catch((e: unknown) => e);
+
+    // Then it looked at the stack's service, refused in one line, and never spawned cdk
+    expect(ecsMock).toHaveReceivedCommandWith(DescribeServicesCommand, {
+      cluster: 'valheim-ondemand',
+      services: ['valheim-ondemand-server'],
+    });
+    expect(errorLines(error, false)).toEqual([
+      'valheim: the server is running (1 task); deploying resets its desired count to 0 and stops the game — stop it first (/valheim stop) or pass --force',
+    ]);
+    expect(d.spawn).not.toHaveBeenCalled();
+  });
+
+  it('also refuses while the server is starting', async () => {
+    // Given a start in progress (desired 1, nothing running yet)
+    ecsMock.on(DescribeServicesCommand).resolves(service(1, 0));
+    const d = deps();
+
+    // When / Then
+    await expect(deploy({ config: writeConfig() }, d)).rejects.toThrow(/the server is starting \(1 task\)/);
+    expect(d.spawn).not.toHaveBeenCalled();
+  });
+
+  it('with --force warns and runs the pinned cdk deploy with the extra arguments', async () => {
+    // Given a running game
+    ecsMock.on(DescribeServicesCommand).resolves(service(1, 1));
+    const d = deps();
+    const config = writeConfig();
+
+    // When deploying with --force and extra cdk arguments
+    const code = await deploy({ config, force: true, cdkArgs: ['--hotswap'] }, d);
+
+    // Then cdk ran with the caller's arguments and the config path, after a warning
+    expect(code).toBe(0);
+    expect(d.spawn).toHaveBeenCalledWith(
+      CDK.command,
+      [...CDK.args, 'deploy', '--hotswap'],
+      expect.objectContaining({ PATH: '/usr/bin', VALHEIM_CONFIG: config }),
+    );
+    expect(d.term.stderr.join('\n')).toMatch(/warning: the server is running .*--force/);
+  });
+
+  it.each([
+    [
+      'the cluster does not exist',
+      () =>
+        ecsMock
+          .on(DescribeServicesCommand)
+          .rejects(new ClusterNotFoundException({ message: 'Cluster not found.', $metadata: {} })),
+    ],
+    [
+      'the service is missing',
+      () => ecsMock.on(DescribeServicesCommand).resolves({ services: [], failures: [{ reason: 'MISSING' }] }),
+    ],
+    [
+      'the service was deleted',
+      () => ecsMock.on(DescribeServicesCommand).resolves(service(0, 0, 'INACTIVE')),
+    ],
+  ])('treats it as a first deploy when %s', async (_case, given) => {
+    // Given no game service yet
+    given();
+    const d = deps();
+
+    // When
+    const code = await deploy({ config: writeConfig() }, d);
+
+    // Then cdk deploy runs
+    expect(code).toBe(0);
+    expect(d.spawn).toHaveBeenCalledOnce();
+    expect(d.term.stdout.join('\n')).toContain('first deploy');
+  });
+
+  it('deploys a stopped server and passes on cdk failures', async () => {
+    // Given an idle service, and cdk failing
+    ecsMock.on(DescribeServicesCommand).resolves(service(0, 0));
+    const d = deps(2);
+
+    // When
+    const code = await deploy({ config: writeConfig() }, d);
+
+    // Then cdk ran, its exit code is returned, and the failure is one line
+    expect(d.spawn).toHaveBeenCalledOnce();
+    expect(code).toBe(2);
+    expect(d.term.stderr).toEqual(['valheim: cdk deploy failed (exit code 2) — see its output above']);
+  });
+
+  it('maps AWS errors to one line and does not deploy', async () => {
+    // Given missing permissions
+    ecsMock.on(DescribeServicesCommand).rejects(awsError('AccessDeniedException'));
+    const d = deps();
+
+    // When / Then
+    await expect(deploy({ config: writeConfig() }, d)).rejects.toThrow(/needs ecs:DescribeServices/);
+    expect(d.spawn).not.toHaveBeenCalled();
+  });
+
+  it('names the cluster and service as the stack does', () => {
+    // Given / When / Then
+    expect(gameServiceNames('my-stack')).toEqual({ cluster: 'my-stack', service: 'my-stack-server' });
+  });
+});

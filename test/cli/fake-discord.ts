@@ -1,0 +1,87 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A loopback stand-in for Discord's REST API: records every request and answers from a script.
+ * Point the CLI at it with DISCORD_API_URL=<apiUrl>.
+ */
+
+export interface RecordedRequest {
+  readonly method: string;
+  /** Path including the /api/v10 prefix, e.g. "/api/v10/applications/@me". */
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The parsed JSON body, or undefined when there was none. */
+  readonly body: unknown;
+  /** When the request arrived (ms since the epoch). */
+  readonly at: number;
+}
+
+export interface FakeResponse {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export type Responder = FakeResponse | ((request: RecordedRequest) => FakeResponse);
+
+export interface FakeDiscord {
+  /** Base URL for DISCORD_API_URL (without version), e.g. "http://127.0.0.1:40123/api". */
+  readonly apiUrl: string;
+  readonly requests: RecordedRequest[];
+  /** Answers `method path` with these responses in turn; the last one repeats. */
+  reply(method: string, path: string, ...responses: Responder[]): void;
+  close(): Promise<void>;
+}
+
+export const NOT_FOUND: FakeResponse = { status: 404, body: { message: '404: Not Found', code: 0 } };
+
+export async function startFakeDiscord(): Promise<FakeDiscord> {
+  const requests: RecordedRequest[] = [];
+  const scripts = new Map<string, Responder[]>();
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const recorded: RecordedRequest = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: text ? (JSON.parse(text) as unknown) : undefined,
+        at: Date.now(),
+      };
+      requests.push(recorded);
+      const queue = scripts.get(`${recorded.method} ${recorded.path}`);
+      const next = queue && queue.length > 1 ? queue.shift() : queue?.[0];
+      const response = typeof next === 'function' ? next(recorded) : (next ?? NOT_FOUND);
+      res.writeHead(response.status, { 'content-type': 'application/json', ...response.headers });
+      res.end(response.body === undefined ? '' : JSON.stringify(response.body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    apiUrl: `http://127.0.0.1:${port}/api`,
+    requests,
+    reply: (method, path, ...responses) => {
+      scripts.set(`${method} ${path}`, responses);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** A port nothing listens on (for "Discord is unreachable"). */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

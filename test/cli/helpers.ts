@@ -1,0 +1,46 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Terminal } from '../../src/cli/io.js';
+
+/** A terminal that records what the CLI prints. */
+export interface CapturedTerminal extends Terminal {
+  readonly stdout: string[];
+  readonly stderr: string[];
+  /** Everything printed, stdout then stderr, one string. */
+  all(): string;
+}
+
+export function captureTerminal(): CapturedTerminal {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return {
+    stdout,
+    stderr,
+    out: (line) => stdout.push(line),
+    err: (line) => stderr.push(line),
+    all: () => [...stdout, ...stderr].join('\n'),
+  };
+}
+
+export const EXAMPLE_CONFIG = JSON.parse(
+  readFileSync(new URL('../../valheim.config.example.json', import.meta.url), 'utf8'),
+) as Record<string, unknown> & { server: Record<string, unknown>; discord: Record<string, string> };
+
+export const APPLICATION_ID = EXAMPLE_CONFIG.discord.applicationId as string;
+export const GUILD_ID = EXAMPLE_CONFIG.discord.guildId as string;
+
+/** Writes a valid config (the committed example, with overrides) to a fresh temp folder; returns its path. */
+export function writeConfig(overrides: Record<string, unknown> = {}): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'valheim-cli-')), 'valheim.config.json');
+  writeFileSync(file, JSON.stringify({ ...EXAMPLE_CONFIG, ...overrides }));
+  return file;
+}
+
+/** A syntactically valid (fake) bot token: three base64url parts. */
+export const BOT_TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.fake_token-signature-part-0123456789';
+
+/** An AWS SDK-style error (the SDK tells errors apart by name). */
+export function awsError(name: string, message = name): Error {
+  return Object.assign(new Error(message), { name, $metadata: {} });
+}
