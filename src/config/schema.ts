@@ -164,7 +164,52 @@ export const discordSchema = z.strictObject({
   guildId: discordId('server (guild)'),
   /** Roles allowed to start and stop the server; empty = every member of the guild. */
   operatorRoleIds: z.array(discordId('role')).default([]),
+  /** Channel for notices the start reply can't carry (ready after 15 min, idle warnings, stops, crashes). */
+  noticeChannelId: discordId('channel').optional(),
+  /** Who may see the server password with /valheim password. */
+  passwordVisibleTo: z.enum(['members', 'operators']).default('members'),
 });
+
+const minutes = (max: number) =>
+  z.number().int().min(0, 'must be 0 (off) or more minutes').max(max, `must be at most ${max} minutes`);
+
+export const lifecycleSchema = z.strictObject({
+  /** Stop this many minutes after the last player left; 0 = never. */
+  idleStopMinutes: minutes(1440).default(15),
+  /** Stop this many minutes after the server became joinable if nobody joined; 0 = never. */
+  emptyStopMinutes: minutes(1440).default(30),
+  /** Warn in Discord this many minutes before an idle stop; 0 = no warning. */
+  warnBeforeMinutes: minutes(60).default(5),
+  /** Tell the group when a start takes longer than this; 0 = never. */
+  slowStartMinutes: minutes(120).default(15),
+});
+
+export const dnsSchema = z
+  .strictObject({
+    /** Route 53 hosted zone ID (Route 53 console → Hosted zones), e.g. "Z0123456789ABCDEFGHIJ". */
+    hostedZoneId: z
+      .string()
+      .regex(/^Z[A-Z0-9]{1,32}$/, 'must be a Route 53 hosted zone ID such as "Z0123456789ABCDEFGHIJ"'),
+    /** The zone's domain, e.g. "example.com". */
+    zoneName: z
+      .string()
+      .regex(/^([a-z0-9-]+\.)+[a-z]{2,}\.?$/i, 'must be a domain name such as "example.com"'),
+    /** The record to point at the server, e.g. "valheim.example.com" (TTL 30 s). */
+    recordName: z
+      .string()
+      .regex(/^([a-z0-9-]+\.)+[a-z]{2,}\.?$/i, 'must be a host name such as "valheim.example.com"'),
+  })
+  .superRefine((dns, ctx) => {
+    const zone = dns.zoneName.toLowerCase().replace(/\.$/, '');
+    const record = dns.recordName.toLowerCase().replace(/\.$/, '');
+    if (record !== zone && !record.endsWith(`.${zone}`)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['recordName'],
+        message: `"${dns.recordName}" must be inside the zone ${dns.zoneName}`,
+      });
+    }
+  });
 
 export const configSchema = z.strictObject({
   /** Optional JSON schema reference for editors. */
@@ -187,6 +232,15 @@ export const configSchema = z.strictObject({
   /** Optional fixed start/stop times for groups with regular game nights. */
   schedule: scheduleSchema.optional(),
   discord: discordSchema,
+  /** Idle stop and start-up notices. */
+  lifecycle: lifecycleSchema.default({
+    idleStopMinutes: 15,
+    emptyStopMinutes: 30,
+    warnBeforeMinutes: 5,
+    slowStartMinutes: 15,
+  }),
+  /** Optional DNS name for the server (costs $0.50/month per hosted zone). */
+  dns: dnsSchema.optional(),
   /** Days to keep logs (a CloudWatch Logs retention value). */
   logRetentionDays: z
     .number()

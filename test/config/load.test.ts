@@ -40,11 +40,14 @@ describe('config', () => {
       server: { public: true, crossplay: false, extraArgs: '', adminSteamIds: [], imageTag: '1.2.0' },
       task: { cpu: 2048, memoryMiB: 8192, spot: false },
       backup: { schedule: 'daily 05:00', retentionDays: 35 },
-      discord: { operatorRoleIds: [] },
+      discord: { operatorRoleIds: [], passwordVisibleTo: 'members' },
+      lifecycle: { idleStopMinutes: 15, emptyStopMinutes: 30, warnBeforeMinutes: 5, slowStartMinutes: 15 },
       logRetentionDays: 30,
       tags: {},
     });
     expect(config.schedule).toBeUndefined();
+    expect(config.dns).toBeUndefined();
+    expect(config.discord.noticeChannelId).toBeUndefined();
   });
 
   it.each([
@@ -86,6 +89,20 @@ describe('config', () => {
     [
       { discord: { ...minimal.discord, operatorRoleIds: ['admins'] } },
       /discord\.operatorRoleIds\.0 "admins" must be a Discord role ID/,
+    ],
+    [{ lifecycle: { idleStopMinutes: -1 } }, /lifecycle\.idleStopMinutes must be 0 \(off\) or more minutes/],
+    [
+      { discord: { ...minimal.discord, noticeChannelId: '#general' } },
+      /discord\.noticeChannelId "#general" must be a Discord channel ID/,
+    ],
+    [{ discord: { ...minimal.discord, passwordVisibleTo: 'everyone' } }, /discord\.passwordVisibleTo/],
+    [
+      { dns: { hostedZoneId: 'Z0123ABC', zoneName: 'example.com', recordName: 'valheim.other.org' } },
+      /dns\.recordName "valheim\.other\.org" must be inside the zone example\.com/,
+    ],
+    [
+      { dns: { hostedZoneId: 'zone-1', zoneName: 'example.com', recordName: 'v.example.com' } },
+      /dns\.hostedZoneId "zone-1" must be a Route 53 hosted zone ID/,
     ],
     [{ serverName: 'typo' }, /unknown field "serverName"; remove it or check the spelling/],
     [{ task: { cpu: '2048' } }, /task\.cpu must be a number, not "2048"/],
