@@ -10,6 +10,7 @@ import type { GameServer } from './game-server.js';
 import {
   currentTask,
   deriveState,
+  lastStoppedTask,
   type ServerStatus,
   type ServiceSnapshot,
   type TaskSnapshot,
@@ -70,11 +71,18 @@ export class EcsGameServer implements GameServer {
             .filter((task): task is TaskSnapshot => task !== undefined);
     const state = deriveState(snapshot, tasks);
     const task = currentTask(tasks);
+    const lastStopped = lastStoppedTask(tasks);
     const publicIp =
       task?.networkInterfaceId && task.lastStatus === 'RUNNING'
         ? await this.props.publicIpOf(task.networkInterfaceId, signal)
         : undefined;
-    return { ...snapshot, state, ...(task && { task }), ...(publicIp && { publicIp }) };
+    return {
+      ...snapshot,
+      state,
+      ...(task && { task }),
+      ...(publicIp && { publicIp }),
+      ...(lastStopped && { lastStopped }),
+    };
   }
 
   async setDesiredCount(count: 0 | 1, signal: AbortSignal): Promise<void> {
@@ -95,7 +103,9 @@ function toTaskSnapshot(task: Task): TaskSnapshot | undefined {
     lastStatus: task.lastStatus ?? 'UNKNOWN',
     desiredStatus: task.desiredStatus ?? 'UNKNOWN',
     ...(task.startedAt && { startedAt: task.startedAt }),
+    ...(task.stoppedAt && { stoppedAt: task.stoppedAt }),
     ...(task.stoppedReason && { stoppedReason: task.stoppedReason }),
+    ...(task.stopCode && { stopCode: task.stopCode }),
     ...(eni && { networkInterfaceId: eni }),
     ...(task.capacityProviderName && { capacityProvider: task.capacityProviderName }),
   };

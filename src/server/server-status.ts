@@ -20,7 +20,10 @@ export interface TaskSnapshot {
   readonly lastStatus: string;
   readonly desiredStatus: string;
   readonly startedAt?: Date;
+  readonly stoppedAt?: Date;
   readonly stoppedReason?: string;
+  /** ECS's stop code, e.g. "SpotInterruption", "EssentialContainerExited", "ServiceSchedulerInitiated". */
+  readonly stopCode?: string;
   /** The elastic network interface Fargate attached, whose association holds the public IP. */
   readonly networkInterfaceId?: string;
   readonly capacityProvider?: string;
@@ -32,6 +35,8 @@ export interface ServerStatus extends ServiceSnapshot {
   readonly task?: TaskSnapshot;
   /** Public IPv4 address of the running task, when it has one. */
   readonly publicIp?: string;
+  /** The task that stopped most recently (ECS keeps stopped tasks for about an hour). */
+  readonly lastStopped?: TaskSnapshot;
 }
 
 /** Tasks that still hold (or will hold) the world: anything not fully stopped. */
@@ -54,6 +59,17 @@ export function deriveState(service: ServiceSnapshot, tasks: readonly TaskSnapsh
 export function currentTask(tasks: readonly TaskSnapshot[]): TaskSnapshot | undefined {
   const live = tasks.filter(isLive);
   return live.find((task) => task.desiredStatus === 'RUNNING') ?? live[0];
+}
+
+export function lastStoppedTask(tasks: readonly TaskSnapshot[]): TaskSnapshot | undefined {
+  return tasks
+    .filter((task) => task.lastStatus === 'STOPPED')
+    .sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))[0];
+}
+
+/** The ECS task ID (last part of the ARN), which also names the task's log stream. */
+export function taskIdOf(taskArn: string): string {
+  return taskArn.slice(taskArn.lastIndexOf('/') + 1);
 }
 
 export function addressOf(status: ServerStatus): string | undefined {

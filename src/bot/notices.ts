@@ -1,0 +1,71 @@
+import type { APIActionRowComponent, APIButtonComponent } from 'discord-api-types/v10';
+import { buttonRow } from '../discord/components.js';
+import type { Action, StopReason } from '../monitor/decide.js';
+
+/** What the monitor posts to Discord, one function per action, so wording lives in one place. */
+export interface Notice {
+  readonly content: string;
+  readonly components: Array<APIActionRowComponent<APIButtonComponent>>;
+}
+
+export interface NoticeContext {
+  /** Optional DNS name players can use instead of the IP. */
+  readonly hostName?: string;
+  readonly crossplay: boolean;
+  readonly idleStopMinutes: number;
+  readonly emptyStopMinutes: number;
+}
+
+const STOP_REASONS: Record<StopReason | 'requested', (context: NoticeContext) => string> = {
+  idle: (c) => `nobody was on for ${c.idleStopMinutes} minutes`,
+  'nobody-joined': (c) => `nobody joined within ${c.emptyStopMinutes} minutes`,
+  requested: () => 'stopped on request',
+};
+
+/** The message for an action, or undefined when the action is not announced. */
+export function noticeFor(action: Action, context: NoticeContext, now: number): Notice | undefined {
+  switch (action.type) {
+    case 'announce-ready': {
+      const lines = [`🟢 **The server is up!** Join at \`${action.address}\``];
+      if (context.hostName) lines[0] += ` or \`${context.hostName}:2456\``;
+      lines[0] += '.';
+      if (context.crossplay && action.joinCode) lines.push(`Crossplay join code: **${action.joinCode}**`);
+      lines.push('Need the password? `/valheim password` shows it to you privately.');
+      return { content: lines.join('\n'), components: [buttonRow('stop', 'status')] };
+    }
+    case 'announce-slow-start':
+      return {
+        content: `⏳ The server has been starting for ${action.minutes} minutes, longer than usual. The first start downloads the game (1–2.5 GB) and can take a while; if it stays stuck, look at the server log (CloudWatch log group of the stack) or the ECS service's events.`,
+        components: [buttonRow('status', 'stop')],
+      };
+    case 'announce-interrupted':
+      return {
+        content: `⚠️ The server stopped unexpectedly${action.spot ? ' (AWS reclaimed the Fargate Spot capacity)' : action.reason ? ` (${sanitize(action.reason)})` : ''}. A replacement is starting and I'll post its new address when it is ready. Play since the last save (up to 20 minutes) may be lost.`,
+        components: [buttonRow('status')],
+      };
+    case 'warn-idle': {
+      const minutes = Math.max(1, Math.round((action.stopAt - now) / 60_000));
+      const why = action.reason === 'idle' ? 'Nobody is on' : 'Nobody has joined';
+      return {
+        content: `⏰ ${why}, so I'll stop the server <t:${Math.floor(action.stopAt / 1000)}:R> (in about ${minutes} min) to save money. Join to keep it running.`,
+        components: [buttonRow('status')],
+      };
+    }
+    case 'cancel-idle-warning':
+      return { content: '👍 Someone joined: the server keeps running.', components: [] };
+    case 'stop-server':
+      return undefined; // announced when it has actually stopped
+    case 'announce-stopped':
+      return {
+        content: `🔴 **Server stopped** (${STOP_REASONS[action.reason](context)}). The world is saved. Start it again with \`/valheim start\`.`,
+        components: [buttonRow('start')],
+      };
+    default:
+      return undefined;
+  }
+}
+
+/** ECS reasons are AWS text; keep them from breaking formatting or mentioning anyone. */
+function sanitize(text: string): string {
+  return text.replace(/[`*_~|@<>]/g, '').slice(0, 200);
+}

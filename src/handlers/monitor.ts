@@ -1,0 +1,22 @@
+import type { EventBridgeEvent } from 'aws-lambda';
+import { jsonLogger } from '../log.js';
+import { awsMonitorPorts } from '../monitor/aws-ports.js';
+import { readMonitorEnvironment } from '../monitor/environment.js';
+import { runMonitorTick } from '../monitor/monitor.js';
+
+/*
+ * Lambda entry for the monitor: ECS task state changes of the game cluster, and a one-minute schedule
+ * that is enabled only while a server is up. Failures are logged, not thrown: EventBridge would retry a
+ * stale tick, and the next one re-reads everything anyway.
+ */
+const environment = readMonitorEnvironment(process.env);
+const ports = awsMonitorPorts(environment, jsonLogger);
+
+export async function handler(event: EventBridgeEvent<string, unknown>): Promise<void> {
+  const trigger = event['detail-type'] === 'ECS Task State Change' ? 'task-event' : 'schedule';
+  try {
+    await runMonitorTick(ports, environment.settings, trigger);
+  } catch (error) {
+    jsonLogger.error('monitor tick failed', { trigger, error });
+  }
+}

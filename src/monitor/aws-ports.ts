@@ -1,0 +1,95 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DisableRuleCommand, EnableRuleCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { ChangeResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DiscordRest } from '../discord/rest-client.js';
+import type { Logger } from '../log.js';
+import { queryInfo } from '../players/a2s.js';
+import { awsGameServer } from '../server/aws-game-server.js';
+import { discordNotifier } from './discord-notifier.js';
+import type { MonitorEnvironment } from './environment.js';
+import type { MonitorPorts } from './monitor.js';
+import { StateStore } from './state-store.js';
+
+/*
+ * The monitor's real-world connections, built once per Lambda container. Clients pick up region and
+ * endpoints from the standard AWS_* variables.
+ */
+const dynamo = new DynamoDBClient({});
+const events = new EventBridgeClient({});
+const ssm = new SSMClient({});
+const route53 = new Route53Client({});
+
+/** Steam's query port is the game port plus one. */
+const QUERY_PORT = 2457;
+const DNS_TTL_SECONDS = 30;
+
+export function awsMonitorPorts(env: MonitorEnvironment, log: Logger): MonitorPorts {
+  let botToken: Promise<string> | undefined;
+  const readBotToken = () => {
+    botToken ??= ssm
+      .send(new GetParameterCommand({ Name: env.botTokenParameter, WithDecryption: true }))
+      .then((result) => {
+        const value = result.Parameter?.Value;
+        if (!value)
+          throw new Error(`SSM parameter ${env.botTokenParameter} is empty: run "npx valheim secrets set"`);
+        return value;
+      })
+      .catch((error: unknown) => {
+        botToken = undefined;
+        throw error;
+      });
+    return botToken;
+  };
+  const setRule = async (enabled: boolean) => {
+    const Command = enabled ? EnableRuleCommand : DisableRuleCommand;
+    await events.send(new Command({ Name: env.pollRuleName }));
+  };
+  const changeRecord = async (action: 'UPSERT' | 'DELETE', ip: string) => {
+    if (!env.dns) return;
+    try {
+      await route53.send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: env.dns.hostedZoneId,
+          ChangeBatch: {
+            Changes: [
+              {
+                Action: action,
+                ResourceRecordSet: {
+                  Name: env.dns.recordName,
+                  Type: 'A',
+                  TTL: DNS_TTL_SECONDS,
+                  ResourceRecords: [{ Value: ip }],
+                },
+              },
+            ],
+          },
+        }),
+      );
+    } catch (error) {
+      // Deleting a record that is already gone is fine.
+      if (action === 'DELETE' && (error as Error).name === 'InvalidChangeBatch') return;
+      throw error;
+    }
+  };
+
+  return {
+    server: awsGameServer(env.cluster, env.service),
+    store: new StateStore(dynamo, env.stateTable),
+    queryPlayers: async (host, signal) =>
+      (await queryInfo(host, QUERY_PORT, { timeoutMs: 3000, signal })).players,
+    notify: discordNotifier({
+      rest: new DiscordRest({
+        ...(env.discordApiUrl && { baseUrl: env.discordApiUrl }),
+        botToken: readBotToken,
+      }),
+      ...(env.noticeChannelId && { noticeChannelId: env.noticeChannelId }),
+      now: Date.now,
+      log,
+    }),
+    dns: { upsert: (ip) => changeRecord('UPSERT', ip), remove: (ip) => changeRecord('DELETE', ip) },
+    polling: { enable: () => setRule(true), disable: () => setRule(false) },
+    now: Date.now,
+    log,
+  };
+}

@@ -1,0 +1,171 @@
+import { type Notice, type NoticeContext, noticeFor } from '../bot/notices.js';
+import type { Logger } from '../log.js';
+import type { LogPresence } from '../players/log-presence.js';
+import type { GameServer } from '../server/game-server.js';
+import { type Action, decide, type LifecycleSettings, type LifecycleState } from './decide.js';
+import { type ObserveSettings, observe, type PlayerQuery } from './observe.js';
+import type { SessionRecord, StartReply, StoredState } from './state-store.js';
+
+/**
+ * One monitor tick: observe → decide → save (conditionally) → act. Runs on every ECS task state change of
+ * the cluster and once a minute while a server is up (the minute schedule is switched off when it stops,
+ * so an idle month costs no invocations).
+ */
+
+export interface MonitorStore {
+  load(signal?: AbortSignal): Promise<StoredState>;
+  save(
+    state: LifecycleState,
+    expectedVersion: number,
+    options?: { startReply?: StartReply | null },
+  ): Promise<boolean>;
+  loadPresence(signal?: AbortSignal): Promise<{ presence?: LogPresence; version: number }>;
+  recordSession(session: Partial<SessionRecord> & { sessionId: string }): Promise<void>;
+}
+
+export interface NoticeTarget {
+  /** The `/valheim start` reply to edit, when its token is still valid. */
+  readonly startReply?: StartReply;
+  /** Edit the start reply rather than posting anew (used for the ready notice). */
+  readonly editReply: boolean;
+}
+
+export interface MonitorPorts {
+  readonly server: GameServer;
+  readonly store: MonitorStore;
+  readonly queryPlayers: PlayerQuery;
+  readonly notify: (notice: Notice, target: NoticeTarget) => Promise<void>;
+  readonly dns?: { upsert(ip: string): Promise<void>; remove(ip: string): Promise<void> };
+  readonly polling: { enable(): Promise<void>; disable(): Promise<void> };
+  readonly now: () => number;
+  readonly log: Logger;
+}
+
+export interface MonitorSettings extends ObserveSettings {
+  readonly lifecycle: LifecycleSettings;
+  readonly task: { readonly cpu: number; readonly memoryMiB: number; readonly spot: boolean };
+  readonly notices: NoticeContext;
+}
+
+export type TickTrigger = 'task-event' | 'schedule';
+
+export interface TickResult {
+  readonly actions: readonly Action[];
+  readonly state: LifecycleState;
+  /** False when another writer got there first: nothing was done, the next tick re-evaluates. */
+  readonly applied: boolean;
+}
+
+/** Time for the AWS reads and the player query of one tick. */
+const OBSERVE_BUDGET_MS = 8000;
+
+export async function runMonitorTick(
+  ports: MonitorPorts,
+  settings: MonitorSettings,
+  trigger: TickTrigger,
+): Promise<TickResult> {
+  const signal = AbortSignal.timeout(OBSERVE_BUDGET_MS);
+  const [stored, status, { presence }] = await Promise.all([
+    ports.store.load(signal),
+    ports.server.status(signal),
+    ports.store.loadPresence(signal),
+  ]);
+  const now = ports.now();
+  const observation = await observe(status, presence, ports.queryPlayers, settings, now, signal);
+  const decision = decide(stored.state, observation, now, settings.lifecycle);
+  const closes = decision.actions.some((action) => action.type === 'session-closed');
+
+  const applied = await ports.store.save(decision.state, stored.version, closes ? { startReply: null } : {});
+  if (!applied) {
+    ports.log.info('state changed meanwhile; leaving this tick to the next one', { trigger });
+    return { actions: decision.actions, state: decision.state, applied };
+  }
+  ports.log.info('monitor tick', {
+    trigger,
+    phase: decision.state.phase,
+    server: observation.server,
+    players: observation.players,
+    actions: decision.actions.map((action) => action.type),
+  });
+
+  for (const action of decision.actions) {
+    try {
+      await act(action, ports, settings, stored, decision.state, now);
+    } catch (error) {
+      // One failed action (Discord down, DNS error) must not block the others, least of all a stop.
+      ports.log.error('monitor action failed', { action: action.type, error });
+    }
+  }
+  // A task event while a session runs makes sure the minute schedule is on (e.g. after a redeploy).
+  if (
+    trigger === 'task-event' &&
+    decision.state.phase !== 'stopped' &&
+    !decision.actions.some(isSessionOpened)
+  ) {
+    await ports.polling
+      .enable()
+      .catch((error: unknown) => ports.log.error('cannot enable polling', { error }));
+  }
+  return { actions: decision.actions, state: decision.state, applied };
+}
+
+function isSessionOpened(action: Action): boolean {
+  return action.type === 'session-opened';
+}
+
+async function act(
+  action: Action,
+  ports: MonitorPorts,
+  settings: MonitorSettings,
+  before: StoredState,
+  after: LifecycleState,
+  now: number,
+): Promise<void> {
+  switch (action.type) {
+    case 'session-opened':
+      await ports.polling.enable();
+      await ports.store.recordSession({
+        sessionId: action.sessionId,
+        startedAt: action.at,
+        cpu: settings.task.cpu,
+        memoryMiB: settings.task.memoryMiB,
+        spot: settings.task.spot,
+      });
+      return;
+    case 'stop-server':
+      await ports.server.setDesiredCount(0, AbortSignal.timeout(5000));
+      return;
+    case 'upsert-dns':
+      await ports.dns?.upsert(action.ip);
+      return;
+    case 'delete-dns': {
+      const ip = before.state.address?.split(':')[0];
+      if (ip) await ports.dns?.remove(ip);
+      return;
+    }
+    case 'session-closed':
+      await ports.store.recordSession({
+        sessionId: action.sessionId,
+        stoppedAt: action.at,
+        stopReason: action.reason,
+        peakPlayers: before.state.peakPlayers ?? 0,
+        interruptions: before.state.interruptions ?? 0,
+      });
+      return;
+    case 'stop-polling':
+      await ports.polling.disable();
+      return;
+    default: {
+      if (action.type === 'announce-ready' && after.sessionId) {
+        await ports.store.recordSession({ sessionId: after.sessionId, readyAt: now });
+      }
+      const notice = noticeFor(action, settings.notices, now);
+      if (notice) {
+        await ports.notify(notice, {
+          ...(before.startReply && { startReply: before.startReply }),
+          editReply: action.type === 'announce-ready',
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import { gunzipSync } from 'node:zlib';
+import type { CloudWatchLogsDecodedData } from 'aws-lambda';
+import type { Logger } from '../log.js';
+import { applyLogEvent, emptyPresence, type LogPresence } from './log-presence.js';
+import { parseLogLine } from './server-log.js';
+
+export interface PresenceStore {
+  loadPresence(): Promise<{ presence?: LogPresence; version: number }>;
+  savePresence(presence: LogPresence, expectedVersion: number): Promise<boolean>;
+}
+
+/** Decodes a CloudWatch Logs subscription payload (base64 of gzipped JSON). Throws on anything else. */
+export function decodeLogsPayload(data: string): CloudWatchLogsDecodedData {
+  const decoded = JSON.parse(
+    gunzipSync(Buffer.from(data, 'base64')).toString('utf8'),
+  ) as CloudWatchLogsDecodedData;
+  if (!Array.isArray(decoded.logEvents)) throw new Error('not a CloudWatch Logs subscription payload');
+  return decoded;
+}
+
+/** The awslogs driver names streams PREFIX/CONTAINER/TASK_ID. */
+export function taskIdOfStream(logStream: string): string {
+  return logStream.slice(logStream.lastIndexOf('/') + 1);
+}
+
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Folds one batch of server log lines into the stored presence. The write is conditional, so two batches
+ * processed at once cannot lose each other's events: the loser reloads and applies its batch again.
+ */
+export async function ingestLogBatch(
+  batch: CloudWatchLogsDecodedData,
+  store: PresenceStore,
+  log: Logger,
+): Promise<number> {
+  if (batch.messageType === 'CONTROL_MESSAGE') return 0;
+  const taskId = taskIdOfStream(batch.logStream);
+  const events = batch.logEvents
+    .map((entry) => ({ event: parseLogLine(entry.message), at: entry.timestamp }))
+    .filter(
+      (entry): entry is { event: NonNullable<typeof entry.event>; at: number } => entry.event !== undefined,
+    )
+    .sort((a, b) => a.at - b.at);
+  if (events.length === 0) return 0;
+
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const { presence, version } = await store.loadPresence();
+    // A new task starts from a clean slate.
+    const start = presence?.taskId === taskId ? presence : emptyPresence(taskId);
+    const next = events.reduce((current, { event, at }) => applyLogEvent(current, event, at), start);
+    if (await store.savePresence(next, version)) return events.length;
+    log.info('presence changed meanwhile; retrying', { attempt });
+  }
+  throw new Error(`could not store player presence after ${MAX_ATTEMPTS} attempts`);
+}

@@ -1,0 +1,236 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DiscordRest } from '../../src/discord/rest-client.js';
+import type { Logger } from '../../src/log.js';
+import { DEFAULT_LIFECYCLE } from '../../src/monitor/decide.js';
+import { discordNotifier } from '../../src/monitor/discord-notifier.js';
+import { type MonitorPorts, type MonitorSettings, runMonitorTick } from '../../src/monitor/monitor.js';
+import { StateStore } from '../../src/monitor/state-store.js';
+import { queryInfo } from '../../src/players/a2s.js';
+import { type ServerStatus, taskIdOf } from '../../src/server/server-status.js';
+import { type FakeDiscord, startFakeDiscord } from '../cli/fake-discord.js';
+import { type Responder, startA2sResponder } from '../support/a2s-responder.js';
+import { type LocalDynamo, startDynalite } from '../support/dynalite.js';
+import { FakeGameServer, RUNNING, STOPPED } from '../support/fake-game-server.js';
+
+const MINUTE = 60_000;
+const T0 = Date.parse('2026-11-23T19:00:00Z');
+const APP = '123456789012345678';
+const CHANNEL = '678901234567890123';
+const STARTING: ServerStatus = {
+  state: 'starting',
+  desiredCount: 1,
+  runningCount: 0,
+  pendingCount: 1,
+  task: { ...(RUNNING.task as NonNullable<ServerStatus['task']>), lastStatus: 'PENDING' },
+};
+
+const settings: MonitorSettings = {
+  public: true,
+  crossplay: false,
+  lifecycle: DEFAULT_LIFECYCLE,
+  task: { cpu: 2048, memoryMiB: 8192, spot: false },
+  notices: { crossplay: false, idleStopMinutes: 15, emptyStopMinutes: 30 },
+};
+
+describe('monitor tick', () => {
+  let dynamo: LocalDynamo;
+  let discord: FakeDiscord;
+  let a2s: Responder;
+  let table = 0;
+  let store: StateStore;
+  let server: FakeGameServer;
+  let now: number;
+  let events: string[];
+  let logged: Array<{ level: string; message: string }>;
+  let ports: MonitorPorts;
+
+  beforeAll(async () => {
+    [dynamo, discord, a2s] = await Promise.all([
+      startDynalite(),
+      startFakeDiscord(),
+      startA2sResponder({ players: [] }),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([dynamo.close(), discord.close(), a2s.close()]);
+  });
+
+  beforeEach(async () => {
+    const name = `monitor-${++table}`;
+    await dynamo.createTable(name);
+    store = new StateStore(dynamo.client, name);
+    server = new FakeGameServer(STARTING);
+    now = T0;
+    events = [];
+    logged = [];
+    discord.requests.length = 0;
+    discord.reply('PATCH', `/api/v10/webhooks/${APP}/start-token/messages/@original`, {
+      status: 200,
+      body: {},
+    });
+    discord.reply('POST', `/api/v10/channels/${CHANNEL}/messages`, { status: 200, body: {} });
+    a2s.options = { players: [] };
+    const log: Logger = {
+      info: () => {},
+      warn: (message) => logged.push({ level: 'warn', message }),
+      error: (message) => logged.push({ level: 'error', message }),
+    };
+    ports = {
+      server,
+      store,
+      // the real A2S client against the loopback responder
+      queryPlayers: async (_host, signal) =>
+        (await queryInfo('127.0.0.1', a2s.port, { timeoutMs: 300, signal })).players,
+      notify: discordNotifier({
+        rest: new DiscordRest({ baseUrl: `${discord.apiUrl}/v10`, botToken: async () => 'bot-token' }),
+        noticeChannelId: CHANNEL,
+        now: () => now,
+        log,
+      }),
+      dns: {
+        upsert: async (ip) => void events.push(`dns upsert ${ip}`),
+        remove: async (ip) => void events.push(`dns remove ${ip}`),
+      },
+      polling: {
+        enable: async () => void events.push('polling on'),
+        disable: async () => void events.push('polling off'),
+      },
+      now: () => now,
+      log,
+    };
+  });
+
+  const requestsTo = (fragment: string) => discord.requests.filter((r) => r.path.includes(fragment));
+  const contentOf = (request: { body: unknown }) => (request.body as { content: string }).content;
+
+  async function startedByCommand() {
+    // what /valheim start leaves behind: the reply to edit when ready
+    await store.save({ phase: 'stopped' }, 0, {
+      startReply: { applicationId: APP, token: 'start-token', createdAt: T0, userId: '345678901234567890' },
+    });
+  }
+
+  it('opens a session, then edits the start reply with the address once the server answers', async () => {
+    await startedByCommand();
+
+    // When the task is starting
+    const first = await runMonitorTick(ports, settings, 'task-event');
+    // Then a session is opened, polling switched on, and a ledger row written
+    expect(first.state.phase).toBe('starting');
+    expect(events).toEqual(['polling on']);
+    expect(await store.sessions(new Date(T0 - 1), new Date(T0 + 1))).toMatchObject([
+      { startedAt: T0, cpu: 2048, spot: false },
+    ]);
+
+    // When the task runs and answers the query
+    server.current = RUNNING;
+    now = T0 + 4 * MINUTE;
+    const second = await runMonitorTick(ports, settings, 'schedule');
+
+    // Then the start reply is edited with the address, DNS is updated, the ledger gets readyAt
+    expect(second.state.phase).toBe('ready');
+    const [edit] = requestsTo('/messages/@original');
+    expect(edit?.method).toBe('PATCH');
+    expect(contentOf(edit as { body: unknown })).toContain('`3.120.45.67:2456`');
+    expect(contentOf(edit as { body: unknown })).toContain('<@345678901234567890> started the server');
+    expect((edit?.body as { allowed_mentions: unknown }).allowed_mentions).toEqual({ parse: [] });
+    expect(events).toContain('dns upsert 3.120.45.67');
+    expect((await store.sessions(new Date(T0 - 1), new Date(T0 + 1)))[0]?.readyAt).toBe(T0 + 4 * MINUTE);
+  });
+
+  it('posts the ready notice to the channel when the start reply has expired', async () => {
+    await startedByCommand();
+    await runMonitorTick(ports, settings, 'task-event');
+    server.current = RUNNING;
+    now = T0 + 20 * MINUTE; // the interaction token is no longer valid
+    await runMonitorTick(ports, settings, 'schedule');
+    expect(requestsTo('/messages/@original')).toHaveLength(0);
+    const [post] = requestsTo(`/channels/${CHANNEL}/messages`);
+    expect(post?.headers.authorization).toBe('Bot bot-token');
+    expect(contentOf(post as { body: unknown })).toContain('The server is up');
+  });
+
+  it('warns, stops an empty server, and announces the stop with its reason', async () => {
+    server.current = RUNNING;
+    await runMonitorTick(ports, settings, 'task-event'); // ready at T0
+    for (let minute = 1; minute <= 30; minute++) {
+      now = T0 + minute * MINUTE;
+      await runMonitorTick(ports, settings, 'schedule');
+    }
+    const posts = requestsTo(`/channels/${CHANNEL}/messages`).map(contentOf);
+    expect(posts.some((text) => text.includes('Nobody has joined'))).toBe(true);
+    expect(server.desiredCounts).toEqual([0]);
+
+    // When ECS has stopped the task
+    server.current = STOPPED;
+    now = T0 + 32 * MINUTE;
+    const done = await runMonitorTick(ports, settings, 'task-event');
+    expect(done.state.phase).toBe('stopped');
+    expect(requestsTo(`/channels/${CHANNEL}/messages`).map(contentOf).at(-1)).toContain(
+      'nobody joined within 30 minutes',
+    );
+    expect(events.slice(-2)).toEqual(['dns remove 3.120.45.67', 'polling off']);
+    const [session] = await store.sessions(new Date(T0 - 1), new Date(T0 + 1));
+    expect(session).toMatchObject({ stoppedAt: T0 + 32 * MINUTE, stopReason: 'nobody-joined' });
+    expect((await store.load()).startReply).toBeUndefined();
+  });
+
+  it('never stops while the query reports players', async () => {
+    server.current = RUNNING;
+    a2s.options = { infoPlayers: 2 };
+    for (let minute = 0; minute <= 120; minute += 5) {
+      now = T0 + minute * MINUTE;
+      await runMonitorTick(ports, settings, 'schedule');
+    }
+    expect(server.desiredCounts).toEqual([]);
+    expect((await store.load()).state).toMatchObject({ phase: 'ready', players: 2, everJoined: true });
+  });
+
+  it('takes a query that gets no answer as "unknown" and does not stop', async () => {
+    server.current = RUNNING;
+    a2s.options = { mode: 'silent' };
+    // the server log says it is up (and shows no Steam connection), so the session is ready
+    await store.savePresence({ taskId: taskIdOf(RUNNING.task?.taskArn ?? ''), peers: [], readyAt: T0 }, 0);
+    for (let minute = 0; minute <= 60; minute += 10) {
+      now = T0 + minute * MINUTE;
+      await runMonitorTick(ports, settings, 'schedule');
+    }
+    expect(server.desiredCounts).toEqual([]);
+    expect((await store.load()).state).toMatchObject({ phase: 'ready', players: 'unknown' });
+  });
+
+  it('does not act when a command changed the state since the tick read it', async () => {
+    server.current = RUNNING;
+    await runMonitorTick(ports, settings, 'task-event');
+    now = T0 + 31 * MINUTE;
+    // Given a command that writes between the tick's read and its write
+    const racingStore = {
+      ...store,
+      load: store.load.bind(store),
+      loadPresence: store.loadPresence.bind(store),
+      recordSession: store.recordSession.bind(store),
+      save: async (...args: Parameters<StateStore['save']>) => {
+        const current = await store.load();
+        await store.save(current.state, current.version); // the command's write
+        return store.save(...args);
+      },
+    };
+    const result = await runMonitorTick({ ...ports, store: racingStore }, settings, 'schedule');
+    expect(result.applied).toBe(false);
+    expect(server.desiredCounts).toEqual([]);
+  });
+
+  it('still stops the server when Discord is down', async () => {
+    discord.reply('POST', `/api/v10/channels/${CHANNEL}/messages`, {
+      status: 503,
+      body: { message: 'down' },
+    });
+    server.current = RUNNING;
+    for (let minute = 0; minute <= 30; minute++) {
+      now = T0 + minute * MINUTE;
+      await runMonitorTick(ports, settings, 'schedule');
+    }
+    expect(server.desiredCounts).toEqual([0]);
+    expect(logged.some((entry) => entry.message === 'monitor action failed')).toBe(true);
+  });
+});

@@ -1,0 +1,105 @@
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/log.js';
+import { StateStore } from '../../src/monitor/state-store.js';
+import { decodeLogsPayload, ingestLogBatch, taskIdOfStream } from '../../src/players/log-ingest.js';
+import { logPlayerCount } from '../../src/players/log-presence.js';
+import { type LocalDynamo, startDynalite } from '../support/dynalite.js';
+
+const T = Date.parse('2026-11-23T19:00:00Z');
+const STREAM = 'valheim/server/0123456789abcdef';
+
+function payload(lines: Array<[number, string]>, logStream = STREAM): string {
+  const data = {
+    messageType: 'DATA_MESSAGE',
+    owner: '111122223333',
+    logGroup: '/valheim-ondemand/server',
+    logStream,
+    subscriptionFilters: ['players'],
+    logEvents: lines.map(([offset, message], i) => ({ id: String(i), timestamp: T + offset, message })),
+  };
+  return gzipSync(Buffer.from(JSON.stringify(data))).toString('base64');
+}
+
+const line = (text: string) => `Nov 23 19:05:00 supervisord: valheim-server 11/23/2026 19:05:00: ${text}`;
+
+describe('server log ingestion (against dynalite)', () => {
+  let dynamo: LocalDynamo;
+  let store: StateStore;
+  let table = 0;
+
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+  });
+  afterAll(async () => {
+    await dynamo.close();
+  });
+  beforeEach(async () => {
+    const name = `logs-${++table}`;
+    await dynamo.createTable(name);
+    store = new StateStore(dynamo.client, name);
+  });
+
+  it('decodes the subscription payload and names the task from the stream', () => {
+    const batch = decodeLogsPayload(payload([[0, line('Game server connected')]]));
+    expect(batch.logEvents).toHaveLength(1);
+    expect(taskIdOfStream(batch.logStream)).toBe('0123456789abcdef');
+    expect(() => decodeLogsPayload(Buffer.from('junk').toString('base64'))).toThrow();
+  });
+
+  it('records readiness, join code and connected players', async () => {
+    const batch = decodeLogsPayload(
+      payload([
+        [0, line('Game server connected')],
+        [1, line('Session "Vikings" registered with join code 482913')],
+        [2, line('Got connection SteamID 76561198000000001')],
+        [3, 'Nov 23 19:05:00 supervisord: valheim-updater INFO - unrelated'],
+      ]),
+    );
+    expect(await ingestLogBatch(batch, store, silentLogger)).toBe(3);
+    const { presence } = await store.loadPresence();
+    expect(presence).toMatchObject({
+      taskId: '0123456789abcdef',
+      readyAt: T,
+      joinCode: '482913',
+      peers: ['76561198000000001'],
+    });
+    expect(logPlayerCount(presence, T + 10, { crossplay: false })).toBe(1);
+  });
+
+  it('loses no event when two batches are processed at the same moment', async () => {
+    await ingestLogBatch(
+      decodeLogsPayload(payload([[0, line('Game server connected')]])),
+      store,
+      silentLogger,
+    );
+    await Promise.all([
+      ingestLogBatch(
+        decodeLogsPayload(payload([[5, line('Got connection SteamID 76561198000000001')]])),
+        store,
+        silentLogger,
+      ),
+      ingestLogBatch(
+        decodeLogsPayload(payload([[6, line('Got connection SteamID 76561198000000002')]])),
+        store,
+        silentLogger,
+      ),
+    ]);
+    const { presence } = await store.loadPresence();
+    expect([...(presence?.peers ?? [])].sort()).toEqual(['76561198000000001', '76561198000000002']);
+  });
+
+  it('starts afresh for a new task', async () => {
+    await ingestLogBatch(
+      decodeLogsPayload(payload([[0, line('Got connection SteamID 76561198000000001')]])),
+      store,
+      silentLogger,
+    );
+    await ingestLogBatch(
+      decodeLogsPayload(payload([[100, line('Game server connected')]], 'valheim/server/fedcba')),
+      store,
+      silentLogger,
+    );
+    expect((await store.loadPresence()).presence).toMatchObject({ taskId: 'fedcba', peers: [] });
+  });
+});
