@@ -1,3 +1,4 @@
+import type { LifecycleState } from '../monitor/decide.js';
 import { addressOf, type ServerState, type ServerStatus } from '../server/server-status.js';
 
 /** Everything the bot says about the server, in one place so the wording stays consistent. */
@@ -9,13 +10,36 @@ const STATE_LINE: Record<ServerState, string> = {
   stopping: '🟠 **Stopping…** The world is being saved (up to 2 minutes).',
 };
 
-export function statusMessage(status: ServerStatus, now: Date): string {
-  const lines = [STATE_LINE[status.state]];
+/**
+ * The status reply. `lifecycle` is the monitor's view (players, readiness) when the monitor runs;
+ * `idleStopAt` is when the server stops by itself unless someone joins.
+ */
+export function statusMessage(
+  status: ServerStatus,
+  now: Date,
+  lifecycle?: LifecycleState,
+  idleStopAt?: number,
+): string {
+  // ECS "running" is not "joinable": with the monitor we know whether the world has loaded.
+  const loading = status.state === 'running' && lifecycle !== undefined && lifecycle.phase !== 'ready';
+  const lines = [loading ? LOADING_LINE : STATE_LINE[status.state]];
   const address = addressOf(status);
-  if (address && status.state === 'running') {
+  if (address && status.state === 'running' && !loading) {
     lines.push(`Join at \`${address}\` (the address changes at every start).`);
-  } else if (address && status.state === 'starting') {
+  } else if (address && (status.state === 'starting' || loading)) {
     lines.push(`It will be at \`${address}\`.`);
+  }
+  if (status.state === 'running' && lifecycle?.phase === 'ready') {
+    const players = lifecycle.players;
+    lines.push(
+      players === undefined || players === 'unknown'
+        ? '👥 Player count unknown right now (the idle stop waits until it is known).'
+        : `👥 ${players} ${players === 1 ? 'player' : 'players'} online.`,
+    );
+    if (lifecycle.joinCode) lines.push(`Crossplay join code: **${lifecycle.joinCode}**`);
+    if (idleStopAt !== undefined) {
+      lines.push(`⏰ Stops by itself <t:${Math.floor(idleStopAt / 1000)}:R> unless someone joins.`);
+    }
   }
   const details: string[] = [];
   if (status.task && status.state !== 'stopped') {
@@ -31,6 +55,19 @@ export function statusMessage(status: ServerStatus, now: Date): string {
   );
   lines.push(capitalize(details.join(' · ')));
   return lines.join('\n');
+}
+
+const LOADING_LINE =
+  '🟡 **Starting…** The server is running and loading the world; I will post when it is joinable.';
+
+export const CONCURRENT_CHANGE_MESSAGE =
+  'Someone else (or the idle stop) changed the server at the same moment. Check `/valheim status` and try again if needed.';
+
+export const NO_PASSWORD_MESSAGE =
+  'No server password is stored yet. Whoever set up the bot can set one with `npx valheim secrets set`.';
+
+export function passwordMessage(password: string): string {
+  return `🔑 The server password is \`${password.replace(/`/g, 'ˋ')}\` (only you can see this message).`;
 }
 
 export function startingMessage(userId: string | undefined): string {
@@ -57,9 +94,10 @@ export function alreadyMessage(status: ServerStatus, wanted: 'start' | 'stop'): 
   }
 }
 
-export function refusedMessage(roleIds: readonly string[]): string {
+export function refusedMessage(roleIds: readonly string[], action: string): string {
   const roles = roleIds.map((id) => `<@&${id}>`).join(', ');
-  return `Only members with ${roleIds.length > 1 ? 'one of the roles' : 'the role'} ${roles} can start or stop the server.`;
+  const what = action === 'password' ? 'see the password' : 'start or stop the server';
+  return `Only members with ${roleIds.length > 1 ? 'one of the roles' : 'the role'} ${roles} can ${what}.`;
 }
 
 export const NOT_IN_GUILD_MESSAGE = 'Use this command in the Discord server the bot was set up for.';

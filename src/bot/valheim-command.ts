@@ -2,17 +2,24 @@ import type {
   APIApplicationCommandInteractionDataOption,
   APIChatInputApplicationCommandInteraction,
   APIInteractionResponse,
+  APIMessageComponentInteraction,
 } from 'discord-api-types/v10';
 import { COMMAND_NAME, isSubcommand, OPERATOR_SUBCOMMANDS, type Subcommand } from '../discord/commands.js';
+import { buttonAction, buttonRow } from '../discord/components.js';
 import { OptionType } from '../discord/constants.js';
 import { messageResponse } from '../discord/responses.js';
 import type { Logger } from '../log.js';
+import { idleStopAt, type LifecycleSettings } from '../monitor/decide.js';
+import type { StartReply, StoredState } from '../monitor/state-store.js';
 import type { GameServer } from '../server/game-server.js';
 import { describeFailure } from './aws-errors.js';
 import { withDeadline } from './deadline.js';
 import {
   alreadyMessage,
+  CONCURRENT_CHANGE_MESSAGE,
+  NO_PASSWORD_MESSAGE,
   NOT_IN_GUILD_MESSAGE,
+  passwordMessage,
   refusedMessage,
   startingMessage,
   statusMessage,
@@ -20,13 +27,31 @@ import {
   unknownCommandMessage,
 } from './messages.js';
 
+/** The part of the state store a command needs: read, and write only if nobody wrote meanwhile. */
+export interface CommandStore {
+  load(signal?: AbortSignal): Promise<StoredState>;
+  save(
+    state: StoredState['state'],
+    expectedVersion: number,
+    options?: { startReply?: StartReply | null; signal?: AbortSignal },
+  ): Promise<boolean>;
+}
+
 export interface CommandContext {
   /** The game server; a function so the AWS SDK is loaded only by requests that need it. */
   readonly server: () => Promise<GameServer>;
+  /** The bot's shared state; absent when the endpoint runs without the monitor (e.g. a bare `valheim serve`). */
+  readonly store?: () => Promise<CommandStore>;
+  /** Reads the server password (SSM); absent when not configured. */
+  readonly password?: () => Promise<string | undefined>;
+  /** Who may see the password. */
+  readonly passwordVisibleTo: 'members' | 'operators';
   /** The one guild this bot serves. */
   readonly guildId: string;
   /** Roles allowed to start and stop; empty means every member of the guild. */
   readonly operatorRoleIds: readonly string[];
+  /** Idle-stop settings, to show the countdown in status. */
+  readonly lifecycle: LifecycleSettings;
   /** Time allowed for AWS before answering anyway (Discord wants an answer within 3 s). */
   readonly budgetMs: number;
   readonly now: () => Date;
@@ -35,6 +60,18 @@ export interface CommandContext {
 
 /** Discord's ADMINISTRATOR permission bit: guild admins may always operate the server. */
 const ADMINISTRATOR = 1n << 3n;
+
+type Member = NonNullable<APIChatInputApplicationCommandInteraction['member']>;
+
+interface Request {
+  readonly action: Subcommand;
+  readonly guildId: string | undefined;
+  readonly member: Member | undefined;
+  readonly applicationId: string;
+  readonly token: string;
+  /** A Refresh click updates the message it is on. */
+  readonly updateMessage: boolean;
+}
 
 /** Runs `/valheim <subcommand>` and returns the reply; never throws. */
 export async function runValheimCommand(
@@ -46,32 +83,107 @@ export async function runValheimCommand(
     const name = [interaction.data.name, interaction.data.options?.[0]?.name].filter(Boolean).join(' ');
     return messageResponse(unknownCommandMessage(`/${name}`), { ephemeral: true });
   }
-  if (interaction.guild_id !== context.guildId || !interaction.member) {
+  return perform(
+    {
+      action: subcommand,
+      guildId: interaction.guild_id,
+      member: interaction.member,
+      applicationId: interaction.application_id,
+      token: interaction.token,
+      updateMessage: false,
+    },
+    context,
+  );
+}
+
+/** Runs a button click (Start / Stop / Refresh) with the same checks as the command; never throws. */
+export async function runButton(
+  interaction: APIMessageComponentInteraction,
+  context: CommandContext,
+): Promise<APIInteractionResponse> {
+  const action = buttonAction(interaction.data.custom_id);
+  if (!action) {
+    return messageResponse('This button is no longer supported. Use `/valheim status` instead.', {
+      ephemeral: true,
+    });
+  }
+  return perform(
+    {
+      action,
+      guildId: interaction.guild_id,
+      member: interaction.member,
+      applicationId: interaction.application_id,
+      token: interaction.token,
+      updateMessage: action === 'status',
+    },
+    context,
+  );
+}
+
+async function perform(request: Request, context: CommandContext): Promise<APIInteractionResponse> {
+  const { action, member } = request;
+  if (request.guildId !== context.guildId || !member) {
     return messageResponse(NOT_IN_GUILD_MESSAGE, { ephemeral: true });
   }
-  if (OPERATOR_SUBCOMMANDS.has(subcommand) && !mayOperate(interaction, context.operatorRoleIds)) {
-    return messageResponse(refusedMessage(context.operatorRoleIds), { ephemeral: true });
+  const mustOperate =
+    OPERATOR_SUBCOMMANDS.has(action) || (action === 'password' && context.passwordVisibleTo === 'operators');
+  if (mustOperate && !mayOperate(member, context.operatorRoleIds)) {
+    return messageResponse(refusedMessage(context.operatorRoleIds, action), { ephemeral: true });
   }
-  const userId = interaction.member.user.id;
-  const action = subcommand === 'status' ? 'check the server' : `${subcommand} the server`;
+  const userId = member.user.id;
+  const what =
+    action === 'status'
+      ? 'check the server'
+      : action === 'password'
+        ? 'read the password'
+        : `${action} the server`;
   try {
     return await withDeadline(context.budgetMs, async (signal) => {
-      const server = await context.server();
-      const status = await server.status(signal);
-      if (subcommand === 'status') return messageResponse(statusMessage(status, context.now()));
+      if (action === 'password') {
+        const password = await context.password?.();
+        return messageResponse(password ? passwordMessage(password) : NO_PASSWORD_MESSAGE, {
+          ephemeral: true,
+        });
+      }
+      const [server, store] = await Promise.all([context.server(), context.store?.()]);
+      const [status, stored] = await Promise.all([server.status(signal), store?.load(signal)]);
+      const now = context.now();
 
-      const wanted = subcommand === 'start' ? 1 : 0;
+      if (action === 'status') {
+        const idleAt =
+          stored && status.state === 'running' ? idleStopAt(stored.state, context.lifecycle) : undefined;
+        return messageResponse(statusMessage(status, now, stored?.state, idleAt), {
+          components: [buttonRow(status.state === 'stopped' ? 'start' : 'stop', 'status')],
+          update: request.updateMessage,
+        });
+      }
+
+      const wanted = action === 'start' ? 1 : 0;
       const alreadyThere =
         wanted === 1 ? status.state !== 'stopped' : status.state === 'stopped' || status.state === 'stopping';
-      if (alreadyThere) return messageResponse(alreadyMessage(status, subcommand), { ephemeral: true });
+      if (alreadyThere) return messageResponse(alreadyMessage(status, action), { ephemeral: true });
 
+      // Claim the change: if the monitor or another member wrote since we read, they act, not us.
+      if (store && stored) {
+        const startReply =
+          wanted === 1
+            ? { applicationId: request.applicationId, token: request.token, createdAt: now.getTime(), userId }
+            : undefined;
+        const claimed = await store.save(stored.state, stored.version, {
+          ...(startReply && { startReply }),
+          signal,
+        });
+        if (!claimed) return messageResponse(CONCURRENT_CHANGE_MESSAGE, { ephemeral: true });
+      }
       await server.setDesiredCount(wanted, signal);
-      context.log.info('desired count changed', { subcommand, userId, from: status.state });
-      return messageResponse(wanted === 1 ? startingMessage(userId) : stoppingMessage(userId));
+      context.log.info('desired count changed', { action, userId, from: status.state });
+      return wanted === 1
+        ? messageResponse(startingMessage(userId), { components: [buttonRow('status')] })
+        : messageResponse(stoppingMessage(userId), { components: [buttonRow('start')] });
     });
   } catch (error) {
-    context.log.error('command failed', { subcommand, userId, error });
-    return messageResponse(describeFailure(error, action), { ephemeral: true });
+    context.log.error('command failed', { action, userId, error });
+    return messageResponse(describeFailure(error, what), { ephemeral: true });
   }
 }
 
@@ -82,13 +194,8 @@ function subcommandOf(interaction: APIChatInputApplicationCommandInteraction): S
   return option.name;
 }
 
-function mayOperate(
-  interaction: APIChatInputApplicationCommandInteraction,
-  operatorRoleIds: readonly string[],
-): boolean {
+function mayOperate(member: Member, operatorRoleIds: readonly string[]): boolean {
   if (operatorRoleIds.length === 0) return true;
-  const member = interaction.member;
-  if (!member) return false;
   if (member.roles.some((role) => operatorRoleIds.includes(role))) return true;
   try {
     return (BigInt(member.permissions) & ADMINISTRATOR) === ADMINISTRATOR;

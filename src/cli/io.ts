@@ -1,3 +1,5 @@
+import { createInterface, type Interface } from 'node:readline/promises';
+import type { Readable, Writable } from 'node:stream';
 import { CliError } from './errors.js';
 
 /** Where commands print: one call per line, the newline is added by the implementation. */
@@ -61,5 +63,81 @@ export function promptHidden(
     input.setEncoding('utf8');
     input.on('data', onData);
     input.resume();
+  });
+}
+
+/** Asks questions one line at a time: `line` echoes the answer, `hidden` does not (secrets). */
+export interface Prompter {
+  line(question: string): Promise<string>;
+  hidden(question: string): Promise<string>;
+  /** Releases the input (call once the command is done, so the process can exit). */
+  close(): void;
+}
+
+const cancelled = (): CliError =>
+  new CliError('cancelled', 'nothing was stored; run the command again when ready');
+
+/**
+ * Questions on a terminal get line editing (node:readline) and hidden input for secrets. Any other input
+ * (a pipe, a file, a test's stream) is read line by line, so scripted answers work; when it ends before
+ * every question is answered, the pending question fails with a one-line error.
+ */
+export function createPrompter(
+  input: NodeJS.ReadStream | Readable = process.stdin,
+  output: NodeJS.WritableStream | Writable = process.stderr,
+): Prompter {
+  if ('isTTY' in input && input.isTTY) {
+    const tty = input as NodeJS.ReadStream;
+    return {
+      line: (question) => askTerminal(question, tty, output),
+      hidden: (question) => promptHidden(question, tty, output as NodeJS.WriteStream),
+      close: () => {},
+    };
+  }
+  let reader: { rl: Interface; lines: AsyncIterator<string> } | undefined;
+  const next = async (question: string): Promise<string> => {
+    output.write(question);
+    if (!reader) {
+      // The iterator must exist before the first line arrives, or lines read ahead would be lost.
+      const rl = createInterface({ input, terminal: false });
+      reader = { rl, lines: rl[Symbol.asyncIterator]() };
+    }
+    const result = await reader.lines.next();
+    output.write('\n'); // the input is not echoed: end the prompt's line
+    if (result.done) {
+      throw new CliError(
+        `the input ended before "${question.replace(/[:?]?\s*$/, '')}" was answered`,
+        'run the command in a terminal, or pass the values as flags (see --help)',
+      );
+    }
+    return result.value;
+  };
+  return { line: next, hidden: next, close: () => reader?.rl.close() };
+}
+
+/** One question with readline's line editing; Ctrl-C and Ctrl-D cancel. */
+function askTerminal(
+  question: string,
+  input: NodeJS.ReadStream,
+  output: NodeJS.WritableStream | Writable,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const rl = createInterface({ input, output, terminal: true });
+    let answered = false;
+    rl.once('SIGINT', () => {
+      output.write('\n');
+      rl.close();
+    });
+    rl.once('close', () => {
+      if (!answered) reject(cancelled());
+    });
+    rl.question(question).then(
+      (answer) => {
+        answered = true;
+        rl.close();
+        resolve(answer);
+      },
+      (error: unknown) => reject(error),
+    );
   });
 }

@@ -1,7 +1,7 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { spawnInherited } from './commands/deploy.js';
-import { processTerminal, promptHidden, readAllStdin } from './io.js';
+import { createPrompter, processTerminal, readAllStdin } from './io.js';
 import { run } from './program.js';
 
 /* The `valheim` executable (bin/valheim.js loads this file through tsx): real dependencies, then run. */
@@ -16,6 +16,7 @@ const untilShutdown = (): Promise<string> =>
       process.once(signal, () => resolve(`received ${signal}`));
   });
 
+const prompter = createPrompter(process.stdin, process.stderr);
 process.exitCode = await run(process.argv.slice(2), {
   env: process.env,
   term: processTerminal(),
@@ -24,6 +25,8 @@ process.exitCode = await run(process.argv.slice(2), {
   spawn: spawnInherited,
   stdinIsTTY: Boolean(process.stdin.isTTY),
   readStdin: () => readAllStdin(),
-  promptHidden: (question) => promptHidden(question),
+  promptHidden: (question) => prompter.hidden(question),
+  promptLine: (question) => prompter.line(question),
   untilShutdown,
 });
+prompter.close();

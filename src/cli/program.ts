@@ -6,8 +6,10 @@ import { DEFAULT_CONFIG_FILE } from '../config/load.js';
 import { deploy, type Spawner } from './commands/deploy.js';
 import { setInteractionsEndpoint } from './commands/discord-endpoint.js';
 import { commandSummary, registerCommands } from './commands/discord-register.js';
+import { DEFAULT_GAME_PORT, DEFAULT_QUERY_TIMEOUT_MS, query } from './commands/query.js';
 import { SECRET_KINDS, type SecretKind, setSecrets } from './commands/secrets.js';
 import { DEFAULT_HOST, DEFAULT_PORT, serve } from './commands/serve.js';
+import { DEFAULT_REGION, DEFAULT_WORLD, type SetupOptions, setup } from './commands/setup.js';
 import { DISCORD_API_URL } from './discord-client.js';
 import { errorLines } from './errors.js';
 import type { Terminal } from './io.js';
@@ -22,6 +24,8 @@ export interface CliDeps {
   readonly stdinIsTTY: boolean;
   readonly readStdin: () => Promise<string>;
   readonly promptHidden: (question: string) => Promise<string>;
+  /** Asks a question and returns the typed line (the setup wizard). */
+  readonly promptLine: (question: string) => Promise<string>;
   /** Resolves when `valheim serve` should stop, with the reason (e.g. "SIGINT"). */
   readonly untilShutdown: () => Promise<string>;
 }
@@ -49,6 +53,70 @@ export function createProgram(deps: CliDeps, setExitCode: (code: number) => void
     .enablePositionalOptions()
     .showSuggestionAfterError()
     .exitOverride();
+
+  program
+    .command('setup')
+    .description(
+      'Create the config and store the secrets: a step-by-step wizard, or flags with --non-interactive',
+    )
+    .addOption(configOption())
+    .option('--force', 'overwrite an existing config file')
+    .option('--non-interactive', 'never ask: take the answers from the flags and the environment (CI)')
+    .option('--region <region>', `AWS region (default ${DEFAULT_REGION})`)
+    .option('--application-id <id>', 'Discord application ID')
+    .option('--public-key <hex>', 'Discord application public key (64 hex characters)')
+    .option('--guild-id <id>', 'Discord server (guild) ID')
+    .option('--notice-channel <id>', 'Discord channel ID for notices (optional)')
+    .option('--server-name <name>', "name in Valheim's server browser")
+    .option('--world <name>', `world name (default ${DEFAULT_WORLD})`)
+    .option('--generate-password', 'generate the server password and print it once')
+    .option(
+      '--operator-role <id>',
+      'role allowed to start/stop the server (repeatable or comma-separated; default: everyone)',
+      collect,
+    )
+    .option('--time-zone <zone>', "IANA time zone (default this machine's)")
+    .option('--stack-name <name>', 'CloudFormation stack name (default valheim-ondemand)')
+    .addHelpText(
+      'after',
+      `
+Asks, in this order: region, application ID, public key, server (guild) ID, bot token, notice channel,
+server name, world, server password, operator roles, time zone. Flags given are not asked again.
+Then writes the config (only values that differ from the defaults), stores the bot token and the
+server password in SSM as SecureStrings, and prints the next steps.
+
+Secrets are never flags (they would end up in shell history):
+  VALHEIM_BOT_TOKEN        the Discord bot token (Developer Portal → Bot → Reset Token)
+  VALHEIM_SERVER_PASSWORD  the server password (at least 5 characters, not part of the server name)
+
+Example (CI):
+  VALHEIM_BOT_TOKEN=… npx valheim setup --non-interactive --generate-password \\
+    --application-id 123456789012345678 --public-key <64 hex> --guild-id 234567890123456789 \\
+    --server-name "Vikings of the North" --time-zone Europe/Berlin`,
+    )
+    .action(async (options: SetupOptions) => {
+      await setup(options, deps);
+    });
+
+  program
+    .command('query')
+    .description('Ask any Valheim server for its name, world, version and players (Steam query protocol)')
+    .argument('<host[:port]>', `IPv4, host name or [IPv6], with the GAME port (default ${DEFAULT_GAME_PORT})`)
+    .option('--json', 'print one JSON object')
+    .option('--timeout <ms>', 'how long to wait for an answer', parseTimeout, DEFAULT_QUERY_TIMEOUT_MS)
+    .addHelpText(
+      'after',
+      `
+The query goes to UDP game port + 1 (2457 by default). Only public servers answer (server.public true);
+private and crossplay servers do not. Valheim sends no player names: you get the count and play times.
+
+Examples:
+  npx valheim query 203.0.113.7
+  npx valheim query valheim.example.com:2456 --json`,
+    )
+    .action(async (target: string, options: { json?: boolean; timeout: number }) => {
+      await query({ target, timeoutMs: options.timeout, ...(options.json && { json: true }) }, deps);
+    });
 
   program
     .command('serve')
@@ -173,6 +241,18 @@ export async function run(args: readonly string[], deps: CliDeps): Promise<numbe
     for (const line of errorLines(error, Boolean(deps.env.VALHEIM_DEBUG))) deps.term.err(line);
     return 1;
   }
+}
+
+function parseTimeout(value: string): number {
+  const ms = Number(value);
+  if (!/^\d+$/.test(value) || ms < 100 || ms > 60_000)
+    throw new InvalidArgumentError('Expected milliseconds from 100 to 60000.');
+  return ms;
+}
+
+/** For repeatable options: each occurrence is added to the list. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function parsePort(value: string): number {

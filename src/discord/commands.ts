@@ -11,7 +11,8 @@ export const COMMAND_NAME = 'valheim';
 export const SUBCOMMANDS = {
   start: 'Start the Valheim server',
   stop: 'Stop the Valheim server (the world is saved first)',
-  status: 'Is the server up? Address, state and counts',
+  status: 'Is the server up? Address, players and idle stop',
+  password: 'Show the server password (only you see it)',
 } as const;
 
 export type Subcommand = keyof typeof SUBCOMMANDS;

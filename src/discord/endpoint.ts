@@ -3,6 +3,7 @@ import type {
   APIChatInputApplicationCommandInteraction,
   APIInteraction,
   APIInteractionResponse,
+  APIMessageComponentInteraction,
 } from 'discord-api-types/v10';
 import type { Logger } from '../log.js';
 import { CommandType, Interaction } from './constants.js';
@@ -27,6 +28,8 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export interface InteractionHandlers {
   /** Answers a slash command. Expected never to throw; a throw still gets a polite reply. */
   command(interaction: APIChatInputApplicationCommandInteraction): Promise<APIInteractionResponse>;
+  /** Answers a button click. Same contract as `command`. */
+  component(interaction: APIMessageComponentInteraction): Promise<APIInteractionResponse>;
 }
 
 /**
@@ -67,6 +70,20 @@ export async function handleInteractionRequest(
         return jsonResponse(200, await handlers.command(command));
       } catch (error) {
         log.error('command handler threw', { command: command.data.name, error });
+        return jsonResponse(
+          200,
+          messageResponse('Something went wrong on my side. Please try again.', { ephemeral: true }),
+        );
+      }
+    }
+    case Interaction.MessageComponent: {
+      if (typeof interaction.data?.custom_id !== 'string')
+        return errorResponse(400, 'component without custom_id');
+      const click = interaction as APIMessageComponentInteraction;
+      try {
+        return jsonResponse(200, await handlers.component(click));
+      } catch (error) {
+        log.error('component handler threw', { customId: click.data.custom_id, error });
         return jsonResponse(
           200,
           messageResponse('Something went wrong on my side. Please try again.', { ephemeral: true }),

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { DEFAULT_LIFECYCLE } from '../monitor/decide.js';
 
 /**
  * The interactions endpoint's settings, read from environment variables by both the Lambda and
@@ -18,6 +19,13 @@ export interface CommandSettings {
   readonly service: string;
   readonly operatorRoleIds: readonly string[];
   readonly budgetMs: number;
+  /** DynamoDB table shared with the monitor; without it commands work from ECS alone. */
+  readonly stateTable?: string;
+  /** SSM parameter with the server password, for /valheim password. */
+  readonly passwordParameter?: string;
+  readonly passwordVisibleTo: 'members' | 'operators';
+  readonly idleStopMinutes: number;
+  readonly emptyStopMinutes: number;
 }
 
 /** Time allowed for AWS calls before answering anyway: Discord's 3 s minus network and start-up. */
@@ -30,6 +38,11 @@ const commandSchema = z.object({
   ECS_SERVICE: z.string().check(z.minLength(1)),
   OPERATOR_ROLE_IDS: z.optional(z.string().check(z.regex(/^(\d{17,20}(,\d{17,20})*)?$/))),
   COMMAND_BUDGET_MS: z.optional(z.string().check(z.regex(/^\d{3,5}$/))),
+  STATE_TABLE: z.optional(z.string()),
+  SERVER_PASSWORD_PARAMETER: z.optional(z.string()),
+  PASSWORD_VISIBLE_TO: z.optional(z.enum(['members', 'operators'])),
+  IDLE_STOP_MINUTES: z.optional(z.string().check(z.regex(/^\d{1,5}$/))),
+  EMPTY_STOP_MINUTES: z.optional(z.string().check(z.regex(/^\d{1,5}$/))),
 });
 
 const HINTS: Record<string, string> = {
@@ -38,6 +51,9 @@ const HINTS: Record<string, string> = {
   ECS_SERVICE: 'the ECS service name (stack output ServiceName)',
   OPERATOR_ROLE_IDS: 'comma-separated role IDs, or empty',
   COMMAND_BUDGET_MS: 'milliseconds, e.g. 2000',
+  PASSWORD_VISIBLE_TO: '"members" or "operators"',
+  IDLE_STOP_MINUTES: 'whole minutes',
+  EMPTY_STOP_MINUTES: 'whole minutes',
 };
 
 export class EnvironmentError extends Error {
@@ -73,6 +89,15 @@ export function readInteractionsEnvironment(env: NodeJS.ProcessEnv): Interaction
       service: settings.ECS_SERVICE,
       operatorRoleIds: settings.OPERATOR_ROLE_IDS ? settings.OPERATOR_ROLE_IDS.split(',') : [],
       budgetMs: settings.COMMAND_BUDGET_MS ? Number(settings.COMMAND_BUDGET_MS) : DEFAULT_BUDGET_MS,
+      ...(settings.STATE_TABLE && { stateTable: settings.STATE_TABLE }),
+      ...(settings.SERVER_PASSWORD_PARAMETER && { passwordParameter: settings.SERVER_PASSWORD_PARAMETER }),
+      passwordVisibleTo: settings.PASSWORD_VISIBLE_TO ?? 'members',
+      idleStopMinutes: settings.IDLE_STOP_MINUTES
+        ? Number(settings.IDLE_STOP_MINUTES)
+        : DEFAULT_LIFECYCLE.idleStopMinutes,
+      emptyStopMinutes: settings.EMPTY_STOP_MINUTES
+        ? Number(settings.EMPTY_STOP_MINUTES)
+        : DEFAULT_LIFECYCLE.emptyStopMinutes,
     },
   };
 }

@@ -1,19 +1,47 @@
-import { runValheimCommand } from '../bot/valheim-command.js';
+import { type CommandContext, runButton, runValheimCommand } from '../bot/valheim-command.js';
 import { type HttpRequest, type HttpResponse, handleInteractionRequest } from '../discord/endpoint.js';
 import { messageResponse } from '../discord/responses.js';
 import { importDiscordPublicKey } from '../discord/verify.js';
 import type { Logger } from '../log.js';
+import { DEFAULT_LIFECYCLE } from '../monitor/decide.js';
 import type { GameServer } from '../server/game-server.js';
-import type { InteractionsEnvironment } from './environment.js';
+import type { CommandSettings, InteractionsEnvironment } from './environment.js';
 
 export type InteractionsApp = (request: HttpRequest) => Promise<HttpResponse>;
+
+/** Where commands reach AWS. Each defaults to the SDK, loaded with import() on first use. */
+export interface InteractionsBackends {
+  readonly gameServer: (cluster: string, service: string) => Promise<GameServer>;
+  readonly stateStore: (
+    tableName: string,
+  ) => Promise<NonNullable<Awaited<ReturnType<NonNullable<CommandContext['store']>>>>>;
+  readonly password: (parameterName: string) => Promise<string | undefined>;
+}
 
 export interface InteractionsAppOptions {
   readonly environment: InteractionsEnvironment;
   readonly log: Logger;
-  /** Builds the game server; defaults to ECS through the AWS SDK (loaded on first use). */
-  readonly gameServer?: (cluster: string, service: string) => Promise<GameServer>;
+  readonly backends?: Partial<InteractionsBackends>;
   readonly now?: () => Date;
+}
+
+const AWS_BACKENDS: InteractionsBackends = {
+  gameServer: async (cluster, service) =>
+    (await import('../server/aws-game-server.js')).awsGameServer(cluster, service),
+  stateStore: async (table) => (await import('../monitor/aws-state-store.js')).awsStateStore(table),
+  password: async (name) => (await import('../server/aws-password.js')).readServerPassword(name),
+};
+
+/** Caches a lazily created resource; a failed creation is retried by the next request. */
+function lazy<T>(create: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => {
+    value ??= create().catch((error: unknown) => {
+      value = undefined;
+      throw error;
+    });
+    return value;
+  };
 }
 
 /**
@@ -23,42 +51,51 @@ export interface InteractionsAppOptions {
 export function createInteractionsApp(options: InteractionsAppOptions): InteractionsApp {
   const { environment, log } = options;
   const publicKey = importDiscordPublicKey(environment.publicKeyHex);
+  const backends = { ...AWS_BACKENDS, ...options.backends };
   const settings = environment.commands;
-  const makeServer =
-    options.gameServer ??
-    (async (cluster: string, service: string) =>
-      (await import('../server/aws-game-server.js')).awsGameServer(cluster, service));
-  let server: Promise<GameServer> | undefined;
+  const context = settings ? commandContext(settings, backends, log, options.now) : undefined;
+
+  const misconfigured = () => {
+    log.error('endpoint misconfigured', { problems: environment.problems });
+    return messageResponse(
+      `The bot is misconfigured: ${environment.problems.join('; ')}. Ask whoever set it up to fix its settings and redeploy.`,
+      { ephemeral: true },
+    );
+  };
 
   return (request) =>
     handleInteractionRequest(
       request,
       publicKey,
       {
-        command: async (interaction) => {
-          if (!settings) {
-            log.error('endpoint misconfigured', { problems: environment.problems });
-            return messageResponse(
-              `The bot is misconfigured: ${environment.problems.join('; ')}. Ask whoever set it up to fix its settings and redeploy.`,
-              { ephemeral: true },
-            );
-          }
-          return runValheimCommand(interaction, {
-            server: () => {
-              server ??= makeServer(settings.cluster, settings.service).catch((error: unknown) => {
-                server = undefined; // a failed load is retried by the next request
-                throw error;
-              });
-              return server;
-            },
-            guildId: settings.guildId,
-            operatorRoleIds: settings.operatorRoleIds,
-            budgetMs: settings.budgetMs,
-            now: options.now ?? (() => new Date()),
-            log,
-          });
-        },
+        command: async (interaction) => (context ? runValheimCommand(interaction, context) : misconfigured()),
+        component: async (interaction) => (context ? runButton(interaction, context) : misconfigured()),
       },
       log,
     );
+}
+
+function commandContext(
+  settings: CommandSettings,
+  backends: InteractionsBackends,
+  log: Logger,
+  now: (() => Date) | undefined,
+): CommandContext {
+  const { stateTable, passwordParameter } = settings;
+  return {
+    server: lazy(() => backends.gameServer(settings.cluster, settings.service)),
+    ...(stateTable && { store: lazy(() => backends.stateStore(stateTable)) }),
+    ...(passwordParameter && { password: () => backends.password(passwordParameter) }),
+    passwordVisibleTo: settings.passwordVisibleTo,
+    guildId: settings.guildId,
+    operatorRoleIds: settings.operatorRoleIds,
+    lifecycle: {
+      ...DEFAULT_LIFECYCLE,
+      idleStopMinutes: settings.idleStopMinutes,
+      emptyStopMinutes: settings.emptyStopMinutes,
+    },
+    budgetMs: settings.budgetMs,
+    now: now ?? (() => new Date()),
+    log,
+  };
 }

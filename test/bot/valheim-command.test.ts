@@ -2,6 +2,7 @@ import type { APIInteractionResponseChannelMessageWithSource } from 'discord-api
 import { beforeEach, describe, expect, it } from 'vitest';
 import { type CommandContext, runValheimCommand } from '../../src/bot/valheim-command.js';
 import { silentLogger } from '../../src/log.js';
+import { DEFAULT_LIFECYCLE } from '../../src/monitor/decide.js';
 import type { ServerStatus } from '../../src/server/server-status.js';
 import { commandInteraction, GUILD_ID, OPERATOR_ROLE, USER_ID } from '../support/discord-signing.js';
 import { FakeGameServer, RUNNING, STOPPED } from '../support/fake-game-server.js';
@@ -22,6 +23,8 @@ describe('/valheim', () => {
       server: async () => server,
       guildId: GUILD_ID,
       operatorRoleIds: [],
+      passwordVisibleTo: 'members',
+      lifecycle: DEFAULT_LIFECYCLE,
       budgetMs: 200,
       now: () => NOW,
       log: silentLogger,
@@ -208,6 +211,8 @@ describe('status wording', () => {
       server: async () => server,
       guildId: GUILD_ID,
       operatorRoleIds: [],
+      passwordVisibleTo: 'members',
+      lifecycle: DEFAULT_LIFECYCLE,
       budgetMs: 200,
       now: () => NOW,
       log: silentLogger,

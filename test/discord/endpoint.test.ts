@@ -9,7 +9,7 @@ describe('interaction endpoint protocol', () => {
   const keys = makeSigningKeys();
   const publicKey = importDiscordPublicKey(keys.publicKeyHex);
   const reply = messageResponse('ok');
-  const handlers = { command: vi.fn(async () => reply) };
+  const handlers = { command: vi.fn(async () => reply), component: vi.fn(async () => reply) };
   const call = (request: { headers: Record<string, string>; body: Buffer }) =>
     handleInteractionRequest(request, publicKey, handlers, silentLogger);
 
@@ -46,6 +46,18 @@ describe('interaction endpoint protocol', () => {
     expect(JSON.parse(response.body)).toHaveProperty('error');
   });
 
+  it('passes a verified button click to the component handler', async () => {
+    const click = { type: 3, data: { custom_id: 'valheim:status', component_type: 2 } };
+    const response = await call(signedRequest(keys, JSON.stringify(click)));
+    expect(handlers.component).toHaveBeenCalledWith(click);
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('answers 400 to a component interaction without a custom_id', async () => {
+    const response = await call(signedRequest(keys, JSON.stringify({ type: 3, data: {} })));
+    expect(response.statusCode).toBe(400);
+  });
+
   it.each([4, 5, 99])('answers 400 to the unsupported interaction type %i', async (type) => {
     const response = await call(signedRequest(keys, JSON.stringify({ type, data: {} })));
     expect(response.statusCode).toBe(400);
@@ -70,7 +82,10 @@ describe('interaction endpoint protocol', () => {
   });
 
   it('still replies politely (200, ephemeral) when the command handler throws', async () => {
-    const throwing = { command: vi.fn(async () => Promise.reject(new Error('boom'))) };
+    const throwing = {
+      command: vi.fn(async () => Promise.reject(new Error('boom'))),
+      component: vi.fn(async () => Promise.reject(new Error('boom'))),
+    };
     const response = await handleInteractionRequest(
       signedRequest(keys, JSON.stringify(commandInteraction())),
       publicKey,

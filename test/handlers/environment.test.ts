@@ -20,6 +20,9 @@ describe('readInteractionsEnvironment', () => {
         service: 'valheim-server',
         operatorRoleIds: [],
         budgetMs: DEFAULT_BUDGET_MS,
+        passwordVisibleTo: 'members',
+        idleStopMinutes: 15,
+        emptyStopMinutes: 30,
       },
     });
   });
@@ -32,6 +35,27 @@ describe('readInteractionsEnvironment', () => {
     });
     expect(env.commands?.operatorRoleIds).toEqual(['456789012345678901', '567890123456789012']);
     expect(env.commands?.budgetMs).toBe(1500);
+  });
+
+  it('reads the monitor-related settings', () => {
+    const env = readInteractionsEnvironment({
+      ...complete,
+      STATE_TABLE: 'valheim-state',
+      SERVER_PASSWORD_PARAMETER: '/valheim-ondemand/server-password',
+      PASSWORD_VISIBLE_TO: 'operators',
+      IDLE_STOP_MINUTES: '0',
+      EMPTY_STOP_MINUTES: '45',
+    });
+    expect(env.commands).toMatchObject({
+      stateTable: 'valheim-state',
+      passwordParameter: '/valheim-ondemand/server-password',
+      passwordVisibleTo: 'operators',
+      idleStopMinutes: 0,
+      emptyStopMinutes: 45,
+    });
+    expect(readInteractionsEnvironment({ ...complete, PASSWORD_VISIBLE_TO: 'all' }).problems).toEqual([
+      'PASSWORD_VISIBLE_TO is invalid: expected "members" or "operators"',
+    ]);
   });
 
   it('treats an empty role list as "every member"', () => {

@@ -6,6 +6,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bundleLambda } from '../../infra/bundling.js';
 import { commandInteraction, GUILD_ID, makeSigningKeys, signedRequest } from '../support/discord-signing.js';
+import { StateStore } from '../../src/monitor/state-store.js';
+import { type LocalDynamo, startDynalite } from '../support/dynalite.js';
 import { type FakeAwsEndpoint, fakeAwsEnv, startFakeAws } from '../support/fake-aws-endpoint.js';
 
 type Handler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -74,6 +76,7 @@ describe('interactions Lambda handler (sources)', () => {
 describe('interactions Lambda handler (built bundle, as deployed)', () => {
   let outdir: string;
   let aws: FakeAwsEndpoint;
+  let dynamo: LocalDynamo;
   let handler: Handler;
   const saved = { ...process.env };
 
@@ -82,9 +85,13 @@ describe('interactions Lambda handler (built bundle, as deployed)', () => {
     outdir = mkdtempSync(join(tmpdir(), 'valheim-bundle-'));
     bundleLambda({ entry: join(import.meta.dirname, '../../src/handlers/interactions.ts'), outdir });
     aws = await startFakeAws();
+    dynamo = await startDynalite();
+    await dynamo.createTable('valheim-state');
     process.env = {
       ...saved,
       ...fakeAwsEnv(aws.url),
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      STATE_TABLE: 'valheim-state',
       DISCORD_PUBLIC_KEY: keys.publicKeyHex,
       DISCORD_GUILD_ID: GUILD_ID,
       ECS_CLUSTER: 'valheim',
@@ -97,6 +104,7 @@ describe('interactions Lambda handler (built bundle, as deployed)', () => {
   afterAll(async () => {
     process.env = { ...saved };
     await aws.close();
+    await dynamo.close();
     rmSync(outdir, { recursive: true, force: true });
   });
 
@@ -118,6 +126,9 @@ describe('interactions Lambda handler (built bundle, as deployed)', () => {
     expect(content(started)).toContain('started the server');
     expect(aws.state.desiredCount).toBe(1);
     expect(aws.state.calls).toContain('ecs:UpdateService');
+    // And the reply token is kept (in DynamoDB) for the monitor's ready notice
+    const stored = await new StateStore(dynamo.client, 'valheim-state').load();
+    expect(stored.startReply?.token).toBe('interaction-token');
 
     // And status shows the public address from the task's network interface
     const status = await handler(apiEvent(JSON.stringify(commandInteraction({ subcommand: 'status' }))));

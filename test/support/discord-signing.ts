@@ -73,3 +73,23 @@ export function commandInteraction(options: CommandOptions = {}): APIChatInputAp
     },
   } as unknown as APIChatInputApplicationCommandInteraction;
 }
+
+/** A click on one of the bot's buttons, shaped like Discord's. */
+export function buttonInteraction(
+  customId: string,
+  options: Omit<CommandOptions, 'subcommand' | 'name'> = {},
+) {
+  const command = commandInteraction(options) as unknown as Record<string, unknown>;
+  const { data: _data, ...rest } = command;
+  return {
+    ...rest,
+    type: 3,
+    message: {
+      id: '890123456789012345',
+      channel_id: '678901234567890123',
+      content: 'old status',
+      components: [],
+    },
+    data: { custom_id: customId, component_type: 2 },
+  } as unknown as import('discord-api-types/v10').APIMessageComponentInteraction;
+}

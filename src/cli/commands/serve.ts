@@ -21,8 +21,8 @@ export interface StartServerOptions {
   readonly env: NodeJS.ProcessEnv;
   /** @default jsonLogger (JSON lines on stdout/stderr) */
   readonly log?: Logger;
-  /** Replaces the ECS-backed game server (tests, benchmarks). @default - ECS through the AWS SDK */
-  readonly gameServer?: InteractionsAppOptions['gameServer'];
+  /** Replaces the AWS-backed game server, state store or password (tests, benchmarks). @default - the AWS SDK */
+  readonly backends?: InteractionsAppOptions['backends'];
 }
 
 export interface RunningServer {
@@ -59,7 +59,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const app = createInteractionsApp({
     environment,
     log,
-    ...(options.gameServer && { gameServer: options.gameServer }),
+    ...(options.backends && { backends: options.backends }),
   });
 
   const server = createServer({ requestTimeout: 10_000, headersTimeout: 5_000 }, (request, response) => {

@@ -1,0 +1,215 @@
+import type { APIInteractionResponseChannelMessageWithSource } from 'discord-api-types/v10';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  type CommandContext,
+  type CommandStore,
+  runButton,
+  runValheimCommand,
+} from '../../src/bot/valheim-command.js';
+import { silentLogger } from '../../src/log.js';
+import { DEFAULT_LIFECYCLE, INITIAL_STATE, type LifecycleState } from '../../src/monitor/decide.js';
+import type { StartReply, StoredState } from '../../src/monitor/state-store.js';
+import {
+  buttonInteraction,
+  commandInteraction,
+  GUILD_ID,
+  OPERATOR_ROLE,
+  USER_ID,
+} from '../support/discord-signing.js';
+import { FakeGameServer, RUNNING, STOPPED } from '../support/fake-game-server.js';
+
+const NOW = new Date('2026-11-23T19:42:00Z');
+
+/** An in-memory store with the same versioned, conditional writes as the DynamoDB one. */
+class MemoryStore implements CommandStore {
+  stored: StoredState = { state: INITIAL_STATE, version: 0 };
+  /** Simulates another writer sneaking in between our read and our write. */
+  racing = false;
+
+  async load(): Promise<StoredState> {
+    return this.stored;
+  }
+  async save(
+    state: LifecycleState,
+    expectedVersion: number,
+    options: { startReply?: StartReply | null } = {},
+  ) {
+    if (this.racing) this.stored = { ...this.stored, version: this.stored.version + 1 };
+    if (expectedVersion !== this.stored.version) return false;
+    const { startReply: _old, ...rest } = this.stored;
+    const reply =
+      options.startReply === undefined ? this.stored.startReply : (options.startReply ?? undefined);
+    this.stored = { ...rest, state, version: expectedVersion + 1, ...(reply && { startReply: reply }) };
+    return true;
+  }
+}
+
+type Reply = APIInteractionResponseChannelMessageWithSource;
+
+describe('buttons, password and shared state', () => {
+  let server: FakeGameServer;
+  let store: MemoryStore;
+  let context: CommandContext;
+
+  beforeEach(() => {
+    server = new FakeGameServer(STOPPED);
+    store = new MemoryStore();
+    context = {
+      server: async () => server,
+      store: async () => store,
+      password: async () => 'hunter22',
+      passwordVisibleTo: 'members',
+      guildId: GUILD_ID,
+      operatorRoleIds: [],
+      lifecycle: DEFAULT_LIFECYCLE,
+      budgetMs: 300,
+      now: () => NOW,
+      log: silentLogger,
+    };
+  });
+
+  describe('start with the monitor running', () => {
+    it('stores the reply token so the monitor can edit it when the server is ready', async () => {
+      const reply = (await runValheimCommand(commandInteraction({ subcommand: 'start' }), context)) as Reply;
+      expect(server.desiredCounts).toEqual([1]);
+      expect(store.stored.startReply).toEqual({
+        applicationId: '123456789012345678',
+        token: 'interaction-token',
+        createdAt: NOW.getTime(),
+        userId: USER_ID,
+      });
+      expect(reply.data.components?.[0]).toMatchObject({
+        type: 1,
+        components: [{ custom_id: 'valheim:status' }],
+      });
+    });
+
+    it('backs off when someone else changed the state at the same moment', async () => {
+      store.racing = true;
+      const reply = (await runValheimCommand(commandInteraction({ subcommand: 'start' }), context)) as Reply;
+      expect(server.desiredCounts).toEqual([]);
+      expect(reply.data.content).toContain('at the same moment');
+      expect(reply.data.flags).toBe(64);
+    });
+  });
+
+  describe('status with the monitor running', () => {
+    it('shows players online', async () => {
+      server.current = RUNNING;
+      store.stored = {
+        state: { phase: 'ready', players: 3, everJoined: true, lastActivityAt: NOW.getTime() },
+        version: 4,
+      };
+      const reply = (await runValheimCommand(commandInteraction({ subcommand: 'status' }), context)) as Reply;
+      expect(reply.data.content).toContain('👥 3 players online.');
+      expect(reply.data.content).not.toContain('Stops by itself');
+    });
+
+    it('shows the idle countdown while nobody is on', async () => {
+      server.current = RUNNING;
+      const readyAt = NOW.getTime() - 10 * 60_000;
+      store.stored = { state: { phase: 'ready', players: 0, readyAt, lastActivityAt: readyAt }, version: 4 };
+      const reply = (await runValheimCommand(commandInteraction({ subcommand: 'status' }), context)) as Reply;
+      expect(reply.data.content).toContain('👥 0 players online.');
+      expect(reply.data.content).toContain(`<t:${Math.floor((readyAt + 30 * 60_000) / 1000)}:R>`);
+    });
+
+    it('says the world is still loading while ECS runs the task but the game does not answer yet', async () => {
+      server.current = RUNNING;
+      store.stored = { state: { phase: 'starting' }, version: 1 };
+      const reply = (await runValheimCommand(commandInteraction({ subcommand: 'status' }), context)) as Reply;
+      expect(reply.data.content).toContain('loading the world');
+      expect(reply.data.content).toContain('It will be at `3.120.45.67:2456`');
+    });
+
+    it('says when the player count is unknown', async () => {
+      server.current = RUNNING;
+      store.stored = { state: { phase: 'ready', players: 'unknown' }, version: 1 };
+      const reply = (await runValheimCommand(commandInteraction({ subcommand: 'status' }), context)) as Reply;
+      expect(reply.data.content).toContain('Player count unknown');
+    });
+  });
+
+  describe('buttons', () => {
+    it('Refresh updates the message it is on, with fresh buttons', async () => {
+      const reply = await runButton(buttonInteraction('valheim:status'), context);
+      expect(reply.type).toBe(7);
+      expect((reply as unknown as Reply).data.content).toContain('Stopped');
+      expect((reply as unknown as Reply).data.components?.[0]).toMatchObject({
+        type: 1,
+        components: [{ custom_id: 'valheim:start' }, { custom_id: 'valheim:status' }],
+      });
+    });
+
+    it('Start starts the server like the command', async () => {
+      const reply = (await runButton(buttonInteraction('valheim:start'), context)) as Reply;
+      expect(reply.type).toBe(4);
+      expect(server.desiredCounts).toEqual([1]);
+    });
+
+    it('Stop checks operator roles like the command', async () => {
+      server.current = RUNNING;
+      context = { ...context, operatorRoleIds: [OPERATOR_ROLE] };
+      const refused = (await runButton(buttonInteraction('valheim:stop', { roles: [] }), context)) as Reply;
+      expect(refused.data.flags).toBe(64);
+      expect(server.desiredCounts).toEqual([]);
+      await runButton(buttonInteraction('valheim:stop', { roles: [OPERATOR_ROLE] }), context);
+      expect(server.desiredCounts).toEqual([0]);
+    });
+
+    it('answers an unknown button politely', async () => {
+      const reply = (await runButton(buttonInteraction('something:else'), context)) as Reply;
+      expect(reply.data.content).toContain('no longer supported');
+      expect(reply.data.flags).toBe(64);
+    });
+  });
+
+  describe('/valheim password', () => {
+    it('shows the password only to the member who asked', async () => {
+      const reply = (await runValheimCommand(
+        commandInteraction({ subcommand: 'password' }),
+        context,
+      )) as Reply;
+      expect(reply.data.flags).toBe(64);
+      expect(reply.data.content).toContain('`hunter22`');
+    });
+
+    it('is refused to non-operators when limited to operators', async () => {
+      context = { ...context, passwordVisibleTo: 'operators', operatorRoleIds: [OPERATOR_ROLE] };
+      const refused = (await runValheimCommand(
+        commandInteraction({ subcommand: 'password', roles: [] }),
+        context,
+      )) as Reply;
+      expect(refused.data.content).not.toContain('hunter22');
+      expect(refused.data.content).toContain('can see the password');
+      const allowed = (await runValheimCommand(
+        commandInteraction({ subcommand: 'password', roles: [OPERATOR_ROLE] }),
+        context,
+      )) as Reply;
+      expect(allowed.data.content).toContain('hunter22');
+    });
+
+    it('explains how to set a password when none is stored', async () => {
+      context = { ...context, password: async () => undefined };
+      const reply = (await runValheimCommand(
+        commandInteraction({ subcommand: 'password' }),
+        context,
+      )) as Reply;
+      expect(reply.data.content).toContain('npx valheim secrets set');
+    });
+
+    it('turns an SSM failure into a readable private message', async () => {
+      context = {
+        ...context,
+        password: async () =>
+          Promise.reject(Object.assign(new Error('x'), { name: 'AccessDeniedException' })),
+      };
+      const reply = (await runValheimCommand(
+        commandInteraction({ subcommand: 'password' }),
+        context,
+      )) as Reply;
+      expect(reply.data.flags).toBe(64);
+      expect(reply.data.content).toContain('not allowed to read the password');
+    });
+  });
+});
