@@ -11,8 +11,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { bundleLambda } from '../infra/bundling.js';
-import { commandInteraction, GUILD_ID, makeSigningKeys, signedRequest } from '../test/support/discord-signing.js';
+import {
+  commandInteraction,
+  GUILD_ID,
+  makeSigningKeys,
+  signedRequest,
+} from '../test/support/discord-signing.js';
 import { fakeAwsEnv, startFakeAws } from '../test/support/fake-aws-endpoint.js';
+import { measureMonitorTick } from './monitor-tick.js';
+
+// Node 20 is supported by the pinned SDK; its notice about future releases would clutter the figures.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
 const WARM_SECONDS = Number(process.env.BENCH_WARM_SECONDS ?? 5);
@@ -74,7 +83,12 @@ function runCold(bundle: string, event: unknown, env: Record<string, string>): P
   });
 }
 
-async function coldStarts(bundle: string, event: unknown, env: Record<string, string>, expect: (r: RunResult) => void) {
+async function coldStarts(
+  bundle: string,
+  event: unknown,
+  env: Record<string, string>,
+  expect: (r: RunResult) => void,
+) {
   const runs: RunResult[] = [];
   for (let i = 0; i < COLD_RUNS; i++) {
     const result = await runCold(bundle, event, env);
@@ -97,7 +111,10 @@ async function main(): Promise<void> {
   bundleLambda({ entry: join(root, 'src/handlers/interactions.ts'), outdir });
   const chunks = readdirSync(join(outdir, 'chunks')).filter((f) => f.endsWith('.mjs'));
   const entrySize = statSync(join(outdir, 'index.mjs')).size;
-  const chunkSizes = chunks.map((f) => ({ name: f.replace(/-[A-Z0-9]{8}\.mjs$/, ''), size: statSync(join(outdir, 'chunks', f)).size }));
+  const chunkSizes = chunks.map((f) => ({
+    name: f.replace(/-[A-Z0-9]{8}\.mjs$/, ''),
+    size: statSync(join(outdir, 'chunks', f)).size,
+  }));
   const total = entrySize + chunkSizes.reduce((sum, c) => sum + c.size, 0);
   console.log('Interactions bundle (ESM, minified, code-split)');
   console.log(`  entry chunk (all a PING loads)   ${kib(entrySize)}`);
@@ -120,7 +137,8 @@ async function main(): Promise<void> {
   const ping = apiEvent(JSON.stringify({ type: 1 }));
   const status = apiEvent(JSON.stringify(commandInteraction({ subcommand: 'status' })));
   const pongOk = (r: RunResult) => {
-    if (r.status !== 200 || r.body !== '{"type":1}') throw new Error(`PING not answered: ${r.status} ${r.body}`);
+    if (r.status !== 200 || r.body !== '{"type":1}')
+      throw new Error(`PING not answered: ${r.status} ${r.body}`);
   };
   const statusOk = (r: RunResult) => {
     if (r.status !== 200 || !r.body.includes('Stopped')) throw new Error(`status not answered: ${r.body}`);
@@ -128,12 +146,26 @@ async function main(): Promise<void> {
   console.log(`Cold start of the built bundle (median of ${COLD_RUNS} fresh processes)`);
   const pingCold = await coldStarts(bundle, ping, baseEnv, pongOk);
   console.log(`  signed PING: module load ${ms(pingCold.load)}, first answer ${ms(pingCold.answer)}`);
-  console.log(`    process start → PING answered  ${ms(pingCold.sinceStart)}  (spawn → exit ${ms(pingCold.wall)})`);
-  const pingMaps = await coldStarts(bundle, ping, { ...baseEnv, NODE_OPTIONS: '--enable-source-maps' }, pongOk);
+  console.log(
+    `    process start → PING answered  ${ms(pingCold.sinceStart)}  (spawn → exit ${ms(pingCold.wall)})`,
+  );
+  const pingMaps = await coldStarts(
+    bundle,
+    ping,
+    { ...baseEnv, NODE_OPTIONS: '--enable-source-maps' },
+    pongOk,
+  );
   console.log(`    same with --enable-source-maps  ${ms(pingMaps.sinceStart)}`);
   const statusCold = await coldStarts(bundle, status, baseEnv, statusOk);
-  console.log(`  first /valheim status (loads the ECS client): process start → answered ${ms(statusCold.sinceStart)}`);
-  const statusMaps = await coldStarts(bundle, status, { ...baseEnv, NODE_OPTIONS: '--enable-source-maps' }, statusOk);
+  console.log(
+    `  first /valheim status (loads the ECS client): process start → answered ${ms(statusCold.sinceStart)}`,
+  );
+  const statusMaps = await coldStarts(
+    bundle,
+    status,
+    { ...baseEnv, NODE_OPTIONS: '--enable-source-maps' },
+    statusOk,
+  );
   console.log(`    same with --enable-source-maps (as deployed)  ${ms(statusMaps.sinceStart)}`);
   const target = ORIGINAL_INIT_MS.low / 5;
   console.log(
@@ -163,7 +195,8 @@ async function main(): Promise<void> {
       const started = performance.now();
       const response = await fetch(url, { method: 'POST', headers: signed.headers, body: signed.body });
       const text = await response.text();
-      if (response.status !== 200 || !text.includes('Stopped')) throw new Error(`bad answer ${response.status}: ${text}`);
+      if (response.status !== 200 || !text.includes('Stopped'))
+        throw new Error(`bad answer ${response.status}: ${text}`);
       return performance.now() - started;
     };
     for (let i = 0; i < 50; i++) await send(); // warm-up: JIT, connection pools, SDK clients
@@ -176,13 +209,26 @@ async function main(): Promise<void> {
       }),
     );
     const elapsed = (performance.now() - started) / 1000;
-    console.log(`Warm throughput of \`valheim serve\` (signed /valheim status, ${WARM_CONCURRENCY} concurrent, ${WARM_SECONDS} s, AWS on loopback)`);
-    console.log(`  ${(latencies.length / elapsed).toFixed(0)} requests/s, latency p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))} (${latencies.length} requests)`);
+    console.log(
+      `Warm throughput of \`valheim serve\` (signed /valheim status, ${WARM_CONCURRENCY} concurrent, ${WARM_SECONDS} s, AWS on loopback)`,
+    );
+    console.log(
+      `  ${(latencies.length / elapsed).toFixed(0)} requests/s, latency p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))} (${latencies.length} requests)`,
+    );
   } finally {
     serve.kill('SIGTERM');
     await aws.close();
     rmSync(outdir, { recursive: true, force: true });
   }
+
+  // 4. One monitor tick
+  const tick = await measureMonitorTick(Number(process.env.BENCH_TICKS ?? 40));
+  console.log(
+    '\nMonitor tick (server up with 3 players: ECS + EC2 + DynamoDB + A2S query + conditional write, all on loopback)',
+  );
+  console.log(
+    `  first tick ${ms(tick.firstMs)} (first SDK requests, sources compiled on the fly), then median ${ms(tick.medianMs)}, p90 ${ms(tick.p90Ms)} over ${tick.ticks - 1} ticks`,
+  );
 }
 
 main().catch((error: unknown) => {

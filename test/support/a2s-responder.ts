@@ -85,7 +85,7 @@ export function playerPacket(options: ResponderOptions): Buffer {
   ]);
 }
 
-export async function startA2sResponder(options: ResponderOptions = {}): Promise<Responder> {
+export async function startA2sResponder(options: ResponderOptions = {}, port = 0): Promise<Responder> {
   const socket = createSocket('udp4');
   const received: Buffer[] = [];
   const responder: Responder = {
@@ -116,6 +116,6 @@ export async function startA2sResponder(options: ResponderOptions = {}): Promise
       return reply(opts.mode === 'truncated' ? packet.subarray(0, 8) : packet);
     }
   });
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => socket.bind(port, '127.0.0.1', resolve));
   return Object.assign(responder, { port: (socket.address() as AddressInfo).port });
 }
