@@ -1,4 +1,4 @@
-import { buildSync, type BuildResult } from 'esbuild';
+import { type BuildResult, buildSync } from 'esbuild';
 
 /**
  * How every Lambda in this project is bundled: ESM for nodejs22.x on arm64, minified, with source maps and

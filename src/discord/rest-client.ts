@@ -2,12 +2,13 @@ import type {
   RESTPatchAPIWebhookWithTokenMessageJSONBody,
   RESTPostAPIChannelMessageJSONBody,
   RESTPostAPIWebhookWithTokenJSONBody,
+  RESTPutAPIApplicationGuildCommandsJSONBody,
 } from 'discord-api-types/v10';
 
 /**
- * The three Discord calls the monitor makes (edit the start reply, follow up on it, post to the notice
- * channel), over fetch. A general client such as @discordjs/rest (used by the CLI) would add ~600 KB to a
- * Lambda that runs every minute while the server is up; rate limits are handled here by one bounded retry.
+ * The few Discord calls the Lambdas make (the monitor's notices; the deploy-time command registration and
+ * endpoint wiring), over fetch. A general client such as @discordjs/rest (used by the CLI) would add ~600 KB
+ * to a Lambda that runs every minute while the server is up; rate limits get one bounded retry here.
  */
 
 export const DISCORD_API = 'https://discord.com/api/v10';
@@ -58,13 +59,31 @@ export class DiscordRest {
 
   /** Posts to a channel as the bot. */
   async postToChannel(channelId: string, message: RESTPostAPIChannelMessageJSONBody) {
-    if (!this.options.botToken) throw new Error('posting to a channel needs the bot token');
+    await this.request('POST', `/channels/${channelId}/messages`, message, await this.bot());
+  }
+
+  /** Bulk-overwrites the guild's commands (idempotent). */
+  async putGuildCommands(
+    applicationId: string,
+    guildId: string,
+    commands: RESTPutAPIApplicationGuildCommandsJSONBody,
+  ) {
     await this.request(
-      'POST',
-      `/channels/${channelId}/messages`,
-      message,
-      `Bot ${await this.options.botToken()}`,
+      'PUT',
+      `/applications/${applicationId}/guilds/${guildId}/commands`,
+      commands,
+      await this.bot(),
     );
+  }
+
+  /** Sets the application's interactions endpoint; Discord checks it live (PING and forged requests) first. */
+  async setInteractionsEndpoint(url: string) {
+    await this.request('PATCH', '/applications/@me', { interactions_endpoint_url: url }, await this.bot());
+  }
+
+  private async bot(): Promise<string> {
+    if (!this.options.botToken) throw new Error('this call needs the bot token');
+    return `Bot ${await this.options.botToken()}`;
   }
 
   private async request(

@@ -5,8 +5,8 @@ import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bundleLambda } from '../../infra/bundling.js';
-import { commandInteraction, GUILD_ID, makeSigningKeys, signedRequest } from '../support/discord-signing.js';
 import { StateStore } from '../../src/monitor/state-store.js';
+import { commandInteraction, GUILD_ID, makeSigningKeys, signedRequest } from '../support/discord-signing.js';
 import { type LocalDynamo, startDynalite } from '../support/dynalite.js';
 import { type FakeAwsEndpoint, fakeAwsEnv, startFakeAws } from '../support/fake-aws-endpoint.js';
 

@@ -130,10 +130,11 @@ describe('monitor tick', () => {
     // Then the start reply is edited with the address, DNS is updated, the ledger gets readyAt
     expect(second.state.phase).toBe('ready');
     const [edit] = requestsTo('/messages/@original');
-    expect(edit?.method).toBe('PATCH');
-    expect(contentOf(edit as { body: unknown })).toContain('`3.120.45.67:2456`');
-    expect(contentOf(edit as { body: unknown })).toContain('<@345678901234567890> started the server');
-    expect((edit?.body as { allowed_mentions: unknown }).allowed_mentions).toEqual({ parse: [] });
+    if (!edit) throw new Error('the start reply was not edited');
+    expect(edit.method).toBe('PATCH');
+    expect(contentOf(edit)).toContain('`3.120.45.67:2456`');
+    expect(contentOf(edit)).toContain('<@345678901234567890> started the server');
+    expect((edit.body as { allowed_mentions: unknown }).allowed_mentions).toEqual({ parse: [] });
     expect(events).toContain('dns upsert 3.120.45.67');
     expect((await store.sessions(new Date(T0 - 1), new Date(T0 + 1)))[0]?.readyAt).toBe(T0 + 4 * MINUTE);
   });

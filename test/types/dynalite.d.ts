@@ -1,6 +1,7 @@
 // dynalite ships no types; this is the part of its API the tests use.
 declare module 'dynalite' {
   import type { Server } from 'node:http';
+
   interface DynaliteOptions {
     createTableMs?: number;
     deleteTableMs?: number;

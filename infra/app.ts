@@ -1,0 +1,16 @@
+import { App } from 'aws-cdk-lib';
+import { ConfigError, loadConfig } from '../src/config/load.js';
+import { addValheimStack, chooseConfigFile } from './valheim-app.js';
+
+// CDK app entry (cdk.json "app"). Synthesizes without AWS credentials: the stack needs no lookups.
+const app = new App();
+try {
+  const choice = chooseConfigFile(app.node.tryGetContext('config'), process.env.VALHEIM_CONFIG);
+  if (choice.warning) console.error(choice.warning);
+  addValheimStack(app, loadConfig(choice.file));
+} catch (error) {
+  // A config mistake is the user's to fix: say what is wrong (one line per field), without a stack trace.
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}

@@ -1,0 +1,72 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as efs from 'aws-cdk-lib/aws-efs';
+import { Construct } from 'constructs';
+
+export interface WorldStorageProps {
+  /** The VPC whose subnets get the mount targets. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Directory on the file system that the game server sees as /config.
+   * @default '/valheim'
+   */
+  readonly rootDirectory?: string;
+  /**
+   * What happens to the file system when it leaves the stack (DeletionPolicy and UpdateReplacePolicy).
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The persistent world: an encrypted EFS file system that outlives the stack, reached through one access point.
+ * Everything else the server needs (the ~2 GB install in /opt/valheim) stays on task storage.
+ */
+export class WorldStorage extends Construct {
+  public readonly fileSystem: efs.IFileSystem;
+  public readonly accessPoint: efs.IAccessPoint;
+
+  constructor(scope: Construct, id: string, props: WorldStorageProps) {
+    super(scope, id);
+    const rootDirectory = props.rootDirectory ?? '/valheim';
+    if (!/^(\/[A-Za-z0-9._-]+)+$/.test(rootDirectory)) {
+      throw new Error(
+        `rootDirectory must be an absolute path below "/" such as "/valheim", but "${rootDirectory}" was provided`,
+      );
+    }
+
+    // NFS servers never open connections: no egress. Ingress is added per client with allowMountFrom().
+    const securityGroup = new ec2.SecurityGroup(this, 'MountTargetSecurityGroup', {
+      vpc: props.vpc,
+      allowAllOutbound: false,
+      description: 'EFS mount targets of the Valheim world (NFS from the game task only)',
+    });
+    const fileSystem = new efs.FileSystem(this, 'FileSystem', {
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      securityGroup,
+      encrypted: true,
+      // No lifecycle policy: worlds in Infrequent Access would add an access charge to every start.
+      // Bursting: world saves are small, so burst credits cover them at no charge beyond storage.
+      throughputMode: efs.ThroughputMode.BURSTING,
+      performanceMode: efs.PerformanceMode.GENERAL_PURPOSE,
+      // AWS Backup runs on our own schedule and retention (WorldBackup), not EFS's daily default plan.
+      enableAutomaticBackups: false,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    // Said explicitly (CloudFormation's default depends on the file system type): EFS's own daily plan is off.
+    (fileSystem.node.defaultChild as efs.CfnFileSystem).backupPolicy = { status: 'DISABLED' };
+    this.fileSystem = fileSystem;
+
+    // The image runs its start-up as root (PUID 0) and chowns /config: the directory is created root-owned.
+    this.accessPoint = fileSystem.addAccessPoint('AccessPoint', {
+      path: rootDirectory,
+      createAcl: { ownerUid: '0', ownerGid: '0', permissions: '755' },
+    });
+  }
+
+  /** Lets `client` (the game task) reach the mount targets on NFS (TCP 2049), and nothing else. */
+  public allowMountFrom(client: ec2.IConnectable): void {
+    this.fileSystem.connections.allowDefaultPortFrom(client, 'NFS from the Valheim game task');
+  }
+}

@@ -1,0 +1,213 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AssetStaging, Duration, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as efs from 'aws-cdk-lib/aws-efs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { describe, expect, it } from 'vitest';
+import {
+  BundledFunction,
+  DiscordEndpoint,
+  GameNetwork,
+  GameServer,
+  type GameServerProps,
+  ServerSchedule,
+  WorldBackup,
+  WorldStorage,
+} from '../../infra/constructs/index.js';
+
+/*
+ * Each construct validates its own input and names the bad value. These tests build constructs without
+ * synthesizing (no bundling), so they are fast.
+ */
+
+function gameServerProps(stack: Stack, overrides: Partial<GameServerProps> = {}): GameServerProps {
+  const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0 });
+  const fileSystem = new efs.FileSystem(stack, 'FileSystem', { vpc });
+  return {
+    vpc,
+    fileSystem,
+    accessPoint: fileSystem.addAccessPoint('AccessPoint'),
+    serverPassword: ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'Password', {
+      parameterName: '/test/server-password',
+    }),
+    serverName: 'Test server',
+    worldName: 'Test',
+    ...overrides,
+  };
+}
+
+describe('GameServer', () => {
+  it.each([
+    ['latest', /imageTag must be a release of 1\.2\.0 or later .* but "latest" was provided/],
+    ['1.1.9', /but "1\.1\.9" was provided/],
+    ['sha256:abc', /but "sha256:abc" was provided/],
+  ])('refuses the unpinned or too old image tag %s', (imageTag, message) => {
+    // Given
+    const stack = new Stack();
+    // When / Then
+    expect(() => new GameServer(stack, 'Game', gameServerProps(stack, { imageTag }))).toThrow(message);
+  });
+
+  it('accepts a later release and a digest', () => {
+    // Given
+    const stack = new Stack();
+    const props = gameServerProps(stack);
+    // When
+    const release = new GameServer(stack, 'Release', { ...props, imageTag: '1.10.0' });
+    const digest = new GameServer(stack, 'Digest', { ...props, imageTag: `sha256:${'0'.repeat(64)}` });
+    // Then
+    expect(release.image).toBe('ghcr.io/community-valheim-tools/valheim-server:1.10.0');
+    expect(digest.image).toBe(`ghcr.io/community-valheim-tools/valheim-server@sha256:${'0'.repeat(64)}`);
+  });
+
+  it('refuses less than 2 vCPU', () => {
+    // Given
+    const stack = new Stack();
+    // When / Then
+    expect(() => new GameServer(stack, 'Game', gameServerProps(stack, { cpu: 1024 }))).toThrow(
+      /cpu must be at least 2048 .* but 1024 was provided/,
+    );
+  });
+
+  it('refuses an ECS name with characters ECS does not accept', () => {
+    // Given
+    const stack = new Stack();
+    // When / Then
+    expect(() => new GameServer(stack, 'Game', gameServerProps(stack, { serviceName: 'my server' }))).toThrow(
+      /serviceName must be 1 to 255 letters, digits, "-" or "_", but "my server" was provided/,
+    );
+  });
+
+  it('refuses an unknown time zone', () => {
+    // Given
+    const stack = new Stack();
+    // When / Then
+    expect(() => new GameServer(stack, 'Game', gameServerProps(stack, { timeZone: 'Mars/Olympus' }))).toThrow(
+      /server time zone must be an IANA time zone .* but "Mars\/Olympus" was provided/,
+    );
+  });
+});
+
+describe('WorldBackup', () => {
+  function backupWith(props: { schedule?: string; retentionDays?: number; timeZone?: string }) {
+    const stack = new Stack();
+    const fileSystem = new efs.FileSystem(stack, 'FileSystem', { vpc: new ec2.Vpc(stack, 'Vpc') });
+    return () => new WorldBackup(stack, 'Backup', { fileSystem, ...props });
+  }
+
+  it('refuses a schedule that is not a weekly time', () => {
+    expect(backupWith({ schedule: 'every now and then' })).toThrow(
+      /backup schedule must be a weekly time .* but "every now and then" was provided/,
+    );
+  });
+
+  it('refuses a retention outside 1 to 36500 days', () => {
+    expect(backupWith({ retentionDays: 0 })).toThrow(/backup retentionDays must be .* but 0 was provided/);
+    expect(backupWith({ retentionDays: 1.5 })).toThrow(/but 1\.5 was provided/);
+  });
+
+  it('refuses an unknown time zone', () => {
+    expect(backupWith({ timeZone: 'Europe/Atlantis' })).toThrow(/but "Europe\/Atlantis" was provided/);
+  });
+});
+
+describe('ServerSchedule', () => {
+  function scheduleWith(start: string[], stop: string[]) {
+    const stack = new Stack();
+    const server = new GameServer(stack, 'Game', gameServerProps(stack));
+    return () => new ServerSchedule(stack, 'Schedule', { service: server.service, start, stop });
+  }
+
+  it('refuses a schedule without times', () => {
+    expect(scheduleWith([], [])).toThrow(/needs at least one start or stop time, but none was provided/);
+  });
+
+  it('names the bad start or stop time', () => {
+    expect(scheduleWith(['Fri 25:00'], [])).toThrow(
+      /schedule start time must be a weekly time .* "Fri 25:00"/,
+    );
+    expect(scheduleWith([], ['Someday 10:00'])).toThrow(/schedule stop time .* "Someday 10:00"/);
+  });
+});
+
+describe('DiscordEndpoint, GameNetwork, WorldStorage, BundledFunction', () => {
+  it('refuses a path that does not start with a slash', () => {
+    // Given
+    const stack = new Stack();
+    const handler = { functionArn: 'x' } as never;
+    // When / Then
+    expect(() => new DiscordEndpoint(stack, 'Endpoint', { handler, path: 'discord' })).toThrow(
+      /path must look like "\/discord", but "discord" was provided/,
+    );
+    expect(() => new DiscordEndpoint(stack, 'Endpoint2', { handler, rateLimit: 0 })).toThrow(
+      /rateLimit must be .* but 0 was provided/,
+    );
+  });
+
+  it('refuses zero availability zones', () => {
+    expect(() => new GameNetwork(new Stack(), 'Network', { maxAzs: 0 })).toThrow(
+      /maxAzs .* but 0 was provided/,
+    );
+  });
+
+  it('refuses a world directory that is the file system root or relative', () => {
+    // Given
+    const stack = new Stack();
+    const vpc = new ec2.Vpc(stack, 'Vpc');
+    // When / Then
+    expect(() => new WorldStorage(stack, 'Root', { vpc, rootDirectory: '/' })).toThrow(
+      /but "\/" was provided/,
+    );
+    expect(() => new WorldStorage(stack, 'Relative', { vpc, rootDirectory: 'valheim' })).toThrow(
+      /rootDirectory must be an absolute path .* but "valheim" was provided/,
+    );
+  });
+
+  it('refuses a memory size Lambda does not offer (before bundling anything)', () => {
+    expect(
+      () =>
+        new BundledFunction(new Stack(), 'Function', {
+          entry: '/nonexistent/handler.ts',
+          memorySize: 64,
+          timeout: Duration.seconds(1),
+        }),
+    ).toThrow(/memorySize must be .* but 64 was provided/);
+  });
+});
+
+describe('BundledFunction asset hash', () => {
+  function bundledS3Key(entry: string): string {
+    // A fresh process per `cdk synth` has an empty cache; clear it to behave the same here.
+    AssetStaging.clearAssetHashCache();
+    const stack = new Stack();
+    const fn = new BundledFunction(stack, 'Function', { entry });
+    const code = stack.resolve((fn.function.node.defaultChild as lambda.CfnFunction).code) as {
+      s3Key: string;
+    };
+    return code.s3Key;
+  }
+
+  it('changes when a file the handler imports from another folder changes', () => {
+    // Given a handler whose entry folder does not contain the code it imports
+    const dir = mkdtempSync(join(tmpdir(), 'valheim-bundle-'));
+    mkdirSync(join(dir, 'handlers'));
+    mkdirSync(join(dir, 'lib'));
+    const entry = join(dir, 'handlers', 'handler.ts');
+    writeFileSync(
+      entry,
+      "import { answer } from '../lib/answer.js';\nexport const handler = async () => answer;\n",
+    );
+    writeFileSync(join(dir, 'lib', 'answer.ts'), 'export const answer = 41;\n');
+    const before = bundledS3Key(entry);
+    // When only the imported file changes
+    writeFileSync(join(dir, 'lib', 'answer.ts'), 'export const answer = 42;\n');
+    const after = bundledS3Key(entry);
+    // Then the deployed asset changes too
+    expect(after).not.toBe(before);
+    // And an unchanged build keeps its hash (no needless Lambda updates)
+    expect(bundledS3Key(entry)).toBe(after);
+  });
+});

@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { addValheimStack } from '../../infra/valheim-app.js';
+import type { ValheimStack } from '../../infra/valheim-stack.js';
+import { EXAMPLE_CONFIG_FILE, parseConfig } from '../../src/config/load.js';
+import type { ValheimConfig } from '../../src/config/schema.js';
+
+const root = new URL('../../', import.meta.url);
+
+/** cdk.json as the CLI reads it: the tests synthesize with the same feature flags and validation settings. */
+export const cdkJson = JSON.parse(readFileSync(new URL('cdk.json', root), 'utf8')) as {
+  app: string;
+  context: Record<string, unknown>;
+};
+
+/** The committed example config, with top-level sections replaced by `overrides`, validated by the schema. */
+export function exampleConfig(overrides: Record<string, unknown> = {}): ValheimConfig {
+  const example = JSON.parse(readFileSync(new URL(EXAMPLE_CONFIG_FILE, root), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  return parseConfig({ ...example, ...overrides }, 'test config');
+}
+
+export interface Synthesized {
+  readonly app: App;
+  readonly stack: ValheimStack;
+  readonly template: Template;
+}
+
+/**
+ * Builds the app exactly as infra/app.ts does (cdk-nag, tags, cdk.json context) and synthesizes it.
+ * Synthesis runs every validation plugin: it throws on any unacknowledged cdk-nag finding or CloudFormation
+ * schema error. Bundles the Lambda with esbuild, so share one result per config across tests (beforeAll).
+ */
+export function synthesize(config: ValheimConfig): Synthesized {
+  const app = new App({ context: cdkJson.context });
+  const stack = addValheimStack(app, config);
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+type Resources = Record<
+  string,
+  { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown }
+>;
+
+export function resources(template: Template): Resources {
+  return template.toJSON().Resources as Resources;
+}
+
+/** The one resource of `type` matching `predicate`, with its logical ID (read, never hard-coded). */
+export function findOne(
+  template: Template,
+  type: string,
+  predicate: (properties: Record<string, unknown>) => boolean = () => true,
+): { id: string; properties: Record<string, unknown> } {
+  const found = Object.entries(resources(template)).filter(
+    ([, resource]) => resource.Type === type && predicate(resource.Properties ?? {}),
+  );
+  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+  const [id, resource] = found[0] as [string, Resources[string]];
+  return { id, properties: resource.Properties ?? {} };
+}
+
+/** Every IAM policy statement in the template: AWS::IAM::Policy documents and roles' inline policies. */
+export function policyStatements(template: Template): Array<Record<string, unknown>> {
+  const statements: Array<Record<string, unknown>> = [];
+  for (const resource of Object.values(resources(template))) {
+    const documents: unknown[] = [];
+    if (resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy') {
+      documents.push(resource.Properties?.PolicyDocument);
+    }
+    if (resource.Type === 'AWS::IAM::Role') {
+      for (const policy of (resource.Properties?.Policies as Array<{ PolicyDocument: unknown }>) ?? []) {
+        documents.push(policy.PolicyDocument);
+      }
+    }
+    for (const document of documents) {
+      statements.push(...((document as { Statement: Array<Record<string, unknown>> }).Statement ?? []));
+    }
+  }
+  return statements;
+}
+
+export function asArray<T>(value: T | T[] | undefined): T[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
