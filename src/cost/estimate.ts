@@ -1,0 +1,148 @@
+import type { ValheimConfig } from '../config/schema.js';
+import { fargatePrices, hourlyServerCost, PRICES } from './prices.js';
+
+/** The image keeps this many hourly world zips on EFS (BACKUPS_MAX_COUNT in the task definition). */
+export const IMAGE_BACKUPS_KEPT = 24;
+/** A zipped world is about half the size of the world files. */
+const ZIP_RATIO = 0.5;
+/** AWS Backup stores EFS incrementally: a full copy plus changes, about 1.5× the world over a month. */
+const BACKUP_GROWTH = 1.5;
+/** What the game server logs per hour of play (steamcmd at start, then a few lines a minute). */
+const LOG_GB_PER_HOUR = 0.02;
+
+export interface EstimateOptions {
+  readonly hoursPerMonth: number;
+  /** Size of the world files. @default 0.2 GB (a well-explored world is 50–300 MB) */
+  readonly worldSizeGb?: number;
+  /** World snapshots kept in S3. @default 0 */
+  readonly snapshotsGb?: number;
+}
+
+export interface EstimateLine {
+  readonly item: string;
+  /** Cost per hour of play, for items billed while the server runs. */
+  readonly perHour?: number;
+  readonly monthly: number;
+}
+
+export interface Estimate {
+  readonly region: string;
+  /** The region whose Fargate prices were used. */
+  readonly pricedAs: string;
+  readonly hoursPerMonth: number;
+  /** Billed whether or not anyone plays. */
+  readonly idle: readonly EstimateLine[];
+  /** Billed per hour the server runs. */
+  readonly playing: readonly EstimateLine[];
+  readonly idleMonthly: number;
+  readonly perHour: number;
+  readonly totalMonthly: number;
+  readonly notes: readonly string[];
+}
+
+/** What the configured server costs, from list prices; works offline. */
+export function estimateCost(config: ValheimConfig, options: EstimateOptions): Estimate {
+  const hours = options.hoursPerMonth;
+  const worldGb = options.worldSizeGb ?? 0.2;
+  const { fargate, pricedAs } = fargatePrices(config.region);
+  const server = hourlyServerCost(config.task, fargate);
+  const vcpu = config.task.cpu / 1024;
+  const memory = config.task.memoryMiB / 1024;
+
+  const playing: EstimateLine[] = [
+    {
+      item: `Fargate task, ${vcpu} vCPU / ${memory} GiB, ${config.task.spot ? 'Spot (typical price)' : 'on-demand'}`,
+      perHour: server.compute,
+      monthly: server.compute * hours,
+    },
+    { item: 'Public IPv4 address while running', perHour: server.ipv4, monthly: server.ipv4 * hours },
+    {
+      item: `Server logs (~${LOG_GB_PER_HOUR * 1000} MB per hour)`,
+      perHour: LOG_GB_PER_HOUR * PRICES.logsIngestGb,
+      monthly: LOG_GB_PER_HOUR * PRICES.logsIngestGb * hours,
+    },
+  ];
+
+  const imageBackupsGb = IMAGE_BACKUPS_KEPT * worldGb * ZIP_RATIO;
+  const efsGb = worldGb + imageBackupsGb;
+  const backupGb = worldGb * BACKUP_GROWTH;
+  const idle: EstimateLine[] = [
+    {
+      item: `EFS: world (${round(worldGb)} GB) + the image's ${IMAGE_BACKUPS_KEPT} hourly zips (~${round(imageBackupsGb)} GB)`,
+      monthly: efsGb * PRICES.efsGbMonth,
+    },
+    {
+      item: `AWS Backup of the world (~${round(backupGb)} GB, ${config.backup.retentionDays} days kept)`,
+      monthly: backupGb * PRICES.backupGbMonth,
+    },
+  ];
+  if (options.snapshotsGb) {
+    idle.push({
+      item: `S3 world snapshots (${round(options.snapshotsGb)} GB)`,
+      monthly: options.snapshotsGb * PRICES.s3GbMonth,
+    });
+  }
+  if (config.dns)
+    idle.push({ item: `Route 53 hosted zone (${config.dns.zoneName})`, monthly: PRICES.hostedZoneMonth });
+  idle.push({
+    item: 'Lambda, API Gateway, DynamoDB, EventBridge (within the free tier for one group)',
+    monthly: 0,
+  });
+
+  const perHour = sum(playing.map((line) => line.perHour ?? 0));
+  const idleMonthly = sum(idle.map((line) => line.monthly));
+  const notes = [
+    'Data transfer out: the first 100 GB a month are free across AWS, then about $0.09/GB; a player uses roughly 0.1–0.2 GB per hour.',
+  ];
+  if (pricedAs !== config.region) {
+    notes.unshift(
+      `No built-in Fargate prices for ${config.region}: figures use ${pricedAs}'s, which may be 10–25 % lower. Cost Explorer (/valheim cost) shows the real spend.`,
+    );
+  }
+  if (config.task.spot)
+    notes.push(
+      'Spot prices vary; AWS may reclaim a Spot task with two minutes\u2019 warning (the bot announces it).',
+    );
+  return {
+    region: config.region,
+    pricedAs,
+    hoursPerMonth: hours,
+    idle,
+    playing,
+    idleMonthly,
+    perHour,
+    totalMonthly: idleMonthly + perHour * hours,
+    notes,
+  };
+}
+
+/** A plain-text table of the estimate for the CLI and the README. */
+export function formatEstimate(estimate: Estimate): string {
+  const money = (value: number) => `$${value.toFixed(value < 1 ? 3 : 2)}`;
+  const width = Math.max(...[...estimate.playing, ...estimate.idle].map((line) => line.item.length)) + 2;
+  const rows = [
+    `Estimated cost in ${estimate.region} for ${estimate.hoursPerMonth} hours of play a month (USD, list prices)`,
+    '',
+    `${'While playing'.padEnd(width + 2)}${'per hour'.padStart(10)}${'per month'.padStart(14)}`,
+    ...estimate.playing.map(
+      (line) =>
+        `  ${line.item.padEnd(width)}${money(line.perHour ?? 0).padStart(10)}${money(line.monthly).padStart(14)}`,
+    ),
+    'Always (also while idle)',
+    ...estimate.idle.map(
+      (line) => `  ${line.item.padEnd(width)}${''.padStart(10)}${money(line.monthly).padStart(14)}`,
+    ),
+    '',
+    `Idle: ${money(estimate.idleMonthly)} a month · playing: ${money(estimate.perHour)} an hour · total: ${money(estimate.totalMonthly)} a month`,
+    ...estimate.notes.map((note) => `Note: ${note}`),
+  ];
+  return rows.join('\n');
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
