@@ -1,4 +1,6 @@
+import type { MonthToDate } from '../cost/month.js';
 import type { LifecycleState } from '../monitor/decide.js';
+import type { CachedSpend } from '../monitor/state-store.js';
 import { addressOf, type ServerState, type ServerStatus } from '../server/server-status.js';
 
 /** Everything the bot says about the server, in one place so the wording stays consistent. */
@@ -59,6 +61,38 @@ export function statusMessage(
 
 const LOADING_LINE =
   '🟡 **Starting…** The server is running and loading the world; I will post when it is joinable.';
+
+export const NO_LEDGER_MESSAGE =
+  "Cost reporting needs the bot's state table, which this endpoint is not connected to (STATE_TABLE is not set).";
+
+/** `/valheim cost`: play this month, the estimate, and the actual bill when Cost Explorer is enabled. */
+export function costMessage(
+  summary: MonthToDate,
+  spend: CachedSpend | 'unavailable' | undefined,
+  explorer: boolean,
+): string {
+  const money = (value: number) => `$${value.toFixed(2)}`;
+  const lines = [
+    `💰 **${summary.label} so far:** ${summary.sessions} ${summary.sessions === 1 ? 'session' : 'sessions'}, ${formatHours(summary.hours)} played.`,
+    `Estimate: ${money(summary.playCost)} for play + ${money(summary.fixedSoFar)} storage and backups = **${money(summary.total)}** (list prices${summary.pricedAs === 'us-east-1' ? '' : `, ${summary.pricedAs}`}).`,
+  ];
+  if (spend === 'unavailable') {
+    lines.push('Actual bill: Cost Explorer did not answer in time; try again later.');
+  } else if (spend) {
+    lines.push(
+      `Actual bill (Cost Explorer, tagged resources, as of <t:${Math.floor(spend.fetchedAt / 1000)}:R>): **${spend.amount.toFixed(2)} ${spend.currency}**. It lags up to a day.`,
+    );
+  } else if (!explorer) {
+    lines.push(
+      'For the actual bill, set `cost.costExplorer` to true (and activate the `project` cost allocation tag in Billing).',
+    );
+  }
+  return lines.join('\n');
+}
+
+function formatHours(hours: number): string {
+  return hours < 1 ? `${Math.round(hours * 60)} min` : `${hours.toFixed(1)} h`;
+}
 
 export const CONCURRENT_CHANGE_MESSAGE =
   'Someone else (or the idle stop) changed the server at the same moment. Check `/valheim status` and try again if needed.';

@@ -4,19 +4,23 @@ import type {
   APIInteractionResponse,
   APIMessageComponentInteraction,
 } from 'discord-api-types/v10';
+import type { SpendCache } from '../cost/actual-spend.js';
+import { monthRange, monthToDate } from '../cost/month.js';
 import { COMMAND_NAME, isSubcommand, OPERATOR_SUBCOMMANDS, type Subcommand } from '../discord/commands.js';
 import { buttonAction, buttonRow } from '../discord/components.js';
 import { OptionType } from '../discord/constants.js';
 import { messageResponse } from '../discord/responses.js';
 import type { Logger } from '../log.js';
 import { idleStopAt, type LifecycleSettings } from '../monitor/decide.js';
-import type { StartReply, StoredState } from '../monitor/state-store.js';
+import type { CachedSpend, SessionRecord, StartReply, StoredState } from '../monitor/state-store.js';
 import type { GameServer } from '../server/game-server.js';
 import { describeFailure } from './aws-errors.js';
 import { withDeadline } from './deadline.js';
 import {
   alreadyMessage,
   CONCURRENT_CHANGE_MESSAGE,
+  costMessage,
+  NO_LEDGER_MESSAGE,
   NO_PASSWORD_MESSAGE,
   NOT_IN_GUILD_MESSAGE,
   passwordMessage,
@@ -28,13 +32,23 @@ import {
 } from './messages.js';
 
 /** The part of the state store a command needs: read, and write only if nobody wrote meanwhile. */
-export interface CommandStore {
+export interface CommandStore extends SpendCache {
   load(signal?: AbortSignal): Promise<StoredState>;
   save(
     state: StoredState['state'],
     expectedVersion: number,
     options?: { startReply?: StartReply | null; signal?: AbortSignal },
   ): Promise<boolean>;
+  sessions(from: Date, to: Date, signal?: AbortSignal): Promise<SessionRecord[]>;
+}
+
+/** What /valheim cost needs besides the ledger. */
+export interface CostSettings {
+  readonly region: string;
+  /** The always-on items (storage, backups, DNS) per month, estimated when the stack was built. */
+  readonly fixedMonthly: number;
+  /** Reads the actual month-to-date spend (Cost Explorer, cached); absent when not enabled. */
+  readonly spend?: (cache: SpendCache, signal: AbortSignal) => Promise<CachedSpend>;
 }
 
 export interface CommandContext {
@@ -52,11 +66,25 @@ export interface CommandContext {
   readonly operatorRoleIds: readonly string[];
   /** Idle-stop settings, to show the countdown in status. */
   readonly lifecycle: LifecycleSettings;
+  /** Cost reporting; absent when the endpoint runs without the state table. */
+  readonly cost?: CostSettings;
   /** Time allowed for AWS before answering anyway (Discord wants an answer within 3 s). */
   readonly budgetMs: number;
   readonly now: () => Date;
   readonly log: Logger;
 }
+
+/** What each action does, for error messages ("… while trying to <what>"). */
+const DESCRIPTIONS: Record<Subcommand, string> = {
+  start: 'start the server',
+  stop: 'stop the server',
+  status: 'check the server',
+  password: 'read the password',
+  cost: 'work out the cost',
+};
+
+/** Cost Explorer gets at most this long; without it the reply still has the estimate. */
+const SPEND_BUDGET_MS = 1200;
 
 /** Discord's ADMINISTRATOR permission bit: guild admins may always operate the server. */
 const ADMINISTRATOR = 1n << 3n;
@@ -145,6 +173,7 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
           ephemeral: true,
         });
       }
+      if (action === 'cost') return await costReply(context, signal);
       const [server, store] = await Promise.all([context.server(), context.store?.()]);
       const [status, stored] = await Promise.all([server.status(signal), store?.load(signal)]);
       const now = context.now();
@@ -185,6 +214,26 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
     context.log.error('command failed', { action, userId, error });
     return messageResponse(describeFailure(error, what), { ephemeral: true });
   }
+}
+
+async function costReply(context: CommandContext, signal: AbortSignal): Promise<APIInteractionResponse> {
+  if (!context.cost || !context.store) return messageResponse(NO_LEDGER_MESSAGE, { ephemeral: true });
+  const { cost } = context;
+  const store = await context.store();
+  const now = context.now();
+  const { from, to } = monthRange(now);
+  const summary = monthToDate(await store.sessions(from, to, signal), now, cost.region, cost.fixedMonthly);
+  let spend: CachedSpend | 'unavailable' | undefined;
+  if (cost.spend) {
+    const read = cost.spend;
+    spend = await withDeadline(SPEND_BUDGET_MS, (spendSignal) => read(store, spendSignal)).catch(
+      (error: unknown) => {
+        context.log.warn('cost explorer unavailable', { error });
+        return 'unavailable' as const;
+      },
+    );
+  }
+  return messageResponse(costMessage(summary, spend, cost.spend !== undefined));
 }
 
 function subcommandOf(interaction: APIChatInputApplicationCommandInteraction): Subcommand | undefined {

@@ -211,6 +211,17 @@ export const dnsSchema = z
     }
   });
 
+export const costSchema = z.strictObject({
+  /** Also show the actual spend from Cost Explorer in /valheim cost ($0.01 per request, cached 12 h). */
+  costExplorer: z.boolean().default(false),
+  /** Size of the world, for estimates. */
+  worldSizeGb: z.number().positive('must be more than 0').max(100, 'must be at most 100 GB').default(0.2),
+  /** Create an AWS Budget with this monthly limit (USD) and e-mail alerts. */
+  monthlyBudgetUsd: z.number().positive('must be more than 0').max(10000, 'must be at most 10000').optional(),
+  /** Where budget alerts go (needed with monthlyBudgetUsd). */
+  budgetEmail: z.email('must be an e-mail address').optional(),
+});
+
 export const configSchema = z.strictObject({
   /** Optional JSON schema reference for editors. */
   $schema: z.string().optional(),
@@ -241,6 +252,13 @@ export const configSchema = z.strictObject({
   }),
   /** Optional DNS name for the server (costs $0.50/month per hosted zone). */
   dns: dnsSchema.optional(),
+  /** Cost reporting and an optional budget alert. */
+  cost: costSchema
+    .default({ costExplorer: false, worldSizeGb: 0.2 })
+    .refine((cost) => cost.monthlyBudgetUsd === undefined || cost.budgetEmail !== undefined, {
+      message: 'needs budgetEmail when monthlyBudgetUsd is set (where should the alert go?)',
+      path: ['budgetEmail'],
+    }),
   /** Days to keep logs (a CloudWatch Logs retention value). */
   logRetentionDays: z
     .number()

@@ -13,6 +13,7 @@ export const SUBCOMMANDS = {
   stop: 'Stop the Valheim server (the world is saved first)',
   status: 'Is the server up? Address, players and idle stop',
   password: 'Show the server password (only you see it)',
+  cost: "This month's play time and what it costs",
 } as const;
 
 export type Subcommand = keyof typeof SUBCOMMANDS;

@@ -26,6 +26,9 @@ export interface CommandSettings {
   readonly passwordVisibleTo: 'members' | 'operators';
   readonly idleStopMinutes: number;
   readonly emptyStopMinutes: number;
+  /** For /valheim cost: the always-on items per month (estimated at synth) and the cost tag for Cost Explorer. */
+  readonly costFixedMonthly?: number;
+  readonly costTag?: { readonly key: string; readonly value: string };
 }
 
 /** Time allowed for AWS calls before answering anyway: Discord's 3 s minus network and start-up. */
@@ -43,6 +46,8 @@ const commandSchema = z.object({
   PASSWORD_VISIBLE_TO: z.optional(z.enum(['members', 'operators'])),
   IDLE_STOP_MINUTES: z.optional(z.string().check(z.regex(/^\d{1,5}$/))),
   EMPTY_STOP_MINUTES: z.optional(z.string().check(z.regex(/^\d{1,5}$/))),
+  COST_FIXED_MONTHLY: z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/))),
+  COST_EXPLORER_TAG: z.optional(z.string().check(z.regex(/^[^=]+=.+$/))),
 });
 
 const HINTS: Record<string, string> = {
@@ -54,6 +59,8 @@ const HINTS: Record<string, string> = {
   PASSWORD_VISIBLE_TO: '"members" or "operators"',
   IDLE_STOP_MINUTES: 'whole minutes',
   EMPTY_STOP_MINUTES: 'whole minutes',
+  COST_FIXED_MONTHLY: 'US dollars, e.g. 0.80',
+  COST_EXPLORER_TAG: 'key=value, e.g. project=valheim-ondemand',
 };
 
 export class EnvironmentError extends Error {
@@ -98,6 +105,13 @@ export function readInteractionsEnvironment(env: NodeJS.ProcessEnv): Interaction
       emptyStopMinutes: settings.EMPTY_STOP_MINUTES
         ? Number(settings.EMPTY_STOP_MINUTES)
         : DEFAULT_LIFECYCLE.emptyStopMinutes,
+      ...(settings.COST_FIXED_MONTHLY && { costFixedMonthly: Number(settings.COST_FIXED_MONTHLY) }),
+      ...(settings.COST_EXPLORER_TAG && { costTag: splitTag(settings.COST_EXPLORER_TAG) }),
     },
   };
+}
+
+function splitTag(text: string): { key: string; value: string } {
+  const at = text.indexOf('=');
+  return { key: text.slice(0, at), value: text.slice(at + 1) };
 }

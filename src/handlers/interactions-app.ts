@@ -1,21 +1,30 @@
-import { type CommandContext, runButton, runValheimCommand } from '../bot/valheim-command.js';
+import {
+  type CommandContext,
+  type CommandStore,
+  type CostSettings,
+  runButton,
+  runValheimCommand,
+} from '../bot/valheim-command.js';
+import type { SpendCache } from '../cost/actual-spend.js';
 import { type HttpRequest, type HttpResponse, handleInteractionRequest } from '../discord/endpoint.js';
 import { messageResponse } from '../discord/responses.js';
 import { importDiscordPublicKey } from '../discord/verify.js';
 import type { Logger } from '../log.js';
 import { DEFAULT_LIFECYCLE } from '../monitor/decide.js';
+import type { CachedSpend } from '../monitor/state-store.js';
 import type { GameServer } from '../server/game-server.js';
 import type { CommandSettings, InteractionsEnvironment } from './environment.js';
+
+type CostTag = { readonly key: string; readonly value: string };
 
 export type InteractionsApp = (request: HttpRequest) => Promise<HttpResponse>;
 
 /** Where commands reach AWS. Each defaults to the SDK, loaded with import() on first use. */
 export interface InteractionsBackends {
   readonly gameServer: (cluster: string, service: string) => Promise<GameServer>;
-  readonly stateStore: (
-    tableName: string,
-  ) => Promise<NonNullable<Awaited<ReturnType<NonNullable<CommandContext['store']>>>>>;
+  readonly stateStore: (tableName: string) => Promise<CommandStore>;
   readonly password: (parameterName: string) => Promise<string | undefined>;
+  readonly spend: (tag: CostTag, cache: SpendCache, signal: AbortSignal) => Promise<CachedSpend>;
 }
 
 export interface InteractionsAppOptions {
@@ -30,6 +39,8 @@ const AWS_BACKENDS: InteractionsBackends = {
     (await import('../server/aws-game-server.js')).awsGameServer(cluster, service),
   stateStore: async (table) => (await import('../monitor/aws-state-store.js')).awsStateStore(table),
   password: async (name) => (await import('../server/aws-password.js')).readServerPassword(name),
+  spend: async (tag, cache, signal) =>
+    (await import('../cost/actual-spend.js')).monthToDateSpend(tag, new Date(), cache, signal),
 };
 
 /** Caches a lazily created resource; a failed creation is retried by the next request. */
@@ -81,11 +92,19 @@ function commandContext(
   log: Logger,
   now: (() => Date) | undefined,
 ): CommandContext {
-  const { stateTable, passwordParameter } = settings;
+  const { stateTable, passwordParameter, costTag } = settings;
+  const region = process.env.AWS_REGION ?? 'us-east-1';
   return {
     server: lazy(() => backends.gameServer(settings.cluster, settings.service)),
     ...(stateTable && { store: lazy(() => backends.stateStore(stateTable)) }),
     ...(passwordParameter && { password: () => backends.password(passwordParameter) }),
+    ...(stateTable && {
+      cost: {
+        region,
+        fixedMonthly: settings.costFixedMonthly ?? 0,
+        ...(costTag && { spend: (cache, signal) => backends.spend(costTag, cache, signal) }),
+      } satisfies CostSettings,
+    }),
     passwordVisibleTo: settings.passwordVisibleTo,
     guildId: settings.guildId,
     operatorRoleIds: settings.operatorRoleIds,

@@ -18,7 +18,16 @@ import { INITIAL_STATE, type LifecycleState } from './decide.js';
  * - SERVER / STATE    lifecycle state, version, and the last /valheim start reply to edit when ready
  * - SERVER / LOG      what the server log says about players (written by the log processor)
  * - SESSION / <id>    one row per session, the ledger (id = ISO start time, so a month is a key range)
+ * - SERVER / COST     the last Cost Explorer answer (each request costs $0.01, so it is cached)
  */
+
+/** The month-to-date spend as Cost Explorer reported it. */
+export interface CachedSpend {
+  readonly month: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly fetchedAt: number;
+}
 
 /** Where to edit the reply to the `/valheim start` that began this session (valid 15 minutes). */
 export interface StartReply {
@@ -50,6 +59,7 @@ export interface SessionRecord {
 
 const STATE_KEY = { pk: 'SERVER', sk: 'STATE' };
 const LOG_KEY = { pk: 'SERVER', sk: 'LOG' };
+const COST_KEY = { pk: 'SERVER', sk: 'COST' };
 
 export class StateStore {
   private readonly doc: DynamoDBDocumentClient;
@@ -169,8 +179,21 @@ export class StateStore {
     );
   }
 
+  async loadSpend(signal?: AbortSignal): Promise<CachedSpend | undefined> {
+    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: COST_KEY }), {
+      abortSignal: signal,
+    });
+    return Item?.spend as CachedSpend | undefined;
+  }
+
+  async saveSpend(spend: CachedSpend, signal?: AbortSignal): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...COST_KEY, spend } }), {
+      abortSignal: signal,
+    });
+  }
+
   /** Ledger rows whose session started in [from, to). */
-  async sessions(from: Date, to: Date): Promise<SessionRecord[]> {
+  async sessions(from: Date, to: Date, signal?: AbortSignal): Promise<SessionRecord[]> {
     const rows: SessionRecord[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -185,6 +208,7 @@ export class StateStore {
           },
           ExclusiveStartKey: startKey,
         }),
+        { abortSignal: signal },
       );
       for (const item of page.Items ?? []) {
         if (item.sk === to.toISOString()) continue; // BETWEEN is inclusive; the range is half-open

@@ -8,7 +8,7 @@ import {
 } from '../../src/bot/valheim-command.js';
 import { silentLogger } from '../../src/log.js';
 import { DEFAULT_LIFECYCLE, INITIAL_STATE, type LifecycleState } from '../../src/monitor/decide.js';
-import type { StartReply, StoredState } from '../../src/monitor/state-store.js';
+import type { CachedSpend, SessionRecord, StartReply, StoredState } from '../../src/monitor/state-store.js';
 import {
   buttonInteraction,
   commandInteraction,
@@ -25,6 +25,18 @@ class MemoryStore implements CommandStore {
   stored: StoredState = { state: INITIAL_STATE, version: 0 };
   /** Simulates another writer sneaking in between our read and our write. */
   racing = false;
+  ledger: SessionRecord[] = [];
+  spend: CachedSpend | undefined;
+
+  async sessions(): Promise<SessionRecord[]> {
+    return this.ledger;
+  }
+  async loadSpend(): Promise<CachedSpend | undefined> {
+    return this.spend;
+  }
+  async saveSpend(spend: CachedSpend): Promise<void> {
+    this.spend = spend;
+  }
 
   async load(): Promise<StoredState> {
     return this.stored;
@@ -210,6 +222,69 @@ describe('buttons, password and shared state', () => {
       )) as Reply;
       expect(reply.data.flags).toBe(64);
       expect(reply.data.content).toContain('not allowed to read the password');
+    });
+  });
+
+  describe('/valheim cost', () => {
+    const november = new Date('2026-11-16T00:00:00Z');
+    beforeEach(() => {
+      store.ledger = [
+        {
+          sessionId: 'a',
+          startedAt: Date.parse('2026-11-02T19:00:00Z'),
+          stoppedAt: Date.parse('2026-11-02T23:00:00Z'),
+          cpu: 2048,
+          memoryMiB: 8192,
+          spot: false,
+        },
+      ];
+      context = { ...context, now: () => november, cost: { region: 'us-east-1', fixedMonthly: 0.8 } };
+    });
+
+    it('reports play time and the estimate from the ledger', async () => {
+      const reply = (await runValheimCommand(commandInteraction({ subcommand: 'cost' }), context)) as Reply;
+      // 4 h × $0.12152 = $0.49; half of $0.80 fixed = $0.40
+      expect(reply.data.content).toContain('**November 2026 so far:** 1 session, 4.0 h played.');
+      expect(reply.data.content).toContain('$0.49 for play + $0.40 storage and backups = **$0.89**');
+      expect(reply.data.content).toContain('set `cost.costExplorer` to true');
+    });
+
+    it('adds the actual bill when Cost Explorer is enabled', async () => {
+      context = {
+        ...context,
+        cost: {
+          region: 'us-east-1',
+          fixedMonthly: 0.8,
+          spend: async () => ({
+            month: '2026-11',
+            amount: 1.234,
+            currency: 'USD',
+            fetchedAt: november.getTime(),
+          }),
+        },
+      };
+      const reply = (await runValheimCommand(commandInteraction({ subcommand: 'cost' }), context)) as Reply;
+      expect(reply.data.content).toContain('**1.23 USD**');
+    });
+
+    it('still answers with the estimate when Cost Explorer hangs', async () => {
+      context = {
+        ...context,
+        budgetMs: 2000,
+        cost: { region: 'us-east-1', fixedMonthly: 0.8, spend: () => new Promise(() => {}) },
+      };
+      const reply = (await runValheimCommand(commandInteraction({ subcommand: 'cost' }), context)) as Reply;
+      expect(reply.data.content).toContain('**$0.89**');
+      expect(reply.data.content).toContain('Cost Explorer did not answer in time');
+    });
+
+    it('explains when the endpoint has no ledger', async () => {
+      const { cost: _cost, ...withoutCost } = context;
+      const reply = (await runValheimCommand(
+        commandInteraction({ subcommand: 'cost' }),
+        withoutCost,
+      )) as Reply;
+      expect(reply.data.content).toContain('STATE_TABLE is not set');
     });
   });
 });

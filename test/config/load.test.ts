@@ -42,6 +42,7 @@ describe('config', () => {
       backup: { schedule: 'daily 05:00', retentionDays: 35 },
       discord: { operatorRoleIds: [], passwordVisibleTo: 'members' },
       lifecycle: { idleStopMinutes: 15, emptyStopMinutes: 30, warnBeforeMinutes: 5, slowStartMinutes: 15 },
+      cost: { costExplorer: false, worldSizeGb: 0.2 },
       logRetentionDays: 30,
       tags: {},
     });
@@ -103,6 +104,11 @@ describe('config', () => {
     [
       { dns: { hostedZoneId: 'zone-1', zoneName: 'example.com', recordName: 'v.example.com' } },
       /dns\.hostedZoneId "zone-1" must be a Route 53 hosted zone ID/,
+    ],
+    [{ cost: { monthlyBudgetUsd: 10 } }, /cost\.budgetEmail needs budgetEmail when monthlyBudgetUsd is set/],
+    [
+      { cost: { monthlyBudgetUsd: 10, budgetEmail: 'nope' } },
+      /cost\.budgetEmail "nope" must be an e-mail address/,
     ],
     [{ serverName: 'typo' }, /unknown field "serverName"; remove it or check the spelling/],
     [{ task: { cpu: '2048' } }, /task\.cpu must be a number, not "2048"/],

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { COMMAND_NAME, guildCommands, isSubcommand, SUBCOMMANDS } from '../../src/discord/commands.js';
 
 describe('command definitions', () => {
-  it('register /valheim with start, stop, status and password as subcommands', () => {
+  it('register /valheim with its subcommands', () => {
     const [command, ...rest] = guildCommands();
     expect(rest).toHaveLength(0);
     expect(command?.name).toBe(COMMAND_NAME);
@@ -12,6 +12,7 @@ describe('command definitions', () => {
       [1, 'stop'],
       [1, 'status'],
       [1, 'password'],
+      [1, 'cost'],
     ]);
   });
 
