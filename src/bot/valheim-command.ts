@@ -159,12 +159,7 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
     return messageResponse(refusedMessage(context.operatorRoleIds, action), { ephemeral: true });
   }
   const userId = member.user.id;
-  const what =
-    action === 'status'
-      ? 'check the server'
-      : action === 'password'
-        ? 'read the password'
-        : `${action} the server`;
+  const what = DESCRIPTIONS[action];
   try {
     return await withDeadline(context.budgetMs, async (signal) => {
       if (action === 'password') {

@@ -16,6 +16,7 @@ function deps(overrides: Partial<Omit<CliDeps, 'term'>> = {}): CliDeps & { term:
     stdinIsTTY: false,
     readStdin: () => Promise.resolve(''),
     promptHidden: () => Promise.resolve(''),
+    promptLine: () => Promise.resolve(''),
     untilShutdown: () => Promise.resolve('test'),
     ...overrides,
   };
@@ -29,7 +30,8 @@ describe('valheim (command line)', () => {
     });
 
     // Then every command is listed
-    for (const command of ['serve', 'secrets', 'discord', 'deploy']) expect(stdout).toContain(command);
+    for (const command of ['setup', 'query', 'serve', 'secrets', 'discord', 'deploy'])
+      expect(stdout).toContain(command);
   });
 
   it('prints usage errors as one "valheim: … — …" line and exits 1', async () => {
