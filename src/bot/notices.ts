@@ -1,6 +1,7 @@
 import type { APIActionRowComponent, APIButtonComponent } from 'discord-api-types/v10';
 import { buttonRow } from '../discord/components.js';
 import type { Action, StopReason } from '../monitor/decide.js';
+import type { TransferOutcome } from '../monitor/transfer-event.js';
 
 /** What the monitor posts to Discord, one function per action, so wording lives in one place. */
 export interface Notice {
@@ -68,4 +69,18 @@ export function noticeFor(action: Action, context: NoticeContext, now: number): 
 /** ECS reasons are AWS text; keep them from breaking formatting or mentioning anyone. */
 function sanitize(text: string): string {
   return text.replace(/[`*_~|@<>]/g, '').slice(0, 200);
+}
+
+/** The outcome of a world snapshot (e.g. `/valheim backup`); other transfer modes report through the CLI. */
+export function transferNotice(outcome: TransferOutcome): Notice | undefined {
+  if (outcome.mode !== 'snapshot') return undefined;
+  return outcome.ok
+    ? {
+        content: `📦 World snapshot \`${outcome.snapshotId ?? '?'}\` is saved in S3. Restore it with \`npx valheim world restore snapshot:${outcome.snapshotId ?? '?'}\`.`,
+        components: [],
+      }
+    : {
+        content: `❌ The world snapshot${outcome.snapshotId ? ` \`${outcome.snapshotId}\`` : ''} failed (${sanitize(outcome.reason ?? 'unknown reason')}). The world on the server is untouched.`,
+        components: [],
+      };
 }

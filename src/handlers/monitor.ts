@@ -2,7 +2,7 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { jsonLogger } from '../log.js';
 import { awsMonitorPorts } from '../monitor/aws-ports.js';
 import { readMonitorEnvironment } from '../monitor/environment.js';
-import { runMonitorTick } from '../monitor/monitor.js';
+import { reportTransfer, runMonitorTick } from '../monitor/monitor.js';
 
 /*
  * Lambda entry for the monitor: ECS task state changes of the game cluster, and a one-minute schedule
@@ -15,6 +15,12 @@ const ports = awsMonitorPorts(environment, jsonLogger);
 export async function handler(event: EventBridgeEvent<string, unknown>): Promise<void> {
   const trigger = event['detail-type'] === 'ECS Task State Change' ? 'task-event' : 'schedule';
   try {
+    // Transfer tasks share the cluster: report their outcome, and leave the game's lifecycle alone.
+    if (trigger === 'task-event' && environment.transferFamily) {
+      if (await reportTransfer(ports, event.detail, environment.transferFamily)) return;
+      if ((event.detail as { group?: string } | undefined)?.group === `family:${environment.transferFamily}`)
+        return;
+    }
     await runMonitorTick(ports, environment.settings, trigger);
   } catch (error) {
     jsonLogger.error('monitor tick failed', { trigger, error });

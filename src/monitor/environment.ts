@@ -12,6 +12,8 @@ export interface MonitorEnvironment {
   readonly noticeChannelId?: string;
   readonly dns?: { readonly hostedZoneId: string; readonly recordName: string };
   readonly discordApiUrl?: string;
+  /** Task definition family of the world-transfer task, whose events are reported rather than tracked. */
+  readonly transferFamily?: string;
   readonly settings: MonitorSettings;
 }
 
@@ -27,6 +29,7 @@ const schema = z.object({
   DNS_HOSTED_ZONE_ID: z.optional(z.string()),
   DNS_RECORD_NAME: z.optional(z.string()),
   DISCORD_API_URL: z.optional(z.string()),
+  TRANSFER_FAMILY: z.optional(z.string()),
   SERVER_PUBLIC: flag,
   CROSSPLAY: flag,
   IDLE_STOP_MINUTES: count,
@@ -69,6 +72,7 @@ export function readMonitorEnvironment(env: NodeJS.ProcessEnv): MonitorEnvironme
     ...(e.NOTICE_CHANNEL_ID && { noticeChannelId: e.NOTICE_CHANNEL_ID }),
     ...(dns && { dns }),
     ...(e.DISCORD_API_URL && { discordApiUrl: e.DISCORD_API_URL }),
+    ...(e.TRANSFER_FAMILY && { transferFamily: e.TRANSFER_FAMILY }),
     settings: {
       public: e.SERVER_PUBLIC !== 'false',
       crossplay,

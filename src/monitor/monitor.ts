@@ -1,10 +1,11 @@
-import { type Notice, type NoticeContext, noticeFor } from '../bot/notices.js';
+import { type Notice, type NoticeContext, noticeFor, transferNotice } from '../bot/notices.js';
 import type { Logger } from '../log.js';
 import type { LogPresence } from '../players/log-presence.js';
 import type { GameServer } from '../server/game-server.js';
 import { type Action, decide, type LifecycleSettings, type LifecycleState } from './decide.js';
 import { type ObserveSettings, observe, type PlayerQuery } from './observe.js';
 import type { SessionRecord, StartReply, StoredState } from './state-store.js';
+import { transferOutcome } from './transfer-event.js';
 
 /**
  * One monitor tick: observe → decide → save (conditionally) → act. Runs on every ECS task state change of
@@ -21,6 +22,7 @@ export interface MonitorStore {
   ): Promise<boolean>;
   loadPresence(signal?: AbortSignal): Promise<{ presence?: LogPresence; version: number }>;
   recordSession(session: Partial<SessionRecord> & { sessionId: string }): Promise<void>;
+  loadBackupReply(snapshotId: string): Promise<StartReply | undefined>;
 }
 
 export interface NoticeTarget {
@@ -168,4 +170,20 @@ async function act(
       }
     }
   }
+}
+
+/**
+ * Reports a finished world-transfer task (e.g. the snapshot `/valheim backup` started), following up on the
+ * reply that asked for it. Returns false when the event was not about a finished transfer task.
+ */
+export async function reportTransfer(ports: MonitorPorts, detail: unknown, family: string): Promise<boolean> {
+  const outcome = transferOutcome(detail, family);
+  if (!outcome) return false;
+  ports.log.info('world transfer finished', { ...outcome });
+  const notice = transferNotice(outcome);
+  if (notice) {
+    const reply = outcome.snapshotId ? await ports.store.loadBackupReply(outcome.snapshotId) : undefined;
+    await ports.notify(notice, { ...(reply && { startReply: reply }), editReply: false });
+  }
+  return true;
 }

@@ -19,7 +19,11 @@ import { INITIAL_STATE, type LifecycleState } from './decide.js';
  * - SERVER / LOG      what the server log says about players (written by the log processor)
  * - SESSION / <id>    one row per session, the ledger (id = ISO start time, so a month is a key range)
  * - SERVER / COST     the last Cost Explorer answer (each request costs $0.01, so it is cached)
+ * - BACKUP / <id>     the `/valheim backup` reply to follow up on when that snapshot is done (expires by TTL)
  */
+
+/** Items that only matter for a while carry this epoch-seconds attribute; the table's TTL removes them. */
+export const TTL_ATTRIBUTE = 'expiresAt';
 
 /** The month-to-date spend as Cost Explorer reported it. */
 export interface CachedSpend {
@@ -190,6 +194,28 @@ export class StateStore {
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...COST_KEY, spend } }), {
       abortSignal: signal,
     });
+  }
+
+  async saveBackupReply(snapshotId: string, reply: StartReply, signal?: AbortSignal): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          pk: 'BACKUP',
+          sk: snapshotId,
+          reply,
+          [TTL_ATTRIBUTE]: Math.floor(reply.createdAt / 1000) + 86_400,
+        },
+      }),
+      { abortSignal: signal },
+    );
+  }
+
+  async loadBackupReply(snapshotId: string): Promise<StartReply | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: 'BACKUP', sk: snapshotId } }),
+    );
+    return Item?.reply as StartReply | undefined;
   }
 
   /** Ledger rows whose session started in [from, to). */

@@ -1,9 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DiscordRest } from '../../src/discord/rest-client.js';
-import type { Logger } from '../../src/log.js';
+import { type Logger, silentLogger as silent } from '../../src/log.js';
 import { DEFAULT_LIFECYCLE } from '../../src/monitor/decide.js';
 import { discordNotifier } from '../../src/monitor/discord-notifier.js';
-import { type MonitorPorts, type MonitorSettings, runMonitorTick } from '../../src/monitor/monitor.js';
+import {
+  type MonitorPorts,
+  type MonitorSettings,
+  reportTransfer,
+  runMonitorTick,
+} from '../../src/monitor/monitor.js';
 import { StateStore } from '../../src/monitor/state-store.js';
 import { queryInfo } from '../../src/players/a2s.js';
 import { type ServerStatus, taskIdOf } from '../../src/server/server-status.js';
@@ -210,6 +215,7 @@ describe('monitor tick', () => {
       load: store.load.bind(store),
       loadPresence: store.loadPresence.bind(store),
       recordSession: store.recordSession.bind(store),
+      loadBackupReply: store.loadBackupReply.bind(store),
       save: async (...args: Parameters<StateStore['save']>) => {
         const current = await store.load();
         await store.save(current.state, current.version); // the command's write
@@ -233,5 +239,74 @@ describe('monitor tick', () => {
     }
     expect(server.desiredCounts).toEqual([0]);
     expect(logged.some((entry) => entry.message === 'monitor action failed')).toBe(true);
+  });
+
+  describe('world transfer tasks', () => {
+    const FAMILY = 'valheim-ondemand-world-transfer';
+    const stoppedTransfer = (exitCode: number, snapshotId = '20261123T190500Z-discord') => ({
+      taskArn: 'arn:aws:ecs:eu-central-1:111122223333:task/valheim-ondemand/transfer1',
+      group: `family:${FAMILY}`,
+      lastStatus: 'STOPPED',
+      stoppedReason: 'Essential container in task exited',
+      containers: [{ name: 'transfer', exitCode }],
+      overrides: {
+        containerOverrides: [
+          {
+            name: 'transfer',
+            environment: [
+              { name: 'MODE', value: 'snapshot' },
+              { name: 'SNAPSHOT_ID', value: snapshotId },
+            ],
+          },
+        ],
+      },
+    });
+
+    it('reports a finished snapshot to the channel', async () => {
+      expect(await reportTransfer(ports, stoppedTransfer(0), FAMILY)).toBe(true);
+      const [post] = requestsTo(`/channels/${CHANNEL}/messages`);
+      expect(contentOf(post as { body: unknown })).toContain('`20261123T190500Z-discord` is saved in S3');
+    });
+
+    it('reports a failed snapshot, saying the world is untouched', async () => {
+      await reportTransfer(ports, stoppedTransfer(1), FAMILY);
+      const [post] = requestsTo(`/channels/${CHANNEL}/messages`);
+      expect(contentOf(post as { body: unknown })).toMatch(
+        /snapshot `20261123T190500Z-discord` failed \(exit code 1\).*untouched/,
+      );
+    });
+
+    it('follows up on the /valheim backup reply when there is no notice channel', async () => {
+      await store.saveBackupReply('20261123T190500Z-discord', {
+        applicationId: APP,
+        token: 'backup-token',
+        createdAt: T0,
+      });
+      discord.reply('POST', `/api/v10/webhooks/${APP}/backup-token`, { status: 200, body: {} });
+      const withoutChannel = {
+        ...ports,
+        notify: discordNotifier({
+          rest: new DiscordRest({ baseUrl: `${discord.apiUrl}/v10` }),
+          now: () => T0 + 60_000,
+          log: silent,
+        }),
+      };
+      await reportTransfer(withoutChannel, stoppedTransfer(0), FAMILY);
+      expect(requestsTo('/webhooks/')).toHaveLength(1);
+    });
+
+    it('ignores running transfer tasks and other families', async () => {
+      expect(await reportTransfer(ports, { ...stoppedTransfer(0), lastStatus: 'RUNNING' }, FAMILY)).toBe(
+        false,
+      );
+      expect(
+        await reportTransfer(
+          ports,
+          { ...stoppedTransfer(0), group: 'service:valheim-ondemand-server' },
+          FAMILY,
+        ),
+      ).toBe(false);
+      expect(discord.requests).toHaveLength(0);
+    });
   });
 });
