@@ -43,7 +43,10 @@ export function transferOutcome(detail: unknown, family: string): TransferOutcom
   const ok = container?.exitCode === 0;
   const reason = ok
     ? undefined
-    : (container?.reason ?? task.stoppedReason ?? `exit code ${container?.exitCode ?? 'unknown'}`);
+    : (container?.reason ??
+      (container?.exitCode !== undefined
+        ? `exit code ${container.exitCode}`
+        : (task.stoppedReason ?? 'unknown reason')));
   const snapshotId = variable('SNAPSHOT_ID');
   return {
     taskArn: task.taskArn,
