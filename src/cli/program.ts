@@ -1,15 +1,28 @@
 import { readFileSync } from 'node:fs';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CONFIG_FILE } from '../config/load.js';
+import { costEstimate, DEFAULT_HOURS_PER_MONTH, MAX_HOURS_PER_MONTH } from './commands/cost.js';
 import { deploy, type Spawner } from './commands/deploy.js';
 import { setInteractionsEndpoint } from './commands/discord-endpoint.js';
 import { commandSummary, registerCommands } from './commands/discord-register.js';
+import { DEFAULT_SINCE, logs, serverLogGroupName } from './commands/logs.js';
 import { DEFAULT_GAME_PORT, DEFAULT_QUERY_TIMEOUT_MS, query } from './commands/query.js';
 import { SECRET_KINDS, type SecretKind, setSecrets } from './commands/secrets.js';
 import { DEFAULT_HOST, DEFAULT_PORT, serve } from './commands/serve.js';
 import { DEFAULT_REGION, DEFAULT_WORLD, type SetupOptions, setup } from './commands/setup.js';
+import {
+  POLL_INTERVAL_MS,
+  type Sleep,
+  START_TIMEOUT_MINUTES,
+  STOP_TIMEOUT_MINUTES,
+  start,
+  stop,
+} from './commands/start-stop.js';
+import { type QueryEndpoint, STATUS_QUERY_TIMEOUT_MS, status } from './commands/status.js';
 import { DISCORD_API_URL } from './discord-client.js';
 import { errorLines } from './errors.js';
 import type { Terminal } from './io.js';
@@ -28,6 +41,18 @@ export interface CliDeps {
   readonly promptLine: (question: string) => Promise<string>;
   /** Resolves when `valheim serve` should stop, with the reason (e.g. "SIGINT"). */
   readonly untilShutdown: () => Promise<string>;
+  /** For the game task's public IP. @default - an EC2Client in the config's region */
+  readonly ec2?: (region: string) => EC2Client;
+  /** For `valheim logs`. @default - a CloudWatchLogsClient in the config's region */
+  readonly logs?: (region: string) => CloudWatchLogsClient;
+  /** Waits between polls (start/stop --wait, logs --follow); tests make it instant. @default setTimeout */
+  readonly sleep?: Sleep;
+  /** @default Date.now */
+  readonly now?: () => number;
+  /** Where the game's A2S query goes for a public IP; tests use a loopback responder. @default IP:2457 */
+  readonly queryEndpoint?: QueryEndpoint;
+  /** How long status and start --wait wait for the query's answer. @default 2000 */
+  readonly queryTimeoutMs?: number;
 }
 
 const VERSION = (
@@ -205,8 +230,130 @@ Without flags it prompts (input hidden) when run in a terminal. Non-interactive 
       setExitCode(await deploy({ ...options, cdkArgs }, deps));
     });
 
+  program
+    .command('status')
+    .description('Show whether the server is stopped, starting, running or stopping, its address and players')
+    .option('--json', 'print one JSON object')
+    .addOption(configOption())
+    .addHelpText(
+      'after',
+      `
+Reads the ECS service (desired/running/pending tasks, the task's status, Spot or on-demand, uptime) and
+the task's public IP. A running public server is also asked for its players over the Steam query protocol
+(UDP 2457, ${STATUS_QUERY_TIMEOUT_MS / 1000} s timeout); private and crossplay servers do not answer it.
+
+Examples:
+  npx valheim status
+  npx valheim status --json`,
+    )
+    .action(async (options: { json?: boolean; config: string }) => {
+      await status(options, deps);
+    });
+
+  program
+    .command('start')
+    .description('Start the server (ECS desired count 1); with --wait, until the world is joinable')
+    .option('--wait', 'print the progress and wait until the world is joinable, then print the address')
+    .option(
+      '--timeout <minutes>',
+      'with --wait: give up after this many minutes',
+      parseMinutes,
+      START_TIMEOUT_MINUTES,
+    )
+    .addOption(configOption())
+    .addHelpText(
+      'after',
+      `
+Does nothing when the server is already starting or running (with --wait it still waits), and refuses
+while it is stopping. --wait looks every ${POLL_INTERVAL_MS / 1000} s: ECS PROVISIONING → PENDING → RUNNING, then
+"loading the world…" until the game answers the Steam query (UDP 2457). Private and crossplay servers do
+not answer it: for them the address is printed as soon as the task runs. The address changes at every start.
+
+Examples:
+  npx valheim start
+  npx valheim start --wait --timeout 30`,
+    )
+    .action(async (options: { wait?: boolean; timeout: number; config: string }) => {
+      await start({ config: options.config, wait: options.wait, timeoutMinutes: options.timeout }, deps);
+    });
+
+  program
+    .command('stop')
+    .description('Stop the server (ECS desired count 0); the world is saved on shutdown')
+    .option('--wait', 'wait until no task is left and the world is saved')
+    .option(
+      '--timeout <minutes>',
+      'with --wait: give up after this many minutes',
+      parseMinutes,
+      STOP_TIMEOUT_MINUTES,
+    )
+    .addOption(configOption())
+    .addHelpText(
+      'after',
+      `
+The game gets up to 2 minutes to save the world before ECS ends the task. Players are disconnected.
+
+Example:
+  npx valheim stop --wait`,
+    )
+    .action(async (options: { wait?: boolean; timeout: number; config: string }) => {
+      await stop({ config: options.config, wait: options.wait, timeoutMinutes: options.timeout }, deps);
+    });
+
+  program
+    .command('logs')
+    .description("Print the game server's log (CloudWatch Logs); --follow for new lines as they come")
+    .option('-f, --follow', 'keep printing new lines (every 2 s) until Ctrl-C')
+    .option('--since <duration>', 'how far back to start: 45s, 10m, 2h, 1d, 1w', DEFAULT_SINCE)
+    .addOption(configOption())
+    .addHelpText(
+      'after',
+      `
+Reads the log group ${serverLogGroupName('<stackName>')}, kept for logRetentionDays (config). Times are in the
+config's timeZone.
+
+Examples:
+  npx valheim logs --since 2h
+  npx valheim logs --follow`,
+    )
+    .action(async (options: { follow?: boolean; since: string; config: string }) => {
+      const signal = options.follow ? shutdownSignal(deps) : undefined;
+      await logs({ ...options }, { ...deps, ...(signal && { signal }) });
+    });
+
+  const cost = program.command('cost').description('What the server costs');
+  cost
+    .command('estimate')
+    .description('Estimate the monthly cost of the configured server from list prices (offline)')
+    .option(
+      '--hours-per-month <n>',
+      `hours the server runs a month, 0 to ${MAX_HOURS_PER_MONTH} (default ${DEFAULT_HOURS_PER_MONTH})`,
+    )
+    .option('--world-size-gb <gb>', 'size of the world files (default cost.worldSizeGb from the config, 0.2)')
+    .option('--json', 'print one JSON object')
+    .addOption(configOption())
+    .addHelpText(
+      'after',
+      `
+Uses the region, task size, Spot, backup retention and DNS settings from the config. The actual bill is
+in Discord (/valheim cost, with cost.costExplorer true) or the AWS Billing console.
+
+Example:
+  npx valheim cost estimate --hours-per-month 60 --world-size-gb 0.3`,
+    )
+    .action((options: { hoursPerMonth?: string; worldSizeGb?: string; json?: boolean; config: string }) => {
+      costEstimate(options, deps);
+    });
+
   configureOutput(program, deps.term);
   return program;
+}
+
+/** Aborts when the user interrupts (Ctrl-C), for commands that run until then. */
+function shutdownSignal(deps: CliDeps): AbortSignal {
+  const controller = new AbortController();
+  void deps.untilShutdown().then(() => controller.abort());
+  return controller.signal;
 }
 
 /** Commander's own output through the terminal; usage errors as one line pointing at the command's help. */
@@ -248,6 +395,13 @@ function parseTimeout(value: string): number {
   if (!/^\d+$/.test(value) || ms < 100 || ms > 60_000)
     throw new InvalidArgumentError('Expected milliseconds from 100 to 60000.');
   return ms;
+}
+
+function parseMinutes(value: string): number {
+  const minutes = Number(value);
+  if (!/^\d+$/.test(value) || minutes < 1 || minutes > 180)
+    throw new InvalidArgumentError('Expected minutes from 1 to 180.');
+  return minutes;
 }
 
 /** For repeatable options: each occurrence is added to the list. */

@@ -30,8 +30,46 @@ describe('valheim (command line)', () => {
     });
 
     // Then every command is listed
-    for (const command of ['setup', 'query', 'serve', 'secrets', 'discord', 'deploy'])
+    for (const command of [
+      'setup',
+      'query',
+      'serve',
+      'secrets',
+      'discord',
+      'deploy',
+      'status',
+      'start',
+      'stop',
+      'logs',
+      'cost',
+    ])
       expect(stdout).toContain(command);
+  });
+
+  it('documents the server commands and their flags in their help', async () => {
+    // Given / When
+    const d = deps();
+    const codes = [
+      await run(['status', '--help'], d),
+      await run(['start', '--help'], d),
+      await run(['stop', '--help'], d),
+      await run(['logs', '--help'], d),
+      await run(['cost', 'estimate', '--help'], d),
+    ];
+
+    // Then
+    expect(codes).toEqual([0, 0, 0, 0, 0]);
+    const help = d.term.stdout.join('\n');
+    for (const flag of [
+      '--json',
+      '--wait',
+      '--timeout',
+      '--follow',
+      '--since',
+      '--hours-per-month',
+      '--world-size-gb',
+    ])
+      expect(help).toContain(flag);
   });
 
   it('prints usage errors as one "valheim: … — …" line and exits 1', async () => {

@@ -1,0 +1,49 @@
+import { loadConfig } from '../../config/load.js';
+import { estimateCost, formatEstimate } from '../../cost/estimate.js';
+import { CliError } from '../errors.js';
+import type { Terminal } from '../io.js';
+
+export const DEFAULT_HOURS_PER_MONTH = 40;
+/** The most hours a month has (31 × 24). */
+export const MAX_HOURS_PER_MONTH = 744;
+const MAX_WORLD_SIZE_GB = 100;
+
+export interface CostEstimateOptions {
+  /** Path of valheim.config.json. */
+  readonly config: string;
+  /** Hours of play a month, 0–744. @default 40 */
+  readonly hoursPerMonth?: string | number;
+  /** Size of the world files in GB. @default cost.worldSizeGb from the config (0.2) */
+  readonly worldSizeGb?: string | number;
+  /** Print the estimate as one JSON object. */
+  readonly json?: boolean;
+}
+
+/** `valheim cost estimate`: what the configured server costs, from list prices, offline. */
+export function costEstimate(options: CostEstimateOptions, deps: { readonly term: Terminal }): void {
+  const hoursPerMonth = parseNumber(options.hoursPerMonth, DEFAULT_HOURS_PER_MONTH);
+  if (hoursPerMonth === undefined || hoursPerMonth < 0 || hoursPerMonth > MAX_HOURS_PER_MONTH) {
+    throw new CliError(
+      `--hours-per-month "${options.hoursPerMonth}" is not a number of hours from 0 to ${MAX_HOURS_PER_MONTH}`,
+      `pass the hours the server runs a month, e.g. --hours-per-month 40 (${MAX_HOURS_PER_MONTH} = always on)`,
+    );
+  }
+  const config = loadConfig(options.config);
+  const worldSizeGb = parseNumber(options.worldSizeGb, config.cost.worldSizeGb);
+  if (worldSizeGb === undefined || worldSizeGb <= 0 || worldSizeGb > MAX_WORLD_SIZE_GB) {
+    throw new CliError(
+      `--world-size-gb "${options.worldSizeGb}" is not a size from more than 0 to ${MAX_WORLD_SIZE_GB} GB`,
+      'pass the size of the world files, e.g. --world-size-gb 0.2 (a well-explored world is 0.05–0.3 GB)',
+    );
+  }
+  const estimate = estimateCost(config, { hoursPerMonth, worldSizeGb });
+  if (options.json) deps.term.out(JSON.stringify(estimate));
+  else for (const line of formatEstimate(estimate).split('\n')) deps.term.out(line);
+}
+
+/** A decimal number; the fallback when not given; undefined when not a number. */
+function parseNumber(value: string | number | undefined, fallback: number): number | undefined {
+  if (value === undefined) return fallback;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  return /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : undefined;
+}

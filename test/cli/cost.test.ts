@@ -1,0 +1,107 @@
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { describe, expect, it, vi } from 'vitest';
+import { costEstimate } from '../../src/cli/commands/cost.js';
+import { type CliDeps, run } from '../../src/cli/program.js';
+import { loadConfig } from '../../src/config/load.js';
+import { type Estimate, estimateCost, formatEstimate } from '../../src/cost/estimate.js';
+import { type CapturedTerminal, captureTerminal, writeConfig } from './helpers.js';
+
+function cliDeps(env: NodeJS.ProcessEnv = {}): CliDeps & { term: CapturedTerminal } {
+  const unused = () => {
+    throw new Error('cost estimate must not call AWS');
+  };
+  return {
+    env,
+    term: captureTerminal(),
+    ssm: unused as (region: string) => SSMClient,
+    ecs: unused as (region: string) => ECSClient,
+    spawn: vi.fn(() => Promise.resolve(0)),
+    stdinIsTTY: false,
+    readStdin: () => Promise.resolve(''),
+    promptHidden: () => Promise.resolve(''),
+    promptLine: () => Promise.resolve(''),
+    untilShutdown: () => new Promise(() => {}),
+  };
+}
+
+describe('valheim cost estimate', () => {
+  it('prints the estimate table for 40 hours a month by default, offline', async () => {
+    // Given the example config
+    const config = writeConfig();
+    const d = cliDeps({ VALHEIM_CONFIG: config });
+
+    // When
+    const code = await run(['cost', 'estimate'], d);
+
+    // Then it is the shared table, with the config's world size (default 0.2 GB)
+    expect(code).toBe(0);
+    const expected = formatEstimate(
+      estimateCost(loadConfig(config), { hoursPerMonth: 40, worldSizeGb: 0.2 }),
+    );
+    expect(d.term.stdout.join('\n')).toBe(expected);
+    expect(d.term.stdout[0]).toBe(
+      'Estimated cost in eu-central-1 for 40 hours of play a month (USD, list prices)',
+    );
+    expect(d.term.stderr).toEqual([]);
+  });
+
+  it('takes the hours and the world size from the flags, and prints JSON with --json', () => {
+    // Given
+    const config = writeConfig({ task: { cpu: 2048, memoryMiB: 8192, spot: true } });
+    const term = captureTerminal();
+
+    // When
+    costEstimate({ config, hoursPerMonth: '100', worldSizeGb: '1.5', json: true }, { term });
+
+    // Then
+    expect(term.stdout).toHaveLength(1);
+    const estimate = JSON.parse(term.stdout[0] ?? '') as Estimate;
+    expect(estimate).toEqual(
+      JSON.parse(JSON.stringify(estimateCost(loadConfig(config), { hoursPerMonth: 100, worldSizeGb: 1.5 }))),
+    );
+    expect(estimate.hoursPerMonth).toBe(100);
+    expect(estimate.playing[0]?.item).toContain('Spot');
+    expect(estimate.totalMonthly).toBeCloseTo(estimate.idleMonthly + estimate.perHour * 100, 9);
+  });
+
+  it('accepts the bounds 0 and 744 hours', () => {
+    for (const hours of ['0', '744']) {
+      const term = captureTerminal();
+      costEstimate({ config: writeConfig(), hoursPerMonth: hours }, { term });
+      expect(term.stdout[0]).toContain(`for ${hours} hours of play a month`);
+    }
+  });
+
+  it.each(['745', '-1', 'forty', '1e3', ''])(
+    'rejects --hours-per-month %j in one line (exit 1)',
+    async (hours) => {
+      // Given
+      const d = cliDeps({ VALHEIM_CONFIG: writeConfig() });
+
+      // When
+      const code = await run(['cost', 'estimate', '--hours-per-month', hours], d);
+
+      // Then
+      expect(code).toBe(1);
+      expect(d.term.stdout).toEqual([]);
+      expect(d.term.stderr).toEqual([
+        `valheim: --hours-per-month "${hours}" is not a number of hours from 0 to 744 — pass the hours the server runs a month, e.g. --hours-per-month 40 (744 = always on)`,
+      ]);
+    },
+  );
+
+  it('rejects a world size that is not more than 0 GB', async () => {
+    // Given
+    const d = cliDeps({ VALHEIM_CONFIG: writeConfig() });
+
+    // When
+    const code = await run(['cost', 'estimate', '--world-size-gb', '0'], d);
+
+    // Then
+    expect(code).toBe(1);
+    expect(d.term.stderr).toEqual([
+      expect.stringMatching(/^valheim: --world-size-gb "0" is not a size .* — /),
+    ]);
+  });
+});

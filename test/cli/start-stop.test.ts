@@ -1,0 +1,379 @@
+import { DescribeNetworkInterfacesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  type Task,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { type StartStopDeps, start, stop } from '../../src/cli/commands/start-stop.js';
+import { errorLines } from '../../src/cli/errors.js';
+import { type CliDeps, run } from '../../src/cli/program.js';
+import { type Responder, startA2sResponder } from '../support/a2s-responder.js';
+import { awsError, type CapturedTerminal, captureTerminal, EXAMPLE_CONFIG, writeConfig } from './helpers.js';
+
+const ecsMock = mockClient(ECSClient);
+const ec2Mock = mockClient(EC2Client);
+
+const TASK_ARN =
+  'arn:aws:ecs:eu-central-1:111122223333:task/valheim-ondemand/0123456789abcdef0123456789abcdef';
+/** TEST-NET-3: never contacted, the query goes to the loopback responder. */
+const PUBLIC_IP = '203.0.113.7';
+
+/** One moment of the server's life as ECS reports it. */
+interface Scene {
+  readonly counts: [desired: number, running: number, pending: number];
+  readonly tasks?: Task[];
+}
+
+function task(lastStatus: string, extra: Partial<Task> = {}): Task {
+  return {
+    taskArn: TASK_ARN,
+    lastStatus,
+    desiredStatus: 'RUNNING',
+    capacityProviderName: 'FARGATE',
+    startedAt: new Date('2026-11-23T20:00:00Z'),
+    attachments: [
+      { type: 'ElasticNetworkInterface', details: [{ name: 'networkInterfaceId', value: 'eni-0abc' }] },
+    ],
+    ...extra,
+  };
+}
+
+const STOPPED: Scene = { counts: [0, 0, 0] };
+const PLACING: Scene = { counts: [1, 0, 0] };
+const PROVISIONING: Scene = { counts: [1, 0, 1], tasks: [task('PROVISIONING')] };
+const PENDING: Scene = { counts: [1, 0, 1], tasks: [task('PENDING')] };
+const RUNNING: Scene = { counts: [1, 1, 0], tasks: [task('RUNNING')] };
+const STOPPING: Scene = { counts: [0, 1, 0], tasks: [task('DEACTIVATING', { desiredStatus: 'STOPPED' })] };
+const STOPPED_NOW: Scene = {
+  counts: [0, 0, 0],
+  tasks: [task('STOPPED', { desiredStatus: 'STOPPED', stoppedAt: new Date('2026-11-23T21:00:00Z') })],
+};
+
+/**
+ * A fake world: ECS answers with the current scene; UpdateService and every sleep (5 s on a fake clock)
+ * move on to the next one, so a whole start runs without waiting.
+ */
+function world(scenes: Scene[], onStep: (step: number) => void = () => {}) {
+  const state = { step: 0, clock: Date.parse('2026-11-23T20:00:00Z'), sleeps: [] as number[] };
+  const scene = () => scenes[Math.min(state.step, scenes.length - 1)] as Scene;
+  const advance = () => {
+    state.step++;
+    onStep(state.step);
+  };
+  ecsMock.on(DescribeServicesCommand).callsFake(() => {
+    const [desiredCount, runningCount, pendingCount] = scene().counts;
+    return { services: [{ status: 'ACTIVE', desiredCount, runningCount, pendingCount }] };
+  });
+  const arns = (desired: string) =>
+    (scene().tasks ?? []).filter((t) => t.desiredStatus === desired).map((t) => t.taskArn as string);
+  ecsMock.on(ListTasksCommand, { desiredStatus: 'RUNNING' }).callsFake(() => ({ taskArns: arns('RUNNING') }));
+  ecsMock.on(ListTasksCommand, { desiredStatus: 'STOPPED' }).callsFake(() => ({ taskArns: arns('STOPPED') }));
+  ecsMock.on(DescribeTasksCommand).callsFake(() => ({ tasks: scene().tasks ?? [] }));
+  ecsMock.on(UpdateServiceCommand).callsFake(() => {
+    advance();
+    return {};
+  });
+  ec2Mock
+    .on(DescribeNetworkInterfacesCommand)
+    .resolves({ NetworkInterfaces: [{ Association: { PublicIp: PUBLIC_IP } }] });
+  return {
+    state,
+    now: () => state.clock,
+    sleep: async (ms: number) => {
+      state.sleeps.push(ms);
+      state.clock += ms;
+      advance();
+    },
+  };
+}
+
+const publicConfig = () => writeConfig({ server: { ...EXAMPLE_CONFIG.server, public: true } });
+
+let responder: Responder;
+
+beforeEach(async () => {
+  ecsMock.reset();
+  ec2Mock.reset();
+  responder = await startA2sResponder({ infoPlayers: 0, maxPlayers: 10 });
+});
+
+afterEach(async () => {
+  await responder.close();
+});
+
+function deps(fake: ReturnType<typeof world>): StartStopDeps & { term: CapturedTerminal } {
+  return {
+    term: captureTerminal(),
+    ecs: (region) => new ECSClient({ region }),
+    ec2: (region) => new EC2Client({ region }),
+    queryEndpoint: () => ({ host: '127.0.0.1', port: responder.port }),
+    queryTimeoutMs: 100,
+    now: fake.now,
+    sleep: fake.sleep,
+  };
+}
+
+function cliDeps(
+  fake: ReturnType<typeof world>,
+  env: NodeJS.ProcessEnv,
+): CliDeps & { term: CapturedTerminal } {
+  return {
+    ...deps(fake),
+    env,
+    ssm: (region) => new SSMClient({ region }),
+    spawn: vi.fn(() => Promise.resolve(0)),
+    stdinIsTTY: false,
+    readStdin: () => Promise.resolve(''),
+    promptHidden: () => Promise.resolve(''),
+    promptLine: () => Promise.resolve(''),
+    untilShutdown: () => new Promise(() => {}),
+  };
+}
+
+describe('valheim start', () => {
+  it('--wait follows ECS from PROVISIONING to RUNNING, waits for the world, then prints the address', async () => {
+    // Given a stopped public server; the world answers the query only on the second try after RUNNING
+    responder.options.mode = 'silent';
+    const fake = world([STOPPED, PLACING, PROVISIONING, PENDING, RUNNING, RUNNING], (step) => {
+      if (step === 5) responder.options.mode = 'normal';
+    });
+    const d = cliDeps(fake, { VALHEIM_CONFIG: publicConfig() });
+
+    // When
+    const code = await run(['start', '--wait'], d);
+
+    // Then
+    expect(code).toBe(0);
+    expect(d.term.stderr).toEqual([]);
+    expect(d.term.stdout).toEqual([
+      'Starting the server: it usually takes 3–6 minutes until the world is joinable.',
+      'ECS: waiting for a task to be placed…',
+      'ECS task 01234567: PROVISIONING',
+      'ECS task 01234567: PENDING',
+      `ECS task 01234567: RUNNING at ${PUBLIC_IP}`,
+      'loading the world…',
+      `Ready (0/10 players): join at ${PUBLIC_IP}:2456`,
+    ]);
+    expect(ecsMock).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
+    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, {
+      cluster: 'valheim-ondemand',
+      service: 'valheim-ondemand-server',
+      desiredCount: 1,
+    });
+    expect(fake.state.sleeps).toEqual([5000, 5000, 5000, 5000]);
+  });
+
+  it('without --wait only sets the desired count', async () => {
+    // Given
+    const fake = world([STOPPED, PLACING]);
+    const d = deps(fake);
+
+    // When
+    await start({ config: publicConfig() }, d);
+
+    // Then
+    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { desiredCount: 1 });
+    expect(d.term.stdout).toEqual([
+      'Starting the server: it usually takes 3–6 minutes until the world is joinable.',
+      'Check with: valheim status (or wait for it with valheim start --wait)',
+    ]);
+    expect(fake.state.sleeps).toEqual([]);
+  });
+
+  it('--wait on a private server prints the address once the task runs, without querying', async () => {
+    // Given the example config (server.public false)
+    const fake = world([STOPPED, PENDING, RUNNING]);
+    const d = deps(fake);
+
+    // When
+    await start({ config: writeConfig(), wait: true }, d);
+
+    // Then
+    expect(d.term.stdout.at(-1)).toBe(
+      `${PUBLIC_IP}:2456 — the task is running; the world may still be loading. Readiness can't be checked: private and crossplay servers do not answer the query protocol (watch valheim logs --follow).`,
+    );
+    expect(d.term.stdout).not.toContain('loading the world…');
+    expect(responder.received).toEqual([]);
+  });
+
+  it('--wait says when a task stops during the start and ECS starts a new one', async () => {
+    // Given a first task that exits while pending, and its replacement that runs (private server)
+    const NEW_ARN = TASK_ARN.replace('0123456789abcdef', 'abcdef9876543210');
+    const crashed = task('STOPPED', {
+      desiredStatus: 'STOPPED',
+      stoppedReason: 'Essential container in task exited',
+      stoppedAt: new Date('2026-11-23T20:01:00Z'),
+    });
+    const fake = world([
+      STOPPED,
+      PENDING,
+      { counts: [1, 0, 1], tasks: [task('PROVISIONING', { taskArn: NEW_ARN }), crashed] },
+      { counts: [1, 1, 0], tasks: [task('RUNNING', { taskArn: NEW_ARN }), crashed] },
+    ]);
+    const d = deps(fake);
+
+    // When
+    await start({ config: writeConfig(), wait: true }, d);
+
+    // Then
+    expect(d.term.stdout.slice(1, 5)).toEqual([
+      'ECS task 01234567: PENDING',
+      'The task stopped (Essential container in task exited); ECS starts a new one. valheim logs shows what happened.',
+      'ECS task abcdef98: PROVISIONING',
+      `ECS task abcdef98: RUNNING at ${PUBLIC_IP}`,
+    ]);
+  });
+
+  it('gives up after the timeout (default 20 minutes) with a hint to check the logs', async () => {
+    // Given a task that never leaves PENDING
+    const fake = world([STOPPED, PENDING]);
+    const d = cliDeps(fake, { VALHEIM_CONFIG: publicConfig() });
+
+    // When
+    const code = await run(['start', '--wait'], d);
+
+    // Then: 20 minutes of 5 s polls on the fake clock, then one line
+    expect(code).toBe(1);
+    expect(fake.state.sleeps).toHaveLength(240);
+    expect(d.term.stderr).toEqual([
+      'valheim: the server was not ready within 20 minutes (ECS task 01234567: PENDING) — check what it is doing with valheim logs (it keeps starting; valheim stop gives up)',
+    ]);
+  });
+
+  it('--timeout also ends a wait for a world that never answers', async () => {
+    // Given a running task whose game never answers the query
+    responder.options.mode = 'silent';
+    const fake = world([STOPPED, RUNNING]);
+    const d = { ...deps(fake), queryTimeoutMs: 20 };
+
+    // When
+    const error = await start({ config: publicConfig(), wait: true, timeoutMinutes: 1 }, d).catch(
+      (e: unknown) => e,
+    );
+
+    // Then
+    expect(errorLines(error, false)).toEqual([
+      'valheim: the server was not ready within 1 minute (the world did not answer the query) — check what it is doing with valheim logs (it keeps starting; valheim stop gives up)',
+    ]);
+    expect(d.term.stdout.filter((line) => line === 'loading the world…')).toHaveLength(1);
+    expect(fake.state.sleeps).toHaveLength(12);
+  });
+
+  it('does nothing when the server is already running (exit 0)', async () => {
+    // Given
+    const fake = world([RUNNING]);
+    const d = cliDeps(fake, { VALHEIM_CONFIG: publicConfig() });
+
+    // When
+    const code = await run(['start'], d);
+
+    // Then
+    expect(code).toBe(0);
+    expect(d.term.stdout).toEqual([`The server is already running at ${PUBLIC_IP}:2456.`]);
+    expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
+  });
+
+  it('does nothing when the server is already starting', async () => {
+    // Given
+    const fake = world([PROVISIONING]);
+    const d = deps(fake);
+
+    // When
+    await start({ config: publicConfig() }, d);
+
+    // Then
+    expect(d.term.stdout[0]).toBe('The server is already starting.');
+    expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
+  });
+
+  it('refuses while the server is still stopping (exit 1, one line)', async () => {
+    // Given
+    const fake = world([STOPPING]);
+    const d = cliDeps(fake, { VALHEIM_CONFIG: publicConfig() });
+
+    // When
+    const code = await run(['start', '--wait'], d);
+
+    // Then
+    expect(code).toBe(1);
+    expect(d.term.stderr).toEqual([
+      'valheim: the server is still stopping (saving the world) — try again in a minute (valheim stop --wait waits until it is done)',
+    ]);
+    expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
+  });
+
+  it('says which permission is missing when ECS refuses the update', async () => {
+    // Given
+    const fake = world([STOPPED]);
+    ecsMock.on(UpdateServiceCommand).rejects(awsError('AccessDeniedException'));
+
+    // When
+    const error = await start({ config: publicConfig() }, deps(fake)).catch((e: unknown) => e);
+
+    // Then
+    expect(errorLines(error, false)).toEqual([
+      expect.stringMatching(
+        /^valheim: AWS denied permission to start the game server .* — .*ecs:UpdateService on valheim-ondemand-server/,
+      ),
+    ]);
+  });
+});
+
+describe('valheim stop', () => {
+  it('--wait sets the desired count to 0 and waits until no task is left', async () => {
+    // Given a running server that takes two polls to save and exit
+    const fake = world([RUNNING, STOPPING, STOPPING, STOPPED_NOW]);
+    const d = cliDeps(fake, { VALHEIM_CONFIG: publicConfig() });
+
+    // When
+    const code = await run(['stop', '--wait'], d);
+
+    // Then
+    expect(code).toBe(0);
+    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, {
+      cluster: 'valheim-ondemand',
+      service: 'valheim-ondemand-server',
+      desiredCount: 0,
+    });
+    expect(d.term.stdout).toEqual([
+      'Stopping the server: the world is saved on shutdown (up to 2 minutes).',
+      'saving the world…',
+      'Stopped: no task is left and the world is saved.',
+    ]);
+    expect(fake.state.sleeps).toEqual([5000, 5000]);
+  });
+
+  it('--wait gives up after 5 minutes', async () => {
+    // Given a task that never finishes stopping
+    const fake = world([RUNNING, STOPPING]);
+    const d = deps(fake);
+
+    // When
+    const error = await stop({ config: publicConfig(), wait: true }, d).catch((e: unknown) => e);
+
+    // Then
+    expect(fake.state.sleeps).toHaveLength(60);
+    expect(errorLines(error, false)).toEqual([
+      'valheim: the server has not stopped within 5 minutes (task DEACTIVATING) — check valheim status and valheim logs; ECS ends the task at the latest 2 minutes after the stop signal',
+    ]);
+  });
+
+  it('does nothing when the server is already stopped', async () => {
+    // Given
+    const fake = world([STOPPED]);
+    const d = deps(fake);
+
+    // When
+    await stop({ config: publicConfig(), wait: true }, d);
+
+    // Then
+    expect(d.term.stdout).toEqual(['The server is already stopped.']);
+    expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
+  });
+});
