@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/**
+ * How a world is stored: `folder` is Valheim 1.0's folder of chunk files (`<World>/`), `legacy` is
+ * `<World>.fwl` + `<World>.db`, `both` means both are present.
+ */
+export type WorldFormat = 'folder' | 'legacy' | 'both';
+
+/** A snapshot's format also says `none` when the configured world was not on the server (others were). */
+export type SnapshotFormat = WorldFormat | 'none';
+
+/**
+ * `manifest.json` of a snapshot (`snapshots/<id>/`) or an import (`imports/<id>/`), written last: a prefix
+ * without it is incomplete and never restored. The transfer script writes the same fields.
+ */
+export interface TransferManifest {
+  readonly version: 1;
+  readonly id: string;
+  /** The world the server ran (snapshots) or the imported world. */
+  readonly world: string;
+  /** ISO 8601, UTC. */
+  readonly created: string;
+  readonly reason: string;
+  readonly format: SnapshotFormat;
+  readonly fileCount: number;
+  readonly totalBytes: number;
+  /** Every world in the snapshot (the server may hold more than the one it runs). */
+  readonly worlds: readonly string[];
+}
+
+const manifestSchema = z.object({
+  version: z.literal(1),
+  id: z.string(),
+  world: z.string(),
+  created: z.iso.datetime(),
+  reason: z.string(),
+  format: z.enum(['folder', 'legacy', 'both', 'none']),
+  fileCount: z.number().int().nonnegative(),
+  totalBytes: z.number().int().nonnegative(),
+  worlds: z.array(z.string()).default([]),
+});
+
+/** The manifest in `text`, or undefined when it is not one (a damaged manifest counts as incomplete). */
+export function parseManifest(text: string): TransferManifest | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const result = manifestSchema.safeParse(value);
+  return result.success ? result.data : undefined;
+}
+
+export function formatManifest(manifest: TransferManifest): string {
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
+const ID_PATTERN = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-([a-z0-9][a-z0-9-]{0,39})$/;
+
+/** Why a snapshot was taken; the last part of its id. */
+export type SnapshotReason = 'manual' | 'pre-import' | 'pre-restore' | 'discord';
+
+/**
+ * An id for a snapshot, import or listing: the UTC time to the second plus a reason, e.g.
+ * `20261123T190500Z-manual`. Ids sort by time; the reason tells people what it was for.
+ */
+export function transferId(reason: string, now: Date): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  const id = `${stamp}-${reason}`;
+  if (!ID_PATTERN.test(id)) throw new Error(`invalid transfer id reason "${reason}"`);
+  return id;
+}
+
+/** The time and reason of an id made by transferId, or undefined when `id` is not one. */
+export function parseTransferId(id: string): { readonly created: Date; readonly reason: string } | undefined {
+  const match = ID_PATTERN.exec(id);
+  if (!match) return undefined;
+  const [, y, mo, d, h, mi, s, reason] = match;
+  const created = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}Z`);
+  if (Number.isNaN(created.getTime()) || reason === undefined) return undefined;
+  return { created, reason };
+}

@@ -1,0 +1,161 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { RunTaskCommand } from '@aws-sdk/client-ecs';
+import { strToU8, zipSync } from 'fflate';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { worldImport } from '../../src/cli/commands/world-import.js';
+import { errorLines } from '../../src/cli/errors.js';
+import { listObjects } from '../../src/worlds/snapshots.js';
+import { type LocalS3, startS3rver } from '../support/s3rver.js';
+import { type FakeWorldStack, fakeWorldStack } from '../worlds/fake-world-stack.js';
+import { writeConfig } from './helpers.js';
+
+let s3: LocalS3;
+let fake: FakeWorldStack;
+beforeAll(async () => {
+  s3 = await startS3rver();
+});
+afterAll(async () => s3.close());
+beforeEach(async () => {
+  fake = await fakeWorldStack(s3);
+  // The example config's world is "Dedicated"; the server holds it in the legacy format, and another world.
+  fake.worldsLocal = new Map([
+    ['Dedicated.fwl', 'old fwl'],
+    ['Dedicated.db', 'old db'],
+    ['Other.fwl', 'other fwl'],
+    ['Other.db', 'other db'],
+  ]);
+});
+
+function folder(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'world-import-'));
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  return root;
+}
+
+const newWorld = { 'Dedicated/_main.0.fwl2': 'new meta', 'Dedicated/chunk.0.0.fwl2': 'new chunk' };
+
+describe('valheim world import', () => {
+  it('shows the world, asks, uploads it, and restores it after a snapshot of the current one', async () => {
+    // Given a Valheim 1.0 world on this PC
+    const path = join(folder(newWorld), 'Dedicated');
+    const deps = fake.deps(['y']);
+
+    // When importing it and answering yes
+    await worldImport({ config: writeConfig(), path }, deps);
+
+    // Then it asked after saying what it found
+    expect(deps.term.stdout[0]).toBe(
+      `Found world "Dedicated" in ${path}: Valheim 1.0 folder, 2 files, 17 B.`,
+    );
+    expect(deps.promptLine).toHaveBeenCalledWith(
+      'Replace the world "Dedicated" on the server with it? The current one is saved as a snapshot first. [y/N] ',
+    );
+    // …uploaded the world below imports/<id>/ with its manifest…
+    const importPrefix = 'imports/20261124T080001Z-import';
+    expect((await listObjects(s3.client, fake.bucket, `${importPrefix}/`)).map((o) => o.key)).toEqual([
+      `${importPrefix}/manifest.json`,
+      `${importPrefix}/worlds_local/Dedicated/_main.0.fwl2`,
+      `${importPrefix}/worlds_local/Dedicated/chunk.0.0.fwl2`,
+    ]);
+    // …and ran the restore from it, which snapshotted the old world first
+    expect(fake.runs).toEqual([
+      {
+        MODE: 'restore',
+        BUCKET: fake.bucket,
+        SNAPSHOT_ID: '20261124T080003Z-pre-import',
+        WORLD_NAME: 'Dedicated',
+        SOURCE_PREFIX: importPrefix,
+        GAME_CLUSTER: 'valheim-ondemand',
+        GAME_SERVICE: 'valheim-ondemand-server',
+      },
+    ]);
+    expect(Object.fromEntries(fake.worldsLocal)).toEqual({
+      ...newWorld,
+      'Other.fwl': 'other fwl',
+      'Other.db': 'other db',
+    });
+    expect(deps.term.stdout.slice(1)).toEqual([
+      `The server's world "Dedicated" is now the one from ${importPrefix}. Start the server to play it.`,
+      'The world it replaced is saved as snapshot:20261124T080003Z-pre-import; to undo: npx valheim world restore snapshot:20261124T080003Z-pre-import',
+    ]);
+    expect(deps.term.stderr).toContain('Uploading Dedicated: 17 B of 17 B (100%)');
+    expect(deps.term.stderr).toContain('World transfer task feedc0ffee: stopped');
+  });
+
+  it("imports the image's backup zip without asking when --yes is given", async () => {
+    // Given a zip as the server image writes it
+    const zip = join(folder({}), 'worlds-20261123-190500.zip');
+    writeFileSync(
+      zip,
+      zipSync({
+        'worlds_local/Dedicated.fwl': strToU8('zip fwl'),
+        'worlds_local/Dedicated.db': strToU8('zip db'),
+      }),
+    );
+    const deps = fake.deps();
+
+    // When
+    await worldImport({ config: writeConfig(), path: zip, yes: true }, deps);
+
+    // Then
+    expect(deps.promptLine).not.toHaveBeenCalled();
+    expect(fake.worldsLocal.get('Dedicated.db')).toBe('zip db');
+  });
+
+  it('refuses while the server runs, before reading or uploading anything', async () => {
+    fake.game = { desiredCount: 1, runningCount: 1 };
+    const deps = fake.deps(['y']);
+    const error = await worldImport({ config: writeConfig(), path: folder(newWorld) }, deps).catch(
+      (e: unknown) => e,
+    );
+    expect(errorLines(error, false)).toEqual([
+      'valheim: the server is running, and the world must not change under it — stop it first (/valheim stop in Discord, or npx valheim stop), then try again',
+    ]);
+    expect(await listObjects(s3.client, fake.bucket, 'imports/')).toEqual([]);
+    expect(fake.ecsMock).not.toHaveReceivedCommand(RunTaskCommand);
+  });
+
+  it('refuses a world with another name than server.world, with both fixes', async () => {
+    const path = folder({ 'Midgard.fwl': 'f', 'Midgard.db': 'd' });
+    const error = await worldImport({ config: writeConfig(), path, yes: true }, fake.deps()).catch(
+      (e: unknown) => e,
+    );
+    expect(errorLines(error, false)).toEqual([
+      `valheim: ${path} is the world "Midgard", but the server runs "Dedicated" (server.world in the config) — set server.world to "Midgard" and run npm run deploy, or rename the world's files to Dedicated first`,
+    ]);
+    expect(await listObjects(s3.client, fake.bucket, 'imports/')).toEqual([]);
+  });
+
+  it('changes nothing when the answer is not yes', async () => {
+    const deps = fake.deps(['n']);
+    await expect(worldImport({ config: writeConfig(), path: folder(newWorld) }, deps)).rejects.toThrow(
+      'cancelled — nothing was changed; add --yes to skip the question',
+    );
+    expect(await listObjects(s3.client, fake.bucket, 'imports/')).toEqual([]);
+    expect(fake.worldsLocal.get('Dedicated.db')).toBe('old db');
+  });
+
+  it('says what a path without a world should be', async () => {
+    const path = folder({ 'readme.txt': 'hi' });
+    await expect(worldImport({ config: writeConfig(), path }, fake.deps(['y']))).rejects.toThrow(
+      `no world found in ${path} — point at <World>.fwl + <World>.db, a Valheim 1.0 world folder <World>/`,
+    );
+  });
+
+  it('reports a failed restore task in one line, with the world unchanged', async () => {
+    fake.nextExitCode = 1;
+    const error = await worldImport(
+      { config: writeConfig(), path: folder(newWorld), yes: true },
+      fake.deps(),
+    ).catch((e: unknown) => e);
+    expect(errorLines(error, false)[0]).toMatch(
+      /^valheim: the restore of Dedicated from imports\/\S+ failed \(exit code 1\) — the world on the server is unchanged; the log of task feedc0ffee \(CloudWatch\) has the details; try again$/,
+    );
+    expect(fake.worldsLocal.get('Dedicated.db')).toBe('old db');
+  });
+});

@@ -1,0 +1,184 @@
+import { BackupClient } from '@aws-sdk/client-backup';
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  RunTaskCommand,
+} from '@aws-sdk/client-ecs';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
+import { vi } from 'vitest';
+import type { WorldDeps } from '../../src/cli/commands/world-common.js';
+import { formatManifest } from '../../src/worlds/manifest.js';
+import { belongsToWorld, listObjects } from '../../src/worlds/snapshots.js';
+import { type CapturedTerminal, captureTerminal } from '../cli/helpers.js';
+import type { LocalS3 } from '../support/s3rver.js';
+
+/*
+ * A deployed stack for the CLI's world commands: the world bucket is s3rver (real S3 protocol), ECS is
+ * aws-sdk-client-mock, and RunTask of the transfer task does what world-transfer.sh does to the bucket and
+ * to a model of the server's worlds_local (the script itself is tested on real files in
+ * world-transfer.test.ts).
+ */
+
+export const TASK_ARN = 'arn:aws:ecs:eu-central-1:111122223333:task/valheim-ondemand/feedc0ffee';
+
+export interface FakeWorldStack {
+  /** A fresh bucket for each fake stack. */
+  readonly bucket: string;
+  readonly ecsMock: AwsClientStub<ECSClient>;
+  readonly backupMock: AwsClientStub<BackupClient>;
+  /** The server's worlds_local: relative path → content. */
+  worldsLocal: Map<string, string>;
+  /** /config/backups: zip name → content. */
+  readonly zips: Map<string, Uint8Array>;
+  /** The game service's counts. */
+  game: { desiredCount: number; runningCount: number };
+  /** The exit code of the next transfer task (0 = do the work). */
+  nextExitCode: number;
+  /** The environment of each transfer task run, in order. */
+  readonly runs: Array<Record<string, string>>;
+  deps(answers?: string[]): WorldDeps & { term: CapturedTerminal; promptLine: ReturnType<typeof vi.fn> };
+}
+
+export async function fakeWorldStack(s3: LocalS3): Promise<FakeWorldStack> {
+  const ecsMock = mockClient(ECSClient);
+  const backupMock = mockClient(BackupClient);
+  const bucket = `worlds-${Math.random().toString(36).slice(2, 10)}`;
+  await s3.createBucket(bucket);
+  const put = (key: string, body: string | Uint8Array) =>
+    s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  const getText = async (key: string) =>
+    (await s3.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body?.transformToString() ??
+    '';
+
+  const fake: FakeWorldStack = {
+    bucket,
+    ecsMock,
+    backupMock,
+    worldsLocal: new Map(),
+    zips: new Map(),
+    game: { desiredCount: 0, runningCount: 0 },
+    nextExitCode: 0,
+    runs: [],
+    deps: (answers = []) => {
+      let clock = Date.parse('2026-11-24T08:00:00Z');
+      return {
+        env: {},
+        term: captureTerminal(),
+        ecs: (region) => new ECSClient({ region }),
+        s3: () => s3.client,
+        backup: (region) => new BackupClient({ region }),
+        promptLine: vi.fn(() => Promise.resolve(answers.shift() ?? '')),
+        // Every call is a second later: ids made in one command never collide.
+        now: () => {
+          clock += 1000;
+          return clock;
+        },
+        sleep: () => Promise.resolve(),
+      };
+    },
+  };
+
+  /** What world-transfer.sh does, reduced to its effect on the bucket and on worlds_local. */
+  const transfer = async (env: Record<string, string>): Promise<number> => {
+    const snapshot = async (id: string): Promise<boolean> => {
+      if (fake.worldsLocal.size === 0) return false;
+      for (const [path, content] of fake.worldsLocal)
+        await put(`snapshots/${id}/worlds_local/${path}`, content);
+      const world = env.WORLD_NAME ?? '';
+      const paths = [...fake.worldsLocal.keys()];
+      const folder = paths.some((p) => p.startsWith(`${world}/`));
+      const legacy = paths.includes(`${world}.fwl`) && paths.includes(`${world}.db`);
+      const worlds = [
+        ...new Set(paths.map((p) => p.split('/')[0]?.replace(/\.(fwl|db)(\.old)?$/, '') ?? '')),
+      ];
+      await put(
+        `snapshots/${id}/manifest.json`,
+        formatManifest({
+          version: 1,
+          id,
+          world,
+          created: '2026-11-24T08:00:00Z',
+          reason: id.slice(17),
+          format: folder && legacy ? 'both' : folder ? 'folder' : legacy ? 'legacy' : 'none',
+          fileCount: fake.worldsLocal.size,
+          totalBytes: [...fake.worldsLocal.values()].reduce((n, c) => n + c.length, 0),
+          worlds: worlds.sort(),
+        }),
+      );
+      return true;
+    };
+    switch (env.MODE) {
+      case 'snapshot':
+        return (await snapshot(env.SNAPSHOT_ID ?? '')) ? 0 : 3;
+      case 'restore': {
+        if (fake.game.desiredCount + fake.game.runningCount > 0) return 4;
+        await snapshot(env.SNAPSHOT_ID ?? '');
+        const base = `${env.SOURCE_PREFIX}/worlds_local/`;
+        const incoming = new Map<string, string>();
+        for (const object of await listObjects(s3.client, bucket, base)) {
+          incoming.set(object.key.slice(base.length), await getText(object.key));
+        }
+        if (![...incoming.keys()].some((p) => belongsToWorld(p, env.WORLD_NAME ?? ''))) return 3;
+        for (const [path, content] of fake.worldsLocal) {
+          if (!belongsToWorld(path, env.WORLD_NAME ?? '') && !incoming.has(path)) incoming.set(path, content);
+        }
+        fake.worldsLocal = incoming;
+        return 0;
+      }
+      case 'list-backups':
+        await put(
+          `listings/${env.SNAPSHOT_ID}.txt`,
+          [...fake.zips].map(([name, data]) => `${data.length} 1795460700 ${name}\n`).join(''),
+        );
+        return 0;
+      case 'fetch-backup': {
+        const data = fake.zips.get(env.BACKUP_NAME ?? '');
+        if (!data) return 3;
+        await put(`image-backups/${env.BACKUP_NAME}`, data);
+        return 0;
+      }
+      default:
+        return 2;
+    }
+  };
+
+  let exitCode = 0;
+  ecsMock.on(DescribeTaskDefinitionCommand).resolves({
+    taskDefinition: {
+      taskDefinitionArn:
+        'arn:aws:ecs:eu-central-1:111122223333:task-definition/valheim-ondemand-world-transfer:1',
+      containerDefinitions: [{ name: 'transfer', environment: [{ name: 'BUCKET', value: bucket }] }],
+      volumes: [{ name: 'world', efsVolumeConfiguration: { fileSystemId: 'fs-0123456789abcdef0' } }],
+    },
+  });
+  ecsMock.on(DescribeServicesCommand).callsFake(() => ({
+    services: [
+      {
+        status: 'ACTIVE',
+        ...fake.game,
+        pendingCount: 0,
+        networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-a'], securityGroups: ['sg-game'] } },
+      },
+    ],
+  }));
+  ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
+  ecsMock.on(RunTaskCommand).callsFake(async (input) => {
+    const pairs = (input.overrides?.containerOverrides?.[0]?.environment ?? []) as Array<{
+      name: string;
+      value: string;
+    }>;
+    const env = Object.fromEntries(pairs.map((pair) => [pair.name, pair.value]));
+    fake.runs.push(env);
+    exitCode = fake.nextExitCode === 0 ? await transfer(env) : fake.nextExitCode;
+    fake.nextExitCode = 0;
+    return { tasks: [{ taskArn: TASK_ARN }] };
+  });
+  ecsMock.on(DescribeTasksCommand).callsFake(() => ({
+    tasks: [{ taskArn: TASK_ARN, lastStatus: 'STOPPED', containers: [{ name: 'transfer', exitCode }] }],
+  }));
+  return fake;
+}
