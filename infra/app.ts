@@ -1,13 +1,16 @@
 import { App } from 'aws-cdk-lib';
 import { ConfigError, loadConfig } from '../src/config/load.js';
-import { addValheimStack, chooseConfigFile } from './valheim-app.js';
+import { addCiAccessStack, addValheimStack, chooseConfigFile } from './valheim-app.js';
 
 // CDK app entry (cdk.json "app"). Synthesizes without AWS credentials: the stack needs no lookups.
 const app = new App();
 try {
   const choice = chooseConfigFile(app.node.tryGetContext('config'), process.env.VALHEIM_CONFIG);
   if (choice.warning) console.error(choice.warning);
-  addValheimStack(app, loadConfig(choice.file));
+  const config = loadConfig(choice.file);
+  addValheimStack(app, config);
+  // Only with -c ciAccess=group/project and/or -c ciAccessGithub=owner/repo.
+  addCiAccessStack(app, config);
 } catch (error) {
   // A config mistake is the user's to fix: say what is wrong (one line per field), without a stack trace.
   if (!(error instanceof ConfigError)) throw error;

@@ -1,22 +1,37 @@
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { secretParameterNames } from '../src/config/parameters.js';
 import type { ValheimConfig } from '../src/config/schema.js';
+import { guildCommands } from '../src/discord/commands.js';
+import { LOG_FILTER_PATTERN } from '../src/players/server-log.js';
 import {
   BundledFunction,
   DiscordEndpoint,
+  DiscordWiring,
   GameNetwork,
   GameServer,
+  grantGetParameter,
+  ServerLogProcessor,
+  ServerMonitor,
   ServerSchedule,
+  StateTable,
   WorldBackup,
   WorldStorage,
 } from './constructs/index.js';
 
+const handlerEntry = (name: string) => fileURLToPath(new URL(`../src/handlers/${name}.ts`, import.meta.url));
 /** The Discord interactions handler, bundled into the endpoint's Lambda. */
-export const INTERACTIONS_ENTRY = fileURLToPath(new URL('../src/handlers/interactions.ts', import.meta.url));
+export const INTERACTIONS_ENTRY = handlerEntry('interactions');
+/** The monitor: task state changes and the one-minute tick while a server is up. */
+export const MONITOR_ENTRY = handlerEntry('monitor');
+/** The game log subscription: who joined and left. */
+export const SERVER_LOG_ENTRY = handlerEntry('server-log');
+/** The deploy-time custom resource that registers the commands and sets the endpoint URL. */
+export const DISCORD_WIRING_ENTRY = handlerEntry('discord-wiring');
 
 export interface ValheimStackProps extends StackProps {
   /** The validated valheim.config.json. */
@@ -25,13 +40,19 @@ export interface ValheimStackProps extends StackProps {
 
 /**
  * Everything for one Valheim server: network, world storage and its backups, the (normally stopped) game
- * service, optional start/stop times, and the Discord endpoint that starts and stops it.
+ * service, optional start/stop times, the Discord endpoint that starts and stops it, the monitor that
+ * reports and stops it when idle (with the state table and the log processor it reads), and the deploy-time
+ * wiring of Discord.
  */
 export class ValheimStack extends Stack {
   public readonly gameServer: GameServer;
   public readonly storage: WorldStorage;
+  public readonly state: StateTable;
   public readonly endpoint: DiscordEndpoint;
   public readonly interactions: BundledFunction;
+  public readonly monitor: ServerMonitor;
+  public readonly serverLog: ServerLogProcessor;
+  public readonly discordWiring: DiscordWiring;
 
   constructor(scope: Construct, id: string, props: ValheimStackProps) {
     super(scope, id, props);
@@ -52,6 +73,9 @@ export class ValheimStack extends Stack {
     // CloudFormation cannot create SecureStrings: `valheim secrets set` writes it, the stack only refers to it.
     const serverPassword = ssm.StringParameter.fromSecureStringParameterAttributes(this, 'ServerPassword', {
       parameterName: secrets.serverPassword,
+    });
+    const botToken = ssm.StringParameter.fromSecureStringParameterAttributes(this, 'BotToken', {
+      parameterName: secrets.botToken,
     });
     this.gameServer = new GameServer(this, 'Game', {
       vpc: network.vpc,
@@ -88,9 +112,12 @@ export class ValheimStack extends Stack {
       });
     }
 
+    this.state = new StateTable(this, 'State');
+    const stateTable = this.state.table;
+
     this.interactions = new BundledFunction(this, 'Interactions', {
       entry: INTERACTIONS_ENTRY,
-      description: 'Answers the Discord /valheim command: start, stop, status',
+      description: 'Answers the Discord /valheim command and its buttons',
       logRetention,
       environment: {
         DISCORD_PUBLIC_KEY: config.discord.publicKey,
@@ -98,19 +125,67 @@ export class ValheimStack extends Stack {
         OPERATOR_ROLE_IDS: config.discord.operatorRoleIds.join(','),
         ECS_CLUSTER: this.gameServer.cluster.clusterName,
         ECS_SERVICE: this.gameServer.service.serviceName,
+        STATE_TABLE: stateTable.tableName,
+        SERVER_PASSWORD_PARAMETER: serverPassword.parameterName,
+        PASSWORD_VISIBLE_TO: config.discord.passwordVisibleTo,
+        IDLE_STOP_MINUTES: String(config.lifecycle.idleStopMinutes),
+        EMPTY_STOP_MINUTES: String(config.lifecycle.emptyStopMinutes),
       },
     });
-    this.gameServer.grantStartStop(this.interactions);
-    this.gameServer.grantReadStatus(this.interactions);
+    this.gameServer.grantServerControl(this.interactions);
+    // Commands claim a start or stop with a conditional write, so that they and the monitor never both act.
+    this.state.grantReadWriteData(this.interactions);
+    // For /valheim password.
+    grantGetParameter(serverPassword, this.interactions);
     this.endpoint = new DiscordEndpoint(this, 'Discord', {
       handler: this.interactions.function,
       path: '/discord',
       logRetention,
     });
 
+    this.monitor = new ServerMonitor(this, 'Monitor', {
+      entry: MONITOR_ENTRY,
+      gameServer: this.gameServer,
+      stateTable,
+      botToken,
+      noticeChannelId: config.discord.noticeChannelId,
+      dns: config.dns && {
+        hostedZone: route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
+          hostedZoneId: config.dns.hostedZoneId,
+          zoneName: config.dns.zoneName,
+        }),
+        recordName: config.dns.recordName,
+      },
+      idleStopMinutes: config.lifecycle.idleStopMinutes,
+      emptyStopMinutes: config.lifecycle.emptyStopMinutes,
+      warnBeforeMinutes: config.lifecycle.warnBeforeMinutes,
+      slowStartMinutes: config.lifecycle.slowStartMinutes,
+      logRetention,
+    });
+    this.serverLog = new ServerLogProcessor(this, 'ServerLog', {
+      entry: SERVER_LOG_ENTRY,
+      logGroup: this.gameServer.logGroup,
+      filterPattern: logs.FilterPattern.literal(LOG_FILTER_PATTERN),
+      stateTable,
+      logRetention,
+    });
+    this.discordWiring = new DiscordWiring(this, 'DiscordWiring', {
+      entry: DISCORD_WIRING_ENTRY,
+      applicationId: config.discord.applicationId,
+      guildId: config.discord.guildId,
+      endpoint: this.endpoint,
+      botToken,
+      commands: guildCommands(),
+      logRetention,
+    });
+
     new CfnOutput(this, 'DiscordEndpointUrl', {
       value: this.endpoint.url,
       description: 'Interactions Endpoint URL for the Discord Developer Portal (General Information)',
+    });
+    new CfnOutput(this, 'DiscordSetup', {
+      value: this.discordWiring.status,
+      description: 'What the deploy did in Discord (slash commands, endpoint URL), or what to do by hand',
     });
     new CfnOutput(this, 'ClusterName', { value: this.gameServer.cluster.clusterName });
     new CfnOutput(this, 'ServiceName', { value: this.gameServer.service.serviceName });

@@ -1,4 +1,4 @@
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { AssetHashType, DockerImage, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -36,6 +36,16 @@ export interface BundledFunctionProps {
    * @default - no description
    */
   readonly description?: string;
+  /**
+   * How often Lambda retries a failed asynchronous invocation (EventBridge, CloudWatch Logs, CloudFormation).
+   * @default 2
+   */
+  readonly retryAttempts?: number;
+  /**
+   * How long Lambda keeps an asynchronous event before dropping it.
+   * @default Duration.hours(6)
+   */
+  readonly maxEventAge?: Duration;
 }
 
 /**
@@ -78,6 +88,9 @@ export class BundledFunction extends Construct implements iam.IGrantable {
         bundling: {
           // Required by the type, never pulled: local bundling always succeeds or throws.
           image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22'),
+          // Never used by local bundling, but part of CDK's asset cache key, which knows only the folder: without
+          // the file name, every function whose handler shares a folder would get the first one's bundle.
+          environment: { ENTRY: basename(entry) },
           local: {
             tryBundle(outputDir) {
               bundleLambda({ entry, outdir: outputDir });
@@ -92,6 +105,8 @@ export class BundledFunction extends Construct implements iam.IGrantable {
       logGroup: this.logGroup,
       description: props.description,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      retryAttempts: props.retryAttempts,
+      maxEventAge: props.maxEventAge,
     });
     acknowledge(
       this.function,

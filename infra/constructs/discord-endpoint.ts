@@ -4,7 +4,7 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import { Construct, DependencyGroup, type IDependable } from 'constructs';
 import { acknowledge } from '../validations.js';
 import { validateInteger } from './validation.js';
 
@@ -40,6 +40,13 @@ export interface DiscordEndpointProps {
 export class DiscordEndpoint extends Construct {
   public readonly api: apigwv2.HttpApi;
   public readonly stage: apigwv2.HttpStage;
+  /** The route(s) of the interactions path, each with its Lambda integration and invoke permission. */
+  public readonly routes: apigwv2.HttpRoute[];
+  /**
+   * Everything that must exist before the endpoint answers (API, routes with their integration and Lambda
+   * permission, stage): depend on it to call the endpoint during a deploy.
+   */
+  public readonly ready: IDependable;
   /** The interactions endpoint URL to paste into the Discord Developer Portal. */
   public readonly url: string;
 
@@ -59,14 +66,14 @@ export class DiscordEndpoint extends Construct {
       // The stage below replaces the default one: it adds throttling and access logs.
       createDefaultStage: false,
     });
-    const routes = this.api.addRoutes({
+    this.routes = this.api.addRoutes({
       path,
       methods: [apigwv2.HttpMethod.POST],
       integration: new HttpLambdaIntegration('Interactions', props.handler, {
         payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
       }),
     });
-    for (const route of routes) {
+    for (const route of this.routes) {
       acknowledge(
         route,
         'AwsSolutions-APIG4',
@@ -101,5 +108,6 @@ export class DiscordEndpoint extends Construct {
       },
     });
     this.url = `${this.stage.url}${path.slice(1)}`;
+    this.ready = new DependencyGroup(this.api, ...this.routes, this.stage);
   }
 }

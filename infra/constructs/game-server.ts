@@ -108,6 +108,12 @@ export class GameServer extends Construct {
   public readonly logGroup: logs.ILogGroup;
   /** The image reference the task runs, pinned to a release tag or digest. */
   public readonly image: string;
+  /** Whether the task runs on Fargate Spot. */
+  public readonly spot: boolean;
+  /** Whether the server is listed in the community server browser (it then answers Steam queries). */
+  public readonly publicListing: boolean;
+  /** Whether Xbox/Game Pass players can join (player counts then come from the server log). */
+  public readonly crossplay: boolean;
 
   constructor(scope: Construct, id: string, props: GameServerProps) {
     super(scope, id);
@@ -115,6 +121,9 @@ export class GameServer extends Construct {
     const memoryMiB = props.memoryMiB ?? 8192;
     const timeZone = props.timeZone ?? 'Etc/UTC';
     this.image = imageReference(props.imageTag ?? '1.2.0');
+    this.spot = props.spot ?? false;
+    this.publicListing = props.publicListing ?? true;
+    this.crossplay = props.crossplay ?? false;
     if (cpu < 2048) {
       throw new Error(`cpu must be at least 2048 (2 vCPU, Valheim's minimum), but ${cpu} was provided`);
     }
@@ -172,8 +181,8 @@ export class GameServer extends Construct {
       environment: {
         SERVER_NAME: props.serverName,
         WORLD_NAME: props.worldName,
-        SERVER_PUBLIC: String(props.publicListing ?? true),
-        CROSSPLAY: String(props.crossplay ?? false),
+        SERVER_PUBLIC: String(this.publicListing),
+        CROSSPLAY: String(this.crossplay),
         SERVER_ARGS: props.extraArgs ?? '',
         ADMINLIST_IDS: (props.adminSteamIds ?? []).join(' '),
         TZ: timeZone,
@@ -234,7 +243,7 @@ export class GameServer extends Construct {
       assignPublicIp: true,
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
       securityGroups: [securityGroup],
-      capacityProviderStrategies: [{ capacityProvider: props.spot ? 'FARGATE_SPOT' : 'FARGATE', weight: 1 }],
+      capacityProviderStrategies: [{ capacityProvider: this.spot ? 'FARGATE_SPOT' : 'FARGATE', weight: 1 }],
       // Tasks carry the service's tags, so task-hours show up under the cost tag.
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       platformVersion: ecs.FargatePlatformVersion.LATEST,
@@ -244,6 +253,14 @@ export class GameServer extends Construct {
       'Annotation::@aws-cdk/aws-ecs:shouldUseCircuitBreaker',
       'Deployments start no task (desired count 0); starts come from UpdateService and a failing start is reported in Discord, not rolled back.',
     );
+  }
+
+  /**
+   * Everything a controller of the server needs (the Discord commands, the monitor): `grantStartStop` and
+   * `grantReadStatus` together.
+   */
+  public grantServerControl(grantee: iam.IGrantable): iam.Grant {
+    return this.grantStartStop(grantee).combine(this.grantReadStatus(grantee));
   }
 
   /** Lets `grantee` start and stop the server (UpdateService on this service only). */

@@ -3,8 +3,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
-import { chooseConfigFile } from '../../infra/valheim-app.js';
+import {
+  addCiAccessStack,
+  addValheimStack,
+  CI_ACCESS_CONTEXT,
+  chooseConfigFile,
+} from '../../infra/valheim-app.js';
+import { appContext, exampleConfig } from './helpers.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -81,6 +90,87 @@ describe('infra/app.ts', () => {
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toMatch(
       /^\/nonexistent\/valheim\.config\.json: not found; run "npx valheim setup"/,
+    );
+  });
+});
+
+describe('the CI access stack', () => {
+  /** The app as infra/app.ts builds it, with extra context (`-c key=value`); nothing is bundled. */
+  function buildApp(context: Record<string, string>) {
+    const app = new App({ context: { ...appContext({ bundling: false }), ...context } });
+    const config = exampleConfig({ tags: { owner: 'alice' } });
+    addValheimStack(app, config);
+    const ciAccess = addCiAccessStack(app, config);
+    return { app, ciAccess };
+  }
+
+  it('is left out without the ciAccess context: only the game stack is synthesized', () => {
+    // Given
+    const { app, ciAccess } = buildApp({});
+    // When
+    const assembly = app.synth();
+    // Then
+    expect(ciAccess).toBeUndefined();
+    expect(assembly.stacks.map((stack) => stack.stackName)).toEqual(['valheim-ondemand']);
+    // And a blank value counts as none
+    const blank = { [CI_ACCESS_CONTEXT.gitlab]: ' ', [CI_ACCESS_CONTEXT.github]: '' };
+    expect(buildApp(blank).ciAccess).toBeUndefined();
+  });
+
+  it('is added as <stackName>-ci-access for a GitLab project, in the game region, with the game tags', () => {
+    // Given
+    const { app, ciAccess } = buildApp({ ciAccess: 'group/valheim' });
+    // When (the checks run on both stacks: synth throws on any finding)
+    const assembly = app.synth();
+    // Then
+    expect(assembly.stacks.map((stack) => stack.stackName).sort()).toEqual([
+      'valheim-ondemand',
+      'valheim-ondemand-ci-access',
+    ]);
+    expect(ciAccess?.region).toBe('eu-central-1');
+    const template = Template.fromStack(ciAccess as NonNullable<typeof ciAccess>);
+    template.resourceCountIs('AWS::IAM::OIDCProvider', 1);
+    template.hasResourceProperties('AWS::IAM::OIDCProvider', { Url: 'https://gitlab.com' });
+    expect(JSON.stringify(template.toJSON())).toContain('project_path:group/valheim:ref_type:tag:ref:v*');
+    // And the deploy role may read the service of this game stack
+    expect(JSON.stringify(template.toJSON())).toContain(':service/valheim-ondemand/valheim-ondemand-server');
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+      expect(role.Properties.Tags).toEqual(
+        expect.arrayContaining([
+          { Key: 'project', Value: 'valheim-ondemand' },
+          { Key: 'owner', Value: 'alice' },
+        ]),
+      );
+    }
+  });
+
+  it('trusts a GitHub repository with ciAccessGithub, alone or next to GitLab', () => {
+    // When
+    const github = buildApp({ ciAccessGithub: 'owner/valheim' }).ciAccess;
+    const both = buildApp({ ciAccess: 'group/valheim', ciAccessGithub: 'owner/valheim' }).ciAccess;
+    // Then
+    const providers = (stack: typeof github) =>
+      Object.values(
+        Template.fromStack(stack as NonNullable<typeof stack>).findResources('AWS::IAM::OIDCProvider'),
+      )
+        .map((provider) => provider.Properties.Url)
+        .sort();
+    expect(providers(github)).toEqual(['https://token.actions.githubusercontent.com']);
+    expect(providers(both)).toEqual(['https://gitlab.com', 'https://token.actions.githubusercontent.com']);
+  });
+
+  it('is checked by cdk-nag like the game stack', () => {
+    // Given a finding nobody acknowledged in the CI access stack
+    const { app, ciAccess } = buildApp({ ciAccess: 'group/valheim' });
+    new s3.Bucket(ciAccess as NonNullable<typeof ciAccess>, 'UnloggedBucket');
+    // When / Then
+    expect(() => app.synth()).toThrow(/AwsSolutions-S1/);
+  });
+
+  it('names a bad project path', () => {
+    // When / Then
+    expect(() => buildApp({ ciAccess: 'group/*' })).toThrow(
+      /gitlabProjectPath must be .* "group\/\*" was provided/,
     );
   });
 });

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AssetStaging, Duration, Stack } from 'aws-cdk-lib';
+import { App, AssetStaging, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -10,10 +10,14 @@ import { describe, expect, it } from 'vitest';
 import {
   BundledFunction,
   DiscordEndpoint,
+  DiscordWiring,
   GameNetwork,
   GameServer,
   type GameServerProps,
+  ServerMonitor,
+  type ServerMonitorProps,
   ServerSchedule,
+  StateTable,
   WorldBackup,
   WorldStorage,
 } from '../../infra/constructs/index.js';
@@ -88,6 +92,72 @@ describe('GameServer', () => {
     expect(() => new GameServer(stack, 'Game', gameServerProps(stack, { timeZone: 'Mars/Olympus' }))).toThrow(
       /server time zone must be an IANA time zone .* but "Mars\/Olympus" was provided/,
     );
+  });
+});
+
+describe('ServerMonitor', () => {
+  function monitorIn(stack: Stack, overrides: Partial<ServerMonitorProps> = {}) {
+    const gameServer = new GameServer(stack, 'Game', gameServerProps(stack));
+    return () =>
+      new ServerMonitor(stack, 'Monitor', {
+        entry: '/nonexistent/monitor.ts',
+        gameServer,
+        stateTable: new StateTable(stack, 'State').table,
+        botToken: ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'Token', {
+          parameterName: '/test/discord-bot-token',
+        }),
+        ...overrides,
+      });
+  }
+
+  it('refuses a stack name too long for the fixed polling rule name', () => {
+    // Given a stack name of 60 characters (EventBridge rule names have at most 64)
+    const stack = new Stack(new App(), 'v'.repeat(60));
+    // When / Then
+    expect(monitorIn(stack)).toThrow(
+      /pollRuleName must be 1 to 64 letters, .* but "v{60}-monitor-poll" \(73 characters\) was provided/,
+    );
+  });
+
+  it('names a lifecycle setting out of range', () => {
+    expect(monitorIn(new Stack(), { idleStopMinutes: 1441 })).toThrow(
+      /idleStopMinutes must be a whole number from 0 to 1440, but 1441 was provided/,
+    );
+    expect(monitorIn(new Stack(), { warnBeforeMinutes: -1 })).toThrow(
+      /warnBeforeMinutes .* but -1 was provided/,
+    );
+  });
+
+  it('refuses a notice channel that is not a Discord ID and a DNS name that is not a host name', () => {
+    expect(monitorIn(new Stack(), { noticeChannelId: '#general' })).toThrow(
+      /noticeChannelId must be a Discord channel ID .* but "#general" was provided/,
+    );
+    const stack = new Stack();
+    const hostedZone = { hostedZoneId: 'Z1', hostedZoneArn: 'arn' } as never;
+    expect(monitorIn(stack, { dns: { hostedZone, recordName: 'not a host' } })).toThrow(
+      /dns recordName must be a host name .* but "not a host" was provided/,
+    );
+  });
+});
+
+describe('DiscordWiring', () => {
+  it('refuses IDs that are not Discord IDs', () => {
+    // Given
+    const stack = new Stack();
+    const props = {
+      entry: '/nonexistent/wiring.ts',
+      endpoint: {} as never,
+      botToken: {} as never,
+      commands: [],
+    };
+    // When / Then
+    expect(
+      () =>
+        new DiscordWiring(stack, 'A', { ...props, applicationId: 'my-app', guildId: '234567890123456789' }),
+    ).toThrow(/applicationId must be a Discord ID of 17 to 20 digits, but "my-app" was provided/);
+    expect(
+      () => new DiscordWiring(stack, 'B', { ...props, applicationId: '123456789012345678', guildId: '42' }),
+    ).toThrow(/guildId .* but "42" was provided/);
   });
 });
 
@@ -209,5 +279,21 @@ describe('BundledFunction asset hash', () => {
     expect(after).not.toBe(before);
     // And an unchanged build keeps its hash (no needless Lambda updates)
     expect(bundledS3Key(entry)).toBe(after);
+  });
+
+  it('bundles each handler of a shared folder on its own', () => {
+    // Given two handlers in one folder, in one stack (CDK caches assets per source folder)
+    AssetStaging.clearAssetHashCache();
+    const dir = mkdtempSync(join(tmpdir(), 'valheim-bundle-'));
+    writeFileSync(join(dir, 'first.ts'), 'export const handler = async () => 1;\n');
+    writeFileSync(join(dir, 'second.ts'), 'export const handler = async () => 2;\n');
+    const stack = new Stack();
+    const s3Key = (fn: BundledFunction) =>
+      (stack.resolve((fn.function.node.defaultChild as lambda.CfnFunction).code) as { s3Key: string }).s3Key;
+    // When
+    const first = new BundledFunction(stack, 'First', { entry: join(dir, 'first.ts') });
+    const second = new BundledFunction(stack, 'Second', { entry: join(dir, 'second.ts') });
+    // Then
+    expect(s3Key(first)).not.toBe(s3Key(second));
   });
 });

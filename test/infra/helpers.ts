@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import { addValheimStack } from '../../infra/valheim-app.js';
 import type { ValheimStack } from '../../infra/valheim-stack.js';
 import { EXAMPLE_CONFIG_FILE, parseConfig } from '../../src/config/load.js';
@@ -30,12 +31,21 @@ export interface Synthesized {
 }
 
 /**
+ * The cdk.json context, optionally without bundling (what `cdk deploy` does for stacks it does not deploy):
+ * for tests that look at the construct tree or the checks rather than at the Lambda code.
+ */
+export function appContext(options: { bundling?: boolean } = {}): Record<string, unknown> {
+  return options.bundling === false ? { ...cdkJson.context, [cxapi.BUNDLING_STACKS]: [] } : cdkJson.context;
+}
+
+/**
  * Builds the app exactly as infra/app.ts does (cdk-nag, tags, cdk.json context) and synthesizes it.
  * Synthesis runs every validation plugin: it throws on any unacknowledged cdk-nag finding or CloudFormation
- * schema error. Bundles the Lambda with esbuild, so share one result per config across tests (beforeAll).
+ * schema error. Bundles the Lambdas with esbuild (unless `bundling: false`), so share one result per config
+ * across tests (beforeAll).
  */
-export function synthesize(config: ValheimConfig): Synthesized {
-  const app = new App({ context: cdkJson.context });
+export function synthesize(config: ValheimConfig, options: { bundling?: boolean } = {}): Synthesized {
+  const app = new App({ context: appContext(options) });
   const stack = addValheimStack(app, config);
   return { app, stack, template: Template.fromStack(stack) };
 }
@@ -86,4 +96,37 @@ export function policyStatements(template: Template): Array<Record<string, unkno
 export function asArray<T>(value: T | T[] | undefined): T[] {
   if (value === undefined) return [];
   return Array.isArray(value) ? value : [value];
+}
+
+/** The one Lambda function whose description matches, with its logical ID. */
+export function lambdaFunction(
+  template: Template,
+  description: RegExp,
+): { id: string; properties: Record<string, unknown> } {
+  return findOne(template, 'AWS::Lambda::Function', (p) => description.test(String(p.Description)));
+}
+
+/** The environment variables of a Lambda function. */
+export function lambdaEnvironment(properties: Record<string, unknown>): Record<string, unknown> {
+  return (properties.Environment as { Variables: Record<string, unknown> }).Variables;
+}
+
+/** The logical ID of a Lambda function's execution role. */
+export function roleOf(properties: Record<string, unknown>): string {
+  return (properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+}
+
+/** Every statement of the AWS::IAM::Policy resources attached to one role. */
+export function roleStatements(template: Template, roleId: string): Array<Record<string, unknown>> {
+  const statements: Array<Record<string, unknown>> = [];
+  for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+    const properties = policy.Properties as {
+      Roles: unknown[];
+      PolicyDocument: { Statement: Array<Record<string, unknown>> };
+    };
+    if (properties.Roles.some((role) => JSON.stringify(role) === JSON.stringify({ Ref: roleId }))) {
+      statements.push(...properties.PolicyDocument.Statement);
+    }
+  }
+  return statements;
 }

@@ -1,8 +1,24 @@
+import { createHash } from 'node:crypto';
 import { Capture, Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { gameServiceNames } from '../../src/cli/commands/deploy.js';
 import { COST_TAG_KEY, type ValheimConfig } from '../../src/config/schema.js';
-import { asArray, exampleConfig, findOne, policyStatements, resources, synthesize } from './helpers.js';
+import { guildCommands } from '../../src/discord/commands.js';
+import { readInteractionsEnvironment } from '../../src/handlers/environment.js';
+import { readMonitorEnvironment } from '../../src/monitor/environment.js';
+import { LOG_FILTER_PATTERN } from '../../src/players/server-log.js';
+import {
+  asArray,
+  exampleConfig,
+  findOne,
+  lambdaEnvironment,
+  lambdaFunction,
+  policyStatements,
+  resources,
+  roleOf,
+  roleStatements,
+  synthesize,
+} from './helpers.js';
 
 /** Resource types CloudFormation cannot tag; every other resource must carry the cost tag. */
 const UNTAGGABLE = new Set([
@@ -19,7 +35,61 @@ const UNTAGGABLE = new Set([
   'AWS::ApiGatewayV2::Integration',
   'AWS::Backup::BackupSelection',
   'AWS::Scheduler::Schedule',
+  'AWS::Lambda::EventInvokeConfig',
+  'AWS::Logs::SubscriptionFilter',
+  'Custom::DiscordWiring',
 ]);
+
+/** The Lambdas, by their description. */
+const INTERACTIONS = /Discord \/valheim command/;
+const MONITOR = /^Watches the Valheim server/;
+const SERVER_LOG = /^Records players joining and leaving/;
+const WIRING = /^Registers the Discord slash commands/;
+
+/** A resolved template value as text: refs and attributes as `<LogicalId>`, joins flattened. */
+function text(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const object = value as Record<string, unknown>;
+  if ('Ref' in object) return `<${String(object.Ref)}>`;
+  if ('Fn::GetAtt' in object) return `<${(object['Fn::GetAtt'] as string[]).join('.')}>`;
+  const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+  return parts.map(text).join(separator);
+}
+
+/** What a role may do, as "action on resource" lines, with conditions appended when present. */
+function grantsOf(template: Template, description: RegExp): string[] {
+  const role = roleOf(lambdaFunction(template, description).properties);
+  return roleStatements(template, role).flatMap((statement) => {
+    expect(statement.Effect).toBe('Allow');
+    const condition = statement.Condition ? ` if ${JSON.stringify(statement.Condition)}` : '';
+    return asArray(statement.Action as string | string[]).flatMap((action) =>
+      asArray(statement.Resource).map((resource) => `${action} on ${text(resource)}${condition}`),
+    );
+  });
+}
+
+/** A Lambda's environment with every reference replaced by a plausible deploy-time value. */
+function deployedEnvironment(template: Template, description: RegExp): NodeJS.ProcessEnv {
+  const variables = lambdaEnvironment(lambdaFunction(template, description).properties);
+  return Object.fromEntries(
+    Object.entries(variables).map(([name, value]) => [name, typeof value === 'string' ? value : text(value)]),
+  );
+}
+
+const READ_WRITE_ITEMS = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:DescribeTable',
+  'dynamodb:GetItem',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+  'dynamodb:PutItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:UpdateItem',
+];
 
 /** Tags of a resource, whatever the property is called (Tags, FileSystemTags, BackupPlanTags…) or shaped like. */
 function tagsOf(properties: Record<string, unknown>): Record<string, string> | undefined {
@@ -300,10 +370,18 @@ describe('ValheimStack with the example config', () => {
       expect(Object.keys(environmentOf(template)).filter((name) => /PASS|TOKEN|SECRET/i.test(name))).toEqual(
         [],
       );
-      const lambdaEnv = findOne(template, 'AWS::Lambda::Function').properties.Environment as {
-        Variables: Record<string, unknown>;
-      };
-      expect(Object.keys(lambdaEnv.Variables).filter((name) => /PASS|TOKEN|SECRET/i.test(name))).toEqual([]);
+      // (the Lambdas get parameter names and read the values themselves)
+      const mentioned: Record<string, unknown> = {};
+      for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) {
+        for (const [name, value] of Object.entries(lambdaEnvironment(fn.Properties))) {
+          if (/PASS|TOKEN|SECRET/i.test(name)) mentioned[name] = value;
+        }
+      }
+      expect(mentioned).toEqual({
+        SERVER_PASSWORD_PARAMETER: '/valheim-ondemand/server-password',
+        PASSWORD_VISIBLE_TO: 'members',
+        BOT_TOKEN_PARAMETER: '/valheim-ondemand/discord-bot-token',
+      });
       // And the template holds no parameter value: every string mentioning a password or token is a name
       template.resourceCountIs('AWS::SSM::Parameter', 0);
       template.resourceCountIs('AWS::SecretsManager::Secret', 0);
@@ -315,7 +393,7 @@ describe('ValheimStack with the example config', () => {
       expect(mentions.length).toBeGreaterThan(0);
       for (const text of mentions) {
         expect(text).toMatch(
-          /^(SERVER_PASS|:parameter\/valheim-ondemand\/server-password|\/valheim-ondemand\/(server-password|discord-bot-token)|SSM SecureString to fill with the (Discord bot token|server password) \(valheim secrets set\))$/,
+          /^(SERVER_PASS|(:parameter)?\/valheim-ondemand\/(server-password|discord-bot-token)|SSM SecureString to fill with the (Discord bot token|server password) \(valheim secrets set\))$/,
         );
       }
     });
@@ -361,49 +439,75 @@ describe('ValheimStack with the example config', () => {
       // Then
       const cluster = findOne(template, 'AWS::ECS::Cluster');
       const service = findOne(template, 'AWS::ECS::Service');
-      template.hasResourceProperties('AWS::Lambda::Function', {
+      const table = findOne(template, 'AWS::DynamoDB::Table');
+      const fn = lambdaFunction(template, INTERACTIONS);
+      expect(fn.properties).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
         MemorySize: 512,
         Timeout: 10,
-        Environment: {
-          Variables: {
-            DISCORD_PUBLIC_KEY: config.discord.publicKey,
-            DISCORD_GUILD_ID: config.discord.guildId,
-            OPERATOR_ROLE_IDS: '',
-            ECS_CLUSTER: { Ref: cluster.id },
-            ECS_SERVICE: { 'Fn::GetAtt': [service.id, 'Name'] },
-            NODE_OPTIONS: '--enable-source-maps',
-          },
-        },
+      });
+      expect(lambdaEnvironment(fn.properties)).toEqual({
+        DISCORD_PUBLIC_KEY: config.discord.publicKey,
+        DISCORD_GUILD_ID: config.discord.guildId,
+        OPERATOR_ROLE_IDS: '',
+        ECS_CLUSTER: { Ref: cluster.id },
+        ECS_SERVICE: { 'Fn::GetAtt': [service.id, 'Name'] },
+        STATE_TABLE: { Ref: table.id },
+        SERVER_PASSWORD_PARAMETER: '/valheim-ondemand/server-password',
+        PASSWORD_VISIBLE_TO: 'members',
+        IDLE_STOP_MINUTES: '15',
+        EMPTY_STOP_MINUTES: '30',
+        NODE_OPTIONS: '--enable-source-maps',
       });
     });
 
-    it('logs the Lambda to its own log group and uses an own role without managed policies', () => {
+    it('passes an environment the interactions handler accepts, with every command setting', () => {
+      // When the handler reads the deployed environment
+      const environment = readInteractionsEnvironment(deployedEnvironment(template, INTERACTIONS));
       // Then
-      const fn = findOne(template, 'AWS::Lambda::Function');
-      const logGroup = (fn.properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
-      expect(resources(template)[logGroup]?.Type).toBe('AWS::Logs::LogGroup');
-      const roleId = (fn.properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-      expect(resources(template)[roleId]?.Properties).not.toHaveProperty('ManagedPolicyArns');
-      template.hasResourceProperties('AWS::IAM::Policy', {
-        Roles: [{ Ref: roleId }],
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            {
-              Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-              Effect: 'Allow',
-              Resource: { 'Fn::GetAtt': [logGroup, 'Arn'] },
-            },
-          ]),
-        },
+      expect(environment.problems).toEqual([]);
+      expect(environment.commands).toMatchObject({
+        stateTable: expect.stringMatching(/^<StateTable/),
+        passwordParameter: '/valheim-ondemand/server-password',
+        passwordVisibleTo: 'members',
+        idleStopMinutes: 15,
+        emptyStopMinutes: 30,
       });
+    });
+
+    it('logs every Lambda to its own log group and uses own roles without managed policies', () => {
+      // Then
+      const functions = Object.entries(template.findResources('AWS::Lambda::Function'));
+      expect(functions).toHaveLength(4);
+      const logGroups = new Set<string>();
+      for (const [, fn] of functions) {
+        const logGroup = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+        expect(resources(template)[logGroup]?.Type).toBe('AWS::Logs::LogGroup');
+        logGroups.add(logGroup);
+        const roleId = roleOf(fn.Properties);
+        expect(resources(template)[roleId]?.Properties).not.toHaveProperty('ManagedPolicyArns');
+        expect(roleStatements(template, roleId)).toContainEqual({
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [logGroup, 'Arn'] },
+        });
+      }
+      expect(logGroups.size).toBe(4);
+    });
+
+    it('deploys each handler in its own bundle', () => {
+      // Then (four handlers share src/handlers, which CDK's asset cache alone would not tell apart)
+      const keys = Object.values(template.findResources('AWS::Lambda::Function')).map(
+        (fn) => (fn.Properties.Code as { S3Key: string }).S3Key,
+      );
+      expect(new Set(keys).size).toBe(4);
     });
 
     it('serves POST /discord through an HTTP API with payload format 2.0, throttling and access logs', () => {
       // Then
-      const fn = findOne(template, 'AWS::Lambda::Function');
+      const fn = lambdaFunction(template, INTERACTIONS);
       template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
       template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
       template.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
@@ -427,39 +531,304 @@ describe('ValheimStack with the example config', () => {
       expect(resources(template)[destination.asString()]?.Type).toBe('AWS::Logs::LogGroup');
     });
 
-    it('lets the Lambda control this one service and read its tasks', () => {
+    it('lets the interactions Lambda control this one service, use the state table and read the password', () => {
       // Given
       const cluster = findOne(template, 'AWS::ECS::Cluster');
       const service = findOne(template, 'AWS::ECS::Service');
-      // Then UpdateService and DescribeServices are allowed on the service only
-      const statements = policyStatements(template);
-      const updates = statements.filter((s) => asArray(s.Action).includes('ecs:UpdateService'));
-      expect(updates).toHaveLength(1);
-      expect(updates[0]?.Resource).toEqual({ Ref: service.id });
-      expect(asArray(updates[0]?.Action)).toEqual(['ecs:DescribeServices', 'ecs:UpdateService']);
-      // And ListTasks is limited to the cluster, DescribeTasks to its tasks
-      expect(statements).toContainEqual({
-        Action: 'ecs:ListTasks',
-        Effect: 'Allow',
-        Resource: '*',
-        Condition: { ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [cluster.id, 'Arn'] } } },
+      const table = findOne(template, 'AWS::DynamoDB::Table');
+      const logGroup = lambdaFunction(template, INTERACTIONS).properties.LoggingConfig as {
+        LogGroup: { Ref: string };
+      };
+      // Then UpdateService and DescribeServices are allowed on the service only, ListTasks only in the
+      // cluster, DescribeTasks only on its tasks; the public IP is looked up through the task's interface;
+      // and ssm:GetParameter on the password parameter is the only SSM permission
+      expect(grantsOf(template, INTERACTIONS).sort()).toEqual(
+        [
+          `logs:CreateLogStream on <${logGroup.LogGroup.Ref}.Arn>`,
+          `logs:PutLogEvents on <${logGroup.LogGroup.Ref}.Arn>`,
+          `ecs:DescribeServices on <${service.id}>`,
+          `ecs:UpdateService on <${service.id}>`,
+          `ecs:DescribeTasks on arn:aws:ecs:eu-central-1:<AWS::AccountId>:task/<${cluster.id}>/*`,
+          `ecs:ListTasks on * if {"ArnEquals":{"ecs:cluster":{"Fn::GetAtt":["${cluster.id}","Arn"]}}}`,
+          'ec2:DescribeNetworkInterfaces on *',
+          ...READ_WRITE_ITEMS.map((action) => `${action} on <${table.id}.Arn>`),
+          'ssm:GetParameter on arn:aws:ssm:eu-central-1:<AWS::AccountId>:parameter/valheim-ondemand/server-password',
+        ].sort(),
+      );
+    });
+  });
+
+  describe('state table', () => {
+    it('is an on-demand DynamoDB table keyed pk/sk with point-in-time recovery and the AWS owned key', () => {
+      // Then
+      template.resourceCountIs('AWS::DynamoDB::Table', 1);
+      const table = findOne(template, 'AWS::DynamoDB::Table');
+      expect(table.properties).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        // SSE "disabled" is DynamoDB's AWS owned key (always encrypted, no KMS charge).
+        SSESpecification: { SSEEnabled: false },
       });
-      expect(statements).toContainEqual({
-        Action: 'ecs:DescribeTasks',
-        Effect: 'Allow',
-        Resource: {
-          'Fn::Join': [
-            '',
-            ['arn:aws:ecs:eu-central-1:', { Ref: 'AWS::AccountId' }, ':task/', { Ref: cluster.id }, '/*'],
-          ],
+      expect(table.properties).not.toHaveProperty('ProvisionedThroughput');
+      expect(table.properties).not.toHaveProperty('GlobalSecondaryIndexes');
+    });
+
+    it('is deleted with the stack: it holds only bot state and the play ledger', () => {
+      // Then
+      template.hasResource('AWS::DynamoDB::Table', {
+        DeletionPolicy: 'Delete',
+        UpdateReplacePolicy: 'Delete',
+      });
+    });
+  });
+
+  describe('monitor', () => {
+    it('runs for 30 s at most, without async retries, dropping events older than 5 minutes', () => {
+      // Then
+      const fn = lambdaFunction(template, MONITOR);
+      expect(fn.properties).toMatchObject({ Timeout: 30, MemorySize: 512, Runtime: 'nodejs22.x' });
+      expect(fn.properties).not.toHaveProperty('ReservedConcurrentExecutions');
+      // And only the monitor has an async invoke config
+      template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: fn.id },
+        Qualifier: '$LATEST',
+        MaximumRetryAttempts: 0,
+        MaximumEventAgeInSeconds: 300,
+      });
+    });
+
+    it('gets the game server, the state table, the rule, the token parameter and the lifecycle settings', () => {
+      // Then
+      const cluster = findOne(template, 'AWS::ECS::Cluster');
+      const service = findOne(template, 'AWS::ECS::Service');
+      const table = findOne(template, 'AWS::DynamoDB::Table');
+      expect(lambdaEnvironment(lambdaFunction(template, MONITOR).properties)).toEqual({
+        ECS_CLUSTER: { Ref: cluster.id },
+        ECS_SERVICE: { 'Fn::GetAtt': [service.id, 'Name'] },
+        STATE_TABLE: { Ref: table.id },
+        POLL_RULE_NAME: 'valheim-ondemand-monitor-poll',
+        BOT_TOKEN_PARAMETER: '/valheim-ondemand/discord-bot-token',
+        SERVER_PUBLIC: 'false',
+        CROSSPLAY: 'false',
+        IDLE_STOP_MINUTES: '15',
+        EMPTY_STOP_MINUTES: '30',
+        WARN_BEFORE_MINUTES: '5',
+        SLOW_START_MINUTES: '15',
+        TASK_CPU: '2048',
+        TASK_MEMORY_MIB: '8192',
+        TASK_SPOT: 'false',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+    });
+
+    it('passes an environment the monitor handler accepts', () => {
+      // When
+      const environment = readMonitorEnvironment(deployedEnvironment(template, MONITOR));
+      // Then
+      expect(environment).toMatchObject({
+        pollRuleName: 'valheim-ondemand-monitor-poll',
+        botTokenParameter: '/valheim-ondemand/discord-bot-token',
+        settings: {
+          public: false,
+          crossplay: false,
+          lifecycle: {
+            idleStopMinutes: 15,
+            emptyStopMinutes: 30,
+            warnBeforeMinutes: 5,
+            slowStartMinutes: 15,
+          },
+          task: { cpu: 2048, memoryMiB: 8192, spot: false },
         },
       });
-      // And the public IP is looked up through the task's network interface
-      expect(statements).toContainEqual({
-        Action: 'ec2:DescribeNetworkInterfaces',
-        Effect: 'Allow',
-        Resource: '*',
+      expect(environment).not.toHaveProperty('dns');
+      expect(environment).not.toHaveProperty('noticeChannelId');
+    });
+
+    it('runs on every task state change of the game cluster', () => {
+      // Then
+      const cluster = findOne(template, 'AWS::ECS::Cluster');
+      const fn = lambdaFunction(template, MONITOR);
+      const rule = findOne(template, 'AWS::Events::Rule', (p) => p.EventPattern !== undefined);
+      expect(rule.properties).toMatchObject({
+        EventPattern: {
+          source: ['aws.ecs'],
+          'detail-type': ['ECS Task State Change'],
+          detail: { clusterArn: [{ 'Fn::GetAtt': [cluster.id, 'Arn'] }] },
+        },
+        State: 'ENABLED',
+        Targets: [
+          {
+            Arn: { 'Fn::GetAtt': [fn.id, 'Arn'] },
+            Id: expect.any(String),
+            RetryPolicy: { MaximumEventAgeInSeconds: 300 },
+          },
+        ],
       });
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        FunctionName: { 'Fn::GetAtt': [fn.id, 'Arn'] },
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [rule.id, 'Arn'] },
+      });
+    });
+
+    it('has a one-minute rule with a fixed name, created disabled (the monitor switches it)', () => {
+      // Then
+      const fn = lambdaFunction(template, MONITOR);
+      template.resourceCountIs('AWS::Events::Rule', 2);
+      const rule = findOne(template, 'AWS::Events::Rule', (p) => p.ScheduleExpression !== undefined);
+      expect(rule.properties).toMatchObject({
+        Name: 'valheim-ondemand-monitor-poll',
+        ScheduleExpression: 'rate(1 minute)',
+        State: 'DISABLED',
+        Targets: [expect.objectContaining({ Arn: { 'Fn::GetAtt': [fn.id, 'Arn'] } })],
+      });
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        FunctionName: { 'Fn::GetAtt': [fn.id, 'Arn'] },
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [rule.id, 'Arn'] },
+      });
+    });
+
+    it('may control the service, use the table, switch only its own rule and read only the bot token', () => {
+      // Given
+      const cluster = findOne(template, 'AWS::ECS::Cluster');
+      const service = findOne(template, 'AWS::ECS::Service');
+      const table = findOne(template, 'AWS::DynamoDB::Table');
+      const logGroup = (
+        lambdaFunction(template, MONITOR).properties.LoggingConfig as { LogGroup: { Ref: string } }
+      ).LogGroup.Ref;
+      // Then
+      expect(grantsOf(template, MONITOR).sort()).toEqual(
+        [
+          `logs:CreateLogStream on <${logGroup}.Arn>`,
+          `logs:PutLogEvents on <${logGroup}.Arn>`,
+          `ecs:DescribeServices on <${service.id}>`,
+          `ecs:UpdateService on <${service.id}>`,
+          `ecs:DescribeTasks on arn:aws:ecs:eu-central-1:<AWS::AccountId>:task/<${cluster.id}>/*`,
+          `ecs:ListTasks on * if {"ArnEquals":{"ecs:cluster":{"Fn::GetAtt":["${cluster.id}","Arn"]}}}`,
+          'ec2:DescribeNetworkInterfaces on *',
+          ...READ_WRITE_ITEMS.map((action) => `${action} on <${table.id}.Arn>`),
+          'ssm:GetParameter on arn:aws:ssm:eu-central-1:<AWS::AccountId>:parameter/valheim-ondemand/discord-bot-token',
+          'events:EnableRule on arn:aws:events:eu-central-1:<AWS::AccountId>:rule/valheim-ondemand-monitor-poll',
+          'events:DisableRule on arn:aws:events:eu-central-1:<AWS::AccountId>:rule/valheim-ondemand-monitor-poll',
+        ].sort(),
+      );
+    });
+
+    it('may change no DNS record without a configured DNS name', () => {
+      // Then
+      expect(JSON.stringify(template.toJSON())).not.toContain('route53');
+    });
+  });
+
+  describe('server log', () => {
+    it('forwards the lines the log parser understands from the game log to the log Lambda', () => {
+      // Then
+      const gameLogs = (gameContainer(template).LogConfiguration as { Options: Record<string, unknown> })
+        .Options['awslogs-group'];
+      const fn = lambdaFunction(template, SERVER_LOG);
+      template.resourceCountIs('AWS::Logs::SubscriptionFilter', 1);
+      template.hasResourceProperties('AWS::Logs::SubscriptionFilter', {
+        LogGroupName: gameLogs,
+        FilterPattern: LOG_FILTER_PATTERN,
+        DestinationArn: { 'Fn::GetAtt': [fn.id, 'Arn'] },
+      });
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        FunctionName: { 'Fn::GetAtt': [fn.id, 'Arn'] },
+        Principal: 'logs.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [(gameLogs as { Ref: string }).Ref, 'Arn'] },
+      });
+    });
+
+    it('writes the player list to the state table and may do nothing else', () => {
+      // Then
+      const fn = lambdaFunction(template, SERVER_LOG);
+      const table = findOne(template, 'AWS::DynamoDB::Table');
+      expect(fn.properties.Timeout).toBe(30);
+      expect(lambdaEnvironment(fn.properties)).toEqual({
+        STATE_TABLE: { Ref: table.id },
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+      const logGroup = (fn.properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      expect(grantsOf(template, SERVER_LOG).sort()).toEqual(
+        [
+          `logs:CreateLogStream on <${logGroup}.Arn>`,
+          `logs:PutLogEvents on <${logGroup}.Arn>`,
+          ...READ_WRITE_ITEMS.map((action) => `${action} on <${table.id}.Arn>`),
+        ].sort(),
+      );
+    });
+  });
+
+  describe('discord wiring', () => {
+    it('registers the commands and sets the endpoint URL through a custom resource', () => {
+      // Then
+      const fn = lambdaFunction(template, WIRING);
+      const api = findOne(template, 'AWS::ApiGatewayV2::Api');
+      template.resourceCountIs('Custom::DiscordWiring', 1);
+      expect(findOne(template, 'Custom::DiscordWiring').properties).toEqual({
+        ServiceToken: { 'Fn::GetAtt': [fn.id, 'Arn'] },
+        ApplicationId: config.discord.applicationId,
+        GuildId: config.discord.guildId,
+        EndpointUrl: {
+          'Fn::Join': [
+            '',
+            [
+              'https://',
+              { Ref: api.id },
+              '.execute-api.eu-central-1.',
+              { Ref: 'AWS::URLSuffix' },
+              '/discord',
+            ],
+          ],
+        },
+        BotTokenParameter: '/valheim-ondemand/discord-bot-token',
+        CommandsHash: createHash('sha256').update(JSON.stringify(guildCommands())).digest('hex'),
+      });
+    });
+
+    it('runs only once the endpoint can answer: after the stage, route, integration and permission', () => {
+      // Given
+      const wiring = Object.values(template.findResources('Custom::DiscordWiring'))[0];
+      const ids = (type: string) => Object.keys(template.findResources(type));
+      // Then
+      expect(wiring?.DependsOn).toEqual(
+        expect.arrayContaining([
+          ...ids('AWS::ApiGatewayV2::Stage'),
+          ...ids('AWS::ApiGatewayV2::Route'),
+          ...ids('AWS::ApiGatewayV2::Integration'),
+          findOne(template, 'AWS::Lambda::Permission', (p) => p.Principal === 'apigateway.amazonaws.com').id,
+        ]),
+      );
+    });
+
+    it('gives its Lambda two minutes and a read of the bot token only', () => {
+      // Then
+      const fn = lambdaFunction(template, WIRING);
+      expect(fn.properties.Timeout).toBe(120);
+      const logGroup = (fn.properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      expect(grantsOf(template, WIRING).sort()).toEqual(
+        [
+          `logs:CreateLogStream on <${logGroup}.Arn>`,
+          `logs:PutLogEvents on <${logGroup}.Arn>`,
+          'ssm:GetParameter on arn:aws:ssm:eu-central-1:<AWS::AccountId>:parameter/valheim-ondemand/discord-bot-token',
+        ].sort(),
+      );
+    });
+
+    it('outputs what it did as DiscordSetup', () => {
+      // Then
+      const wiring = findOne(template, 'Custom::DiscordWiring');
+      template.hasOutput('DiscordSetup', { Value: { 'Fn::GetAtt': [wiring.id, 'Status'] } });
     });
   });
 
@@ -478,7 +847,7 @@ describe('ValheimStack with the example config', () => {
     it('keeps every log group for the configured number of days', () => {
       // Then
       const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-      expect(logGroups).toHaveLength(3); // game, Lambda, API access logs
+      expect(logGroups).toHaveLength(6); // game, API access logs, four Lambdas
       for (const logGroup of logGroups) expect(logGroup.Properties.RetentionInDays).toBe(30);
     });
 
@@ -546,6 +915,14 @@ describe('ValheimStack with Spot, a schedule and everything else changed', () =>
         publicKey: 'ab'.repeat(32),
         guildId: '234567890123456789',
         operatorRoleIds: ['345678901234567890', '456789012345678901'],
+        noticeChannelId: '567890123456789012',
+        passwordVisibleTo: 'operators',
+      },
+      lifecycle: { idleStopMinutes: 10, emptyStopMinutes: 0, warnBeforeMinutes: 2, slowStartMinutes: 20 },
+      dns: {
+        hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+        zoneName: 'example.com',
+        recordName: 'Valheim.Example.com.',
       },
       logRetentionDays: 14,
       tags: { owner: 'alice' },
@@ -592,13 +969,81 @@ describe('ValheimStack with Spot, a schedule and everything else changed', () =>
     expect(secrets).toContain(':parameter/vikings/server-password');
   });
 
-  it('passes the operator roles comma-separated', () => {
+  it('passes the operator roles, the password visibility and the stop times to the interactions Lambda', () => {
     // Then
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: {
-        Variables: Match.objectLike({ OPERATOR_ROLE_IDS: '345678901234567890,456789012345678901' }),
+    expect(lambdaEnvironment(lambdaFunction(template, INTERACTIONS).properties)).toMatchObject({
+      OPERATOR_ROLE_IDS: '345678901234567890,456789012345678901',
+      SERVER_PASSWORD_PARAMETER: '/vikings/server-password',
+      PASSWORD_VISIBLE_TO: 'operators',
+      IDLE_STOP_MINUTES: '10',
+      EMPTY_STOP_MINUTES: '0',
+    });
+    expect(readInteractionsEnvironment(deployedEnvironment(template, INTERACTIONS)).commands).toMatchObject({
+      passwordVisibleTo: 'operators',
+      idleStopMinutes: 10,
+      emptyStopMinutes: 0,
+    });
+  });
+
+  it('passes the notice channel, the DNS name, the lifecycle and the task to the monitor', () => {
+    // Then
+    expect(lambdaEnvironment(lambdaFunction(template, MONITOR).properties)).toMatchObject({
+      POLL_RULE_NAME: 'vikings-monitor-poll',
+      BOT_TOKEN_PARAMETER: '/vikings/discord-bot-token',
+      NOTICE_CHANNEL_ID: '567890123456789012',
+      DNS_HOSTED_ZONE_ID: 'Z0123456789ABCDEFGHIJ',
+      DNS_RECORD_NAME: 'Valheim.Example.com.',
+      SERVER_PUBLIC: 'true',
+      CROSSPLAY: 'true',
+      IDLE_STOP_MINUTES: '10',
+      EMPTY_STOP_MINUTES: '0',
+      WARN_BEFORE_MINUTES: '2',
+      SLOW_START_MINUTES: '20',
+      TASK_CPU: '4096',
+      TASK_MEMORY_MIB: '16384',
+      TASK_SPOT: 'true',
+    });
+    // And the monitor reads them as configured
+    expect(readMonitorEnvironment(deployedEnvironment(template, MONITOR))).toMatchObject({
+      noticeChannelId: '567890123456789012',
+      dns: { hostedZoneId: 'Z0123456789ABCDEFGHIJ', recordName: 'Valheim.Example.com.' },
+      settings: {
+        public: true,
+        crossplay: true,
+        lifecycle: { idleStopMinutes: 10, emptyStopMinutes: 0, warnBeforeMinutes: 2, slowStartMinutes: 20 },
+        task: { cpu: 4096, memoryMiB: 16384, spot: true },
       },
     });
+  });
+
+  it('names the polling rule after the stack and lets the monitor switch exactly that rule', () => {
+    // Then
+    template.hasResourceProperties('AWS::Events::Rule', { Name: 'vikings-monitor-poll', State: 'DISABLED' });
+    const rule = 'arn:aws:events:us-east-1:<AWS::AccountId>:rule/vikings-monitor-poll';
+    expect(grantsOf(template, MONITOR)).toEqual(
+      expect.arrayContaining([`events:EnableRule on ${rule}`, `events:DisableRule on ${rule}`]),
+    );
+  });
+
+  it('lets the monitor change only the A record of the configured name in the configured zone', () => {
+    // Then
+    const route53 = grantsOf(template, MONITOR).filter((grant) => grant.startsWith('route53:'));
+    expect(route53).toEqual([
+      `route53:ChangeResourceRecordSets on arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ if ${JSON.stringify(
+        {
+          'ForAllValues:StringEquals': {
+            'route53:ChangeResourceRecordSetsNormalizedRecordNames': ['valheim.example.com'],
+            'route53:ChangeResourceRecordSetsRecordTypes': ['A'],
+            'route53:ChangeResourceRecordSetsActions': ['UPSERT', 'DELETE'],
+          },
+        },
+      )}`,
+    ]);
+    // And no other role may touch DNS
+    const everywhere = policyStatements(template).filter((statement) =>
+      asArray(statement.Action as string | string[]).some((action) => action.startsWith('route53:')),
+    );
+    expect(everywhere).toHaveLength(1);
   });
 
   it('backs up on the configured weekly time and retention', () => {

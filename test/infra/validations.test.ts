@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { addValheimStack } from '../../infra/valheim-app.js';
 import type { ValheimStack } from '../../infra/valheim-stack.js';
 import { acknowledge } from '../../infra/validations.js';
-import { cdkJson, exampleConfig, synthesize } from './helpers.js';
+import { appContext, cdkJson, exampleConfig, synthesize } from './helpers.js';
 
 const VALIDATE_AS_ERRORS = '@aws-cdk/core:validateAgainstDefaultRules';
 
@@ -30,9 +30,18 @@ describe('cdk-nag (AWS Solutions)', () => {
   let stack: ValheimStack;
 
   beforeAll(() => {
-    // Given the app built from the example config with a schedule (so every construct is present)
+    // Given the app built from the example config with a schedule and a DNS name (so every construct and
+    // grant is present); the checks do not look at Lambda code, so nothing is bundled
     const synthesized = synthesize(
-      exampleConfig({ schedule: { start: ['Fri 19:00'], stop: ['Sat 02:00'] } }),
+      exampleConfig({
+        schedule: { start: ['Fri 19:00'], stop: ['Sat 02:00'] },
+        dns: {
+          hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+          zoneName: 'example.com',
+          recordName: 'valheim.example.com',
+        },
+      }),
+      { bundling: false },
     );
     app = synthesized.app;
     stack = synthesized.stack;
@@ -60,6 +69,7 @@ describe('cdk-nag (AWS Solutions)', () => {
     expect(ids.sort()).toEqual([
       'Backup/Plan/World Annotation::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
       'Discord/Api/POST--discord Annotation::AwsSolutions-APIG4',
+      'DiscordWiring/Handler/Function Annotation::AwsSolutions-L1',
       'Game/Cluster Annotation::AwsSolutions-ECS4',
       'Game/SecurityGroup Annotation::AwsSolutions-EC23',
       'Game/Service Annotation::@aws-cdk/aws-ecs:shouldUseCircuitBreaker',
@@ -67,7 +77,11 @@ describe('cdk-nag (AWS Solutions)', () => {
       'Interactions/Function Annotation::AwsSolutions-L1',
       'Interactions/Role Annotation::AwsSolutions-IAM5[Resource::*]',
       'Interactions/Role Annotation::AwsSolutions-IAM5[Resource::arn:aws:ecs:eu-central-1:<AWS::AccountId>:task/<id>/*]',
+      'Monitor/Handler/Function Annotation::AwsSolutions-L1',
+      'Monitor/Handler/Role Annotation::AwsSolutions-IAM5[Resource::*]',
+      'Monitor/Handler/Role Annotation::AwsSolutions-IAM5[Resource::arn:aws:ecs:eu-central-1:<AWS::AccountId>:task/<id>/*]',
       'Network/Vpc Annotation::AwsSolutions-VPC7',
+      'ServerLog/Handler/Function Annotation::AwsSolutions-L1',
       // Added by aws-cdk-lib itself for the VPC's availability zones.
       'valheim-ondemand CloudFormation-Validate::W3010',
     ]);
@@ -75,7 +89,7 @@ describe('cdk-nag (AWS Solutions)', () => {
 
   it('fails synthesis on a finding nobody acknowledged', () => {
     // Given the same app with a non-compliant resource added
-    const failing = new App({ context: cdkJson.context });
+    const failing = new App({ context: appContext({ bundling: false }) });
     const failingStack = addValheimStack(failing, exampleConfig());
     new s3.Bucket(failingStack, 'UnloggedBucket');
     // When / Then
