@@ -225,12 +225,16 @@ export const costSchema = z.strictObject({
 export const configSchema = z.strictObject({
   /** Optional JSON schema reference for editors. */
   $schema: z.string().optional(),
-  /** CloudFormation stack name; also the cost-allocation tag value and the SSM parameter prefix. */
+  /**
+   * CloudFormation stack name; also the cost-allocation tag value and the SSM parameter prefix. At most 51
+   * characters because resource names derive from it: the monitor's EventBridge rule `<stackName>-monitor-poll`
+   * may hold 64.
+   */
   stackName: z
     .string()
     .regex(
-      /^[A-Za-z][A-Za-z0-9-]{0,63}$/,
-      'must start with a letter and hold only letters, digits and "-" (max 64)',
+      /^[A-Za-z][A-Za-z0-9-]{0,50}$/,
+      'must start with a letter and hold only letters, digits and "-" (max 51)',
     )
     .default('valheim-ondemand'),
   /** AWS region to deploy into. */

@@ -51,4 +51,4 @@ export function parseLogLine(line: string): LogEvent | undefined {
  * the log Lambda runs a few times per session rather than for every line steamcmd prints.
  */
 export const LOG_FILTER_PATTERN =
-  '?"is active with" ?"registered with join code" ?"Game server connected" ?"Got connection SteamID" ?"Closing socket" ?"Got character ZDOID" ?"Connections" ?"Saved" ?"ZNet Shutdown"';
+  '?"is active with" ?"registered with join code" ?"Game server connected" ?"Got connection SteamID" ?"Closing socket" ?"Got character ZDOID" ?"Connections" ?"Saved" ?"World saved" ?"ZNet Shutdown" ?"OnApplicationQuit"';

@@ -76,6 +76,8 @@ describe('config', () => {
     ],
     [{ task: { cpu: 512, memoryMiB: 1024 } }, /task\.cpu 512 is not supported; use 2048/],
     [{ timeZone: 'Mars/Olympus' }, /timeZone "Mars\/Olympus" is not an IANA time zone/],
+    [{ stackName: `v${'a'.repeat(51)}` }, /stackName "va+" must start with a letter .* \(max 51\)/],
+    [{ stackName: '1valheim' }, /stackName "1valheim" must start with a letter/],
     [{ backup: { schedule: 'every day at 5' } }, /backup\.schedule "every day at 5" is not a weekly time/],
     [{ schedule: { start: ['Fri 25:00'] } }, /schedule\.start\.0 "Fri 25:00" is not a weekly time/],
     [{ logRetentionDays: 10 }, /logRetentionDays must be one of 1, 3, 5, 7, 14, 30/],
@@ -132,6 +134,11 @@ describe('config', () => {
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, '{ "region": ');
     expect(() => loadConfig(broken)).toThrow(/not valid JSON .*fix the syntax/);
+  });
+
+  it('accepts a stack name of 51 characters, the longest whose derived names fit AWS limits', () => {
+    const stackName = `v${'a'.repeat(50)}`;
+    expect(parseConfig({ ...minimal, stackName }, 'test').stackName).toBe(stackName);
   });
 
   it('accepts a sha256 digest as the image tag', () => {

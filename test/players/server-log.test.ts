@@ -5,7 +5,7 @@ import {
   type LogPresence,
   logPlayerCount,
 } from '../../src/players/log-presence.js';
-import { parseLogLine } from '../../src/players/server-log.js';
+import { LOG_FILTER_PATTERN, parseLogLine } from '../../src/players/server-log.js';
 
 // Lines as the container prints them (supervisord prefix, then Valheim's own timestamp).
 const LINES = {
@@ -27,8 +27,21 @@ const LINES = {
   connections:
     'Nov 23 19:16:00 supervisord: valheim-server 11/23/2026 19:16:00: Connections 1 ZDOS:128475  sent:0 recv:412',
   saved: 'Nov 23 20:50:01 supervisord: valheim-server 11/23/2026 20:50:01: Saved 128475 zdos',
+  worldSaved: 'Nov 23 20:20:00 supervisord: valheim-server 11/23/2026 20:20:00: World saved ( 812.331ms )',
   shutdown: 'Nov 23 20:50:02 supervisord: valheim-server 11/23/2026 20:50:02: ZNet Shutdown',
+  quit: 'Nov 23 20:50:02 supervisord: valheim-server 11/23/2026 20:50:02: OnApplicationQuit',
 };
+
+/**
+ * CloudWatch Logs' matching for a pattern of `?"term"` alternatives: a line is forwarded when it contains any
+ * term (case-sensitive).
+ */
+function forwardedBy(pattern: string, line: string): boolean {
+  const terms = [...pattern.matchAll(/\?"([^"]+)"/g)].map((match) => match[1] ?? '');
+  // Guard the test itself: the whole pattern must be made of such alternatives.
+  expect(pattern.replace(/\?"[^"]+"/g, '').trim()).toBe('');
+  return terms.some((term) => line.includes(term));
+}
 
 describe('parseLogLine', () => {
   it.each([
@@ -40,9 +53,24 @@ describe('parseLogLine', () => {
     ['closing', { kind: 'disconnected', peerId: '76561198000000001' }],
     ['connections', { kind: 'connections', count: 1 }],
     ['saved', { kind: 'world-saved' }],
+    ['worldSaved', { kind: 'world-saved' }],
     ['shutdown', { kind: 'shutdown' }],
+    ['quit', { kind: 'shutdown' }],
   ] as const)('reads the %s line', (name, event) => {
     expect(parseLogLine(LINES[name])).toEqual(event);
+  });
+
+  it.each(Object.entries(LINES).filter(([name]) => name !== 'death' && name !== 'updater'))(
+    'forwards the %s line through the log subscription filter',
+    (_name, line) => {
+      // Given a line the parser reads, When CloudWatch applies the subscription filter, Then it is forwarded.
+      expect(parseLogLine(line)).toBeDefined();
+      expect(forwardedBy(LOG_FILTER_PATTERN, line)).toBe(true);
+    },
+  );
+
+  it('keeps the updater chatter out of the log subscription filter', () => {
+    expect(forwardedBy(LOG_FILTER_PATTERN, LINES.updater)).toBe(false);
   });
 
   it('ignores deaths (ZDOID 0:0) and unrelated lines', () => {
