@@ -4,23 +4,29 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
+import { gameServiceNames, serverLogGroupName } from '../src/config/names.js';
 import { secretParameterNames } from '../src/config/parameters.js';
-import type { ValheimConfig } from '../src/config/schema.js';
+import { COST_TAG_KEY, type ValheimConfig } from '../src/config/schema.js';
+import { estimateCost } from '../src/cost/estimate.js';
 import { guildCommands } from '../src/discord/commands.js';
 import { LOG_FILTER_PATTERN } from '../src/players/server-log.js';
 import {
   BundledFunction,
+  CostBudget,
   DiscordEndpoint,
   DiscordWiring,
   GameNetwork,
   GameServer,
+  grantGetCostAndUsage,
   grantGetParameter,
   ServerLogProcessor,
   ServerMonitor,
   ServerSchedule,
   StateTable,
   WorldBackup,
+  WorldBucket,
   WorldStorage,
+  WorldTransfer,
 } from './constructs/index.js';
 
 const handlerEntry = (name: string) => fileURLToPath(new URL(`../src/handlers/${name}.ts`, import.meta.url));
@@ -40,13 +46,15 @@ export interface ValheimStackProps extends StackProps {
 
 /**
  * Everything for one Valheim server: network, world storage and its backups, the (normally stopped) game
- * service, optional start/stop times, the Discord endpoint that starts and stops it, the monitor that
- * reports and stops it when idle (with the state table and the log processor it reads), and the deploy-time
- * wiring of Discord.
+ * service, the world bucket and the one-off task that moves worlds between it and EFS, optional start/stop
+ * times, the Discord endpoint that starts and stops it, the monitor that reports and stops it when idle (with
+ * the state table and the log processor it reads), the deploy-time wiring of Discord, and an optional budget.
  */
 export class ValheimStack extends Stack {
   public readonly gameServer: GameServer;
   public readonly storage: WorldStorage;
+  public readonly worldBucket: WorldBucket;
+  public readonly worldTransfer: WorldTransfer;
   public readonly state: StateTable;
   public readonly endpoint: DiscordEndpoint;
   public readonly interactions: BundledFunction;
@@ -60,6 +68,10 @@ export class ValheimStack extends Stack {
     // The schema accepts only CloudWatch Logs' retention values, which are the enum's values.
     const logRetention = config.logRetentionDays as logs.RetentionDays;
     const secrets = secretParameterNames(config.stackName);
+    const names = gameServiceNames(config.stackName);
+    const costTag = { key: COST_TAG_KEY, value: config.stackName };
+    // What the stack costs while nobody plays, for /valheim cost (play hours are counted by the monitor).
+    const fixedMonthly = estimateCost(config, { hoursPerMonth: 0, worldSizeGb: config.cost.worldSizeGb });
 
     const network = new GameNetwork(this, 'Network', { maxAzs: 2 });
     this.storage = new WorldStorage(this, 'World', { vpc: network.vpc });
@@ -94,12 +106,29 @@ export class ValheimStack extends Stack {
       spot: config.task.spot,
       timeZone: config.timeZone,
       logRetention,
-      // Fixed names: `npm run deploy` checks the service for a running game before CloudFormation is involved
-      // (src/cli/commands/deploy.ts, gameServiceNames).
-      clusterName: config.stackName,
-      serviceName: `${config.stackName}-server`,
+      // Fixed names: `npm run deploy` checks the service for a running game before CloudFormation is involved,
+      // and `valheim logs` reads the log group (src/config/names.ts).
+      clusterName: names.cluster,
+      serviceName: names.service,
+      logGroupName: serverLogGroupName(config.stackName),
     });
     this.storage.allowMountFrom(this.gameServer.securityGroup);
+
+    this.worldBucket = new WorldBucket(this, 'Worlds');
+    // The game's network: its security group already reaches the mount targets and (through the public IP)
+    // S3 and ECR Public.
+    this.worldTransfer = new WorldTransfer(this, 'WorldTransfer', {
+      cluster: this.gameServer.cluster,
+      fileSystem: this.storage.fileSystem,
+      accessPoint: this.storage.accessPoint,
+      bucket: this.worldBucket.bucket,
+      gameService: this.gameServer.service,
+      subnets: network.vpc.publicSubnets,
+      securityGroup: this.gameServer.securityGroup,
+      logRetention,
+    });
+    const transferSubnets = this.worldTransfer.subnetIds.join(',');
+    const transferSecurityGroups = this.worldTransfer.securityGroupIds.join(',');
 
     const start = config.schedule?.start ?? [];
     const stop = config.schedule?.stop ?? [];
@@ -130,9 +159,19 @@ export class ValheimStack extends Stack {
         PASSWORD_VISIBLE_TO: config.discord.passwordVisibleTo,
         IDLE_STOP_MINUTES: String(config.lifecycle.idleStopMinutes),
         EMPTY_STOP_MINUTES: String(config.lifecycle.emptyStopMinutes),
+        // For /valheim backup: runs a snapshot of the world.
+        TRANSFER_TASK_DEFINITION: this.worldTransfer.family,
+        TRANSFER_SUBNETS: transferSubnets,
+        TRANSFER_SECURITY_GROUPS: transferSecurityGroups,
+        WORLD_BUCKET: this.worldBucket.bucket.bucketName,
+        WORLD_NAME: config.server.world,
+        COST_FIXED_MONTHLY: fixedMonthly.idleMonthly.toFixed(2),
+        ...(config.cost.costExplorer && { COST_EXPLORER_TAG: `${costTag.key}=${costTag.value}` }),
       },
     });
     this.gameServer.grantServerControl(this.interactions);
+    this.worldTransfer.grantRun(this.interactions);
+    if (config.cost.costExplorer) grantGetCostAndUsage(this.interactions);
     // Commands claim a start or stop with a conditional write, so that they and the monitor never both act.
     this.state.grantReadWriteData(this.interactions);
     // For /valheim password.
@@ -160,6 +199,7 @@ export class ValheimStack extends Stack {
       emptyStopMinutes: config.lifecycle.emptyStopMinutes,
       warnBeforeMinutes: config.lifecycle.warnBeforeMinutes,
       slowStartMinutes: config.lifecycle.slowStartMinutes,
+      transferFamily: this.worldTransfer.family,
       logRetention,
     });
     this.serverLog = new ServerLogProcessor(this, 'ServerLog', {
@@ -178,6 +218,15 @@ export class ValheimStack extends Stack {
       commands: guildCommands(),
       logRetention,
     });
+
+    if (config.cost.monthlyBudgetUsd !== undefined) {
+      // The schema requires budgetEmail with monthlyBudgetUsd.
+      new CostBudget(this, 'Budget', {
+        limitUsd: config.cost.monthlyBudgetUsd,
+        tag: costTag,
+        email: config.cost.budgetEmail,
+      });
+    }
 
     new CfnOutput(this, 'DiscordEndpointUrl', {
       value: this.endpoint.url,
@@ -200,6 +249,18 @@ export class ValheimStack extends Stack {
     new CfnOutput(this, 'FileSystemId', {
       value: this.storage.fileSystem.fileSystemId,
       description: 'EFS file system holding the world (kept when the stack is deleted)',
+    });
+    new CfnOutput(this, 'WorldBucket', {
+      value: this.worldBucket.bucket.bucketName,
+      description: 'S3 bucket with world snapshots and imports (kept when the stack is deleted)',
+    });
+    new CfnOutput(this, 'TransferSubnets', {
+      value: transferSubnets,
+      description: 'Subnets the world-transfer task runs in (VALHEIM_TRANSFER_SUBNETS)',
+    });
+    new CfnOutput(this, 'TransferSecurityGroup', {
+      value: transferSecurityGroups,
+      description: 'Security group of the world-transfer task (VALHEIM_TRANSFER_SECURITY_GROUP)',
     });
   }
 }

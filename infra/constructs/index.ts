@@ -1,4 +1,6 @@
 export * from './bundled-function.js';
+export * from './cost-access.js';
+export * from './cost-budget.js';
 export * from './discord-endpoint.js';
 export * from './discord-wiring.js';
 export * from './game-network.js';
@@ -9,4 +11,6 @@ export * from './server-monitor.js';
 export * from './server-schedule.js';
 export * from './state-table.js';
 export * from './world-backup.js';
+export * from './world-bucket.js';
 export * from './world-storage.js';
+export * from './world-transfer.js';

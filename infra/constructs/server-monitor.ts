@@ -7,6 +7,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { transferFamily } from '../../src/worlds/transfer-task.js';
 import { BundledFunction } from './bundled-function.js';
 import type { GameServer } from './game-server.js';
 import { grantGetParameter } from './parameter-access.js';
@@ -66,6 +67,12 @@ export interface ServerMonitorProps {
    * @default - `${stackName}-monitor-poll`
    */
   readonly pollRuleName?: string;
+  /**
+   * Task definition family of the world-transfer task, which runs in the game's cluster: its state changes
+   * are reported (snapshot done or failed) rather than taken for the game server's.
+   * @default - `<stackName>-world-transfer`, the WorldTransfer default
+   */
+  readonly transferFamily?: string;
   /**
    * How long the monitor's logs are kept.
    * @default logs.RetentionDays.ONE_MONTH
@@ -136,6 +143,7 @@ export class ServerMonitor extends Construct {
         ECS_SERVICE: gameServer.service.serviceName,
         STATE_TABLE: props.stateTable.tableName,
         POLL_RULE_NAME: pollRuleName,
+        TRANSFER_FAMILY: props.transferFamily ?? transferFamily(stack.stackName),
         BOT_TOKEN_PARAMETER: props.botToken.parameterName,
         ...(channel !== undefined && { NOTICE_CHANNEL_ID: channel }),
         ...(props.dns && {

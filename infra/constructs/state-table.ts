@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { TTL_ATTRIBUTE } from '../../src/monitor/state-store.js';
 
 export interface StateTableProps {
   /**
@@ -19,7 +20,8 @@ export interface StateTableProps {
  * The bot's memory, shared by the Discord commands, the monitor and the server-log processor: one DynamoDB
  * table keyed `pk` / `sk` (see src/monitor/state-store.ts for the items). On-demand billing costs nothing
  * while nobody plays; encryption uses the key DynamoDB owns (no KMS charge); point-in-time recovery is on
- * (a few KB of state cost a fraction of a cent).
+ * (a few KB of state cost a fraction of a cent). Items that only matter for a while (e.g. a `/valheim backup`
+ * reply to follow up on) carry an expiry time that DynamoDB's TTL removes them after, free of charge.
  */
 export class StateTable extends Construct {
   public readonly table: dynamodb.ITable;
@@ -32,6 +34,7 @@ export class StateTable extends Construct {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       encryption: dynamodb.TableEncryption.DEFAULT,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: TTL_ATTRIBUTE,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
   }

@@ -2,13 +2,16 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, AssetStaging, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as efs from 'aws-cdk-lib/aws-efs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { describe, expect, it } from 'vitest';
 import {
   BundledFunction,
+  CostBudget,
   DiscordEndpoint,
   DiscordWiring,
   GameNetwork,
@@ -19,8 +22,13 @@ import {
   ServerSchedule,
   StateTable,
   WorldBackup,
+  WorldBucket,
   WorldStorage,
+  WorldTransfer,
+  type WorldTransferProps,
 } from '../../infra/constructs/index.js';
+import { MONITOR_ENTRY } from '../../infra/valheim-stack.js';
+import { appContext } from './helpers.js';
 
 /*
  * Each construct validates its own input and names the bad value. These tests build constructs without
@@ -93,6 +101,26 @@ describe('GameServer', () => {
       /server time zone must be an IANA time zone .* but "Mars\/Olympus" was provided/,
     );
   });
+
+  it('names its log group only when told to, and refuses a name CloudWatch Logs does not accept', () => {
+    // Given
+    const named = new Stack();
+    const generated = new Stack();
+    // When
+    new GameServer(named, 'Game', gameServerProps(named, { logGroupName: '/my-stack/server' }));
+    new GameServer(generated, 'Game', gameServerProps(generated));
+    // Then
+    Template.fromStack(named).hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: '/my-stack/server',
+    });
+    for (const group of Object.values(Template.fromStack(generated).findResources('AWS::Logs::LogGroup'))) {
+      expect(group.Properties).not.toHaveProperty('LogGroupName');
+    }
+    const stack = new Stack();
+    expect(
+      () => new GameServer(stack, 'Game', gameServerProps(stack, { logGroupName: 'my server' })),
+    ).toThrow(/logGroupName must be 1 to 512 .* but "my server" was provided/);
+  });
 });
 
 describe('ServerMonitor', () => {
@@ -137,6 +165,172 @@ describe('ServerMonitor', () => {
     expect(monitorIn(stack, { dns: { hostedZone, recordName: 'not a host' } })).toThrow(
       /dns recordName must be a host name .* but "not a host" was provided/,
     );
+  });
+});
+
+describe('ServerMonitor environment', () => {
+  it('names the transfer family after the stack unless told otherwise', () => {
+    // Given a stack without bundling (the test looks at the environment only)
+    const build = (transferFamily?: string) => {
+      const stack = new Stack(new App({ context: appContext({ bundling: false }) }), 'my-stack');
+      const gameServer = new GameServer(stack, 'Game', gameServerProps(stack));
+      new ServerMonitor(stack, 'Monitor', {
+        entry: MONITOR_ENTRY,
+        gameServer,
+        stateTable: new StateTable(stack, 'State').table,
+        botToken: ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'Token', {
+          parameterName: '/test/discord-bot-token',
+        }),
+        transferFamily,
+      });
+      return Template.fromStack(stack);
+    };
+    // When / Then
+    build().hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ TRANSFER_FAMILY: 'my-stack-world-transfer' }) },
+    });
+    build('other-transfer').hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ TRANSFER_FAMILY: 'other-transfer' }) },
+    });
+  });
+});
+
+describe('WorldBucket', () => {
+  it('keeps old versions for the configured number of days', () => {
+    // Given
+    const stack = new Stack();
+    // When
+    new WorldBucket(stack, 'Worlds', { noncurrentVersionRetentionDays: 90, temporaryRetentionDays: 3 });
+    // Then
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Id: 'OldVersions', NoncurrentVersionExpiration: { NoncurrentDays: 90 } }),
+          Match.objectLike({ Id: 'Imports', ExpirationInDays: 3 }),
+          Match.objectLike({ Id: 'ImageBackups', ExpirationInDays: 3 }),
+        ]),
+      },
+    });
+  });
+
+  it('refuses a retention that is not a whole number of days', () => {
+    expect(() => new WorldBucket(new Stack(), 'Worlds', { noncurrentVersionRetentionDays: 0 })).toThrow(
+      /noncurrentVersionRetentionDays must be .* but 0 was provided/,
+    );
+    expect(() => new WorldBucket(new Stack(), 'Worlds', { temporaryRetentionDays: 1.5 })).toThrow(
+      /temporaryRetentionDays .* but 1\.5 was provided/,
+    );
+  });
+});
+
+describe('WorldTransfer', () => {
+  function transferIn(stack: Stack, overrides: Partial<WorldTransferProps> = {}): WorldTransfer {
+    const props = gameServerProps(stack);
+    const gameServer = new GameServer(stack, 'Game', props);
+    return new WorldTransfer(stack, 'Transfer', {
+      cluster: gameServer.cluster,
+      fileSystem: props.fileSystem,
+      accessPoint: props.accessPoint,
+      bucket: new WorldBucket(stack, 'Worlds').bucket,
+      gameService: gameServer.service,
+      subnets: props.vpc.publicSubnets,
+      securityGroup: gameServer.securityGroup,
+      ...overrides,
+    });
+  }
+
+  it('takes its family from the stack name unless told otherwise', () => {
+    // Given
+    const stack = new Stack(new App(), 'my-stack');
+    const other = new Stack(new App(), 'other-stack');
+    // When
+    const byDefault = transferIn(stack);
+    const named = transferIn(other, {
+      family: 'custom-transfer',
+      image: 'public.ecr.aws/aws-cli/aws-cli:2.20.0',
+    });
+    // Then
+    expect(byDefault.family).toBe('my-stack-world-transfer');
+    expect(named.family).toBe('custom-transfer');
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Family: 'my-stack-world-transfer',
+    });
+    Template.fromStack(other).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Family: 'custom-transfer',
+      ContainerDefinitions: [Match.objectLike({ Image: 'public.ecr.aws/aws-cli/aws-cli:2.20.0' })],
+    });
+  });
+
+  it('refuses to run nowhere, and a family name ECS does not accept', () => {
+    expect(() => transferIn(new Stack(), { subnets: [] })).toThrow(
+      /subnets must name at least one subnet, but none was provided/,
+    );
+    expect(() => transferIn(new Stack(), { family: 'world transfer' })).toThrow(
+      /family must be 1 to 255 letters, digits, "-" or "_", but "world transfer" was provided/,
+    );
+  });
+
+  it('grants running it to any principal: RunTask on the family, PassRole on its two roles', () => {
+    // Given
+    const stack = new Stack(new App(), 'my-stack');
+    const transfer = transferIn(stack);
+    const role = new iam.Role(stack, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
+    // When
+    transfer.grantRun(role);
+    // Then
+    const statements = Template.fromStack(stack).findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: stack.getLogicalId(role.node.defaultChild as iam.CfnRole) }] },
+    });
+    const actions = Object.values(statements).flatMap((policy) =>
+      (policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>).flatMap(
+        (statement) => statement.Action,
+      ),
+    );
+    expect(actions.sort()).toEqual(
+      ['ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:RunTask', 'ecs:TagResource', 'iam:PassRole'].sort(),
+    );
+  });
+});
+
+describe('CostBudget', () => {
+  const tag = { key: 'project', value: 'my-stack' };
+
+  it('sends no alerts without an e-mail address, and uses the given thresholds with one', () => {
+    // Given
+    const silent = new Stack();
+    const loud = new Stack();
+    // When
+    new CostBudget(silent, 'Budget', { limitUsd: 10, tag });
+    new CostBudget(loud, 'Budget', {
+      limitUsd: 10,
+      tag,
+      email: 'ops@example.com',
+      actualThresholdPercent: 50,
+      forecastThresholdPercent: 90,
+    });
+    // Then
+    Template.fromStack(silent).hasResourceProperties('AWS::Budgets::Budget', {
+      Budget: Match.objectLike({ CostFilters: { TagKeyValue: ['user:project$my-stack'] } }),
+      NotificationsWithSubscribers: Match.absent(),
+    });
+    Template.fromStack(loud).hasResourceProperties('AWS::Budgets::Budget', {
+      NotificationsWithSubscribers: [
+        Match.objectLike({ Notification: Match.objectLike({ NotificationType: 'ACTUAL', Threshold: 50 }) }),
+        Match.objectLike({
+          Notification: Match.objectLike({ NotificationType: 'FORECASTED', Threshold: 90 }),
+        }),
+      ],
+    });
+  });
+
+  it('refuses a limit of zero and a threshold out of range', () => {
+    expect(() => new CostBudget(new Stack(), 'Budget', { limitUsd: 0, tag })).toThrow(
+      /limitUsd must be more than 0, but 0 was provided/,
+    );
+    expect(
+      () => new CostBudget(new Stack(), 'Budget', { limitUsd: 5, tag, actualThresholdPercent: 0 }),
+    ).toThrow(/actualThresholdPercent must be .* but 0 was provided/);
   });
 });
 

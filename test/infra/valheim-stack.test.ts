@@ -1,12 +1,20 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Capture, Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { TRANSFER_MOUNT_PATH } from '../../infra/constructs/index.js';
 import { gameServiceNames } from '../../src/cli/commands/deploy.js';
+import { serverLogGroupName } from '../../src/cli/commands/logs.js';
 import { COST_TAG_KEY, type ValheimConfig } from '../../src/config/schema.js';
+import { estimateCost, IMAGE_BACKUPS_KEPT } from '../../src/cost/estimate.js';
 import { guildCommands } from '../../src/discord/commands.js';
 import { readInteractionsEnvironment } from '../../src/handlers/environment.js';
 import { readMonitorEnvironment } from '../../src/monitor/environment.js';
+import { TTL_ATTRIBUTE } from '../../src/monitor/state-store.js';
 import { LOG_FILTER_PATTERN } from '../../src/players/server-log.js';
+import { IMPORTS, SNAPSHOTS } from '../../src/worlds/snapshots.js';
+import { TRANSFER_IMAGE, TRANSFER_SCRIPT_PATH, transferCommand } from '../../src/worlds/transfer-script.js';
+import { TRANSFER_CONTAINER, transferFamily } from '../../src/worlds/transfer-task.js';
 import {
   asArray,
   exampleConfig,
@@ -37,6 +45,7 @@ const UNTAGGABLE = new Set([
   'AWS::Scheduler::Schedule',
   'AWS::Lambda::EventInvokeConfig',
   'AWS::Logs::SubscriptionFilter',
+  'AWS::S3::BucketPolicy',
   'Custom::DiscordWiring',
 ]);
 
@@ -56,9 +65,13 @@ function text(value: unknown): string {
   return parts.map(text).join(separator);
 }
 
-/** What a role may do, as "action on resource" lines, with conditions appended when present. */
+/** What a Lambda's role may do, as "action on resource" lines, with conditions appended when present. */
 function grantsOf(template: Template, description: RegExp): string[] {
-  const role = roleOf(lambdaFunction(template, description).properties);
+  return grantsOfRole(template, roleOf(lambdaFunction(template, description).properties));
+}
+
+/** What a role may do, as "action on resource" lines, with conditions appended when present. */
+function grantsOfRole(template: Template, role: string): string[] {
   return roleStatements(template, role).flatMap((statement) => {
     expect(statement.Effect).toBe('Allow');
     const condition = statement.Condition ? ` if ${JSON.stringify(statement.Condition)}` : '';
@@ -104,17 +117,49 @@ function tagsOf(properties: Record<string, unknown>): Record<string, string> | u
   return tags;
 }
 
-function gameContainer(template: Template): Record<string, unknown> {
-  const definitions = findOne(template, 'AWS::ECS::TaskDefinition').properties.ContainerDefinitions as Array<
-    Record<string, unknown>
-  >;
+const isTransferTask = (p: Record<string, unknown>) =>
+  (p.ContainerDefinitions as Array<{ Name?: string }>).some((c) => c.Name === TRANSFER_CONTAINER);
+
+/** The game server's task definition (the other one is the world-transfer task). */
+function gameTask(template: Template): { id: string; properties: Record<string, unknown> } {
+  return findOne(template, 'AWS::ECS::TaskDefinition', (p) => !isTransferTask(p));
+}
+
+function transferTask(template: Template): { id: string; properties: Record<string, unknown> } {
+  return findOne(template, 'AWS::ECS::TaskDefinition', isTransferTask);
+}
+
+function onlyContainer(task: { properties: Record<string, unknown> }): Record<string, unknown> {
+  const definitions = task.properties.ContainerDefinitions as Array<Record<string, unknown>>;
   expect(definitions).toHaveLength(1);
   return definitions[0] ?? {};
+}
+
+function gameContainer(template: Template): Record<string, unknown> {
+  return onlyContainer(gameTask(template));
+}
+
+/** The logical ID behind a `{ "Fn::GetAtt": [id, "Arn"] }` role ARN. */
+function roleIdOf(arn: unknown): string {
+  return (arn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
 }
 
 function environmentOf(template: Template): Record<string, string> {
   const entries = gameContainer(template).Environment as Array<{ Name: string; Value: string }>;
   return Object.fromEntries(entries.map((entry) => [entry.Name, entry.Value]));
+}
+
+/** The grants `WorldTransfer.grantRun` adds to a role that can already read the game's status. */
+function transferRunGrants(template: Template): string[] {
+  const cluster = findOne(template, 'AWS::ECS::Cluster');
+  const task = transferTask(template).properties;
+  const passed = ' if {"StringEquals":{"iam:PassedToService":"ecs-tasks.amazonaws.com"}}';
+  return [
+    `ecs:RunTask on arn:aws:ecs:eu-central-1:<AWS::AccountId>:task-definition/valheim-ondemand-world-transfer:* if {"ArnEquals":{"ecs:cluster":{"Fn::GetAtt":["${cluster.id}","Arn"]}}}`,
+    `ecs:TagResource on arn:aws:ecs:eu-central-1:<AWS::AccountId>:task/<${cluster.id}>/* if {"StringEquals":{"ecs:CreateAction":"RunTask"}}`,
+    `iam:PassRole on <${roleIdOf(task.TaskRoleArn)}.Arn>${passed}`,
+    `iam:PassRole on <${roleIdOf(task.ExecutionRoleArn)}.Arn>${passed}`,
+  ];
 }
 
 const isGameSecurityGroup = (p: Record<string, unknown>) =>
@@ -353,7 +398,8 @@ describe('ValheimStack with the example config', () => {
         RESTART_CRON: '',
         BACKUPS: 'true',
         BACKUPS_MAX_AGE: '3650',
-        BACKUPS_MAX_COUNT: '24',
+        // As many zips as the cost estimate counts on EFS.
+        BACKUPS_MAX_COUNT: String(IMAGE_BACKUPS_KEPT),
         BACKUPS_IF_IDLE: 'false',
         STATUS_HTTP: 'false',
       });
@@ -393,7 +439,7 @@ describe('ValheimStack with the example config', () => {
       expect(mentions.length).toBeGreaterThan(0);
       for (const text of mentions) {
         expect(text).toMatch(
-          /^(SERVER_PASS|(:parameter)?\/valheim-ondemand\/(server-password|discord-bot-token)|SSM SecureString to fill with the (Discord bot token|server password) \(valheim secrets set\))$/,
+          /^(SERVER_PASS|(:parameter)?\/valheim-ondemand\/(server-password|discord-bot-token)|SSM SecureString to fill with the (Discord bot token|server password) \(valheim secrets set\)|iam:PassRole|iam:PassedToService)$/,
         );
       }
     });
@@ -407,12 +453,17 @@ describe('ValheimStack with the example config', () => {
       expect(logConfiguration.LogDriver).toBe('awslogs');
       const group = logConfiguration.Options['awslogs-group'] as { Ref: string };
       expect(resources(template)[group.Ref]?.Type).toBe('AWS::Logs::LogGroup');
+      // And its name is the one `valheim logs` reads
+      expect(resources(template)[group.Ref]?.Properties?.LogGroupName).toBe(
+        serverLogGroupName('valheim-ondemand'),
+      );
+      expect(serverLogGroupName('valheim-ondemand')).toBe('/valheim-ondemand/server');
     });
 
     it('lets the task mount and write the world file system, nothing more', () => {
       // Given
       const fileSystem = findOne(template, 'AWS::EFS::FileSystem');
-      const taskRoleArn = findOne(template, 'AWS::ECS::TaskDefinition').properties.TaskRoleArn as {
+      const taskRoleArn = gameTask(template).properties.TaskRoleArn as {
         'Fn::GetAtt': [string, string];
       };
       const taskRole = taskRoleArn['Fn::GetAtt'][0];
@@ -434,12 +485,271 @@ describe('ValheimStack with the example config', () => {
     });
   });
 
+  describe('world bucket', () => {
+    it('is private, encrypted with S3-managed keys, owner-enforced and versioned', () => {
+      // Then
+      template.resourceCountIs('AWS::S3::Bucket', 1);
+      expect(findOne(template, 'AWS::S3::Bucket').properties).toMatchObject({
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+        },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+        VersioningConfiguration: { Status: 'Enabled' },
+      });
+    });
+
+    it('is kept on delete and replacement and never emptied by CloudFormation', () => {
+      // Then
+      template.hasResource('AWS::S3::Bucket', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      const types = Object.values(resources(template)).map((resource) => resource.Type);
+      expect(types.filter((type) => type.startsWith('Custom::S3'))).toEqual([]);
+    });
+
+    it('refuses every request without TLS', () => {
+      // Then
+      const bucket = findOne(template, 'AWS::S3::Bucket');
+      const policy = findOne(template, 'AWS::S3::BucketPolicy').properties;
+      expect(policy.Bucket).toEqual({ Ref: bucket.id });
+      expect((policy.PolicyDocument as { Statement: unknown[] }).Statement).toEqual([
+        {
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 's3:*',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          Resource: [
+            { 'Fn::GetAtt': [bucket.id, 'Arn'] },
+            { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket.id, 'Arn'] }, '/*']] },
+          ],
+        },
+      ]);
+    });
+
+    it('keeps snapshots, and expires only old versions, uploads, listings, downloaded zips and stray parts', () => {
+      // Then
+      const rules = (
+        findOne(template, 'AWS::S3::Bucket').properties.LifecycleConfiguration as {
+          Rules: Array<Record<string, unknown>>;
+        }
+      ).Rules;
+      expect(rules).toEqual([
+        {
+          Id: 'OldVersions',
+          Status: 'Enabled',
+          NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+          ExpiredObjectDeleteMarker: true,
+          AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+        },
+        { Id: 'Imports', Status: 'Enabled', Prefix: `${IMPORTS}/`, ExpirationInDays: 7 },
+        { Id: 'ImageBackups', Status: 'Enabled', Prefix: 'image-backups/', ExpirationInDays: 7 },
+        { Id: 'Listings', Status: 'Enabled', Prefix: 'listings/', ExpirationInDays: 1 },
+      ]);
+      // And no rule expires current snapshots
+      for (const rule of rules) {
+        if (rule.ExpirationInDays !== undefined) expect(rule.Prefix).not.toBe(`${SNAPSHOTS}/`);
+      }
+    });
+
+    it('uses the prefixes the transfer script writes', () => {
+      // Given the script the transfer task runs
+      const script = readFileSync(TRANSFER_SCRIPT_PATH, 'utf8');
+      // Then
+      expect(script).toContain('s3://$BUCKET/listings/');
+      expect(script).toContain('s3://$BUCKET/image-backups/');
+      expect(script).toContain('_dest=snapshots/');
+      expect(script).toContain('snapshots/?* | imports/?*');
+    });
+
+    it('outputs its name as WorldBucket', () => {
+      // Then
+      template.hasOutput('WorldBucket', { Value: { Ref: findOne(template, 'AWS::S3::Bucket').id } });
+    });
+  });
+
+  describe('world transfer task', () => {
+    it('is an ARM64 Fargate task of 0.5 vCPU / 1 GiB in the family the CLI looks for', () => {
+      // Then
+      expect(transferTask(template).properties).toMatchObject({
+        Family: transferFamily('valheim-ondemand'),
+        Cpu: '512',
+        Memory: '1024',
+        NetworkMode: 'awsvpc',
+        RequiresCompatibilities: ['FARGATE'],
+        RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
+      });
+    });
+
+    it('runs the transfer script in the pinned AWS CLI image with a 120 s stop timeout', () => {
+      // Then
+      const { entryPoint, command } = transferCommand();
+      expect(onlyContainer(transferTask(template))).toMatchObject({
+        Name: TRANSFER_CONTAINER,
+        Image: TRANSFER_IMAGE,
+        Essential: true,
+        EntryPoint: entryPoint,
+        Command: command,
+        StopTimeout: 120,
+      });
+      expect(TRANSFER_IMAGE).toMatch(/^public\.ecr\.aws\/aws-cli\/aws-cli:\d+\.\d+\.\d+$/);
+    });
+
+    it('mounts the game world through the same access point over encrypted, IAM-authorized NFS', () => {
+      // Then
+      const fileSystem = findOne(template, 'AWS::EFS::FileSystem');
+      const accessPoint = findOne(template, 'AWS::EFS::AccessPoint');
+      const task = transferTask(template);
+      expect(task.properties.Volumes).toEqual([
+        {
+          Name: 'world',
+          EFSVolumeConfiguration: {
+            FilesystemId: { Ref: fileSystem.id },
+            TransitEncryption: 'ENABLED',
+            AuthorizationConfig: { AccessPointId: { Ref: accessPoint.id }, IAM: 'ENABLED' },
+          },
+        },
+      ]);
+      expect(onlyContainer(task).MountPoints).toEqual([
+        { ContainerPath: TRANSFER_MOUNT_PATH, SourceVolume: 'world', ReadOnly: false },
+      ]);
+      // (where the script looks, and where the game keeps its world)
+      expect(TRANSFER_MOUNT_PATH).toBe('/config');
+      expect(readFileSync(TRANSFER_SCRIPT_PATH, 'utf8')).toMatch(/^ROOT=\$\{CONFIG_ROOT:-\/config\}$/m);
+    });
+
+    it('names the bucket (where the CLI finds it) and the region in its environment, and no secret', () => {
+      // Then
+      const bucket = findOne(template, 'AWS::S3::Bucket');
+      const container = onlyContainer(transferTask(template));
+      expect(container.Environment).toEqual([
+        { Name: 'BUCKET', Value: { Ref: bucket.id } },
+        { Name: 'AWS_DEFAULT_REGION', Value: 'eu-central-1' },
+      ]);
+      expect(container).not.toHaveProperty('Secrets');
+    });
+
+    it('logs to a log group of its own through awslogs', () => {
+      // Then
+      const logConfiguration = onlyContainer(transferTask(template)).LogConfiguration as {
+        LogDriver: string;
+        Options: Record<string, unknown>;
+      };
+      expect(logConfiguration.LogDriver).toBe('awslogs');
+      const group = (logConfiguration.Options['awslogs-group'] as { Ref: string }).Ref;
+      expect(resources(template)[group]).toMatchObject({
+        Type: 'AWS::Logs::LogGroup',
+        Properties: { RetentionInDays: 30 },
+      });
+      const gameGroup = (gameContainer(template).LogConfiguration as { Options: Record<string, unknown> })
+        .Options['awslogs-group'];
+      expect({ Ref: group }).not.toEqual(gameGroup);
+    });
+
+    it('may mount the world as root, use its bucket prefixes without deleting, and check the game service', () => {
+      // Given
+      const fileSystem = findOne(template, 'AWS::EFS::FileSystem');
+      const bucket = findOne(template, 'AWS::S3::Bucket');
+      const service = findOne(template, 'AWS::ECS::Service');
+      const role = roleIdOf(transferTask(template).properties.TaskRoleArn);
+      const objects = (prefix: string) => `<${bucket.id}.Arn>/${prefix}/*`;
+      // Then
+      expect(grantsOfRole(template, role).sort()).toEqual(
+        [
+          ...['ClientMount', 'ClientRootAccess', 'ClientWrite'].map(
+            (action) =>
+              `elasticfilesystem:${action} on <${fileSystem.id}.Arn> if {"Bool":{"elasticfilesystem:AccessedViaMountTarget":"true"}}`,
+          ),
+          `s3:ListBucket on <${bucket.id}.Arn> if {"StringLike":{"s3:prefix":["snapshots/*","imports/*"]}}`,
+          `s3:GetObject on ${objects('snapshots')}`,
+          `s3:GetObject on ${objects('imports')}`,
+          `s3:PutObject on ${objects('snapshots')}`,
+          `s3:PutObject on ${objects('listings')}`,
+          `s3:PutObject on ${objects('image-backups')}`,
+          `s3:AbortMultipartUpload on ${objects('snapshots')}`,
+          `s3:AbortMultipartUpload on ${objects('listings')}`,
+          `s3:AbortMultipartUpload on ${objects('image-backups')}`,
+          `ecs:DescribeServices on <${service.id}>`,
+        ].sort(),
+      );
+      // And its role may be assumed by ECS tasks only, without managed policies
+      expect(resources(template)[role]?.Properties).toMatchObject({
+        AssumeRolePolicyDocument: {
+          Statement: [expect.objectContaining({ Principal: { Service: 'ecs-tasks.amazonaws.com' } })],
+        },
+      });
+      expect(resources(template)[role]?.Properties).not.toHaveProperty('ManagedPolicyArns');
+    });
+
+    it('starts with an execution role that may only write its log', () => {
+      // Then (the image is public: no ECR or secret permissions)
+      const task = transferTask(template);
+      const group = (onlyContainer(task).LogConfiguration as { Options: Record<string, { Ref: string }> })
+        .Options['awslogs-group']?.Ref;
+      expect(grantsOfRole(template, roleIdOf(task.properties.ExecutionRoleArn)).sort()).toEqual([
+        `logs:CreateLogStream on <${group}.Arn>`,
+        `logs:PutLogEvents on <${group}.Arn>`,
+      ]);
+    });
+
+    it('gives the interactions handler a complete world-transfer setting for /valheim backup', () => {
+      // Given the deployed environment, with plausible IDs for the subnets, security group and bucket
+      const environment = {
+        ...deployedEnvironment(template, INTERACTIONS),
+        TRANSFER_SUBNETS: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
+        TRANSFER_SECURITY_GROUPS: 'sg-0123456789abcdef0',
+        WORLD_BUCKET: 'valheim-ondemand-worldsbucket97ae83f6-abcdef012345',
+      };
+      // When the handler reads it
+      const settings = readInteractionsEnvironment(environment);
+      // Then
+      expect(settings.problems).toEqual([]);
+      expect(settings.commands).toMatchObject({
+        worldTransfer: {
+          taskDefinition: 'valheim-ondemand-world-transfer',
+          subnets: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+          securityGroups: ['sg-0123456789abcdef0'],
+          worldName: 'Dedicated',
+        },
+      });
+    });
+
+    it('runs in the game subnets with the game security group, which may mount the world', () => {
+      // Then the Lambda and the outputs name the game service's subnets and security group
+      const service = findOne(template, 'AWS::ECS::Service').properties.NetworkConfiguration as {
+        AwsvpcConfiguration: { Subnets: unknown[]; SecurityGroups: unknown[] };
+      };
+      const joined = {
+        'Fn::Join': ['', service.AwsvpcConfiguration.Subnets.flatMap((s, i) => (i ? [',', s] : [s]))],
+      };
+      const [securityGroup] = service.AwsvpcConfiguration.SecurityGroups;
+      const environment = lambdaEnvironment(lambdaFunction(template, INTERACTIONS).properties);
+      expect(environment.TRANSFER_SUBNETS).toEqual(joined);
+      expect(environment.TRANSFER_SECURITY_GROUPS).toEqual(securityGroup);
+      template.hasOutput('TransferSubnets', { Value: joined });
+      template.hasOutput('TransferSecurityGroup', { Value: securityGroup });
+      // And that group reaches the mount targets on NFS
+      const mount = findOne(template, 'AWS::EC2::SecurityGroup', isMountSecurityGroup);
+      template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        GroupId: { 'Fn::GetAtt': [mount.id, 'GroupId'] },
+        SourceSecurityGroupId: securityGroup,
+        FromPort: 2049,
+      });
+    });
+  });
+
   describe('discord endpoint', () => {
     it('runs the interactions Lambda on nodejs22.x arm64 with its settings in the environment', () => {
       // Then
       const cluster = findOne(template, 'AWS::ECS::Cluster');
       const service = findOne(template, 'AWS::ECS::Service');
       const table = findOne(template, 'AWS::DynamoDB::Table');
+      const bucket = findOne(template, 'AWS::S3::Bucket');
+      const game = findOne(template, 'AWS::EC2::SecurityGroup', isGameSecurityGroup);
+      const [first, second] = Object.keys(template.findResources('AWS::EC2::Subnet'));
       const fn = lambdaFunction(template, INTERACTIONS);
       expect(fn.properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -459,8 +769,37 @@ describe('ValheimStack with the example config', () => {
         PASSWORD_VISIBLE_TO: 'members',
         IDLE_STOP_MINUTES: '15',
         EMPTY_STOP_MINUTES: '30',
+        TRANSFER_TASK_DEFINITION: 'valheim-ondemand-world-transfer',
+        TRANSFER_SUBNETS: { 'Fn::Join': ['', [{ Ref: first }, ',', { Ref: second }]] },
+        TRANSFER_SECURITY_GROUPS: { 'Fn::GetAtt': [game.id, 'GroupId'] },
+        WORLD_BUCKET: { Ref: bucket.id },
+        WORLD_NAME: 'Dedicated',
+        COST_FIXED_MONTHLY: estimateCost(config, {
+          hoursPerMonth: 0,
+          worldSizeGb: config.cost.worldSizeGb,
+        }).idleMonthly.toFixed(2),
         NODE_OPTIONS: '--enable-source-maps',
       });
+    });
+
+    it('tells /valheim cost what the stack costs while idle, and leaves Cost Explorer out unless enabled', () => {
+      // Then the always-on items of the estimate (EFS, backups) are passed as dollars a month
+      const environment = lambdaEnvironment(lambdaFunction(template, INTERACTIONS).properties);
+      expect(environment.COST_FIXED_MONTHLY).toMatch(/^\d+(\.\d+)?$/);
+      expect(Number(environment.COST_FIXED_MONTHLY)).toBeCloseTo(
+        estimateCost(config, { hoursPerMonth: 0, worldSizeGb: config.cost.worldSizeGb }).idleMonthly,
+        2,
+      );
+      expect(Number(environment.COST_FIXED_MONTHLY)).toBeGreaterThan(0);
+      expect(
+        readInteractionsEnvironment(deployedEnvironment(template, INTERACTIONS)).commands?.costFixedMonthly,
+      ).toBe(Number(environment.COST_FIXED_MONTHLY));
+      // And without cost.costExplorer neither the tag nor any Cost Explorer permission
+      expect(environment).not.toHaveProperty('COST_EXPLORER_TAG');
+      const actions = policyStatements(template).flatMap((statement) =>
+        asArray(statement.Action as string | string[]),
+      );
+      expect(actions.filter((action) => action.startsWith('ce:'))).toEqual([]);
     });
 
     it('passes an environment the interactions handler accepts, with every command setting', () => {
@@ -553,8 +892,38 @@ describe('ValheimStack with the example config', () => {
           'ec2:DescribeNetworkInterfaces on *',
           ...READ_WRITE_ITEMS.map((action) => `${action} on <${table.id}.Arn>`),
           'ssm:GetParameter on arn:aws:ssm:eu-central-1:<AWS::AccountId>:parameter/valheim-ondemand/server-password',
+          ...transferRunGrants(template),
         ].sort(),
       );
+    });
+
+    it('lets the interactions Lambda run the transfer task in the game cluster and pass only its two roles', () => {
+      // Given
+      const cluster = findOne(template, 'AWS::ECS::Cluster');
+      const task = transferTask(template).properties;
+      const inCluster = `if {"ArnEquals":{"ecs:cluster":{"Fn::GetAtt":["${cluster.id}","Arn"]}}}`;
+      // Then RunTask is allowed for any revision of the transfer family, in the game cluster only
+      const grants = grantsOf(template, INTERACTIONS);
+      expect(grants.filter((grant) => grant.startsWith('ecs:RunTask'))).toEqual([
+        `ecs:RunTask on arn:aws:ecs:eu-central-1:<AWS::AccountId>:task-definition/valheim-ondemand-world-transfer:* ${inCluster}`,
+      ]);
+      // And the tags propagated to the new task may be set, on tasks of that cluster while RunTask creates them
+      expect(grants.filter((grant) => grant.startsWith('ecs:TagResource'))).toEqual([
+        `ecs:TagResource on arn:aws:ecs:eu-central-1:<AWS::AccountId>:task/<${cluster.id}>/* if {"StringEquals":{"ecs:CreateAction":"RunTask"}}`,
+      ]);
+      // And only the transfer task's roles may be passed, and only to ECS tasks
+      const passed = ' if {"StringEquals":{"iam:PassedToService":"ecs-tasks.amazonaws.com"}}';
+      expect(grants.filter((grant) => grant.startsWith('iam:')).sort()).toEqual(
+        [
+          `iam:PassRole on <${roleIdOf(task.TaskRoleArn)}.Arn>${passed}`,
+          `iam:PassRole on <${roleIdOf(task.ExecutionRoleArn)}.Arn>${passed}`,
+        ].sort(),
+      );
+      // And no other role may pass a role
+      const passing = policyStatements(template).filter((statement) =>
+        asArray(statement.Action as string | string[]).includes('iam:PassRole'),
+      );
+      expect(passing).toHaveLength(1);
     });
   });
 
@@ -579,6 +948,14 @@ describe('ValheimStack with the example config', () => {
       });
       expect(table.properties).not.toHaveProperty('ProvisionedThroughput');
       expect(table.properties).not.toHaveProperty('GlobalSecondaryIndexes');
+    });
+
+    it('expires short-lived items by the TTL attribute the state store writes', () => {
+      // Then
+      expect(findOne(template, 'AWS::DynamoDB::Table').properties.TimeToLiveSpecification).toEqual({
+        AttributeName: TTL_ATTRIBUTE,
+        Enabled: true,
+      });
     });
 
     it('is deleted with the stack: it holds only bot state and the play ledger', () => {
@@ -616,6 +993,7 @@ describe('ValheimStack with the example config', () => {
         ECS_SERVICE: { 'Fn::GetAtt': [service.id, 'Name'] },
         STATE_TABLE: { Ref: table.id },
         POLL_RULE_NAME: 'valheim-ondemand-monitor-poll',
+        TRANSFER_FAMILY: 'valheim-ondemand-world-transfer',
         BOT_TOKEN_PARAMETER: '/valheim-ondemand/discord-bot-token',
         SERVER_PUBLIC: 'false',
         CROSSPLAY: 'false',
@@ -636,6 +1014,7 @@ describe('ValheimStack with the example config', () => {
       // Then
       expect(environment).toMatchObject({
         pollRuleName: 'valheim-ondemand-monitor-poll',
+        transferFamily: transferFamily('valheim-ondemand'),
         botTokenParameter: '/valheim-ondemand/discord-bot-token',
         settings: {
           public: false,
@@ -847,7 +1226,7 @@ describe('ValheimStack with the example config', () => {
     it('keeps every log group for the configured number of days', () => {
       // Then
       const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-      expect(logGroups).toHaveLength(6); // game, API access logs, four Lambdas
+      expect(logGroups).toHaveLength(7); // game, world transfer, API access logs, four Lambdas
       for (const logGroup of logGroups) expect(logGroup.Properties.RetentionInDays).toBe(30);
     });
 
@@ -860,6 +1239,11 @@ describe('ValheimStack with the example config', () => {
           tags: 'valheim-ondemand',
         });
       }
+    });
+
+    it('creates no budget without cost.monthlyBudgetUsd', () => {
+      // Then
+      template.resourceCountIs('AWS::Budgets::Budget', 0);
     });
 
     it('creates no schedule without configured times', () => {
@@ -889,12 +1273,13 @@ describe('ValheimStack with the example config', () => {
 
 describe('ValheimStack with Spot, a schedule and everything else changed', () => {
   const digest = `sha256:${'ab'.repeat(32)}`;
+  let config: ValheimConfig;
   let template: Template;
   let region: string;
 
   beforeAll(() => {
     // Given a config that differs from the example wherever the stack reads it
-    const config = exampleConfig({
+    config = exampleConfig({
       stackName: 'vikings',
       region: 'us-east-1',
       timeZone: 'America/New_York',
@@ -924,6 +1309,7 @@ describe('ValheimStack with Spot, a schedule and everything else changed', () =>
         zoneName: 'example.com',
         recordName: 'Valheim.Example.com.',
       },
+      cost: { costExplorer: true, worldSizeGb: 1, monthlyBudgetUsd: 25, budgetEmail: 'alice@example.com' },
       logRetentionDays: 14,
       tags: { owner: 'alice' },
     });
@@ -999,6 +1385,7 @@ describe('ValheimStack with Spot, a schedule and everything else changed', () =>
       EMPTY_STOP_MINUTES: '0',
       WARN_BEFORE_MINUTES: '2',
       SLOW_START_MINUTES: '20',
+      TRANSFER_FAMILY: 'vikings-world-transfer',
       TASK_CPU: '4096',
       TASK_MEMORY_MIB: '16384',
       TASK_SPOT: 'true',
@@ -1117,6 +1504,74 @@ describe('ValheimStack with Spot, a schedule and everything else changed', () =>
     for (const logGroup of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
       expect(logGroup.Properties.RetentionInDays).toBe(14);
     }
+  });
+
+  it('names the game log group after the stack', () => {
+    // Then
+    const group = (gameContainer(template).LogConfiguration as { Options: Record<string, { Ref: string }> })
+      .Options['awslogs-group']?.Ref;
+    expect(resources(template)[group ?? '']?.Properties?.LogGroupName).toBe('/vikings/server');
+  });
+
+  it('names the transfer task after the stack and lets the interactions Lambda run it and snapshot Midgard', () => {
+    // Then
+    const cluster = findOne(template, 'AWS::ECS::Cluster');
+    expect(transferTask(template).properties.Family).toBe('vikings-world-transfer');
+    expect(lambdaEnvironment(lambdaFunction(template, INTERACTIONS).properties)).toMatchObject({
+      TRANSFER_TASK_DEFINITION: 'vikings-world-transfer',
+      WORLD_NAME: 'Midgard',
+    });
+    expect(grantsOf(template, INTERACTIONS)).toContain(
+      `ecs:RunTask on arn:aws:ecs:us-east-1:<AWS::AccountId>:task-definition/vikings-world-transfer:* if {"ArnEquals":{"ecs:cluster":{"Fn::GetAtt":["${cluster.id}","Arn"]}}}`,
+    );
+  });
+
+  it('passes the idle cost of this configuration and the cost tag, and lets only /valheim cost ask Cost Explorer', () => {
+    // Then
+    const environment = lambdaEnvironment(lambdaFunction(template, INTERACTIONS).properties);
+    const idle = estimateCost(config, { hoursPerMonth: 0, worldSizeGb: 1 }).idleMonthly;
+    expect(environment).toMatchObject({
+      COST_FIXED_MONTHLY: idle.toFixed(2),
+      COST_EXPLORER_TAG: `${COST_TAG_KEY}=vikings`,
+    });
+    // (a bigger world and a hosted zone cost more than the example)
+    expect(idle).toBeGreaterThan(estimateCost(exampleConfig(), { hoursPerMonth: 0 }).idleMonthly + 0.5);
+    expect(readInteractionsEnvironment(deployedEnvironment(template, INTERACTIONS)).commands).toMatchObject({
+      costFixedMonthly: Number(idle.toFixed(2)),
+      costTag: { key: 'project', value: 'vikings' },
+    });
+    expect(grantsOf(template, INTERACTIONS)).toContain('ce:GetCostAndUsage on *');
+    const everywhere = policyStatements(template).filter((statement) =>
+      asArray(statement.Action as string | string[]).some((action) => action.startsWith('ce:')),
+    );
+    expect(everywhere).toHaveLength(1);
+    expect(asArray(everywhere[0]?.Action as string[]).filter((action) => action.startsWith('ce:'))).toEqual([
+      'ce:GetCostAndUsage',
+    ]);
+  });
+
+  it('creates a monthly cost budget on the cost tag that e-mails at 80 % actual and 100 % forecast', () => {
+    // Then
+    template.resourceCountIs('AWS::Budgets::Budget', 1);
+    const alert = (NotificationType: string, Threshold: number) => ({
+      Notification: {
+        NotificationType,
+        ComparisonOperator: 'GREATER_THAN',
+        Threshold,
+        ThresholdType: 'PERCENTAGE',
+      },
+      Subscribers: [{ SubscriptionType: 'EMAIL', Address: 'alice@example.com' }],
+    });
+    expect(findOne(template, 'AWS::Budgets::Budget').properties).toMatchObject({
+      Budget: {
+        BudgetName: 'vikings-monthly',
+        BudgetType: 'COST',
+        TimeUnit: 'MONTHLY',
+        BudgetLimit: { Amount: 25, Unit: 'USD' },
+        CostFilters: { TagKeyValue: ['user:project$vikings'] },
+      },
+      NotificationsWithSubscribers: [alert('ACTUAL', 80), alert('FORECASTED', 100)],
+    });
   });
 
   it('outputs the secret parameter names of this stack', () => {

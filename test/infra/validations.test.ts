@@ -30,8 +30,8 @@ describe('cdk-nag (AWS Solutions)', () => {
   let stack: ValheimStack;
 
   beforeAll(() => {
-    // Given the app built from the example config with a schedule and a DNS name (so every construct and
-    // grant is present); the checks do not look at Lambda code, so nothing is bundled
+    // Given the app built from the example config with a schedule, a DNS name, Cost Explorer and a budget (so
+    // every construct and grant is present); the checks do not look at Lambda code, so nothing is bundled
     const synthesized = synthesize(
       exampleConfig({
         schedule: { start: ['Fri 19:00'], stop: ['Sat 02:00'] },
@@ -40,6 +40,7 @@ describe('cdk-nag (AWS Solutions)', () => {
           zoneName: 'example.com',
           recordName: 'valheim.example.com',
         },
+        cost: { costExplorer: true, monthlyBudgetUsd: 20, budgetEmail: 'ops@example.com' },
       }),
       { bundling: false },
     );
@@ -63,7 +64,8 @@ describe('cdk-nag (AWS Solutions)', () => {
     }
     // And the list is the reviewed one (logical IDs in finding IDs masked)
     const ids = found.map(
-      ([path, id]) => `${path.replace(/^[^/]+\//, '')} ${id.replace(/<[A-Za-z0-9]+>/g, '<id>')}`,
+      ([path, id]) =>
+        `${path.replace(/^[^/]+\//, '')} ${id.replace(/<[A-Za-z0-9]+(\.[A-Za-z]+)?>/g, '<id>')}`,
     );
     // (cdk-nag 3 reads plain rule IDs, which aws-cdk-lib records with its "Annotation::" prefix)
     expect(ids.sort()).toEqual([
@@ -75,13 +77,24 @@ describe('cdk-nag (AWS Solutions)', () => {
       'Game/Service Annotation::@aws-cdk/aws-ecs:shouldUseCircuitBreaker',
       'Game/Task Annotation::AwsSolutions-ECS2',
       'Interactions/Function Annotation::AwsSolutions-L1',
+      // One per grant with a wildcard: the game's status, running the transfer task, Cost Explorer.
       'Interactions/Role Annotation::AwsSolutions-IAM5[Resource::*]',
+      'Interactions/Role Annotation::AwsSolutions-IAM5[Resource::*]',
+      'Interactions/Role Annotation::AwsSolutions-IAM5[Resource::*]',
+      'Interactions/Role Annotation::AwsSolutions-IAM5[Resource::arn:aws:ecs:eu-central-1:<AWS::AccountId>:task-definition/valheim-ondemand-world-transfer:*]',
+      'Interactions/Role Annotation::AwsSolutions-IAM5[Resource::arn:aws:ecs:eu-central-1:<AWS::AccountId>:task/<id>/*]',
       'Interactions/Role Annotation::AwsSolutions-IAM5[Resource::arn:aws:ecs:eu-central-1:<AWS::AccountId>:task/<id>/*]',
       'Monitor/Handler/Function Annotation::AwsSolutions-L1',
       'Monitor/Handler/Role Annotation::AwsSolutions-IAM5[Resource::*]',
       'Monitor/Handler/Role Annotation::AwsSolutions-IAM5[Resource::arn:aws:ecs:eu-central-1:<AWS::AccountId>:task/<id>/*]',
       'Network/Vpc Annotation::AwsSolutions-VPC7',
       'ServerLog/Handler/Function Annotation::AwsSolutions-L1',
+      'WorldTransfer/Task Annotation::AwsSolutions-ECS2',
+      'WorldTransfer/Task/TaskRole Annotation::AwsSolutions-IAM5[Resource::<id>/image-backups/*]',
+      'WorldTransfer/Task/TaskRole Annotation::AwsSolutions-IAM5[Resource::<id>/imports/*]',
+      'WorldTransfer/Task/TaskRole Annotation::AwsSolutions-IAM5[Resource::<id>/listings/*]',
+      'WorldTransfer/Task/TaskRole Annotation::AwsSolutions-IAM5[Resource::<id>/snapshots/*]',
+      'Worlds/Bucket Annotation::AwsSolutions-S1',
       // Added by aws-cdk-lib itself for the VPC's availability zones.
       'valheim-ondemand CloudFormation-Validate::W3010',
     ]);

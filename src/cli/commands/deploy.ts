@@ -7,6 +7,7 @@ import {
   type ECSClient,
 } from '@aws-sdk/client-ecs';
 import { loadConfig } from '../../config/load.js';
+import { gameServiceNames } from '../../config/names.js';
 import { awsFailure, CliError } from '../errors.js';
 import type { Terminal } from '../io.js';
 
@@ -31,13 +32,8 @@ export interface DeployDeps {
   readonly cdk?: () => { command: string; args: readonly string[] };
 }
 
-/**
- * The game server's ECS names. The stack sets them deterministically (clusterName = stackName,
- * serviceName = `${stackName}-server`) so the CLI can find the service before CloudFormation is asked.
- */
-export function gameServiceNames(stackName: string): { cluster: string; service: string } {
-  return { cluster: stackName, service: `${stackName}-server` };
-}
+// Re-exported: the names moved to src/config/names.ts, which the stack shares.
+export { gameServiceNames };
 
 export type ServiceCheck =
   | { readonly kind: 'absent' }

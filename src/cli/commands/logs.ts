@@ -4,6 +4,7 @@ import type {
   FilterLogEventsCommandOutput,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { loadConfig } from '../../config/load.js';
+import { serverLogGroupName } from '../../config/names.js';
 import { awsFailure, CliError } from '../errors.js';
 import type { Terminal } from '../io.js';
 import { realSleep, type Sleep } from './start-stop.js';
@@ -12,13 +13,8 @@ export const DEFAULT_SINCE = '30m';
 /** How often --follow asks for new lines. */
 export const FOLLOW_INTERVAL_MS = 2000;
 
-/**
- * The game container's log group. The stack must give it this fixed name (a generated name would need a
- * CloudFormation lookup before every `valheim logs`).
- */
-export function serverLogGroupName(stackName: string): string {
-  return `/${stackName}/server`;
-}
+// Re-exported: the name moved to src/config/names.ts, which the stack shares.
+export { serverLogGroupName };
 
 export interface LogsOptions {
   /** Path of valheim.config.json. */
