@@ -1,3 +1,4 @@
+import type { WorldError } from '../worlds/errors.js';
 import { DeadlineExceededError } from './deadline.js';
 
 /**
@@ -7,6 +8,10 @@ import { DeadlineExceededError } from './deadline.js';
 export function describeFailure(error: unknown, action: string): string {
   if (error instanceof DeadlineExceededError) {
     return `AWS did not answer in time while trying to ${action}. It may still go through: check \`/valheim status\` in a minute.`;
+  }
+  if (isWorldError(error)) {
+    // e.g. ECS refused to place the world-transfer task: its own words, with the fix.
+    return `I could not ${action}: ${error.problem}. ${error.fix.charAt(0).toUpperCase()}${error.fix.slice(1)}.`;
   }
   const name = error instanceof Error ? error.name : '';
   if (
@@ -30,4 +35,14 @@ export function describeFailure(error: unknown, action: string): string {
     return `The bot has no AWS credentials, so I could not ${action}. Check how the endpoint is run (README, "Troubleshooting").`;
   }
   return `Something went wrong while trying to ${action}${name ? ` (${name})` : ''}. Try again; if it keeps happening, look at the bot's logs.`;
+}
+
+/** By name, not instanceof: the class would be one more chunk for the entry of the Lambda to load. */
+function isWorldError(error: unknown): error is WorldError {
+  return (
+    error instanceof Error &&
+    error.name === 'WorldError' &&
+    typeof (error as Partial<WorldError>).problem === 'string' &&
+    typeof (error as Partial<WorldError>).fix === 'string'
+  );
 }

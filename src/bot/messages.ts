@@ -130,8 +130,54 @@ export function alreadyMessage(status: ServerStatus, wanted: 'start' | 'stop'): 
 
 export function refusedMessage(roleIds: readonly string[], action: string): string {
   const roles = roleIds.map((id) => `<@&${id}>`).join(', ');
-  const what = action === 'password' ? 'see the password' : 'start or stop the server';
+  const what =
+    action === 'password'
+      ? 'see the password'
+      : action === 'backup'
+        ? 'back up the world'
+        : 'start or stop the server';
   return `Only members with ${roleIds.length > 1 ? 'one of the roles' : 'the role'} ${roles} can ${what}.`;
+}
+
+/** `/valheim start` while the world-transfer task may be writing the world. */
+export const TRANSFER_RUNNING_START_MESSAGE =
+  'A world backup, import or restore is running right now, and the server must not start while the world may change. Try `/valheim start` again in a few minutes.';
+
+export const BACKUP_NOT_SET_UP_MESSAGE =
+  'Backups from Discord are not set up on this deployment (deploy the current version). Meanwhile `npx valheim world export` takes a snapshot from a computer.';
+
+export function backupMisconfiguredMessage(problems: readonly string[]): string {
+  return `Backups from Discord are misconfigured: ${problems.join('; ')}. Ask whoever set up the bot to fix its settings and redeploy.`;
+}
+
+export const BACKUP_ALREADY_RUNNING_MESSAGE =
+  'A backup (or another world transfer: an import, export or restore) is already running. Try again when it is done, usually within a few minutes.';
+
+/** The reply to `/valheim backup` once the snapshot task has started. */
+export function backupStartedMessage(options: {
+  readonly userId: string | undefined;
+  readonly worldName: string;
+  readonly snapshotId: string;
+  /** The game runs: the snapshot holds its last save. */
+  readonly gameActive: boolean;
+  /** The monitor will report the end (the reply is stored). */
+  readonly followUp: boolean;
+}): string {
+  const what = `the world *${options.worldName.replace(/_/g, '\\_')}* to S3 (snapshot \`${options.snapshotId}\`)…`;
+  const then = options.followUp
+    ? "I'll post when it is done."
+    : 'See whether it worked with `npx valheim world backups` in a few minutes.';
+  const lines = [
+    options.userId
+      ? `📦 <@${options.userId}> is backing up ${what} ${then}`
+      : `📦 Backing up ${what} ${then}`,
+  ];
+  if (options.gameActive) {
+    lines.push(
+      'The server is running, so the snapshot holds the world as of its last save (Valheim saves every 30 minutes and when it stops).',
+    );
+  }
+  return lines.join('\n');
 }
 
 export const NOT_IN_GUILD_MESSAGE = 'Use this command in the Discord server the bot was set up for.';

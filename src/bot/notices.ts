@@ -41,7 +41,7 @@ export function noticeFor(action: Action, context: NoticeContext, now: number): 
       };
     case 'announce-interrupted':
       return {
-        content: `⚠️ The server stopped unexpectedly${action.spot ? ' (AWS reclaimed the Fargate Spot capacity)' : action.reason ? ` (${sanitize(action.reason)})` : ''}. A replacement is starting and I'll post its new address when it is ready. Play since the last save (up to 20 minutes) may be lost.`,
+        content: `⚠️ The server stopped unexpectedly${action.spot ? ' (AWS reclaimed the Fargate Spot capacity)' : action.reason ? ` (${sanitize(action.reason)})` : ''}. A replacement is starting and I'll post its new address when it is ready. Play since the last save (up to 30 minutes by default) may be lost.`,
         components: [buttonRow('status')],
       };
     case 'warn-idle': {

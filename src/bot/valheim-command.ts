@@ -14,10 +14,15 @@ import type { Logger } from '../log.js';
 import { idleStopAt, type LifecycleSettings } from '../monitor/decide.js';
 import type { CachedSpend, SessionRecord, StartReply, StoredState } from '../monitor/state-store.js';
 import type { GameServer } from '../server/game-server.js';
+import { transferId } from '../worlds/transfer-id.js';
 import { describeFailure } from './aws-errors.js';
 import { withDeadline } from './deadline.js';
 import {
   alreadyMessage,
+  BACKUP_ALREADY_RUNNING_MESSAGE,
+  BACKUP_NOT_SET_UP_MESSAGE,
+  backupMisconfiguredMessage,
+  backupStartedMessage,
   CONCURRENT_CHANGE_MESSAGE,
   costMessage,
   NO_LEDGER_MESSAGE,
@@ -28,6 +33,7 @@ import {
   startingMessage,
   statusMessage,
   stoppingMessage,
+  TRANSFER_RUNNING_START_MESSAGE,
   unknownCommandMessage,
 } from './messages.js';
 
@@ -40,6 +46,28 @@ export interface CommandStore extends SpendCache {
     options?: { startReply?: StartReply | null; signal?: AbortSignal },
   ): Promise<boolean>;
   sessions(from: Date, to: Date, signal?: AbortSignal): Promise<SessionRecord[]>;
+  /** Keeps the `/valheim backup` reply, for the monitor to follow up on when the snapshot is done. */
+  saveBackupReply(snapshotId: string, reply: StartReply, signal?: AbortSignal): Promise<void>;
+}
+
+/** The world-transfer task (the CLI's world commands use it too), as the commands need it. */
+export interface WorldTransfers {
+  /** Transfer tasks that run or are about to: snapshots, exports, imports, restores. */
+  inProgress(signal: AbortSignal): Promise<readonly string[]>;
+  /** Whether the game server runs, starts or stops. */
+  gameActive(signal: AbortSignal): Promise<boolean>;
+  /** Starts a snapshot of the world without waiting for it; returns the task ARN. */
+  startSnapshot(
+    snapshot: { readonly snapshotId: string; readonly worldName: string; readonly startedBy: string },
+    signal: AbortSignal,
+  ): Promise<string>;
+}
+
+/** `/valheim backup`: the world it snapshots, and the task that does it. */
+export interface WorldTransferAccess {
+  readonly worldName: string;
+  /** A function so the ECS client is loaded only by requests that need it. */
+  readonly tasks: () => Promise<WorldTransfers>;
 }
 
 /** What /valheim cost needs besides the ledger. */
@@ -68,6 +96,10 @@ export interface CommandContext {
   readonly lifecycle: LifecycleSettings;
   /** Cost reporting; absent when the endpoint runs without the state table. */
   readonly cost?: CostSettings;
+  /** World snapshots from Discord (and the start check against transfers); absent when not set up. */
+  readonly worldTransfers?: WorldTransferAccess;
+  /** Why world snapshots are off although they were meant to be set up. */
+  readonly worldTransferProblems?: readonly string[];
   /** Time allowed for AWS before answering anyway (Discord wants an answer within 3 s). */
   readonly budgetMs: number;
   readonly now: () => Date;
@@ -81,6 +113,7 @@ const DESCRIPTIONS: Record<Subcommand, string> = {
   status: 'check the server',
   password: 'read the password',
   cost: 'work out the cost',
+  backup: 'back up the world',
 };
 
 /** Cost Explorer gets at most this long; without it the reply still has the estimate. */
@@ -169,8 +202,19 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
         });
       }
       if (action === 'cost') return await costReply(context, signal);
-      const [server, store] = await Promise.all([context.server(), context.store?.()]);
-      const [status, stored] = await Promise.all([server.status(signal), store?.load(signal)]);
+      if (action === 'backup') return await backupReply(request, context, signal);
+      // A start also checks for a world transfer: one ListTasks call, alongside the status.
+      const checkTransfers = action === 'start' ? context.worldTransfers : undefined;
+      const [server, store, transfers] = await Promise.all([
+        context.server(),
+        context.store?.(),
+        checkTransfers?.tasks(),
+      ]);
+      const [status, stored, transferTasks] = await Promise.all([
+        server.status(signal),
+        store?.load(signal),
+        transfers?.inProgress(signal),
+      ]);
       const now = context.now();
 
       if (action === 'status') {
@@ -186,6 +230,11 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
       const alreadyThere =
         wanted === 1 ? status.state !== 'stopped' : status.state === 'stopped' || status.state === 'stopping';
       if (alreadyThere) return messageResponse(alreadyMessage(status, action), { ephemeral: true });
+      // A restore writing the world while the game boots would corrupt it; a snapshot would copy a moving world.
+      if (wanted === 1 && transferTasks && transferTasks.length > 0) {
+        context.log.info('start refused: world transfer running', { userId, tasks: transferTasks });
+        return messageResponse(TRANSFER_RUNNING_START_MESSAGE, { ephemeral: true });
+      }
 
       // Claim the change: if the monitor or another member wrote since we read, they act, not us.
       if (store && stored) {
@@ -209,6 +258,64 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
     context.log.error('command failed', { action, userId, error });
     return messageResponse(describeFailure(error, what), { ephemeral: true });
   }
+}
+
+/**
+ * `/valheim backup`: starts the world-transfer task in snapshot mode and answers at once; the monitor follows
+ * up on the stored reply when the task stops. Refuses while another transfer runs.
+ */
+async function backupReply(
+  request: Request,
+  context: CommandContext,
+  signal: AbortSignal,
+): Promise<APIInteractionResponse> {
+  const settings = context.worldTransfers;
+  if (!settings) {
+    const problems = context.worldTransferProblems;
+    return messageResponse(
+      problems && problems.length > 0 ? backupMisconfiguredMessage(problems) : BACKUP_NOT_SET_UP_MESSAGE,
+      { ephemeral: true },
+    );
+  }
+  const userId = request.member?.user.id;
+  const [tasks, store] = await Promise.all([settings.tasks(), context.store?.()]);
+  const [running, gameActive] = await Promise.all([tasks.inProgress(signal), tasks.gameActive(signal)]);
+  if (running.length > 0) return messageResponse(BACKUP_ALREADY_RUNNING_MESSAGE, { ephemeral: true });
+
+  const now = context.now();
+  const snapshotId = transferId('discord', now);
+  // Both at once, to answer in time: the monitor needs the reply only when the task stops, a minute or more
+  // later. A reply that could not be stored only means no follow-up here (the notice channel still gets it).
+  const [saved, started] = await Promise.allSettled([
+    store?.saveBackupReply(
+      snapshotId,
+      {
+        applicationId: request.applicationId,
+        token: request.token,
+        createdAt: now.getTime(),
+        ...(userId && { userId }),
+      },
+      signal,
+    ),
+    tasks.startSnapshot(
+      { snapshotId, worldName: settings.worldName, startedBy: userId ? `discord-${userId}` : 'discord' },
+      signal,
+    ),
+  ]);
+  if (started.status === 'rejected') throw started.reason;
+  if (saved.status === 'rejected') {
+    context.log.warn('backup reply not stored: no follow-up on it', { snapshotId, error: saved.reason });
+  }
+  context.log.info('world snapshot started', { userId, snapshotId, taskArn: started.value, gameActive });
+  return messageResponse(
+    backupStartedMessage({
+      userId,
+      worldName: settings.worldName,
+      snapshotId,
+      gameActive,
+      followUp: store !== undefined && saved.status === 'fulfilled',
+    }),
+  );
 }
 
 async function costReply(context: CommandContext, signal: AbortSignal): Promise<APIInteractionResponse> {

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
+import type { BackupClient } from '@aws-sdk/client-backup';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_CONFIG_FILE } from '../config/load.js';
@@ -45,6 +47,10 @@ export interface CliDeps {
   readonly ec2?: (region: string) => EC2Client;
   /** For `valheim logs`. @default - a CloudWatchLogsClient in the config's region */
   readonly logs?: (region: string) => CloudWatchLogsClient;
+  /** For the world bucket (`valheim world …`). @default - an S3Client in the config's region */
+  readonly s3?: (region: string) => S3Client;
+  /** For AWS Backup recovery points (`valheim world backups/restore`). @default - a BackupClient in the config's region */
+  readonly backup?: (region: string) => BackupClient;
   /** Waits between polls (start/stop --wait, logs --follow); tests make it instant. @default setTimeout */
   readonly sleep?: Sleep;
   /** @default Date.now */
@@ -157,6 +163,8 @@ Environment (as for the Lambda):
   DISCORD_PUBLIC_KEY  required: the application public key (64 hex characters)
   DISCORD_GUILD_ID, ECS_CLUSTER, ECS_SERVICE, OPERATOR_ROLE_IDS, COMMAND_BUDGET_MS
                       needed for /valheim commands (PING works without them)
+  TRANSFER_TASK_DEFINITION, TRANSFER_SUBNETS, TRANSFER_SECURITY_GROUPS, WORLD_BUCKET, WORLD_NAME
+                      all five for /valheim backup (none: backups from Discord are off)
   AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL  for the ECS calls`,
     )
     .action(async (options: { port: number; host: string }) => {
@@ -343,6 +351,109 @@ Example:
     )
     .action((options: { hoursPerMonth?: string; worldSizeGb?: string; json?: boolean; config: string }) => {
       costEstimate(options, deps);
+    });
+
+  const world = program
+    .command('world')
+    .description('Move the world between the server, S3 and this computer: export, import, backups, restore')
+    .addHelpText(
+      'after',
+      `
+The world commands work through the stack's world bucket and its world-transfer task (a short ECS task
+on the world's file system). Nothing replaces the world without saving the current one as a snapshot
+first. The stack's resources are found from the config (stackName, region); these override:
+  VALHEIM_WORLD_BUCKET, VALHEIM_TRANSFER_SUBNETS, VALHEIM_TRANSFER_SECURITY_GROUP`,
+    );
+  world
+    .command('export')
+    .description("Snapshot the server's world to S3 and download it here, ready to play on a PC")
+    .option('--out <dir>', 'folder to put <world>-<snapshot id>/ in (default: the current folder)')
+    .addOption(configOption())
+    .addHelpText(
+      'after',
+      `
+Takes a snapshot (kept in S3, restorable with valheim world restore snapshot:<id>), then downloads the
+configured world's files laid out as in worlds_local. A running server is exported as of its last save.
+
+Examples:
+  npx valheim world export
+  npx valheim world export --out ~/valheim-exports`,
+    )
+    .action(async (options: { out?: string; config: string }) => {
+      const { worldExport } = await import('./commands/world-export.js');
+      await worldExport({ config: options.config, ...(options.out && { out: options.out }) }, deps);
+    });
+  world
+    .command('import')
+    .description("Make a world from this computer the server's world (the current one is kept as a snapshot)")
+    .argument('<path>', 'a .fwl or .db file, a world folder, a folder holding worlds_local, or a .zip of one')
+    .option('--yes', 'do not ask before replacing the world')
+    .addOption(configOption())
+    .addHelpText(
+      'after',
+      `
+Refuses while the server runs (stop it first) and when the world's name is not server.world. Shows what
+it found and asks; uploads it to the world bucket; then the transfer task saves the current world as a
+snapshot (pre-import) before swapping the new one in. To undo, restore that snapshot.
+
+Examples:
+  npx valheim world import ~/AppData/LocalLow/IronGate/Valheim/worlds_local
+  npx valheim world import Dedicated.zip --yes`,
+    )
+    .action(async (path: string, options: { yes?: boolean; config: string }) => {
+      const { worldImport } = await import('./commands/world-import.js');
+      await worldImport({ config: options.config, path, ...(options.yes && { yes: true }) }, deps);
+    });
+  world
+    .command('backups')
+    .description('List the backups of the world, newest first, with the ID to restore each')
+    .option('--json', 'print one JSON array')
+    .option('--no-zips', "skip the image's own backup zips (listing them runs a short task, about a minute)")
+    .addOption(configOption())
+    .addHelpText(
+      'after',
+      `
+Lists three kinds, newest first:
+  snapshot:<id>  snapshots in S3 (valheim world export, /valheim backup, before every import or restore)
+  backup:<id>    AWS Backup recovery points of the world's file system (the daily backup)
+  zip:<name>     the zips the game image keeps in /config/backups
+A kind that cannot be read is reported as a warning; the others are still listed.
+
+Examples:
+  npx valheim world backups
+  npx valheim world backups --no-zips --json`,
+    )
+    .action(async (options: { json?: boolean; zips: boolean; config: string }) => {
+      const { worldBackups } = await import('./commands/world-backups.js');
+      await worldBackups(
+        {
+          config: options.config,
+          ...(options.json && { json: true }),
+          ...(!options.zips && { zips: false }),
+        },
+        deps,
+      );
+    });
+  world
+    .command('restore')
+    .description("Make a backup the server's world (the current one is kept as a snapshot)")
+    .argument('<id>', 'an ID from valheim world backups: snapshot:<id>, zip:<name> or backup:<id>')
+    .option('--yes', 'do not ask before replacing the world')
+    .addOption(configOption())
+    .addHelpText(
+      'after',
+      `
+Refuses while the server runs. snapshot: and zip: backups are restored by the transfer task, which saves
+the current world as a snapshot (pre-restore) first. AWS Backup recovery points (backup:) are never
+restored in place: for them the command prints the steps.
+
+Examples:
+  npx valheim world restore snapshot:20261123T190500Z-discord
+  npx valheim world restore zip:worlds-20261123-190500.zip --yes`,
+    )
+    .action(async (id: string, options: { yes?: boolean; config: string }) => {
+      const { worldRestore } = await import('./commands/world-restore.js');
+      await worldRestore({ config: options.config, id, ...(options.yes && { yes: true }) }, deps);
     });
 
   configureOutput(program, deps.term);

@@ -14,12 +14,16 @@ export const SUBCOMMANDS = {
   status: 'Is the server up? Address, players and idle stop',
   password: 'Show the server password (only you see it)',
   cost: "This month's play time and what it costs",
+  backup: 'Snapshot the world to S3 now; you are told when it is done',
 } as const;
 
 export type Subcommand = keyof typeof SUBCOMMANDS;
 
-/** Subcommands that change what is running, and so require an operator role when roles are configured. */
-export const OPERATOR_SUBCOMMANDS: ReadonlySet<Subcommand> = new Set<Subcommand>(['start', 'stop']);
+/**
+ * Subcommands that change what is running (or run a task that costs money), and so require an operator role
+ * when roles are configured.
+ */
+export const OPERATOR_SUBCOMMANDS: ReadonlySet<Subcommand> = new Set<Subcommand>(['start', 'stop', 'backup']);
 
 export function isSubcommand(name: string): name is Subcommand {
   return Object.hasOwn(SUBCOMMANDS, name);
@@ -30,7 +34,7 @@ export function guildCommands(): RESTPutAPIApplicationGuildCommandsJSONBody {
   return [
     {
       name: COMMAND_NAME,
-      description: 'Start, stop and check the Valheim server',
+      description: 'Start, stop, check and back up the Valheim server',
       type: CommandType.ChatInput,
       options: Object.entries(SUBCOMMANDS).map(([name, description]) => ({
         type: OptionType.Subcommand,

@@ -29,6 +29,20 @@ export interface CommandSettings {
   /** For /valheim cost: the always-on items per month (estimated at synth) and the cost tag for Cost Explorer. */
   readonly costFixedMonthly?: number;
   readonly costTag?: { readonly key: string; readonly value: string };
+  /** For /valheim backup (and the start check): the world-transfer task; absent when not set up. */
+  readonly worldTransfer?: WorldTransferSettings;
+  /** Why /valheim backup is off although some of its variables are set (one line per variable). */
+  readonly worldTransferProblems?: readonly string[];
+}
+
+/** How to run the world-transfer task in snapshot mode, from the TRANSFER_* and WORLD_* variables. */
+export interface WorldTransferSettings {
+  /** Task definition family (latest ACTIVE revision), `family:revision` or ARN. */
+  readonly taskDefinition: string;
+  readonly subnets: readonly string[];
+  readonly securityGroups: readonly string[];
+  readonly bucket: string;
+  readonly worldName: string;
 }
 
 /** Time allowed for AWS calls before answering anyway: Discord's 3 s minus network and start-up. */
@@ -50,6 +64,27 @@ const commandSchema = z.object({
   COST_EXPLORER_TAG: z.optional(z.string().check(z.regex(/^[^=]+=.+$/))),
 });
 
+/** All set: backups from Discord on. None set: off (an older stack). Some: a problem per missing one. */
+const TRANSFER_VARIABLES = [
+  'TRANSFER_TASK_DEFINITION',
+  'TRANSFER_SUBNETS',
+  'TRANSFER_SECURITY_GROUPS',
+  'WORLD_BUCKET',
+  'WORLD_NAME',
+] as const;
+
+const commaList = (item: string) =>
+  z.string().check(z.regex(new RegExp(`^\\s*${item}\\s*(,\\s*${item}\\s*)*$`)));
+const transferSchema = z.object({
+  TRANSFER_TASK_DEFINITION: z
+    .string()
+    .check(z.regex(/^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/)?[A-Za-z0-9_-]{1,255}(:\d+)?$/)),
+  TRANSFER_SUBNETS: commaList('subnet-[0-9a-f]{8,17}'),
+  TRANSFER_SECURITY_GROUPS: commaList('sg-[0-9a-f]{8,17}'),
+  WORLD_BUCKET: z.string().check(z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/)),
+  WORLD_NAME: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)),
+});
+
 const HINTS: Record<string, string> = {
   DISCORD_GUILD_ID: 'the Discord server ID (17–20 digits)',
   ECS_CLUSTER: 'the ECS cluster name (stack output ClusterName)',
@@ -61,6 +96,13 @@ const HINTS: Record<string, string> = {
   EMPTY_STOP_MINUTES: 'whole minutes',
   COST_FIXED_MONTHLY: 'US dollars, e.g. 0.80',
   COST_EXPLORER_TAG: 'key=value, e.g. project=valheim-ondemand',
+  TRANSFER_TASK_DEFINITION: 'the world-transfer task definition family, e.g. valheim-ondemand-world-transfer',
+  TRANSFER_SUBNETS:
+    'comma-separated subnet IDs, e.g. subnet-0123456789abcdef0 (stack output TransferSubnets)',
+  TRANSFER_SECURITY_GROUPS:
+    'comma-separated security group IDs, e.g. sg-0123456789abcdef0 (stack output TransferSecurityGroup)',
+  WORLD_BUCKET: 'the world bucket name (stack output WorldBucket)',
+  WORLD_NAME: 'the world name: letters, digits, "_" or "-"',
 };
 
 export class EnvironmentError extends Error {
@@ -78,15 +120,10 @@ export function readInteractionsEnvironment(env: NodeJS.ProcessEnv): Interaction
   }
   const parsed = commandSchema.safeParse(env);
   if (!parsed.success) {
-    const names = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0])))];
-    return {
-      publicKeyHex,
-      problems: names.map(
-        (name) => `${name} is ${env[name] ? 'invalid' : 'not set'}: expected ${HINTS[name] ?? 'a value'}`,
-      ),
-    };
+    return { publicKeyHex, problems: problemLines(parsed.error.issues, env) };
   }
   const settings = parsed.data;
+  const transfer = readWorldTransfer(env);
   return {
     publicKeyHex,
     problems: [],
@@ -107,8 +144,49 @@ export function readInteractionsEnvironment(env: NodeJS.ProcessEnv): Interaction
         : DEFAULT_LIFECYCLE.emptyStopMinutes,
       ...(settings.COST_FIXED_MONTHLY && { costFixedMonthly: Number(settings.COST_FIXED_MONTHLY) }),
       ...(settings.COST_EXPLORER_TAG && { costTag: splitTag(settings.COST_EXPLORER_TAG) }),
+      ...transfer,
     },
   };
+}
+
+/** One line per variable that is missing or invalid, naming it and what it should be. */
+function problemLines(
+  issues: ReadonlyArray<{ readonly path: readonly PropertyKey[] }>,
+  env: NodeJS.ProcessEnv,
+) {
+  const names = [...new Set(issues.map((issue) => String(issue.path[0])))];
+  return names.map(
+    (name) => `${name} is ${env[name] ? 'invalid' : 'not set'}: expected ${HINTS[name] ?? 'a value'}`,
+  );
+}
+
+/**
+ * The world-transfer settings. They only switch /valheim backup on or off: a problem with them leaves the
+ * other commands working and is reported by /valheim backup.
+ */
+function readWorldTransfer(
+  env: NodeJS.ProcessEnv,
+): Pick<CommandSettings, 'worldTransfer' | 'worldTransferProblems'> {
+  if (TRANSFER_VARIABLES.every((name) => !env[name]?.trim())) return {};
+  const parsed = transferSchema.safeParse(env);
+  if (!parsed.success) return { worldTransferProblems: problemLines(parsed.error.issues, env) };
+  const e = parsed.data;
+  return {
+    worldTransfer: {
+      taskDefinition: e.TRANSFER_TASK_DEFINITION,
+      subnets: splitList(e.TRANSFER_SUBNETS),
+      securityGroups: splitList(e.TRANSFER_SECURITY_GROUPS),
+      bucket: e.WORLD_BUCKET,
+      worldName: e.WORLD_NAME,
+    },
+  };
+}
+
+function splitList(text: string): string[] {
+  return text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 function splitTag(text: string): { key: string; value: string } {

@@ -4,6 +4,7 @@ import {
   type CostSettings,
   runButton,
   runValheimCommand,
+  type WorldTransfers,
 } from '../bot/valheim-command.js';
 import type { SpendCache } from '../cost/actual-spend.js';
 import { type HttpRequest, type HttpResponse, handleInteractionRequest } from '../discord/endpoint.js';
@@ -13,6 +14,7 @@ import type { Logger } from '../log.js';
 import { DEFAULT_LIFECYCLE } from '../monitor/decide.js';
 import type { CachedSpend } from '../monitor/state-store.js';
 import type { GameServer } from '../server/game-server.js';
+import type { TransferTarget } from '../worlds/transfer-task.js';
 import type { CommandSettings, InteractionsEnvironment } from './environment.js';
 
 type CostTag = { readonly key: string; readonly value: string };
@@ -25,6 +27,8 @@ export interface InteractionsBackends {
   readonly stateStore: (tableName: string) => Promise<CommandStore>;
   readonly password: (parameterName: string) => Promise<string | undefined>;
   readonly spend: (tag: CostTag, cache: SpendCache, signal: AbortSignal) => Promise<CachedSpend>;
+  /** The world-transfer task (/valheim backup), on the game server's ECS client. */
+  readonly worldTransfers: (target: TransferTarget) => Promise<WorldTransfers>;
 }
 
 export interface InteractionsAppOptions {
@@ -41,6 +45,8 @@ const AWS_BACKENDS: InteractionsBackends = {
   password: async (name) => (await import('../server/aws-password.js')).readServerPassword(name),
   spend: async (tag, cache, signal) =>
     (await import('../cost/actual-spend.js')).monthToDateSpend(tag, new Date(), cache, signal),
+  worldTransfers: async (target) =>
+    (await import('../worlds/aws-world-transfers.js')).awsWorldTransfers(target),
 };
 
 /** Caches a lazily created resource; a failed creation is retried by the next request. */
@@ -65,6 +71,9 @@ export function createInteractionsApp(options: InteractionsAppOptions): Interact
   const backends = { ...AWS_BACKENDS, ...options.backends };
   const settings = environment.commands;
   const context = settings ? commandContext(settings, backends, log, options.now) : undefined;
+  if (settings?.worldTransferProblems) {
+    log.warn('world backups from Discord are off', { problems: settings.worldTransferProblems });
+  }
 
   const misconfigured = () => {
     log.error('endpoint misconfigured', { problems: environment.problems });
@@ -92,9 +101,25 @@ function commandContext(
   log: Logger,
   now: (() => Date) | undefined,
 ): CommandContext {
-  const { stateTable, passwordParameter, costTag } = settings;
+  const { stateTable, passwordParameter, costTag, worldTransfer } = settings;
   const region = process.env.AWS_REGION ?? 'us-east-1';
   return {
+    ...(worldTransfer && {
+      worldTransfers: {
+        worldName: worldTransfer.worldName,
+        tasks: lazy(() =>
+          backends.worldTransfers({
+            cluster: settings.cluster,
+            gameService: settings.service,
+            taskDefinition: worldTransfer.taskDefinition,
+            subnets: worldTransfer.subnets,
+            securityGroups: worldTransfer.securityGroups,
+            bucket: worldTransfer.bucket,
+          }),
+        ),
+      },
+    }),
+    ...(settings.worldTransferProblems && { worldTransferProblems: settings.worldTransferProblems }),
     server: lazy(() => backends.gameServer(settings.cluster, settings.service)),
     ...(stateTable && { store: lazy(() => backends.stateStore(stateTable)) }),
     ...(passwordParameter && { password: () => backends.password(passwordParameter) }),

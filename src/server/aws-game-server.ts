@@ -9,6 +9,9 @@ import { EcsGameServer } from './ecs-game-server.js';
  */
 const ecs = new ECSClient({ maxAttempts: 2 });
 
+/** The one ECS client of the process, shared with the world-transfer commands (/valheim backup). */
+export const ecsClient: ECSClient = ecs;
+
 export function awsGameServer(cluster: string, service: string): EcsGameServer {
   return new EcsGameServer({
     ecs,

@@ -112,11 +112,13 @@ export async function runTransferTask(
   return waitForTask(ecs, target.cluster, taskArn, options);
 }
 
+/** Starts the transfer task without waiting for it; returns its ARN. */
 export async function startTransferTask(
   ecs: ECSClient,
   target: TransferTarget,
   request: TransferRequest,
   startedBy = 'valheim-cli',
+  signal?: AbortSignal,
 ): Promise<string> {
   const started = await ecs.send(
     new RunTaskCommand({
@@ -140,6 +142,7 @@ export async function startTransferTask(
       propagateTags: 'TASK_DEFINITION',
       startedBy,
     }),
+    { abortSignal: signal },
   );
   const taskArn = started.tasks?.[0]?.taskArn;
   if (!taskArn) {
@@ -209,10 +212,17 @@ export type GameActivity =
     };
 
 /** Whether the game service exists, and whether it runs or wants a task. */
-export async function gameActivity(ecs: ECSClient, cluster: string, service: string): Promise<GameActivity> {
+export async function gameActivity(
+  ecs: ECSClient,
+  cluster: string,
+  service: string,
+  signal?: AbortSignal,
+): Promise<GameActivity> {
   let described: DescribeServicesCommandOutput;
   try {
-    described = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
+    described = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }), {
+      abortSignal: signal,
+    });
   } catch (error) {
     const name = (error as Error).name;
     if (name === 'ClusterNotFoundException' || name === 'ServiceNotFoundException') return { kind: 'absent' };
@@ -250,17 +260,38 @@ export async function assertGameStopped(ecs: ECSClient, cluster: string, service
 }
 
 async function assertNoOtherTransfer(ecs: ECSClient, target: TransferTarget): Promise<void> {
-  const family = target.taskDefinition.replace(/^arn:.*:task-definition\//, '').replace(/:\d+$/, '');
-  const running = await ecs.send(
-    new ListTasksCommand({ cluster: target.cluster, family, desiredStatus: 'RUNNING' }),
-  );
-  const other = running.taskArns?.[0];
+  const other = (await transfersInProgress(ecs, target))[0];
   if (other) {
     throw new WorldError(
       `another world transfer is running (task ${taskId(other)})`,
       'wait until it has finished (usually a minute or two), then try again',
     );
   }
+}
+
+/**
+ * The transfer tasks that run or are about to (desired status RUNNING covers PROVISIONING and PENDING):
+ * snapshots, exports, imports and restores alike. One ListTasks call.
+ */
+export async function transfersInProgress(
+  ecs: ECSClient,
+  target: Pick<TransferTarget, 'cluster' | 'taskDefinition'>,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  const running = await ecs.send(
+    new ListTasksCommand({
+      cluster: target.cluster,
+      family: familyOf(target.taskDefinition),
+      desiredStatus: 'RUNNING',
+    }),
+    { abortSignal: signal },
+  );
+  return running.taskArns ?? [];
+}
+
+/** The family of a task definition given as family, `family:revision` or ARN. */
+export function familyOf(taskDefinition: string): string {
+  return taskDefinition.replace(/^arn:.*:task-definition\//, '').replace(/:\d+$/, '');
 }
 
 /** The short task id at the end of a task ARN, as the ECS console shows it. */

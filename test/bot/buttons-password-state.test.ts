@@ -31,6 +31,7 @@ class MemoryStore implements CommandStore {
   async sessions(): Promise<SessionRecord[]> {
     return this.ledger;
   }
+  async saveBackupReply(): Promise<void> {}
   async loadSpend(): Promise<CachedSpend | undefined> {
     return this.spend;
   }

@@ -60,7 +60,12 @@ const STOPPED_NOW: Scene = {
  * move on to the next one, so a whole start runs without waiting.
  */
 function world(scenes: Scene[], onStep: (step: number) => void = () => {}) {
-  const state = { step: 0, clock: Date.parse('2026-11-23T20:00:00Z'), sleeps: [] as number[] };
+  const state = {
+    step: 0,
+    clock: Date.parse('2026-11-23T20:00:00Z'),
+    sleeps: [] as number[],
+    transfers: [] as string[],
+  };
   const scene = () => scenes[Math.min(state.step, scenes.length - 1)] as Scene;
   const advance = () => {
     state.step++;
@@ -72,8 +77,10 @@ function world(scenes: Scene[], onStep: (step: number) => void = () => {}) {
   });
   const arns = (desired: string) =>
     (scene().tasks ?? []).filter((t) => t.desiredStatus === desired).map((t) => t.taskArn as string);
-  ecsMock.on(ListTasksCommand, { desiredStatus: 'RUNNING' }).callsFake(() => ({ taskArns: arns('RUNNING') }));
-  ecsMock.on(ListTasksCommand, { desiredStatus: 'STOPPED' }).callsFake(() => ({ taskArns: arns('STOPPED') }));
+  // The game's tasks by service; world transfers (export, import, restore, backup) by their family.
+  ecsMock.on(ListTasksCommand).callsFake((input: { family?: string; desiredStatus?: string }) => ({
+    taskArns: input.family ? state.transfers : arns(input.desiredStatus ?? 'RUNNING'),
+  }));
   ecsMock.on(DescribeTasksCommand).callsFake(() => ({ tasks: scene().tasks ?? [] }));
   ecsMock.on(UpdateServiceCommand).callsFake(() => {
     advance();
@@ -304,6 +311,30 @@ describe('valheim start', () => {
     expect(code).toBe(1);
     expect(d.term.stderr).toEqual([
       'valheim: the server is still stopping (saving the world) — try again in a minute (valheim stop --wait waits until it is done)',
+    ]);
+    expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
+  });
+
+  it('refuses while a world transfer runs, so a restore never writes under a loading game', async () => {
+    // Given a stopped server and a restore task of the transfer family still running
+    const fake = world([STOPPED]);
+    fake.state.transfers.push(
+      'arn:aws:ecs:eu-central-1:111122223333:task/valheim-ondemand/feedfacefeedfacefeedfacefeedface',
+    );
+    const d = cliDeps(fake, { VALHEIM_CONFIG: publicConfig() });
+
+    // When
+    const code = await run(['start'], d);
+
+    // Then it asks ECS about that family, says why in one line, and starts nothing
+    expect(code).toBe(1);
+    expect(ecsMock).toHaveReceivedCommandWith(ListTasksCommand, {
+      cluster: 'valheim-ondemand',
+      family: 'valheim-ondemand-world-transfer',
+      desiredStatus: 'RUNNING',
+    });
+    expect(d.term.stderr).toEqual([
+      'valheim: a world transfer (backup, export, import or restore; task feedfacefeedfacefeedfacefeedface) is running, and the world must not change under the game — wait until it has finished (usually a minute or two), then start again',
     ]);
     expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
   });

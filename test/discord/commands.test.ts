@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { COMMAND_NAME, guildCommands, isSubcommand, SUBCOMMANDS } from '../../src/discord/commands.js';
+import {
+  COMMAND_NAME,
+  guildCommands,
+  isSubcommand,
+  OPERATOR_SUBCOMMANDS,
+  SUBCOMMANDS,
+} from '../../src/discord/commands.js';
 
 describe('command definitions', () => {
   it('register /valheim with its subcommands', () => {
@@ -13,7 +19,14 @@ describe('command definitions', () => {
       [1, 'status'],
       [1, 'password'],
       [1, 'cost'],
+      [1, 'backup'],
     ]);
+  });
+
+  it('make backup an operator command: it runs a task that costs money', () => {
+    // Given / When / Then
+    expect([...OPERATOR_SUBCOMMANDS]).toEqual(['start', 'stop', 'backup']);
+    expect(SUBCOMMANDS.backup).toBe('Snapshot the world to S3 now; you are told when it is done');
   });
 
   it('keep names and descriptions within Discord limits', () => {

@@ -64,6 +64,62 @@ describe('readInteractionsEnvironment', () => {
     ).toEqual([]);
   });
 
+  describe('world-transfer settings (/valheim backup)', () => {
+    const transfer = {
+      TRANSFER_TASK_DEFINITION: 'valheim-ondemand-world-transfer',
+      TRANSFER_SUBNETS: 'subnet-0123456789abcdef0, subnet-0fedcba9876543210',
+      TRANSFER_SECURITY_GROUPS: 'sg-0123456789abcdef0',
+      WORLD_BUCKET: 'valheim-ondemand-worlds-111122223333',
+      WORLD_NAME: 'Dedicated',
+    };
+
+    it('switches backups on when all are set, splitting the lists', () => {
+      // Given / When
+      const env = readInteractionsEnvironment({ ...complete, ...transfer });
+      // Then
+      expect(env.commands?.worldTransfer).toEqual({
+        taskDefinition: 'valheim-ondemand-world-transfer',
+        subnets: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
+        securityGroups: ['sg-0123456789abcdef0'],
+        bucket: 'valheim-ondemand-worlds-111122223333',
+        worldName: 'Dedicated',
+      });
+      expect(env.commands?.worldTransferProblems).toBeUndefined();
+    });
+
+    it('accepts a task definition ARN with a revision', () => {
+      const arn = 'arn:aws:ecs:eu-central-1:111122223333:task-definition/valheim-ondemand-world-transfer:7';
+      const env = readInteractionsEnvironment({ ...complete, ...transfer, TRANSFER_TASK_DEFINITION: arn });
+      expect(env.commands?.worldTransfer?.taskDefinition).toBe(arn);
+    });
+
+    it('leaves backups off, without a problem, when none is set (an older stack)', () => {
+      const env = readInteractionsEnvironment({ ...complete, WORLD_NAME: ' ' });
+      expect(env.commands?.worldTransfer).toBeUndefined();
+      expect(env.commands?.worldTransferProblems).toBeUndefined();
+    });
+
+    it('names each missing or invalid one, and keeps the other commands', () => {
+      // Given a half-configured endpoint
+      const env = readInteractionsEnvironment({
+        ...complete,
+        TRANSFER_TASK_DEFINITION: 'valheim-ondemand-world-transfer',
+        TRANSFER_SUBNETS: 'subnet-a;subnet-b',
+        WORLD_BUCKET: 'Not_A_Bucket',
+        WORLD_NAME: 'My World',
+      });
+      // Then
+      expect(env.problems).toEqual([]);
+      expect(env.commands?.worldTransfer).toBeUndefined();
+      expect(env.commands?.worldTransferProblems).toEqual([
+        'TRANSFER_SUBNETS is invalid: expected comma-separated subnet IDs, e.g. subnet-0123456789abcdef0 (stack output TransferSubnets)',
+        'TRANSFER_SECURITY_GROUPS is not set: expected comma-separated security group IDs, e.g. sg-0123456789abcdef0 (stack output TransferSecurityGroup)',
+        'WORLD_BUCKET is invalid: expected the world bucket name (stack output WorldBucket)',
+        'WORLD_NAME is invalid: expected the world name: letters, digits, "_" or "-"',
+      ]);
+    });
+  });
+
   it('fails with the variable name when the public key is missing or malformed', () => {
     expect(() => readInteractionsEnvironment({})).toThrow(/DISCORD_PUBLIC_KEY is not set/);
     expect(() => readInteractionsEnvironment({ DISCORD_PUBLIC_KEY: 'xyz' })).toThrow(/64 hex characters/);

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { loadConfig } from '../../config/load.js';
 import { addressOf, type ServerStatus, taskIdOf } from '../../server/server-status.js';
+import { taskId } from '../../worlds/transfer-task.js';
 import { CliError } from '../errors.js';
 import {
   answersQueries,
@@ -69,7 +70,15 @@ export async function start(options: StartOptions, deps: StartStopDeps): Promise
         return;
       }
       break;
-    case 'stopped':
+    case 'stopped': {
+      // A restore or import writing the world while the game loads it could corrupt both.
+      const transfer = (await game.worldTransfers())[0];
+      if (transfer) {
+        throw new CliError(
+          `a world transfer (backup, export, import or restore; task ${taskId(transfer)}) is running, and the world must not change under the game`,
+          'wait until it has finished (usually a minute or two), then start again',
+        );
+      }
       await game.setDesiredCount(1);
       out('Starting the server: it usually takes 3–6 minutes until the world is joinable.');
       if (!options.wait) {
@@ -77,6 +86,7 @@ export async function start(options: StartOptions, deps: StartStopDeps): Promise
         return;
       }
       break;
+    }
   }
   await waitUntilReady(game, options.timeoutMinutes ?? START_TIMEOUT_MINUTES, deps);
 }

@@ -13,6 +13,7 @@ import {
   type TaskSnapshot,
   taskIdOf,
 } from '../../server/server-status.js';
+import { transferFamily, transfersInProgress } from '../../worlds/transfer-task.js';
 import { awsFailure, CliError } from '../errors.js';
 import type { Terminal } from '../io.js';
 import { gameServiceNames } from './deploy.js';
@@ -51,14 +52,17 @@ export interface GameServerHandle {
   readonly service: string;
   status(): Promise<ServerStatus>;
   setDesiredCount(count: 0 | 1): Promise<void>;
+  /** The world transfers (export, import, restore, backup) running or about to: their task ARNs. */
+  worldTransfers(): Promise<string[]>;
 }
 
 export function connectGameServer(config: ValheimConfig, deps: GameServerDeps): GameServerHandle {
   const { cluster, service } = gameServiceNames(config.stackName);
   const region = config.region;
   let ec2: EC2Client | undefined;
+  const ecs = deps.ecs(region);
   const server = new EcsGameServer({
-    ecs: deps.ecs(region),
+    ecs,
     cluster,
     service,
     publicIpOf: async (networkInterfaceId, signal) => {
@@ -103,6 +107,22 @@ export function connectGameServer(config: ValheimConfig, deps: GameServerDeps): 
           error,
           `${count === 1 ? 'start' : 'stop'} the game server (ECS service ${service})`,
           `ecs:UpdateService on ${service}`,
+        );
+      }
+    },
+    async worldTransfers() {
+      const family = transferFamily(config.stackName);
+      try {
+        return await transfersInProgress(
+          ecs,
+          { cluster, taskDefinition: family },
+          AbortSignal.timeout(AWS_CALL_TIMEOUT_MS),
+        );
+      } catch (error) {
+        throw failure(
+          error,
+          `look for world transfers (ECS tasks of ${family})`,
+          `ecs:ListTasks on ${cluster}`,
         );
       }
     },

@@ -38,7 +38,7 @@ export async function worldExport(options: WorldExportOptions, deps: WorldDeps):
   );
   if (activity.kind === 'active') {
     deps.term.err(
-      'valheim: warning: the server is running; the export holds the world as of its last save (Valheim saves every 20 minutes). Stop the server first for an up-to-date copy.',
+      'valheim: warning: the server is running; the export holds the world as of its last save (Valheim saves every 30 minutes by default). Stop the server first for an up-to-date copy.',
     );
   }
 

@@ -1,0 +1,44 @@
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import { ecsClient } from '../server/aws-game-server.js';
+import {
+  gameActivity,
+  startTransferTask,
+  type TransferTarget,
+  transfersInProgress,
+} from './transfer-task.js';
+
+/** A snapshot to start: the request of the transfer task, and who asked (the task's startedBy). */
+export interface SnapshotStart {
+  readonly snapshotId: string;
+  readonly worldName: string;
+  /** Recorded as the task's startedBy: letters, digits, `-` and `_`, at most 128. */
+  readonly startedBy: string;
+}
+
+/**
+ * The world-transfer task as the Discord commands use it: one ECS call each, never waiting for the task
+ * (the monitor reports its end). Loaded with import() by the interactions Lambda, like the game server.
+ */
+export function ecsWorldTransfers(ecs: ECSClient, target: TransferTarget) {
+  return {
+    /** ARNs of the transfer tasks that run or are about to (snapshots, imports, restores). */
+    inProgress: (signal: AbortSignal): Promise<readonly string[]> => transfersInProgress(ecs, target, signal),
+    /** Whether the game server runs, starts or stops (its world may change while a snapshot reads it). */
+    gameActive: async (signal: AbortSignal): Promise<boolean> =>
+      (await gameActivity(ecs, target.cluster, target.gameService, signal)).kind === 'active',
+    /** Starts the snapshot task and returns its ARN without waiting. */
+    startSnapshot: (snapshot: SnapshotStart, signal: AbortSignal): Promise<string> =>
+      startTransferTask(
+        ecs,
+        target,
+        { mode: 'snapshot', snapshotId: snapshot.snapshotId, worldName: snapshot.worldName },
+        snapshot.startedBy,
+        signal,
+      ),
+  };
+}
+
+/** With the process's one ECS client, the one the game server backend uses. */
+export function awsWorldTransfers(target: TransferTarget): ReturnType<typeof ecsWorldTransfers> {
+  return ecsWorldTransfers(ecsClient, target);
+}

@@ -1,0 +1,229 @@
+import {
+  DescribeServicesCommand,
+  ECSClient,
+  ListTasksCommand,
+  RunTaskCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { readInteractionsEnvironment } from '../../src/handlers/environment.js';
+import { createInteractionsApp, type InteractionsApp } from '../../src/handlers/interactions-app.js';
+import { silentLogger } from '../../src/log.js';
+import {
+  commandInteraction,
+  GUILD_ID,
+  makeSigningKeys,
+  OPERATOR_ROLE,
+  signedRequest,
+  USER_ID,
+} from '../support/discord-signing.js';
+
+/*
+ * /valheim backup through the endpoint as deployed: environment variables → lazily loaded AWS backends →
+ * the real SDK clients, whose calls aws-sdk-client-mock answers.
+ */
+
+const keys = makeSigningKeys();
+const ecsMock = mockClient(ECSClient);
+const dynamoMock = mockClient(DynamoDBDocumentClient);
+const NOW = new Date('2026-11-23T19:05:00Z');
+const TRANSFER_TASK = 'arn:aws:ecs:eu-central-1:111122223333:task/valheim-ondemand/transfer1';
+
+const ENV = {
+  DISCORD_PUBLIC_KEY: keys.publicKeyHex,
+  DISCORD_GUILD_ID: GUILD_ID,
+  ECS_CLUSTER: 'valheim-ondemand',
+  ECS_SERVICE: 'valheim-ondemand-server',
+  STATE_TABLE: 'valheim-state',
+  TRANSFER_TASK_DEFINITION: 'valheim-ondemand-world-transfer',
+  TRANSFER_SUBNETS: 'subnet-0123456789abcdef0,subnet-0fedcba9876543210',
+  TRANSFER_SECURITY_GROUPS: 'sg-0123456789abcdef0',
+  WORLD_BUCKET: 'valheim-ondemand-worlds-111122223333',
+  WORLD_NAME: 'Dedicated',
+};
+
+function appWith(env: Record<string, string>): InteractionsApp {
+  return createInteractionsApp({
+    environment: readInteractionsEnvironment(env),
+    log: silentLogger,
+    now: () => NOW,
+  });
+}
+
+async function ask(app: InteractionsApp, subcommand: string, roles: string[] = []) {
+  const signed = signedRequest(keys, JSON.stringify(commandInteraction({ subcommand, roles })));
+  const response = await app({ headers: signed.headers, body: signed.body });
+  expect(response.statusCode).toBe(200);
+  const body = JSON.parse(response.body) as { data: { content: string; flags?: number } };
+  return { content: body.data.content, ephemeral: body.data.flags === 64 };
+}
+
+beforeEach(() => {
+  ecsMock.reset();
+  dynamoMock.reset();
+  ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
+  ecsMock
+    .on(DescribeServicesCommand)
+    .resolves({ services: [{ status: 'ACTIVE', desiredCount: 0, runningCount: 0, pendingCount: 0 }] });
+  ecsMock.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TRANSFER_TASK }] });
+  dynamoMock.on(PutCommand).resolves({});
+  dynamoMock.on(GetCommand).resolves({});
+});
+
+afterAll(() => {
+  ecsMock.restore();
+  dynamoMock.restore();
+});
+
+describe('/valheim backup (endpoint, AWS clients)', () => {
+  it('runs the transfer task in snapshot mode in the stack network and keeps the reply', async () => {
+    // Given an endpoint with the transfer settings
+    const app = appWith(ENV);
+
+    // When a member asks for a backup
+    const reply = await ask(app, 'backup');
+
+    // Then the task runs like the CLI's transfer tasks: Fargate, public IP, the snapshot request as environment
+    expect(ecsMock).toHaveReceivedCommandWith(RunTaskCommand, {
+      cluster: 'valheim-ondemand',
+      taskDefinition: 'valheim-ondemand-world-transfer',
+      launchType: 'FARGATE',
+      count: 1,
+      networkConfiguration: {
+        awsvpcConfiguration: {
+          subnets: ['subnet-0123456789abcdef0', 'subnet-0fedcba9876543210'],
+          securityGroups: ['sg-0123456789abcdef0'],
+          assignPublicIp: 'ENABLED',
+        },
+      },
+      overrides: {
+        containerOverrides: [
+          {
+            name: 'transfer',
+            environment: [
+              { name: 'MODE', value: 'snapshot' },
+              { name: 'BUCKET', value: 'valheim-ondemand-worlds-111122223333' },
+              { name: 'SNAPSHOT_ID', value: '20261123T190500Z-discord' },
+              { name: 'WORLD_NAME', value: 'Dedicated' },
+            ],
+          },
+        ],
+      },
+      startedBy: `discord-${USER_ID}`,
+    });
+    // And it first looked for other transfers of the family
+    expect(ecsMock).toHaveReceivedCommandWith(ListTasksCommand, {
+      cluster: 'valheim-ondemand',
+      family: 'valheim-ondemand-world-transfer',
+      desiredStatus: 'RUNNING',
+    });
+    // And the reply is kept where the monitor looks for it when the task stops
+    expect(dynamoMock).toHaveReceivedCommandWith(PutCommand, {
+      TableName: 'valheim-state',
+      Item: {
+        pk: 'BACKUP',
+        sk: '20261123T190500Z-discord',
+        reply: {
+          applicationId: '123456789012345678',
+          token: 'interaction-token',
+          createdAt: NOW.getTime(),
+          userId: USER_ID,
+        },
+        expiresAt: Math.floor(NOW.getTime() / 1000) + 86_400,
+      },
+    });
+    expect(reply.ephemeral).toBe(false);
+    expect(reply.content).toContain('is backing up the world *Dedicated* to S3');
+  });
+
+  it('says a running server is snapshotted as of its last save', async () => {
+    // Given the game service runs a task
+    ecsMock
+      .on(DescribeServicesCommand)
+      .resolves({ services: [{ status: 'ACTIVE', desiredCount: 1, runningCount: 1, pendingCount: 0 }] });
+    // When
+    const reply = await ask(appWith(ENV), 'backup');
+    // Then
+    expect(ecsMock).toHaveReceivedCommandTimes(RunTaskCommand, 1);
+    expect(reply.content).toContain('the snapshot holds the world as of its last save');
+  });
+
+  it('refuses while a transfer task is pending, without running another', async () => {
+    // Given a transfer task of the family
+    ecsMock.on(ListTasksCommand, { family: 'valheim-ondemand-world-transfer' }).resolves({
+      taskArns: [TRANSFER_TASK],
+    });
+    // When
+    const reply = await ask(appWith(ENV), 'backup');
+    // Then
+    expect(ecsMock).not.toHaveReceivedCommand(RunTaskCommand);
+    expect(reply.content).toContain('already running');
+  });
+
+  it('refuses /valheim start while a transfer task runs', async () => {
+    // Given a stopped server and a transfer task of the family
+    ecsMock.on(ListTasksCommand, { family: 'valheim-ondemand-world-transfer' }).resolves({
+      taskArns: [TRANSFER_TASK],
+    });
+    // When
+    const reply = await ask(appWith(ENV), 'start');
+    // Then the service is left alone
+    expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
+    expect(reply.content).toContain('must not start while the world may change');
+  });
+
+  it('refuses members without an operator role', async () => {
+    const app = appWith({ ...ENV, OPERATOR_ROLE_IDS: OPERATOR_ROLE });
+    const reply = await ask(app, 'backup', []);
+    expect(reply.ephemeral).toBe(true);
+    expect(reply.content).toContain('can back up the world');
+    expect(ecsMock).not.toHaveReceivedCommand(RunTaskCommand);
+  });
+
+  it('turns AccessDenied on RunTask into a readable message', async () => {
+    // Given a role without iam:PassRole for the task
+    ecsMock
+      .on(RunTaskCommand)
+      .rejects(
+        Object.assign(new Error('not authorized to perform iam:PassRole'), { name: 'AccessDeniedException' }),
+      );
+    // When
+    const reply = await ask(appWith(ENV), 'backup');
+    // Then
+    expect(reply.ephemeral).toBe(true);
+    expect(reply.content).toBe(
+      'The bot is not allowed to back up the world (AccessDeniedException). Redeploy the stack so its permissions are up to date.',
+    );
+  });
+
+  it('says backups are not set up when the stack does not pass the transfer settings', async () => {
+    // Given an older stack: none of the transfer variables
+    const {
+      TRANSFER_TASK_DEFINITION: _a,
+      TRANSFER_SUBNETS: _b,
+      TRANSFER_SECURITY_GROUPS: _c,
+      WORLD_BUCKET: _d,
+      WORLD_NAME: _e,
+      ...older
+    } = ENV;
+    // When
+    const reply = await ask(appWith(older), 'backup');
+    // Then
+    expect(reply.content).toContain('Backups from Discord are not set up on this deployment');
+    expect(ecsMock).not.toHaveReceivedCommand(ListTasksCommand);
+  });
+
+  it('keeps the other commands working when a transfer setting is wrong', async () => {
+    // Given a malformed subnet list
+    const app = appWith({ ...ENV, TRANSFER_SUBNETS: 'subnet-a b' });
+    // When
+    const backup = await ask(app, 'backup');
+    const start = await ask(app, 'start');
+    // Then backup names the variable, and start works
+    expect(backup.content).toContain('TRANSFER_SUBNETS is invalid');
+    expect(start.content).toContain('started the server');
+    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { desiredCount: 1 });
+  });
+});
