@@ -1,11 +1,7 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { ecsClient } from '../server/aws-game-server.js';
-import {
-  gameActivity,
-  startTransferTask,
-  type TransferTarget,
-  transfersInProgress,
-} from './transfer-task.js';
+import { serviceActivity } from '../server/service-activity.js';
+import { startTransferTask, type TransferTarget, transfersInProgress } from './transfer-task.js';
 
 /** A snapshot to start: the request of the transfer task, and who asked (the task's startedBy). */
 export interface SnapshotStart {
@@ -25,7 +21,7 @@ export function ecsWorldTransfers(ecs: ECSClient, target: TransferTarget) {
     inProgress: (signal: AbortSignal): Promise<readonly string[]> => transfersInProgress(ecs, target, signal),
     /** Whether the game server runs, starts or stops (its world may change while a snapshot reads it). */
     gameActive: async (signal: AbortSignal): Promise<boolean> =>
-      (await gameActivity(ecs, target.cluster, target.gameService, signal)).kind === 'active',
+      (await serviceActivity(ecs, target.cluster, target.gameService, signal)).kind === 'active',
     /** Starts the snapshot task and returns its ARN without waiting. */
     startSnapshot: (snapshot: SnapshotStart, signal: AbortSignal): Promise<string> =>
       startTransferTask(

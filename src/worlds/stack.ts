@@ -5,6 +5,7 @@ import {
   type DescribeTaskDefinitionCommandOutput,
   type ECSClient,
 } from '@aws-sdk/client-ecs';
+import { gameServiceNames } from '../config/names.js';
 import { WorldError } from './errors.js';
 import { TRANSFER_CONTAINER, type TransferTarget, transferFamily } from './transfer-task.js';
 
@@ -41,8 +42,7 @@ export async function resolveWorldStack(
   env: NodeJS.ProcessEnv = {},
 ): Promise<WorldStack> {
   const { stackName, region } = config;
-  const cluster = stackName;
-  const gameService = `${stackName}-server`;
+  const { cluster, service: gameService } = gameServiceNames(stackName);
   const family = transferFamily(stackName);
 
   let definition: DescribeTaskDefinitionCommandOutput;

@@ -1,12 +1,11 @@
 import {
-  DescribeServicesCommand,
-  type DescribeServicesCommandOutput,
   DescribeTasksCommand,
   type ECSClient,
   type KeyValuePair,
   ListTasksCommand,
   RunTaskCommand,
 } from '@aws-sdk/client-ecs';
+import { serviceActivity } from '../server/service-activity.js';
 import { WorldError } from './errors.js';
 
 /** The container of the transfer task definition that runs world-transfer.sh. */
@@ -201,46 +200,9 @@ export async function waitForTask(
   }
 }
 
-export type GameActivity =
-  | { readonly kind: 'absent' }
-  | { readonly kind: 'stopped' }
-  | {
-      readonly kind: 'active';
-      readonly desiredCount: number;
-      readonly runningCount: number;
-      readonly pendingCount: number;
-    };
-
-/** Whether the game service exists, and whether it runs or wants a task. */
-export async function gameActivity(
-  ecs: ECSClient,
-  cluster: string,
-  service: string,
-  signal?: AbortSignal,
-): Promise<GameActivity> {
-  let described: DescribeServicesCommandOutput;
-  try {
-    described = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }), {
-      abortSignal: signal,
-    });
-  } catch (error) {
-    const name = (error as Error).name;
-    if (name === 'ClusterNotFoundException' || name === 'ServiceNotFoundException') return { kind: 'absent' };
-    throw error;
-  }
-  const found = described.services?.[0];
-  if (!found || found.status === 'INACTIVE') return { kind: 'absent' };
-  const desiredCount = found.desiredCount ?? 0;
-  const runningCount = found.runningCount ?? 0;
-  const pendingCount = found.pendingCount ?? 0;
-  return desiredCount + runningCount + pendingCount > 0
-    ? { kind: 'active', desiredCount, runningCount, pendingCount }
-    : { kind: 'stopped' };
-}
-
 /** Refuses, in one line with the fix, while the game server runs, starts or stops. */
 export async function assertGameStopped(ecs: ECSClient, cluster: string, service: string): Promise<void> {
-  const activity = await gameActivity(ecs, cluster, service);
+  const activity = await serviceActivity(ecs, cluster, service);
   if (activity.kind === 'absent') {
     throw new WorldError(
       `the game service ${service} was not found in cluster ${cluster}`,

@@ -1,13 +1,10 @@
 import { spawn as spawnChild } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
-import {
-  DescribeServicesCommand,
-  type DescribeServicesCommandOutput,
-  type ECSClient,
-} from '@aws-sdk/client-ecs';
+import type { ECSClient } from '@aws-sdk/client-ecs';
 import { loadConfig } from '../../config/load.js';
 import { gameServiceNames } from '../../config/names.js';
+import { type ServiceActivity, serviceActivity } from '../../server/service-activity.js';
 import { awsFailure, CliError } from '../errors.js';
 import type { Terminal } from '../io.js';
 
@@ -35,40 +32,6 @@ export interface DeployDeps {
 // Re-exported: the names moved to src/config/names.ts, which the stack shares.
 export { gameServiceNames };
 
-export type ServiceCheck =
-  | { readonly kind: 'absent' }
-  | { readonly kind: 'idle' }
-  | {
-      readonly kind: 'active';
-      readonly desiredCount: number;
-      readonly runningCount: number;
-      readonly pendingCount: number;
-    };
-
-/** Whether the game service exists and whether a game is (or is about to be) running on it. */
-export async function checkGameService(
-  ecs: ECSClient,
-  cluster: string,
-  service: string,
-): Promise<ServiceCheck> {
-  let found: DescribeServicesCommandOutput;
-  try {
-    found = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
-  } catch (error) {
-    const name = (error as Error).name;
-    if (name === 'ClusterNotFoundException' || name === 'ServiceNotFoundException') return { kind: 'absent' };
-    throw error;
-  }
-  const described = found.services?.[0];
-  if (!described || described.status === 'INACTIVE') return { kind: 'absent' };
-  const desiredCount = described.desiredCount ?? 0;
-  const runningCount = described.runningCount ?? 0;
-  const pendingCount = described.pendingCount ?? 0;
-  return desiredCount > 0 || runningCount > 0 || pendingCount > 0
-    ? { kind: 'active', desiredCount, runningCount, pendingCount }
-    : { kind: 'idle' };
-}
-
 /**
  * The documented deploy: refuses while a game runs (a deploy resets the service's desired count to 0 and
  * would stop it), then runs the pinned `cdk deploy` with the caller's extra arguments.
@@ -78,9 +41,9 @@ export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<
   const config = loadConfig(options.config);
   const { cluster, service } = gameServiceNames(config.stackName);
 
-  let check: ServiceCheck;
+  let check: ServiceActivity;
   try {
-    check = await checkGameService(deps.ecs(config.region), cluster, service);
+    check = await serviceActivity(deps.ecs(config.region), cluster, service);
   } catch (error) {
     throw awsFailure(error, {
       action: `check whether the game server (ECS service ${service}) is running`,
@@ -93,7 +56,7 @@ export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<
     deps.term.out(
       `No game server in ${config.region} yet (ECS service ${service}): first deploy of ${config.stackName}.`,
     );
-  } else if (check.kind === 'idle') {
+  } else if (check.kind === 'stopped') {
     deps.term.out(`The game server is stopped: deploying ${config.stackName} is safe.`);
   } else {
     const tasks = Math.max(check.desiredCount, check.runningCount + check.pendingCount);

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
+import { serviceActivity } from '../../server/service-activity.js';
 import { transferId } from '../../worlds/manifest.js';
 import { downloadSnapshotWorld, readManifest, SNAPSHOTS } from '../../worlds/snapshots.js';
-import { gameActivity } from '../../worlds/transfer-task.js';
 import { CliError } from '../errors.js';
 import {
   describeWorld,
@@ -34,7 +34,7 @@ export async function worldExport(options: WorldExportOptions, deps: WorldDeps):
     config.region,
     'check whether the game server runs',
     'ecs:DescribeServices',
-    () => gameActivity(ecs, stack.cluster, stack.gameService),
+    () => serviceActivity(ecs, stack.cluster, stack.gameService),
   );
   if (activity.kind === 'active') {
     deps.term.err(
