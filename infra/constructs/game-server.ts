@@ -287,13 +287,7 @@ export class GameServer extends Construct {
    * service, ListTasks/DescribeTasks in this cluster, and ec2:DescribeNetworkInterfaces.
    */
   public grantReadStatus(grantee: iam.IGrantable): iam.Grant {
-    const stack = Stack.of(this);
-    const taskArns = stack.formatArn({
-      service: 'ecs',
-      resource: 'task',
-      resourceName: `${this.cluster.clusterName}/*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    const taskArns = taskArnsIn(this.cluster);
     const grants = [
       iam.Grant.addToPrincipal({
         grantee,
@@ -362,4 +356,14 @@ function imageReference(tag: string): string {
   throw new Error(
     `imageTag must be a release of 1.2.0 or later (e.g. "1.2.0") or a "sha256:<64 hex>" digest, but "${tag}" was provided`,
   );
+}
+
+/** The ARN pattern of every task in `cluster`, for task-level actions (DescribeTasks, TagResource). */
+export function taskArnsIn(cluster: ecs.ICluster): string {
+  return Stack.of(cluster).formatArn({
+    service: 'ecs',
+    resource: 'task',
+    resourceName: `${cluster.clusterName}/*`,
+    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
 }

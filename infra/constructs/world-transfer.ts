@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { TRANSFER_IMAGE, transferCommand } from '../../src/worlds/transfer-script.js';
 import { TRANSFER_CONTAINER, transferFamily } from '../../src/worlds/transfer-task.js';
 import { acknowledge, nagFinding } from '../validations.js';
-import { STOP_TIMEOUT_SECONDS } from './game-server.js';
+import { STOP_TIMEOUT_SECONDS, taskArnsIn } from './game-server.js';
 import { WORLD_BUCKET_PREFIXES } from './world-bucket.js';
 
 /** Where world-transfer.sh expects the world file system (its CONFIG_ROOT default, the game's /config). */
@@ -164,12 +164,7 @@ export class WorldTransfer extends Construct {
       resourceName: `${this.family}:*`,
       arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
     });
-    const tasks = stack.formatArn({
-      service: 'ecs',
-      resource: 'task',
-      resourceName: `${this.cluster.clusterName}/*`,
-      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-    });
+    const tasks = taskArnsIn(this.cluster);
     const inCluster = { ArnEquals: { 'ecs:cluster': this.cluster.clusterArn } };
     const grants = [
       iam.Grant.addToPrincipal({
