@@ -1,21 +1,18 @@
 import { ListRecoveryPointsByResourceCommand } from '@aws-sdk/client-backup';
 import { RunTaskCommand } from '@aws-sdk/client-ecs';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { worldBackups } from '../../src/cli/commands/world-backups.js';
 import { formatManifest } from '../../src/worlds/manifest.js';
-import { type LocalS3, startS3rver } from '../support/s3rver.js';
-import { type FakeWorldStack, fakeWorldStack } from '../worlds/fake-world-stack.js';
+import type { LocalS3 } from '../support/s3rver.js';
+import { type FakeWorldStack, useFakeWorldStack } from '../worlds/fake-world-stack.js';
 import { awsError, writeConfig } from './helpers.js';
 
 let s3: LocalS3;
 let fake: FakeWorldStack;
-beforeAll(async () => {
-  s3 = await startS3rver();
-});
-afterAll(async () => s3.close());
-beforeEach(async () => {
-  fake = await fakeWorldStack(s3);
+useFakeWorldStack(async (stack, server) => {
+  fake = stack;
+  s3 = server;
   // One snapshot (and an interrupted one), one recovery point, one image zip
   const put = (Key: string, Body: string) =>
     s3.client.send(new PutObjectCommand({ Bucket: fake.bucket, Key, Body }));

@@ -1,22 +1,16 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { worldExport } from '../../src/cli/commands/world-export.js';
 import { errorLines } from '../../src/cli/errors.js';
-import { type LocalS3, startS3rver } from '../support/s3rver.js';
-import { type FakeWorldStack, fakeWorldStack } from '../worlds/fake-world-stack.js';
+import { type FakeWorldStack, useFakeWorldStack } from '../worlds/fake-world-stack.js';
 import { writeConfig } from './helpers.js';
 
-let s3: LocalS3;
 let fake: FakeWorldStack;
 let out: string;
-beforeAll(async () => {
-  s3 = await startS3rver();
-});
-afterAll(async () => s3.close());
-beforeEach(async () => {
-  fake = await fakeWorldStack(s3);
+useFakeWorldStack((stack) => {
+  fake = stack;
   fake.worldsLocal = new Map([
     ['Dedicated/_main.0.fwl2', 'meta'],
     ['Dedicated/chunk.0.0.fwl2', 'chunk'],

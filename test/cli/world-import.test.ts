@@ -3,22 +3,19 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { RunTaskCommand } from '@aws-sdk/client-ecs';
 import { strToU8, zipSync } from 'fflate';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { worldImport } from '../../src/cli/commands/world-import.js';
 import { errorLines } from '../../src/cli/errors.js';
 import { listObjects } from '../../src/worlds/snapshots.js';
-import { type LocalS3, startS3rver } from '../support/s3rver.js';
-import { type FakeWorldStack, fakeWorldStack } from '../worlds/fake-world-stack.js';
+import type { LocalS3 } from '../support/s3rver.js';
+import { type FakeWorldStack, useFakeWorldStack } from '../worlds/fake-world-stack.js';
 import { writeConfig } from './helpers.js';
 
 let s3: LocalS3;
 let fake: FakeWorldStack;
-beforeAll(async () => {
-  s3 = await startS3rver();
-});
-afterAll(async () => s3.close());
-beforeEach(async () => {
-  fake = await fakeWorldStack(s3);
+useFakeWorldStack((stack, server) => {
+  fake = stack;
+  s3 = server;
   // The example config's world is "Dedicated"; the server holds it in the legacy format, and another world.
   fake.worldsLocal = new Map([
     ['Dedicated.fwl', 'old fwl'],

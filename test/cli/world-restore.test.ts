@@ -2,22 +2,19 @@ import { ListRecoveryPointsByResourceCommand } from '@aws-sdk/client-backup';
 import { RunTaskCommand } from '@aws-sdk/client-ecs';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { strToU8, zipSync } from 'fflate';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { worldRestore } from '../../src/cli/commands/world-restore.js';
 import { errorLines } from '../../src/cli/errors.js';
 import { formatManifest } from '../../src/worlds/manifest.js';
-import { type LocalS3, startS3rver } from '../support/s3rver.js';
-import { type FakeWorldStack, fakeWorldStack } from '../worlds/fake-world-stack.js';
+import type { LocalS3 } from '../support/s3rver.js';
+import { type FakeWorldStack, useFakeWorldStack } from '../worlds/fake-world-stack.js';
 import { writeConfig } from './helpers.js';
 
 let s3: LocalS3;
 let fake: FakeWorldStack;
-beforeAll(async () => {
-  s3 = await startS3rver();
-});
-afterAll(async () => s3.close());
-beforeEach(async () => {
-  fake = await fakeWorldStack(s3);
+useFakeWorldStack((stack, server) => {
+  fake = stack;
+  s3 = server;
   fake.worldsLocal = new Map([
     ['Dedicated.fwl', 'current fwl'],
     ['Dedicated.db', 'current db'],

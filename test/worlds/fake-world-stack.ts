@@ -9,12 +9,12 @@ import {
 } from '@aws-sdk/client-ecs';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
-import { vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
 import type { WorldDeps } from '../../src/cli/commands/world-common.js';
 import { formatManifest } from '../../src/worlds/manifest.js';
 import { belongsToWorld, listObjects } from '../../src/worlds/snapshots.js';
 import { type CapturedTerminal, captureTerminal } from '../cli/helpers.js';
-import type { LocalS3 } from '../support/s3rver.js';
+import { type LocalS3, startS3rver } from '../support/s3rver.js';
 
 /*
  * A deployed stack for the CLI's world commands: the world bucket is s3rver (real S3 protocol), ECS is
@@ -181,4 +181,22 @@ export async function fakeWorldStack(s3: LocalS3): Promise<FakeWorldStack> {
     tasks: [{ taskArn: TASK_ARN, lastStatus: 'STOPPED', containers: [{ name: 'transfer', exitCode }] }],
   }));
   return fake;
+}
+
+/**
+ * For a test file: one s3rver for all its tests, and before each test a fresh fake stack (its own bucket and
+ * mocks), handed to `prepare` with the server.
+ */
+export function useFakeWorldStack(
+  prepare: (fake: FakeWorldStack, s3: LocalS3) => void | Promise<void>,
+): void {
+  let s3: LocalS3 | undefined;
+  beforeAll(async () => {
+    s3 = await startS3rver();
+  });
+  afterAll(async () => s3?.close());
+  beforeEach(async () => {
+    if (!s3) throw new Error('s3rver did not start');
+    await prepare(await fakeWorldStack(s3), s3);
+  });
 }
