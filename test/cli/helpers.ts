@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Task } from '@aws-sdk/client-ecs';
 import type { Terminal } from '../../src/cli/io.js';
 
 /** A terminal that records what the CLI prints. */
@@ -43,4 +44,24 @@ export const BOT_TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.fake_token-signature-p
 /** An AWS SDK-style error (the SDK tells errors apart by name). */
 export function awsError(name: string, message = name): Error {
   return Object.assign(new Error(message), { name, $metadata: {} });
+}
+
+/** The game task's ARN in the example config's cluster. */
+export const GAME_TASK_ARN =
+  'arn:aws:ecs:eu-central-1:111122223333:task/valheim-ondemand/0123456789abcdef0123456789abcdef';
+/** TEST-NET-3: never contacted, the query goes to the loopback responder. */
+export const GAME_PUBLIC_IP = '203.0.113.7';
+
+/** The game task as ECS describes it, with its network interface (whose public IP is GAME_PUBLIC_IP). */
+export function gameTask(lastStatus: string, extra: Partial<Task> = {}): Task {
+  return {
+    taskArn: GAME_TASK_ARN,
+    lastStatus,
+    desiredStatus: 'RUNNING',
+    capacityProviderName: 'FARGATE',
+    attachments: [
+      { type: 'ElasticNetworkInterface', details: [{ name: 'networkInterfaceId', value: 'eni-0abc' }] },
+    ],
+    ...extra,
+  };
 }

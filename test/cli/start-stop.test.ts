@@ -14,15 +14,19 @@ import { type StartStopDeps, start, stop } from '../../src/cli/commands/start-st
 import { errorLines } from '../../src/cli/errors.js';
 import { type CliDeps, run } from '../../src/cli/program.js';
 import { type Responder, startA2sResponder } from '../support/a2s-responder.js';
-import { awsError, type CapturedTerminal, captureTerminal, EXAMPLE_CONFIG, writeConfig } from './helpers.js';
+import {
+  awsError,
+  type CapturedTerminal,
+  captureTerminal,
+  EXAMPLE_CONFIG,
+  GAME_PUBLIC_IP,
+  GAME_TASK_ARN,
+  gameTask,
+  writeConfig,
+} from './helpers.js';
 
 const ecsMock = mockClient(ECSClient);
 const ec2Mock = mockClient(EC2Client);
-
-const TASK_ARN =
-  'arn:aws:ecs:eu-central-1:111122223333:task/valheim-ondemand/0123456789abcdef0123456789abcdef';
-/** TEST-NET-3: never contacted, the query goes to the loopback responder. */
-const PUBLIC_IP = '203.0.113.7';
 
 /** One moment of the server's life as ECS reports it. */
 interface Scene {
@@ -31,17 +35,7 @@ interface Scene {
 }
 
 function task(lastStatus: string, extra: Partial<Task> = {}): Task {
-  return {
-    taskArn: TASK_ARN,
-    lastStatus,
-    desiredStatus: 'RUNNING',
-    capacityProviderName: 'FARGATE',
-    startedAt: new Date('2026-11-23T20:00:00Z'),
-    attachments: [
-      { type: 'ElasticNetworkInterface', details: [{ name: 'networkInterfaceId', value: 'eni-0abc' }] },
-    ],
-    ...extra,
-  };
+  return gameTask(lastStatus, { startedAt: new Date('2026-11-23T20:00:00Z'), ...extra });
 }
 
 const STOPPED: Scene = { counts: [0, 0, 0] };
@@ -88,7 +82,7 @@ function world(scenes: Scene[], onStep: (step: number) => void = () => {}) {
   });
   ec2Mock
     .on(DescribeNetworkInterfacesCommand)
-    .resolves({ NetworkInterfaces: [{ Association: { PublicIp: PUBLIC_IP } }] });
+    .resolves({ NetworkInterfaces: [{ Association: { PublicIp: GAME_PUBLIC_IP } }] });
   return {
     state,
     now: () => state.clock,
@@ -163,9 +157,9 @@ describe('valheim start', () => {
       'ECS: waiting for a task to be placed…',
       'ECS task 01234567: PROVISIONING',
       'ECS task 01234567: PENDING',
-      `ECS task 01234567: RUNNING at ${PUBLIC_IP}`,
+      `ECS task 01234567: RUNNING at ${GAME_PUBLIC_IP}`,
       'loading the world…',
-      `Ready (0/10 players): join at ${PUBLIC_IP}:2456`,
+      `Ready (0/10 players): join at ${GAME_PUBLIC_IP}:2456`,
     ]);
     expect(ecsMock).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
     expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, {
@@ -203,7 +197,7 @@ describe('valheim start', () => {
 
     // Then
     expect(d.term.stdout.at(-1)).toBe(
-      `${PUBLIC_IP}:2456 — the task is running; the world may still be loading. Readiness can't be checked: private and crossplay servers do not answer the query protocol (watch valheim logs --follow).`,
+      `${GAME_PUBLIC_IP}:2456 — the task is running; the world may still be loading. Readiness can't be checked: private and crossplay servers do not answer the query protocol (watch valheim logs --follow).`,
     );
     expect(d.term.stdout).not.toContain('loading the world…');
     expect(responder.received).toEqual([]);
@@ -211,7 +205,7 @@ describe('valheim start', () => {
 
   it('--wait says when a task stops during the start and ECS starts a new one', async () => {
     // Given a first task that exits while pending, and its replacement that runs (private server)
-    const NEW_ARN = TASK_ARN.replace('0123456789abcdef', 'abcdef9876543210');
+    const NEW_ARN = GAME_TASK_ARN.replace('0123456789abcdef', 'abcdef9876543210');
     const crashed = task('STOPPED', {
       desiredStatus: 'STOPPED',
       stoppedReason: 'Essential container in task exited',
@@ -233,7 +227,7 @@ describe('valheim start', () => {
       'ECS task 01234567: PENDING',
       'The task stopped (Essential container in task exited); ECS starts a new one. valheim logs shows what happened.',
       'ECS task abcdef98: PROVISIONING',
-      `ECS task abcdef98: RUNNING at ${PUBLIC_IP}`,
+      `ECS task abcdef98: RUNNING at ${GAME_PUBLIC_IP}`,
     ]);
   });
 
@@ -282,7 +276,7 @@ describe('valheim start', () => {
 
     // Then
     expect(code).toBe(0);
-    expect(d.term.stdout).toEqual([`The server is already running at ${PUBLIC_IP}:2456.`]);
+    expect(d.term.stdout).toEqual([`The server is already running at ${GAME_PUBLIC_IP}:2456.`]);
     expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
   });
 

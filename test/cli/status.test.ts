@@ -14,31 +14,21 @@ import { type StatusDeps, status } from '../../src/cli/commands/status.js';
 import { errorLines } from '../../src/cli/errors.js';
 import { type CliDeps, run } from '../../src/cli/program.js';
 import { type Responder, startA2sResponder } from '../support/a2s-responder.js';
-import { awsError, type CapturedTerminal, captureTerminal, EXAMPLE_CONFIG, writeConfig } from './helpers.js';
+import {
+  awsError,
+  type CapturedTerminal,
+  captureTerminal,
+  EXAMPLE_CONFIG,
+  GAME_PUBLIC_IP,
+  gameTask,
+  writeConfig,
+} from './helpers.js';
 
 const ecsMock = mockClient(ECSClient);
 const ec2Mock = mockClient(EC2Client);
 
-const TASK_ARN =
-  'arn:aws:ecs:eu-central-1:111122223333:task/valheim-ondemand/0123456789abcdef0123456789abcdef';
 const OLD_TASK_ARN = 'arn:aws:ecs:eu-central-1:111122223333:task/valheim-ondemand/fedcba9876543210fedcba98';
 const NOW = Date.parse('2026-11-23T20:05:00Z');
-/** TEST-NET-3: never contacted, the query goes to the loopback responder. */
-const PUBLIC_IP = '203.0.113.7';
-
-function task(lastStatus: string, extra: Partial<Task> = {}): Task {
-  return {
-    taskArn: TASK_ARN,
-    lastStatus,
-    desiredStatus: 'RUNNING',
-    capacityProviderName: 'FARGATE',
-    attachments: [
-      { type: 'ElasticNetworkInterface', details: [{ name: 'networkInterfaceId', value: 'eni-0abc' }] },
-    ],
-    ...extra,
-  };
-}
-
 /** ECS (and EC2) as they answer for one moment of the server's life. */
 function givenEcs(counts: [desired: number, running: number, pending: number], tasks: Task[] = []): void {
   const [desiredCount, runningCount, pendingCount] = counts;
@@ -52,7 +42,7 @@ function givenEcs(counts: [desired: number, running: number, pending: number], t
   ecsMock.on(DescribeTasksCommand).resolves({ tasks });
   ec2Mock
     .on(DescribeNetworkInterfacesCommand)
-    .resolves({ NetworkInterfaces: [{ Association: { PublicIp: PUBLIC_IP } }] });
+    .resolves({ NetworkInterfaces: [{ Association: { PublicIp: GAME_PUBLIC_IP } }] });
 }
 
 const publicConfig = () => writeConfig({ server: { ...EXAMPLE_CONFIG.server, public: true } });
@@ -105,7 +95,7 @@ describe('valheim status', () => {
     givenEcs(
       [0, 0, 0],
       [
-        task('STOPPED', {
+        gameTask('STOPPED', {
           taskArn: OLD_TASK_ARN,
           desiredStatus: 'STOPPED',
           stoppedAt: new Date(NOW - 12 * 60_000),
@@ -134,7 +124,7 @@ describe('valheim status', () => {
 
   it('shows a starting server with its task status and Spot', async () => {
     // Given a Spot task being provisioned
-    givenEcs([1, 0, 1], [task('PROVISIONING', { capacityProviderName: 'FARGATE_SPOT' })]);
+    givenEcs([1, 0, 1], [gameTask('PROVISIONING', { capacityProviderName: 'FARGATE_SPOT' })]);
     const d = deps();
 
     // When
@@ -152,7 +142,7 @@ describe('valheim status', () => {
 
   it('shows a running public server with address, uptime and the players it reports', async () => {
     // Given a task running for 65 minutes, and the game answering the query with 2 of 10 players
-    givenEcs([1, 1, 0], [task('RUNNING', { startedAt: new Date(NOW - 65 * 60_000) })]);
+    givenEcs([1, 1, 0], [gameTask('RUNNING', { startedAt: new Date(NOW - 65 * 60_000) })]);
     const d = deps();
 
     // When
@@ -161,7 +151,7 @@ describe('valheim status', () => {
     // Then
     expect(d.term.stdout).toEqual([
       'state: running',
-      `address: ${PUBLIC_IP}:2456 (it changes at every start)`,
+      `address: ${GAME_PUBLIC_IP}:2456 (it changes at every start)`,
       'uptime: 1 h 5 min',
       'task: RUNNING on Fargate (on-demand)',
       'tasks: desired 1 · running 1 · pending 0',
@@ -175,7 +165,7 @@ describe('valheim status', () => {
 
   it('says the player count is unknown when the game does not answer the query', async () => {
     // Given a running public server whose world is still loading (no answer)
-    givenEcs([1, 1, 0], [task('RUNNING', { startedAt: new Date(NOW - 60_000) })]);
+    givenEcs([1, 1, 0], [gameTask('RUNNING', { startedAt: new Date(NOW - 60_000) })]);
     responder.options.mode = 'silent';
     const d = deps();
 
@@ -189,7 +179,7 @@ describe('valheim status', () => {
 
   it('does not query a private server', async () => {
     // Given the example config (server.public false) and a running task
-    givenEcs([1, 1, 0], [task('RUNNING', { startedAt: new Date(NOW - 60_000) })]);
+    givenEcs([1, 1, 0], [gameTask('RUNNING', { startedAt: new Date(NOW - 60_000) })]);
     const d = deps();
 
     // When
@@ -204,7 +194,7 @@ describe('valheim status', () => {
 
   it('shows a stopping server while the world is saved', async () => {
     // Given desired 0 and the task still shutting down
-    givenEcs([0, 1, 0], [task('DEACTIVATING', { desiredStatus: 'STOPPED' })]);
+    givenEcs([0, 1, 0], [gameTask('DEACTIVATING', { desiredStatus: 'STOPPED' })]);
     const d = deps();
 
     // When
@@ -222,7 +212,7 @@ describe('valheim status', () => {
     // Given a running Spot server with 2 players
     givenEcs(
       [1, 1, 0],
-      [task('RUNNING', { startedAt: new Date(NOW - 600_000), capacityProviderName: 'FARGATE_SPOT' })],
+      [gameTask('RUNNING', { startedAt: new Date(NOW - 600_000), capacityProviderName: 'FARGATE_SPOT' })],
     );
     const d = cliDeps({ VALHEIM_CONFIG: publicConfig() });
 
@@ -238,7 +228,7 @@ describe('valheim status', () => {
       cluster: 'valheim-ondemand',
       service: 'valheim-ondemand-server',
       state: 'running',
-      address: `${PUBLIC_IP}:2456`,
+      address: `${GAME_PUBLIC_IP}:2456`,
       startedAt: new Date(NOW - 600_000).toISOString(),
       uptimeSeconds: 600,
       task: {
@@ -311,7 +301,7 @@ describe('valheim status', () => {
 
   it('maps EC2 access denied (the public IP lookup) to one line too', async () => {
     // Given a running task whose address cannot be read
-    givenEcs([1, 1, 0], [task('RUNNING', { startedAt: new Date(NOW) })]);
+    givenEcs([1, 1, 0], [gameTask('RUNNING', { startedAt: new Date(NOW) })]);
     ec2Mock.on(DescribeNetworkInterfacesCommand).rejects(awsError('UnauthorizedOperation'));
 
     // When
