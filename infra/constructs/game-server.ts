@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { IMAGE_BACKUPS_KEPT } from '../../src/cost/estimate.js';
 import { acknowledge, nagFinding } from '../validations.js';
 import { validateInteger, validateTimeZone } from './validation.js';
+import { WORLD_VOLUME, worldVolume } from './world-storage.js';
 
 /** The maintained server image; tags below 1.2.0 break Valheim 1.0 worlds. */
 export const VALHEIM_IMAGE_REPOSITORY = 'ghcr.io/community-valheim-tools/valheim-server';
@@ -167,16 +168,7 @@ export class GameServer extends Construct {
         cpuArchitecture: ecs.CpuArchitecture.X86_64,
         operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
       },
-      volumes: [
-        {
-          name: 'world',
-          efsVolumeConfiguration: {
-            fileSystemId: props.fileSystem.fileSystemId,
-            transitEncryption: 'ENABLED',
-            authorizationConfig: { accessPointId: props.accessPoint.accessPointId, iam: 'ENABLED' },
-          },
-        },
-      ],
+      volumes: [worldVolume(props.fileSystem, props.accessPoint)],
     });
     // Root access: the image starts as root (PUID 0); without it EFS would squash root to nobody.
     props.fileSystem.grantRootAccess(taskDefinition.taskRole);
@@ -213,7 +205,7 @@ export class GameServer extends Construct {
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'valheim' }),
     });
     // /opt/valheim (the ~2 GB install) stays on task storage: steamcmd refuses to install onto NFS.
-    container.addMountPoints({ sourceVolume: 'world', containerPath: '/config', readOnly: false });
+    container.addMountPoints({ sourceVolume: WORLD_VOLUME, containerPath: '/config', readOnly: false });
     acknowledge(
       taskDefinition,
       'AwsSolutions-ECS2',

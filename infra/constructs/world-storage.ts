@@ -1,5 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import { Construct } from 'constructs';
 
@@ -69,4 +70,22 @@ export class WorldStorage extends Construct {
   public allowMountFrom(client: ec2.IConnectable): void {
     this.fileSystem.connections.allowDefaultPortFrom(client, 'NFS from the Valheim game task');
   }
+}
+
+/** The name of the task volume that holds the world (see `worldVolume`). */
+export const WORLD_VOLUME = 'world';
+
+/**
+ * The task-definition volume through which a task (the game, the world transfer) mounts the world: the
+ * access point's directory, TLS in transit, and IAM authorization, so the task role needs an EFS grant.
+ */
+export function worldVolume(fileSystem: efs.IFileSystem, accessPoint: efs.IAccessPoint): ecs.Volume {
+  return {
+    name: WORLD_VOLUME,
+    efsVolumeConfiguration: {
+      fileSystemId: fileSystem.fileSystemId,
+      transitEncryption: 'ENABLED',
+      authorizationConfig: { accessPointId: accessPoint.accessPointId, iam: 'ENABLED' },
+    },
+  };
 }

@@ -11,6 +11,7 @@ import { TRANSFER_CONTAINER, transferFamily } from '../../src/worlds/transfer-ta
 import { acknowledge, nagFinding } from '../validations.js';
 import { STOP_TIMEOUT_SECONDS, taskArnsIn } from './game-server.js';
 import { WORLD_BUCKET_PREFIXES } from './world-bucket.js';
+import { WORLD_VOLUME, worldVolume } from './world-storage.js';
 
 /** Where world-transfer.sh expects the world file system (its CONFIG_ROOT default, the game's /config). */
 export const TRANSFER_MOUNT_PATH = '/config';
@@ -101,16 +102,7 @@ export class WorldTransfer extends Construct {
         cpuArchitecture: ecs.CpuArchitecture.ARM64,
         operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
       },
-      volumes: [
-        {
-          name: 'world',
-          efsVolumeConfiguration: {
-            fileSystemId: props.fileSystem.fileSystemId,
-            transitEncryption: 'ENABLED',
-            authorizationConfig: { accessPointId: props.accessPoint.accessPointId, iam: 'ENABLED' },
-          },
-        },
-      ],
+      volumes: [worldVolume(props.fileSystem, props.accessPoint)],
     });
     this.taskDefinition = taskDefinition;
 
@@ -131,7 +123,11 @@ export class WorldTransfer extends Construct {
       },
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'transfer' }),
     });
-    container.addMountPoints({ sourceVolume: 'world', containerPath: TRANSFER_MOUNT_PATH, readOnly: false });
+    container.addMountPoints({
+      sourceVolume: WORLD_VOLUME,
+      containerPath: TRANSFER_MOUNT_PATH,
+      readOnly: false,
+    });
     acknowledge(
       taskDefinition,
       'AwsSolutions-ECS2',
