@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { commaList } from '../config/comma-list.js';
 import { DEFAULT_LIFECYCLE } from '../monitor/decide.js';
 
 /**
@@ -73,14 +74,14 @@ const TRANSFER_VARIABLES = [
   'WORLD_NAME',
 ] as const;
 
-const commaList = (item: string) =>
+const commaListOf = (item: string) =>
   z.string().check(z.regex(new RegExp(`^\\s*${item}\\s*(,\\s*${item}\\s*)*$`)));
 const transferSchema = z.object({
   TRANSFER_TASK_DEFINITION: z
     .string()
     .check(z.regex(/^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/)?[A-Za-z0-9_-]{1,255}(:\d+)?$/)),
-  TRANSFER_SUBNETS: commaList('subnet-[0-9a-f]{8,17}'),
-  TRANSFER_SECURITY_GROUPS: commaList('sg-[0-9a-f]{8,17}'),
+  TRANSFER_SUBNETS: commaListOf('subnet-[0-9a-f]{8,17}'),
+  TRANSFER_SECURITY_GROUPS: commaListOf('sg-[0-9a-f]{8,17}'),
   WORLD_BUCKET: z.string().check(z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/)),
   WORLD_NAME: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)),
 });
@@ -174,19 +175,12 @@ function readWorldTransfer(
   return {
     worldTransfer: {
       taskDefinition: e.TRANSFER_TASK_DEFINITION,
-      subnets: splitList(e.TRANSFER_SUBNETS),
-      securityGroups: splitList(e.TRANSFER_SECURITY_GROUPS),
+      subnets: commaList(e.TRANSFER_SUBNETS),
+      securityGroups: commaList(e.TRANSFER_SECURITY_GROUPS),
       bucket: e.WORLD_BUCKET,
       worldName: e.WORLD_NAME,
     },
   };
-}
-
-function splitList(text: string): string[] {
-  return text
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
 }
 
 function splitTag(text: string): { key: string; value: string } {

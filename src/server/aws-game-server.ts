@@ -7,14 +7,12 @@ import { EcsGameServer } from './ecs-game-server.js';
  * `valheim serve` and the benchmark point them at local fakes. This module is loaded with `import()` so a
  * PING never pays for the SDK, and EC2 is loaded only when a running task's address is needed.
  */
-const ecs = new ECSClient({ maxAttempts: 2 });
-
-/** The one ECS client of the process, shared with the world-transfer commands (/valheim backup). */
-export const ecsClient: ECSClient = ecs;
+/** The process's one ECS client, shared with the world-transfer commands (/valheim backup). */
+export const ecsClient = new ECSClient({ maxAttempts: 2 });
 
 export function awsGameServer(cluster: string, service: string): EcsGameServer {
   return new EcsGameServer({
-    ecs,
+    ecs: ecsClient,
     cluster,
     service,
     publicIpOf: async (networkInterfaceId, signal) =>

@@ -5,6 +5,7 @@ import {
   type DescribeTaskDefinitionCommandOutput,
   type ECSClient,
 } from '@aws-sdk/client-ecs';
+import { commaList } from '../config/comma-list.js';
 import { gameServiceNames } from '../config/names.js';
 import { WorldError } from './errors.js';
 import { TRANSFER_CONTAINER, type TransferTarget, transferFamily } from './transfer-task.js';
@@ -57,7 +58,7 @@ export async function resolveWorldStack(
   if (!taskDefinition || !container) throw notDeployed(family, region);
 
   const bucket =
-    list(env[WORLD_STACK_ENV.bucket])[0] ??
+    commaList(env[WORLD_STACK_ENV.bucket])[0] ??
     container.environment?.find((variable) => variable.name === 'BUCKET')?.value;
   if (!bucket) {
     throw new WorldError(
@@ -66,8 +67,8 @@ export async function resolveWorldStack(
     );
   }
 
-  let subnets = list(env[WORLD_STACK_ENV.subnets]);
-  let securityGroups = list(env[WORLD_STACK_ENV.securityGroups]);
+  let subnets = commaList(env[WORLD_STACK_ENV.subnets]);
+  let securityGroups = commaList(env[WORLD_STACK_ENV.securityGroups]);
   if (subnets.length === 0 || securityGroups.length === 0) {
     let described: DescribeServicesCommandOutput;
     try {
@@ -114,11 +115,4 @@ function notDeployed(family: string, region: string): WorldError {
     `the world-transfer task (ECS task definition ${family}) is not deployed in ${region}`,
     'deploy the current version of the stack (npm run deploy) and check stackName and region in the config',
   );
-}
-
-function list(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((item) => item.trim())
-    .filter(Boolean);
 }
