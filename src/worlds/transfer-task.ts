@@ -5,6 +5,7 @@ import {
   ListTasksCommand,
   RunTaskCommand,
 } from '@aws-sdk/client-ecs';
+import { taskIdOf } from '../server/server-status.js';
 import { serviceActivity } from '../server/service-activity.js';
 import { WorldError } from './errors.js';
 
@@ -186,13 +187,13 @@ export async function waitForTask(
     }
     if (!task && described.failures?.length) {
       throw new WorldError(
-        `the world-transfer task ${taskId(taskArn)} disappeared (${described.failures[0]?.reason ?? 'unknown'})`,
+        `the world-transfer task ${taskIdOf(taskArn)} disappeared (${described.failures[0]?.reason ?? 'unknown'})`,
         'look for it in the ECS console (stopped tasks are kept for an hour)',
       );
     }
     if (waited >= timeoutMs) {
       throw new WorldError(
-        `the world-transfer task ${taskId(taskArn)} is still ${status} after ${Math.round(timeoutMs / 60_000)} minutes`,
+        `the world-transfer task ${taskIdOf(taskArn)} is still ${status} after ${Math.round(timeoutMs / 60_000)} minutes`,
         'it keeps going on its own: watch it in the ECS console, and run the command again once it has stopped',
       );
     }
@@ -225,7 +226,7 @@ async function assertNoOtherTransfer(ecs: ECSClient, target: TransferTarget): Pr
   const other = (await transfersInProgress(ecs, target))[0];
   if (other) {
     throw new WorldError(
-      `another world transfer is running (task ${taskId(other)})`,
+      `another world transfer is running (task ${taskIdOf(other)})`,
       'wait until it has finished (usually a minute or two), then try again',
     );
   }
@@ -256,11 +257,6 @@ export function familyOf(taskDefinition: string): string {
   return taskDefinition.replace(/^arn:.*:task-definition\//, '').replace(/:\d+$/, '');
 }
 
-/** The short task id at the end of a task ARN, as the ECS console shows it. */
-export function taskId(taskArn: string): string {
-  return taskArn.split('/').pop() ?? taskArn;
-}
-
 /** What a request does, for messages ("the snapshot of Midgard"). */
 export function describeRequest(request: TransferRequest): string {
   switch (request.mode) {
@@ -278,7 +274,7 @@ export function describeRequest(request: TransferRequest): string {
 /** What a failed transfer means, from the script's exit code (see world-transfer.sh): one line with the fix. */
 export function transferFailure(result: TransferResult, request: TransferRequest): WorldError {
   const action = describeRequest(request);
-  const logs = `the log of task ${taskId(result.taskArn)} (CloudWatch) has the details`;
+  const logs = `the log of task ${taskIdOf(result.taskArn)} (CloudWatch) has the details`;
   switch (result.exitCode) {
     case undefined:
       return new WorldError(

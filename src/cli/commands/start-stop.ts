@@ -1,7 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { loadConfig } from '../../config/load.js';
 import { addressOf, type ServerStatus, taskIdOf } from '../../server/server-status.js';
-import { taskId } from '../../worlds/transfer-task.js';
 import { CliError } from '../errors.js';
 import {
   answersQueries,
@@ -75,7 +74,7 @@ export async function start(options: StartOptions, deps: StartStopDeps): Promise
       const transfer = (await game.worldTransfers())[0];
       if (transfer) {
         throw new CliError(
-          `a world transfer (backup, export, import or restore; task ${taskId(transfer)}) is running, and the world must not change under the game`,
+          `a world transfer (backup, export, import or restore; task ${taskIdOf(transfer)}) is running, and the world must not change under the game`,
           'wait until it has finished (usually a minute or two), then start again',
         );
       }

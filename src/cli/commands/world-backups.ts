@@ -6,12 +6,12 @@ import {
   snapshotEntry,
 } from '../../worlds/backups.js';
 import { listSnapshots } from '../../worlds/snapshots.js';
-import { taskId } from '../../worlds/transfer-task.js';
 import { formatBytes } from '../../worlds/world-files.js';
 import {
   backupClient,
   PERMISSIONS,
   step,
+  taskProgress,
   type WorldContext,
   type WorldDeps,
   worldContext,
@@ -101,16 +101,11 @@ export async function worldBackups(options: WorldBackupsOptions, deps: WorldDeps
 }
 
 function listZips(context: WorldContext): Promise<BackupEntry[]> {
-  const { term, sleep } = context.deps;
   return step(
     context.config.region,
     "list the image's backup zips",
     `${PERMISSIONS.task}; ${PERMISSIONS.bucket}`,
-    () =>
-      listImageZips(context.ecs, context.s3, context.stack, context.now(), {
-        onStatus: (status, arn) => term.err(`World transfer task ${taskId(arn)}: ${status.toLowerCase()}`),
-        ...(sleep && { sleep }),
-      }),
+    () => listImageZips(context.ecs, context.s3, context.stack, context.now(), taskProgress(context)),
   );
 }
 

@@ -3,16 +3,17 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { loadConfig } from '../../config/load.js';
 import type { ValheimConfig } from '../../config/schema.js';
+import { taskIdOf } from '../../server/server-status.js';
 import { WorldError } from '../../worlds/errors.js';
 import { type TransferManifest, transferId } from '../../worlds/manifest.js';
 import { type ProgressListener, readManifest, SNAPSHOTS, uploadWorld } from '../../worlds/snapshots.js';
 import { resolveWorldStack, type WorldStack } from '../../worlds/stack.js';
 import {
   assertGameStopped,
+  type RunTransferOptions,
   runTransferTask,
   type TransferRequest,
   type TransferResult,
-  taskId,
   transferFailure,
 } from '../../worlds/transfer-task.js';
 import { formatBytes, type LocalWorld, type OpenedWorld, openWorld } from '../../worlds/world-files.js';
@@ -120,18 +121,23 @@ export async function requireStopped(context: WorldContext): Promise<void> {
 
 /** Runs the transfer task, printing its progress; a failure becomes a one-line error. */
 export async function runTask(context: WorldContext, request: TransferRequest): Promise<TransferResult> {
-  const { term } = context.deps;
   const result = await step(context.config.region, 'run the world-transfer task', PERMISSIONS.task, () =>
-    runTransferTask(context.ecs, context.stack, request, {
-      onStatus: (status, arn) => term.err(`World transfer task ${taskId(arn)}: ${status.toLowerCase()}`),
-      ...(context.deps.sleep && { sleep: context.deps.sleep }),
-    }),
+    runTransferTask(context.ecs, context.stack, request, taskProgress(context)),
   );
   if (!result.ok) {
     const failure = transferFailure(result, request);
     throw new CliError(failure.problem, failure.fix);
   }
   return result;
+}
+
+/** Prints the transfer task's status changes to stderr; waits between polls with the CLI's sleep. */
+export function taskProgress(context: WorldContext): RunTransferOptions {
+  const { term, sleep } = context.deps;
+  return {
+    onStatus: (status, arn) => term.err(`World transfer task ${taskIdOf(arn)}: ${status.toLowerCase()}`),
+    ...(sleep && { sleep }),
+  };
 }
 
 /** Prints "<label>: 12.0 MB of 48.1 MB (25%)" to stderr at every tenth of the way (and at the end). */
