@@ -128,14 +128,15 @@ export function alreadyMessage(status: ServerStatus, wanted: 'start' | 'stop'): 
   }
 }
 
+/** What a refused member wanted, for actions the plain "start or stop the server" does not describe. */
+const REFUSED_ACTIONS: Readonly<Record<string, string>> = {
+  password: 'see the password',
+  backup: 'back up the world',
+};
+
 export function refusedMessage(roleIds: readonly string[], action: string): string {
   const roles = roleIds.map((id) => `<@&${id}>`).join(', ');
-  const what =
-    action === 'password'
-      ? 'see the password'
-      : action === 'backup'
-        ? 'back up the world'
-        : 'start or stop the server';
+  const what = REFUSED_ACTIONS[action] ?? 'start or stop the server';
   return `Only members with ${roleIds.length > 1 ? 'one of the roles' : 'the role'} ${roles} can ${what}.`;
 }
 
