@@ -1,3 +1,4 @@
+import { answersQueries } from '../players/a2s.js';
 import { type LogPresence, logPlayerCount } from '../players/log-presence.js';
 import { type ServerStatus, taskIdOf } from '../server/server-status.js';
 import type { Observation, PlayerCount } from './decide.js';
@@ -29,7 +30,7 @@ export async function observe(
   const logCount = logPlayerCount(log, now, { crossplay: settings.crossplay });
 
   let queried: number | undefined;
-  const queryable = settings.public && !settings.crossplay;
+  const queryable = answersQueries(settings);
   if (queryable && status.state === 'running' && status.publicIp) {
     try {
       queried = await query(status.publicIp, signal);

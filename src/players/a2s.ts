@@ -8,6 +8,14 @@ import { createSocket, type Socket } from 'node:dgram';
  * A query that times out or returns garbage throws: for the monitor that means "unknown", never "zero".
  */
 
+/**
+ * Whether the query protocol gives a server's player count: private servers do not answer it, and crossplay
+ * servers always report 0 players.
+ */
+export function answersQueries(server: { readonly public: boolean; readonly crossplay: boolean }): boolean {
+  return server.public && !server.crossplay;
+}
+
 export interface ServerInfo {
   readonly name: string;
   readonly map: string;

@@ -1,14 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { loadConfig } from '../../config/load.js';
+import { answersQueries } from '../../players/a2s.js';
 import { addressOf, type ServerStatus, taskIdOf } from '../../server/server-status.js';
 import { CliError } from '../errors.js';
-import {
-  answersQueries,
-  askServer,
-  connectGameServer,
-  type GameServerDeps,
-  type GameServerHandle,
-} from './status.js';
+import { askServer, connectGameServer, type GameServerDeps, type GameServerHandle } from './status.js';
 
 /** How often --wait looks at ECS (and asks the game). */
 export const POLL_INTERVAL_MS = 5000;
@@ -95,7 +90,7 @@ async function waitUntilReady(game: GameServerHandle, minutes: number, deps: Sta
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? realSleep;
   const out = (line: string) => deps.term.out(line);
-  const queryable = answersQueries(game.config);
+  const queryable = answersQueries(game.config.server);
   const deadline = now() + minutes * 60_000;
   let lastLine = '';
   let lastTaskArn: string | undefined;

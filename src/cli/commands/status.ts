@@ -3,7 +3,7 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import { formatDuration } from '../../bot/messages.js';
 import { loadConfig } from '../../config/load.js';
 import type { ValheimConfig } from '../../config/schema.js';
-import { queryInfo, type ServerInfo } from '../../players/a2s.js';
+import { answersQueries, queryInfo, type ServerInfo } from '../../players/a2s.js';
 import { EcsGameServer, ServiceNotFoundError } from '../../server/ecs-game-server.js';
 import {
   addressOf,
@@ -129,11 +129,6 @@ export function connectGameServer(config: ValheimConfig, deps: GameServerDeps): 
   };
 }
 
-/** Whether the server answers the Steam query protocol: public servers do, private and crossplay ones not. */
-export function answersQueries(config: ValheimConfig): boolean {
-  return config.server.public && !config.server.crossplay;
-}
-
 /** Asks the running server over A2S; undefined when it does not answer in time. */
 export async function askServer(
   publicIp: string,
@@ -200,7 +195,7 @@ export async function readStatus(options: StatusOptions, deps: StatusDeps): Prom
   const status = await game.status();
   const now = (deps.now ?? Date.now)();
   const info =
-    status.state === 'running' && status.publicIp && answersQueries(config)
+    status.state === 'running' && status.publicIp && answersQueries(config.server)
       ? await askServer(status.publicIp, deps)
       : null;
   const task = status.state === 'stopped' ? undefined : status.task;
