@@ -6,9 +6,10 @@ import {
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { WorldError } from './errors.js';
-import { parseTransferId, type TransferManifest, transferId } from './manifest.js';
+import type { TransferManifest } from './manifest.js';
 import { readText } from './snapshots.js';
 import type { WorldStack } from './stack.js';
+import { parseTransferId, transferId } from './transfer-id.js';
 import { type RunTransferOptions, runTransferTask, transferFailure } from './transfer-task.js';
 
 /*

@@ -55,5 +55,3 @@ export function parseManifest(text: string): TransferManifest | undefined {
 export function formatManifest(manifest: TransferManifest): string {
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
-
-export { parseTransferId, type SnapshotReason, transferId } from './transfer-id.js';

@@ -14,13 +14,8 @@ import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { WorldError } from './errors.js';
-import {
-  formatManifest,
-  parseManifest,
-  parseTransferId,
-  type TransferManifest,
-  type WorldFormat,
-} from './manifest.js';
+import { formatManifest, parseManifest, type TransferManifest, type WorldFormat } from './manifest.js';
+import { parseTransferId } from './transfer-id.js';
 import type { LocalWorld } from './world-files.js';
 
 /*

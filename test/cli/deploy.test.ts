@@ -2,8 +2,9 @@ import { ClusterNotFoundException, DescribeServicesCommand, ECSClient } from '@a
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { type DeployDeps, deploy, gameServiceNames } from '../../src/cli/commands/deploy.js';
+import { type DeployDeps, deploy } from '../../src/cli/commands/deploy.js';
 import { errorLines } from '../../src/cli/errors.js';
+import { gameServiceNames } from '../../src/config/names.js';
 import { awsError, type CapturedTerminal, captureTerminal, writeConfig } from './helpers.js';
 
 const ecsMock = mockClient(ECSClient);

@@ -7,9 +7,10 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { type LogsDeps, logs, parseSince, serverLogGroupName } from '../../src/cli/commands/logs.js';
+import { type LogsDeps, logs, parseSince } from '../../src/cli/commands/logs.js';
 import { errorLines } from '../../src/cli/errors.js';
 import { type CliDeps, run } from '../../src/cli/program.js';
+import { serverLogGroupName } from '../../src/config/names.js';
 import { awsError, type CapturedTerminal, captureTerminal, writeConfig } from './helpers.js';
 
 const logsMock = mockClient(CloudWatchLogsClient);

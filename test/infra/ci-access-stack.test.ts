@@ -4,7 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { CiAccessStack, type CiAccessStackProps } from '../../infra/ci-access-stack.js';
-import { gameServiceNames } from '../../src/cli/commands/deploy.js';
+import { gameServiceNames } from '../../src/config/names.js';
 
 /** cdk.json's context: the same feature flags and validation settings as `cdk synth`. */
 const context = (

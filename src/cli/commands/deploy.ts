@@ -29,9 +29,6 @@ export interface DeployDeps {
   readonly cdk?: () => { command: string; args: readonly string[] };
 }
 
-// Re-exported: the names moved to src/config/names.ts, which the stack shares.
-export { gameServiceNames };
-
 /**
  * The documented deploy: refuses while a game runs (a deploy resets the service's desired count to 0 and
  * would stop it), then runs the pinned `cdk deploy` with the caller's extra arguments.

@@ -13,9 +13,6 @@ export const DEFAULT_SINCE = '30m';
 /** How often --follow asks for new lines. */
 export const FOLLOW_INTERVAL_MS = 2000;
 
-// Re-exported: the name moved to src/config/names.ts, which the stack shares.
-export { serverLogGroupName };
-
 export interface LogsOptions {
   /** Path of valheim.config.json. */
   readonly config: string;

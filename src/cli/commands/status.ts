@@ -2,6 +2,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { formatDuration } from '../../bot/messages.js';
 import { loadConfig } from '../../config/load.js';
+import { gameServiceNames } from '../../config/names.js';
 import type { ValheimConfig } from '../../config/schema.js';
 import { answersQueries, queryInfo, type ServerInfo } from '../../players/a2s.js';
 import { EcsGameServer, ServiceNotFoundError } from '../../server/ecs-game-server.js';
@@ -16,7 +17,6 @@ import {
 import { transferFamily, transfersInProgress } from '../../worlds/transfer-task.js';
 import { awsFailure, CliError } from '../errors.js';
 import type { Terminal } from '../io.js';
-import { gameServiceNames } from './deploy.js';
 
 /** How long `valheim status` and `valheim start --wait` wait for the server's answer to an A2S query. */
 export const STATUS_QUERY_TIMEOUT_MS = 2000;

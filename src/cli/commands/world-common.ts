@@ -5,9 +5,10 @@ import { loadConfig } from '../../config/load.js';
 import type { ValheimConfig } from '../../config/schema.js';
 import { taskIdOf } from '../../server/server-status.js';
 import { WorldError } from '../../worlds/errors.js';
-import { type TransferManifest, transferId } from '../../worlds/manifest.js';
+import type { TransferManifest } from '../../worlds/manifest.js';
 import { type ProgressListener, readManifest, SNAPSHOTS, uploadWorld } from '../../worlds/snapshots.js';
 import { resolveWorldStack, type WorldStack } from '../../worlds/stack.js';
+import { transferId } from '../../worlds/transfer-id.js';
 import {
   assertGameStopped,
   type RunTransferOptions,

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { serviceActivity } from '../../server/service-activity.js';
-import { transferId } from '../../worlds/manifest.js';
 import { downloadSnapshotWorld, readManifest, SNAPSHOTS } from '../../worlds/snapshots.js';
+import { transferId } from '../../worlds/transfer-id.js';
 import { CliError } from '../errors.js';
 import {
   describeWorld,
