@@ -1,6 +1,6 @@
 import {
   type BackupClient,
-  ListRecoveryPointsByResourceCommand,
+  paginateListRecoveryPointsByResource,
   type RecoveryPointByResource,
 } from '@aws-sdk/client-backup';
 import type { ECSClient } from '@aws-sdk/client-ecs';
@@ -52,24 +52,27 @@ export function snapshotEntry(manifest: TransferManifest): BackupEntry {
   };
 }
 
+/** Every recovery point of `fileSystemArn`, page by page (the SDK's paginator follows NextToken). */
+async function* recoveryPointsOf(
+  backup: BackupClient,
+  fileSystemArn: string,
+): AsyncGenerator<RecoveryPointByResource> {
+  for await (const page of paginateListRecoveryPointsByResource(
+    { client: backup },
+    { ResourceArn: fileSystemArn },
+  )) {
+    yield* page.RecoveryPoints ?? [];
+  }
+}
+
 /** AWS Backup's completed recovery points of the world's file system. */
 export async function listRecoveryPoints(
   backup: BackupClient,
   fileSystemArn: string,
 ): Promise<BackupEntry[]> {
   const points: RecoveryPointByResource[] = [];
-  let token: string | undefined;
   try {
-    do {
-      const page = await backup.send(
-        new ListRecoveryPointsByResourceCommand({
-          ResourceArn: fileSystemArn,
-          ...(token && { NextToken: token }),
-        }),
-      );
-      points.push(...(page.RecoveryPoints ?? []));
-      token = page.NextToken;
-    } while (token);
+    for await (const point of recoveryPointsOf(backup, fileSystemArn)) points.push(point);
   } catch (error) {
     // No backup has run yet: AWS Backup does not know the resource.
     if ((error as Error).name === 'ResourceNotFoundException') return [];
@@ -92,20 +95,9 @@ export async function findRecoveryPoint(
   fileSystemArn: string,
   id: string,
 ): Promise<RecoveryPointByResource | undefined> {
-  let token: string | undefined;
-  do {
-    const page = await backup.send(
-      new ListRecoveryPointsByResourceCommand({
-        ResourceArn: fileSystemArn,
-        ...(token && { NextToken: token }),
-      }),
-    );
-    const found = page.RecoveryPoints?.find(
-      (point) => point.RecoveryPointArn && recoveryPointId(point.RecoveryPointArn) === id,
-    );
-    if (found) return found;
-    token = page.NextToken;
-  } while (token);
+  for await (const point of recoveryPointsOf(backup, fileSystemArn)) {
+    if (point.RecoveryPointArn && recoveryPointId(point.RecoveryPointArn) === id) return point;
+  }
   return undefined;
 }
 
