@@ -11,7 +11,7 @@ import { dirname, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { WorldError } from './errors.js';
 import { formatManifest, parseManifest, type TransferManifest, type WorldFormat } from './manifest.js';
@@ -47,22 +47,16 @@ export interface SnapshotListing {
 /** The snapshots in the bucket, newest first; prefixes without a manifest are reported apart. */
 export async function listSnapshots(s3: S3Client, bucket: string): Promise<SnapshotListing> {
   const ids: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: `${SNAPSHOTS}/`,
-        Delimiter: '/',
-        ...(token && { ContinuationToken: token }),
-      }),
-    );
+  const pages = paginateListObjectsV2(
+    { client: s3 },
+    { Bucket: bucket, Prefix: `${SNAPSHOTS}/`, Delimiter: '/' },
+  );
+  for await (const page of pages) {
     for (const common of page.CommonPrefixes ?? []) {
       const id = common.Prefix?.slice(SNAPSHOTS.length + 1, -1);
       if (id && parseTransferId(id)) ids.push(id);
     }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  }
 
   const manifests = await mapLimit(ids, 8, (id) => readManifest(s3, bucket, `${SNAPSHOTS}/${id}`));
   const snapshots: TransferManifest[] = [];
@@ -101,20 +95,11 @@ export async function readText(s3: S3Client, bucket: string, key: string): Promi
 /** Every object below `prefix`, in key order. */
 export async function listObjects(s3: S3Client, bucket: string, prefix: string): Promise<BucketObject[]> {
   const objects: BucketObject[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: prefix,
-        ...(token && { ContinuationToken: token }),
-      }),
-    );
+  for await (const page of paginateListObjectsV2({ client: s3 }, { Bucket: bucket, Prefix: prefix })) {
     for (const object of page.Contents ?? []) {
       if (object.Key && !object.Key.endsWith('/')) objects.push({ key: object.Key, size: object.Size ?? 0 });
     }
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
+  }
   return objects;
 }
 

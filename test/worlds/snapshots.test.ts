@@ -1,7 +1,15 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  type GetObjectCommandOutput,
+  ListObjectsV2Command,
+  type ListObjectsV2CommandInput,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseManifest, type TransferManifest } from '../../src/worlds/manifest.js';
 import {
@@ -77,6 +85,39 @@ function manifest(id: string, overrides: Partial<TransferManifest> = {}): Transf
     worlds: ['Midgard'],
     ...overrides,
   };
+}
+
+/**
+ * A client (its own instance, mocked) whose ListObjectsV2 answers `perPage` entries per page with continuation
+ * tokens, as S3 does for large listings; s3rver cannot page. GetObject answers from `objects`.
+ */
+function pagedBucket(keys: readonly string[], perPage: number, objects: Record<string, string> = {}) {
+  const client = new S3Client({ region: 'eu-central-1' });
+  const mock = mockClient(client);
+  mock.on(ListObjectsV2Command).callsFake((input: ListObjectsV2CommandInput) => {
+    const prefix = input.Prefix ?? '';
+    const matching = keys.filter((key) => key.startsWith(prefix));
+    const names = input.Delimiter
+      ? [...new Set(matching.map((key) => key.slice(0, key.indexOf('/', prefix.length) + 1)))]
+      : matching;
+    const from = Number(input.ContinuationToken ?? 0);
+    const page = names.slice(from, from + perPage);
+    const more = from + perPage < names.length;
+    return {
+      ...(input.Delimiter
+        ? { CommonPrefixes: page.map((Prefix) => ({ Prefix })) }
+        : { Contents: page.map((Key) => ({ Key, Size: 1 })) }),
+      IsTruncated: more,
+      ...(more && { NextContinuationToken: String(from + perPage) }),
+    };
+  });
+  mock.on(GetObjectCommand).callsFake((input: { Key?: string }) => {
+    const text = objects[input.Key ?? ''];
+    if (text === undefined) throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey' });
+    // readText only asks the body for its text.
+    return { Body: { transformToString: async () => text } as unknown as GetObjectCommandOutput['Body'] };
+  });
+  return { client, pages: () => mock.commandCalls(ListObjectsV2Command).length };
 }
 
 describe('uploadWorld', () => {
@@ -173,12 +214,18 @@ describe('listSnapshots', () => {
   });
 
   it('pages through many snapshots', async () => {
-    // Given more snapshots than a small page
+    // Given more snapshots than a page (5 per page here)
     const ids = Array.from({ length: 12 }, (_, i) => `202611${String(10 + i)}T190000Z-manual`);
-    await mapLimit(ids, 6, (id) => put(`snapshots/${id}/manifest.json`, JSON.stringify(manifest(id))));
+    const objects = Object.fromEntries(
+      ids.map((id) => [`snapshots/${id}/manifest.json`, JSON.stringify(manifest(id))]),
+    );
+    const bucketOf12 = pagedBucket(Object.keys(objects), 5, objects);
 
-    // When / Then
-    const { snapshots } = await listSnapshots(s3.client, bucket);
+    // When
+    const { snapshots } = await listSnapshots(bucketOf12.client, bucket);
+
+    // Then every page was read
+    expect(bucketOf12.pages()).toBe(3);
     expect(snapshots.map((m) => m.id)).toEqual([...ids].reverse());
   });
 });
@@ -229,6 +276,24 @@ describe('downloadSnapshotWorld', () => {
     await expect(downloadSnapshotWorld(s3.client, bucket, m, tempDir())).rejects.toThrow(
       'snapshot 20261123T190500Z-manual holds no world "Midgard" (it holds Other)',
     );
+  });
+});
+
+describe('listObjects', () => {
+  it('pages through a prefix holding more objects than a page, in key order', async () => {
+    // Given 12 objects below one prefix (and one outside it), 5 per page
+    const keys = Array.from(
+      { length: 12 },
+      (_, i) => `imports/x/worlds_local/f${String(i).padStart(2, '0')}.db`,
+    );
+    const paged = pagedBucket([...keys, 'imports/y/other.db'], 5);
+
+    // When
+    const objects = await listObjects(paged.client, bucket, 'imports/x/');
+
+    // Then
+    expect(paged.pages()).toBe(3);
+    expect(objects).toEqual(keys.map((key) => ({ key, size: 1 })));
   });
 });
 
