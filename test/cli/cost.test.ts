@@ -1,35 +1,28 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { costEstimate } from '../../src/cli/commands/cost.js';
-import { type CliDeps, run } from '../../src/cli/program.js';
+import { run } from '../../src/cli/program.js';
 import { loadConfig } from '../../src/config/load.js';
 import { type Estimate, estimateCost, formatEstimate } from '../../src/cost/estimate.js';
-import { type CapturedTerminal, captureTerminal, writeConfig } from './helpers.js';
+import { captureTerminal, cliDeps, writeConfig } from './helpers.js';
 
-function cliDeps(env: NodeJS.ProcessEnv = {}): CliDeps & { term: CapturedTerminal } {
+/** Offline: any AWS client the command asked for would throw. */
+function offlineDeps(env: NodeJS.ProcessEnv = {}) {
   const unused = () => {
     throw new Error('cost estimate must not call AWS');
   };
-  return {
-    env,
-    term: captureTerminal(),
+  return cliDeps(env, {
     ssm: unused as (region: string) => SSMClient,
     ecs: unused as (region: string) => ECSClient,
-    spawn: vi.fn(() => Promise.resolve(0)),
-    stdinIsTTY: false,
-    readStdin: () => Promise.resolve(''),
-    promptHidden: () => Promise.resolve(''),
-    promptLine: () => Promise.resolve(''),
-    untilShutdown: () => new Promise(() => {}),
-  };
+  });
 }
 
 describe('valheim cost estimate', () => {
   it('prints the estimate table for 40 hours a month by default, offline', async () => {
     // Given the example config
     const config = writeConfig();
-    const d = cliDeps({ VALHEIM_CONFIG: config });
+    const d = offlineDeps({ VALHEIM_CONFIG: config });
 
     // When
     const code = await run(['cost', 'estimate'], d);
@@ -77,7 +70,7 @@ describe('valheim cost estimate', () => {
     'rejects --hours-per-month %j in one line (exit 1)',
     async (hours) => {
       // Given
-      const d = cliDeps({ VALHEIM_CONFIG: writeConfig() });
+      const d = offlineDeps({ VALHEIM_CONFIG: writeConfig() });
 
       // When
       const code = await run(['cost', 'estimate', '--hours-per-month', hours], d);
@@ -93,7 +86,7 @@ describe('valheim cost estimate', () => {
 
   it('rejects a world size that is not more than 0 GB', async () => {
     // Given
-    const d = cliDeps({ VALHEIM_CONFIG: writeConfig() });
+    const d = offlineDeps({ VALHEIM_CONFIG: writeConfig() });
 
     // When
     const code = await run(['cost', 'estimate', '--world-size-gb', '0'], d);

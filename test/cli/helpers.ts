@@ -1,8 +1,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Task } from '@aws-sdk/client-ecs';
+import { ECSClient, type Task } from '@aws-sdk/client-ecs';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { vi } from 'vitest';
 import type { Terminal } from '../../src/cli/io.js';
+import type { CliDeps } from '../../src/cli/program.js';
 
 /** A terminal that records what the CLI prints. */
 export interface CapturedTerminal extends Terminal {
@@ -63,5 +66,28 @@ export function gameTask(lastStatus: string, extra: Partial<Task> = {}): Task {
       { type: 'ElasticNetworkInterface', details: [{ name: 'networkInterfaceId', value: 'eni-0abc' }] },
     ],
     ...extra,
+  };
+}
+
+/**
+ * What `run()` needs, for commands that neither prompt nor read stdin nor deploy: a captured terminal, SDK
+ * clients (which the test mocks), no TTY, and a Ctrl-C that never comes. `overrides` add the rest.
+ */
+export function cliDeps<T extends Partial<CliDeps>>(
+  env: NodeJS.ProcessEnv,
+  overrides: T = {} as T,
+): CliDeps & { term: CapturedTerminal } & T {
+  return {
+    env,
+    term: captureTerminal(),
+    ssm: (region) => new SSMClient({ region }),
+    ecs: (region) => new ECSClient({ region }),
+    spawn: vi.fn(() => Promise.resolve(0)),
+    stdinIsTTY: false,
+    readStdin: () => Promise.resolve(''),
+    promptHidden: () => Promise.resolve(''),
+    promptLine: () => Promise.resolve(''),
+    untilShutdown: () => new Promise(() => {}),
+    ...overrides,
   };
 }

@@ -7,17 +7,17 @@ import {
   type Task,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type StartStopDeps, start, stop } from '../../src/cli/commands/start-stop.js';
 import { errorLines } from '../../src/cli/errors.js';
-import { type CliDeps, run } from '../../src/cli/program.js';
+import { run } from '../../src/cli/program.js';
 import { type Responder, startA2sResponder } from '../support/a2s-responder.js';
 import {
   awsError,
   type CapturedTerminal,
   captureTerminal,
+  cliDeps,
   EXAMPLE_CONFIG,
   GAME_PUBLIC_IP,
   GAME_TASK_ARN,
@@ -120,23 +120,6 @@ function deps(fake: ReturnType<typeof world>): StartStopDeps & { term: CapturedT
   };
 }
 
-function cliDeps(
-  fake: ReturnType<typeof world>,
-  env: NodeJS.ProcessEnv,
-): CliDeps & { term: CapturedTerminal } {
-  return {
-    ...deps(fake),
-    env,
-    ssm: (region) => new SSMClient({ region }),
-    spawn: vi.fn(() => Promise.resolve(0)),
-    stdinIsTTY: false,
-    readStdin: () => Promise.resolve(''),
-    promptHidden: () => Promise.resolve(''),
-    promptLine: () => Promise.resolve(''),
-    untilShutdown: () => new Promise(() => {}),
-  };
-}
-
 describe('valheim start', () => {
   it('--wait follows ECS from PROVISIONING to RUNNING, waits for the world, then prints the address', async () => {
     // Given a stopped public server; the world answers the query only on the second try after RUNNING
@@ -144,7 +127,7 @@ describe('valheim start', () => {
     const fake = world([STOPPED, PLACING, PROVISIONING, PENDING, RUNNING, RUNNING], (step) => {
       if (step === 5) responder.options.mode = 'normal';
     });
-    const d = cliDeps(fake, { VALHEIM_CONFIG: publicConfig() });
+    const d = cliDeps({ VALHEIM_CONFIG: publicConfig() }, deps(fake));
 
     // When
     const code = await run(['start', '--wait'], d);
@@ -234,7 +217,7 @@ describe('valheim start', () => {
   it('gives up after the timeout (default 20 minutes) with a hint to check the logs', async () => {
     // Given a task that never leaves PENDING
     const fake = world([STOPPED, PENDING]);
-    const d = cliDeps(fake, { VALHEIM_CONFIG: publicConfig() });
+    const d = cliDeps({ VALHEIM_CONFIG: publicConfig() }, deps(fake));
 
     // When
     const code = await run(['start', '--wait'], d);
@@ -269,7 +252,7 @@ describe('valheim start', () => {
   it('does nothing when the server is already running (exit 0)', async () => {
     // Given
     const fake = world([RUNNING]);
-    const d = cliDeps(fake, { VALHEIM_CONFIG: publicConfig() });
+    const d = cliDeps({ VALHEIM_CONFIG: publicConfig() }, deps(fake));
 
     // When
     const code = await run(['start'], d);
@@ -296,7 +279,7 @@ describe('valheim start', () => {
   it('refuses while the server is still stopping (exit 1, one line)', async () => {
     // Given
     const fake = world([STOPPING]);
-    const d = cliDeps(fake, { VALHEIM_CONFIG: publicConfig() });
+    const d = cliDeps({ VALHEIM_CONFIG: publicConfig() }, deps(fake));
 
     // When
     const code = await run(['start', '--wait'], d);
@@ -315,7 +298,7 @@ describe('valheim start', () => {
     fake.state.transfers.push(
       'arn:aws:ecs:eu-central-1:111122223333:task/valheim-ondemand/feedfacefeedfacefeedfacefeedface',
     );
-    const d = cliDeps(fake, { VALHEIM_CONFIG: publicConfig() });
+    const d = cliDeps({ VALHEIM_CONFIG: publicConfig() }, deps(fake));
 
     // When
     const code = await run(['start'], d);
@@ -354,7 +337,7 @@ describe('valheim stop', () => {
   it('--wait sets the desired count to 0 and waits until no task is left', async () => {
     // Given a running server that takes two polls to save and exit
     const fake = world([RUNNING, STOPPING, STOPPING, STOPPED_NOW]);
-    const d = cliDeps(fake, { VALHEIM_CONFIG: publicConfig() });
+    const d = cliDeps({ VALHEIM_CONFIG: publicConfig() }, deps(fake));
 
     // When
     const code = await run(['stop', '--wait'], d);

@@ -7,17 +7,17 @@ import {
   type Task,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type StatusDeps, status } from '../../src/cli/commands/status.js';
 import { errorLines } from '../../src/cli/errors.js';
-import { type CliDeps, run } from '../../src/cli/program.js';
+import { run } from '../../src/cli/program.js';
 import { type Responder, startA2sResponder } from '../support/a2s-responder.js';
 import {
   awsError,
   type CapturedTerminal,
   captureTerminal,
+  cliDeps,
   EXAMPLE_CONFIG,
   GAME_PUBLIC_IP,
   gameTask,
@@ -64,25 +64,6 @@ function deps(): StatusDeps & { term: CapturedTerminal } {
     term: captureTerminal(),
     ecs: (region) => new ECSClient({ region }),
     ec2: (region) => new EC2Client({ region }),
-    queryEndpoint: () => ({ host: '127.0.0.1', port: responder.port }),
-    queryTimeoutMs: 200,
-    now: () => NOW,
-  };
-}
-
-function cliDeps(env: NodeJS.ProcessEnv): CliDeps & { term: CapturedTerminal } {
-  return {
-    env,
-    term: captureTerminal(),
-    ssm: (region) => new SSMClient({ region }),
-    ecs: (region) => new ECSClient({ region }),
-    ec2: (region) => new EC2Client({ region }),
-    spawn: vi.fn(() => Promise.resolve(0)),
-    stdinIsTTY: false,
-    readStdin: () => Promise.resolve(''),
-    promptHidden: () => Promise.resolve(''),
-    promptLine: () => Promise.resolve(''),
-    untilShutdown: () => new Promise(() => {}),
     queryEndpoint: () => ({ host: '127.0.0.1', port: responder.port }),
     queryTimeoutMs: 200,
     now: () => NOW,
@@ -214,7 +195,7 @@ describe('valheim status', () => {
       [1, 1, 0],
       [gameTask('RUNNING', { startedAt: new Date(NOW - 600_000), capacityProviderName: 'FARGATE_SPOT' })],
     );
-    const d = cliDeps({ VALHEIM_CONFIG: publicConfig() });
+    const d = cliDeps({ VALHEIM_CONFIG: publicConfig() }, deps());
 
     // When
     const code = await run(['status', '--json'], d);
@@ -262,7 +243,7 @@ describe('valheim status', () => {
     // Given
     givenEcs([0, 0, 0]);
     given();
-    const d = cliDeps({ VALHEIM_CONFIG: publicConfig() });
+    const d = cliDeps({ VALHEIM_CONFIG: publicConfig() }, deps());
 
     // When
     const code = await run(['status'], d);
