@@ -1,5 +1,7 @@
+import { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import { estimateCost, formatEstimate } from '../../cost/estimate.js';
+import type { CommandContext } from '../command-context.js';
 import { CliError } from '../errors.js';
 import type { Terminal } from '../io.js';
 
@@ -46,4 +48,32 @@ function parseNumber(value: string | number | undefined, fallback: number): numb
   if (value === undefined) return fallback;
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
   return /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : undefined;
+}
+
+/** `valheim cost` and its subcommands. */
+export function costCommand({ deps, configOption }: CommandContext<{ readonly term: Terminal }>): Command {
+  const cost = new Command('cost').description('What the server costs');
+  cost
+    .command('estimate')
+    .description('Estimate the monthly cost of the configured server from list prices (offline)')
+    .option(
+      '--hours-per-month <n>',
+      `hours the server runs a month, 0 to ${MAX_HOURS_PER_MONTH} (default ${DEFAULT_HOURS_PER_MONTH})`,
+    )
+    .option('--world-size-gb <gb>', 'size of the world files (default cost.worldSizeGb from the config, 0.2)')
+    .option('--json', 'print one JSON object')
+    .addOption(configOption())
+    .addHelpText(
+      'after',
+      `
+Uses the region, task size, Spot, backup retention and DNS settings from the config. The actual bill is
+in Discord (/valheim cost, with cost.costExplorer true) or the AWS Billing console.
+
+Example:
+  npx valheim cost estimate --hours-per-month 60 --world-size-gb 0.3`,
+    )
+    .action((options: CostEstimateOptions) => {
+      costEstimate(options, deps);
+    });
+  return cost;
 }

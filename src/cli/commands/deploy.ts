@@ -2,9 +2,11 @@ import { spawn as spawnChild } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import type { ECSClient } from '@aws-sdk/client-ecs';
+import { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import { gameServiceNames } from '../../config/names.js';
 import { type ServiceActivity, serviceActivity } from '../../server/service-activity.js';
+import type { CommandContext } from '../command-context.js';
 import { awsFailure, CliError } from '../errors.js';
 import type { Terminal } from '../io.js';
 
@@ -96,3 +98,17 @@ export const spawnInherited: Spawner = (command, args, env) =>
       resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)),
     );
   });
+
+/** `valheim deploy [-- cdk-args…]`. */
+export function deployCommand({ deps, configOption, setExitCode }: CommandContext<DeployDeps>): Command {
+  return new Command('deploy')
+    .description('Deploy the stack with the pinned CDK CLI, refusing while a game is running')
+    .argument('[cdk-args...]', 'extra arguments for cdk deploy, after "--"')
+    .option('--force', 'deploy even while the server runs (it will be stopped)')
+    .addOption(configOption())
+    .passThroughOptions()
+    .addHelpText('after', '\nExample: npx valheim deploy -- --hotswap')
+    .action(async (cdkArgs: string[], options: { force?: boolean; config: string }) => {
+      setExitCode(await deploy({ ...options, cdkArgs }, deps));
+    });
+}

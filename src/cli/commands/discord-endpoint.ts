@@ -1,11 +1,13 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { DiscordAPIError } from '@discordjs/rest';
+import { Command } from 'commander';
 import {
   type RESTGetCurrentApplicationResult,
   type RESTPatchCurrentApplicationJSONBody,
   Routes,
 } from 'discord-api-types/v10';
 import { loadConfig } from '../../config/load.js';
+import { type CommandContext, DISCORD_ENV_HELP } from '../command-context.js';
 import { discordApiUrl, discordFailure, discordRest, resolveBotToken } from '../discord-client.js';
 import { CliError, oneLine } from '../errors.js';
 import type { Terminal } from '../io.js';
@@ -89,4 +91,17 @@ export async function setInteractionsEndpoint(options: EndpointOptions, deps: En
     );
   }
   deps.term.out(`Discord verified and saved the interactions endpoint of ${application.name}: ${url}`);
+}
+
+/** `valheim discord endpoint <url>`. */
+export function discordEndpointCommand({ deps, configOption }: CommandContext<EndpointDeps>): Command {
+  return new Command('endpoint')
+    .description("Set the application's Interactions Endpoint URL (Discord verifies it live)")
+    .argument('<url>', 'the endpoint, printed by npx cdk deploy as the stack output DiscordEndpointUrl')
+    .option('--allow-http', 'accept an http:// URL')
+    .addOption(configOption())
+    .addHelpText('after', DISCORD_ENV_HELP)
+    .action(async (url: string, options: { allowHttp?: boolean; config: string }) => {
+      await setInteractionsEndpoint({ url, ...options }, deps);
+    });
 }

@@ -1,8 +1,10 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { DiscordAPIError } from '@discordjs/rest';
+import { Command } from 'commander';
 import { type RESTPutAPIApplicationGuildCommandsResult, Routes } from 'discord-api-types/v10';
 import { loadConfig } from '../../config/load.js';
 import { COMMAND_NAME, guildCommands, SUBCOMMANDS } from '../../discord/commands.js';
+import { type CommandContext, DISCORD_ENV_HELP } from '../command-context.js';
 import { discordApiUrl, discordFailure, discordRest, resolveBotToken } from '../discord-client.js';
 import { CliError, oneLine } from '../errors.js';
 import type { Terminal } from '../io.js';
@@ -73,4 +75,15 @@ function registerFailure(error: unknown, applicationId: string, guildId: string)
     );
   }
   return undefined;
+}
+
+/** `valheim discord register`. */
+export function discordRegisterCommand({ deps, configOption }: CommandContext<RegisterDeps>): Command {
+  return new Command('register')
+    .description(`Register ${commandSummary()} in the Discord server from the config (bulk overwrite)`)
+    .addOption(configOption())
+    .addHelpText('after', DISCORD_ENV_HELP)
+    .action(async (options: RegisterOptions) => {
+      await registerCommands(options, deps);
+    });
 }

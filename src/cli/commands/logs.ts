@@ -3,8 +3,10 @@ import type {
   FilteredLogEvent,
   FilterLogEventsCommandOutput,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import { serverLogGroupName } from '../../config/names.js';
+import { type CommandContext, shutdownSignal } from '../command-context.js';
 import { awsFailure, CliError } from '../errors.js';
 import type { Terminal } from '../io.js';
 import { realSleep, type Sleep } from './start-stop.js';
@@ -144,4 +146,30 @@ export async function logs(options: LogsOptions, deps: LogsDeps): Promise<void> 
     }
     if (!(await fetchNew())) return;
   }
+}
+
+/** `valheim logs`. */
+export function logsCommand({
+  deps,
+  configOption,
+}: CommandContext<LogsDeps & { readonly untilShutdown: () => Promise<string> }>): Command {
+  return new Command('logs')
+    .description("Print the game server's log (CloudWatch Logs); --follow for new lines as they come")
+    .option('-f, --follow', 'keep printing new lines (every 2 s) until Ctrl-C')
+    .option('--since <duration>', 'how far back to start: 45s, 10m, 2h, 1d, 1w', DEFAULT_SINCE)
+    .addOption(configOption())
+    .addHelpText(
+      'after',
+      `
+Reads the log group ${serverLogGroupName('<stackName>')}, kept for logRetentionDays (config). Times are in the
+config's timeZone.
+
+Examples:
+  npx valheim logs --since 2h
+  npx valheim logs --follow`,
+    )
+    .action(async (options: { follow?: boolean; since: string; config: string }) => {
+      const signal = options.follow ? shutdownSignal(deps) : undefined;
+      await logs({ ...options }, { ...deps, ...(signal && { signal }) });
+    });
 }

@@ -1,6 +1,8 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP, isIPv4, isIPv6 } from 'node:net';
+import { Command } from 'commander';
 import { type PlayerEntry, QueryError, queryInfo, queryPlayers, type ServerInfo } from '../../players/a2s.js';
+import { type CommandContext, parseTimeout } from '../command-context.js';
 import { CliError, networkErrorCode } from '../errors.js';
 import type { Terminal } from '../io.js';
 
@@ -215,4 +217,26 @@ function queryFailure(error: unknown, where: string, timeoutMs: number, timedOut
     `could not query ${where} (${reason})`,
     'check the address and your network connection, then try again',
   );
+}
+
+/** `valheim query`. */
+export function queryCommand({ deps }: CommandContext<QueryDeps>): Command {
+  return new Command('query')
+    .description('Ask any Valheim server for its name, world, version and players (Steam query protocol)')
+    .argument('<host[:port]>', `IPv4, host name or [IPv6], with the GAME port (default ${DEFAULT_GAME_PORT})`)
+    .option('--json', 'print one JSON object')
+    .option('--timeout <ms>', 'how long to wait for an answer', parseTimeout, DEFAULT_QUERY_TIMEOUT_MS)
+    .addHelpText(
+      'after',
+      `
+The query goes to UDP game port + 1 (2457 by default). Only public servers answer (server.public true);
+private and crossplay servers do not. Valheim sends no player names: you get the count and play times.
+
+Examples:
+  npx valheim query 203.0.113.7
+  npx valheim query valheim.example.com:2456 --json`,
+    )
+    .action(async (target: string, options: { json?: boolean; timeout: number }) => {
+      await query({ target, timeoutMs: options.timeout, ...(options.json && { json: true }) }, deps);
+    });
 }

@@ -1,7 +1,9 @@
 import { randomInt as cryptoRandomInt } from 'node:crypto';
 import { PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { Command, Option } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import { secretParameterNames } from '../../config/parameters.js';
+import type { CommandContext } from '../command-context.js';
 import { awsFailure, CliError } from '../errors.js';
 import type { Terminal } from '../io.js';
 
@@ -245,4 +247,38 @@ function requireValue(password: string): string {
     );
   }
   return password;
+}
+
+/** What `valheim secrets` gets from the CLI: whether stdin is a terminal decides if it prompts. */
+export type SecretsCommandDeps = Omit<SecretsDeps, 'interactive'> & { readonly stdinIsTTY: boolean };
+
+/** `valheim secrets` and its subcommands. */
+export function secretsCommand({ deps, configOption }: CommandContext<SecretsCommandDeps>): Command {
+  const secrets = new Command('secrets').description('Manage the secrets stored in SSM Parameter Store');
+  secrets
+    .command('set')
+    .description('Store the Discord bot token and the server password as SSM SecureStrings')
+    .addOption(configOption())
+    .option('--generate-password', 'generate a strong, easy-to-type server password and print it once')
+    .option('--password-stdin', 'read the server password from stdin')
+    .option('--bot-token-stdin', 'read the bot token from stdin')
+    .addOption(new Option('--only <secret>', 'set only this secret').choices(SECRET_KINDS))
+    .addHelpText(
+      'after',
+      `
+Without flags it prompts (input hidden) when run in a terminal. Non-interactive sources:
+  VALHEIM_BOT_TOKEN        the Discord bot token (Developer Portal → Bot → Reset Token)
+  VALHEIM_SERVER_PASSWORD  the server password (at least 5 characters, not part of the server name)`,
+    )
+    .action(async (options: SecretsSetOptions) => {
+      await setSecrets(options, {
+        env: deps.env,
+        term: deps.term,
+        ssm: deps.ssm,
+        interactive: deps.stdinIsTTY,
+        readStdin: deps.readStdin,
+        promptHidden: deps.promptHidden,
+      });
+    });
+  return secrets;
 }

@@ -1,9 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Command } from 'commander';
 import { errorResponse, type HttpResponse, MAX_BODY_BYTES } from '../../discord/endpoint.js';
 import { EnvironmentError, readInteractionsEnvironment } from '../../handlers/environment.js';
 import { createInteractionsApp, type InteractionsAppOptions } from '../../handlers/interactions-app.js';
 import { jsonLogger, type Logger } from '../../log.js';
+import { type CommandContext, parsePort } from '../command-context.js';
 import { CliError } from '../errors.js';
 import type { Terminal } from '../io.js';
 
@@ -230,4 +232,28 @@ export async function serve(options: { port?: number; host?: string }, deps: Ser
   deps.term.err(`valheim: ${reason}, stopping…`);
   await running.close();
   deps.term.err('valheim: stopped');
+}
+
+/** `valheim serve`. */
+export function serveCommand({ deps }: CommandContext<ServeDeps>): Command {
+  return new Command('serve')
+    .description(
+      'Answer Discord interactions on this machine (POST /discord), with the same code as the Lambda',
+    )
+    .option('--port <n>', 'TCP port (0 = any free port)', parsePort, DEFAULT_PORT)
+    .option('--host <address>', 'address to listen on', DEFAULT_HOST)
+    .addHelpText(
+      'after',
+      `
+Environment (as for the Lambda):
+  DISCORD_PUBLIC_KEY  required: the application public key (64 hex characters)
+  DISCORD_GUILD_ID, ECS_CLUSTER, ECS_SERVICE, OPERATOR_ROLE_IDS, COMMAND_BUDGET_MS
+                      needed for /valheim commands (PING works without them)
+  TRANSFER_TASK_DEFINITION, TRANSFER_SUBNETS, TRANSFER_SECURITY_GROUPS, WORLD_BUCKET, WORLD_NAME
+                      all five for /valheim backup (none: backups from Discord are off)
+  AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL  for the ECS calls`,
+    )
+    .action(async (options: { port: number; host: string }) => {
+      await serve(options, deps);
+    });
 }

@@ -1,8 +1,10 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import { Command } from 'commander';
 import type { z } from 'zod';
 import { DEFAULT_CONFIG_FILE, loadConfig, parseConfig } from '../../config/load.js';
 import { configSchema, discordSchema, serverSchema, type ValheimConfigInput } from '../../config/schema.js';
+import { type CommandContext, collect } from '../command-context.js';
 import { CliError } from '../errors.js';
 import type { Terminal } from '../io.js';
 import { botTokenProblem, MIN_PASSWORD_LENGTH, passwordProblem, setSecrets } from './secrets.js';
@@ -426,4 +428,50 @@ function schemaDefault(schema: z.ZodType<string, string | undefined>): string {
 
 function shellQuote(text: string): string {
   return /^[\w./@:=+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `valheim setup`. */
+export function setupCommand({ deps, configOption }: CommandContext<SetupDeps>): Command {
+  return new Command('setup')
+    .description(
+      'Create the config and store the secrets: a step-by-step wizard, or flags with --non-interactive',
+    )
+    .addOption(configOption())
+    .option('--force', 'overwrite an existing config file')
+    .option('--non-interactive', 'never ask: take the answers from the flags and the environment (CI)')
+    .option('--region <region>', `AWS region (default ${DEFAULT_REGION})`)
+    .option('--application-id <id>', 'Discord application ID')
+    .option('--public-key <hex>', 'Discord application public key (64 hex characters)')
+    .option('--guild-id <id>', 'Discord server (guild) ID')
+    .option('--notice-channel <id>', 'Discord channel ID for notices (optional)')
+    .option('--server-name <name>', "name in Valheim's server browser")
+    .option('--world <name>', `world name (default ${DEFAULT_WORLD})`)
+    .option('--generate-password', 'generate the server password and print it once')
+    .option(
+      '--operator-role <id>',
+      'role allowed to start/stop the server (repeatable or comma-separated; default: everyone)',
+      collect,
+    )
+    .option('--time-zone <zone>', "IANA time zone (default this machine's)")
+    .option('--stack-name <name>', 'CloudFormation stack name (default valheim-ondemand)')
+    .addHelpText(
+      'after',
+      `
+Asks, in this order: region, application ID, public key, server (guild) ID, bot token, notice channel,
+server name, world, server password, operator roles, time zone. Flags given are not asked again.
+Then writes the config (only values that differ from the defaults), stores the bot token and the
+server password in SSM as SecureStrings, and prints the next steps.
+
+Secrets are never flags (they would end up in shell history):
+  VALHEIM_BOT_TOKEN        the Discord bot token (Developer Portal → Bot → Reset Token)
+  VALHEIM_SERVER_PASSWORD  the server password (at least 5 characters, not part of the server name)
+
+Example (CI):
+  VALHEIM_BOT_TOKEN=… npx valheim setup --non-interactive --generate-password \\
+    --application-id 123456789012345678 --public-key <64 hex> --guild-id 234567890123456789 \\
+    --server-name "Vikings of the North" --time-zone Europe/Berlin`,
+    )
+    .action(async (options: SetupOptions) => {
+      await setup(options, deps);
+    });
 }

@@ -1,7 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import { answersQueries } from '../../players/a2s.js';
 import { addressOf, type ServerStatus, taskIdOf } from '../../server/server-status.js';
+import { type CommandContext, parseMinutes } from '../command-context.js';
 import { CliError } from '../errors.js';
 import { askServer, connectGameServer, type GameServerDeps, type GameServerHandle } from './status.js';
 
@@ -201,4 +203,58 @@ export async function stop(options: StopOptions, deps: StartStopDeps): Promise<v
     }
     await sleep(POLL_INTERVAL_MS);
   }
+}
+
+/** `valheim start`. */
+export function startCommand({ deps, configOption }: CommandContext<StartStopDeps>): Command {
+  return new Command('start')
+    .description('Start the server (ECS desired count 1); with --wait, until the world is joinable')
+    .option('--wait', 'print the progress and wait until the world is joinable, then print the address')
+    .option(
+      '--timeout <minutes>',
+      'with --wait: give up after this many minutes',
+      parseMinutes,
+      START_TIMEOUT_MINUTES,
+    )
+    .addOption(configOption())
+    .addHelpText(
+      'after',
+      `
+Does nothing when the server is already starting or running (with --wait it still waits), and refuses
+while it is stopping. --wait looks every ${POLL_INTERVAL_MS / 1000} s: ECS PROVISIONING → PENDING → RUNNING, then
+"loading the world…" until the game answers the Steam query (UDP 2457). Private and crossplay servers do
+not answer it: for them the address is printed as soon as the task runs. The address changes at every start.
+
+Examples:
+  npx valheim start
+  npx valheim start --wait --timeout 30`,
+    )
+    .action(async (options: { wait?: boolean; timeout: number; config: string }) => {
+      await start({ config: options.config, wait: options.wait, timeoutMinutes: options.timeout }, deps);
+    });
+}
+
+/** `valheim stop`. */
+export function stopCommand({ deps, configOption }: CommandContext<StartStopDeps>): Command {
+  return new Command('stop')
+    .description('Stop the server (ECS desired count 0); the world is saved on shutdown')
+    .option('--wait', 'wait until no task is left and the world is saved')
+    .option(
+      '--timeout <minutes>',
+      'with --wait: give up after this many minutes',
+      parseMinutes,
+      STOP_TIMEOUT_MINUTES,
+    )
+    .addOption(configOption())
+    .addHelpText(
+      'after',
+      `
+The game gets up to 2 minutes to save the world before ECS ends the task. Players are disconnected.
+
+Example:
+  npx valheim stop --wait`,
+    )
+    .action(async (options: { wait?: boolean; timeout: number; config: string }) => {
+      await stop({ config: options.config, wait: options.wait, timeoutMinutes: options.timeout }, deps);
+    });
 }

@@ -1,5 +1,6 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
+import { Command } from 'commander';
 import { formatDuration } from '../../bot/messages.js';
 import { loadConfig } from '../../config/load.js';
 import { gameServiceNames } from '../../config/names.js';
@@ -15,6 +16,7 @@ import {
   taskIdOf,
 } from '../../server/server-status.js';
 import { transferFamily, transfersInProgress } from '../../worlds/transfer-task.js';
+import type { CommandContext } from '../command-context.js';
 import { awsFailure, CliError } from '../errors.js';
 import type { Terminal } from '../io.js';
 
@@ -280,4 +282,26 @@ export async function status(options: StatusOptions, deps: StatusDeps): Promise<
     return;
   }
   for (const line of statusLines(report, (deps.now ?? Date.now)())) deps.term.out(line);
+}
+
+/** `valheim status`. */
+export function statusCommand({ deps, configOption }: CommandContext<StatusDeps>): Command {
+  return new Command('status')
+    .description('Show whether the server is stopped, starting, running or stopping, its address and players')
+    .option('--json', 'print one JSON object')
+    .addOption(configOption())
+    .addHelpText(
+      'after',
+      `
+Reads the ECS service (desired/running/pending tasks, the task's status, Spot or on-demand, uptime) and
+the task's public IP. A running public server is also asked for its players over the Steam query protocol
+(UDP 2457, ${STATUS_QUERY_TIMEOUT_MS / 1000} s timeout); private and crossplay servers do not answer it.
+
+Examples:
+  npx valheim status
+  npx valheim status --json`,
+    )
+    .action(async (options: { json?: boolean; config: string }) => {
+      await status(options, deps);
+    });
 }
