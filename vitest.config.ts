@@ -8,6 +8,12 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     setupFiles: ['test/setup.ts'],
+    tags: [
+      {
+        name: 'pipeline-run',
+        description: 'runs a CI job with gitlab-ci-local, which needs rsync: npm run test:pipelines',
+      },
+    ],
     // Node 20 is supported by the pinned SDK; its notice about future releases is noise in test output.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },

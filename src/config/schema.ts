@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AWS_REGIONS, isAwsRegion } from './regions.js';
 import { parseWeeklyTime, WEEKLY_TIME_HINT } from './weekly-time.js';
 
 /**
@@ -96,6 +97,10 @@ export const serverSchema = z.strictObject({
   imageTag: z
     .string()
     .default('1.2.0')
+    .refine((tag) => !/^v\d+\.\d+\.\d+$/.test(tag), {
+      abort: true,
+      message: 'has a "v": image tags are the bare version (the git tag v1.2.0 is published as 1.2.0)',
+    })
     .refine((tag) => /^sha256:[0-9a-f]{64}$/.test(tag) || isAtLeast(tag, [1, 2, 0]), {
       message:
         'must be a release of 1.2.0 or later (e.g. "1.2.0") or a "sha256:…" digest; older images break Valheim 1.0 worlds and "latest" is not pinned',
@@ -238,7 +243,13 @@ export const configSchema = z.strictObject({
     )
     .default('valheim-ondemand'),
   /** AWS region to deploy into. */
-  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as "eu-central-1"'),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as "eu-central-1"')
+    .refine(isAwsRegion, {
+      abort: true,
+      message: `is not an AWS region; use one of ${AWS_REGIONS.join(', ')}`,
+    }),
   /** IANA time zone for schedules, backups and the server's clock. */
   timeZone: timeZone.default('Etc/UTC'),
   server: serverSchema,

@@ -64,6 +64,12 @@ const tagPush = (tag: string, isProtected: boolean): PipelineEvent => ({
  * real run. gitlab-ci-local copies files with rsync.
  */
 const insideCiJob = process.env.CI_JOB_NAME !== undefined;
+/**
+ * Job runs carry the tag `pipeline-run`: they need rsync, so `npm test` leaves them out and
+ * `npm run test:pipelines` (which .ci/run also runs, with rsync installed) runs only them.
+ */
+const describeJobRuns = (name: string, body: () => void) =>
+  describe.skipIf(insideCiJob)(name, { tags: ['pipeline-run'] }, body);
 const JOB_RUN = ['--force-shell-executor', '--shell-isolation'];
 
 function requireRsync(): void {
@@ -164,7 +170,7 @@ describe('.gitlab-ci.yml', () => {
     expect(pipelineSource).toMatch(/id_tokens:\n\s+AWS_ID_TOKEN:\n\s+aud: sts\.amazonaws\.com\n/);
   });
 
-  describe.skipIf(insideCiJob)('lint job, run with gitlab-ci-local', () => {
+  describeJobRuns('lint job, run with gitlab-ci-local', () => {
     const runLint = () => {
       requireRsync();
       return fixture.run([...JOB_RUN, '--variable', `HOST_NODE_MODULES=${HOST_NODE_MODULES}`, 'lint']);
@@ -213,7 +219,7 @@ function grantedActions(template: Template, description: RegExp): string[] {
     .flatMap((policy) => policy.PolicyDocument.Statement.flatMap((statement) => statement.Action));
 }
 
-describe.skipIf(insideCiJob)('diff and deploy jobs, run with gitlab-ci-local against a fake AWS', () => {
+describeJobRuns('diff and deploy jobs, run with gitlab-ci-local against a fake AWS', () => {
   const DIFF_ROLE = 'arn:aws:iam::123456789012:role/valheim-ci-diff';
   const DEPLOY_ROLE = 'arn:aws:iam::123456789012:role/valheim-ci-deploy';
   const ID_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.fake-gitlab-id-token.signature';

@@ -1,0 +1,65 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildLambdas, LAMBDA_ENTRIES } from '../../scripts/build-lambdas.js';
+
+const packageJson = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+const ciRun = readFileSync('.ci/run', 'utf8');
+
+describe('npm scripts', () => {
+  it('name only files that a fresh clone has', () => {
+    // Given every script's command / When the project files it names are looked up
+    const missing = Object.entries(packageJson.scripts).flatMap(([script, command]) =>
+      [...command.matchAll(/(?:^|\s)((?:scripts|bench|bin|test|infra|src)\/[\w./-]+)/g)]
+        .map((match) => match[1] ?? '')
+        .filter((file) => !existsSync(file))
+        .map((file) => `${script}: ${file}`),
+    );
+    // Then none is missing
+    expect(missing).toEqual([]);
+  });
+
+  it('run the pipeline tests outside `npm test`, and .ci/run runs both (no test is left out of CI)', () => {
+    // Given the two test scripts
+    const { test, 'test:pipelines': pipelines } = packageJson.scripts;
+    // Then npm test leaves out exactly the tag that test:pipelines selects, and CI runs both
+    expect(test).toContain("--tags-filter '!pipeline-run'");
+    expect(pipelines).toContain('--tags-filter pipeline-run');
+    expect(ciRun).toMatch(/^npm test$/m);
+    expect(ciRun).toMatch(/^npm run test:pipelines$/m);
+    // and installs rsync for them before
+    expect(ciRun.search(/apt-get install .*\brsync\b/)).toBeLessThan(
+      ciRun.search(/^npm run test:pipelines$/m),
+    );
+  });
+});
+
+describe('npm run build (scripts/build-lambdas.ts)', () => {
+  it('bundles each Lambda of the stack into its own folder', () => {
+    // Given a fresh output folder
+    const outdir = mkdtempSync(join(tmpdir(), 'valheim-build-'));
+    try {
+      // When the smallest handler is built
+      const entry = LAMBDA_ENTRIES.find((file) => file.endsWith('server-log.ts')) ?? '';
+      const [built] = buildLambdas(outdir, [entry]);
+      // Then its bundle is there, named after the handler
+      expect(built?.name).toBe('server-log');
+      expect(existsSync(join(outdir, 'server-log', 'index.mjs'))).toBe(true);
+      expect(built?.bytes).toBeGreaterThan(1000);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  it('builds every Lambda entry the stack names', async () => {
+    // Given the stack module's *_ENTRY exports
+    const stack = await import('../../infra/valheim-stack.js');
+    const entries = Object.entries(stack)
+      .filter(([name]) => name.endsWith('_ENTRY'))
+      .map(([, file]) => file);
+    // Then the build covers exactly those, each an existing file
+    expect([...LAMBDA_ENTRIES].sort()).toEqual(entries.sort());
+    for (const entry of LAMBDA_ENTRIES) expect(existsSync(entry), entry).toBe(true);
+  });
+});
