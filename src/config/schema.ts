@@ -97,9 +97,14 @@ export const serverSchema = z.strictObject({
   imageTag: z
     .string()
     .default('1.2.0')
-    .refine((tag) => !/^v\d+\.\d+\.\d+$/.test(tag), {
-      abort: true,
-      message: 'has a "v": image tags are the bare version (the git tag v1.2.0 is published as 1.2.0)',
+    .superRefine((tag, ctx) => {
+      // The image is built from git tags v1.2.0 …, but published as 1.2.0 …: there is no "v1.2.0" image.
+      if (/^v\d+\.\d+\.\d+$/.test(tag))
+        ctx.addIssue({
+          code: 'custom',
+          continue: false,
+          message: `has a "v", but image tags are the bare version: use "${tag.slice(1)}"`,
+        });
     })
     .refine((tag) => /^sha256:[0-9a-f]{64}$/.test(tag) || isAtLeast(tag, [1, 2, 0]), {
       message:
@@ -245,9 +250,11 @@ export const configSchema = z.strictObject({
   /** AWS region to deploy into. */
   region: z
     .string()
-    .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as "eu-central-1"')
-    .refine(isAwsRegion, {
+    .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, {
       abort: true,
+      message: 'must be an AWS region such as "eu-central-1"',
+    })
+    .refine(isAwsRegion, {
       message: `is not an AWS region; use one of ${AWS_REGIONS.join(', ')}`,
     }),
   /** IANA time zone for schedules, backups and the server's clock. */
@@ -293,7 +300,7 @@ export type ValheimConfigInput = z.input<typeof configSchema>;
 export const COST_TAG_KEY = 'project';
 
 function isAtLeast(version: string, minimum: readonly [number, number, number]): boolean {
-  const match = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(version);
+  const match = /^(\d+)\.(\d+)\.(\d+)$/.exec(version);
   if (!match) return false;
   const parts = match.slice(1).map(Number);
   for (let i = 0; i < 3; i++) {

@@ -63,6 +63,14 @@ describe('config', () => {
     ],
     [{ server: { name: 'Vikings', world: 'W', imageTag: '1.1.9' } }, /server\.imageTag "1\.1\.9"/],
     [
+      { server: { name: 'Vikings', world: 'W', imageTag: 'v1.2.0' } },
+      /^valheim\.config\.json: server\.imageTag "v1\.2\.0" has a "v", but image tags are the bare version: use "1\.2\.0"$/,
+    ],
+    [
+      { region: 'eu-central-9' },
+      /^valheim\.config\.json: region "eu-central-9" is not an AWS region; use one of .*\beu-central-1, eu-central-2, eu-north-1\b.*\bus-west-2$/,
+    ],
+    [
       { server: { name: 'Vikings', world: 'W', extraArgs: '-preset casual -password x' } },
       /must not contain -password: set it with valheim secrets set/,
     ],

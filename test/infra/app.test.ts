@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,6 +81,20 @@ describe('infra/app.ts', () => {
     ]);
     for (const line of lines) expect(line.startsWith(`${file}: `)).toBe(true);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses server.imageTag "v1.2.0" at synth and names the tag that exists', () => {
+    // Given the git tag's spelling of the image release
+    const file = join(mkdtempSync(join(tmpdir(), 'valheim-infra-')), 'v-tag.json');
+    const example = JSON.parse(readFileSync(join(root, 'valheim.config.example.json'), 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...example, server: { ...example.server, imageTag: 'v1.2.0' } }));
+    // When
+    const result = runApp({ VALHEIM_CONFIG: file });
+    // Then
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      `${file}: server.imageTag "v1.2.0" has a "v", but image tags are the bare version: use "1.2.0"`,
+    );
   });
 
   it('exits 1 when a named config file does not exist', () => {
