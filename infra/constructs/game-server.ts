@@ -1,11 +1,11 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, AspectPriority, Aspects, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { IMAGE_BACKUPS_KEPT } from '../../src/cost/estimate.js';
 import { acknowledge, nagFinding } from '../validations.js';
 import { validateInteger, validateTimeZone } from './validation.js';
@@ -250,6 +250,12 @@ export class GameServer extends Construct {
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       platformVersion: ecs.FargatePlatformVersion.LATEST,
     });
+    // The cluster's capacity-provider association is only created at synth (by an aspect of the cluster).
+    // Without a dependency CloudFormation may create the service before it, or delete it while the service
+    // still uses FARGATE/FARGATE_SPOT; both fail the deploy. This aspect runs after the cluster's.
+    Aspects.of(this).add(new DependOnCapacityProviders(this.service, cluster), {
+      priority: AspectPriority.DEFAULT,
+    });
     acknowledge(
       this.service,
       'Annotation::@aws-cdk/aws-ecs:shouldUseCircuitBreaker',
@@ -342,7 +348,12 @@ function validateLogGroupName(name: string | undefined): void {
  */
 function imageReference(tag: string): string {
   if (/^sha256:[0-9a-f]{64}$/.test(tag)) return `${VALHEIM_IMAGE_REPOSITORY}@${tag}`;
-  const release = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(tag);
+  if (/^v\d+\.\d+\.\d+$/.test(tag)) {
+    throw new Error(
+      `imageTag must be the bare version: the image has no "v" tags (use "${tag.slice(1)}"), but "${tag}" was provided`,
+    );
+  }
+  const release = /^(\d+)\.(\d+)\.(\d+)$/.exec(tag);
   const [major = 0, minor = 0] = release ? release.slice(1).map(Number) : [];
   if (release && (major > 1 || (major === 1 && minor >= 2))) return `${VALHEIM_IMAGE_REPOSITORY}:${tag}`;
   throw new Error(
@@ -358,4 +369,19 @@ export function taskArnsIn(cluster: ecs.ICluster): string {
     resourceName: `${cluster.clusterName}/*`,
     arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
   });
+}
+
+/** Makes the service depend on the cluster's capacity-provider association, once the cluster has made it. */
+class DependOnCapacityProviders {
+  constructor(
+    private readonly service: ecs.FargateService,
+    private readonly cluster: ecs.Cluster,
+  ) {}
+
+  public visit(node: IConstruct): void {
+    if (node !== this.service) return;
+    for (const child of this.cluster.node.children) {
+      if (child instanceof ecs.CfnClusterCapacityProviderAssociations) this.service.node.addDependency(child);
+    }
+  }
 }

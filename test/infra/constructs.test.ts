@@ -56,6 +56,7 @@ describe('GameServer', () => {
     ['latest', /imageTag must be a release of 1\.2\.0 or later .* but "latest" was provided/],
     ['1.1.9', /but "1\.1\.9" was provided/],
     ['sha256:abc', /but "sha256:abc" was provided/],
+    ['v1.2.0', /imageTag must be the bare version: .*\(use "1\.2\.0"\), but "v1\.2\.0" was provided/],
   ])('refuses the unpinned or too old image tag %s', (imageTag, message) => {
     // Given
     const stack = new Stack();
@@ -73,6 +74,24 @@ describe('GameServer', () => {
     // Then
     expect(release.image).toBe('ghcr.io/community-valheim-tools/valheim-server:1.10.0');
     expect(digest.image).toBe(`ghcr.io/community-valheim-tools/valheim-server@sha256:${'0'.repeat(64)}`);
+  });
+
+  it.each([
+    [false, 'FARGATE'],
+    [true, 'FARGATE_SPOT'],
+  ])('waits for the cluster capacity-provider association (spot %s: %s)', (spot) => {
+    // Given a game server in a stack
+    const stack = new Stack();
+    new GameServer(stack, 'Game', gameServerProps(stack, { spot }));
+    // When synthesized
+    const template = Template.fromStack(stack);
+    // Then the service depends on the association, so CloudFormation never creates or deletes them in parallel
+    const [associationId] = Object.keys(
+      template.findResources('AWS::ECS::ClusterCapacityProviderAssociations'),
+    );
+    expect(associationId).toBeDefined();
+    const [service] = Object.values(template.findResources('AWS::ECS::Service'));
+    expect(service?.DependsOn).toContain(associationId);
   });
 
   it('refuses less than 2 vCPU', () => {
