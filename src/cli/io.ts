@@ -10,10 +10,25 @@ export interface Terminal {
   err(line: string): void;
 }
 
-export function processTerminal(): Terminal {
+/**
+ * The process's stdout and stderr. When the reader of a pipe stops early (`valheim logs | head`), writing
+ * fails with EPIPE: the rest of the output is unwanted, which is no error, so the process ends quietly
+ * (exit 0) as a command killed by SIGPIPE would, instead of printing a stack trace.
+ */
+export function processTerminal(
+  stdout: NodeJS.WritableStream = process.stdout,
+  stderr: NodeJS.WritableStream = process.stderr,
+  exit: (code: number) => void = (code) => process.exit(code),
+): Terminal {
+  for (const stream of [stdout, stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      exit(0);
+    });
+  }
   return {
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
+    out: (line) => stdout.write(`${line}\n`),
+    err: (line) => stderr.write(`${line}\n`),
   };
 }
 
