@@ -100,6 +100,13 @@ export function awsFailure(error: unknown, context: AwsFailureContext): CliError
       'check aws configure / AWS_PROFILE: the access key may be deleted, mistyped or for another partition',
     );
   }
+  // SecureStrings are encrypted with a KMS key: its refusal is neither a missing secret nor an SSM permission.
+  if (/^(KMS\w+|InvalidKeyId)$/.test(name) || (/AccessDenied/.test(name) && /\bkms:/i.test(message))) {
+    return new CliError(
+      `the KMS key of the SecureString refused (${name}: ${message}), so could not ${action}`,
+      'your AWS identity needs kms:Encrypt and kms:Decrypt on that key (by default alias/aws/ssm), and the key must be enabled',
+    );
+  }
   if (/^(AccessDeniedException|AccessDenied|UnauthorizedOperation)$/.test(name)) {
     return new CliError(
       `AWS denied permission to ${action} in ${region}`,

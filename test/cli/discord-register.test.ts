@@ -86,6 +86,35 @@ describe('valheim discord register', () => {
     expect(discord.requests).toHaveLength(0);
   });
 
+  it('says an SSM or KMS refusal to read the token as such, never "no bot token"', async () => {
+    // Given the token is stored, but reading or decrypting it is refused
+    for (const [failure, said] of [
+      [
+        awsError('AccessDeniedException', 'User: x is not authorized to perform: ssm:GetParameter'),
+        /^AWS denied permission to read the bot token from SSM in eu-central-1 — .*ssm:GetParameter/,
+      ],
+      [
+        awsError(
+          'AccessDeniedException',
+          'User: x is not authorized to perform: kms:Decrypt on resource: key',
+        ),
+        /^the KMS key of the SecureString refused .* — your AWS identity needs kms:Encrypt and kms:Decrypt/,
+      ],
+      [
+        awsError('KMSAccessDeniedException', 'Access denied to the key'),
+        /^the KMS key of the SecureString refused \(KMSAccessDeniedException/,
+      ],
+    ] as const) {
+      ssmMock.on(GetParameterCommand).rejects(failure);
+      // When
+      const error = await register({}).catch((e: unknown) => e);
+      // Then
+      expect((error as Error).message).toMatch(said);
+      expect((error as Error).message).not.toMatch(/no bot token/);
+    }
+    expect(discord.requests).toHaveLength(0);
+  });
+
   it('maps missing AWS credentials to one line with the fix', async () => {
     // Given no AWS credentials
     ssmMock

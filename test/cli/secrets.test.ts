@@ -205,6 +205,60 @@ describe('valheim secrets set', () => {
     );
   });
 
+  it('names a KMS refusal as such, not as a missing secret or an SSM permission', async () => {
+    // Given SSM cannot use the key that encrypts SecureStrings
+    for (const failure of [
+      awsError('KMSDisabledException', 'arn:aws:kms:eu-central-1:111122223333:key/abc is disabled.'),
+      awsError('AccessDeniedException', 'User: x is not authorized to perform: kms:Encrypt on resource: key'),
+    ]) {
+      ssmMock.on(PutParameterCommand).rejects(failure);
+      // When
+      const error = await set({ only: 'bot-token' }, deps({ env: { VALHEIM_BOT_TOKEN: BOT_TOKEN } })).catch(
+        (e: unknown) => e,
+      );
+      // Then
+      expect((error as Error).message).toMatch(
+        /^the KMS key of the SecureString refused \((KMSDisabledException|AccessDeniedException): .*\), so could not write \/valheim-ondemand\/discord-bot-token to SSM — your AWS identity needs kms:Encrypt and kms:Decrypt/,
+      );
+    }
+  });
+
+  it('asks again on a terminal after a bad bot token or password, saying what was wrong', async () => {
+    // Given a user who first pastes the public key, then a token; then a short password, a password
+    // contained in the server name, two different ones, and finally the same twice
+    const answers = [
+      'a'.repeat(64),
+      BOT_TOKEN,
+      'abc',
+      'north',
+      PASSWORD,
+      'something-else',
+      PASSWORD,
+      PASSWORD,
+    ];
+    const promptHidden = vi.fn((_question: string) => Promise.resolve(answers.shift() ?? ''));
+    const d = deps({ interactive: true, promptHidden });
+    // When
+    await set({}, d);
+    // Then each mistake was named once and the valid answers were stored
+    expect(d.term.stderr.filter((line) => line.startsWith('  ✗ '))).toEqual([
+      '  ✗ that is the application public key, not the bot token',
+      '  ✗ the server password must have at least 5 characters (Valheim refuses shorter ones)',
+      expect.stringMatching(/^ {2}✗ the server password must not be contained in the server name/),
+      '  ✗ the two passwords differ',
+    ]);
+    expect(answers).toEqual([]);
+    expect(ssmMock).toHaveReceivedCommandWith(PutParameterCommand, {
+      Name: NAMES.botToken,
+      Value: BOT_TOKEN,
+    });
+    expect(ssmMock).toHaveReceivedCommandWith(PutParameterCommand, {
+      Name: NAMES.serverPassword,
+      Value: PASSWORD,
+    });
+    expect(d.term.all()).not.toContain(PASSWORD);
+  });
+
   it('explains a missing config file', async () => {
     // Given a path with no file / When / Then
     const error = await setSecrets({ config: '/nonexistent/valheim.config.json' }, deps()).catch(

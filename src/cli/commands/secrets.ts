@@ -115,7 +115,7 @@ export async function setSecrets(options: SecretsSetOptions, deps: SecretsDeps):
   let generated = false;
   let password: string | undefined;
   if (wantPassword) {
-    const given = await readPassword(options, deps);
+    const given = await readPassword(options, deps, config.server.name);
     generated = given === undefined;
     password = given ?? generatePassword(config.server.name, deps.randomInt);
     const problem = passwordProblem(password, config.server.name);
@@ -201,11 +201,8 @@ async function readBotToken(options: SecretsSetOptions, deps: SecretsDeps): Prom
   let token: string | undefined;
   if (options.botTokenStdin) token = (await deps.readStdin()).trim();
   else if (deps.env.VALHEIM_BOT_TOKEN?.trim()) token = deps.env.VALHEIM_BOT_TOKEN.trim();
-  else if (deps.interactive) {
-    token = (
-      await deps.promptHidden('Discord bot token (Developer Portal → Bot → Reset Token; input hidden): ')
-    ).trim();
-  } else {
+  else if (deps.interactive) return askBotToken(deps);
+  else {
     throw new CliError(
       'no bot token given and stdin is not a terminal',
       'set VALHEIM_BOT_TOKEN, pipe it with --bot-token-stdin, or pass --only server-password',
@@ -216,7 +213,11 @@ async function readBotToken(options: SecretsSetOptions, deps: SecretsDeps): Prom
 }
 
 /** The password the user gave, or undefined when one should be generated. */
-async function readPassword(options: SecretsSetOptions, deps: SecretsDeps): Promise<string | undefined> {
+async function readPassword(
+  options: SecretsSetOptions,
+  deps: SecretsDeps,
+  serverName: string,
+): Promise<string | undefined> {
   if (options.generatePassword) return undefined;
   if (options.passwordStdin) return requireValue((await deps.readStdin()).trim());
   const fromEnv = deps.env.VALHEIM_SERVER_PASSWORD?.trim();
@@ -227,16 +228,46 @@ async function readPassword(options: SecretsSetOptions, deps: SecretsDeps): Prom
       'set VALHEIM_SERVER_PASSWORD, pipe it with --password-stdin, pass --generate-password, or pass --only bot-token',
     );
   }
-  const first = (
-    await deps.promptHidden(
-      `Server password (at least ${MIN_PASSWORD_LENGTH} characters, not part of the server name; empty = generate one): `,
+  return askPassword(deps, serverName);
+}
+
+/** On a terminal a wrong answer is asked again, saying what was wrong (as the setup wizard does). */
+async function askBotToken(deps: SecretsDeps): Promise<string> {
+  for (;;) {
+    const token = (
+      await deps.promptHidden('Discord bot token (Developer Portal → Bot → Reset Token; input hidden): ')
     )
-  ).trim();
-  if (!first) return undefined;
-  const again = (await deps.promptHidden('Repeat the server password: ')).trim();
-  if (again !== first)
-    throw new CliError('the two passwords differ', 'run the command again and type the same twice');
-  return first;
+      .trim()
+      .replace(/^Bot\s+/i, '');
+    const problem =
+      token === '' ? new CliError('the bot token is empty', BOT_TOKEN_HINT) : botTokenProblem(token);
+    if (!problem) return token;
+    reask(deps, problem);
+  }
+}
+
+async function askPassword(deps: SecretsDeps, serverName: string): Promise<string | undefined> {
+  for (;;) {
+    const first = (
+      await deps.promptHidden(
+        `Server password (at least ${MIN_PASSWORD_LENGTH} characters, not part of the server name; empty = generate one): `,
+      )
+    ).trim();
+    if (!first) return undefined;
+    const problem = passwordProblem(first, serverName);
+    if (problem) {
+      reask(deps, problem);
+      continue;
+    }
+    const again = (await deps.promptHidden('Repeat the server password: ')).trim();
+    if (again === first) return first;
+    reask(deps, new CliError('the two passwords differ', 'type the same password twice'));
+  }
+}
+
+function reask(deps: SecretsDeps, problem: CliError): void {
+  deps.term.err(`  ✗ ${problem.problem}`);
+  deps.term.err(`  ${problem.fix}`);
 }
 
 function requireValue(password: string): string {
