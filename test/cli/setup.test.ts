@@ -6,12 +6,13 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { inviteUrl, type SetupDeps, type SetupOptions, setup } from '../../src/cli/commands/setup.js';
 import { errorLines } from '../../src/cli/errors.js';
 import { createPrompter } from '../../src/cli/io.js';
 import { type CliDeps, run } from '../../src/cli/program.js';
 import { loadConfig } from '../../src/config/load.js';
+import { type FakeDiscord, startFakeDiscord } from './fake-discord.js';
 import { awsError, BOT_TOKEN, type CapturedTerminal, captureTerminal, EXAMPLE_CONFIG } from './helpers.js';
 
 const ssmMock = mockClient(SSMClient);
@@ -28,9 +29,20 @@ const PUBLIC_KEY_HINT = 'Developer Portal → your app → General Information �
 const GUILD_HINT =
   'Discord → User Settings → Advanced → Developer Mode, then right-click the server → Copy Server ID';
 
+const GUILDS_PATH = '/api/v10/users/@me/guilds?limit=200';
+const GUILD_NAME = "Vikings' Hall";
+/** Discord as the wizard's invite check sees it: by default the bot is in the server already. */
+let discord: FakeDiscord;
+beforeAll(async () => {
+  discord = await startFakeDiscord();
+});
+afterAll(() => discord.close());
+
 beforeEach(() => {
   ssmMock.reset();
   ssmMock.on(PutParameterCommand).resolves({ Version: 1, Tier: 'Standard' });
+  discord.requests.length = 0;
+  discord.reply('GET', GUILDS_PATH, { status: 200, body: [{ id: GUILD_ID, name: GUILD_NAME }] });
 });
 
 function tempConfig(): string {
@@ -56,7 +68,7 @@ function deps(
   env: NodeJS.ProcessEnv = {},
 ): SetupDeps & { term: CapturedTerminal } {
   return {
-    env,
+    env: { DISCORD_API_URL: discord.apiUrl, ...env },
     term: captureTerminal(),
     ssm: (region) => new SSMClient({ region }),
     localTimeZone: 'Europe/Berlin',
@@ -125,16 +137,24 @@ describe('valheim setup (interactive)', () => {
     // And neither secret was ever printed
     expect(d.term.all()).not.toContain(BOT_TOKEN);
     expect(d.term.all()).not.toContain(PASSWORD);
-    // And the next steps: deploy, invite, register, endpoint
-    const out = d.term.stdout.join('\n');
-    expect(out).toMatch(/npm run deploy.*\n.*cdk deploy.*no game is running/);
-    expect(out).toContain(
+    // And the bot was invited and seen in the server before the questions went on
+    const err = d.term.stderr.join('\n');
+    expect(err).toContain(
       `https://discord.com/oauth2/authorize?client_id=${APP_ID}&scope=bot+applications.commands&permissions=2048`,
     );
-    expect(out).toContain('npx valheim discord register');
-    expect(out).toContain('npx valheim discord endpoint <DiscordEndpointUrl output>');
-    expect(out.indexOf('npm run deploy')).toBeLessThan(out.indexOf('discord register'));
-    expect(out.indexOf('oauth2/authorize')).toBeLessThan(out.indexOf('discord register'));
+    expect(err).toContain(`✓ The bot is in "${GUILD_NAME}".`);
+    expect(discord.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+      `GET ${GUILDS_PATH}`,
+    ]);
+    expect(discord.requests[0]?.headers.authorization).toBe(`Bot ${BOT_TOKEN}`);
+    // And the next steps, in the order that works: bootstrap, deploy, play
+    const out = d.term.stdout.join('\n');
+    expect(out).toMatch(
+      /1\. VALHEIM_CONFIG=\S+ npx cdk bootstrap\n.*Once per AWS account and region \(eu-central-1\)/,
+    );
+    expect(out).toMatch(/2\. npm run deploy -- --config \S+\n.*cdk deploy.*no game is running/);
+    expect(out).toMatch(/3\. Play: type \/valheim start in Discord/);
+    expect(out).not.toContain('oauth2/authorize');
   });
 
   it('asks the questions in the documented order, the secrets hidden', async () => {
@@ -309,7 +329,7 @@ describe('valheim setup --non-interactive (command line)', () => {
   function cliDeps(env: NodeJS.ProcessEnv): CliDeps & { term: CapturedTerminal } {
     const unexpected = () => Promise.reject(new Error('not expected'));
     return {
-      env,
+      env: { DISCORD_API_URL: discord.apiUrl, ...env },
       term: captureTerminal(),
       ssm: (region) => new SSMClient({ region }),
       ecs: (region) => new ECSClient({ region }),

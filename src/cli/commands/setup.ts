@@ -1,10 +1,18 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { Command } from 'commander';
 import type { z } from 'zod';
 import { DEFAULT_CONFIG_FILE, loadConfig, parseConfig } from '../../config/load.js';
-import { configSchema, discordSchema, serverSchema, type ValheimConfigInput } from '../../config/schema.js';
+import {
+  configSchema,
+  discordSchema,
+  serverSchema,
+  type ValheimConfig,
+  type ValheimConfigInput,
+} from '../../config/schema.js';
+import { type BotPresence, botPresence } from '../bot-in-guild.js';
 import { type CommandContext, collect } from '../command-context.js';
+import { resolveBotToken } from '../discord-client.js';
 import { CliError } from '../errors.js';
 import type { Terminal } from '../io.js';
 import { botTokenProblem, MIN_PASSWORD_LENGTH, passwordProblem, setSecrets } from './secrets.js';
@@ -156,18 +164,32 @@ const QUESTIONS = {
 
 const BOT_TOKEN_WHERE = 'Developer Portal → your app → Bot → Reset Token';
 const PASSWORD_HINT = `the password players type to join: at least ${MIN_PASSWORD_LENGTH} characters, not part of the server name (Enter = generate one, printed once at the end)`;
+const KEPT_PASSWORD_HINT = `the password players type to join: at least ${MIN_PASSWORD_LENGTH} characters, not part of the server name (Enter = keep the stored one)`;
+const INVITE_HINT = 'open the link, choose that server (you need Manage Server there) and press Authorize';
 
 interface Context {
   readonly interactive: boolean;
   readonly deps: SetupDeps;
 }
 
-type PasswordChoice = { readonly generate: true } | { readonly generate: false; readonly password: string };
+/** The generated password, a typed one, or (re-run) the one stored already. */
+type PasswordChoice =
+  | { readonly generate: true }
+  | { readonly generate: false; readonly password: string }
+  | { readonly keep: true };
+
+/** A config file the wizard starts from: what the user wrote (kept as is) and what it means. */
+interface Existing {
+  readonly raw: Record<string, unknown>;
+  readonly config: ValheimConfig;
+}
 
 /**
  * `valheim setup`: asks for (or, with --non-interactive, reads from flags and the environment) everything the
- * config needs, checks each answer with the config schema's rule at once, writes the config with only the
- * non-default values, stores the bot token and the server password in SSM, and prints the next steps.
+ * config needs, checks each answer with the config schema's rule at once, has the bot invited (and checks it
+ * arrived), writes the config with only the non-default values, stores the bot token and the server password
+ * in SSM, and prints the next steps. Run again, it starts from the existing config: its values are the
+ * defaults, and every setting it does not ask about is kept; it shows the changes before writing them.
  */
 export async function setup(options: SetupOptions, deps: SetupDeps): Promise<void> {
   const context: Context = { interactive: !options.nonInteractive, deps };
@@ -175,73 +197,339 @@ export async function setup(options: SetupOptions, deps: SetupDeps): Promise<voi
   const { term } = deps;
 
   // Before any question, so nobody answers eleven of them to learn the file is in the way.
-  const overwrite = await mayOverwrite(file, options.force === true, context);
+  const found = existsSync(file) ? readExisting(file) : undefined;
+  const existing = found && 'config' in found ? found : undefined;
+  let overwrite = false;
+  if (existing && !context.interactive && !options.force) {
+    throw new CliError(
+      `${file} already exists`,
+      'pass --force to update it (settings not given as flags are kept), or --config FILE to write another file',
+    );
+  }
+  if (found && 'problem' in found) {
+    if (context.interactive) term.err(`valheim setup: ${file} does not load (${found.problem}).`);
+    overwrite = await mayOverwrite(file, options.force === true, context);
+  }
   if (context.interactive) {
     term.err(
       'valheim setup: each answer is checked as you go; nothing is written before the last one (Ctrl-C cancels).',
     );
+    if (existing) {
+      term.err(
+        `valheim setup: starting from ${file}: Enter keeps each value shown in [brackets]; what is not asked here (task size, Spot, DNS, schedules, backups, tags…) stays as it is.`,
+      );
+    }
   }
+  const was = existing?.config;
+  const prefill = <T>(question: Question<T>, value: string | undefined): Question<T> =>
+    value === undefined || value === '' ? question : { ...question, defaultValue: value };
 
   const stackName =
-    options.stackName === undefined ? undefined : fromFlag(QUESTIONS.stackName, options.stackName);
-  const region = await answer(QUESTIONS.region, options.region, context);
-  const applicationId = await answer(QUESTIONS.applicationId, options.applicationId, context);
-  const publicKey = await answer(QUESTIONS.publicKey, options.publicKey, context);
+    options.stackName === undefined
+      ? (was?.stackName ?? undefined)
+      : fromFlag(QUESTIONS.stackName, options.stackName);
+  const region = await answer(prefill(QUESTIONS.region, was?.region), options.region, context);
+  const applicationId = await answer(
+    prefill(QUESTIONS.applicationId, was?.discord.applicationId),
+    options.applicationId,
+    context,
+  );
+  const publicKey = await answer(
+    prefill(QUESTIONS.publicKey, was?.discord.publicKey),
+    options.publicKey,
+    context,
+  );
   const guildId = await answer(
-    {
-      ...QUESTIONS.guildId,
-      parse: (text) =>
-        text === applicationId
-          ? { problem: 'that is the application ID; the server (guild) ID is a different number' }
-          : QUESTIONS.guildId.parse(text),
-    },
+    prefill(
+      {
+        ...QUESTIONS.guildId,
+        parse: (text) =>
+          text === applicationId
+            ? { problem: 'that is the application ID; the server (guild) ID is a different number' }
+            : QUESTIONS.guildId.parse(text),
+      },
+      was?.discord.guildId,
+    ),
     options.guildId,
     context,
   );
-  const botToken = await askBotToken(context);
-  const noticeChannelId = await answer(QUESTIONS.noticeChannel, options.noticeChannel, context);
-  const serverName = await answer(QUESTIONS.serverName, options.serverName, context);
-  const world = await answer(QUESTIONS.world, options.world, context);
-  const password = await askPassword(serverName ?? '', options.generatePassword === true, context);
-  const operatorRoleIds = await answer(QUESTIONS.operatorRole, options.operatorRole?.join(','), context);
+  if (!region || !applicationId || !publicKey || !guildId) {
+    throw new Error('setup: a required answer is missing'); // answer() never returns undefined for these
+  }
+  // The stored secrets can be kept only where they are: same region, same stack (parameter prefix).
+  const secretsStored =
+    was !== undefined && was.region === region && was.stackName === (stackName ?? was.stackName);
+  const secretsAt = { region, stackName: stackName ?? schemaDefault(configSchema.shape.stackName) };
+  const { botToken, invited } = await tokenAndInvite(
+    { applicationId, guildId },
+    secretsStored,
+    secretsAt,
+    context,
+  );
+  const noticeChannelId = await answer(
+    prefill(QUESTIONS.noticeChannel, was?.discord.noticeChannelId),
+    options.noticeChannel,
+    context,
+  );
+  const serverName = await answer(
+    prefill(QUESTIONS.serverName, was?.server.name),
+    options.serverName,
+    context,
+  );
+  const world = await answer(prefill(QUESTIONS.world, was?.server.world), options.world, context);
+  const password = await askPassword(
+    serverName ?? '',
+    options.generatePassword === true,
+    secretsStored,
+    context,
+  );
+  const operatorRoleIds = await answer(
+    prefill(QUESTIONS.operatorRole, was?.discord.operatorRoleIds.join(',')),
+    options.operatorRole?.join(','),
+    context,
+  );
   const timeZone = await answer(
-    { ...QUESTIONS.timeZone, defaultValue: deps.localTimeZone ?? localTimeZone() },
+    { ...QUESTIONS.timeZone, defaultValue: was?.timeZone ?? deps.localTimeZone ?? localTimeZone() },
     options.timeZone,
     context,
   );
-  if (!region || !applicationId || !publicKey || !guildId || !serverName || !world || !timeZone) {
+  if (!serverName || !world || !timeZone) {
     throw new Error('setup: a required answer is missing'); // answer() never returns undefined for these
   }
 
-  const config: ValheimConfigInput = {
-    ...(stackName !== undefined &&
-      stackName !== schemaDefault(configSchema.shape.stackName) && { stackName }),
+  const config = withAnswers(existing?.raw ?? {}, {
+    stackName,
     region,
-    ...(timeZone !== schemaDefault(configSchema.shape.timeZone) && { timeZone }),
-    server: { name: serverName, world },
-    discord: {
-      applicationId,
-      publicKey,
-      guildId,
-      ...(operatorRoleIds !== undefined && operatorRoleIds.length > 0 && { operatorRoleIds }),
-      ...(noticeChannelId !== undefined && { noticeChannelId }),
-    },
-  };
+    timeZone,
+    serverName,
+    world,
+    applicationId,
+    publicKey,
+    guildId,
+    operatorRoleIds,
+    noticeChannelId,
+  });
   parseConfig(config, 'valheim setup'); // the assembled whole, before touching the disk
-  writeConfig(file, config, overwrite);
+  if (existing) await confirmChanges(file, existing.raw, config, context);
+  else writeConfig(file, config, overwrite);
   loadConfig(file); // and what is on disk, as deploy will read it
-  term.out(`Wrote ${file} (checked: it loads as the deploy will read it).`);
+  if (!existing) term.out(`Wrote ${file} (checked: it loads as the deploy will read it).`);
 
   const configFlag = file === DEFAULT_CONFIG_FILE ? '' : ` --config ${shellQuote(file)}`;
+  await storeSecrets(file, botToken, password, configFlag, deps);
+  for (const line of nextSteps({ applicationId, region, invited, file, configFlag })) term.out(line);
+}
+
+/** The existing config file, or why it does not load (then the wizard offers to replace it). */
+function readExisting(file: string): Existing | { readonly problem: string } {
+  try {
+    const config = loadConfig(file);
+    return { raw: JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>, config };
+  } catch (error) {
+    return { problem: (error as Error).message.split('\n')[0] ?? 'unreadable' };
+  }
+}
+
+interface Answers {
+  readonly stackName: string | undefined;
+  readonly region: string;
+  readonly timeZone: string;
+  readonly serverName: string;
+  readonly world: string;
+  readonly applicationId: string;
+  readonly publicKey: string;
+  readonly guildId: string;
+  readonly operatorRoleIds: readonly string[] | undefined;
+  readonly noticeChannelId: string | undefined;
+}
+
+/**
+ * The config with the wizard's answers put into `raw`, everything else in `raw` untouched. Values equal to
+ * the schema's defaults are left out, so the file holds only what the user chose.
+ */
+function withAnswers(raw: Record<string, unknown>, answers: Answers): ValheimConfigInput {
+  const { stackName, timeZone, operatorRoleIds, noticeChannelId } = answers;
+  const config: Record<string, unknown> = {
+    ...raw,
+    ...(stackName !== undefined && { stackName }),
+    region: answers.region,
+    timeZone,
+    server: { ...(raw.server as object), name: answers.serverName, world: answers.world },
+    discord: {
+      ...(raw.discord as object),
+      applicationId: answers.applicationId,
+      publicKey: answers.publicKey,
+      guildId: answers.guildId,
+      operatorRoleIds,
+      noticeChannelId,
+    },
+  };
+  if (config.stackName === schemaDefault(configSchema.shape.stackName)) delete config.stackName;
+  if (timeZone === schemaDefault(configSchema.shape.timeZone)) delete config.timeZone;
+  const discord = config.discord as Record<string, unknown>;
+  if (!operatorRoleIds?.length) delete discord.operatorRoleIds;
+  if (noticeChannelId === undefined) delete discord.noticeChannelId;
+  return config as ValheimConfigInput;
+}
+
+/** Prints what the re-run changes in the file and (interactively) asks before writing it. */
+async function confirmChanges(
+  file: string,
+  before: Record<string, unknown>,
+  after: ValheimConfigInput,
+  { interactive, deps }: Context,
+): Promise<void> {
+  const changes = configChanges(before, after as Record<string, unknown>);
+  if (changes.length === 0) {
+    deps.term.out(`No changes to ${file}.`);
+    return;
+  }
+  deps.term.out(`Changes to ${file}:`);
+  for (const change of changes) deps.term.out(`  ${change}`);
+  if (interactive) {
+    const reply = (await deps.promptLine('Write these changes? [Y/n]: ')).trim();
+    if (/^n(o)?$/i.test(reply)) {
+      throw new CliError(
+        `kept ${file} as it was, and stored no secret`,
+        'run valheim setup again to change it',
+      );
+    }
+  }
+  writeConfig(file, after, true);
+  deps.term.out(`Updated ${file}; every other setting is as it was.`);
+}
+
+/** One line per setting that differs: `path: old → new`, with (none) for a missing value. */
+export function configChanges(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+  const old = flatten(before);
+  const now = flatten(after);
+  const paths = [...new Set([...old.keys(), ...now.keys()])];
+  return paths
+    .filter((path) => old.get(path) !== now.get(path))
+    .map((path) => `${path}: ${old.get(path) ?? '(none)'} → ${now.get(path) ?? '(none)'}`);
+}
+
+function flatten(value: unknown, prefix = '', into = new Map<string, string>()): Map<string, string> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [key, child] of Object.entries(value)) flatten(child, prefix ? `${prefix}.${key}` : key, into);
+  } else if (value !== undefined) {
+    into.set(prefix, JSON.stringify(value));
+  }
+  return into;
+}
+
+/**
+ * The bot token (undefined: keep the stored one), then the invite: prints the link and, when Discord can be
+ * asked, waits until the bot is in the server. A token Discord rejects is asked again.
+ */
+async function tokenAndInvite(
+  app: { readonly applicationId: string; readonly guildId: string },
+  keepable: boolean,
+  secretsAt: { readonly region: string; readonly stackName: string },
+  context: Context,
+): Promise<{ botToken: string | undefined; invited: boolean }> {
+  const { deps, interactive } = context;
+  for (let canKeep = keepable; ; canKeep = false) {
+    const botToken = await askBotToken(context, canKeep);
+    const token = botToken ?? (await storedToken(secretsAt, deps));
+    const invited = await inviteBot(app, token, context);
+    if (invited !== 'token-rejected') return { botToken, invited: invited === 'present' };
+    const problem = `Discord rejected the bot token (401 Unauthorized)${botToken === undefined ? ' stored in SSM' : ''}`;
+    if (!interactive)
+      throw new CliError(problem, `set VALHEIM_BOT_TOKEN to a fresh one (${BOT_TOKEN_WHERE})`);
+    reask(deps.term, problem, `paste a fresh one: ${BOT_TOKEN_WHERE}`);
+  }
+}
+
+/** The token `valheim secrets set` stored, for the invite check of a re-run that keeps it. */
+async function storedToken(
+  at: { readonly region: string; readonly stackName: string },
+  deps: SetupDeps,
+): Promise<string | { readonly unknown: string }> {
+  try {
+    return (await resolveBotToken({}, () => at as ValheimConfig, deps.ssm)).token;
+  } catch (error) {
+    return { unknown: error instanceof CliError ? error.problem : String(error) };
+  }
+}
+
+async function inviteBot(
+  { applicationId, guildId }: { readonly applicationId: string; readonly guildId: string },
+  token: string | { readonly unknown: string },
+  { interactive, deps }: Context,
+): Promise<'present' | 'unchecked' | 'token-rejected'> {
+  const { term } = deps;
+  const link = inviteUrl(applicationId);
+  const check = (): Promise<BotPresence> =>
+    typeof token === 'string'
+      ? botPresence(token, guildId, deps.env)
+      : Promise.resolve({ kind: 'unknown', reason: token.unknown });
+  if (!interactive) {
+    const presence = await check();
+    if (presence.kind === 'present') term.out(`The bot is in "${presence.guildName}".`);
+    else if (presence.kind === 'absent')
+      term.err(`valheim: warning: the bot is not in server ${guildId} yet — ${INVITE_HINT}: ${link}`);
+    else if (presence.kind === 'unknown')
+      term.err(
+        `valheim: warning: could not check that the bot is in server ${guildId} (${presence.reason}) — invite it: ${link}`,
+      );
+    return presence.kind === 'present'
+      ? 'present'
+      : presence.kind === 'token-rejected'
+        ? 'token-rejected'
+        : 'unchecked';
+  }
+  term.err(
+    '  Invite the bot to your Discord server: the deploy registers /valheim there, and the bot posts notices.',
+  );
+  term.err(`  ${link}`);
+  for (let asked = false; ; asked = true) {
+    const presence = await check();
+    if (presence.kind === 'present') {
+      term.err(`  ✓ The bot is in "${presence.guildName}".`);
+      return 'present';
+    }
+    if (presence.kind === 'token-rejected') return 'token-rejected';
+    if (presence.kind === 'unknown') {
+      term.err(`  ! Could not check that the bot arrived (${presence.reason}): make sure you authorized it.`);
+      return 'unchecked';
+    }
+    if (asked) reask(term, `the bot is not in server ${guildId} yet`, INVITE_HINT);
+    const reply = (
+      await deps.promptLine(
+        'Press Enter once the bot is in your server (or type "skip" to invite it later): ',
+      )
+    ).trim();
+    if (/^s(kip)?$/i.test(reply)) return 'unchecked';
+  }
+}
+
+async function storeSecrets(
+  file: string,
+  botToken: string | undefined,
+  password: PasswordChoice,
+  configFlag: string,
+  deps: SetupDeps,
+): Promise<void> {
+  const keepPassword = 'keep' in password;
+  if (botToken === undefined && keepPassword) {
+    deps.term.out('Kept the bot token and the server password stored in SSM.');
+    return;
+  }
   try {
     await setSecrets(
-      { config: file, generatePassword: password.generate },
+      {
+        config: file,
+        ...(!keepPassword && { generatePassword: password.generate }),
+        ...(botToken === undefined && { only: 'server-password' as const }),
+        ...(keepPassword && { only: 'bot-token' as const }),
+      },
       {
         env: {
-          VALHEIM_BOT_TOKEN: botToken,
-          ...(!password.generate && { VALHEIM_SERVER_PASSWORD: password.password }),
+          ...(botToken !== undefined && { VALHEIM_BOT_TOKEN: botToken }),
+          ...(!keepPassword && !password.generate && { VALHEIM_SERVER_PASSWORD: password.password }),
         },
-        term,
+        term: deps.term,
         ssm: deps.ssm,
         interactive: false,
         readStdin: () => Promise.reject(new Error('setup passes the secrets directly')),
@@ -256,26 +544,44 @@ export async function setup(options: SetupOptions, deps: SetupDeps): Promise<voi
       `${error.fix}; ${file} is written already, so afterwards run only npx valheim secrets set${configFlag}`,
     );
   }
-
-  for (const line of nextSteps(applicationId, configFlag)) term.out(line);
 }
 
-function nextSteps(applicationId: string, configFlag: string): string[] {
+/** Bootstrap → deploy → play; the invite first when the wizard could not see the bot arrive. */
+function nextSteps(steps: {
+  readonly applicationId: string;
+  readonly region: string;
+  readonly invited: boolean;
+  readonly file: string;
+  readonly configFlag: string;
+}): string[] {
+  const { configFlag } = steps;
   const deployFlag = configFlag ? ` --${configFlag}` : '';
-  return [
-    '',
-    'Next steps:',
-    `  1. npm run deploy${deployFlag}`,
-    '     Runs cdk deploy with the pinned AWS CDK, after checking that no game is running (a deploy stops',
-    '     the server). At the end it prints the stack output DiscordEndpointUrl.',
-    '  2. Invite the bot to your Discord server (it must be there before commands can be registered;',
-    '     Send Messages lets it post notices):',
-    `     ${inviteUrl(applicationId)}`,
-    `  3. npx valheim discord register${configFlag}`,
-    '     Registers /valheim in your Discord server.',
-    `  4. npx valheim discord endpoint <DiscordEndpointUrl output>${configFlag}`,
-    '     Tells Discord to send the commands to your stack; then try /valheim status.',
-  ];
+  const configEnv = configFlag ? `VALHEIM_CONFIG=${shellQuote(steps.file)} ` : '';
+  const lines = ['', 'Next steps:'];
+  let step = 0;
+  const add = (...text: string[]) => {
+    step += 1;
+    lines.push(`  ${step}. ${text[0]}`, ...text.slice(1).map((line) => `     ${line}`));
+  };
+  if (!steps.invited) {
+    add(
+      'Invite the bot to your Discord server (the deploy registers /valheim there):',
+      inviteUrl(steps.applicationId),
+    );
+  }
+  add(
+    `${configEnv}npx cdk bootstrap`,
+    `Once per AWS account and region (${steps.region}): prepares CDK's deploy bucket and roles there.`,
+    'Skip it when this account already deployed a CDK app in that region.',
+  );
+  add(
+    `npm run deploy${deployFlag}`,
+    'Runs cdk deploy with the pinned AWS CDK, after checking that no game is running (a deploy stops',
+    'the server). It registers /valheim in your server and sets the Interactions Endpoint URL; the',
+    'stack output DiscordSetup says whether that worked (if not: npx valheim discord register).',
+  );
+  add('Play: type /valheim start in Discord. The reply shows the address when the world is joinable.');
+  return lines;
 }
 
 /** Whether the file may be replaced; throws when it exists and must be kept. */
@@ -314,9 +620,13 @@ async function answer<T>(
     throw new CliError(`${question.flag} is required with --non-interactive`, question.hint);
   }
   const prompt = `${question.label}${question.defaultValue ? ` [${question.defaultValue}]` : ''}: `;
-  deps.term.err(`  ${question.hint}`);
+  // A kept optional value needs a way out: Enter keeps it, "none" removes it.
+  const removable = question.optional && question.defaultValue !== undefined;
+  deps.term.err(`  ${question.hint}${removable ? '; "none" removes it' : ''}`);
   for (;;) {
-    const text = (await deps.promptLine(prompt)).trim() || question.defaultValue || '';
+    const typed = (await deps.promptLine(prompt)).trim();
+    if (removable && /^none$/i.test(typed)) return undefined;
+    const text = typed || question.defaultValue || '';
     if (text === '' && question.optional) return undefined;
     const parsed: Parsed<T> = text === '' ? { problem: 'an answer is required' } : question.parse(text);
     if ('value' in parsed) return parsed.value;
@@ -329,7 +639,8 @@ function reask(term: Terminal, problem: string, hint: string): void {
   term.err(`  ${hint}`);
 }
 
-async function askBotToken({ interactive, deps }: Context): Promise<string> {
+/** The bot token; undefined when `keepable` (a re-run) and the user keeps the stored one. */
+async function askBotToken({ interactive, deps }: Context, keepable: boolean): Promise<string | undefined> {
   const fromEnv = deps.env.VALHEIM_BOT_TOKEN?.trim();
   if (fromEnv) {
     const token = fromEnv.replace(/^Bot\s+/i, '');
@@ -339,17 +650,19 @@ async function askBotToken({ interactive, deps }: Context): Promise<string> {
     return token;
   }
   if (!interactive) {
+    if (keepable) return undefined;
     throw new CliError(
       'VALHEIM_BOT_TOKEN is not set (required with --non-interactive)',
       `set it to the bot token from ${BOT_TOKEN_WHERE}; it goes to SSM, never into the config file`,
     );
   }
-  const hint = `${BOT_TOKEN_WHERE}; it is stored in SSM, never in the config file`;
+  const hint = `${BOT_TOKEN_WHERE}; it is stored in SSM, never in the config file${keepable ? ' (Enter = keep the stored one)' : ''}`;
   deps.term.err(`  ${hint}`);
   for (;;) {
     const token = (await deps.promptHidden('Discord bot token (input hidden): '))
       .trim()
       .replace(/^Bot\s+/i, '');
+    if (token === '' && keepable) return undefined;
     const problem = token === '' ? 'an answer is required' : botTokenProblem(token)?.problem;
     if (problem === undefined) return token;
     reask(deps.term, problem, hint);
@@ -359,6 +672,7 @@ async function askBotToken({ interactive, deps }: Context): Promise<string> {
 async function askPassword(
   serverName: string,
   generate: boolean,
+  keepable: boolean,
   { interactive, deps }: Context,
 ): Promise<PasswordChoice> {
   const fromEnv = deps.env.VALHEIM_SERVER_PASSWORD?.trim();
@@ -376,23 +690,25 @@ async function askPassword(
     return { generate: false, password: fromEnv };
   }
   if (!interactive) {
+    if (keepable) return { keep: true };
     throw new CliError(
       'VALHEIM_SERVER_PASSWORD is not set and --generate-password was not given (one is required with --non-interactive)',
       `set VALHEIM_SERVER_PASSWORD (at least ${MIN_PASSWORD_LENGTH} characters, not part of the server name) or pass --generate-password`,
     );
   }
-  deps.term.err(`  ${PASSWORD_HINT}`);
+  const hint = keepable ? KEPT_PASSWORD_HINT : PASSWORD_HINT;
+  deps.term.err(`  ${hint}`);
   for (;;) {
     const password = (await deps.promptHidden('Server password (input hidden): ')).trim();
-    if (password === '') return { generate: true };
+    if (password === '') return keepable ? { keep: true } : { generate: true };
     const problem = passwordProblem(password, serverName);
     if (problem) {
-      reask(deps.term, problem.problem, PASSWORD_HINT);
+      reask(deps.term, problem.problem, hint);
       continue;
     }
     const again = (await deps.promptHidden('Repeat the server password: ')).trim();
     if (again === password) return { generate: false, password };
-    reask(deps.term, 'the two passwords differ', PASSWORD_HINT);
+    reask(deps.term, 'the two passwords differ', hint);
   }
 }
 
@@ -437,7 +753,7 @@ export function setupCommand({ deps, configOption }: CommandContext<SetupDeps>):
       'Create the config and store the secrets: a step-by-step wizard, or flags with --non-interactive',
     )
     .addOption(configOption())
-    .option('--force', 'overwrite an existing config file')
+    .option('--force', 'with --non-interactive: update an existing config file (settings not given are kept)')
     .option('--non-interactive', 'never ask: take the answers from the flags and the environment (CI)')
     .option('--region <region>', `AWS region (default ${DEFAULT_REGION})`)
     .option('--application-id <id>', 'Discord application ID')
@@ -457,10 +773,15 @@ export function setupCommand({ deps, configOption }: CommandContext<SetupDeps>):
     .addHelpText(
       'after',
       `
-Asks, in this order: region, application ID, public key, server (guild) ID, bot token, notice channel,
+Asks, in this order: region, application ID, public key, server (guild) ID, bot token, then prints the
+bot's invite link and (when Discord answers) waits until the bot is in your server; then notice channel,
 server name, world, server password, operator roles, time zone. Flags given are not asked again.
 Then writes the config (only values that differ from the defaults), stores the bot token and the
-server password in SSM as SecureStrings, and prints the next steps.
+server password in SSM as SecureStrings, and prints the next steps: cdk bootstrap, deploy, play.
+
+Run again, it starts from the existing config: its values are the defaults (Enter keeps each, and the
+stored secrets), settings it does not ask about (task size, Spot, DNS, schedules, tags…) are kept, and
+it shows the changes before writing them.
 
 Secrets are never flags (they would end up in shell history):
   VALHEIM_BOT_TOKEN        the Discord bot token (Developer Portal → Bot → Reset Token)
