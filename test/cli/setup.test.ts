@@ -12,7 +12,7 @@ import { errorLines } from '../../src/cli/errors.js';
 import { createPrompter } from '../../src/cli/io.js';
 import { type CliDeps, run } from '../../src/cli/program.js';
 import { loadConfig } from '../../src/config/load.js';
-import { type FakeDiscord, startFakeDiscord } from './fake-discord.js';
+import { closedPort, type FakeDiscord, startFakeDiscord } from './fake-discord.js';
 import { awsError, BOT_TOKEN, type CapturedTerminal, captureTerminal, EXAMPLE_CONFIG } from './helpers.js';
 
 const ssmMock = mockClient(SSMClient);
@@ -322,6 +322,217 @@ describe('valheim setup (interactive)', () => {
     ]);
     expect(lines[0]).not.toContain(BOT_TOKEN);
     expect(loadConfig(file).discord.guildId).toBe(GUILD_ID);
+  });
+});
+
+/** GOOD_ANSWERS with extra answers right after the bot token (the invite step's prompts). */
+function withInviteAnswers(...answers: string[]): string[] {
+  const all = [...GOOD_ANSWERS];
+  all.splice(GOOD_ANSWERS.indexOf(BOT_TOKEN) + 1, 0, ...answers);
+  return all;
+}
+
+describe('valheim setup: inviting the bot', () => {
+  it('waits until the bot is in the server, checking again at each Enter', async () => {
+    // Given Discord lists no server for the bot twice, then the server
+    discord.reply(
+      'GET',
+      GUILDS_PATH,
+      { status: 200, body: [] },
+      { status: 200, body: [{ id: '999999999999999999', name: 'Other' }] },
+      { status: 200, body: [{ id: GUILD_ID, name: GUILD_NAME }] },
+    );
+    const script = scripted(withInviteAnswers('', ''));
+    const d = deps(script);
+
+    // When
+    await setup({ config: tempConfig() }, d);
+
+    // Then the user was asked to authorize, told once that the bot was still missing, and then it was seen
+    const invitePrompts = script.asked.filter((entry) =>
+      entry.question.startsWith('Press Enter once the bot'),
+    );
+    expect(invitePrompts).toHaveLength(2);
+    const err = d.term.stderr;
+    expect(err).toContain(`  ✗ the bot is not in server ${GUILD_ID} yet`);
+    expect(err.filter((line) => line.includes('✗ the bot is not in server'))).toHaveLength(1);
+    expect(err.at(err.indexOf(`  ✓ The bot is in "${GUILD_NAME}".`) - 1)).not.toMatch(/✗/);
+    expect(discord.requests).toHaveLength(3);
+    expect(script.remaining).toEqual([]);
+    // And the next steps start with the bootstrap: the invite is done
+    expect(d.term.stdout.join('\n')).not.toContain('oauth2/authorize');
+  });
+
+  it('goes on after "skip" and puts the invite first in the next steps', async () => {
+    // Given a bot that is not invited yet
+    discord.reply('GET', GUILDS_PATH, { status: 200, body: [] });
+    const d = deps(scripted(withInviteAnswers('skip')));
+    // When
+    await setup({ config: tempConfig() }, d);
+    // Then
+    const out = d.term.stdout.join('\n');
+    expect(out).toMatch(/1\. Invite the bot .*\n\s+https:\/\/discord\.com\/oauth2\/authorize\?client_id=/);
+    expect(out).toMatch(/2\. .*npx cdk bootstrap/);
+  });
+
+  it('says it could not check when Discord is unreachable, and goes on without waiting', async () => {
+    // Given nothing listens where Discord should be
+    const script = scripted(GOOD_ANSWERS);
+    const d = deps(script, { DISCORD_API_URL: `http://127.0.0.1:${await closedPort()}/api` });
+    // When
+    await setup({ config: tempConfig() }, d);
+    // Then one line says why, no extra question was asked, and the next steps still carry the invite
+    expect(d.term.stderr).toContainEqual(
+      expect.stringMatching(
+        /^ {2}! Could not check that the bot arrived \(could not reach Discord at .* \(ECONNREFUSED\)\)/,
+      ),
+    );
+    expect(script.remaining).toEqual([]);
+    expect(d.term.stdout.join('\n')).toMatch(/1\. Invite the bot/);
+  });
+
+  it('asks for the token again when Discord rejects it', async () => {
+    // Given Discord answers 401 to the first token
+    discord.reply(
+      'GET',
+      GUILDS_PATH,
+      { status: 401, body: { message: '401: Unauthorized', code: 0 } },
+      { status: 200, body: [{ id: GUILD_ID, name: GUILD_NAME }] },
+    );
+    const stale = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.AbCdEf.stale_token-signature-part-0123456789';
+    const answers = [...GOOD_ANSWERS];
+    answers.splice(GOOD_ANSWERS.indexOf(BOT_TOKEN), 0, stale);
+    const script = scripted(answers);
+    const d = deps(script);
+    // When
+    await setup({ config: tempConfig() }, d);
+    // Then the problem was named, and the second token is the one stored
+    expect(d.term.stderr).toContain('  ✗ Discord rejected the bot token (401 Unauthorized)');
+    expect(storedValue('/valheim-ondemand/discord-bot-token')).toBe(BOT_TOKEN);
+    expect(d.term.all()).not.toContain(stale);
+  });
+
+  it('re-asks a made-up region, listing the real ones', async () => {
+    // Given
+    const script = scripted(['eu-central-9', ...GOOD_ANSWERS]);
+    const d = deps(script);
+    // When
+    await setup({ config: tempConfig() }, d);
+    // Then
+    expect(d.term.stderr).toContainEqual(
+      expect.stringMatching(
+        /^ {2}✗ "eu-central-9" is not an AWS region; use one of .*eu-central-1, eu-central-2,/,
+      ),
+    );
+    expect(script.asked.filter((entry) => entry.question.startsWith('AWS region'))).toHaveLength(2);
+  });
+});
+
+describe('valheim setup, run again', () => {
+  /** A config as a user might have grown it: settings the wizard never asks about, and a notice channel. */
+  function existingConfig(): { file: string; raw: Record<string, unknown> } {
+    const file = tempConfig();
+    const raw = {
+      region: 'eu-central-1',
+      timeZone: 'Europe/Berlin',
+      server: { name: SERVER_NAME, world: 'Dedicated', crossplay: true, imageTag: '1.3.0' },
+      task: { cpu: 2048, memoryMiB: 8192, spot: true },
+      schedule: { start: ['Fri 19:00'], stop: ['Sat 02:00'] },
+      dns: { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com', recordName: 'valheim.example.com' },
+      tags: { owner: 'erik' },
+      discord: {
+        applicationId: APP_ID,
+        publicKey: PUBLIC_KEY,
+        guildId: GUILD_ID,
+        noticeChannelId: CHANNEL_ID,
+      },
+    };
+    writeFileSync(file, `${JSON.stringify(raw, null, 2)}\n`);
+    loadConfig(file); // the fixture itself is a valid config
+    return { file, raw };
+  }
+  /** Enter at every question: keep everything (token and password too). */
+  const KEEP_ALL = ['', '', '', '', '', '', '', '', '', '', ''];
+
+  it('offers the current values, keeps everything on Enter and writes nothing', async () => {
+    // Given
+    const { file, raw } = existingConfig();
+    const before = readFileSync(file, 'utf8');
+    const script = scripted(KEEP_ALL);
+    const d = deps(script);
+    // When
+    await setup({ config: file }, d);
+    // Then every question showed the current value, nothing was overwritten and no secret was written
+    const questions = script.asked.map((entry) => entry.question);
+    expect(questions).toContain('AWS region [eu-central-1]: ');
+    expect(questions).toContain(`Discord application ID [${APP_ID}]: `);
+    expect(questions).toContain(`Server name [${SERVER_NAME}]: `);
+    expect(questions).toContain(`Notice channel ID [${CHANNEL_ID}]: `);
+    expect(questions).toContain('Time zone [Europe/Berlin]: ');
+    expect(questions.some((q) => q.includes('Overwrite'))).toBe(false);
+    expect(script.remaining).toEqual([]);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(JSON.parse(before)).toEqual(raw);
+    expect(d.term.stdout).toContain(`No changes to ${file}.`);
+    expect(d.term.stdout).toContain('Kept the bot token and the server password stored in SSM.');
+    expect(ssmMock).not.toHaveReceivedCommand(PutParameterCommand);
+  });
+
+  it('shows what changes, asks, and keeps every setting it does not ask about', async () => {
+    // Given a new server name, the notice channel removed, and the rest kept
+    const { file, raw } = existingConfig();
+    const answers = [...KEEP_ALL];
+    answers[5] = 'none'; // notice channel
+    answers[6] = 'Vikings of the South'; // server name
+    answers.push('y'); // write these changes?
+    const d = deps(scripted(answers));
+    // When
+    await setup({ config: file }, d);
+    // Then the changes were listed before the question
+    expect(d.term.stdout).toEqual(
+      expect.arrayContaining([
+        `Changes to ${file}:`,
+        `  server.name: "${SERVER_NAME}" → "Vikings of the South"`,
+        `  discord.noticeChannelId: "${CHANNEL_ID}" → (none)`,
+      ]),
+    );
+    // And the file holds the change, with Spot, DNS, schedules, tags, crossplay and the image kept
+    const written = JSON.parse(readFileSync(file, 'utf8'));
+    const { noticeChannelId: _removed, ...discordKept } = raw.discord as Record<string, string>;
+    expect(written).toEqual({
+      ...raw,
+      server: { ...(raw.server as object), name: 'Vikings of the South' },
+      discord: discordKept,
+    });
+  });
+
+  it('writes nothing when the changes are declined', async () => {
+    const { file } = existingConfig();
+    const before = readFileSync(file, 'utf8');
+    const answers = [...KEEP_ALL];
+    answers[6] = 'Vikings of the South';
+    answers.push('n');
+    const error = await setup({ config: file }, deps(scripted(answers))).catch((e: unknown) => e);
+    expect(errorLines(error, false)).toEqual([
+      `valheim: kept ${file} as it was, and stored no secret — run valheim setup again to change it`,
+    ]);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(ssmMock).not.toHaveReceivedCommand(PutParameterCommand);
+  });
+
+  it('asks for the secrets again when the region changes (they are stored per region)', async () => {
+    // Given a move to another region, then Enter at the token: not accepted, a token is required there
+    const { file } = existingConfig();
+    const answers = ['eu-west-2', '', '', '', '', BOT_TOKEN, '', '', '', PASSWORD, PASSWORD, '', '', 'y'];
+    const script = scripted(answers);
+    const d = deps(script);
+    // When
+    await setup({ config: file }, d);
+    // Then
+    expect(d.term.stderr).toContain('  ✗ an answer is required');
+    expect(storedValue('/valheim-ondemand/discord-bot-token')).toBe(BOT_TOKEN);
+    expect(await ssmMock.call(0).thisValue.config.region()).toBe('eu-west-2');
+    expect(d.term.stdout).toContain('  region: "eu-central-1" → "eu-west-2"');
   });
 });
 
