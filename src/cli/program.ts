@@ -9,6 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { type CommandContext, configOptionFor } from './command-context.js';
 import { costCommand } from './commands/cost.js';
 import { deployCommand, type Spawner } from './commands/deploy.js';
+import { destroyCommand } from './commands/destroy.js';
 import { discordCommand } from './commands/discord.js';
 import { logsCommand } from './commands/logs.js';
 import { queryCommand } from './commands/query.js';
@@ -71,6 +72,7 @@ const COMMANDS = [
   logsCommand,
   costCommand,
   worldCommand,
+  destroyCommand,
 ] as const;
 
 /** Assembles the `valheim` command tree from the commands' own definitions. */

@@ -438,7 +438,11 @@ describe('valheim setup, run again', () => {
       server: { name: SERVER_NAME, world: 'Dedicated', crossplay: true, imageTag: '1.3.0' },
       task: { cpu: 2048, memoryMiB: 8192, spot: true },
       schedule: { start: ['Fri 19:00'], stop: ['Sat 02:00'] },
-      dns: { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com', recordName: 'valheim.example.com' },
+      dns: {
+        hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+        zoneName: 'example.com',
+        recordName: 'valheim.example.com',
+      },
       tags: { owner: 'erik' },
       discord: {
         applicationId: APP_ID,
