@@ -177,7 +177,11 @@ function worldsIn(dir: string): Map<string, LocalWorld> {
   }
   for (const name of names) {
     const legacy = legacyWorld(dir, name);
-    const folder = isDirectory(join(dir, name)) ? folderWorld(join(dir, name)) : undefined;
+    // Only a folder that holds world files (*.fwl2) is a world: not screenshots/, backups/ or the like.
+    const folder =
+      isDirectory(join(dir, name)) && isWorldFolder(join(dir, name))
+        ? folderWorld(join(dir, name))
+        : undefined;
     const files = [...(legacy?.files ?? []), ...(folder && folder.files.length > 0 ? folder.files : [])];
     if (files.length === 0) continue;
     const format: WorldFormat = legacy && folder?.files.length ? 'both' : legacy ? 'legacy' : 'folder';

@@ -92,6 +92,20 @@ describe('findWorld', () => {
     expect(findWorld(dir, 'Midgard')).toMatchObject({ name: 'Asgard', others: [] });
   });
 
+  it('never offers a folder without world files as a world', () => {
+    // Given folders of other things next to a legacy world, and a folder of only such folders
+    const withWorld = tempDir({
+      'Midgard.fwl': 'f',
+      'Midgard.db': 'd',
+      'screenshots/a.png': 'p',
+      'backups/notes.txt': 'n',
+    });
+    const without = tempDir({ 'screenshots/a.png': 'p', 'mods/plugin.dll': 'x' });
+    // When / Then the world is taken without asking which, and no world is found where there is none
+    expect(findWorld(withWorld, undefined)).toMatchObject({ name: 'Midgard', format: 'legacy', others: [] });
+    expect(() => findWorld(without, undefined)).toThrow(/^no world found in /);
+  });
+
   it('falls back to the legacy worlds folder', () => {
     const dir = tempDir({ 'worlds/Midgard.fwl': 'f', 'worlds/Midgard.db': 'd' });
     expect(findWorld(dir, undefined)).toMatchObject({ name: 'Midgard', format: 'legacy' });
