@@ -15,6 +15,7 @@ import { GetObjectCommand, PutObjectCommand, paginateListObjectsV2, type S3Clien
 import { Upload } from '@aws-sdk/lib-storage';
 import { WorldError } from './errors.js';
 import { formatManifest, parseManifest, type TransferManifest, type WorldFormat } from './manifest.js';
+import { removeOnInterrupt } from './temporary.js';
 import { parseTransferId } from './transfer-id.js';
 import type { LocalWorld } from './world-files.js';
 
@@ -147,6 +148,7 @@ export async function downloadSnapshotWorld(
   const partial = resolve(parent, `.${world}-${id}.partial`);
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(partial, { recursive: true });
+  const release = removeOnInterrupt(partial);
   const total = selected.reduce((sum, object) => sum + object.size, 0);
   let done = 0;
   onProgress(0, total);
@@ -169,6 +171,8 @@ export async function downloadSnapshotWorld(
   } catch (error) {
     rmSync(partial, { recursive: true, force: true });
     throw error;
+  } finally {
+    release();
   }
   const relatives = selected.map((object) => object.relative);
   const legacy = relatives.includes(`${world}.fwl`) && relatives.includes(`${world}.db`);

@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { type UnzipFileInfo, unzipSync } from 'fflate';
 import { WorldError } from './errors.js';
 import type { WorldFormat } from './manifest.js';
+import { removeOnInterrupt } from './temporary.js';
 
 /** One file of a world, as it sits on disk and where it goes below `worlds_local/`. */
 export interface WorldFile {
@@ -52,12 +53,17 @@ export function openWorld(path: string, preferred?: string): OpenedWorld {
   }
   if (stats.isFile() && full.toLowerCase().endsWith('.zip')) {
     const temp = mkdtempSync(join(tmpdir(), 'valheim-world-zip-'));
+    const release = removeOnInterrupt(temp);
+    const remove = (): void => {
+      rmSync(temp, { recursive: true, force: true });
+      release();
+    };
     try {
       extractZip(full, temp);
       const world = findWorld(temp, preferred, path);
-      return { world, dispose: () => rmSync(temp, { recursive: true, force: true }) };
+      return { world, dispose: remove };
     } catch (error) {
-      rmSync(temp, { recursive: true, force: true });
+      remove();
       throw error;
     }
   }

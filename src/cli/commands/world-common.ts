@@ -65,13 +65,27 @@ export async function worldContext(configFile: string, deps: WorldDeps): Promise
     PERMISSIONS.stack,
     () => resolveWorldStack(ecs, config, deps.env),
   );
-  const s3 = (deps.s3 ?? ((region) => new S3Client({ region })))(config.region);
+  const s3 = (deps.s3 ?? worldS3Client)(config.region);
   const now = deps.now ?? Date.now;
   return { config, stack, ecs, s3, deps, now: () => new Date(now()) };
 }
 
 export function backupClient(context: WorldContext): BackupClient {
   return (context.deps.backup ?? ((region) => new BackupClient({ region })))(context.config.region);
+}
+
+/** No data for this long on a world transfer's connection: the network stalled. */
+export const STALL_TIMEOUT_MS = 30_000;
+
+/**
+ * The S3 client of the world commands. Without a socket timeout a stalled network would leave a download
+ * or upload waiting forever; with it, the transfer fails with a TimeoutError (see toCliError).
+ */
+export function worldS3Client(region: string, stallTimeoutMs = STALL_TIMEOUT_MS): S3Client {
+  return new S3Client({
+    region,
+    requestHandler: { connectionTimeout: 10_000, socketTimeout: stallTimeoutMs },
+  });
 }
 
 /** Runs one AWS step: a WorldError becomes the CLI's one-line error, an AWS failure says what was denied. */
@@ -94,6 +108,12 @@ export function toCliError(
 ): Error {
   if (error instanceof CliError) return error;
   if (error instanceof WorldError) return new CliError(error.problem, error.fix);
+  if ((error as Error).name === 'TimeoutError') {
+    return new CliError(
+      `the network stalled (no data for ${STALL_TIMEOUT_MS / 1000} s), so could not ${context.action}`,
+      'check your connection and run the command again; nothing half-copied was kept',
+    );
+  }
   return awsFailure(error, context);
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { awsBackupRestoreSteps, findRecoveryPoint, parseBackupId } from '../../worlds/backups.js';
 import { WorldError } from '../../worlds/errors.js';
 import { downloadObject, readManifest, SNAPSHOTS } from '../../worlds/snapshots.js';
+import { removeOnInterrupt } from '../../worlds/temporary.js';
 import { CliError } from '../errors.js';
 import {
   backupClient,
@@ -99,6 +100,7 @@ async function restoreZip(context: WorldContext, name: string, yes: boolean | un
   deps.term.err(`Copying ${name} from the server's backups folder to S3…`);
   await runTask(context, { mode: 'fetch-backup', backupName: name });
   const temp = mkdtempSync(join(tmpdir(), 'valheim-zip-'));
+  const release = removeOnInterrupt(temp);
   try {
     const zip = join(temp, name);
     await step(config.region, `download ${name}`, PERMISSIONS.bucket, () =>
@@ -116,6 +118,7 @@ async function restoreZip(context: WorldContext, name: string, yes: boolean | un
     }
   } finally {
     rmSync(temp, { recursive: true, force: true });
+    release();
   }
 }
 
