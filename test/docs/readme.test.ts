@@ -20,4 +20,32 @@ describe('README', () => {
       expect(readme, `/${COMMAND_NAME} ${name}`).toContain(`\`/${COMMAND_NAME} ${name}\``);
     }
   });
+
+  it('sets up in the order the wizard prints: app, wizard with the invite, bootstrap, deploy, play', () => {
+    // Given the set-up section's numbered steps
+    const section = readme.slice(readme.indexOf('## Set it up for real'), readme.indexOf('## In Discord'));
+    const steps = [...section.matchAll(/^\d\. \*\*(.+?)\*\*/gm)].map((match) => match[1]);
+    // Then
+    expect(steps).toEqual([
+      'Create the Discord application.',
+      'Run the set-up wizard, and invite the bot when it asks.',
+      'Bootstrap CDK',
+      'Deploy.',
+      'Play.',
+    ]);
+    expect(section.indexOf('npx cdk bootstrap')).toBeLessThan(section.indexOf('npm run deploy'));
+  });
+
+  it('has the sections for life after the set-up', () => {
+    for (const heading of [
+      '## Change settings later',
+      '## Rotate the password',
+      '## Update the game and the image',
+      '## Move to another account or region',
+      '## Tear it down',
+    ])
+      expect(readme).toContain(`\n${heading}\n`);
+    expect(readme).toContain('npx valheim destroy');
+    expect(readme).toContain('npm run destroy');
+  });
 });
