@@ -56,20 +56,27 @@ describe('interactions Lambda handler (sources)', () => {
     expect(JSON.parse(String(result.body))).toEqual({ type: 1 });
   });
 
-  it('answers 500 with the reason when DISCORD_PUBLIC_KEY is missing', async () => {
-    vi.spyOn(console, 'error').mockImplementation(() => {});
+  it('answers 500 when DISCORD_PUBLIC_KEY is missing, with the reason in the log only', async () => {
+    // Given an endpoint without its public key
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     const handler = await loadHandler({ DISCORD_PUBLIC_KEY: '' });
+    // When anyone posts to it
     const result = await handler(apiEvent(ping));
+    // Then the answer names no setting; the log does
     expect(result.statusCode).toBe(500);
-    expect(result.body).toContain('DISCORD_PUBLIC_KEY is not set');
+    expect(result.body).toContain('ask whoever set it up');
+    expect(result.body).not.toContain('DISCORD_PUBLIC_KEY');
+    expect(logged.mock.calls.flat().join('\n')).toContain('DISCORD_PUBLIC_KEY is not set');
   });
 
-  it('tells the user the bot is misconfigured when ECS settings are missing', async () => {
-    vi.spyOn(console, 'error').mockImplementation(() => {});
+  it('tells the user to ask whoever set it up when ECS settings are missing, and logs which', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     const handler = await loadHandler({ DISCORD_PUBLIC_KEY: keys.publicKeyHex, DISCORD_GUILD_ID: GUILD_ID });
     const result = await handler(apiEvent(JSON.stringify(commandInteraction({ subcommand: 'start' }))));
     expect(result.statusCode).toBe(200);
-    expect(content(result)).toContain('ECS_CLUSTER is not set');
+    expect(content(result)).toContain('Ask whoever set it up');
+    expect(content(result)).not.toContain('ECS_CLUSTER');
+    expect(logged.mock.calls.flat().join('\n')).toContain('ECS_CLUSTER is not set');
   });
 });
 
