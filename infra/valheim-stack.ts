@@ -148,6 +148,8 @@ export class ValheimStack extends Stack {
       entry: INTERACTIONS_ENTRY,
       description: 'Answers the Discord /valheim command and its buttons',
       logRetention,
+      // Keeps instances for Discord when other functions are busy, and caps what a flood can run.
+      reservedConcurrentExecutions: config.endpoint.reservedConcurrency,
       environment: {
         DISCORD_PUBLIC_KEY: config.discord.publicKey,
         DISCORD_GUILD_ID: config.discord.guildId,
@@ -180,6 +182,8 @@ export class ValheimStack extends Stack {
       handler: this.interactions.function,
       path: '/discord',
       logRetention,
+      rateLimit: config.endpoint.rateLimit,
+      burstLimit: config.endpoint.burstLimit,
     });
 
     this.monitor = new ServerMonitor(this, 'Monitor', {

@@ -860,7 +860,7 @@ describe('ValheimStack with the example config', () => {
       template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
         StageName: '$default',
         AutoDeploy: true,
-        DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+        DefaultRouteSettings: { ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 },
         AccessLogSettings: {
           DestinationArn: { 'Fn::GetAtt': [destination, 'Arn'] },
           Format: Match.anyValue(),
