@@ -12,6 +12,7 @@ import { readMonitorEnvironment } from '../../src/monitor/environment.js';
 import { TTL_ATTRIBUTE } from '../../src/monitor/state-store.js';
 import { LOG_FILTER_PATTERN } from '../../src/players/server-log.js';
 import { IMPORTS, SNAPSHOTS } from '../../src/worlds/snapshots.js';
+import { swapRepairHook } from '../../src/worlds/swap-repair.js';
 import { TRANSFER_IMAGE, TRANSFER_SCRIPT_PATH, transferCommand } from '../../src/worlds/transfer-script.js';
 import { TRANSFER_CONTAINER, transferFamily } from '../../src/worlds/transfer-task.js';
 import {
@@ -401,6 +402,8 @@ describe('ValheimStack with the example config', () => {
         BACKUPS_MAX_COUNT: String(IMAGE_BACKUPS_KEPT),
         BACKUPS_IF_IDLE: 'false',
         STATUS_HTTP: 'false',
+        // Puts the previous world back after a restore killed mid-swap (test/worlds/swap-repair.test.ts).
+        PRE_BOOTSTRAP_HOOK: swapRepairHook('/config'),
       });
     });
 
