@@ -5,6 +5,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
+import { acknowledge, nagFinding } from '../validations.js';
 import { validateTimeZone, weeklyTimeToCron } from './validation.js';
 
 export interface ServerScheduleProps {
@@ -66,12 +67,23 @@ export class ServerSchedule extends Construct {
     // An event delivered hours late (after an outage) would surprise everyone: give up after 30 min.
     const delivery = { maxEventAge: Duration.minutes(30), retryAttempts: 10 };
 
-    if (startHandler) {
+    if (startHandler && starts.length > 0) {
+      const invoker = new iam.Role(this, 'StartRole', {
+        assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
+          conditions: { StringEquals: { 'aws:SourceAccount': props.service.env.account } },
+        }),
+        description: 'Lets EventBridge Scheduler invoke the function that starts the Valheim server',
+      });
+      acknowledge(
+        invoker,
+        `AwsSolutions-IAM5[Resource::${nagFinding(this, `${startHandler.functionArn}:*`)}]`,
+        'lambda:InvokeFunction on this one function and its versions (what grantInvoke adds); no other function.',
+      );
       starts.forEach(({ time, cron }, index) => {
         this.schedules.push(
           new scheduler.Schedule(this, `Start${index}`, {
             ...at('Start', time, cron),
-            target: new targets.LambdaInvoke(startHandler, delivery),
+            target: new targets.LambdaInvoke(startHandler, { role: invoker, ...delivery }),
           }),
         );
       });
