@@ -4,6 +4,7 @@
  * - cold start of the built bundle: new process → module loaded → first signed PING answered
  *   (and, for reference, the first /valheim status, which also loads the ECS client)
  * - warm throughput of `valheim serve` answering signed /valheim status requests, AWS answered on loopback
+ * - the same under a bounded flood of junk (wrong signatures) on loopback: are Discord's requests still answered?
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -18,6 +19,7 @@ import {
   signedRequest,
 } from '../test/support/discord-signing.js';
 import { fakeAwsEnv, startFakeAws } from '../test/support/fake-aws-endpoint.js';
+import { floodWhileSigned } from '../test/support/junk-flood.js';
 import { measureMonitorTick } from './monitor-tick.js';
 
 // Node 20 is supported by the pinned SDK; its notice about future releases would clutter the figures.
@@ -26,6 +28,12 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
 const WARM_SECONDS = Number(process.env.BENCH_WARM_SECONDS ?? 5);
 const WARM_CONCURRENCY = 8;
+const FLOOD = {
+  junkRequests: Number(process.env.BENCH_FLOOD_REQUESTS ?? 20_000),
+  maxSeconds: Number(process.env.BENCH_FLOOD_SECONDS ?? 10),
+  junkConcurrency: 32,
+  signedEveryMs: 100,
+};
 /** The original Python/Flask/boto3 handler's initialisation on this machine (reference figure). */
 const ORIGINAL_INIT_MS = { low: 400, high: 550 };
 
@@ -190,8 +198,11 @@ async function main(): Promise<void> {
       serve.on('exit', (code) => reject(new Error(`valheim serve exited with ${code}`)));
     });
     const url = `http://127.0.0.1:${port}/discord`;
-    const signed = signedRequest(keys, JSON.stringify(commandInteraction({ subcommand: 'status' })));
+    // Each request is a new interaction: the endpoint answers an interaction id only once.
+    const signedStatus = () =>
+      signedRequest(keys, JSON.stringify(commandInteraction({ subcommand: 'status' })));
     const send = async () => {
+      const signed = signedStatus();
       const started = performance.now();
       const response = await fetch(url, { method: 'POST', headers: signed.headers, body: signed.body });
       const text = await response.text();
@@ -214,6 +225,25 @@ async function main(): Promise<void> {
     );
     console.log(
       `  ${(latencies.length / elapsed).toFixed(0)} requests/s, latency p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))} (${latencies.length} requests)`,
+    );
+
+    const flood = await floodWhileSigned({
+      url,
+      ...FLOOD,
+      signed: () => ({
+        ...signedStatus(),
+        ok: (code, text) => code === 200 && text.includes('Stopped'),
+      }),
+    });
+    const signedMs = [...flood.signedLatencies];
+    console.log(
+      `\nJunk flood on loopback (wrong signatures, fresh timestamps, ${FLOOD.junkConcurrency} in flight, ≤ ${FLOOD.junkRequests} requests, ≤ ${FLOOD.maxSeconds} s) while a signed /valheim status goes every ${FLOOD.signedEveryMs} ms`,
+    );
+    console.log(
+      `  junk: ${flood.junkSent} sent at ${flood.junkPerSecond.toFixed(0)}/s, ${flood.junkRefused} refused with 401`,
+    );
+    console.log(
+      `  signed: ${flood.signedAnswered} of ${flood.signedSent} answered, latency p50 ${ms(percentile(signedMs, 50))}, p99 ${ms(percentile(signedMs, 99))}, max ${ms(Math.max(0, ...signedMs))} (Discord allows 3000 ms)`,
     );
   } finally {
     serve.kill('SIGTERM');

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -36,6 +37,8 @@ export const INTERACTIONS_ENTRY = handlerEntry('interactions');
 export const MONITOR_ENTRY = handlerEntry('monitor');
 /** The game log subscription: who joined and left. */
 export const SERVER_LOG_ENTRY = handlerEntry('server-log');
+/** The schedule's start times: start unless a world transfer runs. */
+export const SCHEDULED_START_ENTRY = handlerEntry('scheduled-start');
 /** The deploy-time custom resource that registers the commands and sets the endpoint URL. */
 export const DISCORD_WIRING_ENTRY = handlerEntry('discord-wiring');
 
@@ -138,6 +141,7 @@ export class ValheimStack extends Stack {
         start,
         stop,
         timeZone: config.timeZone,
+        ...(start.length > 0 && { startHandler: this.scheduledStartHandler(logRetention) }),
       });
     }
 
@@ -148,6 +152,8 @@ export class ValheimStack extends Stack {
       entry: INTERACTIONS_ENTRY,
       description: 'Answers the Discord /valheim command and its buttons',
       logRetention,
+      // Keeps instances for Discord when other functions are busy, and caps what a flood can run.
+      reservedConcurrentExecutions: config.endpoint.reservedConcurrency,
       environment: {
         DISCORD_PUBLIC_KEY: config.discord.publicKey,
         DISCORD_GUILD_ID: config.discord.guildId,
@@ -180,6 +186,8 @@ export class ValheimStack extends Stack {
       handler: this.interactions.function,
       path: '/discord',
       logRetention,
+      rateLimit: config.endpoint.rateLimit,
+      burstLimit: config.endpoint.burstLimit,
     });
 
     this.monitor = new ServerMonitor(this, 'Monitor', {
@@ -262,5 +270,24 @@ export class ValheimStack extends Stack {
       value: transferSecurityGroups,
       description: 'Security group of the world-transfer task (VALHEIM_TRANSFER_SECURITY_GROUP)',
     });
+  }
+
+  /** The function the schedule's start times invoke; a throw (a transfer runs) is retried by Lambda. */
+  private scheduledStartHandler(logRetention: logs.RetentionDays): lambda.IFunction {
+    const starter = new BundledFunction(this, 'ScheduledStart', {
+      entry: SCHEDULED_START_ENTRY,
+      description: 'Starts the Valheim server at the schedule times, unless a world transfer runs',
+      logRetention,
+      environment: {
+        ECS_CLUSTER: this.gameServer.cluster.clusterName,
+        ECS_SERVICE: this.gameServer.service.serviceName,
+        TRANSFER_FAMILY: this.worldTransfer.family,
+      },
+      // Two more tries, a minute or two apart: long enough for a snapshot to finish.
+      retryAttempts: 2,
+      maxEventAge: Duration.minutes(30),
+    });
+    this.gameServer.grantServerControl(starter);
+    return starter.function;
   }
 }

@@ -46,6 +46,12 @@ export interface BundledFunctionProps {
    * @default Duration.hours(6)
    */
   readonly maxEventAge?: Duration;
+  /**
+   * Concurrent instances kept for this function alone, which is also the most it may run. Lambda refuses a
+   * reservation that leaves the account fewer than 10 unreserved.
+   * @default - none: the function shares the account's unreserved pool
+   */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -64,6 +70,9 @@ export class BundledFunction extends Construct implements iam.IGrantable {
     super(scope, id);
     const memorySize = props.memorySize ?? 512;
     validateInteger('memorySize', memorySize, 128, 10240);
+    if (props.reservedConcurrentExecutions !== undefined) {
+      validateInteger('reservedConcurrentExecutions', props.reservedConcurrentExecutions, 1, 1000);
+    }
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
@@ -107,6 +116,7 @@ export class BundledFunction extends Construct implements iam.IGrantable {
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       retryAttempts: props.retryAttempts,
       maxEventAge: props.maxEventAge,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
     });
     acknowledge(
       this.function,

@@ -17,13 +17,14 @@ export interface DiscordEndpointProps {
    */
   readonly path?: string;
   /**
-   * Steady-state request rate allowed (requests per second); Discord sends one request per command.
-   * @default 10
+   * Steady-state request rate allowed (requests per second). Discord sends one request per command, but
+   * junk shares the limit: above it, Discord's requests are refused too; below it, each request is billed.
+   * @default 25
    */
   readonly rateLimit?: number;
   /**
    * Requests allowed in a burst.
-   * @default 20
+   * @default 50
    */
   readonly burstLimit?: number;
   /**
@@ -53,8 +54,8 @@ export class DiscordEndpoint extends Construct {
   constructor(scope: Construct, id: string, props: DiscordEndpointProps) {
     super(scope, id);
     const path = props.path ?? '/discord';
-    const rateLimit = props.rateLimit ?? 10;
-    const burstLimit = props.burstLimit ?? 20;
+    const rateLimit = props.rateLimit ?? 25;
+    const burstLimit = props.burstLimit ?? 50;
     if (!/^(\/[A-Za-z0-9._-]+)+$/.test(path)) {
       throw new Error(`path must look like "/discord", but "${path}" was provided`);
     }

@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, type IConstruct } from 'constructs';
 import { IMAGE_BACKUPS_KEPT } from '../../src/cost/estimate.js';
+import { swapRepairHook } from '../../src/worlds/swap-repair.js';
 import { acknowledge, nagFinding } from '../validations.js';
 import { validateInteger, validateTimeZone } from './validation.js';
 import { WORLD_VOLUME, worldVolume } from './world-storage.js';
@@ -199,6 +200,9 @@ export class GameServer extends Construct {
         BACKUPS_IF_IDLE: 'false',
         // Its port (TCP 80) stays closed; player counts come from the log and A2S.
         STATUS_HTTP: 'false',
+        // A restore killed mid-swap leaves no worlds_local: put the previous world back before the server
+        // could create an empty one.
+        PRE_BOOTSTRAP_HOOK: swapRepairHook(),
       },
       // Never in `environment`: the value is read from SSM by ECS at task start and is not in the template.
       secrets: { SERVER_PASS: ecs.Secret.fromSsmParameter(props.serverPassword) },

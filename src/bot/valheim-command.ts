@@ -15,6 +15,7 @@ import { idleStopAt, type LifecycleSettings } from '../monitor/decide.js';
 import type { CachedSpend, SessionRecord, StartReply, StoredState } from '../monitor/state-store.js';
 import type { GameServer } from '../server/game-server.js';
 import { transferId } from '../worlds/transfer-id.js';
+import { mayOperate } from './access.js';
 import { describeFailure } from './aws-errors.js';
 import { withDeadline } from './deadline.js';
 import {
@@ -90,7 +91,7 @@ export interface CommandContext {
   readonly passwordVisibleTo: 'members' | 'operators';
   /** The one guild this bot serves. */
   readonly guildId: string;
-  /** Roles allowed to start and stop; empty means every member of the guild. */
+  /** Roles allowed to start and stop; empty (or the @everyone role) means every member of the guild. */
   readonly operatorRoleIds: readonly string[];
   /** Idle-stop settings, to show the countdown in status. */
   readonly lifecycle: LifecycleSettings;
@@ -118,9 +119,6 @@ const DESCRIPTIONS: Record<Subcommand, string> = {
 
 /** Cost Explorer gets at most this long; without it the reply still has the estimate. */
 const SPEND_BUDGET_MS = 1200;
-
-/** Discord's ADMINISTRATOR permission bit: guild admins may always operate the server. */
-const ADMINISTRATOR = 1n << 3n;
 
 type Member = NonNullable<APIChatInputApplicationCommandInteraction['member']>;
 
@@ -188,7 +186,7 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
   }
   const mustOperate =
     OPERATOR_SUBCOMMANDS.has(action) || (action === 'password' && context.passwordVisibleTo === 'operators');
-  if (mustOperate && !mayOperate(member, context.operatorRoleIds)) {
+  if (mustOperate && !mayOperate(member, context)) {
     return messageResponse(refusedMessage(context.operatorRoleIds, action), { ephemeral: true });
   }
   const userId = member.user.id;
@@ -343,14 +341,4 @@ function subcommandOf(interaction: APIChatInputApplicationCommandInteraction): S
   const option: APIApplicationCommandInteractionDataOption | undefined = interaction.data.options?.[0];
   if (option?.type !== OptionType.Subcommand || !isSubcommand(option.name)) return undefined;
   return option.name;
-}
-
-function mayOperate(member: Member, operatorRoleIds: readonly string[]): boolean {
-  if (operatorRoleIds.length === 0) return true;
-  if (member.roles.some((role) => operatorRoleIds.includes(role))) return true;
-  try {
-    return (BigInt(member.permissions) & ADMINISTRATOR) === ADMINISTRATOR;
-  } catch {
-    return false;
-  }
 }

@@ -180,6 +180,29 @@ export const discordSchema = z.strictObject({
   passwordVisibleTo: z.enum(['members', 'operators']).default('members'),
 });
 
+/**
+ * Limits of the Discord endpoint. API Gateway cannot tell Discord's signed requests from junk, so these are
+ * a trade between how much junk it takes to crowd Discord out and what a flood of junk can cost (README,
+ * "What a flood can cost"). Throttled requests are not billed; the rate is the bill's ceiling.
+ */
+export const endpointSchema = z
+  .strictObject({
+    /** Requests per second the endpoint accepts (API Gateway stage throttle). */
+    rateLimit: z.number().int().min(1).max(10000).default(25),
+    /** Requests accepted in a burst above the rate. */
+    burstLimit: z.number().int().min(1).max(5000).default(50),
+    /**
+     * Instances of the interactions Lambda kept for it alone (and the most it may run). Counts against the
+     * account's concurrency: Lambda refuses it when it would leave fewer than 10 unreserved (new accounts
+     * often have only 10 in all).
+     */
+    reservedConcurrency: z.number().int().min(1).max(1000).optional(),
+  })
+  .refine((endpoint) => endpoint.burstLimit >= endpoint.rateLimit, {
+    message: 'must be at least rateLimit (API Gateway refuses a burst below the rate)',
+    path: ['burstLimit'],
+  });
+
 const minutes = (max: number) =>
   z.number().int().min(0, 'must be 0 (off) or more minutes').max(max, `must be at most ${max} minutes`);
 
@@ -265,6 +288,8 @@ export const configSchema = z.strictObject({
   /** Optional fixed start/stop times for groups with regular game nights. */
   schedule: scheduleSchema.optional(),
   discord: discordSchema,
+  /** Throttle of the Discord endpoint and the interactions Lambda's reserved concurrency. */
+  endpoint: endpointSchema.default({ rateLimit: 25, burstLimit: 50 }),
   /** Idle stop and start-up notices. */
   lifecycle: lifecycleSchema.default({
     idleStopMinutes: 15,

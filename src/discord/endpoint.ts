@@ -5,8 +5,10 @@ import type {
   APIInteractionResponse,
   APIMessageComponentInteraction,
 } from 'discord-api-types/v10';
+import { withDeadline } from '../bot/deadline.js';
 import type { Logger } from '../log.js';
 import { CommandType, Interaction } from './constants.js';
+import { type InteractionLedger, isFreshTimestamp } from './replay.js';
 import { messageResponse, PONG } from './responses.js';
 import { isValidDiscordSignature } from './verify.js';
 
@@ -32,21 +34,48 @@ export interface InteractionHandlers {
   component(interaction: APIMessageComponentInteraction): Promise<APIInteractionResponse>;
 }
 
+/** How a signed request is told from a replayed copy. */
+export interface ReplayProtection {
+  /** The clock the signed timestamp is compared with, in Unix seconds. */
+  readonly nowSeconds: () => number;
+  /** Where answered interaction ids are recorded; a function so that a PING loads nothing for it. */
+  readonly ledger: () => Promise<InteractionLedger>;
+}
+
 /**
- * Discord's side of the protocol: size limit, signature, JSON, PING, dispatch. Unverified requests get 401
- * (Discord probes with bad signatures and removes endpoints that accept them); bad bodies get 4xx, never 5xx.
+ * Time allowed for recording the interaction id. It comes on top of the command's own budget
+ * (COMMAND_BUDGET_MS, at most 2000 ms), so together they stay well inside Discord's 3 s.
+ */
+export const CLAIM_BUDGET_MS = 400;
+
+/** The answer to a repeated interaction id: it does nothing and shows nothing a replayer could use. */
+export const ALREADY_ANSWERED_MESSAGE =
+  'This request was already answered, so this copy of it does nothing. Use `/valheim status` to see how the server is.';
+export const CLAIM_FAILED_MESSAGE =
+  'I could not make sure this request is not a copy of an earlier one, so I did nothing. Please try again in a moment.';
+
+/**
+ * Discord's side of the protocol: size limit, timestamp window, signature, JSON, PING, replay check,
+ * dispatch. Junk is refused with the cheapest checks first and before any I/O. Unverified or stale requests
+ * get 401 (Discord probes with bad signatures and removes endpoints that accept them); bad bodies get 4xx,
+ * never 5xx. A PING is answered without touching the ledger: a replayed PING gets only a PONG.
  */
 export async function handleInteractionRequest(
   request: HttpRequest,
   publicKey: KeyObject,
   handlers: InteractionHandlers,
   log: Logger,
+  replay: ReplayProtection,
 ): Promise<HttpResponse> {
   if (request.body.length > MAX_BODY_BYTES) {
     return errorResponse(413, `request body larger than ${MAX_BODY_BYTES} bytes`);
   }
   const signature = request.headers['x-signature-ed25519'];
   const timestamp = request.headers['x-signature-timestamp'];
+  // Before the signature: comparing two numbers is far cheaper than an Ed25519 verification.
+  if (timestamp === undefined || !isFreshTimestamp(timestamp, replay.nowSeconds())) {
+    return errorResponse(401, 'request timestamp missing or not within 5 minutes of now');
+  }
   if (!isValidDiscordSignature(publicKey, signature, timestamp, request.body)) {
     return errorResponse(401, 'invalid request signature');
   }
@@ -57,10 +86,12 @@ export async function handleInteractionRequest(
     return errorResponse(400, 'body is not JSON');
   }
   if (!isInteraction(interaction)) return errorResponse(400, 'body is not an interaction');
+  if (interaction.type === Interaction.Ping) return jsonResponse(200, PONG);
+
+  const refusal = await refuseReplay(interaction, replay, log);
+  if (refusal) return refusal;
 
   switch (interaction.type) {
-    case Interaction.Ping:
-      return jsonResponse(200, PONG);
     case Interaction.ApplicationCommand: {
       if (interaction.data?.type !== CommandType.ChatInput || typeof interaction.data.name !== 'string') {
         return errorResponse(400, 'unsupported command type');
@@ -93,6 +124,30 @@ export async function handleInteractionRequest(
     default:
       return errorResponse(400, `unsupported interaction type ${String(interaction.type)}`);
   }
+}
+
+/** Records the interaction id; an answer when the id was seen before or could not be recorded. */
+async function refuseReplay(
+  interaction: APIInteraction,
+  replay: ReplayProtection,
+  log: Logger,
+): Promise<HttpResponse | undefined> {
+  const id = (interaction as { id?: unknown }).id;
+  if (typeof id !== 'string' || !/^\d{1,20}$/.test(id))
+    return errorResponse(400, 'interaction without an id');
+  let first: boolean;
+  try {
+    const ledger = await replay.ledger();
+    first = await withDeadline(CLAIM_BUDGET_MS, (signal) => ledger.claim(id, signal));
+  } catch (error) {
+    log.error('interaction id not recorded', { interactionId: id, error });
+    return jsonResponse(200, messageResponse(CLAIM_FAILED_MESSAGE, { ephemeral: true }));
+  }
+  if (first) return undefined;
+  log.warn('repeated interaction id refused (a replay)', { interactionId: id, type: interaction.type });
+  // 200 with a harmless message rather than an error: should Discord ever repeat a request itself, the user
+  // sees a sentence instead of "This interaction failed".
+  return jsonResponse(200, messageResponse(ALREADY_ANSWERED_MESSAGE, { ephemeral: true }));
 }
 
 function isInteraction(value: unknown): value is APIInteraction {

@@ -48,6 +48,12 @@ export interface WorldTransferSettings {
 
 /** Time allowed for AWS calls before answering anyway: Discord's 3 s minus network and start-up. */
 export const DEFAULT_BUDGET_MS = 2000;
+/**
+ * COMMAND_BUDGET_MS bounds. The largest keeps the 3 s deadline: budget + recording the interaction id
+ * (CLAIM_BUDGET_MS, 400 ms) + a cold start and the network (~600 ms).
+ */
+export const MIN_BUDGET_MS = 300;
+export const MAX_BUDGET_MS = 2000;
 
 const snowflake = z.string().check(z.regex(/^\d{17,20}$/));
 const commandSchema = z.object({
@@ -55,7 +61,12 @@ const commandSchema = z.object({
   ECS_CLUSTER: z.string().check(z.minLength(1)),
   ECS_SERVICE: z.string().check(z.minLength(1)),
   OPERATOR_ROLE_IDS: z.optional(z.string().check(z.regex(/^(\d{17,20}(,\d{17,20})*)?$/))),
-  COMMAND_BUDGET_MS: z.optional(z.string().check(z.regex(/^\d{3,5}$/))),
+  COMMAND_BUDGET_MS: z.optional(
+    z.string().check(
+      z.regex(/^\d{3,4}$/),
+      z.refine((ms) => Number(ms) >= MIN_BUDGET_MS && Number(ms) <= MAX_BUDGET_MS),
+    ),
+  ),
   STATE_TABLE: z.optional(z.string()),
   SERVER_PASSWORD_PARAMETER: z.optional(z.string()),
   PASSWORD_VISIBLE_TO: z.optional(z.enum(['members', 'operators'])),
@@ -91,7 +102,7 @@ const HINTS: Record<string, string> = {
   ECS_CLUSTER: 'the ECS cluster name (stack output ClusterName)',
   ECS_SERVICE: 'the ECS service name (stack output ServiceName)',
   OPERATOR_ROLE_IDS: 'comma-separated role IDs, or empty',
-  COMMAND_BUDGET_MS: 'milliseconds, e.g. 2000',
+  COMMAND_BUDGET_MS: `milliseconds from ${MIN_BUDGET_MS} to ${MAX_BUDGET_MS} (Discord wants an answer within 3 s)`,
   PASSWORD_VISIBLE_TO: '"members" or "operators"',
   IDLE_STOP_MINUTES: 'whole minutes',
   EMPTY_STOP_MINUTES: 'whole minutes',

@@ -8,6 +8,7 @@ import {
 } from '../bot/valheim-command.js';
 import type { SpendCache } from '../cost/actual-spend.js';
 import { type HttpRequest, type HttpResponse, handleInteractionRequest } from '../discord/endpoint.js';
+import { type InteractionLedger, memoryLedger } from '../discord/replay.js';
 import { messageResponse } from '../discord/responses.js';
 import { importDiscordPublicKey } from '../discord/verify.js';
 import type { Logger } from '../log.js';
@@ -29,12 +30,15 @@ export interface InteractionsBackends {
   readonly spend: (tag: CostTag, cache: SpendCache, signal: AbortSignal) => Promise<CachedSpend>;
   /** The world-transfer task (/valheim backup), on the game server's ECS client. */
   readonly worldTransfers: (target: TransferTarget) => Promise<WorldTransfers>;
+  /** Answered interaction ids (replay protection), in the state table. */
+  readonly interactionLedger: (tableName: string) => Promise<InteractionLedger>;
 }
 
 export interface InteractionsAppOptions {
   readonly environment: InteractionsEnvironment;
   readonly log: Logger;
   readonly backends?: Partial<InteractionsBackends>;
+  /** The clock of the commands and of the signed-timestamp check. @default the system clock */
   readonly now?: () => Date;
 }
 
@@ -47,6 +51,8 @@ const AWS_BACKENDS: InteractionsBackends = {
     (await import('../cost/actual-spend.js')).monthToDateSpend(tag, new Date(), cache, signal),
   worldTransfers: async (target) =>
     (await import('../worlds/aws-world-transfers.js')).awsWorldTransfers(target),
+  interactionLedger: async (table) =>
+    (await import('./aws-interaction-ledger.js')).awsInteractionLedger(table),
 };
 
 /** Caches a lazily created resource; a failed creation is retried by the next request. */
@@ -76,12 +82,17 @@ export function createInteractionsApp(options: InteractionsAppOptions): Interact
   }
 
   const misconfigured = () => {
+    // The details name settings and resources: they go to the log, not to whoever pressed a button.
     log.error('endpoint misconfigured', { problems: environment.problems });
-    return messageResponse(
-      `The bot is misconfigured: ${environment.problems.join('; ')}. Ask whoever set it up to fix its settings and redeploy.`,
-      { ephemeral: true },
-    );
+    return messageResponse(MISCONFIGURED_MESSAGE, { ephemeral: true });
   };
+  const clock = options.now ?? (() => new Date());
+  const stateTable = settings?.stateTable;
+  // Without the state table (a bare `valheim serve`) the one process remembers the ids itself.
+  const ledger = stateTable
+    ? lazy(() => backends.interactionLedger(stateTable))
+    : lazy(async () => memoryLedger(() => clock().getTime()));
+  const replay = { nowSeconds: () => Math.floor(clock().getTime() / 1000), ledger };
 
   return (request) =>
     handleInteractionRequest(
@@ -92,8 +103,12 @@ export function createInteractionsApp(options: InteractionsAppOptions): Interact
         component: async (interaction) => (context ? runButton(interaction, context) : misconfigured()),
       },
       log,
+      replay,
     );
 }
+
+export const MISCONFIGURED_MESSAGE =
+  "The bot's settings are incomplete, so it cannot do this yet. Ask whoever set it up to look at its log and redeploy.";
 
 function commandContext(
   settings: CommandSettings,

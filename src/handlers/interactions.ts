@@ -9,16 +9,15 @@ import { createInteractionsApp, type InteractionsApp } from './interactions-app.
  * shared app, map the result. Set-up happens once per container, at module load.
  */
 let app: InteractionsApp | undefined;
-let setupError: string | undefined;
 try {
   app = createInteractionsApp({ environment: readInteractionsEnvironment(process.env), log: jsonLogger });
 } catch (error) {
-  setupError = (error as Error).message;
-  jsonLogger.error('interactions endpoint cannot start', { problem: setupError });
+  jsonLogger.error('interactions endpoint cannot start', { problem: (error as Error).message });
 }
 
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  if (!app) return errorResponse(500, `endpoint misconfigured: ${setupError}`);
+  // The reason is in the log (above); the caller may be anyone on the internet.
+  if (!app) return errorResponse(500, 'endpoint misconfigured: ask whoever set it up to look at its log');
   const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
   // Payload 2.0 already lower-cases header names.
   return app({ headers: event.headers ?? {}, body });

@@ -310,6 +310,11 @@ export function transferFailure(result: TransferResult, request: TransferRequest
         `${action} was refused: the source in S3 is incomplete`,
         `nothing was changed; upload or choose it again (${logs})`,
       );
+    case 6:
+      return new WorldError(
+        `${action} was refused: another snapshot or restore is running`,
+        'nothing was changed; wait until it has finished (usually a minute or two), then try again',
+      );
     default:
       if (result.exitCode >= 128) {
         return new WorldError(

@@ -7,7 +7,9 @@
 #
 # Rule: nothing may lose a world. A restore snapshots the current world first (and stops if that fails),
 # downloads into worlds_local.incoming, checks it, and only then swaps directories. Until the swap the
-# live world is untouched; an interrupted run is repaired by the next one.
+# live world is untouched; an interrupted run is repaired by the next one (and by the game task's start,
+# see src/worlds/swap-repair.ts). Snapshots and restores hold a lock on the file system itself
+# (.world-transfer.lock, an atomic mkdir), so two of them never run at once, whoever started them.
 #
 # Environment:
 #   MODE           snapshot | restore | list-backups | fetch-backup
@@ -19,13 +21,15 @@
 #   BACKUP_NAME    fetch-backup: a zip in /config/backups (with or without .zip)
 #   GAME_CLUSTER, GAME_SERVICE  restore: refuse to touch the world while this ECS service has a task
 #   CONFIG_ROOT    where the world file system is mounted (default /config; tests use a temp dir)
+#   LOCK_HEARTBEAT_SECONDS  how often the lock holder shows it is alive (default 30)
+#   LOCK_STALE_SECONDS      a lock whose holder was silent this long was left by a killed task (default 300)
 #
 # S3 layout: snapshots/<id>/worlds_local/..., snapshots/<id>/worlds/... (legacy folder, when present),
 # snapshots/<id>/manifest.json (written last: a snapshot without it is incomplete), listings/<id>.txt,
 # image-backups/<name>.zip.
 #
 # Exit codes: 0 done, 1 failed (AWS or file error), 2 bad input, 3 world or backup not found,
-# 4 game server running, 5 source incomplete.
+# 4 game server running, 5 source incomplete, 6 another snapshot or restore is running.
 
 set -u
 export AWS_PAGER=''
@@ -34,11 +38,16 @@ ROOT=${CONFIG_ROOT:-/config}
 LIVE=$ROOT/worlds_local
 LEGACY=$ROOT/worlds
 INCOMING=$ROOT/worlds_local.incoming
+LOCK=$ROOT/.world-transfer.lock
+HEARTBEAT_SECONDS=${LOCK_HEARTBEAT_SECONDS:-30}
+STALE_SECONDS=${LOCK_STALE_SECONDS:-300}
 
 # State for cleanup() (runs on every exit, also after SIGTERM from ECS).
 CLEAN_INCOMING=no
 SWAPPING=no
 PREVIOUS=''
+HOLDING_LOCK=no
+HEARTBEAT_PID=''
 
 log() {
   printf 'world-transfer: %s\n' "$*"
@@ -59,6 +68,8 @@ cleanup() {
   if [ "$CLEAN_INCOMING" = yes ] && [ -e "$INCOMING" ]; then
     rm -rf "$INCOMING" && log "removed the incomplete download"
   fi
+  if [ -n "$HEARTBEAT_PID" ]; then kill "$HEARTBEAT_PID" 2>/dev/null; fi
+  if [ "$HOLDING_LOCK" = yes ]; then rm -rf "$LOCK"; fi
 }
 trap cleanup EXIT
 trap 'exit 143' TERM
@@ -109,6 +120,37 @@ EOF
   if [ "$_desired" -ne 0 ] || [ "$_running" -ne 0 ] || [ "$_pending" -ne 0 ]; then
     die 4 "the game server is running (desired $_desired, running $_running, pending $_pending); stop it first"
   fi
+}
+
+# Seconds since the lock's holder last wrote its heartbeat (a large number when unreadable).
+lock_silence() {
+  _beat=$(cat "$1/heartbeat" 2>/dev/null) || _beat=0
+  case $_beat in '' | *[!0-9]*) _beat=0 ;; esac
+  echo $(($(date +%s) - _beat))
+}
+
+# Takes the lock or exits 6. mkdir is atomic, on EFS too: of two transfers starting at once, one gets it.
+# A lock whose holder stopped writing its heartbeat was left by a task that was killed (SIGKILL, a lost
+# host): it is taken over, one contender at a time (the takeover itself is guarded by a second mkdir).
+take_lock() {
+  if ! mkdir "$LOCK" 2>/dev/null; then
+    # A heartbeat is written right after mkdir: give a new holder that moment before judging it silent.
+    if [ "$(lock_silence "$LOCK")" -lt "$STALE_SECONDS" ] || ! mkdir "$LOCK.takeover" 2>/dev/null; then
+      die 6 "another world snapshot or restore is running ($(cat "$LOCK/owner" 2>/dev/null || echo 'just started')); try again when it has finished"
+    fi
+    if [ "$(lock_silence "$LOCK")" -lt "$STALE_SECONDS" ] || ! rm -rf "$LOCK" || ! mkdir "$LOCK" 2>/dev/null; then
+      rmdir "$LOCK.takeover"
+      die 6 "another world snapshot or restore is running; try again when it has finished"
+    fi
+    rmdir "$LOCK.takeover"
+    log "took over the lock of a transfer that stopped without releasing it"
+  fi
+  HOLDING_LOCK=yes
+  date +%s >"$LOCK/heartbeat" || die 1 "could not write $LOCK/heartbeat"
+  printf '%s %s since %s\n' "$MODE" "${SNAPSHOT_ID:-}" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$LOCK/owner"
+  # Quiet and detached from stdout: an orphaned sleep must not hold the task's log stream open.
+  (while sleep "$HEARTBEAT_SECONDS"; do date +%s >"$LOCK/heartbeat" || exit 0; done) </dev/null >/dev/null 2>&1 &
+  HEARTBEAT_PID=$!
 }
 
 # --- files --------------------------------------------------------------------------------------------
@@ -260,6 +302,7 @@ snapshot_world() {
 mode_snapshot() {
   require_id
   require_world_name
+  take_lock
   recover_interrupted_swap
   snapshot_world "$SNAPSHOT_ID"
   [ $? -eq 3 ] && die 3 "nothing to snapshot: $LIVE and $LEGACY hold no files"
@@ -293,6 +336,7 @@ mode_restore() {
   case $_source in */*/* | *..*) die 2 "SOURCE_PREFIX must be snapshots/<id> or imports/<id>, not \"$_source\"" ;; esac
 
   game_must_be_stopped
+  take_lock
   recover_interrupted_swap
   if [ -e "$INCOMING" ] || [ -L "$INCOMING" ]; then
     log "removing worlds_local.incoming left by an interrupted run"

@@ -128,9 +128,11 @@ describe('valheim serve (startServer)', () => {
     // When /valheim status arrives
     const response = await fetch(server.url, { method: 'POST', headers: signed(command), body: command });
 
-    // Then it answers 200 with the misconfiguration, which startServer also reports
+    // Then it answers 200 without naming settings to the caller; startServer reports them (serve prints them)
     expect(response.status).toBe(200);
-    expect(JSON.stringify(await response.json())).toContain('ECS_CLUSTER');
+    const reply = JSON.stringify(await response.json());
+    expect(reply).toContain('Ask whoever set it up');
+    expect(reply).not.toContain('ECS_CLUSTER');
     expect(server.problems.join('\n')).toContain('ECS_CLUSTER');
   });
 

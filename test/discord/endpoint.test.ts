@@ -1,9 +1,27 @@
 import { describe, expect, it, vi } from 'vitest';
-import { handleInteractionRequest, MAX_BODY_BYTES } from '../../src/discord/endpoint.js';
+import {
+  ALREADY_ANSWERED_MESSAGE,
+  CLAIM_FAILED_MESSAGE,
+  handleInteractionRequest,
+  MAX_BODY_BYTES,
+  type ReplayProtection,
+} from '../../src/discord/endpoint.js';
+import { MAX_REQUEST_AGE_SECONDS, memoryLedger } from '../../src/discord/replay.js';
 import { messageResponse } from '../../src/discord/responses.js';
 import { importDiscordPublicKey } from '../../src/discord/verify.js';
 import { silentLogger } from '../../src/log.js';
-import { commandInteraction, makeSigningKeys, signedRequest } from '../support/discord-signing.js';
+import {
+  buttonInteraction,
+  commandInteraction,
+  makeSigningKeys,
+  signedRequest,
+} from '../support/discord-signing.js';
+
+/** Replay protection with the system clock and a fresh ledger in memory. */
+const freshReplay = (): ReplayProtection => {
+  const ledger = memoryLedger();
+  return { nowSeconds: () => Math.floor(Date.now() / 1000), ledger: async () => ledger };
+};
 
 describe('interaction endpoint protocol', () => {
   const keys = makeSigningKeys();
@@ -11,7 +29,7 @@ describe('interaction endpoint protocol', () => {
   const reply = messageResponse('ok');
   const handlers = { command: vi.fn(async () => reply), component: vi.fn(async () => reply) };
   const call = (request: { headers: Record<string, string>; body: Buffer }) =>
-    handleInteractionRequest(request, publicKey, handlers, silentLogger);
+    handleInteractionRequest(request, publicKey, handlers, silentLogger, freshReplay());
 
   it('answers a signed PING with PONG', async () => {
     const response = await call(signedRequest(keys, JSON.stringify({ type: 1 })));
@@ -47,25 +65,25 @@ describe('interaction endpoint protocol', () => {
   });
 
   it('passes a verified button click to the component handler', async () => {
-    const click = { type: 3, data: { custom_id: 'valheim:status', component_type: 2 } };
+    const click = { id: '1', type: 3, data: { custom_id: 'valheim:status', component_type: 2 } };
     const response = await call(signedRequest(keys, JSON.stringify(click)));
     expect(handlers.component).toHaveBeenCalledWith(click);
     expect(response.statusCode).toBe(200);
   });
 
   it('answers 400 to a component interaction without a custom_id', async () => {
-    const response = await call(signedRequest(keys, JSON.stringify({ type: 3, data: {} })));
+    const response = await call(signedRequest(keys, JSON.stringify({ id: '2', type: 3, data: {} })));
     expect(response.statusCode).toBe(400);
   });
 
   it.each([4, 5, 99])('answers 400 to the unsupported interaction type %i', async (type) => {
-    const response = await call(signedRequest(keys, JSON.stringify({ type, data: {} })));
+    const response = await call(signedRequest(keys, JSON.stringify({ id: '3', type, data: {} })));
     expect(response.statusCode).toBe(400);
   });
 
   it('answers 400 to a non-slash application command (e.g. a user context menu)', async () => {
     const response = await call(
-      signedRequest(keys, JSON.stringify({ type: 2, data: { type: 2, name: 'x' } })),
+      signedRequest(keys, JSON.stringify({ id: '4', type: 2, data: { type: 2, name: 'x' } })),
     );
     expect(response.statusCode).toBe(400);
   });
@@ -91,11 +109,123 @@ describe('interaction endpoint protocol', () => {
       publicKey,
       throwing,
       silentLogger,
+      freshReplay(),
     );
     expect(response.statusCode).toBe(200);
     const body = JSON.parse(response.body);
     expect(body.type).toBe(4);
     expect(body.data.flags).toBe(64);
     expect(body.data.content).not.toContain('boom');
+  });
+});
+
+describe('interaction endpoint replay protection', () => {
+  const keys = makeSigningKeys();
+  const publicKey = importDiscordPublicKey(keys.publicKeyHex);
+  const reply = messageResponse('the password is hunter2');
+  const nowSeconds = 1_800_000_000;
+
+  function endpoint(replay: Partial<ReplayProtection> = {}) {
+    const ledger = memoryLedger(() => nowSeconds * 1000);
+    const handlers = { command: vi.fn(async () => reply), component: vi.fn(async () => reply) };
+    const protection = { nowSeconds: () => nowSeconds, ledger: async () => ledger, ...replay };
+    const call = (request: { headers: Record<string, string>; body: Buffer }) =>
+      handleInteractionRequest(request, publicKey, handlers, silentLogger, protection);
+    return { handlers, call };
+  }
+  const signedAt = (body: string, secondsAgo: number) =>
+    signedRequest(keys, body, String(nowSeconds - secondsAgo));
+
+  it.each([
+    ['older than the window', MAX_REQUEST_AGE_SECONDS + 1],
+    ['from the future beyond the window', -(MAX_REQUEST_AGE_SECONDS + 1)],
+  ])(
+    'refuses (401) a correctly signed command whose timestamp is %s, without running it',
+    async (_what, age) => {
+      // Given a captured, validly signed /valheim password
+      const { handlers, call } = endpoint();
+      // When it is sent again outside the timestamp window
+      const response = await call(
+        signedAt(JSON.stringify(commandInteraction({ subcommand: 'password' })), age),
+      );
+      // Then it is refused and nothing ran
+      expect(response.statusCode).toBe(401);
+      expect(handlers.command).not.toHaveBeenCalled();
+    },
+  );
+
+  it('refuses (401) a timestamp that is not a number of seconds', async () => {
+    const { call } = endpoint();
+    const response = await call(signedRequest(keys, JSON.stringify({ type: 1 }), 'yesterday'));
+    expect(response.statusCode).toBe(401);
+  });
+
+  it('accepts a timestamp at the edge of the window', async () => {
+    const { call } = endpoint();
+    const response = await call(signedAt(JSON.stringify({ type: 1 }), MAX_REQUEST_AGE_SECONDS));
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('answers a repeated interaction id once: the copy runs nothing and shows nothing but a note', async () => {
+    // Given a /valheim password that was answered
+    const { handlers, call } = endpoint();
+    const request = signedAt(JSON.stringify(commandInteraction({ subcommand: 'password' })), 10);
+    const first = await call(request);
+    expect(JSON.parse(first.body)).toEqual(reply);
+    // When the same signed request arrives again within the window
+    const copy = await call(request);
+    // Then the handler ran once; the copy gets 200 with an ephemeral note (never "This interaction failed")
+    expect(handlers.command).toHaveBeenCalledTimes(1);
+    expect(copy.statusCode).toBe(200);
+    const body = JSON.parse(copy.body);
+    expect(body.data.content).toBe(ALREADY_ANSWERED_MESSAGE);
+    expect(body.data.flags).toBe(64);
+    expect(copy.body).not.toContain('hunter2');
+  });
+
+  it('refuses a repeated button click id as well', async () => {
+    const { handlers, call } = endpoint();
+    const request = signedAt(JSON.stringify(buttonInteraction('valheim:stop')), 10);
+    await call(request);
+    await call(request);
+    expect(handlers.component).toHaveBeenCalledTimes(1);
+  });
+
+  it('answers a PING without the ledger (a replayed PING only gets PONG)', async () => {
+    const ledger = vi.fn(async () => memoryLedger());
+    const { call } = endpoint({ ledger });
+    const request = signedAt(JSON.stringify({ type: 1 }), 0);
+    expect((await call(request)).statusCode).toBe(200);
+    expect((await call(request)).statusCode).toBe(200);
+    expect(ledger).not.toHaveBeenCalled();
+  });
+
+  it('does nothing, and says so, when the ledger cannot be reached', async () => {
+    // Given a ledger that fails (DynamoDB unreachable)
+    const { handlers, call } = endpoint({
+      ledger: async () => ({ claim: async () => Promise.reject(new Error('ECONNREFUSED')) }),
+    });
+    // When a signed /valheim stop arrives
+    const response = await call(signedAt(JSON.stringify(commandInteraction({ subcommand: 'stop' })), 1));
+    // Then the stop did not run and the user reads why
+    expect(handlers.command).not.toHaveBeenCalled();
+    expect(JSON.parse(response.body).data.content).toBe(CLAIM_FAILED_MESSAGE);
+  });
+
+  it('gives up on a ledger that does not answer in time, and runs nothing', async () => {
+    const { handlers, call } = endpoint({
+      ledger: async () => ({ claim: () => new Promise<boolean>(() => {}) }),
+    });
+    const response = await call(signedAt(JSON.stringify(commandInteraction({ subcommand: 'start' })), 1));
+    expect(handlers.command).not.toHaveBeenCalled();
+    expect(JSON.parse(response.body).data.content).toBe(CLAIM_FAILED_MESSAGE);
+  });
+
+  it('refuses (400) an interaction without an id, without running it', async () => {
+    const { handlers, call } = endpoint();
+    const { id: _id, ...withoutId } = commandInteraction();
+    const response = await call(signedAt(JSON.stringify(withoutId), 1));
+    expect(response.statusCode).toBe(400);
+    expect(handlers.command).not.toHaveBeenCalled();
   });
 });

@@ -16,6 +16,7 @@ import {
   GUILD_ID,
   makeSigningKeys,
   OPERATOR_ROLE,
+  signatureTimestamp,
   signedRequest,
   USER_ID,
 } from '../support/discord-signing.js';
@@ -53,7 +54,11 @@ function appWith(env: Record<string, string>): InteractionsApp {
 }
 
 async function ask(app: InteractionsApp, subcommand: string, roles: string[] = []) {
-  const signed = signedRequest(keys, JSON.stringify(commandInteraction({ subcommand, roles })));
+  const signed = signedRequest(
+    keys,
+    JSON.stringify(commandInteraction({ subcommand, roles })),
+    signatureTimestamp(NOW),
+  );
   const response = await app({ headers: signed.headers, body: signed.body });
   expect(response.statusCode).toBe(200);
   const body = JSON.parse(response.body) as { data: { content: string; flags?: number } };

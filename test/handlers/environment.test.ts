@@ -37,6 +37,18 @@ describe('readInteractionsEnvironment', () => {
     expect(env.commands?.budgetMs).toBe(1500);
   });
 
+  it.each(['299', '2001', '99999'])(
+    'refuses a COMMAND_BUDGET_MS of %s ms, which could miss Discord’s 3 s deadline or always time out',
+    (budget) => {
+      // Given a budget outside 300–2000 ms / When read / Then it is a problem naming the range
+      const env = readInteractionsEnvironment({ ...complete, COMMAND_BUDGET_MS: budget });
+      expect(env.commands).toBeUndefined();
+      expect(env.problems).toEqual([
+        'COMMAND_BUDGET_MS is invalid: expected milliseconds from 300 to 2000 (Discord wants an answer within 3 s)',
+      ]);
+    },
+  );
+
   it('reads the monitor-related settings', () => {
     const env = readInteractionsEnvironment({
       ...complete,

@@ -2,11 +2,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bundleLambda } from '../../infra/bundling.js';
+import { ALREADY_ANSWERED_MESSAGE } from '../../src/discord/endpoint.js';
 import { StateStore } from '../../src/monitor/state-store.js';
-import { commandInteraction, GUILD_ID, makeSigningKeys, signedRequest } from '../support/discord-signing.js';
+import {
+  commandInteraction,
+  GUILD_ID,
+  makeSigningKeys,
+  signatureTimestamp,
+  signedRequest,
+} from '../support/discord-signing.js';
 import { type LocalDynamo, startDynalite } from '../support/dynalite.js';
 import { type FakeAwsEndpoint, fakeAwsEnv, startFakeAws } from '../support/fake-aws-endpoint.js';
 
@@ -17,9 +25,9 @@ const keys = makeSigningKeys();
 /** An API Gateway HTTP API (payload 2.0) event carrying a signed body. */
 function apiEvent(
   body: string,
-  options: { base64?: boolean; signWith?: typeof keys } = {},
+  options: { base64?: boolean; signWith?: typeof keys; timestamp?: string } = {},
 ): APIGatewayProxyEventV2 {
-  const signed = signedRequest(options.signWith ?? keys, body);
+  const signed = signedRequest(options.signWith ?? keys, body, options.timestamp);
   return {
     version: '2.0',
     routeKey: 'POST /discord',
@@ -56,20 +64,27 @@ describe('interactions Lambda handler (sources)', () => {
     expect(JSON.parse(String(result.body))).toEqual({ type: 1 });
   });
 
-  it('answers 500 with the reason when DISCORD_PUBLIC_KEY is missing', async () => {
-    vi.spyOn(console, 'error').mockImplementation(() => {});
+  it('answers 500 when DISCORD_PUBLIC_KEY is missing, with the reason in the log only', async () => {
+    // Given an endpoint without its public key
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     const handler = await loadHandler({ DISCORD_PUBLIC_KEY: '' });
+    // When anyone posts to it
     const result = await handler(apiEvent(ping));
+    // Then the answer names no setting; the log does
     expect(result.statusCode).toBe(500);
-    expect(result.body).toContain('DISCORD_PUBLIC_KEY is not set');
+    expect(result.body).toContain('ask whoever set it up');
+    expect(result.body).not.toContain('DISCORD_PUBLIC_KEY');
+    expect(logged.mock.calls.flat().join('\n')).toContain('DISCORD_PUBLIC_KEY is not set');
   });
 
-  it('tells the user the bot is misconfigured when ECS settings are missing', async () => {
-    vi.spyOn(console, 'error').mockImplementation(() => {});
+  it('tells the user to ask whoever set it up when ECS settings are missing, and logs which', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     const handler = await loadHandler({ DISCORD_PUBLIC_KEY: keys.publicKeyHex, DISCORD_GUILD_ID: GUILD_ID });
     const result = await handler(apiEvent(JSON.stringify(commandInteraction({ subcommand: 'start' }))));
     expect(result.statusCode).toBe(200);
-    expect(content(result)).toContain('ECS_CLUSTER is not set');
+    expect(content(result)).toContain('Ask whoever set it up');
+    expect(content(result)).not.toContain('ECS_CLUSTER');
+    expect(logged.mock.calls.flat().join('\n')).toContain('ECS_CLUSTER is not set');
   });
 });
 
@@ -117,6 +132,31 @@ describe('interactions Lambda handler (built bundle, as deployed)', () => {
   it('rejects a forged PING with 401', async () => {
     const result = await handler(apiEvent(ping, { signWith: makeSigningKeys() }));
     expect(result.statusCode).toBe(401);
+  });
+
+  it('answers an interaction once, recording its id in the state table, and refuses stale timestamps', async () => {
+    // Given a signed /valheim password that was answered
+    const event = apiEvent(JSON.stringify(commandInteraction({ subcommand: 'password' })));
+    const first = await handler(event);
+    expect(content(first)).not.toBe(ALREADY_ANSWERED_MESSAGE);
+    // When the captured request is sent again
+    const replayed = await handler(event);
+    // Then it only gets the note, and the id is in DynamoDB (shared by every instance)
+    expect(replayed.statusCode).toBe(200);
+    expect(content(replayed)).toBe(ALREADY_ANSWERED_MESSAGE);
+    const items = await dynamo.client.send(
+      new ScanCommand({
+        TableName: 'valheim-state',
+        FilterExpression: 'pk = :p',
+        ExpressionAttributeValues: { ':p': { S: 'INTERACTION' } },
+      }),
+    );
+    expect(items.Count).toBeGreaterThanOrEqual(1);
+    // And a copy signed ten minutes ago is refused outright
+    const stale = apiEvent(JSON.stringify(commandInteraction({ subcommand: 'stop' })), {
+      timestamp: signatureTimestamp(new Date(Date.now() - 10 * 60_000)),
+    });
+    expect((await handler(stale)).statusCode).toBe(401);
   });
 
   it('starts the server and then reports its address through the real SDK clients', async () => {

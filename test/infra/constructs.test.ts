@@ -414,6 +414,12 @@ describe('ServerSchedule', () => {
     );
     expect(scheduleWith([], ['Someday 10:00'])).toThrow(/schedule stop time .* "Someday 10:00"/);
   });
+
+  it('refuses start times without the function that checks for world transfers', () => {
+    expect(scheduleWith(['Fri 19:00'], [])).toThrow(
+      /start times \(Fri 19:00\) need a startHandler that checks for world transfers, but none was provided/,
+    );
+  });
 });
 
 describe('DiscordEndpoint, GameNetwork, WorldStorage, BundledFunction', () => {

@@ -12,6 +12,7 @@ import { readMonitorEnvironment } from '../../src/monitor/environment.js';
 import { TTL_ATTRIBUTE } from '../../src/monitor/state-store.js';
 import { LOG_FILTER_PATTERN } from '../../src/players/server-log.js';
 import { IMPORTS, SNAPSHOTS } from '../../src/worlds/snapshots.js';
+import { swapRepairHook } from '../../src/worlds/swap-repair.js';
 import { TRANSFER_IMAGE, TRANSFER_SCRIPT_PATH, transferCommand } from '../../src/worlds/transfer-script.js';
 import { TRANSFER_CONTAINER, transferFamily } from '../../src/worlds/transfer-task.js';
 import {
@@ -401,6 +402,8 @@ describe('ValheimStack with the example config', () => {
         BACKUPS_MAX_COUNT: String(IMAGE_BACKUPS_KEPT),
         BACKUPS_IF_IDLE: 'false',
         STATUS_HTTP: 'false',
+        // Puts the previous world back after a restore killed mid-swap (test/worlds/swap-repair.test.ts).
+        PRE_BOOTSTRAP_HOOK: swapRepairHook('/config'),
       });
     });
 
@@ -860,7 +863,7 @@ describe('ValheimStack with the example config', () => {
       template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
         StageName: '$default',
         AutoDeploy: true,
-        DefaultRouteSettings: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+        DefaultRouteSettings: { ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 },
         AccessLogSettings: {
           DestinationArn: { 'Fn::GetAtt': [destination, 'Arn'] },
           Format: Match.anyValue(),
@@ -1450,12 +1453,7 @@ describe('ValheimStack with Spot, a schedule and everything else changed', () =>
   it('creates one schedule per start and stop time, in the configured time zone', () => {
     // Then
     template.resourceCountIs('AWS::Scheduler::Schedule', 3);
-    const expected = [
-      ['cron(0 19 ? * FRI *)', 1],
-      ['cron(0 2 ? * SAT *)', 0],
-      ['cron(30 23 * * ? *)', 0],
-    ] as const;
-    for (const [expression, desiredCount] of expected) {
+    for (const expression of ['cron(0 2 ? * SAT *)', 'cron(30 23 * * ? *)']) {
       const input = new Capture();
       template.hasResourceProperties('AWS::Scheduler::Schedule', {
         ScheduleExpression: expression,
@@ -1468,15 +1466,38 @@ describe('ValheimStack with Spot, a schedule and everything else changed', () =>
           Input: input,
         }),
       });
-      expect(JSON.stringify(input.asObject())).toContain(`"DesiredCount\\":${desiredCount}}`);
+      expect(JSON.stringify(input.asObject())).toContain('"DesiredCount\\":0}');
     }
   });
 
-  it('lets the schedules set the desired count of this service only', () => {
+  it('starts through the function that refuses while a world transfer runs, never by UpdateService', () => {
+    // Then the start time invokes the scheduled-start Lambda, which knows the transfer family
+    const starter = findOne(template, 'AWS::Lambda::Function', (p) =>
+      String(p.Description).startsWith('Starts the Valheim server at the schedule times'),
+    );
+    const transferTask = findOne(template, 'AWS::ECS::TaskDefinition', (p) =>
+      String(p.Family).includes('transfer'),
+    );
+    expect(starter.properties.Environment).toMatchObject({
+      Variables: { TRANSFER_FAMILY: transferTask.properties.Family },
+    });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 19 ? * FRI *)',
+      Target: Match.objectLike({ Arn: { 'Fn::GetAtt': [starter.id, 'Arn'] } }),
+    });
+    // And a throw (a transfer runs) is retried twice within the half hour
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: starter.id },
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 1800,
+    });
+  });
+
+  it('lets the stop schedules set the desired count of this service only', () => {
     // Then
     const service = findOne(template, 'AWS::ECS::Service');
     const role = findOne(template, 'AWS::IAM::Role', (p) =>
-      JSON.stringify(p.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'),
+      String(p.Description).startsWith('Lets EventBridge Scheduler stop'),
     );
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: role.id }],
@@ -1484,10 +1505,10 @@ describe('ValheimStack with Spot, a schedule and everything else changed', () =>
         Statement: [{ Action: 'ecs:UpdateService', Effect: 'Allow', Resource: { Ref: service.id } }],
       },
     });
-    const targets = Object.values(template.findResources('AWS::Scheduler::Schedule')).map(
-      (schedule) => schedule.Properties.Target.RoleArn,
-    );
-    expect(targets).toEqual(Array(3).fill({ 'Fn::GetAtt': [role.id, 'Arn'] }));
+    const stopTargets = Object.values(template.findResources('AWS::Scheduler::Schedule'))
+      .filter((schedule) => String(schedule.Properties.Description).startsWith('Stop'))
+      .map((schedule) => schedule.Properties.Target.RoleArn);
+    expect(stopTargets).toEqual(Array(2).fill({ 'Fn::GetAtt': [role.id, 'Arn'] }));
   });
 
   it('tags every taggable resource with the stack name and the configured tags', () => {

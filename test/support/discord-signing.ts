@@ -13,8 +13,11 @@ export function makeSigningKeys(): SigningKeys {
   return { publicKeyHex: der.subarray(der.length - 32).toString('hex'), privateKey };
 }
 
+/** Discord's signature timestamp (Unix seconds) for a moment; by default now. */
+export const signatureTimestamp = (at: Date = new Date()) => String(Math.floor(at.getTime() / 1000));
+
 /** Headers and body exactly as Discord would send them. */
-export function signedRequest(keys: SigningKeys, body: string | Buffer, timestamp = '1700000000') {
+export function signedRequest(keys: SigningKeys, body: string | Buffer, timestamp = signatureTimestamp()) {
   const raw = Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
   const signature = sign(null, Buffer.concat([Buffer.from(timestamp), raw]), keys.privateKey).toString('hex');
   return {
@@ -38,11 +41,14 @@ export interface CommandOptions {
   readonly guildId?: string | undefined;
 }
 
-/** A `/valheim <subcommand>` interaction shaped like Discord's. */
+let lastInteractionId = 567890123456789012n;
+
+/** A `/valheim <subcommand>` interaction shaped like Discord's, with a new interaction id each time. */
 export function commandInteraction(options: CommandOptions = {}): APIChatInputApplicationCommandInteraction {
   const guildId = 'guildId' in options ? options.guildId : GUILD_ID;
+  lastInteractionId += 1n;
   return {
-    id: '567890123456789012',
+    id: String(lastInteractionId),
     application_id: '123456789012345678',
     type: 2,
     token: 'interaction-token',

@@ -12,6 +12,8 @@
 #
 # Failure injection: FAKE_AWS_FAIL_AT=N fails the N-th call; FAKE_AWS_FAIL_MATCH=text fails the first call
 # whose arguments contain text. A failing "s3 sync" copies one file first (a partial transfer).
+# Pausing: FAKE_AWS_PAUSE_MATCH=text makes the first call whose arguments contain text create
+# $FAKE_AWS_STATE/paused and wait until $FAKE_AWS_STATE/resume exists (to run a second transfer meanwhile).
 # Every call is appended to $FAKE_AWS_STATE/log.
 state=$FAKE_AWS_STATE
 n=$(( $(cat "$state/count" 2>/dev/null || echo 0) + 1 ))
@@ -21,6 +23,15 @@ fail=no
 [ "${FAKE_AWS_FAIL_AT:-0}" -eq "$n" ] && fail=yes
 if [ -n "${FAKE_AWS_FAIL_MATCH:-}" ] && [ ! -e "$state/matched" ]; then
   case "$*" in *"$FAKE_AWS_FAIL_MATCH"*) fail=yes; : > "$state/matched" ;; esac
+fi
+
+if [ -n "${FAKE_AWS_PAUSE_MATCH:-}" ] && [ ! -e "$state/paused" ]; then
+  case "$*" in
+    *"$FAKE_AWS_PAUSE_MATCH"*)
+      : > "$state/paused"
+      while [ ! -e "$state/resume" ]; do sleep 0.05; done
+      ;;
+  esac
 fi
 
 usage() { echo "aws: error: $*" >&2; exit 252; }

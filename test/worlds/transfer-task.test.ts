@@ -234,6 +234,7 @@ describe('transferFailure', () => {
     [{ mode: 'fetch-backup', backupName: 'w.zip' } as const, 3, 'the server has no backup w.zip — list them'],
     [restore, 4, 'was refused: the game server is running — stop it first'],
     [restore, 5, 'was refused: the source in S3 is incomplete — nothing was changed'],
+    [snapshot, 6, 'was refused: another snapshot or restore is running — nothing was changed; wait'],
     [restore, 1, 'failed (exit code 1) — the world on the server is unchanged'],
     [
       restore,

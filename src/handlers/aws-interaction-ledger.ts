@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type InteractionLedger, REMEMBER_IDS_SECONDS } from '../discord/replay.js';
+import { dynamo } from '../monitor/aws-state-store.js';
+import { TTL_ATTRIBUTE } from '../monitor/state-store.js';
+
+/** Partition of the answered interaction ids in the state table: INTERACTION / <id>. */
+export const INTERACTION_PARTITION = 'INTERACTION';
+
+/**
+ * The ledger in the state table: one conditional PutItem per interaction, so every Lambda instance agrees
+ * on which request came first. Items carry the table's TTL attribute and disappear by themselves; until the
+ * TTL sweep removes one, it keeps refusing copies, which is what it is for.
+ *
+ * Each claim carries a random token. When the SDK retries a PutItem whose first attempt did succeed (the
+ * answer was lost), the retry fails its condition; reading the item back and finding our own token tells that
+ * apart from a replay, so a legitimate request is never refused as its own copy.
+ */
+export function dynamoInteractionLedger(
+  client: DynamoDBClient,
+  tableName: string,
+  nowMs: () => number = Date.now,
+): InteractionLedger {
+  const doc = DynamoDBDocumentClient.from(client);
+  return {
+    claim: async (interactionId, signal) => {
+      const token = randomUUID();
+      const key = { pk: INTERACTION_PARTITION, sk: interactionId };
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...key,
+              claim: token,
+              [TTL_ATTRIBUTE]: Math.floor(nowMs() / 1000) + REMEMBER_IDS_SECONDS,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+          { abortSignal: signal },
+        );
+        return true;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+      const { Item } = await doc.send(
+        new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }),
+        {
+          abortSignal: signal,
+        },
+      );
+      return Item?.claim === token;
+    },
+  };
+}
+
+/** With the process's one DynamoDB client, the one the state store uses. */
+export function awsInteractionLedger(tableName: string): InteractionLedger {
+  return dynamoInteractionLedger(dynamo, tableName);
+}
