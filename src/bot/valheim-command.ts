@@ -12,8 +12,15 @@ import { OptionType } from '../discord/constants.js';
 import { messageResponse } from '../discord/responses.js';
 import type { Logger } from '../log.js';
 import { idleStopAt, type LifecycleSettings } from '../monitor/decide.js';
-import type { CachedSpend, SessionRecord, StartReply, StoredState } from '../monitor/state-store.js';
+import type {
+  CachedSpend,
+  ChangeClaim,
+  SessionRecord,
+  StartReply,
+  StoredState,
+} from '../monitor/state-store.js';
 import type { GameServer } from '../server/game-server.js';
+import type { ServerStatus } from '../server/server-status.js';
 import { transferId } from '../worlds/transfer-id.js';
 import { describeFailure } from './aws-errors.js';
 import { withDeadline } from './deadline.js';
@@ -43,7 +50,7 @@ export interface CommandStore extends SpendCache {
   save(
     state: StoredState['state'],
     expectedVersion: number,
-    options?: { startReply?: StartReply | null; signal?: AbortSignal },
+    options?: { startReply?: StartReply | null; claim?: ChangeClaim | null; signal?: AbortSignal },
   ): Promise<boolean>;
   sessions(from: Date, to: Date, signal?: AbortSignal): Promise<SessionRecord[]>;
   /** Keeps the `/valheim backup` reply, for the monitor to follow up on when the snapshot is done. */
@@ -118,6 +125,12 @@ const DESCRIPTIONS: Record<Subcommand, string> = {
 
 /** Cost Explorer gets at most this long; without it the reply still has the estimate. */
 const SPEND_BUDGET_MS = 1200;
+
+/**
+ * How long a start/stop claim stands for a repeat made on the same ECS view. ECS reflects a new desired count
+ * within seconds; a claim whose change failed is withdrawn at once.
+ */
+const CLAIM_TTL_MS = 60_000;
 
 /** Discord's ADMINISTRATOR permission bit: guild admins may always operate the server. */
 const ADMINISTRATOR = 1n << 3n;
@@ -236,19 +249,42 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
         return messageResponse(TRANSFER_RUNNING_START_MESSAGE, { ephemeral: true });
       }
 
-      // Claim the change: if the monitor or another member wrote since we read, they act, not us.
+      // Claim the change: if the monitor or another member wrote since we read, they act, not us. The claim
+      // records what it was decided on, so a member who read the state after that write but ECS before the
+      // change took effect (another Lambda instance, a second later) sees a repeat, not a new decision.
+      let claimed: { readonly store: CommandStore; readonly stored: StoredState } | undefined;
       if (store && stored) {
+        const basis = claimBasis(status);
+        if (isRepeat(stored.claim, wanted, basis, now.getTime())) {
+          context.log.info('start/stop already claimed on the same view', { action, userId });
+          return messageResponse(
+            alreadyMessage({ ...status, state: wanted === 1 ? 'starting' : 'stopping' }, action),
+            {
+              ephemeral: true,
+            },
+          );
+        }
         const startReply =
           wanted === 1
             ? { applicationId: request.applicationId, token: request.token, createdAt: now.getTime(), userId }
             : undefined;
-        const claimed = await store.save(stored.state, stored.version, {
+        const saved = await store.save(stored.state, stored.version, {
           ...(startReply && { startReply }),
+          claim: { desiredCount: wanted, basis, at: now.getTime() },
           signal,
         });
-        if (!claimed) return messageResponse(CONCURRENT_CHANGE_MESSAGE, { ephemeral: true });
+        if (!saved) return messageResponse(CONCURRENT_CHANGE_MESSAGE, { ephemeral: true });
+        claimed = { store, stored: { ...stored, version: stored.version + 1 } };
       }
-      await server.setDesiredCount(wanted, signal);
+      try {
+        await server.setDesiredCount(wanted, signal);
+      } catch (error) {
+        // Withdraw the claim, so that trying again is not taken for a repeat.
+        await claimed?.store
+          .save(claimed.stored.state, claimed.stored.version, { claim: null })
+          .catch(() => undefined);
+        throw error;
+      }
       context.log.info('desired count changed', { action, userId, from: status.state });
       return wanted === 1
         ? messageResponse(startingMessage(userId), { components: [buttonRow('status')] })
@@ -343,6 +379,20 @@ function subcommandOf(interaction: APIChatInputApplicationCommandInteraction): S
   const option: APIApplicationCommandInteractionDataOption | undefined = interaction.data.options?.[0];
   if (option?.type !== OptionType.Subcommand || !isSubcommand(option.name)) return undefined;
   return option.name;
+}
+
+/** The ECS view a start or stop is decided on. */
+function claimBasis(status: ServerStatus): string {
+  return `${status.desiredCount}:${status.task?.taskArn ?? '-'}`;
+}
+
+function isRepeat(claim: ChangeClaim | undefined, wanted: 0 | 1, basis: string, now: number): boolean {
+  return (
+    claim !== undefined &&
+    claim.desiredCount === wanted &&
+    claim.basis === basis &&
+    now - claim.at < CLAIM_TTL_MS
+  );
 }
 
 function mayOperate(member: Member, operatorRoleIds: readonly string[]): boolean {
