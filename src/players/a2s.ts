@@ -106,7 +106,13 @@ function exchange(
     const socket: Socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
     const splits = new SplitReplies();
     let challenges = 0;
+    let ignored = 0;
     let settled = false;
+    // What was ignored is worth saying when no answer comes: something answers, but not as a Valheim server.
+    const ignoredNote = () =>
+      ignored > 0
+        ? ` (ignored ${ignored} ${ignored === 1 ? 'datagram that was' : 'datagrams that were'} not the answer)`
+        : '';
     const finish = (error: Error | undefined, value?: Buffer) => {
       if (settled) return;
       settled = true;
@@ -116,9 +122,9 @@ function exchange(
       if (error) reject(error);
       else resolve(value as Buffer);
     };
-    const onAbort = () => finish(new QueryError(`query to ${host}:${port} was cancelled`));
+    const onAbort = () => finish(new QueryError(`query to ${host}:${port} was cancelled${ignoredNote()}`));
     const timer = setTimeout(
-      () => finish(new QueryError(`no answer from ${host}:${port} within ${timeoutMs} ms`)),
+      () => finish(new QueryError(`no answer from ${host}:${port} within ${timeoutMs} ms${ignoredNote()}`)),
       timeoutMs,
     );
     if (signal?.aborted) return onAbort();
@@ -134,7 +140,7 @@ function exchange(
         return;
       }
       if (type === expected) finish(undefined, message.subarray(5));
-      // anything else is not our answer: keep waiting
+      else ignored++; // not our answer: keep waiting
     };
 
     socket.on('error', (error) =>
@@ -142,9 +148,11 @@ function exchange(
     );
     socket.on('message', (message, remote) => {
       if (remote.port !== port || !sameHost(remote.address, host)) return;
-      if (message.length < 5) return;
-      if (message.subarray(0, 4).equals(HEADER)) return onReply(message);
-      if (!message.subarray(0, 4).equals(SPLIT_HEADER)) return;
+      if (message.length >= 5 && message.subarray(0, 4).equals(HEADER)) return onReply(message);
+      if (message.length < 5 || !message.subarray(0, 4).equals(SPLIT_HEADER)) {
+        ignored++;
+        return;
+      }
       splits
         .add(message)
         .then((whole) => {
