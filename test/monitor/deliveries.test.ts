@@ -80,8 +80,9 @@ describe('notice delivery under faults', () => {
       rest: new DiscordRest({
         baseUrl: `${discord.apiUrl}/v10`,
         botToken: async () => 'bot-token',
-        timeoutMs: 300,
-        retryBudgetMs: 700,
+        // generous for a loaded machine: a "slow" answer below comes after 1.5 s
+        timeoutMs: 1000,
+        retryBudgetMs: 1500,
       }),
       ...(channel && { noticeChannelId: channel }),
       now: () => now,
@@ -110,7 +111,7 @@ describe('notice delivery under faults', () => {
       server,
       store,
       queryPlayers: async (_host, signal) =>
-        (await queryInfo('127.0.0.1', a2s.port, { timeoutMs: 300, signal })).players,
+        (await queryInfo('127.0.0.1', a2s.port, { timeoutMs: 1000, signal })).players,
       notify: notifier(CHANNEL),
       polling: {
         enable: async () => void events.push('polling on'),
@@ -179,10 +180,10 @@ describe('notice delivery under faults', () => {
   });
 
   it('repeats an edit whose answer came after the timeout instead of posting a second notice', async () => {
-    // Given a slow Discord: the first edit is applied but answered after the client's 300 ms
+    // Given a slow Discord: the first edit is applied but answered after the client's 1 s timeout
     let first = true;
     discord.reply('PATCH', EDIT, () => {
-      const response = first ? { ...OK, delayMs: 600 } : OK;
+      const response = first ? { ...OK, delayMs: 5000 } : OK;
       first = false;
       return response;
     });
@@ -238,7 +239,7 @@ describe('notice delivery under faults', () => {
     // Given the start reply has expired (the ready notice goes to the channel) and a slow first post
     let first = true;
     discord.reply('POST', POST, () => {
-      const response = first ? { ...OK, delayMs: 600 } : OK;
+      const response = first ? { ...OK, delayMs: 5000 } : OK;
       first = false;
       return response;
     });
@@ -317,12 +318,12 @@ describe('notice delivery under faults', () => {
     discord.reply('POST', FOLLOW_UP, { status: 503, body: {} });
     await startThenReady();
     expect((await store.load()).outbox?.[0]?.editGone).toBe(true);
-    discord.reply('POST', FOLLOW_UP, { ...OK, delayMs: 150 });
+    discord.reply('POST', FOLLOW_UP, { ...OK, delayMs: 500 });
     const before = followUps().length;
     // When two ticks run at the same time (a task event during a minute tick)
     now += MINUTE;
     const first = runMonitorTick(ports, settings, 'schedule');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 100));
     const second = runMonitorTick(ports, settings, 'task-event');
     await Promise.all([first, second]);
     // Then it was sent once
