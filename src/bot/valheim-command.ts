@@ -11,6 +11,7 @@ import { buttonAction, buttonRow } from '../discord/components.js';
 import { OptionType } from '../discord/constants.js';
 import { messageResponse } from '../discord/responses.js';
 import type { Logger } from '../log.js';
+import { claimBasis, isRepeatClaim } from '../monitor/claims.js';
 import { idleStopAt, type LifecycleSettings } from '../monitor/decide.js';
 import type {
   CachedSpend,
@@ -20,7 +21,6 @@ import type {
   StoredState,
 } from '../monitor/state-store.js';
 import type { GameServer } from '../server/game-server.js';
-import type { ServerStatus } from '../server/server-status.js';
 import { transferId } from '../worlds/transfer-id.js';
 import { describeFailure } from './aws-errors.js';
 import { withDeadline } from './deadline.js';
@@ -125,12 +125,6 @@ const DESCRIPTIONS: Record<Subcommand, string> = {
 
 /** Cost Explorer gets at most this long; without it the reply still has the estimate. */
 const SPEND_BUDGET_MS = 1200;
-
-/**
- * How long a start/stop claim stands for a repeat made on the same ECS view. ECS reflects a new desired count
- * within seconds; a claim whose change failed is withdrawn at once.
- */
-const CLAIM_TTL_MS = 60_000;
 
 /** Discord's ADMINISTRATOR permission bit: guild admins may always operate the server. */
 const ADMINISTRATOR = 1n << 3n;
@@ -255,7 +249,7 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
       let claimed: { readonly store: CommandStore; readonly stored: StoredState } | undefined;
       if (store && stored) {
         const basis = claimBasis(status);
-        if (isRepeat(stored.claim, wanted, basis, now.getTime())) {
+        if (isRepeatClaim(stored.claim, wanted, basis, now.getTime())) {
           context.log.info('start/stop already claimed on the same view', { action, userId });
           return messageResponse(
             alreadyMessage({ ...status, state: wanted === 1 ? 'starting' : 'stopping' }, action),
@@ -379,20 +373,6 @@ function subcommandOf(interaction: APIChatInputApplicationCommandInteraction): S
   const option: APIApplicationCommandInteractionDataOption | undefined = interaction.data.options?.[0];
   if (option?.type !== OptionType.Subcommand || !isSubcommand(option.name)) return undefined;
   return option.name;
-}
-
-/** The ECS view a start or stop is decided on. */
-function claimBasis(status: ServerStatus): string {
-  return `${status.desiredCount}:${status.task?.taskArn ?? '-'}`;
-}
-
-function isRepeat(claim: ChangeClaim | undefined, wanted: 0 | 1, basis: string, now: number): boolean {
-  return (
-    claim !== undefined &&
-    claim.desiredCount === wanted &&
-    claim.basis === basis &&
-    now - claim.at < CLAIM_TTL_MS
-  );
 }
 
 function mayOperate(member: Member, operatorRoleIds: readonly string[]): boolean {

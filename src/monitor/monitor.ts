@@ -2,6 +2,7 @@ import { type NoticeContext, transferNotice } from '../bot/notices.js';
 import type { Logger } from '../log.js';
 import type { LogPresence } from '../players/log-presence.js';
 import type { GameServer } from '../server/game-server.js';
+import { claimBasis } from './claims.js';
 import { type Action, decide, type LifecycleSettings, type LifecycleState } from './decide.js';
 import { type DeliveryStore, deliverPending, type Notify, noticesOf, supersededBy } from './deliveries.js';
 import { type ObserveSettings, observe, type PlayerQuery } from './observe.js';
@@ -69,8 +70,12 @@ export async function runMonitorTick(
   // The notices are stored with the decision, so whatever happens next they are delivered by some tick.
   const fresh = noticesOf(decision.actions, settings.notices, stored.startReply, now);
   const drop = supersededBy(fresh, stored.outbox ?? []);
+  // An idle stop claims the change like /valheim stop does, so a member pressing Stop meanwhile is told it is
+  // already stopping instead of scaling down a second time.
+  const stops = decision.actions.some((action) => action.type === 'stop-server');
   const applied = await ports.store.save(decision.state, stored.version, {
     ...(closes && { startReply: null }),
+    ...(stops && { claim: { desiredCount: 0, basis: claimBasis(status), at: now } }),
     ...(fresh.length > 0 && { enqueue: fresh }),
     ...(drop.length > 0 && { drop }),
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DiscordRest } from '../../src/discord/rest-client.js';
 import { type Logger, silentLogger as silent } from '../../src/log.js';
+import { claimBasis, isRepeatClaim } from '../../src/monitor/claims.js';
 import { DEFAULT_LIFECYCLE } from '../../src/monitor/decide.js';
 import { discordNotifier } from '../../src/monitor/discord-notifier.js';
 import {
@@ -85,7 +86,7 @@ describe('monitor tick', () => {
       store,
       // the real A2S client against the loopback responder
       queryPlayers: async (_host, signal) =>
-        (await queryInfo('127.0.0.1', a2s.port, { timeoutMs: 300, signal })).players,
+        (await queryInfo('127.0.0.1', a2s.port, { timeoutMs: 1000, signal })).players, // roomy for a loaded machine
       notify: discordNotifier({
         rest: new DiscordRest({
           baseUrl: `${discord.apiUrl}/v10`,
@@ -184,6 +185,21 @@ describe('monitor tick', () => {
     const [session] = await store.sessions(new Date(T0 - 1), new Date(T0 + 1));
     expect(session).toMatchObject({ stoppedAt: T0 + 32 * MINUTE, stopReason: 'nobody-joined' });
     expect((await store.load()).startReply).toBeUndefined();
+  });
+
+  it('claims its idle stop like /valheim stop does, so a member pressing Stop meanwhile does not scale down again', async () => {
+    // Given an empty server the monitor stops at minute 30
+    server.current = RUNNING;
+    for (let minute = 0; minute <= 30; minute++) {
+      now = T0 + minute * MINUTE;
+      await runMonitorTick(ports, settings, 'schedule');
+    }
+    expect(server.desiredCounts).toEqual([0]);
+    // Then the state carries the claim, made on the view ECS gave (desired 1, the running task)
+    const { claim } = await store.load();
+    expect(claim).toEqual({ desiredCount: 0, basis: `1:${RUNNING.task?.taskArn}`, at: T0 + 30 * MINUTE });
+    // and /valheim stop on that same (not yet updated) view is a repeat
+    expect(isRepeatClaim(claim, 0, claimBasis(RUNNING), T0 + 30 * MINUTE + 5000)).toBe(true);
   });
 
   it('never stops while the query reports players', async () => {
