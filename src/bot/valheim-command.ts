@@ -11,8 +11,15 @@ import { buttonAction, buttonRow } from '../discord/components.js';
 import { OptionType } from '../discord/constants.js';
 import { messageResponse } from '../discord/responses.js';
 import type { Logger } from '../log.js';
+import { claimBasis, isRepeatClaim } from '../monitor/claims.js';
 import { idleStopAt, type LifecycleSettings } from '../monitor/decide.js';
-import type { CachedSpend, SessionRecord, StartReply, StoredState } from '../monitor/state-store.js';
+import type {
+  CachedSpend,
+  ChangeClaim,
+  SessionRecord,
+  StartReply,
+  StoredState,
+} from '../monitor/state-store.js';
 import type { GameServer } from '../server/game-server.js';
 import { transferId } from '../worlds/transfer-id.js';
 import { mayOperate } from './access.js';
@@ -44,7 +51,7 @@ export interface CommandStore extends SpendCache {
   save(
     state: StoredState['state'],
     expectedVersion: number,
-    options?: { startReply?: StartReply | null; signal?: AbortSignal },
+    options?: { startReply?: StartReply | null; claim?: ChangeClaim | null; signal?: AbortSignal },
   ): Promise<boolean>;
   sessions(from: Date, to: Date, signal?: AbortSignal): Promise<SessionRecord[]>;
   /** Keeps the `/valheim backup` reply, for the monitor to follow up on when the snapshot is done. */
@@ -234,19 +241,42 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
         return messageResponse(TRANSFER_RUNNING_START_MESSAGE, { ephemeral: true });
       }
 
-      // Claim the change: if the monitor or another member wrote since we read, they act, not us.
+      // Claim the change: if the monitor or another member wrote since we read, they act, not us. The claim
+      // records what it was decided on, so a member who read the state after that write but ECS before the
+      // change took effect (another Lambda instance, a second later) sees a repeat, not a new decision.
+      let claimed: { readonly store: CommandStore; readonly stored: StoredState } | undefined;
       if (store && stored) {
+        const basis = claimBasis(status);
+        if (isRepeatClaim(stored.claim, wanted, basis, now.getTime())) {
+          context.log.info('start/stop already claimed on the same view', { action, userId });
+          return messageResponse(
+            alreadyMessage({ ...status, state: wanted === 1 ? 'starting' : 'stopping' }, action),
+            {
+              ephemeral: true,
+            },
+          );
+        }
         const startReply =
           wanted === 1
             ? { applicationId: request.applicationId, token: request.token, createdAt: now.getTime(), userId }
             : undefined;
-        const claimed = await store.save(stored.state, stored.version, {
+        const saved = await store.save(stored.state, stored.version, {
           ...(startReply && { startReply }),
+          claim: { desiredCount: wanted, basis, at: now.getTime() },
           signal,
         });
-        if (!claimed) return messageResponse(CONCURRENT_CHANGE_MESSAGE, { ephemeral: true });
+        if (!saved) return messageResponse(CONCURRENT_CHANGE_MESSAGE, { ephemeral: true });
+        claimed = { store, stored: { ...stored, version: stored.version + 1 } };
       }
-      await server.setDesiredCount(wanted, signal);
+      try {
+        await server.setDesiredCount(wanted, signal);
+      } catch (error) {
+        // Withdraw the claim, so that trying again is not taken for a repeat.
+        await claimed?.store
+          .save(claimed.stored.state, claimed.stored.version, { claim: null })
+          .catch(() => undefined);
+        throw error;
+      }
       context.log.info('desired count changed', { action, userId, from: status.state });
       return wanted === 1
         ? messageResponse(startingMessage(userId), { components: [buttonRow('status')] })

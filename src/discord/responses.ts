@@ -4,6 +4,7 @@ import type {
   APIInteractionResponse,
 } from 'discord-api-types/v10';
 import { Callback, Flags } from './constants.js';
+import { LIMITS, truncate } from './limits.js';
 
 /** Response builders. Mentions are never parsed: messages may echo names and must not ping anyone. */
 
@@ -20,7 +21,7 @@ export function messageResponse(content: string, options: MessageOptions = {}): 
   return {
     type: options.update ? Callback.UpdateMessage : Callback.ChannelMessageWithSource,
     data: {
-      content,
+      content: truncate(content, LIMITS.content),
       allowed_mentions: { parse: [] },
       ...(options.ephemeral && { flags: Flags.Ephemeral }),
       ...(options.components && { components: options.components }),

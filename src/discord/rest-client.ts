@@ -4,26 +4,49 @@ import type {
   RESTPostAPIWebhookWithTokenJSONBody,
   RESTPutAPIApplicationGuildCommandsJSONBody,
 } from 'discord-api-types/v10';
+import { fitMessage } from './limits.js';
 
 /**
  * The few Discord calls the Lambdas make (the monitor's notices; the deploy-time command registration and
  * endpoint wiring), over fetch. A general client such as @discordjs/rest (used by the CLI) would add ~600 KB
- * to a Lambda that runs every minute while the server is up; rate limits get one bounded retry here.
+ * to a Lambda that runs every minute while the server is up, and it retries a request that timed out whatever
+ * its method (`shouldRetry` on AbortError), which posts a message twice when Discord was merely slow. Here
+ * 429 (after its Retry-After) and 5xx (with backoff) are retried within a time budget; a request without an
+ * answer is retried only when repeating it is harmless (an edit, a put, a post with an enforced nonce).
  */
 
 export const DISCORD_API = 'https://discord.com/api/v10';
 const USER_AGENT = 'DiscordBot (https://github.com/valheim-ondemand/valheim-ondemand, 0.1)';
-/** Wait at most this long for a rate limit to clear before giving up. */
-const MAX_RETRY_WAIT_MS = 5000;
+/** First backoff after a 5xx or a missing answer; doubles each time. */
+const FIRST_BACKOFF_MS = 250;
 
 export class DiscordApiError extends Error {
   override readonly name = 'DiscordApiError';
+  /** Discord's JSON error code (e.g. 10015 unknown webhook, 40001 unauthorized), when it sent one. */
+  readonly code?: number;
   constructor(
+    /** HTTP status; 0 when no answer came (timeout, connection error): the request may have been applied. */
     readonly status: number,
     readonly route: string,
     readonly detail: string,
   ) {
-    super(`Discord answered ${status} to ${route}: ${detail}`);
+    super(
+      status === 0
+        ? `Discord did not answer ${route}: ${detail}`
+        : `Discord answered ${status} to ${route}: ${detail}`,
+    );
+    const code = errorCode(detail);
+    if (code !== undefined) this.code = code;
+  }
+
+  /** Discord may have applied the request although we saw no answer. */
+  get unanswered(): boolean {
+    return this.status === 0;
+  }
+
+  /** Worth trying again later: no answer, rate-limited, or a server error. */
+  get transient(): boolean {
+    return this.status === 0 || this.status === 429 || this.status >= 500;
   }
 }
 
@@ -34,6 +57,17 @@ export interface DiscordRestOptions {
   readonly botToken?: () => Promise<string>;
   /** Per-request time limit. @default 5000 ms */
   readonly timeoutMs?: number;
+  /** Time one call may spend on retries (429, 5xx) before it fails. @default 6000 ms */
+  readonly retryBudgetMs?: number;
+}
+
+export interface ChannelPostOptions {
+  /**
+   * Makes the post idempotent (≤ 25 characters): Discord returns the earlier message instead of creating a
+   * second one with the same nonce for a few minutes (`enforce_nonce`), so a post without an answer can be
+   * repeated.
+   */
+  readonly nonce?: string;
 }
 
 export class DiscordRest {
@@ -49,7 +83,9 @@ export class DiscordRest {
     token: string,
     message: RESTPatchAPIWebhookWithTokenMessageJSONBody,
   ) {
-    await this.request('PATCH', `/webhooks/${applicationId}/${token}/messages/@original`, message);
+    await this.request('PATCH', `/webhooks/${applicationId}/${token}/messages/@original`, message, {
+      idempotent: true,
+    });
   }
 
   /** Sends a follow-up message to an interaction (token valid 15 minutes). */
@@ -58,8 +94,17 @@ export class DiscordRest {
   }
 
   /** Posts to a channel as the bot. */
-  async postToChannel(channelId: string, message: RESTPostAPIChannelMessageJSONBody) {
-    await this.request('POST', `/channels/${channelId}/messages`, message, await this.bot());
+  async postToChannel(
+    channelId: string,
+    message: RESTPostAPIChannelMessageJSONBody,
+    { nonce }: ChannelPostOptions = {},
+  ) {
+    await this.request(
+      'POST',
+      `/channels/${channelId}/messages`,
+      nonce ? { ...message, nonce, enforce_nonce: true } : message,
+      { authorization: await this.bot(), idempotent: nonce !== undefined },
+    );
   }
 
   /** Bulk-overwrites the guild's commands (idempotent). */
@@ -68,17 +113,20 @@ export class DiscordRest {
     guildId: string,
     commands: RESTPutAPIApplicationGuildCommandsJSONBody,
   ) {
-    await this.request(
-      'PUT',
-      `/applications/${applicationId}/guilds/${guildId}/commands`,
-      commands,
-      await this.bot(),
-    );
+    await this.request('PUT', `/applications/${applicationId}/guilds/${guildId}/commands`, commands, {
+      authorization: await this.bot(),
+      idempotent: true,
+    });
   }
 
   /** Sets the application's interactions endpoint; Discord checks it live (PING and forged requests) first. */
   async setInteractionsEndpoint(url: string) {
-    await this.request('PATCH', '/applications/@me', { interactions_endpoint_url: url }, await this.bot());
+    await this.request(
+      'PATCH',
+      '/applications/@me',
+      { interactions_endpoint_url: url },
+      { authorization: await this.bot(), idempotent: true },
+    );
   }
 
   private async bot(): Promise<string> {
@@ -90,11 +138,30 @@ export class DiscordRest {
     method: string,
     route: string,
     body: unknown,
-    authorization?: string,
-    retried = false,
+    { authorization, idempotent = false }: { authorization?: string; idempotent?: boolean } = {},
   ): Promise<void> {
     // Interaction tokens are secrets too: keep them out of error messages and logs.
-    const safeRoute = route.replace(/\/webhooks\/(\d+)\/[^/]+/, '/webhooks/$1/<token>');
+    const safeRoute = `${method} ${route.replace(/\/webhooks\/(\d+)\/[^/]+/, '/webhooks/$1/<token>')}`;
+    const deadline = Date.now() + (this.options.retryBudgetMs ?? 6000);
+    for (let attempt = 0; ; attempt++) {
+      const error = await this.attempt(method, route, safeRoute, body, authorization);
+      if (!error) return;
+      const mayRepeat = error.status === 0 ? idempotent : error.transient;
+      const waitMs =
+        error.status === 429 ? error.retryAfterMs : FIRST_BACKOFF_MS * 2 ** attempt * (1 + Math.random() / 4);
+      if (!mayRepeat || Date.now() + waitMs > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
+
+  /** One request; returns the error rather than throwing it, so the caller decides on a retry. */
+  private async attempt(
+    method: string,
+    route: string,
+    safeRoute: string,
+    body: unknown,
+    authorization: string | undefined,
+  ): Promise<(DiscordApiError & { retryAfterMs: number }) | undefined> {
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl}${route}`, {
@@ -104,25 +171,20 @@ export class DiscordRest {
           'user-agent': USER_AGENT,
           ...(authorization && { authorization }),
         },
-        body: JSON.stringify(body),
+        body: JSON.stringify(fits(body)),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000),
       });
     } catch (error) {
-      throw new DiscordApiError(0, `${method} ${safeRoute}`, (error as Error).message);
+      return Object.assign(new DiscordApiError(0, safeRoute, (error as Error).message), { retryAfterMs: 0 });
     }
     if (response.ok) {
       await response.body?.cancel();
-      return;
+      return undefined;
     }
     const text = await response.text();
-    if (response.status === 429 && !retried) {
-      const waitMs = retryAfterMs(response, text);
-      if (waitMs <= MAX_RETRY_WAIT_MS) {
-        await new Promise((resolve) => setTimeout(resolve, waitMs));
-        return this.request(method, route, body, authorization, true);
-      }
-    }
-    throw new DiscordApiError(response.status, `${method} ${safeRoute}`, text.slice(0, 300));
+    return Object.assign(new DiscordApiError(response.status, safeRoute, text.slice(0, 300)), {
+      retryAfterMs: response.status === 429 ? retryAfterMs(response, text) : 0,
+    });
   }
 }
 
@@ -135,4 +197,20 @@ function retryAfterMs(response: Response, text: string): number {
   }
   const header = Number(response.headers.get('retry-after'));
   return Number.isFinite(header) ? header * 1000 : Number.POSITIVE_INFINITY;
+}
+
+/** Message bodies (they carry `content`) are cut to Discord's limits; command lists and settings are not. */
+function fits(body: unknown): unknown {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) && 'content' in body
+    ? fitMessage(body as Parameters<typeof fitMessage>[0])
+    : body;
+}
+
+function errorCode(detail: string): number | undefined {
+  try {
+    const code = (JSON.parse(detail) as { code?: unknown }).code;
+    return typeof code === 'number' ? code : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -82,6 +82,9 @@ export function awsMonitorPorts(env: MonitorEnvironment, log: Logger): MonitorPo
       rest: new DiscordRest({
         ...(env.discordApiUrl && { baseUrl: env.discordApiUrl }),
         botToken: readBotToken,
+        // Within the Lambda's 30 s: what Discord cannot take now, a later tick delivers.
+        timeoutMs: 4000,
+        retryBudgetMs: 5000,
       }),
       ...(env.noticeChannelId && { noticeChannelId: env.noticeChannelId }),
       now: Date.now,

@@ -1,10 +1,12 @@
-import { type Notice, type NoticeContext, noticeFor, transferNotice } from '../bot/notices.js';
+import { type NoticeContext, transferNotice } from '../bot/notices.js';
 import type { Logger } from '../log.js';
 import type { LogPresence } from '../players/log-presence.js';
 import type { GameServer } from '../server/game-server.js';
+import { claimBasis } from './claims.js';
 import { type Action, decide, type LifecycleSettings, type LifecycleState } from './decide.js';
+import { type DeliveryStore, deliverPending, type Notify, noticesOf, supersededBy } from './deliveries.js';
 import { type ObserveSettings, observe, type PlayerQuery } from './observe.js';
-import type { SessionRecord, StartReply, StoredState } from './state-store.js';
+import type { SaveOptions, SessionRecord, StartReply, StoredState } from './state-store.js';
 import { transferOutcome } from './transfer-event.js';
 
 /**
@@ -13,30 +15,19 @@ import { transferOutcome } from './transfer-event.js';
  * so an idle month costs no invocations).
  */
 
-export interface MonitorStore {
+export interface MonitorStore extends DeliveryStore {
   load(signal?: AbortSignal): Promise<StoredState>;
-  save(
-    state: LifecycleState,
-    expectedVersion: number,
-    options?: { startReply?: StartReply | null },
-  ): Promise<boolean>;
+  save(state: LifecycleState, expectedVersion: number, options?: SaveOptions): Promise<boolean>;
   loadPresence(signal?: AbortSignal): Promise<{ presence?: LogPresence; version: number }>;
   recordSession(session: Partial<SessionRecord> & { sessionId: string }): Promise<void>;
   loadBackupReply(snapshotId: string): Promise<StartReply | undefined>;
-}
-
-export interface NoticeTarget {
-  /** The `/valheim start` reply to edit, when its token is still valid. */
-  readonly startReply?: StartReply;
-  /** Edit the start reply rather than posting anew (used for the ready notice). */
-  readonly editReply: boolean;
 }
 
 export interface MonitorPorts {
   readonly server: GameServer;
   readonly store: MonitorStore;
   readonly queryPlayers: PlayerQuery;
-  readonly notify: (notice: Notice, target: NoticeTarget) => Promise<void>;
+  readonly notify: Notify;
   readonly dns?: { upsert(ip: string): Promise<void>; remove(ip: string): Promise<void> };
   readonly polling: { enable(): Promise<void>; disable(): Promise<void> };
   readonly now: () => number;
@@ -76,8 +67,18 @@ export async function runMonitorTick(
   const observation = await observe(status, presence, ports.queryPlayers, settings, now, signal);
   const decision = decide(stored.state, observation, now, settings.lifecycle);
   const closes = decision.actions.some((action) => action.type === 'session-closed');
-
-  const applied = await ports.store.save(decision.state, stored.version, closes ? { startReply: null } : {});
+  // The notices are stored with the decision, so whatever happens next they are delivered by some tick.
+  const fresh = noticesOf(decision.actions, settings.notices, stored.startReply, now);
+  const drop = supersededBy(fresh, stored.outbox ?? []);
+  // An idle stop claims the change like /valheim stop does, so a member pressing Stop meanwhile is told it is
+  // already stopping instead of scaling down a second time.
+  const stops = decision.actions.some((action) => action.type === 'stop-server');
+  const applied = await ports.store.save(decision.state, stored.version, {
+    ...(closes && { startReply: null }),
+    ...(stops && { claim: { desiredCount: 0, basis: claimBasis(status), at: now } }),
+    ...(fresh.length > 0 && { enqueue: fresh }),
+    ...(drop.length > 0 && { drop }),
+  });
   if (!applied) {
     ports.log.info('state changed meanwhile; leaving this tick to the next one', { trigger });
     return { actions: decision.actions, state: decision.state, applied };
@@ -91,11 +92,28 @@ export async function runMonitorTick(
   });
 
   for (const action of decision.actions) {
+    if (action.type === 'stop-polling') continue; // after the deliveries, which may need more ticks
     try {
       await act(action, ports, settings, stored, decision.state, now);
     } catch (error) {
-      // One failed action (Discord down, DNS error) must not block the others, least of all a stop.
+      // One failed action (a DNS error, a ledger write) must not block the others, least of all a stop.
       ports.log.error('monitor action failed', { action: action.type, error });
+    }
+  }
+  const pending = [...(stored.outbox ?? []).filter((notice) => !drop.includes(notice.id)), ...fresh];
+  const undelivered = await deliverPending(pending, ports).catch((error: unknown) => {
+    ports.log.error('notice delivery failed', { error });
+    return pending.length;
+  });
+  if (decision.actions.some((action) => action.type === 'stop-polling')) {
+    if (undelivered === 0) {
+      await ports.polling
+        .disable()
+        .catch((error: unknown) =>
+          ports.log.error('monitor action failed', { action: 'stop-polling', error }),
+        );
+    } else {
+      ports.log.info('polling stays on until the pending notices are delivered', { undelivered });
     }
   }
   // A task event while a session runs makes sure the minute schedule is on (e.g. after a redeploy).
@@ -154,21 +172,11 @@ async function act(
         interruptions: before.state.interruptions ?? 0,
       });
       return;
-    case 'stop-polling':
-      await ports.polling.disable();
+    case 'announce-ready':
+      if (after.sessionId) await ports.store.recordSession({ sessionId: after.sessionId, readyAt: now });
       return;
-    default: {
-      if (action.type === 'announce-ready' && after.sessionId) {
-        await ports.store.recordSession({ sessionId: after.sessionId, readyAt: now });
-      }
-      const notice = noticeFor(action, settings.notices, now);
-      if (notice) {
-        await ports.notify(notice, {
-          ...(before.startReply && { startReply: before.startReply }),
-          editReply: action.type === 'announce-ready',
-        });
-      }
-    }
+    default:
+      return; // notices are delivered from the outbox
   }
 }
 
@@ -183,7 +191,10 @@ export async function reportTransfer(ports: MonitorPorts, detail: unknown, famil
   const notice = transferNotice(outcome);
   if (notice) {
     const reply = outcome.snapshotId ? await ports.store.loadBackupReply(outcome.snapshotId) : undefined;
-    await ports.notify(notice, { ...(reply && { startReply: reply }), editReply: false });
+    const delivered = await ports.notify(notice, { ...(reply && { startReply: reply }), editReply: false });
+    if (delivered.status !== 'delivered') {
+      ports.log.error('transfer notice not delivered', { reason: delivered.reason });
+    }
   }
   return true;
 }

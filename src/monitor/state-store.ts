@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
@@ -8,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { LogPresence } from '../players/log-presence.js';
 import { INITIAL_STATE, type LifecycleState } from './decide.js';
+import type { DeliveryStore, PendingNotice } from './deliveries.js';
 
 /**
  * The bot's memory in one DynamoDB table (on-demand: costs nothing while idle). Every write of the shared
@@ -15,7 +17,8 @@ import { INITIAL_STATE, type LifecycleState } from './decide.js';
  * cannot both act: the second write fails and that side backs off.
  *
  * Items (pk / sk):
- * - SERVER / STATE    lifecycle state, version, and the last /valheim start reply to edit when ready
+ * - SERVER / STATE    lifecycle state, version, the last /valheim start reply to edit when ready, the last
+ *                     start/stop claim, and the notices not yet delivered (one `notice_<id>` attribute each)
  * - SERVER / LOG      what the server log says about players (written by the log processor)
  * - SESSION / <id>    one row per session, the ledger (id = ISO start time, so a month is a key range)
  * - SERVER / COST     the last Cost Explorer answer (each request costs $0.01, so it is cached)
@@ -41,11 +44,36 @@ export interface StartReply {
   readonly userId?: string;
 }
 
+/**
+ * What a `/valheim start|stop` decided, and on what: the desired count ECS reported and its task. A second
+ * command that sees the same claim on the same basis is a repeat (ECS had not caught up when it looked).
+ */
+export interface ChangeClaim {
+  readonly desiredCount: 0 | 1;
+  readonly basis: string;
+  readonly at: number;
+}
+
 export interface StoredState {
   readonly state: LifecycleState;
   /** 0 when nothing was ever stored. */
   readonly version: number;
   readonly startReply?: StartReply;
+  readonly claim?: ChangeClaim;
+  /** Notices decided but not yet confirmed by Discord. */
+  readonly outbox?: readonly PendingNotice[];
+}
+
+export interface SaveOptions {
+  /** `null` forgets the stored reply. */
+  readonly startReply?: StartReply | null;
+  /** `null` forgets the stored claim. */
+  readonly claim?: ChangeClaim | null;
+  /** Notices to deliver, stored with the decision that announces them. */
+  readonly enqueue?: readonly PendingNotice[];
+  /** Ids of pending notices the decision makes obsolete. */
+  readonly drop?: readonly string[];
+  readonly signal?: AbortSignal;
 }
 
 export interface SessionRecord {
@@ -64,8 +92,9 @@ export interface SessionRecord {
 const STATE_KEY = { pk: 'SERVER', sk: 'STATE' };
 const LOG_KEY = { pk: 'SERVER', sk: 'LOG' };
 const COST_KEY = { pk: 'SERVER', sk: 'COST' };
+const NOTICE_PREFIX = 'notice_';
 
-export class StateStore {
+export class StateStore implements DeliveryStore {
   private readonly doc: DynamoDBDocumentClient;
 
   constructor(
@@ -83,56 +112,123 @@ export class StateStore {
       },
     );
     if (!Item) return { state: INITIAL_STATE, version: 0 };
+    const outbox = Object.entries(Item)
+      .filter(([name]) => name.startsWith(NOTICE_PREFIX))
+      .map(([, value]) => value as PendingNotice);
     return {
       state: (Item.state as LifecycleState | undefined) ?? INITIAL_STATE,
       version: Number(Item.version ?? 0),
       ...(Item.startReply && { startReply: Item.startReply as StartReply }),
+      ...(Item.claim && { claim: Item.claim as ChangeClaim }),
+      ...(outbox.length > 0 && { outbox }),
     };
   }
 
   /**
    * Writes the state if nobody wrote since `expectedVersion` was read. Returns false when somebody did
-   * (the caller must not act on its decision). `startReply: null` forgets the stored reply.
+   * (the caller must not act on its decision).
+   *
+   * The write is idempotent: when its answer is lost, the SDK sends it again, and that repeat finds the
+   * version it set itself; it is recognised by its write id and succeeds instead of reporting a conflict.
    */
-  async save(
-    state: LifecycleState,
-    expectedVersion: number,
-    options: { startReply?: StartReply | null; signal?: AbortSignal } = {},
-  ): Promise<boolean> {
-    const replyUpdate =
-      options.startReply === undefined
-        ? ''
-        : options.startReply === null
-          ? ' REMOVE startReply'
-          : ', startReply = :reply';
+  async save(state: LifecycleState, expectedVersion: number, options: SaveOptions = {}): Promise<boolean> {
+    const names: Record<string, string> = { '#state': 'state' };
+    const values: Record<string, unknown> = {
+      ':state': state,
+      ':next': expectedVersion + 1,
+      ':now': Date.now(),
+      ':writeId': randomUUID(),
+    };
+    const set = ['#state = :state', 'version = :next', 'updatedAt = :now', 'writeId = :writeId'];
+    const remove: string[] = [];
+    if (options.startReply === null) remove.push('startReply');
+    else if (options.startReply) {
+      set.push('startReply = :reply');
+      values[':reply'] = options.startReply;
+    }
+    if (options.claim === null) remove.push('claim');
+    else if (options.claim) {
+      set.push('claim = :claim');
+      values[':claim'] = options.claim;
+    }
+    options.enqueue?.forEach((notice, i) => {
+      names[`#add${i}`] = `${NOTICE_PREFIX}${notice.id}`;
+      values[`:add${i}`] = notice;
+      set.push(`#add${i} = :add${i}`);
+    });
+    options.drop?.forEach((id, i) => {
+      names[`#drop${i}`] = `${NOTICE_PREFIX}${id}`;
+      remove.push(`#drop${i}`);
+    });
+    if (expectedVersion !== 0) values[':expected'] = expectedVersion;
     try {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: STATE_KEY,
-          UpdateExpression: `SET #state = :state, version = :next, updatedAt = :now${replyUpdate}`,
-          ConditionExpression:
-            expectedVersion === 0 ? 'attribute_not_exists(version)' : 'version = :expected',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: {
-            ':state': state,
-            ':next': expectedVersion + 1,
-            ':now': Date.now(),
-            ...(expectedVersion !== 0 && { ':expected': expectedVersion }),
-            ...(options.startReply && { ':reply': options.startReply }),
-          },
+          UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          ConditionExpression: `${expectedVersion === 0 ? 'attribute_not_exists(version)' : 'version = :expected'} OR (version = :next AND writeId = :writeId)`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
         }),
         { abortSignal: options.signal },
       );
       return true;
     } catch (error) {
-      if (
-        error instanceof ConditionalCheckFailedException ||
-        (error as Error).name === 'ConditionalCheckFailedException'
-      ) {
-        return false;
-      }
+      if (isConditionFailure(error)) return false;
       throw error;
+    }
+  }
+
+  /** Takes a pending notice for a while (a repeat of the same claim, e.g. by the SDK, succeeds too). */
+  async claimDelivery(id: string, token: string, now: number, leaseMs: number): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: STATE_KEY,
+          UpdateExpression:
+            'SET #n.claimToken = :token, #n.claimedUntil = :until, #n.attempts = #n.attempts + :one',
+          ConditionExpression:
+            'attribute_exists(#n) AND (attribute_not_exists(#n.claimedUntil) OR #n.claimedUntil < :now OR #n.claimToken = :token)',
+          ExpressionAttributeNames: { '#n': `${NOTICE_PREFIX}${id}` },
+          ExpressionAttributeValues: { ':token': token, ':until': now + leaseMs, ':now': now, ':one': 1 },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async markEditGone(id: string): Promise<void> {
+    await this.updateNotice(id, 'SET #n.editGone = :yes', { ':yes': true });
+  }
+
+  /** Removes a delivered (or given-up) notice; one already removed is fine. */
+  async completeDelivery(id: string): Promise<void> {
+    await this.updateNotice(id, 'REMOVE #n');
+  }
+
+  private async updateNotice(
+    id: string,
+    expression: string,
+    values?: Record<string, unknown>,
+  ): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: STATE_KEY,
+          UpdateExpression: expression,
+          ConditionExpression: 'attribute_exists(#n)',
+          ExpressionAttributeNames: { '#n': `${NOTICE_PREFIX}${id}` },
+          ...(values && { ExpressionAttributeValues: values }),
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
     }
   }
 
@@ -245,4 +341,11 @@ export class StateStore {
     } while (startKey);
     return rows;
   }
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as Error).name === 'ConditionalCheckFailedException'
+  );
 }

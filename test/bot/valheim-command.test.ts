@@ -152,6 +152,31 @@ describe('/valheim', () => {
     });
   });
 
+  describe('replies within Discord limits, whatever they echo', () => {
+    it('cuts a huge password with an ellipsis instead of failing the interaction', async () => {
+      context = { ...context, password: async () => 'p'.repeat(5000) };
+      const reply = await run({ subcommand: 'password' });
+      expect(reply.content.length).toBeLessThanOrEqual(2000);
+      expect(reply.content).toMatch(/^🔑 The server password is `p+…$/u);
+    });
+
+    it('cuts a refusal that lists hundreds of roles', async () => {
+      const roles = Array.from({ length: 300 }, (_, i) => String(100000000000000000n + BigInt(i)));
+      context = { ...context, operatorRoleIds: roles };
+      const reply = await run({ subcommand: 'start', roles: [] });
+      expect(reply.content.length).toBeLessThanOrEqual(2000);
+      expect(reply.content.endsWith('…')).toBe(true);
+      expect(server.desiredCounts).toEqual([]);
+    });
+
+    it('cuts an AWS error whose text is longer than a message', async () => {
+      server.statusError = awsError(`Weird${'Exception'.repeat(400)}`);
+      const reply = await run({ subcommand: 'status' });
+      expect(reply.content.length).toBeLessThanOrEqual(2000);
+      expect(reply.content).toContain('Something went wrong while trying to check the server');
+    });
+  });
+
   describe('AWS failures', () => {
     it.each([
       ['AccessDeniedException', 'not allowed'],

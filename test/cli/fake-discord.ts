@@ -21,6 +21,8 @@ export interface FakeResponse {
   readonly status: number;
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Answer only after this long (the request counts as received, like a slow Discord that applied it). */
+  readonly delayMs?: number;
 }
 
 export type Responder = FakeResponse | ((request: RecordedRequest) => FakeResponse);
@@ -56,8 +58,13 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
       const queue = scripts.get(`${recorded.method} ${recorded.path}`);
       const next = queue && queue.length > 1 ? queue.shift() : queue?.[0];
       const response = typeof next === 'function' ? next(recorded) : (next ?? NOT_FOUND);
-      res.writeHead(response.status, { 'content-type': 'application/json', ...response.headers });
-      res.end(response.body === undefined ? '' : JSON.stringify(response.body));
+      const answer = () => {
+        if (res.destroyed) return;
+        res.writeHead(response.status, { 'content-type': 'application/json', ...response.headers });
+        res.end(response.body === undefined ? '' : JSON.stringify(response.body));
+      };
+      if (response.delayMs) setTimeout(answer, response.delayMs);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DiscordRest } from '../../src/discord/rest-client.js';
 import { type Logger, silentLogger as silent } from '../../src/log.js';
+import { claimBasis, isRepeatClaim } from '../../src/monitor/claims.js';
 import { DEFAULT_LIFECYCLE } from '../../src/monitor/decide.js';
 import { discordNotifier } from '../../src/monitor/discord-notifier.js';
 import {
@@ -85,9 +86,14 @@ describe('monitor tick', () => {
       store,
       // the real A2S client against the loopback responder
       queryPlayers: async (_host, signal) =>
-        (await queryInfo('127.0.0.1', a2s.port, { timeoutMs: 300, signal })).players,
+        (await queryInfo('127.0.0.1', a2s.port, { timeoutMs: 1000, signal })).players, // roomy for a loaded machine
       notify: discordNotifier({
-        rest: new DiscordRest({ baseUrl: `${discord.apiUrl}/v10`, botToken: async () => 'bot-token' }),
+        rest: new DiscordRest({
+          baseUrl: `${discord.apiUrl}/v10`,
+          botToken: async () => 'bot-token',
+          timeoutMs: 300,
+          retryBudgetMs: 0, // retries are the subject of deliveries.test.ts
+        }),
         noticeChannelId: CHANNEL,
         now: () => now,
         log,
@@ -181,6 +187,21 @@ describe('monitor tick', () => {
     expect((await store.load()).startReply).toBeUndefined();
   });
 
+  it('claims its idle stop like /valheim stop does, so a member pressing Stop meanwhile does not scale down again', async () => {
+    // Given an empty server the monitor stops at minute 30
+    server.current = RUNNING;
+    for (let minute = 0; minute <= 30; minute++) {
+      now = T0 + minute * MINUTE;
+      await runMonitorTick(ports, settings, 'schedule');
+    }
+    expect(server.desiredCounts).toEqual([0]);
+    // Then the state carries the claim, made on the view ECS gave (desired 1, the running task)
+    const { claim } = await store.load();
+    expect(claim).toEqual({ desiredCount: 0, basis: `1:${RUNNING.task?.taskArn}`, at: T0 + 30 * MINUTE });
+    // and /valheim stop on that same (not yet updated) view is a repeat
+    expect(isRepeatClaim(claim, 0, claimBasis(RUNNING), T0 + 30 * MINUTE + 5000)).toBe(true);
+  });
+
   it('never stops while the query reports players', async () => {
     server.current = RUNNING;
     a2s.options = { infoPlayers: 2 };
@@ -210,18 +231,13 @@ describe('monitor tick', () => {
     await runMonitorTick(ports, settings, 'task-event');
     now = T0 + 31 * MINUTE;
     // Given a command that writes between the tick's read and its write
-    const racingStore = {
-      ...store,
-      load: store.load.bind(store),
-      loadPresence: store.loadPresence.bind(store),
-      recordSession: store.recordSession.bind(store),
-      loadBackupReply: store.loadBackupReply.bind(store),
+    const racingStore: StateStore = Object.assign(Object.create(store) as StateStore, {
       save: async (...args: Parameters<StateStore['save']>) => {
         const current = await store.load();
         await store.save(current.state, current.version); // the command's write
         return store.save(...args);
       },
-    };
+    });
     const result = await runMonitorTick({ ...ports, store: racingStore }, settings, 'schedule');
     expect(result.applied).toBe(false);
     expect(server.desiredCounts).toEqual([]);
@@ -238,7 +254,12 @@ describe('monitor tick', () => {
       await runMonitorTick(ports, settings, 'schedule');
     }
     expect(server.desiredCounts).toEqual([0]);
-    expect(logged.some((entry) => entry.message === 'monitor action failed')).toBe(true);
+    expect(logged.some((entry) => entry.message.startsWith('notice not delivered yet'))).toBe(true);
+    // the ready notice and the warning wait for Discord
+    expect((await store.load()).outbox?.map((notice) => notice.kind)).toEqual([
+      'announce-ready',
+      'warn-idle',
+    ]);
   });
 
   describe('world transfer tasks', () => {

@@ -1,10 +1,11 @@
 import { createSocket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
+import { crc32 } from 'node:zlib';
 
 /**
  * A loopback UDP server speaking the A2S query protocol the way a Valheim server does: it challenges
  * requests that carry no (or a wrong) challenge, then answers INFO and PLAYER. Tests can make it silent or
- * send garbage.
+ * send garbage, renew the challenge, split its answers, and send stray datagrams before them.
  */
 export interface ResponderOptions {
   name?: string;
@@ -15,6 +16,14 @@ export interface ResponderOptions {
   infoPlayers?: number;
   maxPlayers?: number;
   challengeInfo?: boolean;
+  /** Challenge INFO this many times, with a new key each time, before answering (challengeInfo = 1). */
+  infoChallenges?: number;
+  /** Split every answer over this many datagrams (0xFFFFFFFE). */
+  splitParts?: number;
+  /** With splitParts: send these bzip2 bytes (of the answer) instead, marked as compressed. */
+  bzip2?: Buffer;
+  /** Before each answer, send datagrams that are not it: junk, another reply type, and a reply from another port. */
+  stray?: boolean;
   mode?: 'normal' | 'silent' | 'garbage' | 'wrong-type' | 'truncated';
   gamePort?: number;
   keywords?: string;
@@ -28,6 +37,8 @@ export interface Responder {
 }
 
 const CHALLENGE = Buffer.from([0x12, 0x34, 0x56, 0x78]);
+/** The key of the n-th INFO challenge of one query (the first is CHALLENGE). */
+export const challengeKey = (n: number) => Buffer.from([0x12, 0x34, 0x56, 0x78 + n]);
 const HEADER = Buffer.from([0xff, 0xff, 0xff, 0xff]);
 
 const cstr = (text: string) => Buffer.from(`${text}\0`, 'utf8');
@@ -85,37 +96,77 @@ export function playerPacket(options: ResponderOptions): Buffer {
   ]);
 }
 
+/** Valve's split format: id (high bit = bzip2), total, number, size; part 0 of a compressed one adds size and CRC. */
+export function splitPackets(packet: Buffer, parts: number, bzip2?: Buffer): Buffer[] {
+  const id = bzip2 ? 0x80000007 : 0x00000007;
+  const body = bzip2 ?? packet;
+  const chunk = Math.ceil(body.length / parts);
+  return Array.from({ length: parts }, (_, number) => {
+    const header = Buffer.alloc(12);
+    header.writeInt32LE(-2, 0);
+    header.writeUInt32LE(id, 4);
+    header.writeUInt8(parts, 8);
+    header.writeUInt8(number, 9);
+    header.writeUInt16LE(1248, 10);
+    const extra = Buffer.alloc(bzip2 && number === 0 ? 8 : 0);
+    if (extra.length) {
+      extra.writeUInt32LE(packet.length, 0);
+      extra.writeUInt32LE(crc32(packet), 4);
+    }
+    return Buffer.concat([header, extra, body.subarray(number * chunk, (number + 1) * chunk)]);
+  });
+}
+
 export async function startA2sResponder(options: ResponderOptions = {}, port = 0): Promise<Responder> {
   const socket = createSocket('udp4');
+  const impostor = createSocket('udp4');
+  let infoRound = 0;
   const received: Buffer[] = [];
   const responder: Responder = {
     port: 0,
     received,
     options,
-    close: () => new Promise((resolve) => socket.close(() => resolve())),
+    close: async () => {
+      await new Promise<void>((resolve) => impostor.close(() => resolve()));
+      await new Promise<void>((resolve) => socket.close(() => resolve()));
+    },
   };
   socket.on('message', (message, remote) => {
     received.push(message);
-    const reply = (packet: Buffer) => socket.send(packet, remote.port, remote.address);
     const opts = responder.options;
+    const reply = (packet: Buffer) => socket.send(packet, remote.port, remote.address);
+    const answer = (packet: Buffer) => {
+      if (opts.stray) {
+        reply(Buffer.from('hello there, not A2S'));
+        reply(Buffer.concat([HEADER, u8(0x6d), Buffer.alloc(10)]));
+        impostor.send(infoPacket({ ...opts, infoPlayers: 99 }), remote.port, remote.address);
+      }
+      if (!opts.splitParts) return reply(packet);
+      for (const part of splitPackets(packet, opts.splitParts, opts.bzip2)) reply(part);
+    };
     if (opts.mode === 'silent') return;
     if (opts.mode === 'garbage') return reply(Buffer.from('hello there, not A2S'));
     if (opts.mode === 'wrong-type') return reply(Buffer.concat([HEADER, u8(0x6d), Buffer.alloc(10)]));
     const type = message[4];
     if (type === 0x54) {
       const challenge = message.subarray(25, 29);
-      if (opts.challengeInfo && !challenge.equals(CHALLENGE))
-        return reply(Buffer.concat([HEADER, u8(0x41), CHALLENGE]));
+      const rounds = opts.infoChallenges ?? (opts.challengeInfo ? 1 : 0);
+      if (infoRound < rounds || (rounds > 0 && !challenge.equals(challengeKey(infoRound - 1)))) {
+        if (infoRound < rounds) infoRound++;
+        return reply(Buffer.concat([HEADER, u8(0x41), challengeKey(infoRound - 1)]));
+      }
+      infoRound = 0;
       const packet = infoPacket(opts);
-      return reply(opts.mode === 'truncated' ? packet.subarray(0, 20) : packet);
+      return answer(opts.mode === 'truncated' ? packet.subarray(0, 20) : packet);
     }
     if (type === 0x55) {
       if (!message.subarray(5, 9).equals(CHALLENGE))
         return reply(Buffer.concat([HEADER, u8(0x41), CHALLENGE]));
       const packet = playerPacket(opts);
-      return reply(opts.mode === 'truncated' ? packet.subarray(0, 8) : packet);
+      return answer(opts.mode === 'truncated' ? packet.subarray(0, 8) : packet);
     }
   });
   await new Promise<void>((resolve) => socket.bind(port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => impostor.bind(0, '127.0.0.1', resolve));
   return Object.assign(responder, { port: (socket.address() as AddressInfo).port });
 }

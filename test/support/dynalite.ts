@@ -1,3 +1,4 @@
+import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
@@ -42,6 +43,81 @@ export async function startDynalite(): Promise<LocalDynamo> {
     close: async () => {
       client.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * A proxy in front of dynalite that can lose answers: the request reaches DynamoDB and is applied, then the
+ * connection drops before the answer, so the SDK sends it again (as it does on a real network fault).
+ */
+export interface LossyDynamo {
+  readonly client: DynamoDBClient;
+  /** The next request whose target (e.g. "UpdateItem") and body match is applied, and its answer lost. */
+  loseAnswer(target: string, bodyIncludes: string): void;
+  /** How many answers were lost so far. */
+  readonly lost: number;
+  close(): Promise<void>;
+}
+
+export async function startLossyProxy(dynamo: LocalDynamo): Promise<LossyDynamo> {
+  const upstream = new URL(dynamo.endpoint);
+  const losses: Array<{ target: string; bodyIncludes: string }> = [];
+  let lost = 0;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const target = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+      const lossAt = losses.findIndex(
+        (loss) => loss.target === target && body.toString('utf8').includes(loss.bodyIncludes),
+      );
+      const forward = request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          path: req.url,
+          method: req.method,
+          headers: req.headers,
+        },
+        (answer) => {
+          const parts: Buffer[] = [];
+          answer.on('data', (chunk: Buffer) => parts.push(chunk));
+          answer.on('end', () => {
+            if (lossAt >= 0) {
+              losses.splice(lossAt, 1);
+              lost++;
+              req.socket.destroy(); // applied upstream; the caller never hears of it
+              return;
+            }
+            res.writeHead(answer.statusCode ?? 500, answer.headers);
+            res.end(Buffer.concat(parts));
+          });
+        },
+      );
+      forward.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    region: 'eu-central-1',
+    credentials: { accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake' },
+    maxAttempts: 3,
+  });
+  return {
+    client,
+    get lost() {
+      return lost;
+    },
+    loseAnswer: (target, bodyIncludes) => void losses.push({ target, bodyIncludes }),
+    close: async () => {
+      client.destroy();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
     },
   };
 }

@@ -200,6 +200,15 @@ async function resolveHost(host: string, resolve: Resolver): Promise<string> {
 }
 
 function queryFailure(error: unknown, where: string, timeoutMs: number, timedOut: boolean): CliError {
+  if (
+    error instanceof QueryError &&
+    /ignored \d+ datagrams? that w(as|ere) not the answer/.test(error.message)
+  ) {
+    return new CliError(
+      `${where} answered, but not like a Valheim server (no A2S answer within ${timeoutMs} ms${error.message.slice(error.message.lastIndexOf(' ('))}`,
+      'check the address and pass the GAME port (default 2456): the query goes to the game port + 1',
+    );
+  }
   if (timedOut || (error instanceof QueryError && error.message.startsWith('no answer'))) {
     return new CliError(
       `no answer from ${where} within ${timeoutMs} ms`,

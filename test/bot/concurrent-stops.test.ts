@@ -1,0 +1,117 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { APIInteractionResponseChannelMessageWithSource } from 'discord-api-types/v10';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type CommandContext, runValheimCommand } from '../../src/bot/valheim-command.js';
+import { silentLogger } from '../../src/log.js';
+import { DEFAULT_LIFECYCLE } from '../../src/monitor/decide.js';
+import { StateStore } from '../../src/monitor/state-store.js';
+import { EcsGameServer } from '../../src/server/ecs-game-server.js';
+import { commandInteraction, GUILD_ID } from '../support/discord-signing.js';
+import { type LocalDynamo, startDynalite } from '../support/dynalite.js';
+
+const ecsMock = mockClient(ECSClient);
+const TASK_ARN = 'arn:aws:ecs:eu-central-1:111122223333:task/valheim/0123456789abcdef';
+
+/** One Lambda instance of the interactions endpoint: its own SDK clients, the shared table and service. */
+function instance(endpoint: string, table: string): CommandContext {
+  const store = new StateStore(
+    new DynamoDBClient({
+      endpoint,
+      region: 'eu-central-1',
+      credentials: { accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake' },
+    }),
+    table,
+  );
+  const server = new EcsGameServer({
+    ecs: new ECSClient({ region: 'eu-central-1' }),
+    cluster: 'valheim',
+    service: 'valheim-server',
+    publicIpOf: async () => '3.120.45.67',
+  });
+  return {
+    server: async () => server,
+    store: async () => store,
+    guildId: GUILD_ID,
+    operatorRoleIds: [],
+    passwordVisibleTo: 'members',
+    lifecycle: DEFAULT_LIFECYCLE,
+    budgetMs: 2500,
+    now: () => new Date(),
+    log: silentLogger,
+  };
+}
+
+describe('concurrent /valheim stop from separate Lambda instances', () => {
+  let dynamo: LocalDynamo;
+  beforeAll(async () => {
+    dynamo = await startDynalite();
+    await dynamo.createTable('concurrent-stops');
+  });
+  afterAll(() => dynamo.close());
+
+  beforeEach(() => {
+    ecsMock.reset();
+    // ECS keeps reporting the server as running with desired count 1: it has not caught up with any stop
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: [{ status: 'ACTIVE', desiredCount: 1, runningCount: 1, pendingCount: 0 }],
+    });
+    ecsMock.on(ListTasksCommand, { desiredStatus: 'RUNNING' }).resolves({ taskArns: [TASK_ARN] });
+    ecsMock.on(ListTasksCommand, { desiredStatus: 'STOPPED' }).resolves({ taskArns: [] });
+    ecsMock.on(DescribeTasksCommand).resolves({
+      tasks: [{ taskArn: TASK_ARN, lastStatus: 'RUNNING', desiredStatus: 'RUNNING', startedAt: new Date() }],
+    });
+    ecsMock.on(UpdateServiceCommand).resolves({});
+  });
+
+  it('makes one UpdateService call for 20 stops, whatever order their reads and writes interleave in', async () => {
+    // Given 20 members pressing Stop within 150 ms, each request served by its own instance
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        await new Promise((resolve) => setTimeout(resolve, (i * 37) % 150));
+        const response = (await runValheimCommand(
+          commandInteraction({ subcommand: 'stop' }),
+          instance(dynamo.endpoint, 'concurrent-stops'),
+        )) as APIInteractionResponseChannelMessageWithSource;
+        return response.data.content ?? '';
+      }),
+    );
+    // Then the service was scaled down once, and one member was told they stopped it
+    expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+    expect(replies.filter((text) => text.includes('stopped the server'))).toHaveLength(1);
+    // and everyone else that it is already stopping, or that someone else changed it just now
+    expect(
+      replies.filter((text) => text.includes('already stopping') || text.includes('at the same moment')),
+    ).toHaveLength(19);
+  });
+
+  it('lets the stop be tried again at once when the scale-down failed', async () => {
+    // Given the first stop's UpdateService fails
+    ecsMock
+      .on(UpdateServiceCommand)
+      .rejectsOnce(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }))
+      .resolves({});
+    await dynamo.createTable('retried-stop');
+    const first = instance(dynamo.endpoint, 'retried-stop');
+    const failed = (await runValheimCommand(
+      commandInteraction({ subcommand: 'stop' }),
+      first,
+    )) as APIInteractionResponseChannelMessageWithSource;
+    expect(failed.data.content).toContain('not allowed');
+    // When the member tries again
+    const again = (await runValheimCommand(
+      commandInteraction({ subcommand: 'stop' }),
+      first,
+    )) as APIInteractionResponseChannelMessageWithSource;
+    // Then it is not taken for a repeat of the failed one
+    expect(again.data.content).toContain('stopped the server');
+    expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(2);
+  });
+});
