@@ -132,6 +132,7 @@ export function alreadyMessage(status: ServerStatus, wanted: 'start' | 'stop'): 
 const REFUSED_ACTIONS: Readonly<Record<string, string>> = {
   password: 'see the password',
   backup: 'back up the world',
+  keepRunning: 'keep the server running',
 };
 
 export function refusedMessage(roleIds: readonly string[], action: string): string {
