@@ -8,7 +8,11 @@ import { CONCURRENT_CHANGE_MESSAGE } from './messages.js';
 /** The part of the state store Keep running needs. */
 export interface KeepRunningStore {
   load(signal?: AbortSignal): Promise<StoredState>;
-  save(state: StoredState['state'], expectedVersion: number, options?: { signal?: AbortSignal }): Promise<boolean>;
+  save(
+    state: StoredState['state'],
+    expectedVersion: number,
+    options?: { signal?: AbortSignal },
+  ): Promise<boolean>;
 }
 
 export const NOTHING_TO_KEEP_MESSAGE =

@@ -70,7 +70,7 @@ export function noticeFor(action: Action, context: NoticeContext, now: number): 
       // The image kills the game 58 s after asking it to stop: a save is only certain when the log showed it.
       const saved = action.worldSaved
         ? 'The world is saved.'
-        : "⚠️ I did not see the world being saved while it shut down: the last autosave (Valheim saves every 20–30 minutes) may be what you get. `npx valheim logs` shows what happened.";
+        : '⚠️ I did not see the world being saved while it shut down: the last autosave (Valheim saves every 20–30 minutes) may be what you get. `npx valheim logs` shows what happened.';
       return {
         content: `🔴 **Server stopped** (${STOP_REASONS[action.reason](context)}). ${saved} Start it again with \`/valheim start\`.`,
         components: [buttonRow('start')],

@@ -311,7 +311,8 @@ export function decide(
   if (windowMinutes <= 0) return { state: withdrawIdleWarning(next, actions), actions };
   const stopAt = (next.lastActivityAt ?? next.readyAt ?? now) + windowMinutes * MINUTE;
   // A warning for an earlier stop time is out of date (somebody joined since): withdraw it, warn anew.
-  if (next.warnedStopAt !== undefined && next.warnedStopAt < stopAt) next = withdrawIdleWarning(next, actions);
+  if (next.warnedStopAt !== undefined && next.warnedStopAt < stopAt)
+    next = withdrawIdleWarning(next, actions);
   if (next.warnedStopAt !== undefined && now >= next.warnedStopAt) {
     actions.push({ type: 'stop-server', reason });
     return { state: { ...next, phase: 'stopping', stopReason: reason }, actions };

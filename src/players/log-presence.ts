@@ -6,8 +6,9 @@ import type { LogEvent } from './server-log.js';
  *
  * One count, and the newest line wins: a count line (` Connections N ZDOS:`, crossplay's `now N player(s)`)
  * sets it, a connect or disconnect seen after it moves it by one, and a connect or disconnect older than
- * the last count line changes nothing (the count line already includes it). A count line also trims the
- * peer list to its size, so a missed "Closing socket" is forgotten at the next count line at the latest.
+ * the last count line changes nothing (the count line already includes it). The peer list only tells a new
+ * connection from a repeated line; it never overrules the count, so a missed "Closing socket" lasts until
+ * the next count line at the latest (10 minutes).
  */
 export interface LogPresence {
   /** Task the events came from: a new task starts with a clean slate. */
@@ -53,7 +54,7 @@ export function applyLogEvent(presence: LogPresence, event: LogEvent, at: number
         ...code,
         count: event.players,
         countAt: at,
-        peers: event.players === 0 ? [] : presence.peers.slice(-event.players),
+        ...(event.players === 0 && { peers: [] }),
       };
     }
     case 'join-code':
@@ -62,9 +63,12 @@ export function applyLogEvent(presence: LogPresence, event: LogEvent, at: number
       return startCount(next, at);
     case 'connected': {
       const withJoin = { ...next, lastJoinAt: Math.max(presence.lastJoinAt ?? 0, at) };
-      if (presence.peers.includes(event.peerId)) return withJoin;
-      const peers = [...presence.peers, event.peerId];
-      return countIsNewer ? { ...withJoin, peers } : { ...withJoin, peers, count: (presence.count ?? 0) + 1, countAt: at };
+      const known = presence.peers.includes(event.peerId);
+      const peers = known ? presence.peers : [...presence.peers, event.peerId];
+      // A known peer is a repeated line, unless the count says some listed peers are gone: then it is back.
+      const rejoined = known && presence.peers.length > (presence.count ?? 0);
+      if (countIsNewer || (known && !rejoined)) return { ...withJoin, peers };
+      return { ...withJoin, peers, count: (presence.count ?? 0) + 1, countAt: at };
     }
     case 'disconnected': {
       if (!presence.peers.includes(event.peerId)) return next;

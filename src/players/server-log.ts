@@ -51,7 +51,10 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, Build]> = [
     /Session ".*" registered with join code (\d+)/,
     (m) => ({ kind: 'join-code', joinCode: m[1] ?? '', renewed: false }),
   ],
-  [/Created new join code (\d+) for session/, (m) => ({ kind: 'join-code', joinCode: m[1] ?? '', renewed: true })],
+  [
+    /Created new join code (\d+) for session/,
+    (m) => ({ kind: 'join-code', joinCode: m[1] ?? '', renewed: true }),
+  ],
   // Printed rarely (once after registration), so it is no heartbeat: only its join code is used.
   [
     /Session ".*" with join code (\d+) and IP \S+ is active with \d+ player\(s\)/,
