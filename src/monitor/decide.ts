@@ -286,7 +286,8 @@ export function decide(
   // A join the count does not show (yet) still counts as activity: the idle clock restarts from it.
   const joinedAt = observation.lastJoinAt;
   if (joinedAt !== undefined && joinedAt <= now && joinedAt > (next.lastActivityAt ?? 0)) {
-    next = { ...next, lastActivityAt: joinedAt, everJoined: true };
+    // Whoever was warned that nobody is on is told otherwise; a new warning comes in full if it applies.
+    next = withdrawIdleWarning({ ...next, lastActivityAt: joinedAt, everJoined: true }, actions);
   }
 
   const limited = limits(next, next.unknownSince, now, settings, actions);

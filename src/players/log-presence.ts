@@ -40,7 +40,12 @@ export function emptyPresence(taskId: string): LogPresence {
 }
 
 export function applyLogEvent(presence: LogPresence, event: LogEvent, at: number): LogPresence {
-  const next: LogPresence = { ...presence, lastEventAt: Math.max(presence.lastEventAt ?? 0, at) };
+  const next: LogPresence = {
+    ...presence,
+    lastEventAt: Math.max(presence.lastEventAt ?? 0, at),
+    // Players connecting or counted prove the server accepts them, should its readiness line be lost.
+    ...((event.kind === 'player-count' || event.kind === 'connected') && { readyAt: presence.readyAt ?? at }),
+  };
   // A line older than the last count is already part of it (batches can arrive out of order).
   const countIsNewer = presence.countAt !== undefined && presence.countAt > at;
   switch (event.kind) {
