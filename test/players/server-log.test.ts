@@ -123,8 +123,9 @@ describe('log presence', () => {
   const steam2 = LINES.connected.replace('0001', '0002');
   const periodic = (n: number) => LINES.connections.replace('Connections 1', `Connections ${n}`);
 
-  it('is unknown until the server says it is ready', () => {
-    expect(logPlayerCount(fold([[LINES.connected, T]]), T)).toBe('unknown');
+  it('is unknown until the server says it is ready (or somebody connects, which proves it)', () => {
+    expect(logPlayerCount(fold([[LINES.worldSaved, T]]), T)).toBe('unknown');
+    expect(logPlayerCount(fold([[LINES.connected, T]]), T)).toBe(1);
     expect(logPlayerCount(undefined, T)).toBe('unknown');
     expect(logPlayerCount(fold([[LINES.ready, T]]), T + 1)).toBe(0);
   });
