@@ -255,7 +255,9 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
       const wanted = action === 'start' ? 1 : 0;
       const alreadyThere =
         wanted === 1 ? status.state !== 'stopped' : status.state === 'stopped' || status.state === 'stopping';
-      if (alreadyThere) return messageResponse(alreadyMessage(status, action), { ephemeral: true });
+      if (alreadyThere) {
+        return messageResponse(alreadyMessage(status, action, stored?.state), { ephemeral: true });
+      }
       // A restore writing the world while the game boots would corrupt it; a snapshot would copy a moving world.
       if (wanted === 1 && transferTasks && transferTasks.length > 0) {
         context.log.info('start refused: world transfer running', { userId, tasks: transferTasks });
