@@ -20,6 +20,7 @@ import {
 } from '../test/support/discord-signing.js';
 import { fakeAwsEnv, startFakeAws } from '../test/support/fake-aws-endpoint.js';
 import { floodWhileSigned } from '../test/support/junk-flood.js';
+import { measureLogFilter } from './log-filter.js';
 import { measureMonitorTick } from './monitor-tick.js';
 
 // Node 20 is supported by the pinned SDK; its notice about future releases would clutter the figures.
@@ -259,6 +260,17 @@ async function main(): Promise<void> {
   console.log(
     `  first tick ${ms(tick.firstMs)} (first SDK requests, sources compiled on the fly), then median ${ms(tick.medianMs)}, p90 ${ms(tick.p90Ms)} over ${tick.ticks - 1} ticks`,
   );
+
+  // 5. What the log subscription filter lets through
+  console.log(
+    '\nLog subscription filter, replayed sessions (log-Lambda invocations = 5-s shipments with a forwarded line)',
+  );
+  for (const row of measureLogFilter()) {
+    const perHour = (n: number) => (n / row.hours).toFixed(0);
+    console.log(
+      `  ${row.session}, ${row.hours.toFixed(2)} h, ${row.lines} lines: before ${perHour(row.before.invocations)} invocations/h (${perHour(row.before.lines)} lines/h), now ${perHour(row.after.invocations)} invocations/h (${perHour(row.after.lines)} lines/h)`,
+    );
+  }
 }
 
 main().catch((error: unknown) => {

@@ -207,6 +207,9 @@ export class ValheimStack extends Stack {
       emptyStopMinutes: config.lifecycle.emptyStopMinutes,
       warnBeforeMinutes: config.lifecycle.warnBeforeMinutes,
       slowStartMinutes: config.lifecycle.slowStartMinutes,
+      unknownLimitMinutes: config.lifecycle.unknownLimitMinutes,
+      maxSessionHours: config.lifecycle.maxSessionHours,
+      keepRunningHours: config.lifecycle.keepRunningHours,
       transferFamily: this.worldTransfer.family,
       logRetention,
     });
@@ -215,6 +218,7 @@ export class ValheimStack extends Stack {
       logGroup: this.gameServer.logGroup,
       filterPattern: logs.FilterPattern.literal(LOG_FILTER_PATTERN),
       stateTable,
+      monitor: this.monitor.handler.function,
       logRetention,
     });
     this.discordWiring = new DiscordWiring(this, 'DiscordWiring', {

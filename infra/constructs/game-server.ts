@@ -184,8 +184,11 @@ export class GameServer extends Construct {
         SERVER_NAME: props.serverName,
         WORLD_NAME: props.worldName,
         SERVER_PUBLIC: String(this.publicListing),
-        CROSSPLAY: String(this.crossplay),
-        SERVER_ARGS: props.extraArgs ?? '',
+        // The image recognises crossplay only from "-crossplay" in SERVER_ARGS: there its idle check (hourly
+        // backups with BACKUPS_IF_IDLE=false) counts UDP traffic instead of asking A2S, which always says 0
+        // under crossplay. CROSSPLAY=true would only add the same flag a second time.
+        CROSSPLAY: 'false',
+        SERVER_ARGS: serverArgs(this.crossplay, props.extraArgs),
         ADMINLIST_IDS: (props.adminSteamIds ?? []).join(' '),
         TZ: timeZone,
         // An on-demand server updates at every start anyway; timed updates/restarts would kick players.
@@ -328,6 +331,11 @@ export class GameServer extends Construct {
     }
     return grants.reduce((all, grant) => all.combine(grant));
   }
+}
+
+/** Valheim's extra arguments, with "-crossplay" where the image looks for it. */
+export function serverArgs(crossplay: boolean, extraArgs = ''): string {
+  return [crossplay ? '-crossplay' : '', extraArgs.trim()].filter(Boolean).join(' ');
 }
 
 function validateEcsName(what: string, name: string | undefined): void {

@@ -1,8 +1,13 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as destinations from 'aws-cdk-lib/aws-logs-destinations';
 import { Construct } from 'constructs';
+import { WAKE_EVENT_DETAIL_TYPE, WAKE_EVENT_SOURCE } from '../../src/monitor/wake-event.js';
 import { BundledFunction } from './bundled-function.js';
 
 export interface ServerLogProcessorProps {
@@ -11,12 +16,18 @@ export interface ServerLogProcessorProps {
   /** The game server's log group. */
   readonly logGroup: logs.ILogGroup;
   /**
-   * Which lines to forward: only those the handler understands, so that it runs a few times per session
-   * rather than for every line steamcmd prints.
+   * Which lines to forward: exactly those the handler understands (every forwarded 5-second shipment is one
+   * invocation: about 11 to 15 per play-hour for a replayed three-player session, see `npm run bench`).
    */
   readonly filterPattern: logs.IFilterPattern;
   /** The state table the player list is written to. */
   readonly stateTable: dynamodb.ITable;
+  /**
+   * The monitor to wake at once when the log says the server is joinable, has a new join code or failed to
+   * save (through an event on the default bus), rather than at its next minute.
+   * @default - no wake-up: the monitor sees the news at its next tick
+   */
+  readonly monitor?: lambda.IFunction;
   /**
    * How long the processor's own logs are kept.
    * @default logs.RetentionDays.ONE_MONTH
@@ -32,6 +43,8 @@ export interface ServerLogProcessorProps {
 export class ServerLogProcessor extends Construct {
   public readonly handler: BundledFunction;
   public readonly subscription: logs.SubscriptionFilter;
+  /** Routes the log Lambda's wake-up events to the monitor, when one is given. */
+  public readonly wakeRule?: events.Rule;
 
   constructor(scope: Construct, id: string, props: ServerLogProcessorProps) {
     super(scope, id);
@@ -42,9 +55,29 @@ export class ServerLogProcessor extends Construct {
       timeout: Duration.seconds(30),
       // Lambda's default async retries stay on: a lost batch would lose a join or a leave, and applying a
       // batch twice is harmless.
-      environment: { STATE_TABLE: props.stateTable.tableName },
+      environment: {
+        STATE_TABLE: props.stateTable.tableName,
+        ...(props.monitor && { WAKE_EVENT_BUS: 'default' }),
+      },
     });
     props.stateTable.grantReadWriteData(this.handler);
+
+    if (props.monitor) {
+      const stack = Stack.of(this);
+      iam.Grant.addToPrincipal({
+        grantee: this.handler,
+        actions: ['events:PutEvents'],
+        resourceArns: [
+          stack.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' }),
+        ],
+      });
+      this.wakeRule = new events.Rule(this, 'WakeMonitor', {
+        description:
+          'Runs the Valheim monitor at once when the server log says it is ready or failed to save',
+        eventPattern: { source: [WAKE_EVENT_SOURCE], detailType: [WAKE_EVENT_DETAIL_TYPE] },
+        targets: [new targets.LambdaFunction(props.monitor, { maxEventAge: Duration.minutes(5) })],
+      });
+    }
 
     this.subscription = new logs.SubscriptionFilter(this, 'Subscription', {
       logGroup: props.logGroup,

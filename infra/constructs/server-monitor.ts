@@ -62,6 +62,22 @@ export interface ServerMonitorProps {
    */
   readonly slowStartMinutes?: number;
   /**
+   * Warn (with a Keep running button), then stop, when the player count stayed unknown this many minutes;
+   * 0 = never.
+   * @default 60
+   */
+  readonly unknownLimitMinutes?: number;
+  /**
+   * Warn (with a Keep running button), then stop, when a session ran this many hours; 0 = never.
+   * @default 12
+   */
+  readonly maxSessionHours?: number;
+  /**
+   * How many hours Keep running adds to a session at its limit.
+   * @default 2
+   */
+  readonly keepRunningHours?: number;
+  /**
    * Name of the one-minute polling rule. It is fixed (not generated) because the function's environment
    * names the rule while the rule targets the function: a generated name would be a circular reference.
    * @default - `${stackName}-monitor-poll`
@@ -106,12 +122,18 @@ export class ServerMonitor extends Construct {
       emptyStopMinutes: props.emptyStopMinutes ?? 30,
       warnBeforeMinutes: props.warnBeforeMinutes ?? 5,
       slowStartMinutes: props.slowStartMinutes ?? 15,
+      unknownLimitMinutes: props.unknownLimitMinutes ?? 60,
+      maxSessionHours: props.maxSessionHours ?? 12,
+      keepRunningHours: props.keepRunningHours ?? 2,
     };
     validateRuleName('pollRuleName', pollRuleName);
     validateInteger('idleStopMinutes', lifecycle.idleStopMinutes, 0, 1440);
     validateInteger('emptyStopMinutes', lifecycle.emptyStopMinutes, 0, 1440);
     validateInteger('warnBeforeMinutes', lifecycle.warnBeforeMinutes, 0, 60);
     validateInteger('slowStartMinutes', lifecycle.slowStartMinutes, 0, 120);
+    validateInteger('unknownLimitMinutes', lifecycle.unknownLimitMinutes, 0, 1440);
+    validateInteger('maxSessionHours', lifecycle.maxSessionHours, 0, 168);
+    validateInteger('keepRunningHours', lifecycle.keepRunningHours, 1, 24);
     const channel = props.noticeChannelId;
     if (channel !== undefined && !Token.isUnresolved(channel) && !/^\d{17,20}$/.test(channel)) {
       throw new Error(
@@ -156,6 +178,9 @@ export class ServerMonitor extends Construct {
         EMPTY_STOP_MINUTES: String(lifecycle.emptyStopMinutes),
         WARN_BEFORE_MINUTES: String(lifecycle.warnBeforeMinutes),
         SLOW_START_MINUTES: String(lifecycle.slowStartMinutes),
+        UNKNOWN_LIMIT_MINUTES: String(lifecycle.unknownLimitMinutes),
+        MAX_SESSION_HOURS: String(lifecycle.maxSessionHours),
+        KEEP_RUNNING_HOURS: String(lifecycle.keepRunningHours),
         // For the ledger: what a session costs depends on the task size and Spot.
         TASK_CPU: String(gameServer.taskDefinition.cpu),
         TASK_MEMORY_MIB: String(gameServer.taskDefinition.memoryMiB),

@@ -39,6 +39,11 @@ export function statusMessage(
         : `👥 ${players} ${players === 1 ? 'player' : 'players'} online.`,
     );
     if (lifecycle.joinCode) lines.push(`Crossplay join code: **${lifecycle.joinCode}**`);
+    if (lifecycle.limitWarning) {
+      lines.push(
+        `⚠️ Stops by itself <t:${Math.floor(lifecycle.limitWarning.stopAt / 1000)}:R> unless someone presses **Keep running**.`,
+      );
+    }
     if (idleStopAt !== undefined) {
       lines.push(`⏰ Stops by itself <t:${Math.floor(idleStopAt / 1000)}:R> unless someone joins.`);
     }
@@ -51,6 +56,7 @@ export function statusMessage(
       details.push(`task ${status.task.lastStatus.toLowerCase()}`);
     }
     if (status.task.capacityProvider === 'FARGATE_SPOT') details.push('Spot');
+    if (lifecycle?.gameVersion) details.push(`Valheim ${lifecycle.gameVersion}`);
   }
   details.push(
     `desired ${status.desiredCount} · running ${status.runningCount} · pending ${status.pendingCount}`,
@@ -112,10 +118,18 @@ export function stoppingMessage(userId: string | undefined): string {
   return `${byUser('⏹️', userId, 'stopped the server')}\n${STATE_LINE.stopping}`;
 }
 
-export function alreadyMessage(status: ServerStatus, wanted: 'start' | 'stop'): string {
+export function alreadyMessage(
+  status: ServerStatus,
+  wanted: 'start' | 'stop',
+  lifecycle?: LifecycleState,
+): string {
   const address = addressOf(status);
   switch (status.state) {
     case 'running':
+      // ECS runs the task, but the monitor has not seen the world load yet: not joinable at that address.
+      if (wanted === 'start' && lifecycle !== undefined && lifecycle.phase !== 'ready') {
+        return `The server is starting — loading the world${address ? ` (it will be at \`${address}\`)` : ''}. I'll post when it is joinable; \`/valheim status\` shows where it is.`;
+      }
       return `The server is already running${address ? ` at \`${address}\`` : ''}.`;
     case 'starting':
       return 'The server is already starting. Check with `/valheim status`.';
@@ -132,6 +146,7 @@ export function alreadyMessage(status: ServerStatus, wanted: 'start' | 'stop'): 
 const REFUSED_ACTIONS: Readonly<Record<string, string>> = {
   password: 'see the password',
   backup: 'back up the world',
+  keepRunning: 'keep the server running',
 };
 
 export function refusedMessage(roleIds: readonly string[], action: string): string {

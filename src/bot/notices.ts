@@ -15,13 +15,23 @@ export interface NoticeContext {
   readonly crossplay: boolean;
   readonly idleStopMinutes: number;
   readonly emptyStopMinutes: number;
+  /** For the wording of a stop because the count stayed unknown. @default 60 */
+  readonly unknownLimitMinutes?: number;
+  /** For the wording of a stop at the session limit. @default 12 */
+  readonly maxSessionHours?: number;
 }
 
 const STOP_REASONS: Record<StopReason | 'requested', (context: NoticeContext) => string> = {
   idle: (c) => `nobody was on for ${c.idleStopMinutes} minutes`,
   'nobody-joined': (c) => `nobody joined within ${c.emptyStopMinutes} minutes`,
   requested: () => 'stopped on request',
+  blind: (c) =>
+    `I could not see who was playing for ${c.unknownLimitMinutes ?? 60} minutes and nobody pressed Keep running`,
+  'max-session': () => 'the session reached its time limit and nobody pressed Keep running',
 };
+
+/** Discord renders `<t:…>` in each reader's own time zone. */
+const discordTime = (ms: number, style: 't' | 'R') => `<t:${Math.floor(ms / 1000)}:${style}>`;
 
 /** The message for an action, or undefined when the action is not announced. */
 export function noticeFor(action: Action, context: NoticeContext, now: number): Notice | undefined {
@@ -56,10 +66,38 @@ export function noticeFor(action: Action, context: NoticeContext, now: number): 
       return { content: '👍 Someone joined: the server keeps running.', components: [] };
     case 'stop-server':
       return undefined; // announced when it has actually stopped
-    case 'announce-stopped':
+    case 'announce-stopped': {
+      // The image kills the game 58 s after asking it to stop: a save is only certain when the log showed it.
+      const saved = action.worldSaved
+        ? 'The world is saved.'
+        : '⚠️ I did not see the world being saved while it shut down: the last autosave (Valheim saves every 20–30 minutes) may be what you get. `npx valheim logs` shows what happened.';
       return {
-        content: `🔴 **Server stopped** (${STOP_REASONS[action.reason](context)}). The world is saved. Start it again with \`/valheim start\`.`,
+        content: `🔴 **Server stopped** (${STOP_REASONS[action.reason](context)}). ${saved} Start it again with \`/valheim start\`.`,
         components: [buttonRow('start')],
+      };
+    }
+    case 'warn-limit': {
+      const minutes = Math.max(1, Math.round((action.stopAt - now) / 60_000));
+      const why =
+        action.kind === 'blind'
+          ? `👀 I can't see who is playing since ${discordTime(action.since, 't')} (the server's log and query say nothing I can read), so I can't tell whether it is still in use.`
+          : `⏳ This session has been running since ${discordTime(action.since, 't')}, the limit of ${context.maxSessionHours ?? 12} hours.`;
+      return {
+        content: `${why} I'll stop the server ${discordTime(action.stopAt, 'R')} (in about ${minutes} min) unless someone presses **Keep running**.`,
+        components: [buttonRow('keepRunning', 'status')],
+      };
+    }
+    case 'cancel-limit-warning':
+      return { content: '👍 I can see who is playing again: the server keeps running.', components: [] };
+    case 'announce-join-code':
+      return {
+        content: `🔑 **New crossplay join code: ${action.joinCode}** — the old one no longer works.`,
+        components: [buttonRow('status')],
+      };
+    case 'announce-save-error':
+      return {
+        content: `🚨 **The server could not save the world** (${sanitize(action.detail || 'no reason given')}). Play since the last good save is at risk: stop the server with \`/valheim stop\` and check \`npx valheim logs\` before playing on.`,
+        components: [buttonRow('status')],
       };
     default:
       return undefined;

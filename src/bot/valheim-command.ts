@@ -25,6 +25,7 @@ import { transferId } from '../worlds/transfer-id.js';
 import { mayOperate } from './access.js';
 import { describeFailure } from './aws-errors.js';
 import { withDeadline } from './deadline.js';
+import { keepRunningReply, NO_STATE_MESSAGE } from './keep-running.js';
 import {
   alreadyMessage,
   BACKUP_ALREADY_RUNNING_MESSAGE,
@@ -173,6 +174,7 @@ export async function runButton(
       ephemeral: true,
     });
   }
+  if (action === 'keepRunning') return keepRunning(interaction, context);
   return perform(
     {
       action,
@@ -184,6 +186,30 @@ export async function runButton(
     },
     context,
   );
+}
+
+/** Keep running follows the rules of Start and Stop: this guild, and an operator role when roles are set. */
+async function keepRunning(
+  interaction: APIMessageComponentInteraction,
+  context: CommandContext,
+): Promise<APIInteractionResponse> {
+  const member = interaction.member;
+  if (interaction.guild_id !== context.guildId || !member) {
+    return messageResponse(NOT_IN_GUILD_MESSAGE, { ephemeral: true });
+  }
+  if (!mayOperate(member, context.operatorRoleIds)) {
+    return messageResponse(refusedMessage(context.operatorRoleIds, 'keepRunning'), { ephemeral: true });
+  }
+  if (!context.store) return messageResponse(NO_STATE_MESSAGE, { ephemeral: true });
+  const open = context.store;
+  try {
+    return await withDeadline(context.budgetMs, async (signal) =>
+      keepRunningReply(await open(), member.user.id, context.now(), context.log, signal),
+    );
+  } catch (error) {
+    context.log.error('keep running failed', { userId: member.user.id, error });
+    return messageResponse(describeFailure(error, 'keep the server running'), { ephemeral: true });
+  }
 }
 
 async function perform(request: Request, context: CommandContext): Promise<APIInteractionResponse> {
@@ -234,7 +260,9 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
       const wanted = action === 'start' ? 1 : 0;
       const alreadyThere =
         wanted === 1 ? status.state !== 'stopped' : status.state === 'stopped' || status.state === 'stopping';
-      if (alreadyThere) return messageResponse(alreadyMessage(status, action), { ephemeral: true });
+      if (alreadyThere) {
+        return messageResponse(alreadyMessage(status, action, stored?.state), { ephemeral: true });
+      }
       // A restore writing the world while the game boots would corrupt it; a snapshot would copy a moving world.
       if (wanted === 1 && transferTasks && transferTasks.length > 0) {
         context.log.info('start refused: world transfer running', { userId, tasks: transferTasks });

@@ -211,10 +211,26 @@ export const lifecycleSchema = z.strictObject({
   idleStopMinutes: minutes(1440).default(15),
   /** Stop this many minutes after the server became joinable if nobody joined; 0 = never. */
   emptyStopMinutes: minutes(1440).default(30),
-  /** Warn in Discord this many minutes before an idle stop; 0 = no warning. */
+  /** Warn in Discord this many minutes before any automatic stop (at least 1: it never stops unwarned). */
   warnBeforeMinutes: minutes(60).default(5),
   /** Tell the group when a start takes longer than this; 0 = never. */
   slowStartMinutes: minutes(120).default(15),
+  /** Warn (with Keep running), then stop, when the player count stayed unknown this long; 0 = never. */
+  unknownLimitMinutes: minutes(1440).default(60),
+  /** Warn (with Keep running), then stop, when a session ran this many hours; 0 = never. */
+  maxSessionHours: z
+    .number()
+    .int()
+    .min(0, 'must be 0 (off) or more hours')
+    .max(168, 'must be at most 168 hours')
+    .default(12),
+  /** How many hours Keep running adds to a session at its limit. */
+  keepRunningHours: z
+    .number()
+    .int()
+    .min(1, 'must be at least 1 hour')
+    .max(24, 'must be at most 24 hours')
+    .default(2),
 });
 
 export const dnsSchema = z
@@ -296,6 +312,9 @@ export const configSchema = z.strictObject({
     emptyStopMinutes: 30,
     warnBeforeMinutes: 5,
     slowStartMinutes: 15,
+    unknownLimitMinutes: 60,
+    maxSessionHours: 12,
+    keepRunningHours: 2,
   }),
   /** Optional DNS name for the server (costs $0.50/month per hosted zone). */
   dns: dnsSchema.optional(),

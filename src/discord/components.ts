@@ -9,6 +9,8 @@ export const BUTTON_IDS = {
   start: 'valheim:start',
   stop: 'valheim:stop',
   status: 'valheim:status',
+  /** Under a blind or session-limit warning: put the automatic stop off (operators only). */
+  keepRunning: 'valheim:keep-running',
 } as const;
 
 export type ButtonAction = keyof typeof BUTTON_IDS;
@@ -21,6 +23,12 @@ const BUTTONS: Record<ButtonAction, APIButtonComponent> = {
   start: { type: Component.Button, style: Button.Success, label: 'Start', custom_id: BUTTON_IDS.start },
   stop: { type: Component.Button, style: Button.Danger, label: 'Stop', custom_id: BUTTON_IDS.stop },
   status: { type: Component.Button, style: Button.Secondary, label: 'Refresh', custom_id: BUTTON_IDS.status },
+  keepRunning: {
+    type: Component.Button,
+    style: Button.Primary,
+    label: 'Keep running',
+    custom_id: BUTTON_IDS.keepRunning,
+  },
 };
 
 /** One action row with the given buttons, in the given order. */

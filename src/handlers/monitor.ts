@@ -2,18 +2,19 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import { jsonLogger } from '../log.js';
 import { awsMonitorPorts } from '../monitor/aws-ports.js';
 import { readMonitorEnvironment } from '../monitor/environment.js';
-import { reportTransfer, runMonitorTick } from '../monitor/monitor.js';
+import { reportTransfer, runMonitorTick, type TickTrigger } from '../monitor/monitor.js';
+import { WAKE_EVENT_DETAIL_TYPE } from '../monitor/wake-event.js';
 
 /*
- * Lambda entry for the monitor: ECS task state changes of the game cluster, and a one-minute schedule
- * that is enabled only while a server is up. Failures are logged, not thrown: EventBridge would retry a
+ * Lambda entry for the monitor: ECS task state changes of the game cluster, a one-minute schedule that is
+ * enabled only while a server is up, and wake-ups from the log Lambda (server ready, join code, failed save). Failures are logged, not thrown: EventBridge would retry a
  * stale tick, and the next one re-reads everything anyway.
  */
 const environment = readMonitorEnvironment(process.env);
 const ports = awsMonitorPorts(environment, jsonLogger);
 
 export async function handler(event: EventBridgeEvent<string, unknown>): Promise<void> {
-  const trigger = event['detail-type'] === 'ECS Task State Change' ? 'task-event' : 'schedule';
+  const trigger = triggerOf(event['detail-type']);
   try {
     // Transfer tasks share the cluster: report their outcome, and leave the game's lifecycle alone.
     if (trigger === 'task-event' && environment.transferFamily) {
@@ -25,4 +26,9 @@ export async function handler(event: EventBridgeEvent<string, unknown>): Promise
   } catch (error) {
     jsonLogger.error('monitor tick failed', { trigger, error });
   }
+}
+
+function triggerOf(detailType: string): TickTrigger {
+  if (detailType === 'ECS Task State Change') return 'task-event';
+  return detailType === WAKE_EVENT_DETAIL_TYPE ? 'log-news' : 'schedule';
 }

@@ -1,15 +1,20 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { CloudWatchLogsEvent } from 'aws-lambda';
 import { jsonLogger } from '../log.js';
 import { StateStore } from '../monitor/state-store.js';
+import { WAKE_EVENT_DETAIL_TYPE, WAKE_EVENT_SOURCE } from '../monitor/wake-event.js';
 import { decodeLogsPayload, ingestLogBatch } from '../players/log-ingest.js';
 
 /*
- * Lambda entry for the game server's log subscription (only the lines about players and readiness are
- * forwarded). It records who is on, for crossplay and private servers whose count the query cannot give.
+ * Lambda entry for the game server's log subscription (only the lines the parser reads are forwarded). It
+ * records who is on, for crossplay and private servers whose count the query cannot give, and wakes the
+ * monitor when the server became joinable, got a new join code or failed to save.
  */
 const tableName = process.env.STATE_TABLE;
+const wakeBus = process.env.WAKE_EVENT_BUS;
 const store = tableName ? new StateStore(new DynamoDBClient({}), tableName) : undefined;
+const events = wakeBus ? new EventBridgeClient({}) : undefined;
 
 export async function handler(event: CloudWatchLogsEvent): Promise<void> {
   if (!store) {
@@ -24,6 +29,28 @@ export async function handler(event: CloudWatchLogsEvent): Promise<void> {
     return;
   }
   // Errors propagate: CloudWatch Logs retries the delivery, and re-applying a batch is harmless.
-  const applied = await ingestLogBatch(batch, store, jsonLogger);
-  jsonLogger.info('server log batch', { lines: batch.logEvents.length, applied, stream: batch.logStream });
+  const { applied, wakeMonitor } = await ingestLogBatch(batch, store, jsonLogger);
+  jsonLogger.info('server log batch', {
+    lines: batch.logEvents.length,
+    applied,
+    wakeMonitor,
+    stream: batch.logStream,
+  });
+  if (wakeMonitor && events) {
+    // Best effort: the minute tick catches up anyway, so a failed wake-up must not make CloudWatch retry.
+    await events
+      .send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              EventBusName: wakeBus,
+              Source: WAKE_EVENT_SOURCE,
+              DetailType: WAKE_EVENT_DETAIL_TYPE,
+              Detail: JSON.stringify({ logStream: batch.logStream }),
+            },
+          ],
+        }),
+      )
+      .catch((error: unknown) => jsonLogger.warn('could not wake the monitor', { error }));
+  }
 }

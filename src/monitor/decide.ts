@@ -9,7 +9,14 @@ import type { ServerState } from '../server/server-status.js';
 /** Where a session is in its life, as the bot sees it. */
 export type Phase = 'stopped' | 'starting' | 'ready' | 'stopping';
 
-export type StopReason = 'idle' | 'nobody-joined';
+/**
+ * Why the bot stops a server by itself. `blind`: the player count stayed unknown too long; `max-session`: the
+ * session ran `maxSessionHours` (plus any Keep running). Each is warned in Discord before it happens.
+ */
+export type StopReason = 'idle' | 'nobody-joined' | 'blind' | 'max-session';
+
+/** The stops that a Keep running button can put off. */
+export type LimitKind = 'blind' | 'max-session';
 
 /** A player count: a number we trust, or 'unknown' (a failed query is never taken for zero). */
 export type PlayerCount = number | 'unknown';
@@ -23,6 +30,12 @@ export interface LifecycleSettings {
   readonly warnBeforeMinutes: number;
   /** Announce a start taking longer than this. @default 15 min */
   readonly slowStartMinutes: number;
+  /** Warn, then stop, when the player count stayed unknown this long; 0 disables. @default 60 min */
+  readonly unknownLimitMinutes: number;
+  /** Warn, then stop, when a session ran this long; 0 disables. @default 12 h */
+  readonly maxSessionHours: number;
+  /** How much longer Keep running lets a session run past `maxSessionHours`. @default 2 h */
+  readonly keepRunningHours: number;
 }
 
 export const DEFAULT_LIFECYCLE: LifecycleSettings = {
@@ -30,6 +43,9 @@ export const DEFAULT_LIFECYCLE: LifecycleSettings = {
   emptyStopMinutes: 30,
   warnBeforeMinutes: 5,
   slowStartMinutes: 15,
+  unknownLimitMinutes: 60,
+  maxSessionHours: 12,
+  keepRunningHours: 2,
 };
 
 export interface LifecycleState {
@@ -55,6 +71,20 @@ export interface LifecycleState {
   /** Set when the bot itself stops the server, so the stop notice can say why. */
   readonly stopReason?: StopReason;
   readonly interruptions?: number;
+  /** Since when the player count has been unknown (while ready). */
+  readonly unknownSince?: number;
+  /** A pending "I'll stop unless someone presses Keep running" warning. */
+  readonly limitWarning?: { readonly kind: LimitKind; readonly stopAt: number };
+  /** Set by the Keep running button; the next tick takes it into account. */
+  readonly keepRunningAt?: number;
+  /** The last Keep running for a blind warning: the unknown clock restarts there. */
+  readonly blindAcknowledgedAt?: number;
+  /** Hours Keep running added to `maxSessionHours`. */
+  readonly sessionExtensionHours?: number;
+  /** The Valheim build the server runs, from its log. */
+  readonly gameVersion?: string;
+  /** The failed save that was last announced (log time). */
+  readonly saveErrorAnnouncedAt?: number;
 }
 
 export const INITIAL_STATE: LifecycleState = { phase: 'stopped' };
@@ -72,6 +102,15 @@ export interface Observation {
   readonly joinCode?: string;
   /** Why the previously announced task stopped, when ECS still knows. */
   readonly lastStop?: { readonly spot: boolean; readonly reason?: string };
+  /** The last time the log saw somebody join (a join the count may not show yet). */
+  readonly lastJoinAt?: number;
+  /** Crossplay: the server is ready but its join code is not logged yet; the ready notice waits briefly. */
+  readonly joinCodePending?: boolean;
+  readonly gameVersion?: string;
+  /** The last failed save the log reported. */
+  readonly saveError?: { readonly at: number; readonly detail: string };
+  /** Whether the game logged a save while shutting down (undefined: its log said nothing of a shutdown). */
+  readonly shutdownSaved?: boolean;
 }
 
 export type Action =
@@ -82,7 +121,16 @@ export type Action =
   | { readonly type: 'warn-idle'; readonly stopAt: number; readonly reason: StopReason }
   | { readonly type: 'cancel-idle-warning' }
   | { readonly type: 'stop-server'; readonly reason: StopReason }
-  | { readonly type: 'announce-stopped'; readonly reason: StopReason | 'requested' }
+  | {
+      readonly type: 'announce-stopped';
+      readonly reason: StopReason | 'requested';
+      /** True only when the log showed a save during shutdown. */
+      readonly worldSaved: boolean;
+    }
+  | { readonly type: 'warn-limit'; readonly kind: LimitKind; readonly stopAt: number; readonly since: number }
+  | { readonly type: 'cancel-limit-warning'; readonly kind: LimitKind }
+  | { readonly type: 'announce-join-code'; readonly joinCode: string }
+  | { readonly type: 'announce-save-error'; readonly detail: string }
   | { readonly type: 'upsert-dns'; readonly ip: string }
   | { readonly type: 'delete-dns' }
   | {
@@ -99,6 +147,15 @@ export interface Decision {
 }
 
 const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/**
+ * How long before any automatic stop the group is warned. Never zero: no automatic stop happens without a
+ * warning in Discord first (scheduled stops aside, which the group set up itself).
+ */
+function warningWindow(settings: LifecycleSettings): number {
+  return Math.max(1, settings.warnBeforeMinutes) * MINUTE;
+}
 
 export function decide(
   state: LifecycleState,
@@ -107,11 +164,11 @@ export function decide(
   settings: LifecycleSettings = DEFAULT_LIFECYCLE,
 ): Decision {
   const actions: Action[] = [];
-  let next: LifecycleState = state;
+  let next: LifecycleState = noteSaveError(state, observation, actions);
 
   if (observation.desiredCount === 0) {
     if (observation.server === 'stopped') {
-      if (next.phase !== 'stopped') closeSession(next, now, actions);
+      if (next.phase !== 'stopped') closeSession(next, observation, now, actions);
       actions.push({ type: 'stop-polling' });
       return { state: INITIAL_STATE, actions };
     }
@@ -128,7 +185,7 @@ export function decide(
 
   // Somebody wants the server up: open a session if none is running.
   if (next.phase === 'stopped' || next.phase === 'stopping') {
-    if (next.phase === 'stopping') closeSession(next, now, actions);
+    if (next.phase === 'stopping') closeSession(next, observation, now, actions);
     const sessionId = new Date(now).toISOString();
     next = {
       phase: 'starting',
@@ -137,6 +194,7 @@ export function decide(
       taskStartedAt: now,
       peakPlayers: 0,
       interruptions: 0,
+      ...(observation.saveError && { saveErrorAnnouncedAt: observation.saveError.at }),
     };
     actions.push({ type: 'session-opened', sessionId, at: now });
   }
@@ -148,7 +206,14 @@ export function decide(
       spot: observation.lastStop?.spot ?? false,
       ...(observation.lastStop?.reason && { reason: observation.lastStop.reason }),
     });
-    const { address: _address, taskArn: _taskArn, warnedStopAt: _warned, readyAt: _readyAt, ...rest } = next;
+    const {
+      address: _address,
+      taskArn: _taskArn,
+      warnedStopAt: _warned,
+      readyAt: _readyAt,
+      unknownSince: _unknownSince,
+      ...rest
+    } = next;
     next = {
       ...rest,
       phase: 'starting',
@@ -158,8 +223,16 @@ export function decide(
     };
   }
 
+  next = applyKeepRunning(next, settings);
+  if (observation.gameVersion) next = { ...next, gameVersion: observation.gameVersion };
+
   if (next.phase === 'starting') {
-    if (observation.server === 'running' && observation.publicIp && observation.serverAnswering) {
+    if (
+      observation.server === 'running' &&
+      observation.publicIp &&
+      observation.serverAnswering &&
+      !observation.joinCodePending
+    ) {
       const address = `${observation.publicIp}:2456`;
       next = {
         ...next,
@@ -186,18 +259,41 @@ export function decide(
         actions.push({ type: 'announce-slow-start', minutes: Math.floor((now - startedAt) / MINUTE) });
         next = { ...next, slowStartAnnounced: true };
       }
-      return { state: next, actions };
+      // A start that never gets ready is as blind as a hung game: bounded the same way.
+      return limits(next, startedAt, now, settings, actions);
     }
   }
 
   if (next.phase !== 'ready') return { state: next, actions };
 
   const players = observation.players;
+  if (observation.joinCode && next.joinCode && observation.joinCode !== next.joinCode) {
+    // PlayFab handed out a new code: the one in the ready notice no longer works.
+    actions.push({ type: 'announce-join-code', joinCode: observation.joinCode });
+  }
   next = {
     ...next,
     players,
     ...(observation.joinCode && { joinCode: observation.joinCode }),
   };
+  if (players === 'unknown') {
+    next = { ...next, unknownSince: next.unknownSince ?? now };
+  } else if (next.unknownSince !== undefined) {
+    const { unknownSince: _since, ...rest } = next;
+    next = rest;
+  }
+
+  // A join the count does not show (yet) still counts as activity: the idle clock restarts from it.
+  const joinedAt = observation.lastJoinAt;
+  if (joinedAt !== undefined && joinedAt <= now && joinedAt > (next.lastActivityAt ?? 0)) {
+    // Whoever was warned that nobody is on is told otherwise; a new warning comes in full if it applies.
+    next = withdrawIdleWarning({ ...next, lastActivityAt: joinedAt, everJoined: true }, actions);
+  }
+
+  const limited = limits(next, next.unknownSince, now, settings, actions);
+  next = limited.state;
+  if (next.phase !== 'ready') return limited;
+
   if (players === 'unknown' || players > 0) {
     // Someone is (or may be) playing: the idle clock restarts and any warning is withdrawn.
     next = {
@@ -208,28 +304,103 @@ export function decide(
         peakPlayers: Math.max(next.peakPlayers ?? 0, players),
       }),
     };
-    if (next.warnedStopAt !== undefined) {
-      const { warnedStopAt: _warned, ...rest } = next;
-      next = rest;
-      actions.push({ type: 'cancel-idle-warning' });
-    }
-    return { state: next, actions };
+    return { state: withdrawIdleWarning(next, actions), actions };
   }
 
   const reason: StopReason = next.everJoined ? 'idle' : 'nobody-joined';
   const windowMinutes = reason === 'idle' ? settings.idleStopMinutes : settings.emptyStopMinutes;
-  if (windowMinutes <= 0) return { state: next, actions };
+  if (windowMinutes <= 0) return { state: withdrawIdleWarning(next, actions), actions };
   const stopAt = (next.lastActivityAt ?? next.readyAt ?? now) + windowMinutes * MINUTE;
-  if (now >= stopAt) {
+  // A warning for an earlier stop time is out of date (somebody joined since): withdraw it, warn anew.
+  if (next.warnedStopAt !== undefined && next.warnedStopAt < stopAt)
+    next = withdrawIdleWarning(next, actions);
+  if (next.warnedStopAt !== undefined && now >= next.warnedStopAt) {
     actions.push({ type: 'stop-server', reason });
     return { state: { ...next, phase: 'stopping', stopReason: reason }, actions };
   }
-  const warnAt = stopAt - settings.warnBeforeMinutes * MINUTE;
-  if (settings.warnBeforeMinutes > 0 && now >= warnAt && next.warnedStopAt === undefined) {
-    actions.push({ type: 'warn-idle', stopAt, reason });
-    next = { ...next, warnedStopAt: stopAt };
+  const window = warningWindow(settings);
+  if (next.warnedStopAt === undefined && now >= stopAt - window) {
+    // Late (e.g. no tick ran for a while)? The stop still comes a full warning window after the warning.
+    const announcedStop = Math.max(stopAt, now + window);
+    actions.push({ type: 'warn-idle', stopAt: announcedStop, reason });
+    next = { ...next, warnedStopAt: announcedStop };
   }
   return { state: next, actions };
+}
+
+function withdrawIdleWarning(state: LifecycleState, actions: Action[]): LifecycleState {
+  if (state.warnedStopAt === undefined) return state;
+  const { warnedStopAt: _warned, ...rest } = state;
+  actions.push({ type: 'cancel-idle-warning' });
+  return rest;
+}
+
+/** A pressed Keep running: the unknown clock restarts, or the session gets `keepRunningHours` more. */
+function applyKeepRunning(state: LifecycleState, settings: LifecycleSettings): LifecycleState {
+  if (state.keepRunningAt === undefined) return state;
+  const { keepRunningAt, limitWarning, ...rest } = state;
+  if (limitWarning?.kind === 'blind') return { ...rest, blindAcknowledgedAt: keepRunningAt };
+  if (limitWarning?.kind === 'max-session') {
+    return { ...rest, sessionExtensionHours: (rest.sessionExtensionHours ?? 0) + settings.keepRunningHours };
+  }
+  return rest;
+}
+
+/**
+ * The two bounds on a session nobody ends: the count unknown for `unknownLimitMinutes` (from `blindSince`),
+ * and `maxSessionHours` in all. Each first warns with a Keep running button, and stops a warning window
+ * later if nobody pressed it.
+ */
+function limits(
+  state: LifecycleState,
+  blindSince: number | undefined,
+  now: number,
+  settings: LifecycleSettings,
+  actions: Action[],
+): Decision {
+  const window = warningWindow(settings);
+  let next = state;
+  const pending = next.limitWarning;
+  const blindFrom =
+    blindSince === undefined ? undefined : Math.max(blindSince, next.blindAcknowledgedAt ?? blindSince);
+
+  if (pending?.kind === 'blind' && blindFrom === undefined) {
+    // The count is visible again.
+    const { limitWarning: _warning, ...rest } = next;
+    actions.push({ type: 'cancel-limit-warning', kind: 'blind' });
+    return { state: rest, actions };
+  }
+  if (pending) {
+    if (now < pending.stopAt) return { state: next, actions };
+    actions.push({ type: 'stop-server', reason: pending.kind });
+    const { limitWarning: _warning, ...rest } = next;
+    return { state: { ...rest, phase: 'stopping', stopReason: pending.kind }, actions };
+  }
+
+  const due: Array<{ kind: LimitKind; warnAt: number; stopAt: number; since: number }> = [];
+  if (settings.maxSessionHours > 0 && next.startedAt !== undefined) {
+    const stopAt = next.startedAt + (settings.maxSessionHours + (next.sessionExtensionHours ?? 0)) * HOUR;
+    due.push({ kind: 'max-session', warnAt: stopAt - window, stopAt, since: next.startedAt });
+  }
+  if (settings.unknownLimitMinutes > 0 && blindFrom !== undefined) {
+    const warnAt = blindFrom + settings.unknownLimitMinutes * MINUTE;
+    due.push({ kind: 'blind', warnAt, stopAt: warnAt + window, since: blindFrom });
+  }
+  const first = due.filter((limit) => now >= limit.warnAt).sort((a, b) => a.warnAt - b.warnAt)[0];
+  if (first) {
+    const stopAt = Math.max(first.stopAt, now + window);
+    actions.push({ type: 'warn-limit', kind: first.kind, stopAt, since: first.since });
+    next = { ...next, limitWarning: { kind: first.kind, stopAt } };
+  }
+  return { state: next, actions };
+}
+
+/** A failed save is announced once, at once, whatever the phase: the world is at risk. */
+function noteSaveError(state: LifecycleState, observation: Observation, actions: Action[]): LifecycleState {
+  const error = observation.saveError;
+  if (!error || state.phase === 'stopped' || error.at <= (state.saveErrorAnnouncedAt ?? 0)) return state;
+  actions.push({ type: 'announce-save-error', detail: error.detail });
+  return { ...state, saveErrorAnnouncedAt: error.at };
 }
 
 /** When the idle stop will happen if nobody joins, for status messages; undefined when none is pending. */
@@ -243,8 +414,12 @@ export function idleStopAt(
   return (state.lastActivityAt ?? state.readyAt ?? 0) + minutes * MINUTE;
 }
 
-function closeSession(state: LifecycleState, now: number, actions: Action[]): void {
-  actions.push({ type: 'announce-stopped', reason: state.stopReason ?? 'requested' });
+function closeSession(state: LifecycleState, observation: Observation, now: number, actions: Action[]): void {
+  actions.push({
+    type: 'announce-stopped',
+    reason: state.stopReason ?? 'requested',
+    worldSaved: observation.shutdownSaved === true,
+  });
   if (state.address) actions.push({ type: 'delete-dns' });
   if (state.sessionId) {
     actions.push({
@@ -254,4 +429,14 @@ function closeSession(state: LifecycleState, now: number, actions: Action[]): vo
       reason: state.stopReason ?? 'requested',
     });
   }
+}
+
+/**
+ * The Keep running button: marks the pending blind or session-limit warning as answered (the next tick
+ * applies it). Undefined when no such warning is pending, e.g. it was already answered or the server stopped.
+ */
+export function requestKeepRunning(state: LifecycleState, now: number): LifecycleState | undefined {
+  if (state.limitWarning === undefined || state.keepRunningAt !== undefined) return undefined;
+  if (state.phase !== 'ready' && state.phase !== 'starting') return undefined;
+  return { ...state, keepRunningAt: now };
 }

@@ -36,6 +36,9 @@ const schema = z.object({
   EMPTY_STOP_MINUTES: count,
   WARN_BEFORE_MINUTES: count,
   SLOW_START_MINUTES: count,
+  UNKNOWN_LIMIT_MINUTES: count,
+  MAX_SESSION_HOURS: count,
+  KEEP_RUNNING_HOURS: count,
   TASK_CPU: count,
   TASK_MEMORY_MIB: count,
   TASK_SPOT: flag,
@@ -58,6 +61,9 @@ export function readMonitorEnvironment(env: NodeJS.ProcessEnv): MonitorEnvironme
     emptyStopMinutes: number(e.EMPTY_STOP_MINUTES, DEFAULT_LIFECYCLE.emptyStopMinutes),
     warnBeforeMinutes: number(e.WARN_BEFORE_MINUTES, DEFAULT_LIFECYCLE.warnBeforeMinutes),
     slowStartMinutes: number(e.SLOW_START_MINUTES, DEFAULT_LIFECYCLE.slowStartMinutes),
+    unknownLimitMinutes: number(e.UNKNOWN_LIMIT_MINUTES, DEFAULT_LIFECYCLE.unknownLimitMinutes),
+    maxSessionHours: number(e.MAX_SESSION_HOURS, DEFAULT_LIFECYCLE.maxSessionHours),
+    keepRunningHours: number(e.KEEP_RUNNING_HOURS, DEFAULT_LIFECYCLE.keepRunningHours),
   };
   const dns =
     e.DNS_HOSTED_ZONE_ID && e.DNS_RECORD_NAME
@@ -86,6 +92,8 @@ export function readMonitorEnvironment(env: NodeJS.ProcessEnv): MonitorEnvironme
         crossplay,
         idleStopMinutes: lifecycle.idleStopMinutes,
         emptyStopMinutes: lifecycle.emptyStopMinutes,
+        unknownLimitMinutes: lifecycle.unknownLimitMinutes,
+        maxSessionHours: lifecycle.maxSessionHours,
         ...(dns && { hostName: dns.recordName.replace(/\.$/, '') }),
       },
     },

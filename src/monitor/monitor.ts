@@ -40,7 +40,8 @@ export interface MonitorSettings extends ObserveSettings {
   readonly notices: NoticeContext;
 }
 
-export type TickTrigger = 'task-event' | 'schedule';
+/** `log-news`: the log Lambda saw readiness, a join code or a failed save, and asks for a tick now. */
+export type TickTrigger = 'task-event' | 'schedule' | 'log-news';
 
 export interface TickResult {
   readonly actions: readonly Action[];

@@ -1,5 +1,5 @@
 import { answersQueries } from '../players/a2s.js';
-import { type LogPresence, logPlayerCount } from '../players/log-presence.js';
+import { type LogPresence, logPlayerCount, savedDuringShutdown } from '../players/log-presence.js';
 import { type ServerStatus, taskIdOf } from '../server/server-status.js';
 import type { Observation, PlayerCount } from './decide.js';
 
@@ -8,6 +8,15 @@ export interface ObserveSettings {
   readonly public: boolean;
   readonly crossplay: boolean;
 }
+
+/**
+ * How long a join in the log counts on top of a query that answered: the query may not show a player who is
+ * still loading in. After that the query wins, so a missed disconnect in the log cannot pin the count.
+ */
+export const LOG_JOIN_GRACE_MS = 3 * 60_000;
+
+/** With crossplay, how long the ready notice waits for the join code once the server is ready. */
+export const JOIN_CODE_WAIT_MS = 2 * 60_000;
 
 /** Asks the server how many players are on (A2S_INFO); throws when it does not answer. */
 export type PlayerQuery = (host: string, signal: AbortSignal) => Promise<number>;
@@ -27,7 +36,12 @@ export async function observe(
   const task = status.task;
   // Log presence belongs to one task; a replacement starts from nothing.
   const log = task && presence?.taskId === taskIdOf(task.taskArn) ? presence : undefined;
-  const logCount = logPlayerCount(log, now, { crossplay: settings.crossplay });
+  const logCount = logPlayerCount(log, now);
+  // The stop notice needs the log of the task that just stopped.
+  const stoppedLog =
+    !task && status.lastStopped && presence?.taskId === taskIdOf(status.lastStopped.taskArn)
+      ? presence
+      : undefined;
 
   let queried: number | undefined;
   const queryable = answersQueries(settings);
@@ -41,13 +55,17 @@ export async function observe(
 
   let players: PlayerCount;
   if (queryable && status.state === 'running') {
-    // The query is the source of truth; the log can only add players the query missed.
-    const fromLog = typeof logCount === 'number' ? logCount : 0;
-    players = queried === undefined ? (fromLog > 0 ? fromLog : 'unknown') : Math.max(queried, fromLog);
+    // The query is the source of truth while it answers; the log adds only a player who just joined. When the
+    // query fails, a fresh log count stands in (and a stale one is 'unknown', never 0).
+    const recentJoin = log?.lastJoinAt !== undefined && now - log.lastJoinAt <= LOG_JOIN_GRACE_MS;
+    if (queried === undefined) players = logCount;
+    else players = recentJoin && typeof logCount === 'number' ? Math.max(queried, logCount) : queried;
   } else {
     players = logCount;
   }
 
+  const sessionLog = log ?? stoppedLog;
+  const shutdownSaved = savedDuringShutdown(sessionLog);
   const lastStop = status.lastStopped;
   return {
     server: status.state,
@@ -57,6 +75,14 @@ export async function observe(
     serverAnswering: queried !== undefined || log?.readyAt !== undefined,
     players,
     ...(log?.joinCode && { joinCode: log.joinCode }),
+    ...(log?.lastJoinAt !== undefined && { lastJoinAt: log.lastJoinAt }),
+    ...(settings.crossplay &&
+      log?.readyAt !== undefined &&
+      !log.joinCode &&
+      now - log.readyAt < JOIN_CODE_WAIT_MS && { joinCodePending: true }),
+    ...(log?.gameVersion && { gameVersion: log.gameVersion }),
+    ...(sessionLog?.saveError && { saveError: sessionLog.saveError }),
+    ...(shutdownSaved !== undefined && { shutdownSaved }),
     ...(lastStop && {
       lastStop: {
         spot: lastStop.stopCode === 'SpotInterruption',

@@ -25,6 +25,16 @@ export function taskIdOfStream(logStream: string): string {
 
 const MAX_ATTEMPTS = 5;
 
+export interface IngestResult {
+  /** Lines the parser understood. */
+  readonly applied: number;
+  /**
+   * The batch brought news the monitor should act on at once rather than at its next minute: the server
+   * became joinable, a (new) join code, or a failed save.
+   */
+  readonly wakeMonitor: boolean;
+}
+
 /**
  * Folds one batch of server log lines into the stored presence. The write is conditional, so two batches
  * processed at once cannot lose each other's events: the loser reloads and applies its batch again.
@@ -33,8 +43,8 @@ export async function ingestLogBatch(
   batch: CloudWatchLogsDecodedData,
   store: PresenceStore,
   log: Logger,
-): Promise<number> {
-  if (batch.messageType === 'CONTROL_MESSAGE') return 0;
+): Promise<IngestResult> {
+  if (batch.messageType === 'CONTROL_MESSAGE') return { applied: 0, wakeMonitor: false };
   const taskId = taskIdOfStream(batch.logStream);
   const events = batch.logEvents
     .map((entry) => ({ event: parseLogLine(entry.message), at: entry.timestamp }))
@@ -42,15 +52,25 @@ export async function ingestLogBatch(
       (entry): entry is { event: NonNullable<typeof entry.event>; at: number } => entry.event !== undefined,
     )
     .sort((a, b) => a.at - b.at);
-  if (events.length === 0) return 0;
+  if (events.length === 0) return { applied: 0, wakeMonitor: false };
 
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const { presence, version } = await store.loadPresence();
     // A new task starts from a clean slate.
     const start = presence?.taskId === taskId ? presence : emptyPresence(taskId);
     const next = events.reduce((current, { event, at }) => applyLogEvent(current, event, at), start);
-    if (await store.savePresence(next, version)) return events.length;
+    if (await store.savePresence(next, version)) {
+      return { applied: events.length, wakeMonitor: isNews(start, next) };
+    }
     log.info('presence changed meanwhile; retrying', { attempt });
   }
   throw new Error(`could not store player presence after ${MAX_ATTEMPTS} attempts`);
+}
+
+function isNews(before: LogPresence, after: LogPresence): boolean {
+  return (
+    after.readyAt !== before.readyAt ||
+    after.joinCode !== before.joinCode ||
+    after.saveError?.at !== before.saveError?.at
+  );
 }

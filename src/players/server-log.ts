@@ -1,41 +1,83 @@
 /**
  * Reads the Valheim server's log lines (as the container prints them) into the events the bot cares about.
- * Crossplay servers always report 0 players over the query protocol, so for them the log is the only
- * trustworthy count; for private servers (which do not answer queries) it is too.
+ * Crossplay servers always report 0 players over the query protocol, and private servers do not answer it:
+ * for them the log is the only count. Every line is matched on Valheim's own message, never on the image's
+ * syslog prefix (whose shape changed over the years).
  */
 
 export type LogEvent =
-  /** Periodic crossplay line: the authoritative count and the join code. */
-  | { readonly kind: 'session-active'; readonly players: number; readonly joinCode: string }
+  /**
+   * A line that carries the live player count: the periodic ` Connections N ZDOS:` line, or with crossplay
+   * (PlayFab) the join/leave/new-session lines ending in `now N player(s)`.
+   */
+  | {
+      readonly kind: 'player-count';
+      readonly players: number;
+      readonly change: 'joined' | 'left' | 'session' | 'periodic';
+      readonly joinCode?: string;
+    }
   /** The join code players need with crossplay; also means the server accepts players. */
-  | { readonly kind: 'join-code'; readonly joinCode: string }
+  | { readonly kind: 'join-code'; readonly joinCode: string; readonly renewed: boolean }
   /** The server is connected to Steam and accepts players. */
   | { readonly kind: 'ready' }
+  /** A Steam peer, or with crossplay a PlayFab peer named by its platform ID (Steam_…, Xbox_…). */
   | { readonly kind: 'connected'; readonly peerId: string }
   | { readonly kind: 'disconnected'; readonly peerId: string }
-  /** A character spawned (join or respawn; deaths, logged as "0:0", are left out). */
-  | { readonly kind: 'character'; readonly name: string }
-  /** Periodic line (~every 10 min) with the number of connections. */
-  | { readonly kind: 'connections'; readonly count: number }
   | { readonly kind: 'world-saved' }
+  | { readonly kind: 'save-failed'; readonly detail: string }
+  | { readonly kind: 'version'; readonly version: string }
   | { readonly kind: 'shutdown' };
 
-const PATTERNS: ReadonlyArray<readonly [RegExp, (match: RegExpExecArray) => LogEvent | undefined]> = [
-  [
-    /Session "(?:.*)" with join code (\d+) and IP \S+ is active with (\d+) player\(s\)/,
-    (m) => ({ kind: 'session-active', joinCode: m[1] ?? '', players: Number(m[2]) }),
-  ],
-  [/Session "(?:.*)" registered with join code (\d+)/, (m) => ({ kind: 'join-code', joinCode: m[1] ?? '' })],
+type Build = (match: RegExpExecArray) => LogEvent | undefined;
+
+const COUNT_CHANGE: Record<string, 'joined' | 'left' | 'session'> = {
+  'Player joined': 'joined',
+  'Player connection lost': 'left',
+  'New session': 'session',
+};
+
+const PATTERNS: ReadonlyArray<readonly [RegExp, Build]> = [
   [/Game server connected\b/, () => ({ kind: 'ready' })],
+  [
+    /(Player joined|Player connection lost|New session) server ".*?"(?: that has join code (\d*))?, now (\d+) player\(s\)/,
+    (m) => ({
+      kind: 'player-count',
+      change: COUNT_CHANGE[m[1] ?? ''] ?? 'session',
+      players: Number(m[3]),
+      ...(m[2] && { joinCode: m[2] }),
+    }),
+  ],
+  [
+    /Session ".*" registered with join code (\d+)/,
+    (m) => ({ kind: 'join-code', joinCode: m[1] ?? '', renewed: false }),
+  ],
+  [
+    /Created new join code (\d+) for session/,
+    (m) => ({ kind: 'join-code', joinCode: m[1] ?? '', renewed: true }),
+  ],
+  // Printed rarely (once after registration), so it is no heartbeat: only its join code is used.
+  [
+    /Session ".*" with join code (\d+) and IP \S+ is active with \d+ player\(s\)/,
+    (m) => ({ kind: 'join-code', joinCode: m[1] ?? '', renewed: false }),
+  ],
   [/Got connection SteamID (\d+)/, (m) => ({ kind: 'connected', peerId: m[1] ?? '' })],
   [/Closing socket (\d+)/, (m) => ({ kind: 'disconnected', peerId: m[1] ?? '' })],
   [
-    /Got character ZDOID from (.+?) : (-?\d+):(\d+)/,
-    (m) => (m[2] === '0' && m[3] === '0' ? undefined : { kind: 'character', name: m[1] ?? '' }),
+    /PlayFab socket with remote ID \S+ received local Platform ID (\S+)/,
+    (m) => ({ kind: 'connected', peerId: m[1] ?? '' }),
   ],
-  [/Connections (\d+) ZDOS:/, (m) => ({ kind: 'connections', count: Number(m[1]) })],
-  [/World saved \(|Saved \d+ zdos/, () => ({ kind: 'world-saved' })],
-  [/ZNet Shutdown|OnApplicationQuit/, () => ({ kind: 'shutdown' })],
+  [/Peer (\S+) has wrong password/, (m) => ({ kind: 'disconnected', peerId: m[1] ?? '' })],
+  // The dungeon generator prints a bare "Connections N" (no ZDOS:): not a player count.
+  [
+    /Connections\s+(\d+)\s+ZDOS:/,
+    (m) => ({ kind: 'player-count', change: 'periodic', players: Number(m[1]) }),
+  ],
+  [/World saved\b|Saved \d+ [zZ][dD][oO]s\b/, () => ({ kind: 'world-saved' })],
+  // Valheim 1.0 saves in five steps; only the last one means the world is on disk.
+  [/World save \((\d+)\/(\d+)\) done/, (m) => (m[1] === m[2] ? { kind: 'world-saved' } : undefined)],
+  [/Error saving world!?\s*(.*)/, (m) => ({ kind: 'save-failed', detail: (m[1] ?? '').trim() })],
+  [/Valheim version: ?(\S+)/, (m) => ({ kind: 'version', version: m[1] ?? '' })],
+  [/OnApplicationQuit|ZNet Shutdown/, () => ({ kind: 'shutdown' })],
 ];
 
 export function parseLogLine(line: string): LogEvent | undefined {
@@ -47,8 +89,31 @@ export function parseLogLine(line: string): LogEvent | undefined {
 }
 
 /**
- * The CloudWatch Logs subscription filter pattern that forwards only lines `parseLogLine` understands, so
- * the log Lambda runs a few times per session rather than for every line steamcmd prints.
+ * The alternatives of the subscription filter, one per kind of line `parseLogLine` reads. CloudWatch's filter
+ * regex allows no spaces, quotes or parentheses, so `.` stands for each of them; the terms are chosen so that
+ * the noise the parser would throw away (spawns, deaths, the dungeon generator's bare "Connections N", mods'
+ * "Saved N map points", the four intermediate steps of a 1.0 save) does not get through: every forwarded line
+ * costs a Lambda invocation.
  */
-export const LOG_FILTER_PATTERN =
-  '?"is active with" ?"registered with join code" ?"Game server connected" ?"Got connection SteamID" ?"Closing socket" ?"Got character ZDOID" ?"Connections" ?"Saved" ?"World saved" ?"ZNet Shutdown" ?"OnApplicationQuit"';
+const FILTER_ALTERNATIVES = [
+  'Game.server.connected',
+  ',.now.[0-9]+.player',
+  'registered.with.join.code',
+  'Created.new.join.code',
+  'is.active.with.[0-9]+.player',
+  'Got.connection.SteamID',
+  'Closing.socket.[0-9]',
+  'received.local.Platform.ID',
+  'has.wrong.password',
+  'Connections.{1,2}[0-9]+.{1,2}ZDOS:',
+  'World.saved',
+  'Saved.[0-9]+.[zZ][dD][oO]s',
+  'World.save..[0-9]+/[0-9]+..done',
+  'Error.saving.world',
+  'Valheim.version',
+  'OnApplicationQuit',
+  'ZNet.Shutdown',
+] as const;
+
+/** The CloudWatch Logs subscription filter pattern (one regex) that forwards exactly the lines above. */
+export const LOG_FILTER_PATTERN = `%${FILTER_ALTERNATIVES.join('|')}%`;

@@ -135,11 +135,90 @@ describe('buttons, password and shared state', () => {
       expect(reply.data.content).toContain('It will be at `3.120.45.67:2456`');
     });
 
+    it('shows the Valheim version the log reported, and a pending automatic stop', async () => {
+      server.current = RUNNING;
+      const stopAt = NOW.getTime() + 4 * 60_000;
+      store.stored = {
+        state: {
+          phase: 'ready',
+          players: 2,
+          gameVersion: 'l-1.0.14',
+          limitWarning: { kind: 'max-session', stopAt },
+        },
+        version: 1,
+      };
+      const reply = (await runValheimCommand(commandInteraction({ subcommand: 'status' }), context)) as Reply;
+      expect(reply.data.content).toContain('Valheim l-1.0.14');
+      expect(reply.data.content).toContain(
+        `<t:${Math.floor(stopAt / 1000)}:R> unless someone presses **Keep running**`,
+      );
+    });
+
+    it('/valheim start while the world loads says it is starting, not "already running"', async () => {
+      // Given ECS runs the task, but the monitor has not seen the world load
+      server.current = RUNNING;
+      store.stored = { state: { phase: 'starting' }, version: 1 };
+      // When
+      const reply = (await runValheimCommand(commandInteraction({ subcommand: 'start' }), context)) as Reply;
+      // Then
+      expect(reply.data.content).toContain('The server is starting — loading the world');
+      expect(reply.data.content).not.toContain('already running');
+      expect(server.desiredCounts).toEqual([]);
+      // And once it is ready, it is "already running"
+      store.stored = { state: { phase: 'ready' }, version: 2 };
+      const ready = (await runValheimCommand(commandInteraction({ subcommand: 'start' }), context)) as Reply;
+      expect(ready.data.content).toContain('already running at `3.120.45.67:2456`');
+    });
+
     it('says when the player count is unknown', async () => {
       server.current = RUNNING;
       store.stored = { state: { phase: 'ready', players: 'unknown' }, version: 1 };
       const reply = (await runValheimCommand(commandInteraction({ subcommand: 'status' }), context)) as Reply;
       expect(reply.data.content).toContain('Player count unknown');
+    });
+  });
+
+  describe('Keep running', () => {
+    const warned = (kind: 'blind' | 'max-session'): LifecycleState => ({
+      phase: 'ready',
+      players: 'unknown',
+      limitWarning: { kind, stopAt: NOW.getTime() + 3 * 60_000 },
+    });
+
+    it('records the answer for the monitor and replaces the warning with who pressed it', async () => {
+      // Given a pending blind warning
+      server.current = RUNNING;
+      store.stored = { state: warned('blind'), version: 7 };
+      // When a member presses Keep running
+      const reply = await runButton(buttonInteraction('valheim:keep-running'), context);
+      // Then the warning message is updated, without buttons, naming who pressed it
+      expect(reply.type).toBe(7);
+      expect((reply as unknown as Reply).data).toMatchObject({ components: [] });
+      expect((reply as unknown as Reply).data.content).toContain(`<@${USER_ID}> pressed **Keep running**`);
+      // And the state carries the answer (conditionally written) for the next tick
+      expect(store.stored).toMatchObject({ version: 8, state: { keepRunningAt: NOW.getTime() } });
+    });
+
+    it('follows the role rules of Start and Stop', async () => {
+      context = { ...context, operatorRoleIds: [OPERATOR_ROLE] };
+      store.stored = { state: warned('max-session'), version: 7 };
+      const refused = (await runButton(buttonInteraction('valheim:keep-running'), context)) as Reply;
+      expect(refused.data.content).toContain('Only members with the role');
+      expect(refused.data.content).toContain('keep the server running');
+      expect(store.stored.version).toBe(7);
+      await runButton(buttonInteraction('valheim:keep-running', { roles: [OPERATOR_ROLE] }), context);
+      expect(store.stored.version).toBe(8);
+    });
+
+    it('says so when there is nothing to put off, and when someone else wrote at the same moment', async () => {
+      store.stored = { state: { phase: 'ready', players: 2 }, version: 3 };
+      const nothing = (await runButton(buttonInteraction('valheim:keep-running'), context)) as Reply;
+      expect(nothing.data.content).toContain('no automatic stop to put off');
+      expect(nothing.data.flags).toBe(64);
+      store.stored = { state: warned('blind'), version: 3 };
+      store.racing = true;
+      const raced = (await runButton(buttonInteraction('valheim:keep-running'), context)) as Reply;
+      expect(raced.data.content).toContain('at the same moment');
     });
   });
 

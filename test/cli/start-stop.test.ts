@@ -1,3 +1,4 @@
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeNetworkInterfacesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   DescribeServicesCommand,
@@ -12,6 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type StartStopDeps, start, stop } from '../../src/cli/commands/start-stop.js';
 import { errorLines } from '../../src/cli/errors.js';
 import { run } from '../../src/cli/program.js';
+import { LOG_FILTER_PATTERN } from '../../src/players/server-log.js';
 import { type Responder, startA2sResponder } from '../support/a2s-responder.js';
 import {
   awsError,
@@ -27,6 +29,7 @@ import {
 
 const ecsMock = mockClient(ECSClient);
 const ec2Mock = mockClient(EC2Client);
+const logsMock = mockClient(CloudWatchLogsClient);
 
 /** One moment of the server's life as ECS reports it. */
 interface Scene {
@@ -101,6 +104,11 @@ let responder: Responder;
 beforeEach(async () => {
   ecsMock.reset();
   ec2Mock.reset();
+  logsMock.reset();
+  // Unless a test says otherwise, the server log already says the world is joinable.
+  logsMock.on(FilterLogEventsCommand).resolves({
+    events: [{ timestamp: 0, message: 'valheim-server 11/23/2026 20:04:00: Game server connected' }],
+  });
   responder = await startA2sResponder({ infoPlayers: 0, maxPlayers: 10 });
 });
 
@@ -115,6 +123,7 @@ function deps(fake: ReturnType<typeof world>): StartStopDeps & { term: CapturedT
     ec2: (region) => new EC2Client({ region }),
     queryEndpoint: () => ({ host: '127.0.0.1', port: responder.port }),
     queryTimeoutMs: 100,
+    logs: (region) => new CloudWatchLogsClient({ region }),
     now: fake.now,
     sleep: fake.sleep,
   };
@@ -170,19 +179,48 @@ describe('valheim start', () => {
     expect(fake.state.sleeps).toEqual([]);
   });
 
-  it('--wait on a private server prints the address once the task runs, without querying', async () => {
-    // Given the example config (server.public false)
+  it('--wait on a private server waits for "Game server connected" in its log, as the bot does, without querying', async () => {
+    // Given the example config (server.public false); the world has loaded by the third look at the log
     const fake = world([STOPPED, PENDING, RUNNING]);
+    const lines = [
+      [{ timestamp: fake.now(), message: 'x valheim-server 11/23/2026 20:01:00: Valheim version: l-1.0.14' }],
+      [{ timestamp: fake.now(), message: 'x valheim-server 11/23/2026 20:04:00: Game server connected' }],
+    ];
+    let looks = 0;
+    logsMock.on(FilterLogEventsCommand).callsFake(() => ({ events: lines.slice(0, looks++).flat() }));
     const d = deps(fake);
 
     // When
     await start({ config: writeConfig(), wait: true }, d);
 
     // Then
-    expect(d.term.stdout.at(-1)).toBe(
-      `${GAME_PUBLIC_IP}:2456 — the task is running; the world may still be loading. Readiness can't be checked: private and crossplay servers do not answer the query protocol (watch valheim logs --follow).`,
-    );
-    expect(d.term.stdout).not.toContain('loading the world…');
+    expect(d.term.stdout.slice(-2)).toEqual(['loading the world…', `Ready: join at ${GAME_PUBLIC_IP}:2456`]);
+    expect(looks).toBe(3);
+    expect(logsMock).toHaveReceivedCommandWith(FilterLogEventsCommand, {
+      logGroupName: '/valheim-ondemand/server',
+      logStreamNames: ['valheim/Valheim/0123456789abcdef0123456789abcdef'],
+      filterPattern: LOG_FILTER_PATTERN,
+    });
+    expect(responder.received).toEqual([]);
+  });
+
+  it('--wait on a crossplay server prints the join code with the address', async () => {
+    const fake = world([STOPPED, PENDING, RUNNING]);
+    logsMock.on(FilterLogEventsCommand).resolves({
+      events: [
+        { timestamp: fake.now(), message: 'valheim-server 11/23/2026 20:04:00: Game server connected' },
+        {
+          timestamp: fake.now(),
+          message: 'valheim-server 11/23/2026 20:04:01: Session "Vikings" registered with join code 012345',
+        },
+      ],
+    });
+    const config = writeConfig({ server: { ...EXAMPLE_CONFIG.server, public: true, crossplay: true } });
+    const d = deps(fake);
+
+    await start({ config, wait: true }, d);
+
+    expect(d.term.stdout.at(-1)).toBe(`Ready: join at ${GAME_PUBLIC_IP}:2456 (crossplay join code 012345)`);
     expect(responder.received).toEqual([]);
   });
 

@@ -10,6 +10,7 @@ import { guildCommands } from '../../src/discord/commands.js';
 import { readInteractionsEnvironment } from '../../src/handlers/environment.js';
 import { readMonitorEnvironment } from '../../src/monitor/environment.js';
 import { TTL_ATTRIBUTE } from '../../src/monitor/state-store.js';
+import { WAKE_EVENT_DETAIL_TYPE, WAKE_EVENT_SOURCE } from '../../src/monitor/wake-event.js';
 import { LOG_FILTER_PATTERN } from '../../src/players/server-log.js';
 import { IMPORTS, SNAPSHOTS } from '../../src/worlds/snapshots.js';
 import { swapRepairHook } from '../../src/worlds/swap-repair.js';
@@ -439,7 +440,8 @@ describe('ValheimStack with the example config', () => {
         return value;
       });
       expect(mentions.length).toBeGreaterThan(0);
-      for (const text of mentions) {
+      // (the log filter names Valheim's "has wrong password" line: a log message, not a secret)
+      for (const text of mentions.filter((mention) => mention !== LOG_FILTER_PATTERN)) {
         expect(text).toMatch(
           /^(SERVER_PASS|(:parameter)?\/valheim-ondemand\/(server-password|discord-bot-token)|SSM SecureString to fill with the (Discord bot token|server password) \(valheim secrets set\)|iam:PassRole|iam:PassedToService)$/,
         );
@@ -1003,6 +1005,9 @@ describe('ValheimStack with the example config', () => {
         EMPTY_STOP_MINUTES: '30',
         WARN_BEFORE_MINUTES: '5',
         SLOW_START_MINUTES: '15',
+        UNKNOWN_LIMIT_MINUTES: '60',
+        MAX_SESSION_HOURS: '12',
+        KEEP_RUNNING_HOURS: '2',
         TASK_CPU: '2048',
         TASK_MEMORY_MIB: '8192',
         TASK_SPOT: 'false',
@@ -1038,7 +1043,11 @@ describe('ValheimStack with the example config', () => {
       // Then
       const cluster = findOne(template, 'AWS::ECS::Cluster');
       const fn = lambdaFunction(template, MONITOR);
-      const rule = findOne(template, 'AWS::Events::Rule', (p) => p.EventPattern !== undefined);
+      const rule = findOne(
+        template,
+        'AWS::Events::Rule',
+        (p) => (p.EventPattern as { source?: string[] } | undefined)?.source?.[0] === 'aws.ecs',
+      );
       expect(rule.properties).toMatchObject({
         EventPattern: {
           source: ['aws.ecs'],
@@ -1064,7 +1073,8 @@ describe('ValheimStack with the example config', () => {
     it('has a one-minute rule with a fixed name, created disabled (the monitor switches it)', () => {
       // Then
       const fn = lambdaFunction(template, MONITOR);
-      template.resourceCountIs('AWS::Events::Rule', 2);
+      // (the third rule wakes the monitor from the server log)
+      template.resourceCountIs('AWS::Events::Rule', 3);
       const rule = findOne(template, 'AWS::Events::Rule', (p) => p.ScheduleExpression !== undefined);
       expect(rule.properties).toMatchObject({
         Name: 'valheim-ondemand-monitor-poll',
@@ -1137,6 +1147,7 @@ describe('ValheimStack with the example config', () => {
       expect(fn.properties.Timeout).toBe(30);
       expect(lambdaEnvironment(fn.properties)).toEqual({
         STATE_TABLE: { Ref: table.id },
+        WAKE_EVENT_BUS: 'default',
         NODE_OPTIONS: '--enable-source-maps',
       });
       const logGroup = (fn.properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
@@ -1144,9 +1155,31 @@ describe('ValheimStack with the example config', () => {
         [
           `logs:CreateLogStream on <${logGroup}.Arn>`,
           `logs:PutLogEvents on <${logGroup}.Arn>`,
+          'events:PutEvents on arn:aws:events:eu-central-1:<AWS::AccountId>:event-bus/default',
           ...READ_WRITE_ITEMS.map((action) => `${action} on <${table.id}.Arn>`),
         ].sort(),
       );
+    });
+
+    it('wakes the monitor through the default bus when the log brings news', () => {
+      // Then a rule on the default bus matches exactly the log Lambda's wake-up event and runs the monitor
+      const monitor = lambdaFunction(template, MONITOR);
+      const rule = findOne(
+        template,
+        'AWS::Events::Rule',
+        (p) => (p.EventPattern as { source?: string[] } | undefined)?.source?.[0] === WAKE_EVENT_SOURCE,
+      );
+      expect(rule.properties).toMatchObject({
+        EventPattern: { source: [WAKE_EVENT_SOURCE], 'detail-type': [WAKE_EVENT_DETAIL_TYPE] },
+        State: 'ENABLED',
+        Targets: [expect.objectContaining({ Arn: { 'Fn::GetAtt': [monitor.id, 'Arn'] } })],
+      });
+      expect(rule.properties.EventBusName).toBeUndefined();
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        FunctionName: { 'Fn::GetAtt': [monitor.id, 'Arn'] },
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [rule.id, 'Arn'] },
+      });
     });
   });
 
@@ -1348,8 +1381,9 @@ describe('ValheimStack with Spot, a schedule and everything else changed', () =>
       SERVER_NAME: 'Night Shift',
       WORLD_NAME: 'Midgard',
       SERVER_PUBLIC: 'true',
-      CROSSPLAY: 'true',
-      SERVER_ARGS: '',
+      // The image looks for crossplay in SERVER_ARGS only (its idle check and backups depend on it).
+      CROSSPLAY: 'false',
+      SERVER_ARGS: '-crossplay',
       ADMINLIST_IDS: '76561197960287930 76561197960287931',
       TZ: 'America/New_York',
     });

@@ -46,6 +46,10 @@ const settingsArb = fc.record<LifecycleSettings>({
   emptyStopMinutes: fc.integer({ min: 0, max: 90 }),
   warnBeforeMinutes: fc.integer({ min: 0, max: 10 }),
   slowStartMinutes: fc.integer({ min: 0, max: 30 }),
+  // The blind and session limits stop on purpose (after a warning); their own properties are below.
+  unknownLimitMinutes: fc.constant(0),
+  maxSessionHours: fc.constant(0),
+  keepRunningHours: fc.integer({ min: 1, max: 4 }),
 });
 const stateArb: fc.Arbitrary<LifecycleState> = fc.record(
   {
@@ -106,7 +110,7 @@ describe('decide — properties', () => {
     );
   });
 
-  it('stops within idle + 2 minutes of the last player leaving when the count is reliably zero', () => {
+  it('stops within idle (or, when shorter, the warning window) + 2 minutes of the last player leaving when the count is reliably zero', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 60 }), // idle minutes
@@ -116,9 +120,11 @@ describe('decide — properties', () => {
         (idleStopMinutes, played, leaveOffset, gaps) => {
           const settings = { ...DEFAULT_LIFECYCLE, idleStopMinutes };
           const leftAt = T0 + played * MINUTE + leaveOffset;
+          // A stop always comes a full warning window after its warning, so a short idle time waits for it.
+          const wait = Math.max(idleStopMinutes, settings.warnBeforeMinutes + 1);
           const steps: Array<{ at: number; observation: Observation }> = [];
           let at = T0;
-          for (let i = 0; at <= leftAt + (idleStopMinutes + 5) * MINUTE; i++) {
+          for (let i = 0; at <= leftAt + (wait + 5) * MINUTE; i++) {
             steps.push({ at, observation: up(at < leftAt ? 2 : 0) });
             at += gaps[i % gaps.length] ?? MINUTE;
           }
@@ -126,7 +132,7 @@ describe('decide — properties', () => {
           // (the simulation keeps the service up, so later ticks retry the stop: the first one counts)
           expect(stops.length).toBeGreaterThanOrEqual(1);
           const stoppedAt = stops[0]?.at ?? Number.NaN;
-          expect(stoppedAt).toBeLessThanOrEqual(leftAt + (idleStopMinutes + 2) * MINUTE);
+          expect(stoppedAt).toBeLessThanOrEqual(leftAt + (wait + 2) * MINUTE);
           // and never before the idle time has passed since the last time anyone was seen
           expect(stoppedAt).toBeGreaterThanOrEqual(leftAt - MINUTE + idleStopMinutes * MINUTE);
           expect(stops[0]?.action).toEqual({ type: 'stop-server', reason: 'idle' });
@@ -252,7 +258,7 @@ describe('decide — scenarios', () => {
       T0 + 33 * MINUTE,
     );
     expect(stopped.actions).toEqual([
-      { type: 'announce-stopped', reason: 'nobody-joined' },
+      { type: 'announce-stopped', reason: 'nobody-joined', worldSaved: false },
       { type: 'delete-dns' },
       {
         type: 'session-closed',
@@ -268,7 +274,7 @@ describe('decide — scenarios', () => {
   it('says "requested" when somebody else stopped the server', () => {
     const ready = simulate([{ at: T0, observation: up(2) }]).state;
     const { actions } = decide(ready, { ...up(0), desiredCount: 0, server: 'stopped' }, T0 + MINUTE);
-    expect(actions[0]).toEqual({ type: 'announce-stopped', reason: 'requested' });
+    expect(actions[0]).toEqual({ type: 'announce-stopped', reason: 'requested', worldSaved: false });
   });
 
   it('announces a Spot interruption and the replacement once it is ready at its new address', () => {

@@ -32,16 +32,19 @@ describe('observe', () => {
     });
   });
 
-  it('takes the log count when it sees more players than the query', async () => {
-    const observation = await observe(
-      RUNNING,
-      presence({ peers: ['1', '2'] }),
-      answers(1),
-      publicServer,
-      NOW,
-      signal,
-    );
-    expect(observation.players).toBe(2);
+  it('adds a player the log saw join just now, whom the query does not show yet', async () => {
+    const joined = presence({ peers: ['1', '2'], count: 2, countAt: NOW - 30_000, lastJoinAt: NOW - 30_000 });
+    const observation = await observe(RUNNING, joined, answers(1), publicServer, NOW, signal);
+    expect(observation).toMatchObject({ players: 2, lastJoinAt: NOW - 30_000 });
+  });
+
+  it('lets an answering query win over a log count pinned by a missed disconnect', async () => {
+    // Given the log still counts a player whose "Closing socket" was lost 40 minutes ago (fresh count line)
+    const pinned = presence({ peers: ['1'], count: 1, countAt: NOW - 60_000, lastJoinAt: NOW - 40 * 60_000 });
+    // When the query answers 0, Then the count is 0
+    expect((await observe(RUNNING, pinned, answers(0), publicServer, NOW, signal)).players).toBe(0);
+    // And when the query fails, the fresh log count stands in
+    expect((await observe(RUNNING, pinned, silent, publicServer, NOW, signal)).players).toBe(1);
   });
 
   it('reports "unknown" — not 0 — when the query fails and the log shows nobody', async () => {
@@ -57,14 +60,48 @@ describe('observe', () => {
       return 0;
     };
     const crossplay = { public: true, crossplay: true };
-    const fresh = presence({ reportedCount: 2, reportedAt: NOW - 60_000, joinCode: '482913' });
+    const fresh = presence({ count: 2, countAt: NOW - 60_000, joinCode: '482913' });
     expect(await observe(RUNNING, fresh, query, crossplay, NOW, signal)).toMatchObject({
       players: 2,
       joinCode: '482913',
     });
     expect(asked).toBe(false);
-    const stale = presence({ reportedCount: 0, reportedAt: NOW - 30 * 60_000 });
+    const stale = presence({ count: 0, countAt: NOW - 30 * 60_000 });
     expect((await observe(RUNNING, stale, query, crossplay, NOW, signal)).players).toBe('unknown');
+  });
+
+  it('with crossplay, holds the ready notice back briefly while the join code is not logged yet', async () => {
+    const crossplay = { public: true, crossplay: true };
+    const justReady = presence({ readyAt: NOW - 30_000, count: 0, countAt: NOW - 30_000 });
+    expect((await observe(RUNNING, justReady, silent, crossplay, NOW, signal)).joinCodePending).toBe(true);
+    const withCode = { ...justReady, joinCode: '012345' };
+    expect(
+      (await observe(RUNNING, withCode, silent, crossplay, NOW, signal)).joinCodePending,
+    ).toBeUndefined();
+    // …but not forever: after two minutes the server is announced without it
+    const late = presence({ readyAt: NOW - 3 * 60_000, count: 0, countAt: NOW - 60_000 });
+    expect((await observe(RUNNING, late, silent, crossplay, NOW, signal)).joinCodePending).toBeUndefined();
+  });
+
+  it('reads whether the stopped task saved during shutdown, and passes on save errors', async () => {
+    const stopped = {
+      state: 'stopped' as const,
+      desiredCount: 0,
+      runningCount: 0,
+      pendingCount: 0,
+      lastStopped: { taskArn: RUNNING.task?.taskArn ?? '', lastStatus: 'STOPPED', desiredStatus: 'STOPPED' },
+    };
+    const log = presence({
+      shutdownAt: NOW - 60_000,
+      lastSaveAt: NOW - 55_000,
+      saveError: { at: NOW - 9e5, detail: 'x' },
+    });
+    expect(await observe(stopped, log, silent, publicServer, NOW, signal)).toMatchObject({
+      shutdownSaved: true,
+      saveError: { detail: 'x' },
+    });
+    const unsaved = presence({ shutdownAt: NOW - 60_000, lastSaveAt: NOW - 600_000 });
+    expect((await observe(stopped, unsaved, silent, publicServer, NOW, signal)).shutdownSaved).toBe(false);
   });
 
   it('ignores log presence from an earlier task', async () => {

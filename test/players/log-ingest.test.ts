@@ -56,7 +56,7 @@ describe('server log ingestion (against dynalite)', () => {
         [3, 'Nov 23 19:05:00 supervisord: valheim-updater INFO - unrelated'],
       ]),
     );
-    expect(await ingestLogBatch(batch, store, silentLogger)).toBe(3);
+    expect(await ingestLogBatch(batch, store, silentLogger)).toEqual({ applied: 3, wakeMonitor: true });
     const { presence } = await store.loadPresence();
     expect(presence).toMatchObject({
       taskId: '0123456789abcdef',
@@ -64,7 +64,17 @@ describe('server log ingestion (against dynalite)', () => {
       joinCode: '482913',
       peers: ['76561198000000001'],
     });
-    expect(logPlayerCount(presence, T + 10, { crossplay: false })).toBe(1);
+    expect(logPlayerCount(presence, T + 10)).toBe(1);
+  });
+
+  it('wakes the monitor only for news: readiness, a new join code, a failed save', async () => {
+    const ingest = (offset: number, text: string) =>
+      ingestLogBatch(decodeLogsPayload(payload([[offset, line(text)]])), store, silentLogger);
+    expect((await ingest(0, 'Game server connected')).wakeMonitor).toBe(true);
+    expect((await ingest(5, 'Got connection SteamID 76561198000000001')).wakeMonitor).toBe(false);
+    expect((await ingest(6, 'Created new join code 654321 for session "Vikings"')).wakeMonitor).toBe(true);
+    expect((await ingest(7, 'Error saving world! Disk full')).wakeMonitor).toBe(true);
+    expect((await ingest(8, 'Got character ZDOID from Ragnar : 1:1')).wakeMonitor).toBe(false);
   });
 
   it('loses no event when two batches are processed at the same moment', async () => {

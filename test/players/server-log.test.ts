@@ -4,8 +4,10 @@ import {
   emptyPresence,
   type LogPresence,
   logPlayerCount,
+  savedDuringShutdown,
 } from '../../src/players/log-presence.js';
 import { LOG_FILTER_PATTERN, parseLogLine } from '../../src/players/server-log.js';
+import { filterMatcher } from '../support/cloudwatch-filter.js';
 
 // Lines as the container prints them (supervisord prefix, then Valheim's own timestamp).
 const LINES = {
@@ -30,50 +32,75 @@ const LINES = {
   worldSaved: 'Nov 23 20:20:00 supervisord: valheim-server 11/23/2026 20:20:00: World saved ( 812.331ms )',
   shutdown: 'Nov 23 20:50:02 supervisord: valheim-server 11/23/2026 20:50:02: ZNet Shutdown',
   quit: 'Nov 23 20:50:02 supervisord: valheim-server 11/23/2026 20:50:02: OnApplicationQuit',
+  joined:
+    'Nov 23 19:06:02 supervisord: valheim-server 11/23/2026 19:06:02: Player joined server "Vikings of the North" that has join code 012345, now 2 player(s)',
+  lost: 'Nov 23 19:56:02 supervisord: valheim-server 11/23/2026 19:56:02: Player connection lost server "Vikings of the North" that has join code 012345, now 1 player(s)',
+  newSession:
+    'Nov 23 19:04:50 supervisord: valheim-server 11/23/2026 19:04:50: New session server "Vikings of the North" that has join code , now 0 player(s)',
+  renewed:
+    'Nov 23 19:40:00 supervisord: valheim-server 11/23/2026 19:40:00: Created new join code 654321 for session "Vikings of the North"',
+  playfab:
+    'Nov 23 19:06:01 supervisord: valheim-server 11/23/2026 19:06:01: PlayFab socket with remote ID playfab/333D6B4687BBBA00 received local Platform ID Xbox_2535416401464117',
+  wrongPassword:
+    'Nov 23 19:06:05 supervisord: valheim-server 11/23/2026 19:06:05: Peer 76561198000000009 has wrong password',
+  savedCapital: 'Nov 23 20:50:01 supervisord: valheim-server 11/23/2026 20:50:01: Saved 172301 ZDOs',
+  savedV1:
+    'Nov 23 20:50:01 supervisord: valheim-server 11/23/2026 20:50:01: World save (5/5) done. Total time [13ms]',
+  saveError:
+    'Nov 23 20:50:01 supervisord: valheim-server 11/23/2026 20:50:01: Error saving world! Access to the path "/config/worlds_local/Dedicated.db.new" is denied.',
+  version:
+    'Nov 23 19:02:00 supervisord: valheim-server 11/23/2026 19:02:00: Valheim version: l-1.0.14 (network version 40)',
 };
 
-/**
- * CloudWatch Logs' matching for a pattern of `?"term"` alternatives: a line is forwarded when it contains any
- * term (case-sensitive).
- */
-function forwardedBy(pattern: string, line: string): boolean {
-  const terms = [...pattern.matchAll(/\?"([^"]+)"/g)].map((match) => match[1] ?? '');
-  // Guard the test itself: the whole pattern must be made of such alternatives.
-  expect(pattern.replace(/\?"[^"]+"/g, '').trim()).toBe('');
-  return terms.some((term) => line.includes(term));
-}
+const forwards = filterMatcher(LOG_FILTER_PATTERN);
 
 describe('parseLogLine', () => {
   it.each([
     ['ready', { kind: 'ready' }],
-    ['registered', { kind: 'join-code', joinCode: '482913' }],
-    ['active', { kind: 'session-active', joinCode: '482913', players: 2 }],
+    ['registered', { kind: 'join-code', joinCode: '482913', renewed: false }],
+    ['active', { kind: 'join-code', joinCode: '482913', renewed: false }],
+    ['renewed', { kind: 'join-code', joinCode: '654321', renewed: true }],
     ['connected', { kind: 'connected', peerId: '76561198000000001' }],
-    ['character', { kind: 'character', name: 'Ragnar Lothbrok' }],
+    ['playfab', { kind: 'connected', peerId: 'Xbox_2535416401464117' }],
     ['closing', { kind: 'disconnected', peerId: '76561198000000001' }],
-    ['connections', { kind: 'connections', count: 1 }],
+    ['wrongPassword', { kind: 'disconnected', peerId: '76561198000000009' }],
+    ['connections', { kind: 'player-count', change: 'periodic', players: 1 }],
+    ['joined', { kind: 'player-count', change: 'joined', players: 2, joinCode: '012345' }],
+    ['lost', { kind: 'player-count', change: 'left', players: 1, joinCode: '012345' }],
+    ['newSession', { kind: 'player-count', change: 'session', players: 0 }],
     ['saved', { kind: 'world-saved' }],
+    ['savedCapital', { kind: 'world-saved' }],
     ['worldSaved', { kind: 'world-saved' }],
+    ['savedV1', { kind: 'world-saved' }],
+    [
+      'saveError',
+      {
+        kind: 'save-failed',
+        detail: 'Access to the path "/config/worlds_local/Dedicated.db.new" is denied.',
+      },
+    ],
+    ['version', { kind: 'version', version: 'l-1.0.14' }],
     ['shutdown', { kind: 'shutdown' }],
     ['quit', { kind: 'shutdown' }],
   ] as const)('reads the %s line', (name, event) => {
     expect(parseLogLine(LINES[name])).toEqual(event);
   });
 
-  it.each(Object.entries(LINES).filter(([name]) => name !== 'death' && name !== 'updater'))(
+  it.each(Object.entries(LINES).filter(([name]) => !['death', 'updater', 'character'].includes(name)))(
     'forwards the %s line through the log subscription filter',
     (_name, line) => {
       // Given a line the parser reads, When CloudWatch applies the subscription filter, Then it is forwarded.
       expect(parseLogLine(line)).toBeDefined();
-      expect(forwardedBy(LOG_FILTER_PATTERN, line)).toBe(true);
+      expect(forwards(line)).toBe(true);
     },
   );
 
-  it('keeps the updater chatter out of the log subscription filter', () => {
-    expect(forwardedBy(LOG_FILTER_PATTERN, LINES.updater)).toBe(false);
+  it('keeps the updater chatter, spawns and deaths out of the log subscription filter', () => {
+    for (const name of ['updater', 'character', 'death'] as const) expect(forwards(LINES[name])).toBe(false);
   });
 
-  it('ignores deaths (ZDOID 0:0) and unrelated lines', () => {
+  it('ignores spawns, deaths and unrelated lines', () => {
+    expect(parseLogLine(LINES.character)).toBeUndefined();
     expect(parseLogLine(LINES.death)).toBeUndefined();
     expect(parseLogLine(LINES.updater)).toBeUndefined();
     expect(parseLogLine('')).toBeUndefined();
@@ -82,7 +109,7 @@ describe('parseLogLine', () => {
   it('reads a server name that itself contains quotes and "with join code"', () => {
     const line =
       'valheim-server 11/23/2026 19:14:51: Session "The "with join code 1" gang" with join code 777777 and IP 1.2.3.4:2456 is active with 0 player(s)';
-    expect(parseLogLine(line)).toEqual({ kind: 'session-active', joinCode: '777777', players: 0 });
+    expect(parseLogLine(line)).toEqual({ kind: 'join-code', joinCode: '777777', renewed: false });
   });
 });
 
@@ -93,10 +120,14 @@ describe('log presence', () => {
       const event = parseLogLine(line);
       return event ? applyLogEvent(presence, event, at) : presence;
     }, start);
+  const steam2 = LINES.connected.replace('0001', '0002');
+  const periodic = (n: number) => LINES.connections.replace('Connections 1', `Connections ${n}`);
 
-  it('is unknown until the server says it is ready', () => {
-    expect(logPlayerCount(fold([[LINES.connected, T]]), T, { crossplay: false })).toBe('unknown');
-    expect(logPlayerCount(undefined, T, { crossplay: false })).toBe('unknown');
+  it('is unknown until the server says it is ready (or somebody connects, which proves it)', () => {
+    expect(logPlayerCount(fold([[LINES.worldSaved, T]]), T)).toBe('unknown');
+    expect(logPlayerCount(fold([[LINES.connected, T]]), T)).toBe(1);
+    expect(logPlayerCount(undefined, T)).toBe('unknown');
+    expect(logPlayerCount(fold([[LINES.ready, T]]), T + 1)).toBe(0);
   });
 
   it('counts Steam players from connect and disconnect lines', () => {
@@ -104,45 +135,90 @@ describe('log presence', () => {
       [LINES.ready, T],
       [LINES.connected, T + 1],
       [LINES.connected, T + 2], // logged twice: still one player
-      [LINES.connected.replace('0001', '0002'), T + 3],
+      [steam2, T + 3],
     ]);
-    expect(logPlayerCount(presence, T + 10, { crossplay: false })).toBe(2);
-    expect(logPlayerCount(fold([[LINES.closing, T + 20]], presence), T + 30, { crossplay: false })).toBe(1);
+    expect(logPlayerCount(presence, T + 10)).toBe(2);
+    expect(logPlayerCount(fold([[LINES.closing, T + 20]], presence), T + 30)).toBe(1);
   });
 
   it('trusts a periodic zero-connections line over missed disconnects', () => {
     const presence = fold([
       [LINES.ready, T],
       [LINES.connected, T + 1],
-      [LINES.connections.replace('Connections 1', 'Connections 0'), T + 600_000],
+      [periodic(0), T + 600_000],
     ]);
-    expect(logPlayerCount(presence, T + 600_001, { crossplay: false })).toBe(0);
+    expect(logPlayerCount(presence, T + 600_001)).toBe(0);
+    expect(presence.peers).toEqual([]);
   });
 
-  it('with crossplay, counts from a fresh session line and keeps the join code', () => {
-    const presence = fold([
-      [LINES.registered, T],
-      [LINES.active, T + 600_000],
-    ]);
-    expect(presence.joinCode).toBe('482913');
-    expect(logPlayerCount(presence, T + 600_000 + 60_000, { crossplay: true })).toBe(2);
-  });
-
-  it('with crossplay, is unknown when the last session line is stale — never zero by default', () => {
-    const presence = fold([
-      [LINES.registered, T],
-      [LINES.active.replace('2 player(s)', '0 player(s)'), T + 60_000],
-    ]);
-    expect(logPlayerCount(presence, T + 60_000 + 21 * 60_000, { crossplay: true })).toBe('unknown');
-    expect(logPlayerCount(fold([[LINES.registered, T]]), T + 1, { crossplay: true })).toBe('unknown');
-  });
-
-  it('clears connections on shutdown', () => {
+  it('lets a fresh count line win over older connect lines, and newer lines move it by one', () => {
+    // Given two connects, a count line saying 1 (one "Closing socket" was lost), then a late batch of old lines
     const presence = fold([
       [LINES.ready, T],
       [LINES.connected, T + 1],
-      [LINES.shutdown, T + 2],
+      [steam2, T + 2],
+      [periodic(1), T + 600_000],
+      [LINES.connected.replace('0001', '0003'), T + 100], // older than the count line: already in it
     ]);
-    expect(logPlayerCount(presence, T + 3, { crossplay: false })).toBe(0);
+    expect(logPlayerCount(presence, T + 600_001)).toBe(1);
+    // When the one still on leaves, Then the count reaches 0, although the stale peer is still listed
+    expect(logPlayerCount(fold([[LINES.closing, T + 700_000]], presence), T + 700_001)).toBe(0);
+    // And a listed peer who comes back counts again
+    expect(logPlayerCount(fold([[steam2, T + 700_000]], presence), T + 700_001)).toBe(2);
+  });
+
+  it('with crossplay, counts from the join and leave lines at once', () => {
+    const lines = (now: number): Array<[string, number]> => [
+      [LINES.ready, T],
+      [LINES.registered, T + 1],
+      [LINES.playfab, T + 60_000],
+      [LINES.joined.replace('now 2', 'now 1'), T + 61_000],
+      [LINES.joined, T + 120_000],
+      [LINES.lost, now],
+    ];
+    expect(logPlayerCount(fold(lines(T + 600_000).slice(0, 3)), T + 60_500)).toBe(1);
+    expect(logPlayerCount(fold(lines(T + 600_000).slice(0, 5)), T + 121_000)).toBe(2);
+    const all = fold(lines(T + 600_000));
+    expect(logPlayerCount(all, T + 601_000)).toBe(1);
+    expect(all).toMatchObject({ joinCode: '012345', lastJoinAt: T + 120_000 });
+  });
+
+  it('takes the later join code: a renewed code replaces the old one, an older line does not', () => {
+    const presence = fold([
+      [LINES.registered, T],
+      [LINES.renewed, T + 600_000],
+      [LINES.active, T + 300_000], // a late batch with the old code
+    ]);
+    expect(presence.joinCode).toBe('654321');
+  });
+
+  it('is unknown when no count line came for 20 minutes — never zero by default', () => {
+    const presence = fold([
+      [LINES.ready, T],
+      [periodic(0), T + 60_000],
+    ]);
+    expect(logPlayerCount(presence, T + 60_000 + 20 * 60_000)).toBe(0);
+    expect(logPlayerCount(presence, T + 60_000 + 21 * 60_000)).toBe('unknown');
+  });
+
+  it('clears connections on shutdown and knows whether the shutdown saved', () => {
+    const presence = fold([
+      [LINES.ready, T],
+      [LINES.connected, T + 1],
+      [LINES.worldSaved, T + 2],
+      [LINES.quit, T + 3],
+    ]);
+    expect(logPlayerCount(presence, T + 4)).toBe(0);
+    expect(savedDuringShutdown(presence)).toBe(false);
+    expect(savedDuringShutdown(fold([[LINES.savedV1, T + 5]], presence))).toBe(true);
+    expect(savedDuringShutdown(fold([[LINES.ready, T]]))).toBeUndefined();
+  });
+
+  it('records the game version and a failed save', () => {
+    const presence = fold([
+      [LINES.version, T],
+      [LINES.saveError, T + 10],
+    ]);
+    expect(presence).toMatchObject({ gameVersion: 'l-1.0.14', saveError: { at: T + 10 } });
   });
 });

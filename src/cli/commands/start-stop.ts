@@ -1,10 +1,13 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Command } from 'commander';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { loadConfig } from '../../config/load.js';
+import { JOIN_CODE_WAIT_MS } from '../../monitor/observe.js';
 import { answersQueries } from '../../players/a2s.js';
 import { addressOf, type ServerStatus, taskIdOf } from '../../server/server-status.js';
 import { type CommandContext, parseMinutes } from '../command-context.js';
 import { CliError } from '../errors.js';
+import { type LogReadiness, logReadiness } from './log-readiness.js';
 import { askServer, connectGameServer, type GameServerDeps, type GameServerHandle } from './status.js';
 
 /** How often --wait looks at ECS (and asks the game). */
@@ -22,6 +25,8 @@ export interface StartStopDeps extends GameServerDeps {
   readonly sleep?: Sleep;
   /** @default Date.now */
   readonly now?: () => number;
+  /** For --wait on private and crossplay servers (readiness from the log). @default - a client in the config's region */
+  readonly logs?: (region: string) => CloudWatchLogsClient;
 }
 
 export interface StartOptions {
@@ -84,15 +89,35 @@ export async function start(options: StartOptions, deps: StartStopDeps): Promise
       break;
     }
   }
-  await waitUntilReady(game, options.timeoutMinutes ?? START_TIMEOUT_MINUTES, deps);
+  const queryable = answersQueries(game.config.server);
+  const readiness = queryable ? undefined : await serverLog(game, deps);
+  await waitUntilReady(game, options.timeoutMinutes ?? START_TIMEOUT_MINUTES, deps, readiness);
 }
 
-/** Polls until the game answers the query (public) or the task runs with a public IP (private/crossplay). */
-async function waitUntilReady(game: GameServerHandle, minutes: number, deps: StartStopDeps): Promise<void> {
+async function serverLog(game: GameServerHandle, deps: StartStopDeps): Promise<LogReadiness> {
+  const { region, stackName } = game.config;
+  // The SDK is loaded only when the log is read, to keep the other commands quick to start.
+  const client =
+    deps.logs?.(region) ??
+    new (await import('@aws-sdk/client-cloudwatch-logs')).CloudWatchLogsClient({ region });
+  return logReadiness(client, stackName, region);
+}
+
+/**
+ * Polls until the world is joinable, by the same signs the bot uses: the game answers the query (public
+ * servers), or its log says `Game server connected` (private and crossplay servers; with crossplay it also
+ * waits briefly for the join code).
+ */
+async function waitUntilReady(
+  game: GameServerHandle,
+  minutes: number,
+  deps: StartStopDeps,
+  readiness: LogReadiness | undefined,
+): Promise<void> {
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? realSleep;
   const out = (line: string) => deps.term.out(line);
-  const queryable = answersQueries(game.config.server);
+  const started = now();
   const deadline = now() + minutes * 60_000;
   let lastLine = '';
   let lastTaskArn: string | undefined;
@@ -117,17 +142,22 @@ async function waitUntilReady(game: GameServerHandle, minutes: number, deps: Sta
     }
     const address = addressOf(status);
     if (status.state === 'running' && status.publicIp && address) {
-      if (!queryable) {
-        out(
-          `${address} — the task is running; the world may still be loading. Readiness can't be checked: private and crossplay servers do not answer the query protocol (watch valheim logs --follow).`,
-        );
-        return;
-      }
       if (!loading) {
         out('loading the world…');
         loading = true;
       }
-      const info = await askServer(status.publicIp, deps);
+      if (readiness && status.task) {
+        const since = status.task.startedAt?.getTime() ?? started - 60 * 60_000;
+        const log = await readiness.read(status.task.taskArn, since, AbortSignal.timeout(30_000));
+        const crossplay = game.config.server.crossplay;
+        const codeLate = log.readyAt !== undefined && now() - log.readyAt >= JOIN_CODE_WAIT_MS;
+        if (log.readyAt !== undefined && (!crossplay || log.joinCode || codeLate)) {
+          const code = crossplay && log.joinCode ? ` (crossplay join code ${log.joinCode})` : '';
+          out(`Ready: join at ${address}${code}`);
+          return;
+        }
+      }
+      const info = readiness ? undefined : await askServer(status.publicIp, deps);
       if (info) {
         out(`Ready (${info.players}/${info.maxPlayers} players): join at ${address}`);
         return;
@@ -135,7 +165,7 @@ async function waitUntilReady(game: GameServerHandle, minutes: number, deps: Sta
     }
     if (now() >= deadline) {
       throw new CliError(
-        `the server was not ready within ${minutes} minute${minutes === 1 ? '' : 's'} (${loading ? 'the world did not answer the query' : lastLine})`,
+        `the server was not ready within ${minutes} minute${minutes === 1 ? '' : 's'} (${loading ? (readiness ? 'its log never said "Game server connected"' : 'the world did not answer the query') : lastLine})`,
         'check what it is doing with valheim logs (it keeps starting; valheim stop gives up)',
       );
     }

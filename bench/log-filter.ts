@@ -1,0 +1,36 @@
+/**
+ * What the log subscription filter lets through, per play-hour, for replayed realistic sessions (the line
+ * shapes of shared/reference/valheim-log-lines.md, noise included): the filter before issue #10 against the
+ * current one. Lines within one 5-second awslogs shipment reach the log Lambda as one invocation.
+ */
+import { LOG_FILTER_PATTERN } from '../src/players/server-log.js';
+import { FILTER_PATTERN_BEFORE_10, filterFigures } from '../test/support/filter-replay.js';
+import { crossplaySession, steamSession } from '../test/support/valheim-sessions.js';
+
+export interface FilterRow {
+  readonly session: string;
+  readonly hours: number;
+  readonly lines: number;
+  readonly before: { readonly lines: number; readonly invocations: number };
+  readonly after: { readonly lines: number; readonly invocations: number };
+}
+
+export function measureLogFilter(): FilterRow[] {
+  const start = Date.parse('2026-11-23T19:00:00Z');
+  return [
+    ['Steam, Valheim 0.220, 3 players', steamSession(start)],
+    ['crossplay, Valheim 1.0, 3 players', crossplaySession(start)],
+  ].map(([session, replayed]) => {
+    const { lines, shutdownAt } = replayed as ReturnType<typeof steamSession>;
+    const hours = (shutdownAt + 10_000 - start) / 3_600_000;
+    const before = filterFigures(FILTER_PATTERN_BEFORE_10, lines);
+    const after = filterFigures(LOG_FILTER_PATTERN, lines);
+    return {
+      session: session as string,
+      hours,
+      lines: lines.length,
+      before: { lines: before.forwardedLines, invocations: before.invocations },
+      after: { lines: after.forwardedLines, invocations: after.invocations },
+    };
+  });
+}

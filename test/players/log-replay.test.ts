@@ -1,0 +1,252 @@
+import type { CloudWatchLogsDecodedData } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { noticeFor } from '../../src/bot/notices.js';
+import { silentLogger } from '../../src/log.js';
+import {
+  type Action,
+  DEFAULT_LIFECYCLE,
+  decide,
+  INITIAL_STATE,
+  type LifecycleState,
+} from '../../src/monitor/decide.js';
+import { type ObserveSettings, observe, type PlayerQuery } from '../../src/monitor/observe.js';
+import { ingestLogBatch, type PresenceStore } from '../../src/players/log-ingest.js';
+import { type LogPresence, logPlayerCount } from '../../src/players/log-presence.js';
+import { LOG_FILTER_PATTERN, parseLogLine } from '../../src/players/server-log.js';
+import type { ServerStatus } from '../../src/server/server-status.js';
+import { filterMatcher } from '../support/cloudwatch-filter.js';
+import { RUNNING } from '../support/fake-game-server.js';
+import { FILTER_PATTERN_BEFORE_10, filterFigures, forwardedBatches } from '../support/filter-replay.js';
+import { crossplaySession, type LogLine, type Session, steamSession } from '../support/valheim-sessions.js';
+
+const MINUTE = 60_000;
+const START = Date.parse('2026-11-23T19:00:00Z');
+const TASK_ARN = RUNNING.task?.taskArn ?? '';
+const STREAM = `valheim/Valheim/${TASK_ARN.split('/').pop()}`;
+
+/** An in-memory presence store with the DynamoDB one's conditional writes. */
+class MemoryPresence implements PresenceStore {
+  presence: LogPresence | undefined;
+  version = 0;
+  async loadPresence() {
+    return { ...(this.presence && { presence: this.presence }), version: this.version };
+  }
+  async savePresence(presence: LogPresence, expected: number) {
+    if (expected !== this.version) return false;
+    this.presence = presence;
+    this.version++;
+    return true;
+  }
+}
+
+function batchOf(lines: readonly LogLine[]): CloudWatchLogsDecodedData {
+  return {
+    messageType: 'DATA_MESSAGE',
+    owner: '111122223333',
+    logGroup: '/valheim-ondemand/server',
+    logStream: STREAM,
+    subscriptionFilters: ['players'],
+    logEvents: lines.map((line, i) => ({ id: String(i), timestamp: line.at, message: line.message })),
+  };
+}
+
+const failingQuery: PlayerQuery = async () => {
+  throw new Error('no answer');
+};
+
+interface Tick {
+  readonly at: number;
+  readonly count: number | 'unknown';
+  readonly actions: readonly Action[];
+  readonly state: LifecycleState;
+}
+
+/**
+ * Replays a session as production runs it: CloudWatch's filter, one log-Lambda batch per 5-second
+ * shipment (delivered 2 s later), and a monitor tick every minute (observe → decide) that sees what the
+ * log Lambda stored by then.
+ */
+async function replay(session: Session, settings: ObserveSettings, query: PlayerQuery = failingQuery) {
+  const batches = forwardedBatches(LOG_FILTER_PATTERN, session.lines);
+  const store = new MemoryPresence();
+  const ticks: Tick[] = [];
+  let state: LifecycleState = INITIAL_STATE;
+  let delivered = 0;
+  let wakeUps = 0;
+  for (let at = START + MINUTE; at <= session.shutdownAt; at += MINUTE) {
+    while (delivered < batches.length && (batches[delivered]?.[0]?.at ?? Infinity) + 7000 <= at) {
+      const result = await ingestLogBatch(batchOf(batches[delivered] ?? []), store, silentLogger);
+      if (result.wakeMonitor) wakeUps++;
+      delivered++;
+    }
+    const status: ServerStatus = { ...RUNNING };
+    const observation = await observe(status, store.presence, query, settings, at, AbortSignal.timeout(1000));
+    const decision = decide(state, observation, at, DEFAULT_LIFECYCLE);
+    state = decision.state;
+    ticks.push({ at, count: logPlayerCount(store.presence, at), actions: decision.actions, state });
+  }
+  return { ticks, presence: store.presence, wakeUps };
+}
+
+describe('the subscription filter, against real line shapes', () => {
+  const sessions = { steam: steamSession(START), crossplay: crossplaySession(START) };
+
+  it.each(Object.entries(sessions))(
+    'forwards exactly the lines the parser reads, prefix and all (%s session)',
+    (_name, session) => {
+      // Given every line of a realistic session, When CloudWatch applies the filter, Then the forwarded set
+      // is exactly the set the parser turns into events: nothing it needs is dropped, no noise is paid for.
+      const matches = filterMatcher(LOG_FILTER_PATTERN);
+      const forwarded = session.lines.filter((line) => matches(line.message)).map((line) => line.message);
+      const parsed = session.lines.filter((line) => parseLogLine(line.message)).map((line) => line.message);
+      expect(forwarded).toEqual(parsed);
+      expect(forwarded.length).toBeGreaterThan(20);
+    },
+  );
+
+  it('keeps the noise out: spawns, deaths, the dungeon generator, map points, save steps, the updater', () => {
+    const matches = filterMatcher(LOG_FILTER_PATTERN);
+    const noise = [
+      'Got character ZDOID from Ragnar Lothbrok : 2146304912:1',
+      'Got character ZDOID from Ragnar Lothbrok : 0:0',
+      'Connections 12',
+      'Saved 12 map points',
+      'World save (2/5) Chunks writing done [275ms]',
+      'World save (1/5) Cloud & Backup checks done [0ms] => Save number 47',
+      'Destroying abandoned non persistent zdo 11:5 owner 11',
+      'Got handshake from client 76561198000000001',
+      'DungeonDB Start 1234',
+    ];
+    for (const text of noise) {
+      const line = `Nov 23 19:04:50 supervisord: valheim-server 11/23/2026 19:04:50: ${text}`;
+      expect([text, matches(line)]).toEqual([text, false]);
+      expect([text, parseLogLine(line)]).toEqual([text, undefined]);
+    }
+  });
+
+  it('forwards the 2021 prefix and the BepInEx echo of the periodic line too', () => {
+    const matches = filterMatcher(LOG_FILTER_PATTERN);
+    const lines = [
+      'Mar 31 12:01:13 /supervisord: valheim-server 03/31/2021 12:01:13: Got connection SteamID 76561198000000001',
+      'Mar 31 12:01:13 supervisord: valheim-server Console: [Info   : Unity Log] 03/31/2025 12:01:13:  Connections 2 ZDOS:130588  sent:2 recv:3',
+    ];
+    for (const line of lines) {
+      expect(matches(line)).toBe(true);
+      expect(parseLogLine(line)).toBeDefined();
+    }
+  });
+
+  it('costs far fewer log-Lambda invocations per play-hour than the filter before', () => {
+    for (const session of Object.values(sessions)) {
+      const hours = (session.shutdownAt - START) / (60 * MINUTE);
+      const before = filterFigures(FILTER_PATTERN_BEFORE_10, session.lines);
+      const after = filterFigures(LOG_FILTER_PATTERN, session.lines);
+      // The old one forwarded every spawn, death, dungeon and map-point line; the new one only what counts.
+      expect(after.invocations / hours).toBeLessThan((before.invocations / hours) * 0.6);
+    }
+  });
+});
+
+describe('replayed sessions: the right count at every step', () => {
+  it('Steam: counts connects and disconnects, and the periodic line corrects a lost "Closing socket"', async () => {
+    const session = steamSession(START);
+    const { ticks } = await replay(session, { public: false, crossplay: false });
+    const lostCloseAt = session.readyAt + 35 * MINUTE;
+    const correctedAt = session.readyAt + 40 * MINUTE; // the next ` Connections N ZDOS:` line
+    for (const tick of ticks) {
+      if (tick.at < session.readyAt + 7000) {
+        expect([tick.at, tick.count]).toEqual([tick.at, 'unknown']);
+        continue;
+      }
+      // Lines reach the monitor up to 7 s after they were logged (shipment + delivery).
+      const seen = tick.at - 7000;
+      const lost = seen >= lostCloseAt && tick.at < correctedAt + 7000 ? 1 : 0;
+      expect([tick.at, tick.count]).toEqual([tick.at, session.playersAt(seen) + lost]);
+    }
+  });
+
+  it('Steam: never stops under a player, and stops after the idle time once all left', async () => {
+    const session = steamSession(START);
+    const { ticks } = await replay(session, { public: false, crossplay: false });
+    const stops = ticks.filter((tick) => tick.actions.some((action) => action.type === 'stop-server'));
+    for (const tick of stops) expect(session.playersAt(tick.at)).toBe(0);
+    // (ticks come once a minute: the idle clock starts at the last tick that still saw a player)
+    expect(stops[0]?.at).toBeGreaterThanOrEqual(
+      session.emptyAt + (DEFAULT_LIFECYCLE.idleStopMinutes - 1) * MINUTE,
+    );
+    expect(stops[0]?.at).toBeLessThanOrEqual(
+      session.emptyAt + (DEFAULT_LIFECYCLE.idleStopMinutes + 1) * MINUTE,
+    );
+  });
+
+  it('crossplay: the "now N player(s)" lines give the count at once, not 10 minutes later', async () => {
+    const session = crossplaySession(START);
+    const { ticks, wakeUps } = await replay(session, { public: true, crossplay: true });
+    for (const tick of ticks) {
+      if (tick.at < session.readyAt + 7000) continue;
+      expect([tick.at, tick.count]).toEqual([tick.at, session.playersAt(tick.at - 7000)]);
+    }
+    // Readiness with the first join code (one shipment), and the renewed code, each woke the monitor at once.
+    expect(wakeUps).toBe(2);
+  });
+
+  it('crossplay: announces ready with the join code, then the renewed code, and never stops under a player', async () => {
+    const session = crossplaySession(START);
+    const { ticks } = await replay(session, { public: true, crossplay: true });
+    const actions = ticks.flatMap((tick) => tick.actions.map((action) => ({ at: tick.at, action })));
+    const ready = actions.find(({ action }) => action.type === 'announce-ready');
+    expect(ready?.action).toMatchObject({ joinCode: '012345' });
+    expect(
+      actions.filter(({ action }) => action.type === 'announce-join-code').map(({ action }) => action),
+    ).toEqual([{ type: 'announce-join-code', joinCode: '654321' }]);
+    for (const { at, action } of actions) {
+      if (action.type === 'stop-server') expect(session.playersAt(at - 7000)).toBe(0);
+    }
+    expect(ticks.at(-1)?.state.gameVersion).toBe('l-1.0.14');
+  });
+
+  it('says "world saved" only when the log showed a save during shutdown', async () => {
+    const session = crossplaySession(START);
+    const context = { crossplay: true, idleStopMinutes: 15, emptyStopMinutes: 30 };
+    for (const [lines, saved] of [
+      [session.lines, true],
+      [
+        session.lines.filter(
+          (line) => !/World save \(\d\/5\)/.test(line.message) || line.at < session.shutdownAt,
+        ),
+        false,
+      ],
+    ] as const) {
+      const store = new MemoryPresence();
+      for (const batch of forwardedBatches(LOG_FILTER_PATTERN, lines)) {
+        await ingestLogBatch(batchOf(batch), store, silentLogger);
+      }
+      const stopped: ServerStatus = {
+        state: 'stopped',
+        desiredCount: 0,
+        runningCount: 0,
+        pendingCount: 0,
+        lastStopped: { taskArn: TASK_ARN, lastStatus: 'STOPPED', desiredStatus: 'STOPPED' },
+      };
+      const at = session.shutdownAt + 2 * MINUTE;
+      const observation = await observe(
+        stopped,
+        store.presence,
+        failingQuery,
+        { public: true, crossplay: true },
+        at,
+        AbortSignal.timeout(1000),
+      );
+      const { actions } = decide(
+        { phase: 'stopping', sessionId: 's', address: '3.120.45.67:2456' },
+        observation,
+        at,
+      );
+      const announced = actions.find((action) => action.type === 'announce-stopped');
+      expect(announced).toMatchObject({ worldSaved: saved });
+      const text = announced && noticeFor(announced, context, at)?.content;
+      expect(text?.includes('The world is saved.')).toBe(saved);
+      expect(text?.includes('did not see the world being saved')).toBe(!saved);
+    }
+  });
+});
