@@ -197,7 +197,7 @@ async function keepRunning(
   if (interaction.guild_id !== context.guildId || !member) {
     return messageResponse(NOT_IN_GUILD_MESSAGE, { ephemeral: true });
   }
-  if (!mayOperate(member, context.operatorRoleIds)) {
+  if (!mayOperate(member, context)) {
     return messageResponse(refusedMessage(context.operatorRoleIds, 'keepRunning'), { ephemeral: true });
   }
   if (!context.store) return messageResponse(NO_STATE_MESSAGE, { ephemeral: true });
