@@ -1,4 +1,6 @@
 import type {
+  APIApplication,
+  APIApplicationCommand,
   RESTPatchAPIWebhookWithTokenMessageJSONBody,
   RESTPostAPIChannelMessageJSONBody,
   RESTPostAPIWebhookWithTokenJSONBody,
@@ -24,6 +26,16 @@ export class DiscordApiError extends Error {
     readonly detail: string,
   ) {
     super(`Discord answered ${status} to ${route}: ${detail}`);
+  }
+
+  /** Discord's JSON error code (e.g. 50001 Missing Access, 20012 another application's token), if any. */
+  get code(): number | undefined {
+    try {
+      const code = (JSON.parse(this.detail) as { code?: unknown }).code;
+      return typeof code === 'number' ? code : undefined;
+    } catch {
+      return undefined;
+    }
   }
 }
 
@@ -76,8 +88,35 @@ export class DiscordRest {
     );
   }
 
-  /** Sets the application's interactions endpoint; Discord checks it live (PING and forged requests) first. */
-  async setInteractionsEndpoint(url: string) {
+  /** The guild's commands of this application. */
+  async getGuildCommands(applicationId: string, guildId: string): Promise<APIApplicationCommand[]> {
+    return (await this.request(
+      'GET',
+      `/applications/${applicationId}/guilds/${guildId}/commands`,
+      undefined,
+      await this.bot(),
+    )) as APIApplicationCommand[];
+  }
+
+  async deleteGuildCommand(applicationId: string, guildId: string, commandId: string) {
+    await this.request(
+      'DELETE',
+      `/applications/${applicationId}/guilds/${guildId}/commands/${commandId}`,
+      undefined,
+      await this.bot(),
+    );
+  }
+
+  /** The application the bot token belongs to (its ID, public key and interactions endpoint URL). */
+  async getCurrentApplication(): Promise<APIApplication> {
+    return (await this.request('GET', '/applications/@me', undefined, await this.bot())) as APIApplication;
+  }
+
+  /**
+   * Sets the application's interactions endpoint; Discord checks it live (PING and forged requests) first.
+   * `null` clears it.
+   */
+  async setInteractionsEndpoint(url: string | null) {
     await this.request('PATCH', '/applications/@me', { interactions_endpoint_url: url }, await this.bot());
   }
 
@@ -92,7 +131,7 @@ export class DiscordRest {
     body: unknown,
     authorization?: string,
     retried = false,
-  ): Promise<void> {
+  ): Promise<unknown> {
     // Interaction tokens are secrets too: keep them out of error messages and logs.
     const safeRoute = route.replace(/\/webhooks\/(\d+)\/[^/]+/, '/webhooks/$1/<token>');
     let response: Response;
@@ -104,15 +143,15 @@ export class DiscordRest {
           'user-agent': USER_AGENT,
           ...(authorization && { authorization }),
         },
-        body: JSON.stringify(body),
+        ...(body !== undefined && { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000),
       });
     } catch (error) {
       throw new DiscordApiError(0, `${method} ${safeRoute}`, (error as Error).message);
     }
     if (response.ok) {
-      await response.body?.cancel();
-      return;
+      const text = await response.text();
+      return text ? (JSON.parse(text) as unknown) : undefined;
     }
     const text = await response.text();
     if (response.status === 429 && !retried) {

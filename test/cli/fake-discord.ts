@@ -31,6 +31,8 @@ export interface FakeDiscord {
   readonly requests: RecordedRequest[];
   /** Answers `method path` with these responses in turn; the last one repeats. */
   reply(method: string, path: string, ...responses: Responder[]): void;
+  /** Answers requests no `reply` script matches (undefined: 404), e.g. a stateful fake application. */
+  fallback(responder: (request: RecordedRequest) => FakeResponse | undefined): void;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ export const NOT_FOUND: FakeResponse = { status: 404, body: { message: '404: Not
 export async function startFakeDiscord(): Promise<FakeDiscord> {
   const requests: RecordedRequest[] = [];
   const scripts = new Map<string, Responder[]>();
+  let fallback: (request: RecordedRequest) => FakeResponse | undefined = () => undefined;
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -55,7 +58,8 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
       requests.push(recorded);
       const queue = scripts.get(`${recorded.method} ${recorded.path}`);
       const next = queue && queue.length > 1 ? queue.shift() : queue?.[0];
-      const response = typeof next === 'function' ? next(recorded) : (next ?? NOT_FOUND);
+      const response =
+        typeof next === 'function' ? next(recorded) : (next ?? fallback(recorded) ?? NOT_FOUND);
       res.writeHead(response.status, { 'content-type': 'application/json', ...response.headers });
       res.end(response.body === undefined ? '' : JSON.stringify(response.body));
     });
@@ -68,6 +72,9 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
     requests,
     reply: (method, path, ...responses) => {
       scripts.set(`${method} ${path}`, responses);
+    },
+    fallback: (responder) => {
+      fallback = responder;
     },
     close: () =>
       new Promise<void>((resolve) => {
