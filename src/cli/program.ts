@@ -12,6 +12,7 @@ import { costEstimate, DEFAULT_HOURS_PER_MONTH, MAX_HOURS_PER_MONTH } from './co
 import { deploy, type Spawner } from './commands/deploy.js';
 import { setInteractionsEndpoint } from './commands/discord-endpoint.js';
 import { commandSummary, registerCommands } from './commands/discord-register.js';
+import { addDiscordWireCommand } from './commands/discord-wire.js';
 import { DEFAULT_SINCE, logs } from './commands/logs.js';
 import { DEFAULT_GAME_PORT, DEFAULT_QUERY_TIMEOUT_MS, query } from './commands/query.js';
 import { SECRET_KINDS, type SecretKind, setSecrets } from './commands/secrets.js';
@@ -226,6 +227,7 @@ Without flags it prompts (input hidden) when run in a terminal. Non-interactive 
     .action(async (url: string, options: { allowHttp?: boolean; config: string }) => {
       await setInteractionsEndpoint({ url, ...options }, deps);
     });
+  addDiscordWireCommand(discord, deps, configOption, setExitCode);
 
   program
     .command('deploy')
