@@ -13,6 +13,7 @@ import { deploy, type Spawner } from './commands/deploy.js';
 import { setInteractionsEndpoint } from './commands/discord-endpoint.js';
 import { commandSummary, registerCommands } from './commands/discord-register.js';
 import { addDiscordWireCommand } from './commands/discord-wire.js';
+import { addDoctorCommand } from './commands/doctor.js';
 import { DEFAULT_SINCE, logs } from './commands/logs.js';
 import { DEFAULT_GAME_PORT, DEFAULT_QUERY_TIMEOUT_MS, query } from './commands/query.js';
 import { SECRET_KINDS, type SecretKind, setSecrets } from './commands/secrets.js';
@@ -458,6 +459,8 @@ Examples:
       const { worldRestore } = await import('./commands/world-restore.js');
       await worldRestore({ config: options.config, id, ...(options.yes && { yes: true }) }, deps);
     });
+
+  addDoctorCommand(program, deps, configOption, setExitCode);
 
   configureOutput(program, deps.term);
   return program;

@@ -107,6 +107,11 @@ export class DiscordRest {
     );
   }
 
+  /** Any GET as the bot, e.g. `/users/@me/guilds` (for checks that read what Discord has). */
+  async get(route: string): Promise<unknown> {
+    return this.request('GET', route, undefined, await this.bot());
+  }
+
   /** The application the bot token belongs to (its ID, public key and interactions endpoint URL). */
   async getCurrentApplication(): Promise<APIApplication> {
     return (await this.request('GET', '/applications/@me', undefined, await this.bot())) as APIApplication;

@@ -74,9 +74,28 @@ export function fakeApplication(
     const channel = /^GET \/channels\/(\d+)$/.exec(route);
     if (channel?.[1]) {
       const found = state.channels.get(channel[1]);
-      return found
-        ? json(200, { id: channel[1], guild_id: found.guildId, type: 0, name: 'valheim' })
-        : json(404, { message: 'Unknown Channel', code: 10003 });
+      if (!found) return json(404, { message: 'Unknown Channel', code: 10003 });
+      // @everyone (the guild's ID) may view and send (see the guild below); a channel that forbids posting
+      // denies Send Messages to @everyone.
+      const overwrites = found.canSend ? [] : [{ id: found.guildId, type: 0, allow: '0', deny: '2048' }];
+      return json(200, {
+        id: channel[1],
+        guild_id: found.guildId,
+        type: 0,
+        name: 'valheim',
+        permission_overwrites: overwrites,
+      });
+    }
+    const guild = /^GET \/guilds\/(\d+)(\/members\/(\d+))?$/.exec(route);
+    if (guild?.[1]) {
+      if (!state.guilds.has(guild[1])) return missingAccess;
+      if (guild[3]) return json(200, { user: BOT_USER, roles: [] });
+      return json(200, {
+        id: guild[1],
+        name: `Guild ${guild[1]}`,
+        owner_id: '1',
+        roles: [{ id: guild[1], permissions: '3072' }],
+      });
     }
     const commands = /^(GET|PUT) \/applications\/(\d+)\/guilds\/(\d+)\/commands$/.exec(route);
     const command = /^DELETE \/applications\/(\d+)\/guilds\/(\d+)\/commands\/(\d+)$/.exec(route);
