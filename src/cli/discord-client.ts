@@ -62,7 +62,14 @@ export async function resolveBotToken(
     const token = result.Parameter?.Value?.trim();
     if (token) return { token, source: 'ssm' };
   } catch (error) {
-    if ((error as Error).name !== 'ParameterNotFound') {
+    const errorName = (error as Error).name;
+    if (/KMS|InvalidKeyId/.test(errorName) || /\bKMS\b/.test((error as Error).message)) {
+      throw new CliError(
+        `the bot token in SSM (${name} in ${region}) cannot be decrypted (${errorName})`,
+        'store it again with the default key: valheim secrets set --only bot-token',
+      );
+    }
+    if (errorName !== 'ParameterNotFound') {
       throw awsFailure(error, {
         action: 'read the bot token from SSM',
         permission: `ssm:GetParameter on ${name} (and kms:Decrypt for SecureStrings)`,

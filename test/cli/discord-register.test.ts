@@ -86,6 +86,31 @@ describe('valheim discord register', () => {
     expect(discord.requests).toHaveLength(0);
   });
 
+  it.each([
+    [
+      'AccessDeniedException',
+      'User is not authorized to perform ssm:GetParameter',
+      /AWS denied permission to read the bot token from SSM/,
+    ],
+    [
+      'InvalidKeyId',
+      'The KMS key is disabled',
+      /bot token in SSM .* cannot be decrypted \(InvalidKeyId\) — store it again/,
+    ],
+  ])(
+    'says what is really wrong when SSM answers %s (not "no bot token")',
+    async (name, message, expected) => {
+      // Given reading the stored token fails this way
+      ssmMock.on(GetParameterCommand).rejects(awsError(name, message));
+
+      // When registering / Then the line names that cause, and Discord was never called
+      const error = await register({}).catch((e: unknown) => e);
+      expect((error as Error).message).toMatch(expected);
+      expect((error as Error).message).not.toMatch(/no bot token is stored/);
+      expect(discord.requests).toHaveLength(0);
+    },
+  );
+
   it('maps missing AWS credentials to one line with the fix', async () => {
     // Given no AWS credentials
     ssmMock

@@ -84,7 +84,9 @@ describe('valheim discord wire', () => {
     expect(term.stdout).toEqual([
       `✓ commands: /valheim registered in Discord server ${GUILD_ID}`,
       `✓ endpoint: already set to ${endpointUrl}`,
-      'Discord is wired: type /valheim in your server.',
+      expect.stringMatching(
+        /^Discord is wired: type \/valheim in your server\. \(The stack output DiscordSetup keeps/,
+      ),
     ]);
     expect(app.commands.get(GUILD_ID)).toHaveLength(1);
     expect(term.all()).not.toContain(BOT_TOKEN);

@@ -62,7 +62,11 @@ export async function discordWire(options: WireOptions, deps: WireDeps): Promise
     },
   );
   for (const step of result.steps) deps.term.out(formatStep(step));
-  if (result.ok) deps.term.out('Discord is wired: type /valheim in your server.');
+  if (result.ok) {
+    deps.term.out(
+      "Discord is wired: type /valheim in your server. (The stack output DiscordSetup keeps the last deploy's result until the next deploy.)",
+    );
+  }
   return result.ok ? 0 : 1;
 }
 
