@@ -198,7 +198,7 @@ function anotherApplication(step: string, target: WiringTarget, actual: string):
 /** A Discord failure as what is wrong and what to do, naming the real cause. */
 export function explainDiscordError(
   error: unknown,
-  target: Pick<WiringTarget, 'applicationId' | 'guildId' | 'endpointUrl'>,
+  target: Pick<WiringTarget, 'applicationId' | 'guildId'> & { readonly endpointUrl?: string },
   action: string,
 ): { detail: string; fix: string } {
   if (!(error instanceof DiscordApiError)) {
@@ -244,7 +244,7 @@ export function explainDiscordError(
   }
   if (status === 400 && error.route.includes('@me')) {
     return {
-      detail: `Discord could not verify the endpoint ${target.endpointUrl} (${discordSays})`,
+      detail: `Discord could not verify the endpoint ${target.endpointUrl ?? ''} (${discordSays})`,
       fix: `check discord.publicKey is the application's Public Key and the stack is deployed, ${RETRY}`,
     };
   }

@@ -463,7 +463,22 @@ describe('valheim doctor', () => {
     // Then only the credentials fail; the AWS and Discord links after them are skipped
     expect(lines.filter((line) => line.startsWith('✗'))).toHaveLength(1);
     expect(lines).toContain('– stack: skipped: needs working AWS credentials');
-    expect(lines).toContain('– bot token: skipped: needs the bot token');
+    expect(lines).toContain('– bot token: skipped: needs a working bot token');
+  });
+
+  it('checks Discord with DISCORD_BOT_TOKEN even without AWS credentials', async () => {
+    // Given no credentials, and the token in the environment
+    sts
+      .on(GetCallerIdentityCommand)
+      .rejects(awsError('CredentialsProviderError', 'Could not load credentials from any providers'));
+    // When
+    const { lines } = await doctor({ DISCORD_BOT_TOKEN: BOT_TOKEN });
+    // Then the Discord links are checked
+    expect(lines).toContain(
+      `✓ bot token: valid (from DISCORD_BOT_TOKEN): Valheim Bot, application ${APPLICATION_ID}`,
+    );
+    expect(lines).toContainEqual(expect.stringMatching(/^✓ bot in the server: /));
+    expect(lines).toContainEqual(expect.stringMatching(/^✓ slash commands: \/valheim start\|stop/));
   });
 
   it('does not fail when the registry cannot be reached: the image is not checked', async () => {

@@ -96,6 +96,10 @@ export async function doctor(options: DoctorOptions, deps: DoctorDeps): Promise<
     iam: new IAMClient({ region }),
   };
 
+  // DISCORD_BOT_TOKEN (as for discord wire) wins over the stored token, and works without AWS.
+  const tokenFromEnv = deps.env.DISCORD_BOT_TOKEN?.trim().replace(/^Bot\s+/i, '');
+  if (tokenFromEnv) found.botToken = { value: tokenFromEnv, source: 'DISCORD_BOT_TOKEN' };
+
   emit(await credentials(aws.sts, deps.env, region, found));
   const needsAws = (check: string) => skip(check, 'skipped: needs working AWS credentials');
   const hasAws = found.account !== undefined;
@@ -107,7 +111,7 @@ export async function doctor(options: DoctorOptions, deps: DoctorDeps): Promise<
   emit(awsReady ? await executionRole(aws.iam, found, region) : needsRegion('CDK execution role'));
   emit(awsReady ? await stackCheck(aws.cloudFormation, config, found) : needsRegion('stack'));
   emit(found.stack ? stackOutputs(found.stack) : skip('stack outputs', 'skipped: needs the deployed stack'));
-  emit(awsReady ? await secrets(deps.ssm(region), config, deps.env, found) : needsRegion('SSM parameters'));
+  emit(awsReady ? await secrets(deps.ssm(region), config, found) : needsRegion('SSM parameters'));
 
   const rest = found.botToken
     ? new DiscordRest({
@@ -116,7 +120,7 @@ export async function doctor(options: DoctorOptions, deps: DoctorDeps): Promise<
         timeoutMs: HTTP_TIMEOUT_MS,
       })
     : undefined;
-  const needsToken = (check: string) => skip(check, 'skipped: needs the bot token');
+  const needsToken = (check: string) => skip(check, 'skipped: needs a working bot token');
   emit(rest ? await botToken(rest, config, found) : needsToken('bot token'));
   const discordReady = rest !== undefined && found.application !== undefined;
   emit(discordReady ? await botInGuild(rest, config, found) : needsToken('bot in the server'));
@@ -134,7 +138,7 @@ export async function doctor(options: DoctorOptions, deps: DoctorDeps): Promise<
       ? endpointSetting(endpointUrl, found)
       : skip(
           'endpoint URL',
-          `skipped: needs ${discordReady ? 'the stack output DiscordEndpointUrl' : 'the bot token'}`,
+          `skipped: needs ${discordReady ? 'the stack output DiscordEndpointUrl' : 'a working bot token'}`,
         ),
   );
   emit(
@@ -368,16 +372,9 @@ function stackOutputs(stack: DeployedStack): CheckLine {
   return ok(check, `DiscordEndpointUrl ${stack.outputs.DiscordEndpointUrl}`);
 }
 
-async function secrets(
-  ssm: SSMClient,
-  config: ValheimConfig,
-  env: NodeJS.ProcessEnv,
-  found: Findings,
-): Promise<CheckLine> {
+async function secrets(ssm: SSMClient, config: ValheimConfig, found: Findings): Promise<CheckLine> {
   const check = 'SSM parameters';
   const names = secretParameterNames(config.stackName);
-  const fromEnv = env.DISCORD_BOT_TOKEN?.trim();
-  if (fromEnv) found.botToken = { value: fromEnv.replace(/^Bot\s+/i, ''), source: 'DISCORD_BOT_TOKEN' };
   try {
     const result = await ssm.send(
       new GetParametersCommand({ Names: [names.botToken, names.serverPassword], WithDecryption: true }),
@@ -671,11 +668,7 @@ async function gameService(ecs: ECSClient, config: ValheimConfig): Promise<Check
 }
 
 function discordTarget(config: ValheimConfig) {
-  return {
-    applicationId: config.discord.applicationId,
-    guildId: config.discord.guildId,
-    endpointUrl: '(the endpoint)',
-  };
+  return { applicationId: config.discord.applicationId, guildId: config.discord.guildId };
 }
 
 /** Adds `doctor` to the program. */
