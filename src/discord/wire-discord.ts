@@ -108,7 +108,8 @@ async function pointEndpoint(target: WiringTarget, deps: WiringDeps): Promise<St
   try {
     const application = await deps.rest.getCurrentApplication();
     if (application.id !== target.applicationId) return anotherApplication(step, target, application.id);
-    if (application.verify_key && application.verify_key !== target.publicKey.toLowerCase()) {
+    const key = target.publicKey.toLowerCase();
+    if (key && application.verify_key && application.verify_key !== key) {
       return {
         step,
         ok: false,

@@ -31,6 +31,7 @@ interface WiringProperties {
 }
 
 const PHYSICAL_ID = 'discord-wiring';
+const RETRY = 'run "npx valheim discord wire"';
 /** Answer CloudFormation this long before the Lambda's own timeout. */
 const ANSWER_MARGIN_MS = 10_000;
 /** Data values CloudFormation accepts are limited (4 KB for the whole response). */
@@ -49,8 +50,6 @@ export async function handler(event: CloudFormationCustomResourceEvent, context?
   }
   await respond(event, result);
 }
-
-const RETRY = 'run "npx valheim discord wire"';
 
 async function run(event: CloudFormationCustomResourceEvent): Promise<WiringReport> {
   const props = event.ResourceProperties as unknown as WiringProperties;

@@ -424,6 +424,55 @@ describe('valheim doctor', () => {
       /the bot lacks Send Messages in #valheim — allow them/,
     ],
     [
+      'notice channel',
+      'a channel the bot cannot see',
+      () => {
+        discord.reply('GET', `/api/v10/channels/${CHANNEL_ID}`, {
+          status: 403,
+          body: { message: 'Missing Access', code: 50001 },
+        });
+      },
+      /the bot cannot see channel 567890123456789012 \(403, code 50001\) — give the bot View Channel and Send Messages/,
+    ],
+    [
+      'notice channel',
+      'a channel of another server',
+      () => {
+        app.channels.set(CHANNEL_ID, { guildId: '678901234567890123', canSend: true });
+      },
+      /channel 567890123456789012 is not in Discord server 234567890123456789 — check discord\.noticeChannelId/,
+    ],
+    [
+      'AWS credentials',
+      'an expired session token',
+      () => {
+        sts
+          .on(GetCallerIdentityCommand)
+          .rejects(awsError('ExpiredToken', 'The security token included in the request is expired'));
+      },
+      /the AWS session token has expired \(ExpiredToken\) — refresh the credentials/,
+    ],
+    [
+      'CDK bootstrap',
+      'an old bootstrap',
+      () => {
+        cloudFormation
+          .on(DescribeStacksCommand, { StackName: 'CDKToolkit' })
+          .resolves(stack('CDKToolkit', 'UPDATE_COMPLETE', { BootstrapVersion: '4' }));
+      },
+      /bootstrap version 4 is too old \(needs 6\+\) — run npx cdk bootstrap/,
+    ],
+    [
+      'stack',
+      'a deploy in progress',
+      () => {
+        cloudFormation
+          .on(DescribeStacksCommand, { StackName: 'valheim-ondemand' })
+          .resolves(stack('valheim-ondemand', 'UPDATE_IN_PROGRESS', {}));
+      },
+      /valheim-ondemand is UPDATE_IN_PROGRESS — wait for the deploy to finish/,
+    ],
+    [
       'server image',
       'an image tag that does not exist',
       () => {
