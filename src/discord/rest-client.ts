@@ -152,7 +152,10 @@ export class DiscordRest {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000),
       });
     } catch (error) {
-      throw new DiscordApiError(0, `${method} ${safeRoute}`, (error as Error).message);
+      // fetch says only "fetch failed"; the cause has the reason (ENOTFOUND, ECONNREFUSED, …).
+      const cause = (error as { cause?: { code?: unknown } }).cause?.code;
+      const reason = typeof cause === 'string' ? cause : (error as Error).message;
+      throw new DiscordApiError(0, `${method} ${safeRoute}`, reason);
     }
     if (response.ok) {
       const text = await response.text();

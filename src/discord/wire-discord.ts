@@ -211,7 +211,10 @@ export function explainDiscordError(
   const { status, code } = error;
   const discordSays = `${status}${code === undefined ? '' : `, code ${code}`}: ${discordMessage(error)}`;
   if (status === 0) {
-    return { detail: `could not reach Discord to ${action} (${error.detail})`, fix: `try again: ${RETRY}` };
+    return {
+      detail: `could not reach Discord to ${action} (${error.detail})`,
+      fix: `check the connection, ${RETRY}`,
+    };
   }
   if (status === 401) {
     return {

@@ -325,6 +325,14 @@ describe('valheim doctor', () => {
       /the token \(from SSM\) is application 999999999999999999's, but discord\.applicationId is 123456789012345678/,
     ],
     [
+      'bot token',
+      'Discord unreachable',
+      async () => {
+        await discord.close();
+      },
+      /could not reach Discord to read the application \(ECONNREFUSED\) — check the connection/,
+    ],
+    [
       'bot in the server',
       'the bot not invited',
       () => {

@@ -389,7 +389,11 @@ async function secrets(ssm: SSMClient, config: ValheimConfig, found: Findings): 
             ? ' --only bot-token'
             : ' --only server-password'
           : '';
-      return fail(check, `missing ${missing.join(', ')}`, `store it: npx valheim secrets set${only}`);
+      return fail(
+        check,
+        `missing ${missing.join(', ')}`,
+        `store ${missing.length === 1 ? 'it' : 'them'}: npx valheim secrets set${only}`,
+      );
     }
     return ok(check, `${names.botToken} and ${names.serverPassword} are stored`);
   } catch (error) {
