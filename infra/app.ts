@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { ConfigError, loadConfig } from '../src/config/load.js';
-import { addCiAccessStack, addValheimStack, chooseConfigFile } from './valheim-app.js';
+import { addCiAccessStack, addValheimStack, chooseConfigFile, discordDeployRun } from './valheim-app.js';
 
 // CDK app entry (cdk.json "app"). Synthesizes without AWS credentials: the stack needs no lookups.
 const app = new App();
@@ -8,7 +8,8 @@ try {
   const choice = chooseConfigFile(app.node.tryGetContext('config'), process.env.VALHEIM_CONFIG);
   if (choice.warning) console.error(choice.warning);
   const config = loadConfig(choice.file);
-  addValheimStack(app, config);
+  // Every deploy reconciles Discord (commands, endpoint URL), so a redeploy retries what failed before.
+  addValheimStack(app, config, { discordDeployRun: discordDeployRun(app) });
   // Only with -c ciAccess=group/project and/or -c ciAccessGithub=owner/repo.
   addCiAccessStack(app, config);
 } catch (error) {

@@ -43,10 +43,15 @@ export function chooseConfigFile(
  * (synth fails on any unacknowledged finding) and the cost tag on every resource. Used by infra/app.ts and by
  * the tests, so both synthesize the same thing.
  */
-export function addValheimStack(app: App, config: ValheimConfig): ValheimStack {
+export function addValheimStack(
+  app: App,
+  config: ValheimConfig,
+  options: { readonly discordDeployRun?: string } = {},
+): ValheimStack {
   const tags = applyAppSetup(app, config);
   return new ValheimStack(app, config.stackName, {
     config,
+    discordDeployRun: options.discordDeployRun,
     // Region only, no account: synth needs no credentials, and a deploy always lands in the configured region.
     env: { region: config.region },
     description: `Valheim server "${config.server.name}" on ECS Fargate, started from Discord (valheim-ondemand)`,
@@ -86,6 +91,17 @@ function applyAppSetup(app: App, config: ValheimConfig): Record<string, string> 
     for (const [key, value] of Object.entries(tags)) Tags.of(app).add(key, value);
   }
   return tags;
+}
+
+/** The context value that pins the Discord wiring's per-deploy value (`-c discordDeployRun=…`). */
+export const DISCORD_DEPLOY_RUN_CONTEXT = 'discordDeployRun';
+
+/**
+ * A value new at every synth (the time), so every deploy reconciles Discord and retries what failed before;
+ * `-c discordDeployRun=<value>` pins it for a reproducible template.
+ */
+export function discordDeployRun(app: App, now: () => Date = () => new Date()): string {
+  return contextString(app, DISCORD_DEPLOY_RUN_CONTEXT) ?? now().toISOString();
 }
 
 /** A context value given as a non-empty string (`-c key=value`), else undefined. */

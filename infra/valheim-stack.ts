@@ -45,6 +45,11 @@ export const DISCORD_WIRING_ENTRY = handlerEntry('discord-wiring');
 export interface ValheimStackProps extends StackProps {
   /** The validated valheim.config.json. */
   readonly config: ValheimConfig;
+  /**
+   * Changes at every deploy so the Discord wiring reconciles every time (see DiscordWiringProps.deployRun).
+   * @default - none: the wiring runs when its inputs change
+   */
+  readonly discordDeployRun?: string;
 }
 
 /**
@@ -226,8 +231,10 @@ export class ValheimStack extends Stack {
       applicationId: config.discord.applicationId,
       guildId: config.discord.guildId,
       endpoint: this.endpoint,
+      publicKey: config.discord.publicKey,
       botToken,
       commands: guildCommands(),
+      deployRun: props.discordDeployRun,
       logRetention,
     });
 
@@ -246,7 +253,8 @@ export class ValheimStack extends Stack {
     });
     new CfnOutput(this, 'DiscordSetup', {
       value: this.discordWiring.status,
-      description: 'What the deploy did in Discord (slash commands, endpoint URL), or what to do by hand',
+      description:
+        'What the latest deploy did in Discord, one result per step (slash commands, endpoint URL)',
     });
     new CfnOutput(this, 'ClusterName', { value: this.gameServer.cluster.clusterName });
     new CfnOutput(this, 'ServiceName', { value: this.gameServer.service.serviceName });

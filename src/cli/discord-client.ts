@@ -62,7 +62,8 @@ export async function resolveBotToken(
     const token = result.Parameter?.Value?.trim();
     if (token) return { token, source: 'ssm' };
   } catch (error) {
-    if ((error as Error).name !== 'ParameterNotFound') {
+    const errorName = (error as Error).name;
+    if (errorName !== 'ParameterNotFound') {
       throw awsFailure(error, {
         action: 'read the bot token from SSM',
         permission: `ssm:GetParameter on ${name} (and kms:Decrypt for SecureStrings)`,

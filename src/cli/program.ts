@@ -11,6 +11,7 @@ import { costCommand } from './commands/cost.js';
 import { deployCommand, type Spawner } from './commands/deploy.js';
 import { destroyCommand } from './commands/destroy.js';
 import { discordCommand } from './commands/discord.js';
+import { doctorCommand } from './commands/doctor.js';
 import { logsCommand } from './commands/logs.js';
 import { queryCommand } from './commands/query.js';
 import { secretsCommand } from './commands/secrets.js';
@@ -73,6 +74,7 @@ const COMMANDS = [
   costCommand,
   worldCommand,
   destroyCommand,
+  doctorCommand,
 ] as const;
 
 /** Assembles the `valheim` command tree from the commands' own definitions. */

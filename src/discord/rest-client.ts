@@ -1,4 +1,6 @@
 import type {
+  APIApplication,
+  APIApplicationCommand,
   RESTPatchAPIWebhookWithTokenMessageJSONBody,
   RESTPostAPIChannelMessageJSONBody,
   RESTPostAPIWebhookWithTokenJSONBody,
@@ -119,8 +121,46 @@ export class DiscordRest {
     });
   }
 
-  /** Sets the application's interactions endpoint; Discord checks it live (PING and forged requests) first. */
-  async setInteractionsEndpoint(url: string) {
+  /** The guild's commands of this application. */
+  async getGuildCommands(applicationId: string, guildId: string): Promise<APIApplicationCommand[]> {
+    return (await this.request(
+      'GET',
+      `/applications/${applicationId}/guilds/${guildId}/commands`,
+      undefined,
+      {
+        authorization: await this.bot(),
+        idempotent: true,
+      },
+    )) as APIApplicationCommand[];
+  }
+
+  async deleteGuildCommand(applicationId: string, guildId: string, commandId: string) {
+    await this.request(
+      'DELETE',
+      `/applications/${applicationId}/guilds/${guildId}/commands/${commandId}`,
+      undefined,
+      { authorization: await this.bot(), idempotent: true },
+    );
+  }
+
+  /** Any GET as the bot, e.g. `/users/@me/guilds` (for checks that read what Discord has). */
+  async get(route: string): Promise<unknown> {
+    return this.request('GET', route, undefined, { authorization: await this.bot(), idempotent: true });
+  }
+
+  /** The application the bot token belongs to (its ID, public key and interactions endpoint URL). */
+  async getCurrentApplication(): Promise<APIApplication> {
+    return (await this.request('GET', '/applications/@me', undefined, {
+      authorization: await this.bot(),
+      idempotent: true,
+    })) as APIApplication;
+  }
+
+  /**
+   * Sets the application's interactions endpoint; Discord checks it live (PING and forged requests) first.
+   * `null` clears it.
+   */
+  async setInteractionsEndpoint(url: string | null) {
     await this.request(
       'PATCH',
       '/applications/@me',
@@ -139,13 +179,14 @@ export class DiscordRest {
     route: string,
     body: unknown,
     { authorization, idempotent = false }: { authorization?: string; idempotent?: boolean } = {},
-  ): Promise<void> {
+  ): Promise<unknown> {
     // Interaction tokens are secrets too: keep them out of error messages and logs.
     const safeRoute = `${method} ${route.replace(/\/webhooks\/(\d+)\/[^/]+/, '/webhooks/$1/<token>')}`;
     const deadline = Date.now() + (this.options.retryBudgetMs ?? 6000);
     for (let attempt = 0; ; attempt++) {
-      const error = await this.attempt(method, route, safeRoute, body, authorization);
-      if (!error) return;
+      const outcome = await this.attempt(method, route, safeRoute, body, authorization);
+      if (!(outcome instanceof DiscordApiError)) return outcome.answer;
+      const error = outcome;
       const mayRepeat = error.status === 0 ? idempotent : error.transient;
       const waitMs =
         error.status === 429 ? error.retryAfterMs : FIRST_BACKOFF_MS * 2 ** attempt * (1 + Math.random() / 4);
@@ -161,7 +202,7 @@ export class DiscordRest {
     safeRoute: string,
     body: unknown,
     authorization: string | undefined,
-  ): Promise<(DiscordApiError & { retryAfterMs: number }) | undefined> {
+  ): Promise<(DiscordApiError & { retryAfterMs: number }) | { answer: unknown }> {
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl}${route}`, {
@@ -171,15 +212,18 @@ export class DiscordRest {
           'user-agent': USER_AGENT,
           ...(authorization && { authorization }),
         },
-        body: JSON.stringify(fits(body)),
+        ...(body !== undefined && { body: JSON.stringify(fits(body)) }),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000),
       });
     } catch (error) {
-      return Object.assign(new DiscordApiError(0, safeRoute, (error as Error).message), { retryAfterMs: 0 });
+      // fetch says only "fetch failed"; the cause has the reason (ENOTFOUND, ECONNREFUSED, …).
+      const cause = (error as { cause?: { code?: unknown } }).cause?.code;
+      const reason = typeof cause === 'string' ? cause : (error as Error).message;
+      return Object.assign(new DiscordApiError(0, safeRoute, reason), { retryAfterMs: 0 });
     }
     if (response.ok) {
-      await response.body?.cancel();
-      return undefined;
+      const text = await response.text();
+      return { answer: text ? (JSON.parse(text) as unknown) : undefined };
     }
     const text = await response.text();
     return Object.assign(new DiscordApiError(response.status, safeRoute, text.slice(0, 300)), {

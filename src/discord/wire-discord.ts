@@ -1,69 +1,281 @@
 import type { Logger } from '../log.js';
-import { guildCommands } from './commands.js';
+import { COMMAND_NAME, guildCommands } from './commands.js';
+import { describeProbe, type EndpointProbe } from './endpoint-probe.js';
 import { DiscordApiError, type DiscordRest } from './rest-client.js';
 
 /**
- * What a deploy does to Discord: register the guild's commands and point the application's interactions
- * endpoint at the stack's URL. It never throws: a failure becomes a sentence with the manual fallback,
- * so a Discord hiccup cannot roll back (or break) the stack.
+ * Reconciles Discord with what the stack wants: the guild's commands (bulk overwrite) and the application's
+ * Interactions Endpoint URL. The steps are independent: one failing never skips the other, and each reports
+ * its own outcome. Running it again is harmless (the PUT is idempotent; the PATCH is sent only when the URL
+ * differs), so the deploy runs it every time and the CLI (`valheim discord wire`) runs the same code.
+ * Nothing here throws for a Discord failure: it becomes a step result with the fix.
  */
-export interface WireDiscordInput {
+export interface WiringTarget {
   readonly applicationId: string;
   readonly guildId: string;
+  /** The stack's endpoint (output DiscordEndpointUrl). */
   readonly endpointUrl: string;
+  /** discord.publicKey from the config: what the endpoint verifies signatures with. */
+  readonly publicKey: string;
 }
 
-export interface WireDiscordDeps {
+export interface StepResult {
+  /** "commands", "endpoint" or "old guild". */
+  readonly step: string;
+  readonly ok: boolean;
+  /** What was done, or what is wrong. */
+  readonly detail: string;
+  /** What to do about it (failed steps only). */
+  readonly fix?: string;
+}
+
+export interface WiringReport {
+  readonly ok: boolean;
+  readonly steps: readonly StepResult[];
+}
+
+export interface WiringDeps {
   readonly rest: DiscordRest;
-  /** Resolves once the endpoint answers HTTP at all (Discord validates it live). */
-  readonly waitForEndpoint: (url: string) => Promise<void>;
+  /** Probes the endpoint until it verifies signatures or gives up (Discord validates it live). */
+  readonly waitForEndpoint: (url: string) => Promise<EndpointProbe>;
   readonly log: Logger;
 }
 
-export interface WireDiscordResult {
-  readonly ok: boolean;
-  /** A one-line summary for the stack output. */
-  readonly status: string;
+/** What a failed step should tell the user to run once the cause is fixed. */
+const RETRY = 'then redeploy or run "npx valheim discord wire"';
+
+/** The bot's invite link: bot + slash commands, with Send Messages (2048) for notices. */
+export function botInviteUrl(applicationId: string): string {
+  return `https://discord.com/oauth2/authorize?client_id=${applicationId}&scope=bot+applications.commands&permissions=2048`;
 }
 
-const FALLBACK = 'run "npx valheim discord register" and "npx valheim discord endpoint <DiscordEndpointUrl>"';
+/** One line per step: "✓ commands: …" or "✗ endpoint: … — fix". */
+export function formatStep(step: StepResult): string {
+  return `${step.ok ? '✓' : '✗'} ${step.step}: ${step.detail}${step.fix ? ` — ${step.fix}` : ''}`;
+}
 
-export async function wireDiscord(
-  input: WireDiscordInput,
-  deps: WireDiscordDeps,
-): Promise<WireDiscordResult> {
-  try {
-    await deps.rest.putGuildCommands(input.applicationId, input.guildId, guildCommands());
-  } catch (error) {
-    return failed('registering the slash commands', error, deps.log);
+/** The whole report on one line (a stack output). */
+export function formatReport(report: WiringReport): string {
+  return report.steps.map(formatStep).join(' | ');
+}
+
+export function report(steps: readonly StepResult[]): WiringReport {
+  return { ok: steps.every((step) => step.ok), steps };
+}
+
+/**
+ * Registers the commands in the guild and points the endpoint URL at the stack. With `previousGuildId`
+ * (the guild changed), the command is also removed from the old guild.
+ */
+export async function reconcileDiscord(
+  target: WiringTarget,
+  deps: WiringDeps,
+  previousGuildId?: string,
+): Promise<WiringReport> {
+  const steps = [await registerCommands(target, deps), await pointEndpoint(target, deps)];
+  if (previousGuildId && previousGuildId !== target.guildId) {
+    steps.push(await removeCommand({ ...target, guildId: previousGuildId }, deps, 'old guild'));
   }
+  const result = report(steps);
+  deps.log[result.ok ? 'info' : 'warn']('discord reconciled', { steps });
+  return result;
+}
+
+/**
+ * Undoes the wiring when the stack is deleted: removes /valheim from the guild, and clears the endpoint URL
+ * only while it still points at this stack (it may have been moved to another deployment since).
+ */
+export async function unwireDiscord(target: WiringTarget, deps: WiringDeps): Promise<WiringReport> {
+  const steps = [await removeCommand(target, deps, 'commands'), await clearEndpoint(target, deps)];
+  const result = report(steps);
+  deps.log[result.ok ? 'info' : 'warn']('discord unwired', { steps });
+  return result;
+}
+
+async function registerCommands(target: WiringTarget, deps: WiringDeps): Promise<StepResult> {
+  const step = 'commands';
   try {
-    await deps.waitForEndpoint(input.endpointUrl);
-    await deps.rest.setInteractionsEndpoint(input.endpointUrl);
+    await deps.rest.putGuildCommands(target.applicationId, target.guildId, guildCommands());
+    return { step, ok: true, detail: `/${COMMAND_NAME} registered in Discord server ${target.guildId}` };
   } catch (error) {
-    return failed('setting the interactions endpoint URL', error, deps.log);
+    return { step, ok: false, ...explainDiscordError(error, target, 'register the commands') };
   }
-  deps.log.info('discord wired', { applicationId: input.applicationId, guildId: input.guildId });
+}
+
+async function pointEndpoint(target: WiringTarget, deps: WiringDeps): Promise<StepResult> {
+  const step = 'endpoint';
+  const url = target.endpointUrl;
+  try {
+    const application = await deps.rest.getCurrentApplication();
+    if (application.id !== target.applicationId) return anotherApplication(step, target, application.id);
+    const key = target.publicKey.toLowerCase();
+    if (key && application.verify_key && application.verify_key !== key) {
+      return {
+        step,
+        ok: false,
+        detail: `discord.publicKey in the config is not the public key of application ${target.applicationId}, so the endpoint would reject every Discord request`,
+        fix: `copy Developer Portal → General Information → Public Key into discord.publicKey, redeploy (npx valheim deploy)`,
+      };
+    }
+    if (application.interactions_endpoint_url === url) {
+      return { step, ok: true, detail: `already set to ${url}` };
+    }
+    const probe = await deps.waitForEndpoint(url);
+    if (probe.kind !== 'verifies') {
+      return {
+        step,
+        ok: false,
+        detail: `the endpoint ${url} ${describeProbe(probe)}, so Discord would not accept it`,
+        fix: `${probe.kind === 'answered' ? 'see the interactions Lambda\'s log ("npx valheim doctor" checks the chain)' : 'check the deploy finished'}, ${RETRY}`,
+      };
+    }
+    await deps.rest.setInteractionsEndpoint(url);
+    return { step, ok: true, detail: `set to ${url}` };
+  } catch (error) {
+    return { step, ok: false, ...explainDiscordError(error, target, 'set the interactions endpoint URL') };
+  }
+}
+
+async function removeCommand(target: WiringTarget, deps: WiringDeps, step: string): Promise<StepResult> {
+  try {
+    const existing = await deps.rest.getGuildCommands(target.applicationId, target.guildId);
+    const ours = existing.filter((command) => command.name === COMMAND_NAME);
+    for (const command of ours) {
+      await deps.rest.deleteGuildCommand(target.applicationId, target.guildId, command.id);
+    }
+    return {
+      step,
+      ok: true,
+      detail:
+        ours.length > 0
+          ? `/${COMMAND_NAME} removed from Discord server ${target.guildId}`
+          : `/${COMMAND_NAME} was not registered in Discord server ${target.guildId}`,
+    };
+  } catch (error) {
+    const explained = explainDiscordError(error, target, `remove /${COMMAND_NAME}`);
+    return {
+      step,
+      ok: false,
+      detail: explained.detail,
+      fix: `remove /${COMMAND_NAME} by hand if it is still listed (Server Settings → Integrations → the bot)`,
+    };
+  }
+}
+
+async function clearEndpoint(target: WiringTarget, deps: WiringDeps): Promise<StepResult> {
+  const step = 'endpoint';
+  try {
+    const application = await deps.rest.getCurrentApplication();
+    if (application.id !== target.applicationId) return anotherApplication(step, target, application.id);
+    if (application.interactions_endpoint_url !== target.endpointUrl) {
+      return {
+        step,
+        ok: true,
+        detail: `left alone: it points at ${application.interactions_endpoint_url || 'nothing'}, not this stack`,
+      };
+    }
+    await deps.rest.setInteractionsEndpoint(null);
+    return { step, ok: true, detail: `cleared (it pointed at this stack, ${target.endpointUrl})` };
+  } catch (error) {
+    const explained = explainDiscordError(error, target, 'clear the interactions endpoint URL');
+    return {
+      step,
+      ok: false,
+      detail: explained.detail,
+      fix: 'clear Developer Portal → General Information → Interactions Endpoint URL by hand',
+    };
+  }
+}
+
+function anotherApplication(step: string, target: WiringTarget, actual: string): StepResult {
   return {
-    ok: true,
-    status: `commands registered in guild ${input.guildId}; endpoint set to ${input.endpointUrl}`,
+    step,
+    ok: false,
+    detail: `the bot token belongs to application ${actual}, but discord.applicationId is ${target.applicationId}`,
+    fix: `store the bot token of application ${target.applicationId} (npx valheim secrets set --only bot-token) or fix discord.applicationId, ${RETRY}`,
   };
 }
 
-function failed(step: string, error: unknown, log: Logger): WireDiscordResult {
-  log.error('discord wiring failed', { step, error });
-  return { ok: false, status: `Discord was not set up (${step} failed: ${explain(error)}); ${FALLBACK}` };
+/** A Discord failure as what is wrong and what to do, naming the real cause. */
+export function explainDiscordError(
+  error: unknown,
+  target: Pick<WiringTarget, 'applicationId' | 'guildId'> & { readonly endpointUrl?: string },
+  action: string,
+): { detail: string; fix: string } {
+  if (!(error instanceof DiscordApiError)) {
+    return {
+      detail: `could not ${action} (${error instanceof Error ? error.message.slice(0, 200) : String(error)})`,
+      fix: RETRY,
+    };
+  }
+  const { status, code } = error;
+  const discordSays = `${status}${code === undefined ? '' : `, code ${code}`}: ${discordMessage(error)}`;
+  if (status === 0) {
+    return {
+      detail: `could not reach Discord to ${action} (${error.detail})`,
+      fix: `check the connection, ${RETRY}`,
+    };
+  }
+  if (status === 401) {
+    return {
+      detail: `Discord rejected the bot token (${discordSays})`,
+      fix: `store a fresh token (Developer Portal → Bot → Reset Token) with "npx valheim secrets set --only bot-token", ${RETRY}`,
+    };
+  }
+  if (status === 403 && code === 20012) {
+    return {
+      detail: `the bot token is another application's, not ${target.applicationId}'s (${discordSays})`,
+      fix: `store the bot token of application ${target.applicationId} (npx valheim secrets set --only bot-token) or fix discord.applicationId, ${RETRY}`,
+    };
+  }
+  if (status === 403 && error.route.includes('/guilds/')) {
+    return {
+      detail: `the bot is not in Discord server ${target.guildId}, so Discord refused to ${action} (${discordSays})`,
+      fix: `invite it: ${botInviteUrl(target.applicationId)} (check discord.guildId), ${RETRY}`,
+    };
+  }
+  if (status === 404 && code === 10004) {
+    return {
+      detail: `Discord knows no server ${target.guildId} (${discordSays})`,
+      fix: `check discord.guildId in the config (right-click the server → Copy Server ID), ${RETRY}`,
+    };
+  }
+  if (status === 404 && code === 10002) {
+    return {
+      detail: `Discord knows no application ${target.applicationId} (${discordSays})`,
+      fix: `check discord.applicationId (Developer Portal → General Information → Application ID), ${RETRY}`,
+    };
+  }
+  if (status === 400 && error.route.includes('@me')) {
+    return {
+      detail: `Discord could not verify the endpoint ${target.endpointUrl ?? ''} (${discordSays})`,
+      fix: `check discord.publicKey is the application's Public Key and the stack is deployed, ${RETRY}`,
+    };
+  }
+  if (status === 400) {
+    return {
+      detail: `Discord rejected the request to ${action} (${discordSays})`,
+      fix: 'this is a bug in valheim-ondemand; please report it with this line',
+    };
+  }
+  if (status === 429) {
+    return { detail: `Discord rate-limited the request to ${action}`, fix: `wait a minute, ${RETRY}` };
+  }
+  if (status >= 500) {
+    return {
+      detail: `Discord failed to ${action} (${status}, a problem on Discord's side)`,
+      fix: `check https://discordstatus.com, ${RETRY}`,
+    };
+  }
+  return { detail: `Discord refused to ${action} (${discordSays})`, fix: RETRY };
 }
 
-function explain(error: unknown): string {
-  if (error instanceof DiscordApiError) {
-    if (error.status === 401)
-      return 'the bot token was rejected; run "npx valheim secrets set --only bot-token"';
-    if (error.status === 403) return 'missing access; invite the bot with the applications.commands scope';
-    if (error.status === 400 && error.route.includes('@me')) {
-      return 'Discord could not verify the endpoint; check discord.publicKey in the config';
-    }
-    return `Discord answered ${error.status}`;
+function discordMessage(error: DiscordApiError): string {
+  try {
+    const message = (JSON.parse(error.detail) as { message?: unknown }).message;
+    if (typeof message === 'string') return message.slice(0, 120);
+  } catch {
+    // not JSON
   }
-  return error instanceof Error ? error.message.slice(0, 200) : 'unknown error';
+  return error.detail.slice(0, 120) || 'no message';
 }

@@ -160,6 +160,11 @@ describe('valheim discord register', () => {
       /403 Missing Access.* — invite it with .*applications\.commands/,
     ],
     [
+      403,
+      { message: 'You are not authorized to perform this action on this application', code: 20012 },
+      /code 20012\): the bot token belongs to another application — store the bot token of application/,
+    ],
+    [
       404,
       { message: 'Unknown Guild', code: 10004 },
       /404.* — check discord\.applicationId and discord\.guildId/,

@@ -33,6 +33,8 @@ export interface FakeDiscord {
   readonly requests: RecordedRequest[];
   /** Answers `method path` with these responses in turn; the last one repeats. */
   reply(method: string, path: string, ...responses: Responder[]): void;
+  /** Answers requests no `reply` script matches (undefined: 404), e.g. a stateful fake application. */
+  fallback(responder: (request: RecordedRequest) => FakeResponse | undefined): void;
   close(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export const NOT_FOUND: FakeResponse = { status: 404, body: { message: '404: Not
 export async function startFakeDiscord(): Promise<FakeDiscord> {
   const requests: RecordedRequest[] = [];
   const scripts = new Map<string, Responder[]>();
+  let fallback: (request: RecordedRequest) => FakeResponse | undefined = () => undefined;
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -57,7 +60,8 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
       requests.push(recorded);
       const queue = scripts.get(`${recorded.method} ${recorded.path}`);
       const next = queue && queue.length > 1 ? queue.shift() : queue?.[0];
-      const response = typeof next === 'function' ? next(recorded) : (next ?? NOT_FOUND);
+      const response =
+        typeof next === 'function' ? next(recorded) : (next ?? fallback(recorded) ?? NOT_FOUND);
       const answer = () => {
         if (res.destroyed) return;
         res.writeHead(response.status, { 'content-type': 'application/json', ...response.headers });
@@ -75,6 +79,9 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
     requests,
     reply: (method, path, ...responses) => {
       scripts.set(`${method} ${path}`, responses);
+    },
+    fallback: (responder) => {
+      fallback = responder;
     },
     close: () =>
       new Promise<void>((resolve) => {

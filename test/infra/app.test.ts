@@ -12,6 +12,8 @@ import {
   addValheimStack,
   CI_ACCESS_CONTEXT,
   chooseConfigFile,
+  DISCORD_DEPLOY_RUN_CONTEXT,
+  discordDeployRun,
 } from '../../infra/valheim-app.js';
 import { appContext, exampleConfig } from './helpers.js';
 
@@ -41,6 +43,22 @@ describe('chooseConfigFile', () => {
     expect(choice.file).toBe('valheim.config.example.json');
     expect(choice.warning).toMatch(/using the example config .*"npx valheim setup"/);
     expect(choice.warning).not.toContain('\n');
+  });
+});
+
+describe('discordDeployRun', () => {
+  it('is the synth time, so each deploy gives the Discord wiring a new value', () => {
+    // Given two synths an hour apart
+    const at = (iso: string) => discordDeployRun(new App(), () => new Date(iso));
+    // Then each gets its own value
+    expect(at('2026-12-01T09:00:00Z')).toBe('2026-12-01T09:00:00.000Z');
+    expect(at('2026-12-01T10:00:00Z')).toBe('2026-12-01T10:00:00.000Z');
+  });
+
+  it('is pinned by -c discordDeployRun=… for a reproducible template', () => {
+    // Given the context value / Then it wins over the time
+    const app = new App({ context: { [DISCORD_DEPLOY_RUN_CONTEXT]: 'pinned' } });
+    expect(discordDeployRun(app, () => new Date())).toBe('pinned');
   });
 });
 

@@ -360,6 +360,7 @@ describe('DiscordWiring', () => {
     const props = {
       entry: '/nonexistent/wiring.ts',
       endpoint: {} as never,
+      publicKey: 'ab'.repeat(32),
       botToken: {} as never,
       commands: [],
     };
@@ -371,6 +372,15 @@ describe('DiscordWiring', () => {
     expect(
       () => new DiscordWiring(stack, 'B', { ...props, applicationId: '123456789012345678', guildId: '42' }),
     ).toThrow(/guildId .* but "42" was provided/);
+    expect(
+      () =>
+        new DiscordWiring(stack, 'C', {
+          ...props,
+          applicationId: '123456789012345678',
+          guildId: '234567890123456789',
+          publicKey: 'not-a-key',
+        }),
+    ).toThrow(/publicKey must be 64 hex characters, but "not-a-key" was provided/);
   });
 });
 

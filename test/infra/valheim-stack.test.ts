@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Capture, Match, type Template } from 'aws-cdk-lib/assertions';
+import { App } from 'aws-cdk-lib';
+import { Capture, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TRANSFER_MOUNT_PATH } from '../../infra/constructs/index.js';
+import { addValheimStack } from '../../infra/valheim-app.js';
 import { gameServiceNames, serverLogGroupName } from '../../src/config/names.js';
 import { COST_TAG_KEY, type ValheimConfig } from '../../src/config/schema.js';
 import { estimateCost, IMAGE_BACKUPS_KEPT } from '../../src/cost/estimate.js';
@@ -17,6 +19,7 @@ import { swapRepairHook } from '../../src/worlds/swap-repair.js';
 import { TRANSFER_IMAGE, TRANSFER_SCRIPT_PATH, transferCommand } from '../../src/worlds/transfer-script.js';
 import { TRANSFER_CONTAINER, transferFamily } from '../../src/worlds/transfer-task.js';
 import {
+  appContext,
   asArray,
   exampleConfig,
   findOne,
@@ -1205,41 +1208,38 @@ describe('ValheimStack with the example config', () => {
             ],
           ],
         },
+        PublicKey: config.discord.publicKey,
         BotTokenParameter: '/valheim-ondemand/discord-bot-token',
         CommandsHash: createHash('sha256').update(JSON.stringify(guildCommands())).digest('hex'),
+        ServiceTimeout: '150',
       });
     });
 
-    it('runs only once the endpoint can answer: after the stage, route, integration and permission', () => {
-      // Given
-      const wiring = Object.values(template.findResources('Custom::DiscordWiring'))[0];
-      const ids = (type: string) => Object.keys(template.findResources(type));
-      // Then
-      expect(wiring?.DependsOn).toEqual(
-        expect.arrayContaining([
-          ...ids('AWS::ApiGatewayV2::Stage'),
-          ...ids('AWS::ApiGatewayV2::Route'),
-          ...ids('AWS::ApiGatewayV2::Integration'),
-          findOne(template, 'AWS::Lambda::Permission', (p) => p.Principal === 'apigateway.amazonaws.com').id,
-        ]),
-      );
+    it('never lets the template choose where the bot token goes: no API URL property or environment', () => {
+      // Then neither the resource nor the function name a Discord API URL (the handler only calls discord.com)
+      const wiring = findOne(template, 'Custom::DiscordWiring');
+      expect(JSON.stringify(wiring.properties)).not.toMatch(/ApiUrl|discord\.com/i);
+      expect(lambdaFunction(template, WIRING).properties.Environment).toEqual({
+        Variables: { NODE_OPTIONS: '--enable-source-maps' },
+      });
     });
 
-    it('gives its Lambda two minutes and a read of the bot token only', () => {
-      // Then
-      const fn = lambdaFunction(template, WIRING);
-      expect(fn.properties.Timeout).toBe(120);
-      const logGroup = (fn.properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
-      expect(grantsOf(template, WIRING).sort()).toEqual(
-        [
-          `logs:CreateLogStream on <${logGroup}.Arn>`,
-          `logs:PutLogEvents on <${logGroup}.Arn>`,
-          'ssm:GetParameter on arn:aws:ssm:eu-central-1:<AWS::AccountId>:parameter/valheim-ondemand/discord-bot-token',
-        ].sort(),
+    it('runs again at every deploy (the per-deploy value is a property) and when the public key changes', () => {
+      // Given a synth as `cdk deploy` makes it (infra/app.ts passes the synth time), with another public key
+      const app = new App({ context: appContext({ bundling: false }) });
+      const publicKey = 'CD'.repeat(32);
+      const stack = addValheimStack(
+        app,
+        { ...config, discord: { ...config.discord, publicKey } },
+        { discordDeployRun: '2026-12-01T09:00:00.000Z' },
       );
+      // Then both are properties of the resource: either changing updates it, and an update reconciles
+      const { properties } = findOne(Template.fromStack(stack), 'Custom::DiscordWiring');
+      expect(properties.DeployRun).toBe('2026-12-01T09:00:00.000Z');
+      expect(properties.PublicKey).toBe(publicKey.toLowerCase());
     });
 
-    it('outputs what it did as DiscordSetup', () => {
+    it('outputs what the latest run did as DiscordSetup', () => {
       // Then
       const wiring = findOne(template, 'Custom::DiscordWiring');
       template.hasOutput('DiscordSetup', { Value: { 'Fn::GetAtt': [wiring.id, 'Status'] } });

@@ -56,9 +56,15 @@ export async function registerCommands(options: RegisterOptions, deps: RegisterD
 function registerFailure(error: unknown, applicationId: string, guildId: string): CliError | undefined {
   if (!(error instanceof DiscordAPIError)) return undefined;
   const invite = `https://discord.com/oauth2/authorize?client_id=${applicationId}&scope=bot%20applications.commands`;
+  if (error.status === 403 && error.code === 20012) {
+    return new CliError(
+      `Discord refused to register commands for application ${applicationId} (403, code 20012): the bot token belongs to another application`,
+      `store the bot token of application ${applicationId} (valheim secrets set --only bot-token) or fix discord.applicationId in the config`,
+    );
+  }
   if (error.status === 403) {
     return new CliError(
-      `Discord refused to register commands in server ${guildId} (403 Missing Access): the bot is not in that server, lacks the applications.commands scope, or the token is another application's`,
+      `Discord refused to register commands in server ${guildId} (403 Missing Access): the bot is not in that server or lacks the applications.commands scope`,
       `invite it with ${invite} (check discord.guildId in the config), then run valheim discord register again`,
     );
   }

@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { Command } from 'commander';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import { JOIN_CODE_WAIT_MS } from '../../monitor/observe.js';
 import { answersQueries } from '../../players/a2s.js';
