@@ -88,6 +88,11 @@ describe('cdk-nag (AWS Solutions)', () => {
       'Monitor/Handler/Role Annotation::AwsSolutions-IAM5[Resource::*]',
       'Monitor/Handler/Role Annotation::AwsSolutions-IAM5[Resource::arn:aws:ecs:eu-central-1:<AWS::AccountId>:task/<id>/*]',
       'Network/Vpc Annotation::AwsSolutions-VPC7',
+      // The scheduled start: invoking its one function, and the game's status (ListTasks for transfers).
+      'Schedule/StartRole Annotation::AwsSolutions-IAM5[Resource::<id>:*]',
+      'ScheduledStart/Function Annotation::AwsSolutions-L1',
+      'ScheduledStart/Role Annotation::AwsSolutions-IAM5[Resource::*]',
+      'ScheduledStart/Role Annotation::AwsSolutions-IAM5[Resource::arn:aws:ecs:eu-central-1:<AWS::AccountId>:task/<id>/*]',
       'ServerLog/Handler/Function Annotation::AwsSolutions-L1',
       'WorldTransfer/Task Annotation::AwsSolutions-ECS2',
       'WorldTransfer/Task/TaskRole Annotation::AwsSolutions-IAM5[Resource::<id>/image-backups/*]',
