@@ -72,6 +72,6 @@ function isNews(before: LogPresence, after: LogPresence): boolean {
     after.readyAt !== before.readyAt ||
     after.joinCode !== before.joinCode ||
     after.saveError?.at !== before.saveError?.at ||
-    savedDuringShutdown(after) !== savedDuringShutdown(before)
+    (savedDuringShutdown(after) === true && savedDuringShutdown(before) !== true)
   );
 }
