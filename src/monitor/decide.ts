@@ -85,6 +85,8 @@ export interface LifecycleState {
   readonly gameVersion?: string;
   /** The failed save that was last announced (log time). */
   readonly saveErrorAnnouncedAt?: number;
+  /** When the task was first seen stopped while the log had not shown its shutdown save yet. */
+  readonly stoppedSeenAt?: number;
 }
 
 export const INITIAL_STATE: LifecycleState = { phase: 'stopped' };
@@ -148,6 +150,8 @@ export interface Decision {
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
+/** How long the stop notice waits for the shutdown save to show up in the log. */
+export const SHUTDOWN_SAVE_WAIT_MS = 90_000;
 
 /**
  * How long before any automatic stop the group is warned. Never zero: no automatic stop happens without a
@@ -168,6 +172,16 @@ export function decide(
 
   if (observation.desiredCount === 0) {
     if (observation.server === 'stopped') {
+      // The shutdown save's log lines may arrive a little after ECS reports the task stopped: the stop
+      // notice waits for them a moment rather than wrongly warning that the world was not saved.
+      const firstSeen = next.stoppedSeenAt ?? now;
+      if (
+        next.phase !== 'stopped' &&
+        observation.shutdownSaved !== true &&
+        now - firstSeen < SHUTDOWN_SAVE_WAIT_MS
+      ) {
+        return { state: { ...next, phase: 'stopping', stoppedSeenAt: firstSeen }, actions };
+      }
       if (next.phase !== 'stopped') closeSession(next, observation, now, actions);
       actions.push({ type: 'stop-polling' });
       return { state: INITIAL_STATE, actions };

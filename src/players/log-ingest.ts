@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import type { CloudWatchLogsDecodedData } from 'aws-lambda';
 import type { Logger } from '../log.js';
-import { applyLogEvent, emptyPresence, type LogPresence } from './log-presence.js';
+import { applyLogEvent, emptyPresence, type LogPresence, savedDuringShutdown } from './log-presence.js';
 import { parseLogLine } from './server-log.js';
 
 export interface PresenceStore {
@@ -30,7 +30,7 @@ export interface IngestResult {
   readonly applied: number;
   /**
    * The batch brought news the monitor should act on at once rather than at its next minute: the server
-   * became joinable, a (new) join code, or a failed save.
+   * became joinable, a (new) join code, a failed save, or the shutdown save (the stop notice waits for it).
    */
   readonly wakeMonitor: boolean;
 }
@@ -71,6 +71,7 @@ function isNews(before: LogPresence, after: LogPresence): boolean {
   return (
     after.readyAt !== before.readyAt ||
     after.joinCode !== before.joinCode ||
-    after.saveError?.at !== before.saveError?.at
+    after.saveError?.at !== before.saveError?.at ||
+    (savedDuringShutdown(after) === true && savedDuringShutdown(before) !== true)
   );
 }

@@ -9,6 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { describe, expect, it } from 'vitest';
+import { serverArgs } from '../../infra/constructs/game-server.js';
 import {
   BundledFunction,
   CostBudget,
@@ -94,6 +95,25 @@ describe('GameServer', () => {
     expect(service?.DependsOn).toContain(associationId);
   });
 
+  it('puts -crossplay into SERVER_ARGS, where the image looks for it, and leaves CROSSPLAY off', () => {
+    // Given a crossplay server with extra arguments
+    const stack = new Stack();
+    new GameServer(stack, 'Game', gameServerProps(stack, { crossplay: true, extraArgs: '-preset casual' }));
+    // Then the image's idle check and hourly backups know it is crossplay, and the flag is given once
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: Match.arrayWith([
+        Match.objectLike({
+          Environment: Match.arrayWith([
+            { Name: 'CROSSPLAY', Value: 'false' },
+            { Name: 'SERVER_ARGS', Value: '-crossplay -preset casual' },
+          ]),
+        }),
+      ]),
+    });
+    expect(serverArgs(false, ' -preset casual ')).toBe('-preset casual');
+    expect(serverArgs(true)).toBe('-crossplay');
+  });
+
   it('refuses less than 2 vCPU', () => {
     // Given
     const stack = new Stack();
@@ -172,6 +192,13 @@ describe('ServerMonitor', () => {
     );
     expect(monitorIn(new Stack(), { warnBeforeMinutes: -1 })).toThrow(
       /warnBeforeMinutes .* but -1 was provided/,
+    );
+    expect(monitorIn(new Stack(), { maxSessionHours: 169 })).toThrow(
+      /maxSessionHours .* but 169 was provided/,
+    );
+    expect(monitorIn(new Stack(), { keepRunningHours: 0 })).toThrow(/keepRunningHours .* but 0 was provided/);
+    expect(monitorIn(new Stack(), { unknownLimitMinutes: 1441 })).toThrow(
+      /unknownLimitMinutes .* but 1441 was provided/,
     );
   });
 

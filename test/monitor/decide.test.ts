@@ -254,11 +254,11 @@ describe('decide — scenarios', () => {
     expect(stopping.actions).toEqual([]);
     const stopped = decide(
       stopping.state,
-      { ...up(0), desiredCount: 0, server: 'stopped' },
+      { ...up(0), desiredCount: 0, server: 'stopped', shutdownSaved: true },
       T0 + 33 * MINUTE,
     );
     expect(stopped.actions).toEqual([
-      { type: 'announce-stopped', reason: 'nobody-joined', worldSaved: false },
+      { type: 'announce-stopped', reason: 'nobody-joined', worldSaved: true },
       { type: 'delete-dns' },
       {
         type: 'session-closed',
@@ -273,8 +273,27 @@ describe('decide — scenarios', () => {
 
   it('says "requested" when somebody else stopped the server', () => {
     const ready = simulate([{ at: T0, observation: up(2) }]).state;
-    const { actions } = decide(ready, { ...up(0), desiredCount: 0, server: 'stopped' }, T0 + MINUTE);
-    expect(actions[0]).toEqual({ type: 'announce-stopped', reason: 'requested', worldSaved: false });
+    const stopped = { ...up(0), desiredCount: 0, server: 'stopped' as const, shutdownSaved: true };
+    const { actions } = decide(ready, stopped, T0 + MINUTE);
+    expect(actions[0]).toEqual({ type: 'announce-stopped', reason: 'requested', worldSaved: true });
+  });
+
+  it('waits up to 90 s for the shutdown save in the log, then announces the stop with a warning', () => {
+    // Given a stopped task whose log has not shown a shutdown save (yet)
+    const ready = simulate([{ at: T0, observation: up(2) }]).state;
+    const stopped = { ...up(0), desiredCount: 0, server: 'stopped' as const };
+    // When the monitor first sees it, Then it waits (polling stays on)
+    const first = decide(ready, stopped, T0 + MINUTE);
+    expect(first.actions).toEqual([]);
+    expect(first.state).toMatchObject({ phase: 'stopping', stoppedSeenAt: T0 + MINUTE });
+    // And a save arriving meanwhile makes the notice say so
+    const saved = decide(first.state, { ...stopped, shutdownSaved: true }, T0 + 2 * MINUTE);
+    expect(saved.actions[0]).toMatchObject({ type: 'announce-stopped', worldSaved: true });
+    // But without one, after 90 s it announces the stop and warns that no save was seen
+    expect(decide(first.state, stopped, T0 + MINUTE + 60_000).actions).toEqual([]);
+    const late = decide(first.state, stopped, T0 + MINUTE + 90_000);
+    expect(late.actions[0]).toEqual({ type: 'announce-stopped', reason: 'requested', worldSaved: false });
+    expect(late.state).toEqual(INITIAL_STATE);
   });
 
   it('announces a Spot interruption and the replacement once it is ready at its new address', () => {

@@ -173,17 +173,19 @@ describe('monitor tick', () => {
     expect(posts.some((text) => text.includes('Nobody has joined'))).toBe(true);
     expect(server.desiredCounts).toEqual([0]);
 
-    // When ECS has stopped the task
+    // When ECS has stopped the task (and, no shutdown save in the log, the notice waited 90 s for one)
     server.current = STOPPED;
     now = T0 + 32 * MINUTE;
-    const done = await runMonitorTick(ports, settings, 'task-event');
+    expect((await runMonitorTick(ports, settings, 'task-event')).state.phase).toBe('stopping');
+    now = T0 + 32 * MINUTE + 90_000;
+    const done = await runMonitorTick(ports, settings, 'schedule');
     expect(done.state.phase).toBe('stopped');
     expect(requestsTo(`/channels/${CHANNEL}/messages`).map(contentOf).at(-1)).toContain(
       'nobody joined within 30 minutes',
     );
     expect(events.slice(-2)).toEqual(['dns remove 3.120.45.67', 'polling off']);
     const [session] = await store.sessions(new Date(T0 - 1), new Date(T0 + 1));
-    expect(session).toMatchObject({ stoppedAt: T0 + 32 * MINUTE, stopReason: 'nobody-joined' });
+    expect(session).toMatchObject({ stoppedAt: T0 + 32 * MINUTE + 90_000, stopReason: 'nobody-joined' });
     expect((await store.load()).startReply).toBeUndefined();
   });
 

@@ -75,6 +75,10 @@ describe('server log ingestion (against dynalite)', () => {
     expect((await ingest(6, 'Created new join code 654321 for session "Vikings"')).wakeMonitor).toBe(true);
     expect((await ingest(7, 'Error saving world! Disk full')).wakeMonitor).toBe(true);
     expect((await ingest(8, 'Got character ZDOID from Ragnar : 1:1')).wakeMonitor).toBe(false);
+    // and the shutdown save, which the stop notice waits for
+    expect((await ingest(9, 'World saved ( 812.331ms )')).wakeMonitor).toBe(false);
+    expect((await ingest(10, 'Game - OnApplicationQuit')).wakeMonitor).toBe(false);
+    expect((await ingest(11, 'World save (5/5) done. Total time [13ms]')).wakeMonitor).toBe(true);
   });
 
   it('loses no event when two batches are processed at the same moment', async () => {

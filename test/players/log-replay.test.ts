@@ -8,6 +8,7 @@ import {
   decide,
   INITIAL_STATE,
   type LifecycleState,
+  SHUTDOWN_SAVE_WAIT_MS,
 } from '../../src/monitor/decide.js';
 import { type ObserveSettings, observe, type PlayerQuery } from '../../src/monitor/observe.js';
 import { ingestLogBatch, type PresenceStore } from '../../src/players/log-ingest.js';
@@ -237,11 +238,13 @@ describe('replayed sessions: the right count at every step', () => {
         at,
         AbortSignal.timeout(1000),
       );
-      const { actions } = decide(
-        { phase: 'stopping', sessionId: 's', address: '3.120.45.67:2456' },
-        observation,
-        at,
-      );
+      // (waited out: without a shutdown save in the log, the notice comes 90 s after the stop)
+      const stopping = {
+        phase: 'stopping',
+        sessionId: 's',
+        stoppedSeenAt: at - SHUTDOWN_SAVE_WAIT_MS,
+      } as const;
+      const { actions } = decide(stopping, observation, at);
       const announced = actions.find((action) => action.type === 'announce-stopped');
       expect(announced).toMatchObject({ worldSaved: saved });
       const text = announced && noticeFor(announced, context, at)?.content;
