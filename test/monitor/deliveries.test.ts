@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DiscordRest } from '../../src/discord/rest-client.js';
 import type { Logger } from '../../src/log.js';
 import { DEFAULT_LIFECYCLE } from '../../src/monitor/decide.js';
+import { deliverPending, GIVE_UP_AFTER_MS } from '../../src/monitor/deliveries.js';
 import { discordNotifier } from '../../src/monitor/discord-notifier.js';
 import {
   type MonitorPorts,
@@ -310,6 +311,23 @@ describe('notice delivery under faults', () => {
     expect(events.at(-1)).toBe('polling off');
   });
 
+  it('drops undelivered notices of a session once its stop is announced', async () => {
+    // Given Discord down from before the server is ready until after it stopped
+    discord.reply('POST', POST, { status: 503, body: {} });
+    server.current = RUNNING;
+    await runMonitorTick(ports, settings, 'task-event'); // ready notice pending
+    server.current = STOPPED;
+    now = T0 + 10 * MINUTE;
+    await runMonitorTick(ports, settings, 'task-event');
+    expect((await store.load()).outbox?.map((notice) => notice.kind)).toEqual(['announce-stopped']);
+    // When Discord is back
+    const post = failThenOk(0, OK);
+    discord.reply('POST', POST, post.respond);
+    await laterTicks(1);
+    // Then only the stop is posted: "the server is up" would be wrong by now
+    expect(post.succeeded.map(content)).toEqual([expect.stringContaining('Server stopped')]);
+  });
+
   it('lets only one of two overlapping ticks send a pending follow-up', async () => {
     // Given no notice channel and a ready notice pending whose edit is gone (so it is a follow-up, which
     // Discord cannot deduplicate), and a slow Discord
@@ -329,5 +347,43 @@ describe('notice delivery under faults', () => {
     // Then it was sent once
     const delivered = followUps().length - before;
     expect(delivered).toBe(1);
+  });
+});
+
+describe('deliverPending', () => {
+  it('gives up, logging it, on a notice Discord has not taken for an hour, and still tries the others', async () => {
+    // Given an hour-old notice and a fresh one
+    const completed: string[] = [];
+    const sent: string[] = [];
+    const errors: string[] = [];
+    const pending = (id: string, createdAt: number) => ({
+      id,
+      kind: 'warn-idle' as const,
+      notice: { content: id, components: [] },
+      editReply: false,
+      createdAt,
+      attempts: 40,
+    });
+    const left = await deliverPending(
+      [pending('old', T0 - GIVE_UP_AFTER_MS - 1), pending('new', T0 - 60_000)],
+      {
+        store: {
+          claimDelivery: async () => true,
+          markEditGone: async () => {},
+          completeDelivery: async (id) => void completed.push(id),
+        },
+        notify: async (notice) => {
+          sent.push(notice.content);
+          return { status: 'delivered', via: 'channel' };
+        },
+        now: () => T0,
+        log: { info: () => {}, warn: () => {}, error: (message) => void errors.push(message) },
+      },
+    );
+    // Then the old one is removed unsent, the new one delivered
+    expect(sent).toEqual(['new']);
+    expect(completed).toEqual(['old', 'new']);
+    expect(left).toBe(0);
+    expect(errors).toEqual(['notice given up: Discord did not take it for an hour']);
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { INITIAL_STATE, type LifecycleState } from '../../src/monitor/decide.js';
 import { StateStore } from '../../src/monitor/state-store.js';
 import { emptyPresence } from '../../src/players/log-presence.js';
-import { type LocalDynamo, startDynalite } from '../support/dynalite.js';
+import { type LocalDynamo, startDynalite, startLossyProxy } from '../support/dynalite.js';
 
 describe('StateStore (against dynalite)', () => {
   let dynamo: LocalDynamo;
@@ -56,6 +56,56 @@ describe('StateStore (against dynalite)', () => {
   it('refuses a first write when somebody created the state already', async () => {
     expect(await store.save(ready, 0)).toBe(true);
     expect(await store.save(INITIAL_STATE, 0)).toBe(false);
+  });
+
+  it('succeeds when the SDK repeats a write whose answer was lost, and still refuses a real conflict', async () => {
+    // Given a connection that loses the answer to the first write (which DynamoDB applied)
+    const lossy = await startLossyProxy(dynamo);
+    try {
+      const viaLossy = new StateStore(lossy.client, `state-${table}`);
+      lossy.loseAnswer('UpdateItem', '"S":"ready"');
+      // When the write is made (and repeated by the SDK)
+      expect(await viaLossy.save(ready, 0)).toBe(true);
+      expect(lossy.lost).toBe(1);
+    } finally {
+      await lossy.close();
+    }
+    // Then it was applied once, and another writer that read version 0 still loses
+    expect((await store.load()).version).toBe(1);
+    expect(await store.save(INITIAL_STATE, 0)).toBe(false);
+  });
+
+  it('keeps pending notices with the state, and lets one claimant at a time take a notice', async () => {
+    // Given a decision stored with a notice to deliver
+    const notice = {
+      id: 'mf3k2l1a0',
+      kind: 'announce-ready' as const,
+      notice: { content: 'The server is up', components: [] },
+      editReply: true,
+      createdAt: 1000,
+      attempts: 0,
+    };
+    await store.save(ready, 0, { enqueue: [notice] });
+    expect((await store.load()).outbox).toEqual([notice]);
+    // When two ticks claim it
+    expect(await store.claimDelivery(notice.id, 'tick-a', 2000, 25_000)).toBe(true);
+    expect(await store.claimDelivery(notice.id, 'tick-b', 3000, 25_000)).toBe(false);
+    // the same claimant again (an SDK repeat) is fine, and after the lease another may take it
+    expect(await store.claimDelivery(notice.id, 'tick-a', 3000, 25_000)).toBe(true);
+    expect(await store.claimDelivery(notice.id, 'tick-b', 30_000, 25_000)).toBe(true);
+    await store.markEditGone(notice.id);
+    expect((await store.load()).outbox?.[0]).toMatchObject({ editGone: true, attempts: 3 });
+    // Then a delivered notice is removed, and removing it twice is harmless
+    await store.completeDelivery(notice.id);
+    await store.completeDelivery(notice.id);
+    expect((await store.load()).outbox).toBeUndefined();
+    expect(await store.claimDelivery(notice.id, 'tick-a', 60_000, 25_000)).toBe(false);
+    // and later state writes leave pending notices of others alone
+    await store.save(ready, 1, { enqueue: [{ ...notice, id: 'second' }] });
+    await store.save({ ...ready, players: 1 }, 2);
+    expect((await store.load()).outbox?.map((n) => n.id)).toEqual(['second']);
+    await store.save(ready, 3, { drop: ['second'] });
+    expect((await store.load()).outbox).toBeUndefined();
   });
 
   it('keeps log presence apart, with its own conditional version', async () => {
