@@ -8,6 +8,12 @@ import { acknowledge, nagFinding } from './validations.js';
 export const CI_TOKEN_AUDIENCE = 'sts.amazonaws.com';
 /** GitHub Actions' OIDC issuer host. */
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
+/** GitLab.com, the issuer unless a self-managed host is named. */
+export const DEFAULT_GITLAB_HOST = 'gitlab.com';
+/** The GitHub environment the deploy job names (.github/workflows/deploy.yml). */
+export const DEFAULT_GITHUB_ENVIRONMENT = 'production';
+/** `cdk bootstrap`'s default qualifier. */
+export const DEFAULT_BOOTSTRAP_QUALIFIER = 'hnb659fds';
 /** The CDK bootstrap roles `cdk deploy` assumes (bootstrap template v6+). */
 export const CDK_BOOTSTRAP_ROLES = ['deploy', 'file-publishing', 'image-publishing', 'lookup'] as const;
 
@@ -78,10 +84,10 @@ export class CiAccessStack extends Stack {
 
   constructor(scope: Construct, id: string, props: CiAccessStackProps) {
     super(scope, id, props);
-    const gitlabHost = props.gitlabHost ?? 'gitlab.com';
-    const qualifier = props.bootstrapQualifier ?? 'hnb659fds';
+    const gitlabHost = props.gitlabHost ?? DEFAULT_GITLAB_HOST;
+    const qualifier = props.bootstrapQualifier ?? DEFAULT_BOOTSTRAP_QUALIFIER;
     const gameStackName = props.gameStackName ?? 'valheim-ondemand';
-    const githubEnvironment = props.githubEnvironment ?? 'production';
+    const githubEnvironment = props.githubEnvironment ?? DEFAULT_GITHUB_ENVIRONMENT;
     validateCiAccessProps({
       gitlabProjectPath: props.gitlabProjectPath,
       gitlabHost,
