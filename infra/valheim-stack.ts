@@ -80,6 +80,7 @@ export class ValheimStack extends Stack {
       schedule: config.backup.schedule,
       timeZone: config.timeZone,
       retentionDays: config.backup.retentionDays,
+      vaultLock: config.backup.vaultLock,
     });
 
     // CloudFormation cannot create SecureStrings: `valheim secrets set` writes it, the stack only refers to it.

@@ -141,6 +141,12 @@ export const backupSchema = z.strictObject({
     .min(1, 'must be at least 1 day')
     .max(3650, 'must be at most 3650 days')
     .default(35),
+  /**
+   * AWS Backup Vault Lock: `governance` (recovery points cannot be deleted before retentionDays, except by
+   * someone allowed to remove the lock), `compliance` (nobody can, the root user included, once 3 days have
+   * passed; retentionDays can then never be lowered), or `none`.
+   */
+  vaultLock: z.enum(['governance', 'compliance', 'none']).default('governance'),
 });
 
 export const scheduleSchema = z.strictObject({
@@ -243,7 +249,7 @@ export const configSchema = z.strictObject({
   timeZone: timeZone.default('Etc/UTC'),
   server: serverSchema,
   task: taskSchema.default({ cpu: 2048, memoryMiB: 8192, spot: false }),
-  backup: backupSchema.default({ schedule: 'daily 05:00', retentionDays: 35 }),
+  backup: backupSchema.default({ schedule: 'daily 05:00', retentionDays: 35, vaultLock: 'governance' }),
   /** Optional fixed start/stop times for groups with regular game nights. */
   schedule: scheduleSchema.optional(),
   discord: discordSchema,
