@@ -22,6 +22,7 @@ import {
   ServerLogProcessor,
   ServerMonitor,
   ServerSchedule,
+  STATE_TABLE_ACTIONS,
   StateTable,
   WorldBackup,
   WorldBucket,
@@ -174,7 +175,7 @@ export class ValheimStack extends Stack {
     this.worldTransfer.grantRun(this.interactions);
     if (config.cost.costExplorer) grantGetCostAndUsage(this.interactions);
     // Commands claim a start or stop with a conditional write, so that they and the monitor never both act.
-    this.state.grantReadWriteData(this.interactions);
+    this.state.grant(this.interactions, STATE_TABLE_ACTIONS.interactions);
     // For /valheim password.
     grantGetParameter(serverPassword, this.interactions);
     this.endpoint = new DiscordEndpoint(this, 'Discord', {

@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as destinations from 'aws-cdk-lib/aws-logs-destinations';
 import { Construct } from 'constructs';
 import { BundledFunction } from './bundled-function.js';
+import { STATE_TABLE_ACTIONS } from './state-table.js';
 
 export interface ServerLogProcessorProps {
   /** Absolute path of the log handler's TypeScript file (it must export `handler`). */
@@ -44,7 +45,7 @@ export class ServerLogProcessor extends Construct {
       // batch twice is harmless.
       environment: { STATE_TABLE: props.stateTable.tableName },
     });
-    props.stateTable.grantReadWriteData(this.handler);
+    props.stateTable.grant(this.handler, ...STATE_TABLE_ACTIONS.serverLog);
 
     this.subscription = new logs.SubscriptionFilter(this, 'Subscription', {
       logGroup: props.logGroup,

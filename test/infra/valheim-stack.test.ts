@@ -88,20 +88,12 @@ function deployedEnvironment(template: Template, description: RegExp): NodeJS.Pr
   );
 }
 
-const READ_WRITE_ITEMS = [
-  'dynamodb:BatchGetItem',
-  'dynamodb:BatchWriteItem',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:DescribeTable',
-  'dynamodb:GetItem',
-  'dynamodb:GetRecords',
-  'dynamodb:GetShardIterator',
-  'dynamodb:PutItem',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-  'dynamodb:UpdateItem',
-];
+/** The item actions each function's StateStore port sends (test/infra/state-table-access.test.ts checks them). */
+const TABLE_ITEMS = {
+  interactions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+  monitor: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  serverLog: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+};
 
 /** Tags of a resource, whatever the property is called (Tags, FileSystemTags, BackupPlanTags…) or shaped like. */
 function tagsOf(properties: Record<string, unknown>): Record<string, string> | undefined {
@@ -887,7 +879,7 @@ describe('ValheimStack with the example config', () => {
           `ecs:DescribeTasks on arn:aws:ecs:eu-central-1:<AWS::AccountId>:task/<${cluster.id}>/*`,
           `ecs:ListTasks on * if {"ArnEquals":{"ecs:cluster":{"Fn::GetAtt":["${cluster.id}","Arn"]}}}`,
           'ec2:DescribeNetworkInterfaces on *',
-          ...READ_WRITE_ITEMS.map((action) => `${action} on <${table.id}.Arn>`),
+          ...TABLE_ITEMS.interactions.map((action) => `${action} on <${table.id}.Arn>`),
           'ssm:GetParameter on arn:aws:ssm:eu-central-1:<AWS::AccountId>:parameter/valheim-ondemand/server-password',
           ...transferRunGrants(template),
         ].sort(),
@@ -1092,7 +1084,7 @@ describe('ValheimStack with the example config', () => {
           `ecs:DescribeTasks on arn:aws:ecs:eu-central-1:<AWS::AccountId>:task/<${cluster.id}>/*`,
           `ecs:ListTasks on * if {"ArnEquals":{"ecs:cluster":{"Fn::GetAtt":["${cluster.id}","Arn"]}}}`,
           'ec2:DescribeNetworkInterfaces on *',
-          ...READ_WRITE_ITEMS.map((action) => `${action} on <${table.id}.Arn>`),
+          ...TABLE_ITEMS.monitor.map((action) => `${action} on <${table.id}.Arn>`),
           'ssm:GetParameter on arn:aws:ssm:eu-central-1:<AWS::AccountId>:parameter/valheim-ondemand/discord-bot-token',
           'events:EnableRule on arn:aws:events:eu-central-1:<AWS::AccountId>:rule/valheim-ondemand-monitor-poll',
           'events:DisableRule on arn:aws:events:eu-central-1:<AWS::AccountId>:rule/valheim-ondemand-monitor-poll',
@@ -1139,7 +1131,7 @@ describe('ValheimStack with the example config', () => {
         [
           `logs:CreateLogStream on <${logGroup}.Arn>`,
           `logs:PutLogEvents on <${logGroup}.Arn>`,
-          ...READ_WRITE_ITEMS.map((action) => `${action} on <${table.id}.Arn>`),
+          ...TABLE_ITEMS.serverLog.map((action) => `${action} on <${table.id}.Arn>`),
         ].sort(),
       );
     });
