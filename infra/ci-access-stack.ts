@@ -1,6 +1,7 @@
 import { Aws, CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { DEFAULT_BOOTSTRAP_QUALIFIER } from '../src/config/bootstrap-policy.js';
 import { COST_TAG_KEY } from '../src/config/schema.js';
 import { acknowledge, nagFinding } from './validations.js';
 
@@ -12,8 +13,6 @@ export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 export const DEFAULT_GITLAB_HOST = 'gitlab.com';
 /** The GitHub environment the deploy job names (.github/workflows/deploy.yml). */
 export const DEFAULT_GITHUB_ENVIRONMENT = 'production';
-/** `cdk bootstrap`'s default qualifier. */
-export const DEFAULT_BOOTSTRAP_QUALIFIER = 'hnb659fds';
 /** The CDK bootstrap roles `cdk deploy` assumes (bootstrap template v6+). */
 export const CDK_BOOTSTRAP_ROLES = ['deploy', 'file-publishing', 'image-publishing', 'lookup'] as const;
 

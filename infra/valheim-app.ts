@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { type App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { DEFAULT_BOOTSTRAP_QUALIFIER } from '../src/config/bootstrap-policy.js';
 import { ConfigError, DEFAULT_CONFIG_FILE, EXAMPLE_CONFIG_FILE } from '../src/config/load.js';
 import { COST_TAG_KEY, type ValheimConfig } from '../src/config/schema.js';
 import {
   CiAccessStack,
-  DEFAULT_BOOTSTRAP_QUALIFIER,
   DEFAULT_GITHUB_ENVIRONMENT,
   DEFAULT_GITLAB_HOST,
   validateCiAccessProps,
