@@ -92,14 +92,26 @@ export const serverSchema = z.strictObject({
     }),
   /** SteamID64s of in-game admins. */
   adminSteamIds: z.array(steamId).default([]),
-  /** Release of ghcr.io/community-valheim-tools/valheim-server (1.2.0 or later), or a sha256 digest. */
+  /**
+   * Release of ghcr.io/community-valheim-tools/valheim-server (1.2.0 or later), that release pinned to its
+   * digest ("1.2.0@sha256:…", recommended: a re-pushed tag cannot change what runs), or a bare digest.
+   */
   imageTag: z
     .string()
     .default('1.2.0')
-    .refine((tag) => /^sha256:[0-9a-f]{64}$/.test(tag) || isAtLeast(tag, [1, 2, 0]), {
-      message:
-        'must be a release of 1.2.0 or later (e.g. "1.2.0") or a "sha256:…" digest; older images break Valheim 1.0 worlds and "latest" is not pinned',
-    }),
+    .refine(
+      (tag) => {
+        // "1.2.0@sha256:…" pins the digest and keeps the release readable.
+        const [release, digest] = tag.split('@');
+        if (digest !== undefined)
+          return isAtLeast(release ?? '', [1, 2, 0]) && /^sha256:[0-9a-f]{64}$/.test(digest);
+        return /^sha256:[0-9a-f]{64}$/.test(tag) || isAtLeast(tag, [1, 2, 0]);
+      },
+      {
+        message:
+          'must be a release of 1.2.0 or later (e.g. "1.2.0"), optionally pinned as "1.2.0@sha256:…", or a "sha256:…" digest; older images break Valheim 1.0 worlds and "latest" is not pinned',
+      },
+    ),
 });
 
 export const taskSchema = z
