@@ -209,10 +209,10 @@ describe('npm run bootstrap-policy', () => {
   });
 });
 
-describe('docs/ci-cd.md', () => {
+describe.each(['docs/ci-cd.md', 'README.md'])('%s', (file) => {
   it('bootstraps with the policy this project ships, under the name it gets', () => {
     // When
-    const docs = readFileSync(join(root, 'docs/ci-cd.md'), 'utf8');
+    const docs = readFileSync(join(root, file), 'utf8');
     // Then
     const name = cloudFormationExecutionPolicyName('valheim-ondemand');
     expect(docs).toContain('npm run --silent bootstrap-policy > cfn-execution-policy.json');
