@@ -87,6 +87,12 @@ export function readCiAccessContext(app: App): CiAccessContext {
         `-c ${CI_ACCESS_CONTEXT.existingProviders}: "${platform}" is not a platform; use gitlab, github or gitlab,github`,
       );
     }
+    const project = platform === 'gitlab' ? CI_ACCESS_CONTEXT.gitlab : CI_ACCESS_CONTEXT.github;
+    if (value(project) === undefined) {
+      throw new ConfigError(
+        `-c ${CI_ACCESS_CONTEXT.existingProviders}=${platform} needs -c ${project} as well`,
+      );
+    }
     existingProviders.add(platform);
   }
   return { ...given, existingProviders };

@@ -217,6 +217,9 @@ describe('the CI access stack', () => {
     expect(() => buildApp({ ciAccess: 'g/p', ciAccessExistingProviders: 'gitlab,bitbucket' })).toThrow(
       /"bitbucket" is not a platform; use gitlab, github or gitlab,github/,
     );
+    expect(() => buildApp({ ciAccess: 'g/p', ciAccessExistingProviders: 'github' })).toThrow(
+      '-c ciAccessExistingProviders=github needs -c ciAccessGitHub as well',
+    );
   });
 
   it('refers to the providers the account already has instead of creating them', () => {
