@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 
@@ -37,5 +39,17 @@ describe('pinning', () => {
     expect(() => parseConfig(withTag('1.2.0@sha256:short'), 'valheim.config.json')).toThrow(
       /server\.imageTag/,
     );
+  });
+
+  it('keeps .env files (AWS profiles, tokens) out of git, but not an example', () => {
+    // When
+    const ignored = (file: string) =>
+      spawnSync('git', ['check-ignore', '-q', file], {
+        cwd: fileURLToPath(new URL('../../', import.meta.url)),
+      }).status;
+    // Then (0: ignored, 1: not ignored)
+    expect(ignored('.env')).toBe(0);
+    expect(ignored('.env.local')).toBe(0);
+    expect(ignored('.env.example')).toBe(1);
   });
 });
