@@ -1,6 +1,12 @@
 import { App } from 'aws-cdk-lib';
 import { ConfigError, loadConfig } from '../src/config/load.js';
-import { addCiAccessStack, addValheimStack, chooseConfigFile, discordDeployRun } from './valheim-app.js';
+import {
+  addCiAccessStack,
+  addValheimStack,
+  chooseConfigFile,
+  discordDeployRun,
+  readCiAccessContext,
+} from './valheim-app.js';
 
 // CDK app entry (cdk.json "app"). Synthesizes without AWS credentials: the stack needs no lookups.
 const app = new App();
@@ -8,10 +14,12 @@ try {
   const choice = chooseConfigFile(app.node.tryGetContext('config'), process.env.VALHEIM_CONFIG);
   if (choice.warning) console.error(choice.warning);
   const config = loadConfig(choice.file);
+  // Read first, so that a misspelled -c ciAccess… option fails before anything is built.
+  const ciAccess = readCiAccessContext(app);
   // Every deploy reconciles Discord (commands, endpoint URL), so a redeploy retries what failed before.
   addValheimStack(app, config, { discordDeployRun: discordDeployRun(app) });
-  // Only with -c ciAccess=group/project and/or -c ciAccessGithub=owner/repo.
-  addCiAccessStack(app, config);
+  // Only with -c ciAccess=group/project and/or -c ciAccessGitHub=owner/repo.
+  addCiAccessStack(app, config, ciAccess);
 } catch (error) {
   // A config mistake is the user's to fix: say what is wrong (one line per field), without a stack trace.
   if (!(error instanceof ConfigError)) throw error;

@@ -1,6 +1,7 @@
 import { Aws, CfnOutput, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { DEFAULT_BOOTSTRAP_QUALIFIER } from '../src/config/bootstrap-policy.js';
 import { COST_TAG_KEY } from '../src/config/schema.js';
 import { acknowledge, nagFinding } from './validations.js';
 
@@ -8,6 +9,10 @@ import { acknowledge, nagFinding } from './validations.js';
 export const CI_TOKEN_AUDIENCE = 'sts.amazonaws.com';
 /** GitHub Actions' OIDC issuer host. */
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
+/** GitLab.com, the issuer unless a self-managed host is named. */
+export const DEFAULT_GITLAB_HOST = 'gitlab.com';
+/** The GitHub environment the deploy job names (.github/workflows/deploy.yml). */
+export const DEFAULT_GITHUB_ENVIRONMENT = 'production';
 /** The CDK bootstrap roles `cdk deploy` assumes (bootstrap template v6+). */
 export const CDK_BOOTSTRAP_ROLES = ['deploy', 'file-publishing', 'image-publishing', 'lookup'] as const;
 
@@ -78,10 +83,10 @@ export class CiAccessStack extends Stack {
 
   constructor(scope: Construct, id: string, props: CiAccessStackProps) {
     super(scope, id, props);
-    const gitlabHost = props.gitlabHost ?? 'gitlab.com';
-    const qualifier = props.bootstrapQualifier ?? 'hnb659fds';
+    const gitlabHost = props.gitlabHost ?? DEFAULT_GITLAB_HOST;
+    const qualifier = props.bootstrapQualifier ?? DEFAULT_BOOTSTRAP_QUALIFIER;
     const gameStackName = props.gameStackName ?? 'valheim-ondemand';
-    const githubEnvironment = props.githubEnvironment ?? 'production';
+    const githubEnvironment = props.githubEnvironment ?? DEFAULT_GITHUB_ENVIRONMENT;
     validateCiAccessProps({
       gitlabProjectPath: props.gitlabProjectPath,
       gitlabHost,

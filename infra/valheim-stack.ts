@@ -23,6 +23,7 @@ import {
   ServerLogProcessor,
   ServerMonitor,
   ServerSchedule,
+  STATE_TABLE_ACTIONS,
   StateTable,
   WorldBackup,
   WorldBucket,
@@ -88,6 +89,7 @@ export class ValheimStack extends Stack {
       schedule: config.backup.schedule,
       timeZone: config.timeZone,
       retentionDays: config.backup.retentionDays,
+      vaultLock: config.backup.vaultLock,
     });
 
     // CloudFormation cannot create SecureStrings: `valheim secrets set` writes it, the stack only refers to it.
@@ -184,7 +186,7 @@ export class ValheimStack extends Stack {
     this.worldTransfer.grantRun(this.interactions);
     if (config.cost.costExplorer) grantGetCostAndUsage(this.interactions);
     // Commands claim a start or stop with a conditional write, so that they and the monitor never both act.
-    this.state.grantReadWriteData(this.interactions);
+    this.state.grant(this.interactions, STATE_TABLE_ACTIONS.interactions);
     // For /valheim password.
     grantGetParameter(serverPassword, this.interactions);
     this.endpoint = new DiscordEndpoint(this, 'Discord', {

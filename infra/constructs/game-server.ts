@@ -355,21 +355,25 @@ function validateLogGroupName(name: string | undefined): void {
 }
 
 /**
- * `repository:tag` for a release of 1.2.0 or later, `repository@sha256:…` for a digest. Anything unpinned
+ * `repository:tag` for a release of 1.2.0 or later, `repository:tag@sha256:…` for a pinned release,
+ * `repository@sha256:…` for a digest. Anything unpinned
  * ("latest") or older (breaks Valheim 1.0 world folders) is refused.
  */
 function imageReference(tag: string): string {
   if (/^sha256:[0-9a-f]{64}$/.test(tag)) return `${VALHEIM_IMAGE_REPOSITORY}@${tag}`;
-  if (/^v\d+\.\d+\.\d+$/.test(tag)) {
+  if (/^v\d+\.\d+\.\d+(@|$)/.test(tag)) {
     throw new Error(
       `imageTag must be the bare version: the image has no "v" tags (use "${tag.slice(1)}"), but "${tag}" was provided`,
     );
   }
-  const release = /^(\d+)\.(\d+)\.(\d+)$/.exec(tag);
-  const [major = 0, minor = 0] = release ? release.slice(1).map(Number) : [];
-  if (release && (major > 1 || (major === 1 && minor >= 2))) return `${VALHEIM_IMAGE_REPOSITORY}:${tag}`;
+  // `release@sha256:…`: the digest decides what runs, the release stays readable (and checked).
+  const pinned = /^((\d+)\.(\d+)\.\d+)(@sha256:[0-9a-f]{64})?$/.exec(tag);
+  const [, release, major = 0, minor = 0, digest = ''] = pinned ?? [];
+  if (release && (Number(major) > 1 || (Number(major) === 1 && Number(minor) >= 2))) {
+    return `${VALHEIM_IMAGE_REPOSITORY}:${release}${digest}`;
+  }
   throw new Error(
-    `imageTag must be a release of 1.2.0 or later (e.g. "1.2.0") or a "sha256:<64 hex>" digest, but "${tag}" was provided`,
+    `imageTag must be a release of 1.2.0 or later (e.g. "1.2.0"), optionally pinned as "1.2.0@sha256:<64 hex>", or a "sha256:<64 hex>" digest, but "${tag}" was provided`,
   );
 }
 

@@ -9,6 +9,7 @@ import * as destinations from 'aws-cdk-lib/aws-logs-destinations';
 import { Construct } from 'constructs';
 import { WAKE_EVENT_DETAIL_TYPE, WAKE_EVENT_SOURCE } from '../../src/monitor/wake-event.js';
 import { BundledFunction } from './bundled-function.js';
+import { STATE_TABLE_ACTIONS } from './state-table.js';
 
 export interface ServerLogProcessorProps {
   /** Absolute path of the log handler's TypeScript file (it must export `handler`). */
@@ -60,7 +61,7 @@ export class ServerLogProcessor extends Construct {
         ...(props.monitor && { WAKE_EVENT_BUS: 'default' }),
       },
     });
-    props.stateTable.grantReadWriteData(this.handler);
+    props.stateTable.grant(this.handler, ...STATE_TABLE_ACTIONS.serverLog);
 
     if (props.monitor) {
       const stack = Stack.of(this);

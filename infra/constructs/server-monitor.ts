@@ -11,6 +11,7 @@ import { transferFamily } from '../../src/worlds/transfer-task.js';
 import { BundledFunction } from './bundled-function.js';
 import type { GameServer } from './game-server.js';
 import { grantGetParameter } from './parameter-access.js';
+import { STATE_TABLE_ACTIONS } from './state-table.js';
 import { validateInteger } from './validation.js';
 
 /** An A record the monitor points at the running task (and removes when the server stops). */
@@ -190,7 +191,7 @@ export class ServerMonitor extends Construct {
     const fn = this.handler.function;
 
     gameServer.grantServerControl(this.handler);
-    props.stateTable.grantReadWriteData(this.handler);
+    props.stateTable.grant(this.handler, ...STATE_TABLE_ACTIONS.monitor);
     grantGetParameter(props.botToken, this.handler);
     // The rule's ARN is built from its fixed name: a reference to the rule would make the function (which
     // waits for its policy) depend on the rule, which depends on the function.

@@ -4,6 +4,23 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TTL_ATTRIBUTE } from '../../src/monitor/state-store.js';
 
+/**
+ * The item actions each of the bot's functions needs on the state table: what the StateStore methods of its
+ * port (src/bot CommandStore, src/monitor MonitorStore, src/players PresenceStore) send, and nothing else.
+ */
+export const STATE_TABLE_ACTIONS = {
+  /**
+   * Commands read the state and claim a start or stop (UpdateItem), keep a `/valheim backup` reply, cache
+   * the Cost Explorer figure and dedupe interaction ids (conditional PutItem), and read the play-time ledger
+   * (Query).
+   */
+  interactions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+  /** The monitor reads the state, the log's player list and backup replies; it updates the state and sessions. */
+  monitor: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  /** The log processor reads and conditionally replaces the player list. */
+  serverLog: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+} as const satisfies Record<string, readonly `dynamodb:${string}`[]>;
+
 export interface StateTableProps {
   /**
    * What happens to the table when it leaves the stack (DeletionPolicy and UpdateReplacePolicy).
@@ -39,8 +56,8 @@ export class StateTable extends Construct {
     });
   }
 
-  /** Lets `grantee` read and write items (the state store's conditional writes included). */
-  public grantReadWriteData(grantee: iam.IGrantable): iam.Grant {
-    return this.table.grantReadWriteData(grantee);
+  /** Lets `grantee` perform `actions` (e.g. one of STATE_TABLE_ACTIONS) on the table's items. */
+  public grant(grantee: iam.IGrantable, actions: readonly string[]): iam.Grant {
+    return this.table.grant(grantee, ...actions);
   }
 }

@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { IMPORTS, SNAPSHOTS } from '../../src/worlds/snapshots.js';
@@ -42,6 +43,14 @@ export interface WorldBucketProps {
  * and versioned; it outlives the stack, because a snapshot may be the last copy of a world. Lifecycle rules
  * expire only what is temporary: listings after a day, imports and downloaded zips after a week, replaced
  * versions after a month; snapshots stay until someone deletes them.
+ *
+ * No principal may delete an object version (the bucket policy denies it to everyone, the root user
+ * included): a delete only adds a delete marker, and the lifecycle rule alone removes a version once it has
+ * been out of date for `noncurrentVersionRetentionDays`. So the newest snapshots stay until someone deletes
+ * them and then that many days more, whatever a script, a bug or a mistyped command does. (S3 Object Lock
+ * would also stop someone who may change the bucket policy, but CloudFormation replaces an existing bucket to
+ * enable it (cloudformation-coverage-roadmap#1929), and with a default retention every upload must carry a
+ * Content-MD5 or checksum header, which the transfer task's AWS CLI 2.15 is not known to send.)
  */
 export class WorldBucket extends Construct {
   public readonly bucket: s3.IBucket;
@@ -84,6 +93,15 @@ export class WorldBucket extends Construct {
         { id: 'Listings', prefix: `${WORLD_BUCKET_PREFIXES.listings}/`, expiration: Duration.days(1) },
       ],
     });
+    bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'VersionsExpireOnlyByLifecycle',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:DeleteObjectVersion'],
+        resources: [bucket.arnForObjects('*')],
+      }),
+    );
     acknowledge(
       bucket,
       'AwsSolutions-S1',

@@ -93,23 +93,35 @@ export const serverSchema = z.strictObject({
     }),
   /** SteamID64s of in-game admins. */
   adminSteamIds: z.array(steamId).default([]),
-  /** Release of ghcr.io/community-valheim-tools/valheim-server (1.2.0 or later), or a sha256 digest. */
+  /**
+   * Release of ghcr.io/community-valheim-tools/valheim-server (1.2.0 or later), that release pinned to its
+   * digest ("1.2.0@sha256:…", recommended: a re-pushed tag cannot change what runs), or a bare digest.
+   */
   imageTag: z
     .string()
     .default('1.2.0')
     .superRefine((tag, ctx) => {
       // The image is built from git tags v1.2.0 …, but published as 1.2.0 …: there is no "v1.2.0" image.
-      if (/^v\d+\.\d+\.\d+$/.test(tag))
+      if (/^v\d+\.\d+\.\d+(@|$)/.test(tag))
         ctx.addIssue({
           code: 'custom',
           continue: false,
           message: `has a "v", but image tags are the bare version: use "${tag.slice(1)}"`,
         });
     })
-    .refine((tag) => /^sha256:[0-9a-f]{64}$/.test(tag) || isAtLeast(tag, [1, 2, 0]), {
-      message:
-        'must be a release of 1.2.0 or later (e.g. "1.2.0") or a "sha256:…" digest; older images break Valheim 1.0 worlds and "latest" is not pinned',
-    }),
+    .refine(
+      (tag) => {
+        // "1.2.0@sha256:…" pins the digest and keeps the release readable.
+        const [release, digest] = tag.split('@');
+        if (digest !== undefined)
+          return isAtLeast(release ?? '', [1, 2, 0]) && /^sha256:[0-9a-f]{64}$/.test(digest);
+        return /^sha256:[0-9a-f]{64}$/.test(tag) || isAtLeast(tag, [1, 2, 0]);
+      },
+      {
+        message:
+          'must be a release of 1.2.0 or later (e.g. "1.2.0"), optionally pinned as "1.2.0@sha256:…", or a "sha256:…" digest; older images break Valheim 1.0 worlds and "latest" is not pinned',
+      },
+    ),
 });
 
 export const taskSchema = z
@@ -151,6 +163,12 @@ export const backupSchema = z.strictObject({
     .min(1, 'must be at least 1 day')
     .max(3650, 'must be at most 3650 days')
     .default(35),
+  /**
+   * AWS Backup Vault Lock: `governance` (recovery points cannot be deleted before retentionDays, except by
+   * someone allowed to remove the lock), `compliance` (nobody can, the root user included, once 3 days have
+   * passed; retentionDays can then never be lowered), or `none`.
+   */
+  vaultLock: z.enum(['governance', 'compliance', 'none']).default('governance'),
 });
 
 export const scheduleSchema = z.strictObject({
@@ -300,7 +318,7 @@ export const configSchema = z.strictObject({
   timeZone: timeZone.default('Etc/UTC'),
   server: serverSchema,
   task: taskSchema.default({ cpu: 2048, memoryMiB: 8192, spot: false }),
-  backup: backupSchema.default({ schedule: 'daily 05:00', retentionDays: 35 }),
+  backup: backupSchema.default({ schedule: 'daily 05:00', retentionDays: 35, vaultLock: 'governance' }),
   /** Optional fixed start/stop times for groups with regular game nights. */
   schedule: scheduleSchema.optional(),
   discord: discordSchema,

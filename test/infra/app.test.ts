@@ -115,6 +115,20 @@ describe('infra/app.ts', () => {
     );
   });
 
+  it('exits 1 with one line naming the valid options for a misspelled -c ciAccess… key, before building anything', () => {
+    // Given the spelling the README used to show (the CLI passes -c values as CDK_CONTEXT_JSON)
+    const context = JSON.stringify({ ciAccess: 'group/valheim', ciAccessGithub: 'owner/valheim' });
+    // When
+    const result = runApp({ CDK_CONTEXT_JSON: context });
+    // Then
+    expect(result.status).toBe(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines.at(-1)).toBe(
+      '-c ciAccessGithub: not a CI access option; the options are ciAccess, ciAccessGitLabHost, ciAccessGitHub, ciAccessGitHubEnvironment, ciAccessExistingProviders (see docs/ci-cd.md)',
+    );
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('exits 1 when a named config file does not exist', () => {
     // When
     const result = runApp({ VALHEIM_CONFIG: '/nonexistent/valheim.config.json' });
@@ -176,10 +190,10 @@ describe('the CI access stack', () => {
     }
   });
 
-  it('trusts a GitHub repository with ciAccessGithub, alone or next to GitLab', () => {
+  it('trusts a GitHub repository with ciAccessGitHub, alone or next to GitLab', () => {
     // When
-    const github = buildApp({ ciAccessGithub: 'owner/valheim' }).ciAccess;
-    const both = buildApp({ ciAccess: 'group/valheim', ciAccessGithub: 'owner/valheim' }).ciAccess;
+    const github = buildApp({ ciAccessGitHub: 'owner/valheim' }).ciAccess;
+    const both = buildApp({ ciAccess: 'group/valheim', ciAccessGitHub: 'owner/valheim' }).ciAccess;
     // Then
     const providers = (stack: typeof github) =>
       Object.values(
@@ -199,10 +213,144 @@ describe('the CI access stack', () => {
     expect(() => app.synth()).toThrow(/AwsSolutions-S1/);
   });
 
-  it('names a bad project path', () => {
+  it('names a bad value with the -c option it came from', () => {
     // When / Then
     expect(() => buildApp({ ciAccess: 'group/*' })).toThrow(
-      /gitlabProjectPath must be .* "group\/\*" was provided/,
+      /^-c ciAccess: gitlabProjectPath must be .* "group\/\*" was provided/,
+    );
+    expect(() => buildApp({ ciAccess: 'g/p', ciAccessGitLabHost: 'https://gitlab.example.com' })).toThrow(
+      /^-c ciAccessGitLabHost: gitlabHost must be a host name/,
+    );
+    expect(() => buildApp({ ciAccessGitHub: 'o/r', ciAccessGitHubEnvironment: 'prod*' })).toThrow(
+      /^-c ciAccessGitHubEnvironment: githubEnvironment must be/,
     );
   });
+
+  it.each(['ciAccessGithub', 'ciaccess', 'ciAccessGitlabHost', 'ciAccessGitHubEnv', 'ci-access'])(
+    'fails on the misspelled key %s with the list of valid ones (a typo must not drop a trust silently)',
+    (key) => {
+      // When / Then
+      expect(() => buildApp({ ciAccess: 'group/valheim', [key]: 'owner/valheim' })).toThrow(
+        new RegExp(
+          `^-c ${key}: not a CI access option; the options are ciAccess, ciAccessGitLabHost, ciAccessGitHub, ciAccessGitHubEnvironment, ciAccessExistingProviders`,
+        ),
+      );
+    },
+  );
+
+  it('refuses an option without the project it belongs to', () => {
+    // When / Then
+    expect(() => buildApp({ ciAccessGitLabHost: 'gitlab.example.com' })).toThrow(
+      '-c ciAccessGitLabHost needs -c ciAccess=group/project',
+    );
+    expect(() => buildApp({ ciAccess: 'g/p', ciAccessGitHubEnvironment: 'prod' })).toThrow(
+      '-c ciAccessGitHubEnvironment needs -c ciAccessGitHub=owner/repo',
+    );
+    expect(() => buildApp({ ciAccess: 'g/p', ciAccessExistingProviders: 'gitlab,bitbucket' })).toThrow(
+      /"bitbucket" is not a platform; use gitlab, github or gitlab,github/,
+    );
+    expect(() => buildApp({ ciAccess: 'g/p', ciAccessExistingProviders: 'github' })).toThrow(
+      '-c ciAccessExistingProviders=github needs -c ciAccessGitHub as well',
+    );
+  });
+
+  it('refers to the providers the account already has instead of creating them', () => {
+    // When
+    const { ciAccess } = buildApp({
+      ciAccess: 'group/valheim',
+      ciAccessGitHub: 'owner/valheim',
+      ciAccessExistingProviders: 'gitlab, github',
+    });
+    // Then
+    const template = Template.fromStack(ciAccess as NonNullable<typeof ciAccess>);
+    template.resourceCountIs('AWS::IAM::OIDCProvider', 0);
+    expect(JSON.stringify(template.toJSON())).toContain(':oidc-provider/gitlab.com');
+  });
+});
+
+describe('the CI access command lines in the docs', () => {
+  /** Every `npx cdk deploy …-ci-access -c k=v …` line of the README and docs/ci-cd.md, as context. */
+  function documentedCommandLines(): Array<{ line: string; context: Record<string, string> }> {
+    const found: Array<{ line: string; context: Record<string, string> }> = [];
+    for (const file of ['README.md', 'docs/ci-cd.md']) {
+      for (const match of readFileSync(join(root, file), 'utf8').matchAll(
+        /npx cdk deploy valheim-ondemand-ci-access(?: -c [^\s`]+)+/g,
+      )) {
+        const line = match[0];
+        const context = Object.fromEntries(
+          [...line.matchAll(/-c ([^=\s]+)=([^\s`]+)/g)].map(([, key, value]) => [key, value]),
+        ) as Record<string, string>;
+        found.push({ line, context });
+      }
+    }
+    return found;
+  }
+
+  /** [condition key, sub pattern] of each trust statement of the role with this description. */
+  function trustOf(template: Template, description: RegExp) {
+    const role = Object.values(template.findResources('AWS::IAM::Role')).find((r) =>
+      description.test(String(r.Properties.Description)),
+    ) as {
+      Properties: {
+        AssumeRolePolicyDocument: { Statement: Array<{ Condition: Record<string, Record<string, string>> }> };
+      };
+    };
+    return role.Properties.AssumeRolePolicyDocument.Statement.map((statement) => statement.Condition);
+  }
+
+  const lines = documentedCommandLines();
+
+  it('documents GitLab.com, self-managed GitLab, GitHub and both, and every option', () => {
+    // Then
+    expect(lines.length).toBeGreaterThanOrEqual(4);
+    const keys = new Set(lines.flatMap(({ context }) => Object.keys(context)));
+    expect([...keys].sort()).toEqual(Object.values(CI_ACCESS_CONTEXT).sort());
+  });
+
+  it.each(lines.map(({ line, context }) => [line, context] as const))(
+    '%s synthesizes with the trust it promises',
+    (_line, context) => {
+      // Given
+      const app = new App({ context: { ...appContext({ bundling: false }), ...context } });
+      const config = exampleConfig();
+      addValheimStack(app, config);
+      // When
+      const ciAccess = addCiAccessStack(app, config);
+      app.synth();
+      // Then every platform the line names is trusted, with its own host in the provider, aud and sub
+      const template = Template.fromStack(ciAccess as NonNullable<typeof ciAccess>);
+      const providers = Object.values(template.findResources('AWS::IAM::OIDCProvider')).map(
+        (provider) => provider.Properties.Url,
+      );
+      const expectedDeploy: unknown[] = [];
+      const expectedDiff: unknown[] = [];
+      const trusted = (host: string, deploySub: string, diffSub: string) => {
+        if (!context.ciAccessExistingProviders) expect(providers).toContain(`https://${host}`);
+        const condition = (sub: string) => ({
+          StringEquals: { [`${host}:aud`]: 'sts.amazonaws.com' },
+          StringLike: { [`${host}:sub`]: sub },
+        });
+        expectedDeploy.push(condition(deploySub));
+        expectedDiff.push(condition(diffSub));
+      };
+      const project = context.ciAccess;
+      if (project) {
+        const host = context.ciAccessGitLabHost ?? 'gitlab.com';
+        trusted(host, `project_path:${project}:ref_type:tag:ref:v*`, `project_path:${project}:*`);
+      }
+      const repository = context.ciAccessGitHub;
+      if (repository) {
+        const environment = context.ciAccessGitHubEnvironment ?? 'production';
+        trusted(
+          'token.actions.githubusercontent.com',
+          `repo:${repository}:environment:${environment}`,
+          `repo:${repository}:pull_request`,
+        );
+      }
+      expect(trustOf(template, /deploy from protected version tags/)).toEqual(expectedDeploy);
+      expect(trustOf(template, /read-only diff/)).toEqual(expectedDiff);
+      // And a self-managed GitLab is trusted instead of gitlab.com, never next to it
+      if (context.ciAccessGitLabHost) expect(JSON.stringify(template.toJSON())).not.toContain('gitlab.com');
+    },
+  );
 });

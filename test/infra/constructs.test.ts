@@ -58,6 +58,8 @@ describe('GameServer', () => {
     ['1.1.9', /but "1\.1\.9" was provided/],
     ['sha256:abc', /but "sha256:abc" was provided/],
     ['v1.2.0', /imageTag must be the bare version: .*\(use "1\.2\.0"\), but "v1\.2\.0" was provided/],
+    [`1.1.9@sha256:${'0'.repeat(64)}`, /but "1\.1\.9@sha256:0+" was provided/],
+    ['1.2.0@sha256:abc', /but "1\.2\.0@sha256:abc" was provided/],
   ])('refuses the unpinned or too old image tag %s', (imageTag, message) => {
     // Given
     const stack = new Stack();
@@ -75,6 +77,11 @@ describe('GameServer', () => {
     // Then
     expect(release.image).toBe('ghcr.io/community-valheim-tools/valheim-server:1.10.0');
     expect(digest.image).toBe(`ghcr.io/community-valheim-tools/valheim-server@sha256:${'0'.repeat(64)}`);
+    // And a release pinned to its digest keeps the tag for reading; the digest decides what runs
+    const pinned = new GameServer(stack, 'Pinned', { ...props, imageTag: `1.2.0@sha256:${'1'.repeat(64)}` });
+    expect(pinned.image).toBe(
+      `ghcr.io/community-valheim-tools/valheim-server:1.2.0@sha256:${'1'.repeat(64)}`,
+    );
   });
 
   it.each([
