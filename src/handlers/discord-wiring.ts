@@ -116,7 +116,7 @@ async function readBotToken(name: string): Promise<TokenRead> {
   };
 }
 
-export function tokenReadProblem(error: unknown, name: string): { problem: string; fix: string } {
+function tokenReadProblem(error: unknown, name: string): { problem: string; fix: string } {
   const errorName = error instanceof Error ? error.name : 'Error';
   const message = error instanceof Error ? error.message.slice(0, 160) : String(error);
   if (errorName === 'ParameterNotFound') {

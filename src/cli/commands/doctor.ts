@@ -190,7 +190,7 @@ async function credentials(
 }
 
 /** Why there are no usable credentials: an unknown profile, an expired SSO session and no keys at all differ. */
-export function explainCredentials(
+function explainCredentials(
   error: unknown,
   env: NodeJS.ProcessEnv,
   region: string,
