@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
@@ -19,6 +20,7 @@ import {
   GameServer,
   grantGetCostAndUsage,
   grantGetParameter,
+  ServerInstallCache,
   ServerLogProcessor,
   ServerMonitor,
   ServerSchedule,
@@ -115,6 +117,13 @@ export class ValheimStack extends Stack {
     this.storage.allowMountFrom(this.gameServer.securityGroup);
 
     this.worldBucket = new WorldBucket(this, 'Worlds');
+    new ServerInstallCache(this, 'InstallCache', {
+      taskDefinition: this.gameServer.taskDefinition,
+      gameContainer: this.gameServer.container,
+      gameImage: ecs.ContainerImage.fromRegistry(this.gameServer.image),
+      bucket: this.worldBucket.bucket,
+      logGroup: this.gameServer.logGroup,
+    });
     // The game's network: its security group already reaches the mount targets and (through the public IP)
     // S3 and ECR Public.
     this.worldTransfer = new WorldTransfer(this, 'WorldTransfer', {
