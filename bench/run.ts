@@ -4,6 +4,7 @@
  * - cold start of the built bundle: new process → module loaded → first signed PING answered
  *   (and, for reference, the first /valheim status, which also loads the ECS client)
  * - warm throughput of `valheim serve` answering signed /valheim status requests, AWS answered on loopback
+ * - the server-install cache's pack and unpack (bench/install-cache.ts)
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -18,6 +19,7 @@ import {
   signedRequest,
 } from '../test/support/discord-signing.js';
 import { fakeAwsEnv, startFakeAws } from '../test/support/fake-aws-endpoint.js';
+import { measureInstallCache, printInstallCache } from './install-cache.js';
 import { measureMonitorTick } from './monitor-tick.js';
 
 // Node 20 is supported by the pinned SDK; its notice about future releases would clutter the figures.
@@ -228,6 +230,15 @@ async function main(): Promise<void> {
   );
   console.log(
     `  first tick ${ms(tick.firstMs)} (first SDK requests, sources compiled on the fly), then median ${ms(tick.medianMs)}, p90 ${ms(tick.p90Ms)} over ${tick.ticks - 1} ticks`,
+  );
+
+  // 5. The server-install cache (scaled down; BENCH_INSTALL_MB=2048 for the real size)
+  console.log('');
+  printInstallCache(
+    measureInstallCache(
+      Number(process.env.BENCH_INSTALL_MB ?? 256),
+      Number(process.env.BENCH_INSTALL_FILES ?? 3000),
+    ),
   );
 }
 
