@@ -5,6 +5,7 @@
  *   (and, for reference, the first /valheim status, which also loads the ECS client)
  * - warm throughput of `valheim serve` answering signed /valheim status requests, AWS answered on loopback
  * - the server-install cache's pack and unpack (bench/install-cache.ts)
+ * - the monitor's start-phase derivation (bench/start-phases.ts)
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -21,6 +22,7 @@ import {
 import { fakeAwsEnv, startFakeAws } from '../test/support/fake-aws-endpoint.js';
 import { measureInstallCache, printInstallCache } from './install-cache.js';
 import { measureMonitorTick } from './monitor-tick.js';
+import { measureStartPhases, printStartPhases } from './start-phases.js';
 
 // Node 20 is supported by the pinned SDK; its notice about future releases would clutter the figures.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -240,6 +242,10 @@ async function main(): Promise<void> {
       Number(process.env.BENCH_INSTALL_FILES ?? 3000),
     ),
   );
+
+  // 6. Start-phase derivation
+  console.log('');
+  printStartPhases(measureStartPhases(50));
 }
 
 main().catch((error: unknown) => {
