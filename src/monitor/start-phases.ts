@@ -60,6 +60,33 @@ export interface StartTimeline {
 }
 
 /**
+ * Text that marks a start-up line (install-cache.sh's messages, the image's and steamcmd's). The progress
+ * marker matches only steamcmd's first lines (under 1 %), which carry the total size.
+ */
+const START_LINE_MARKERS = [
+  'install-cache: restored build',
+  'install-cache: no usable cache',
+  'install-cache: nothing fetched',
+  'Downloading/updating/validating Valheim server from Steam',
+  'downloading, progress: 0.',
+  "Success! App '896660'",
+  'Running Valheim Server',
+  'Game server connected',
+] as const;
+
+/** Whether the log processor should fold this line into the start's marks. */
+export function isStartLine(line: string): boolean {
+  return START_LINE_MARKERS.some((marker) => line.includes(marker));
+}
+
+/** The part of the log subscription's filter pattern that lets the start-up lines through. */
+export const START_LOG_FILTER_TERMS = START_LINE_MARKERS.filter(
+  (marker) => marker !== 'Game server connected', // already forwarded for the players
+)
+  .map((marker) => `?"${marker}"`)
+  .join(' ');
+
+/**
  * One log line's contribution to the marks, or the marks unchanged. Only the first occurrence of each mark
  * counts (a later restart of the game within the same task would otherwise move the boundaries).
  */

@@ -1,3 +1,4 @@
+import type { StartLogMarks } from '../monitor/start-phases.js';
 import type { LogEvent } from './server-log.js';
 
 /**
@@ -16,6 +17,8 @@ export interface LogPresence {
   /** When the server said it accepts players. */
   readonly readyAt?: number;
   readonly lastEventAt?: number;
+  /** What the log said about the start so far (cache, steamcmd, world load), for the start's phases. */
+  readonly start?: StartLogMarks;
 }
 
 export function emptyPresence(taskId: string): LogPresence {

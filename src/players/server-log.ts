@@ -1,3 +1,5 @@
+import { START_LOG_FILTER_TERMS } from '../monitor/start-phases.js';
+
 /**
  * Reads the Valheim server's log lines (as the container prints them) into the events the bot cares about.
  * Crossplay servers always report 0 players over the query protocol, so for them the log is the only
@@ -48,7 +50,7 @@ export function parseLogLine(line: string): LogEvent | undefined {
 
 /**
  * The CloudWatch Logs subscription filter pattern that forwards only lines `parseLogLine` understands, so
- * the log Lambda runs a few times per session rather than for every line steamcmd prints.
+ * the log Lambda runs a few times per session rather than for every line steamcmd prints; plus the start-up
+ * lines that time a start's phases (START_LOG_FILTER_TERMS, src/monitor/start-phases.ts).
  */
-export const LOG_FILTER_PATTERN =
-  '?"is active with" ?"registered with join code" ?"Game server connected" ?"Got connection SteamID" ?"Closing socket" ?"Got character ZDOID" ?"Connections" ?"Saved" ?"World saved" ?"ZNet Shutdown" ?"OnApplicationQuit"';
+export const LOG_FILTER_PATTERN = `?"is active with" ?"registered with join code" ?"Game server connected" ?"Got connection SteamID" ?"Closing socket" ?"Got character ZDOID" ?"Connections" ?"Saved" ?"World saved" ?"ZNet Shutdown" ?"OnApplicationQuit" ${START_LOG_FILTER_TERMS}`;

@@ -9,8 +9,9 @@ import { LOG_FILTER_PATTERN, parseLogLine } from '../../src/players/server-log.j
 
 // Lines as the container prints them (supervisord prefix, then Valheim's own timestamp).
 const LINES = {
+  // steamcmd prints one of these a second while downloading (only the first ones, under 1 %, are forwarded)
   updater:
-    'Nov 23 19:01:13 supervisord: valheim-updater INFO - Downloading/updating/validating Valheim server from Steam',
+    'Nov 23 19:01:43 supervisord: valheim-updater  Update state (0x61) downloading, progress: 45.87 (937963001 / 2044741987)',
   ready: 'Nov 23 19:04:50 supervisord: valheim-server 11/23/2026 19:04:50: Game server connected',
   registered:
     'Nov 23 19:04:51 supervisord: valheim-server 11/23/2026 19:04:51: Session "Vikings of the North" registered with join code 482913',
