@@ -55,6 +55,8 @@ export interface LifecycleState {
   /** Set when the bot itself stops the server, so the stop notice can say why. */
   readonly stopReason?: StopReason;
   readonly interruptions?: number;
+  /** The start phase the `/valheim start` reply last showed (src/monitor/start-progress.ts). */
+  readonly startProgress?: string;
 }
 
 export const INITIAL_STATE: LifecycleState = { phase: 'stopped' };
@@ -76,7 +78,13 @@ export interface Observation {
 
 export type Action =
   | { readonly type: 'session-opened'; readonly sessionId: string; readonly at: number }
-  | { readonly type: 'announce-ready'; readonly address: string; readonly joinCode?: string }
+  | {
+      readonly type: 'announce-ready';
+      readonly address: string;
+      readonly joinCode?: string;
+      /** How long the start took and where the time went (added by the monitor, from the start phases). */
+      readonly start?: { readonly readyIn: string; readonly phases: string };
+    }
   | { readonly type: 'announce-slow-start'; readonly minutes: number }
   | { readonly type: 'announce-interrupted'; readonly spot: boolean; readonly reason?: string }
   | { readonly type: 'warn-idle'; readonly stopAt: number; readonly reason: StopReason }

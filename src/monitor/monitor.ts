@@ -2,8 +2,15 @@ import { type Notice, type NoticeContext, noticeFor, transferNotice } from '../b
 import type { Logger } from '../log.js';
 import type { LogPresence } from '../players/log-presence.js';
 import type { GameServer } from '../server/game-server.js';
-import { type Action, decide, type LifecycleSettings, type LifecycleState } from './decide.js';
+import { type Action, type Decision, decide, type LifecycleSettings, type LifecycleState } from './decide.js';
 import { type ObserveSettings, observe, type PlayerQuery } from './observe.js';
+import {
+  readySummary,
+  reportStartProgress,
+  type StartProgress,
+  type StartProgressPort,
+  startProgressOf,
+} from './start-progress.js';
 import type { SessionRecord, StartReply, StoredState } from './state-store.js';
 import { transferOutcome } from './transfer-event.js';
 
@@ -39,6 +46,8 @@ export interface MonitorPorts {
   readonly notify: (notice: Notice, target: NoticeTarget) => Promise<void>;
   readonly dns?: { upsert(ip: string): Promise<void>; remove(ip: string): Promise<void> };
   readonly polling: { enable(): Promise<void>; disable(): Promise<void> };
+  /** Edits the start reply through the start's phases and notifies the starter when ready. */
+  readonly startProgress?: StartProgressPort;
   readonly now: () => number;
   readonly log: Logger;
 }
@@ -74,7 +83,17 @@ export async function runMonitorTick(
   ]);
   const now = ports.now();
   const observation = await observe(status, presence, ports.queryPlayers, settings, now, signal);
-  const decision = decide(stored.state, observation, now, settings.lifecycle);
+  const decided = decide(stored.state, observation, now, settings.lifecycle);
+  const progress = startProgressOf(
+    stored.state,
+    decided.state,
+    decided.actions,
+    status.task,
+    presence,
+    stored.startReply,
+    now,
+  );
+  const decision = progress ? withStartProgress(decided, progress, now) : decided;
   const closes = decision.actions.some((action) => action.type === 'session-closed');
 
   const applied = await ports.store.save(decision.state, stored.version, closes ? { startReply: null } : {});
@@ -98,6 +117,15 @@ export async function runMonitorTick(
       ports.log.error('monitor action failed', { action: action.type, error });
     }
   }
+  if (progress && ports.startProgress) {
+    await reportStartProgress(ports.startProgress, progress, {
+      reply: stored.startReply,
+      sessionId: decision.state.sessionId,
+      address: decision.state.address,
+      now,
+      log: ports.log,
+    });
+  }
   // A task event while a session runs makes sure the minute schedule is on (e.g. after a redeploy).
   if (
     trigger === 'task-event' &&
@@ -109,6 +137,16 @@ export async function runMonitorTick(
       .catch((error: unknown) => ports.log.error('cannot enable polling', { error }));
   }
   return { actions: decision.actions, state: decision.state, applied };
+}
+
+/** Remembers the phase the start reply shows, and gives the ready notice the start's duration. */
+function withStartProgress(decision: Decision, progress: StartProgress, now: number): Decision {
+  return {
+    state: { ...decision.state, startProgress: progress.key },
+    actions: decision.actions.map((action) =>
+      action.type === 'announce-ready' ? { ...action, start: readySummary(progress.timeline, now) } : action,
+    ),
+  };
 }
 
 function isSessionOpened(action: Action): boolean {

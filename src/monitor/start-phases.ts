@@ -118,6 +118,10 @@ export function applyStartLine(marks: StartLogMarks, line: string, at: number): 
   return marks;
 }
 
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
+}
+
 function epoch(value: Date | string | number | undefined): number | undefined {
   if (value === undefined) return undefined;
   const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : Date.parse(value);
@@ -137,7 +141,7 @@ export function deriveStartTimeline(
 ): StartTimeline {
   const created = epoch(task?.createdAt);
   const beginnings: Array<[StartPhase, number | undefined]> = [
-    ['placing', options.requestedAt ?? created],
+    ['placing', earliest(options.requestedAt, created)],
     ['pulling', epoch(task?.pullStartedAt)],
     ['restoring', epoch(task?.pullStoppedAt)],
     ['updating', marks.updateStartedAt],
