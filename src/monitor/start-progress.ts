@@ -126,6 +126,22 @@ export function currentPhaseText(timeline: StartTimeline): string {
     : text;
 }
 
+/** `/valheim status` while starting: the phase under way, the time so far, and where it went. */
+export function startStatusLines(
+  task: TaskSnapshot | undefined,
+  presence: LogPresence | undefined,
+  state: LifecycleState,
+  reply: StartReply | undefined,
+  now: number,
+): string | undefined {
+  const progress = startProgressOf(state, state, [], task, presence, reply, now);
+  // Nothing timed yet (e.g. a state written before this version): the generic lines say more.
+  if (!progress || progress.timeline.phases.length === 0) return undefined;
+  const { timeline } = progress;
+  const elapsed = timeline.elapsedMs !== undefined ? ` · ${formatDuration(timeline.elapsedMs)} so far` : '';
+  return `🟡 **Starting… ${currentPhaseText(timeline)}**${elapsed}.\n${phaseSummary(timeline)}`;
+}
+
 /** The start reply while starting. */
 export function progressMessage(
   timeline: StartTimeline,
