@@ -263,6 +263,10 @@ export class ValheimStack extends Stack {
       value: this.worldBucket.bucket.bucketName,
       description: 'S3 bucket with world snapshots and imports (kept when the stack is deleted)',
     });
+    new CfnOutput(this, 'StateTable', {
+      value: this.state.table.tableName,
+      description: 'DynamoDB table with the bot state and the session ledger (npx valheim starts reads it)',
+    });
     new CfnOutput(this, 'TransferSubnets', {
       value: transferSubnets,
       description: 'Subnets the world-transfer task runs in (VALHEIM_TRANSFER_SUBNETS)',

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { BackupClient } from '@aws-sdk/client-backup';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -25,6 +26,7 @@ import {
   start,
   stop,
 } from './commands/start-stop.js';
+import { registerStartsCommand } from './commands/starts.js';
 import { type QueryEndpoint, STATUS_QUERY_TIMEOUT_MS, status } from './commands/status.js';
 import { DISCORD_API_URL } from './discord-client.js';
 import { errorLines } from './errors.js';
@@ -60,6 +62,8 @@ export interface CliDeps {
   readonly queryEndpoint?: QueryEndpoint;
   /** How long status and start --wait wait for the query's answer. @default 2000 */
   readonly queryTimeoutMs?: number;
+  /** For the ledger (`valheim starts`). @default - a DynamoDBClient in the config's region */
+  readonly dynamodb?: (region: string) => DynamoDBClient;
 }
 
 const VERSION = (
@@ -458,6 +462,7 @@ Examples:
     });
 
   configureOutput(program, deps.term);
+  registerStartsCommand(program, deps, configOption);
   return program;
 }
 

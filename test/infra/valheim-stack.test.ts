@@ -600,6 +600,10 @@ describe('ValheimStack with the example config', () => {
       // Then
       template.hasOutput('WorldBucket', { Value: { Ref: findOne(template, 'AWS::S3::Bucket').id } });
     });
+
+    it('outputs the state table as StateTable (for VALHEIM_STATE_TABLE, read by `valheim starts`)', () => {
+      template.hasOutput('StateTable', { Value: { Ref: findOne(template, 'AWS::DynamoDB::Table').id } });
+    });
   });
 
   describe('world transfer task', () => {
