@@ -98,11 +98,12 @@ export function printInstallCache(figures: InstallCacheFigures): void {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  printInstallCache(
-    measureInstallCache(
-      Number(process.env.BENCH_INSTALL_MB ?? 256),
-      Number(process.env.BENCH_INSTALL_FILES ?? 3000),
-    ),
+/** The synthetic install's size: BENCH_INSTALL_MB (default 256) and BENCH_INSTALL_FILES (default 3000). */
+export function measureInstallCacheFromEnv(): InstallCacheFigures {
+  return measureInstallCache(
+    Number(process.env.BENCH_INSTALL_MB ?? 256),
+    Number(process.env.BENCH_INSTALL_FILES ?? 3000),
   );
 }
+
+if (import.meta.url === `file://${process.argv[1]}`) printInstallCache(measureInstallCacheFromEnv());

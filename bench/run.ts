@@ -20,7 +20,7 @@ import {
   signedRequest,
 } from '../test/support/discord-signing.js';
 import { fakeAwsEnv, startFakeAws } from '../test/support/fake-aws-endpoint.js';
-import { measureInstallCache, printInstallCache } from './install-cache.js';
+import { measureInstallCacheFromEnv, printInstallCache } from './install-cache.js';
 import { measureMonitorTick } from './monitor-tick.js';
 import { measureStartPhases, printStartPhases } from './start-phases.js';
 
@@ -236,12 +236,7 @@ async function main(): Promise<void> {
 
   // 5. The server-install cache (scaled down; BENCH_INSTALL_MB=2048 for the real size)
   console.log('');
-  printInstallCache(
-    measureInstallCache(
-      Number(process.env.BENCH_INSTALL_MB ?? 256),
-      Number(process.env.BENCH_INSTALL_FILES ?? 3000),
-    ),
-  );
+  printInstallCache(measureInstallCacheFromEnv());
 
   // 6. Start-phase derivation
   console.log('');
