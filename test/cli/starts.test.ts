@@ -112,6 +112,17 @@ describe('valheim starts', () => {
     expect(lost.term.stderr.join('\n')).toContain('set VALHEIM_STATE_TABLE to the stack output StateTable');
   });
 
+  it('refuses to guess between two tables that could be the state table', async () => {
+    const twin = `valheim-ondemand-StateTableTwin${table}-1`;
+    await dynamo.createTable(twin);
+    const d = deps();
+    expect(await run(['starts', '--config', config], d)).toBe(1);
+    expect(d.term.stderr.join('\n')).toContain(
+      'several tables could be the state table of stack "valheim-ondemand"',
+    );
+    await dynamo.client.send(new DeleteTableCommand({ TableName: twin }));
+  });
+
   it('refuses a --last that is not a count', async () => {
     const d = deps();
     expect(await run(['starts', '--config', config, '--last', 'many'], d)).toBe(1);

@@ -70,6 +70,18 @@ describe('parseLogLine', () => {
     },
   );
 
+  it.each([
+    'install-cache: restored build 20512345 in 17 s',
+    'install-cache: no usable cache (none in s3://b/k yet): this start downloads the game from Steam',
+    'install-cache: nothing fetched: this start downloads the game from Steam',
+    'Nov 30 18:04:02 supervisord: valheim-updater INFO - Downloading/updating/validating Valheim server from Steam',
+    'Nov 30 18:04:08 supervisord: valheim-updater  Update state (0x61) downloading, progress: 0.18 (1048576 / 583712014)',
+    "Nov 30 18:04:21 supervisord: valheim-updater Success! App '896660' fully installed.",
+    'Nov 30 18:04:24 supervisord: valheim-server INFO - Running Valheim Server',
+  ])('forwards the start-up line %s (the start phases come from it)', (line) => {
+    expect(forwardedBy(LOG_FILTER_PATTERN, line)).toBe(true);
+  });
+
   it('keeps the updater chatter out of the log subscription filter', () => {
     expect(forwardedBy(LOG_FILTER_PATTERN, LINES.updater)).toBe(false);
   });
