@@ -7,7 +7,7 @@ import { addressOf, type ServerState, type ServerStatus } from '../server/server
 
 const STATE_LINE: Record<ServerState, string> = {
   stopped: '🔴 **Stopped.** Start it with `/valheim start`.',
-  starting: '🟡 **Starting…** The server usually takes 3–6 minutes before the world is joinable.',
+  starting: '🟡 **Starting…** The server usually takes 2–4 minutes before the world is joinable.',
   running: '🟢 **Running.**',
   stopping: '🟠 **Stopping…** The world is being saved (up to 2 minutes).',
 };
