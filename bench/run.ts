@@ -5,6 +5,8 @@
  *   (and, for reference, the first /valheim status, which also loads the ECS client)
  * - warm throughput of `valheim serve` answering signed /valheim status requests, AWS answered on loopback
  * - the same under a bounded flood of junk (wrong signatures) on loopback: are Discord's requests still answered?
+ * - the server-install cache's pack and unpack (bench/install-cache.ts)
+ * - the monitor's start-phase derivation (bench/start-phases.ts)
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -20,8 +22,10 @@ import {
 } from '../test/support/discord-signing.js';
 import { fakeAwsEnv, startFakeAws } from '../test/support/fake-aws-endpoint.js';
 import { floodWhileSigned } from '../test/support/junk-flood.js';
+import { measureInstallCacheFromEnv, printInstallCache } from './install-cache.js';
 import { measureLogFilter } from './log-filter.js';
 import { measureMonitorTick } from './monitor-tick.js';
+import { measureStartPhases, printStartPhases } from './start-phases.js';
 
 // Node 20 is supported by the pinned SDK; its notice about future releases would clutter the figures.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -271,6 +275,13 @@ async function main(): Promise<void> {
       `  ${row.session}, ${row.hours.toFixed(2)} h, ${row.lines} lines: before ${perHour(row.before.invocations)} invocations/h (${perHour(row.before.lines)} lines/h), now ${perHour(row.after.invocations)} invocations/h (${perHour(row.after.lines)} lines/h)`,
     );
   }
+  // 5. The server-install cache (scaled down; BENCH_INSTALL_MB=2048 for the real size)
+  console.log('');
+  printInstallCache(measureInstallCacheFromEnv());
+
+  // 6. Start-phase derivation
+  console.log('');
+  printStartPhases(measureStartPhases(50));
 }
 
 main().catch((error: unknown) => {

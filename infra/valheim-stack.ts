@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -20,6 +21,7 @@ import {
   GameServer,
   grantGetCostAndUsage,
   grantGetParameter,
+  ServerInstallCache,
   ServerLogProcessor,
   ServerMonitor,
   ServerSchedule,
@@ -125,6 +127,13 @@ export class ValheimStack extends Stack {
     this.storage.allowMountFrom(this.gameServer.securityGroup);
 
     this.worldBucket = new WorldBucket(this, 'Worlds');
+    new ServerInstallCache(this, 'InstallCache', {
+      taskDefinition: this.gameServer.taskDefinition,
+      gameContainer: this.gameServer.container,
+      gameImage: ecs.ContainerImage.fromRegistry(this.gameServer.image),
+      bucket: this.worldBucket.bucket,
+      logGroup: this.gameServer.logGroup,
+    });
     // The game's network: its security group already reaches the mount targets and (through the public IP)
     // S3 and ECR Public.
     this.worldTransfer = new WorldTransfer(this, 'WorldTransfer', {
@@ -275,6 +284,10 @@ export class ValheimStack extends Stack {
     new CfnOutput(this, 'WorldBucket', {
       value: this.worldBucket.bucket.bucketName,
       description: 'S3 bucket with world snapshots and imports (kept when the stack is deleted)',
+    });
+    new CfnOutput(this, 'StateTable', {
+      value: this.state.table.tableName,
+      description: 'DynamoDB table with the bot state and the session ledger (npx valheim starts reads it)',
     });
     new CfnOutput(this, 'TransferSubnets', {
       value: transferSubnets,

@@ -115,6 +115,8 @@ export class GameServer extends Construct {
   public readonly taskDefinition: ecs.FargateTaskDefinition;
   public readonly securityGroup: ec2.ISecurityGroup;
   public readonly logGroup: logs.ILogGroup;
+  /** The Valheim container (e.g. for a ServerInstallCache to join). */
+  public readonly container: ecs.ContainerDefinition;
   /** The image reference the task runs, pinned to a release tag or digest. */
   public readonly image: string;
   /** Whether the task runs on Fargate Spot. */
@@ -206,12 +208,16 @@ export class GameServer extends Construct {
         // A restore killed mid-swap leaves no worlds_local: put the previous world back before the server
         // could create an empty one.
         PRE_BOOTSTRAP_HOOK: swapRepairHook(),
+        // The image's default, "validate", hashes all ~2 GB again at every start. steamcmd verifies what it
+        // downloads; a restored install comes from a tarball whose checksum gzip checks (docs/start-time.md).
+        STEAMCMD_ARGS: '',
       },
       // Never in `environment`: the value is read from SSM by ECS at task start and is not in the template.
       secrets: { SERVER_PASS: ecs.Secret.fromSsmParameter(props.serverPassword) },
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'valheim' }),
     });
-    // /opt/valheim (the ~2 GB install) stays on task storage: steamcmd refuses to install onto NFS.
+    this.container = container;
+    // /opt/valheim (the ~2 GB install) stays on task storage (a ServerInstallCache fills it from S3).
     container.addMountPoints({ sourceVolume: WORLD_VOLUME, containerPath: '/config', readOnly: false });
     acknowledge(
       taskDefinition,

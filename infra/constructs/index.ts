@@ -6,6 +6,7 @@ export * from './discord-wiring.js';
 export * from './game-network.js';
 export * from './game-server.js';
 export * from './parameter-access.js';
+export * from './server-install-cache.js';
 export * from './server-log-processor.js';
 export * from './server-monitor.js';
 export * from './server-schedule.js';

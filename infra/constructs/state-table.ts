@@ -15,8 +15,11 @@ export const STATE_TABLE_ACTIONS = {
    * (Query).
    */
   interactions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
-  /** The monitor reads the state, the log's player list and backup replies; it updates the state and sessions. */
-  monitor: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  /**
+   * The monitor reads the state, the log's player list and backup replies, and the ledger (Query: the usual
+   * start time); it updates the state, its pending notices and sessions.
+   */
+  monitor: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
   /** The log processor reads and conditionally replaces the player list. */
   serverLog: ['dynamodb:GetItem', 'dynamodb:PutItem'],
 } as const satisfies Record<string, readonly `dynamodb:${string}`[]>;

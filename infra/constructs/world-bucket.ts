@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { INSTALL_CACHE_PREFIX } from '../../src/server-cache/install-cache.js';
 import { IMPORTS, SNAPSHOTS } from '../../src/worlds/snapshots.js';
 import { acknowledge } from '../validations.js';
 import { validateInteger } from './validation.js';
@@ -16,6 +17,7 @@ export const WORLD_BUCKET_PREFIXES = {
   imports: IMPORTS,
   listings: 'listings',
   imageBackups: 'image-backups',
+  serverInstall: INSTALL_CACHE_PREFIX,
 } as const;
 
 export interface WorldBucketProps {
@@ -88,6 +90,13 @@ export class WorldBucket extends Construct {
           id: 'ImageBackups',
           prefix: `${WORLD_BUCKET_PREFIXES.imageBackups}/`,
           expiration: Duration.days(temporaryDays),
+        },
+        {
+          // The game-server install cache is rebuilt from Steam at will: a replaced tarball (~1 GB) is not
+          // worth keeping a month.
+          id: 'ServerInstallVersions',
+          prefix: `${WORLD_BUCKET_PREFIXES.serverInstall}/`,
+          noncurrentVersionExpiration: Duration.days(1),
         },
         // Read by the CLI right after the task wrote it.
         { id: 'Listings', prefix: `${WORLD_BUCKET_PREFIXES.listings}/`, expiration: Duration.days(1) },

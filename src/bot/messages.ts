@@ -7,7 +7,7 @@ import { addressOf, type ServerState, type ServerStatus } from '../server/server
 
 const STATE_LINE: Record<ServerState, string> = {
   stopped: '🔴 **Stopped.** Start it with `/valheim start`.',
-  starting: '🟡 **Starting…** The server usually takes 3–6 minutes before the world is joinable.',
+  starting: '🟡 **Starting…** The server usually takes 2–4 minutes before the world is joinable.',
   running: '🟢 **Running.**',
   stopping: '🟠 **Stopping…** The world is being saved (up to 2 minutes).',
 };
@@ -21,10 +21,12 @@ export function statusMessage(
   now: Date,
   lifecycle?: LifecycleState,
   idleStopAt?: number,
+  /** While starting: the current phase and the time so far (src/monitor/start-progress.ts). */
+  startLines?: string,
 ): string {
   // ECS "running" is not "joinable": with the monitor we know whether the world has loaded.
   const loading = status.state === 'running' && lifecycle !== undefined && lifecycle.phase !== 'ready';
-  const lines = [loading ? LOADING_LINE : STATE_LINE[status.state]];
+  const lines = [startLines ?? (loading ? LOADING_LINE : STATE_LINE[status.state])];
   const address = addressOf(status);
   if (address && status.state === 'running' && !loading) {
     lines.push(`Join at \`${address}\` (the address changes at every start).`);

@@ -1,5 +1,5 @@
 import type { APIActionRowComponent, APIButtonComponent } from 'discord-api-types/v10';
-import { buttonRow } from '../discord/components.js';
+import { buttonRow, startReplyRow } from '../discord/components.js';
 import type { Action, StopReason } from '../monitor/decide.js';
 import type { TransferOutcome } from '../monitor/transfer-event.js';
 
@@ -39,10 +39,12 @@ export function noticeFor(action: Action, context: NoticeContext, now: number): 
     case 'announce-ready': {
       const lines = [`🟢 **The server is up!** Join at \`${action.address}\``];
       if (context.hostName) lines[0] += ` or \`${context.hostName}:2456\``;
-      lines[0] += '.';
+      lines[0] += action.start ? ` — ready in ${action.start.readyIn}.` : '.';
+      if (action.start) lines.push(action.start.phases);
       if (context.crossplay && action.joinCode) lines.push(`Crossplay join code: **${action.joinCode}**`);
       lines.push('Need the password? `/valheim password` shows it to you privately.');
-      return { content: lines.join('\n'), components: [buttonRow('stop', 'status')] };
+      // Edits the start reply: its Refresh must not overwrite it.
+      return { content: lines.join('\n'), components: [startReplyRow('stop', 'status')] };
     }
     case 'announce-slow-start':
       return {

@@ -7,12 +7,13 @@ import type {
 import type { SpendCache } from '../cost/actual-spend.js';
 import { monthRange, monthToDate } from '../cost/month.js';
 import { COMMAND_NAME, isSubcommand, OPERATOR_SUBCOMMANDS, type Subcommand } from '../discord/commands.js';
-import { buttonAction, buttonRow } from '../discord/components.js';
+import { buttonAction, buttonRow, REFRESH_AS_NEW_MESSAGE_ID, startReplyRow } from '../discord/components.js';
 import { OptionType } from '../discord/constants.js';
 import { messageResponse } from '../discord/responses.js';
 import type { Logger } from '../log.js';
 import { claimBasis, isRepeatClaim } from '../monitor/claims.js';
 import { idleStopAt, type LifecycleSettings } from '../monitor/decide.js';
+import { startStatusLines } from '../monitor/start-progress.js';
 import type {
   CachedSpend,
   ChangeClaim,
@@ -20,6 +21,7 @@ import type {
   StartReply,
   StoredState,
 } from '../monitor/state-store.js';
+import type { LogPresence } from '../players/log-presence.js';
 import type { GameServer } from '../server/game-server.js';
 import { transferId } from '../worlds/transfer-id.js';
 import { mayOperate } from './access.js';
@@ -57,6 +59,8 @@ export interface CommandStore extends SpendCache {
   sessions(from: Date, to: Date, signal?: AbortSignal): Promise<SessionRecord[]>;
   /** Keeps the `/valheim backup` reply, for the monitor to follow up on when the snapshot is done. */
   saveBackupReply(snapshotId: string, reply: StartReply, signal?: AbortSignal): Promise<void>;
+  /** What the server log said (the start's phases come from it). */
+  loadPresence?(signal?: AbortSignal): Promise<{ presence?: LogPresence; version: number }>;
 }
 
 /** The world-transfer task (the CLI's world commands use it too), as the commands need it. */
@@ -138,6 +142,8 @@ interface Request {
   readonly token: string;
   /** A Refresh click updates the message it is on. */
   readonly updateMessage: boolean;
+  /** A Refresh click on the start reply answers the clicker alone, leaving the reply's history in place. */
+  readonly privateStatus?: boolean;
 }
 
 /** Runs `/valheim <subcommand>` and returns the reply; never throws. */
@@ -168,7 +174,8 @@ export async function runButton(
   interaction: APIMessageComponentInteraction,
   context: CommandContext,
 ): Promise<APIInteractionResponse> {
-  const action = buttonAction(interaction.data.custom_id);
+  const privateStatus = interaction.data.custom_id === REFRESH_AS_NEW_MESSAGE_ID;
+  const action = privateStatus ? 'status' : buttonAction(interaction.data.custom_id);
   if (!action) {
     return messageResponse('This button is no longer supported. Use `/valheim status` instead.', {
       ephemeral: true,
@@ -182,7 +189,8 @@ export async function runButton(
       member: interaction.member,
       applicationId: interaction.application_id,
       token: interaction.token,
-      updateMessage: action === 'status',
+      updateMessage: action === 'status' && !privateStatus,
+      privateStatus,
     },
     context,
   );
@@ -251,9 +259,15 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
       if (action === 'status') {
         const idleAt =
           stored && status.state === 'running' ? idleStopAt(stored.state, context.lifecycle) : undefined;
-        return messageResponse(statusMessage(status, now, stored?.state, idleAt), {
+        const starting = stored?.state.phase === 'starting' && status.state !== 'stopped';
+        const presence = starting ? (await store?.loadPresence?.(signal))?.presence : undefined;
+        const startLine = starting
+          ? startStatusLines(status.task, presence, stored.state, stored.startReply, now.getTime())
+          : undefined;
+        return messageResponse(statusMessage(status, now, stored?.state, idleAt, startLine), {
           components: [buttonRow(status.state === 'stopped' ? 'start' : 'stop', 'status')],
           update: request.updateMessage,
+          ...(request.privateStatus && { ephemeral: true }),
         });
       }
 
@@ -307,7 +321,7 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
       }
       context.log.info('desired count changed', { action, userId, from: status.state });
       return wanted === 1
-        ? messageResponse(startingMessage(userId), { components: [buttonRow('status')] })
+        ? messageResponse(startingMessage(userId), { components: [startReplyRow('status')] })
         : messageResponse(stoppingMessage(userId), { components: [buttonRow('start')] });
     });
   } catch (error) {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { BackupClient } from '@aws-sdk/client-backup';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -18,6 +19,7 @@ import { secretsCommand } from './commands/secrets.js';
 import { serveCommand } from './commands/serve.js';
 import { setupCommand } from './commands/setup.js';
 import { type Sleep, startCommand, stopCommand } from './commands/start-stop.js';
+import { startsCommand } from './commands/starts.js';
 import { type QueryEndpoint, statusCommand } from './commands/status.js';
 import { worldCommand } from './commands/world.js';
 import { errorLines } from './errors.js';
@@ -53,6 +55,8 @@ export interface CliDeps {
   readonly queryEndpoint?: QueryEndpoint;
   /** How long status and start --wait wait for the query's answer. @default 2000 */
   readonly queryTimeoutMs?: number;
+  /** For the ledger (`valheim starts`). @default - a DynamoDBClient in the config's region */
+  readonly dynamodb?: (region: string) => DynamoDBClient;
 }
 
 const VERSION = (
@@ -75,6 +79,7 @@ const COMMANDS = [
   worldCommand,
   destroyCommand,
   doctorCommand,
+  startsCommand,
 ] as const;
 
 /** Assembles the `valheim` command tree from the commands' own definitions. */

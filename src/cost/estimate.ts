@@ -40,6 +40,12 @@ export interface Estimate {
   readonly notes: readonly string[];
 }
 
+/**
+ * The install cache's tarball (src/server-cache): a 2 GB install packed to ~64 % in the bench
+ * (docs/start-time.md); the first real pack logs the true size.
+ */
+export const INSTALL_CACHE_GB = 1.3;
+
 /** What the configured server costs, from list prices; works offline. */
 export function estimateCost(config: ValheimConfig, options: EstimateOptions): Estimate {
   const hours = options.hoursPerMonth;
@@ -76,6 +82,10 @@ export function estimateCost(config: ValheimConfig, options: EstimateOptions): E
       monthly: backupGb * PRICES.backupGbMonth,
     },
   ];
+  idle.push({
+    item: `S3 server-install cache (~${INSTALL_CACHE_GB} GB tarball of the game, for faster starts)`,
+    monthly: INSTALL_CACHE_GB * PRICES.s3GbMonth,
+  });
   if (options.snapshotsGb) {
     idle.push({
       item: `S3 world snapshots (${round(options.snapshotsGb)} GB)`,

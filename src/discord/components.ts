@@ -31,6 +31,21 @@ const BUTTONS: Record<ButtonAction, APIButtonComponent> = {
   },
 };
 
+/**
+ * Buttons for the `/valheim start` reply and the ready notice: their Refresh answers with a new message
+ * visible to the clicker only, so a click never overwrites the start's history.
+ */
+export const REFRESH_AS_NEW_MESSAGE_ID = 'valheim:status:new';
+
+export function startReplyRow(...actions: ButtonAction[]): APIActionRowComponent<APIButtonComponent> {
+  return {
+    type: Component.ActionRow,
+    components: actions.map((action) =>
+      action === 'status' ? { ...BUTTONS.status, custom_id: REFRESH_AS_NEW_MESSAGE_ID } : BUTTONS[action],
+    ),
+  };
+}
+
 /** One action row with the given buttons, in the given order. */
 export function buttonRow(...actions: ButtonAction[]): APIActionRowComponent<APIButtonComponent> {
   return { type: Component.ActionRow, components: actions.map((action) => BUTTONS[action]) };

@@ -9,6 +9,7 @@ import { awsGameServer } from '../server/aws-game-server.js';
 import { discordNotifier } from './discord-notifier.js';
 import type { MonitorEnvironment } from './environment.js';
 import type { MonitorPorts } from './monitor.js';
+import { discordStartProgress } from './start-progress.js';
 import { StateStore } from './state-store.js';
 
 /*
@@ -73,25 +74,33 @@ export function awsMonitorPorts(env: MonitorEnvironment, log: Logger): MonitorPo
     }
   };
 
+  const rest = new DiscordRest({
+    ...(env.discordApiUrl && { baseUrl: env.discordApiUrl }),
+    botToken: readBotToken,
+    // Within the Lambda's 30 s: what Discord cannot take now, a later tick delivers.
+    timeoutMs: 4000,
+    retryBudgetMs: 5000,
+  });
+  const store = new StateStore(dynamo, env.stateTable);
   return {
     server: awsGameServer(env.cluster, env.service),
-    store: new StateStore(dynamo, env.stateTable),
+    store,
     queryPlayers: async (host, signal) =>
       (await queryInfo(host, QUERY_PORT, { timeoutMs: 3000, signal })).players,
     notify: discordNotifier({
-      rest: new DiscordRest({
-        ...(env.discordApiUrl && { baseUrl: env.discordApiUrl }),
-        botToken: readBotToken,
-        // Within the Lambda's 30 s: what Discord cannot take now, a later tick delivers.
-        timeoutMs: 4000,
-        retryBudgetMs: 5000,
-      }),
+      rest,
       ...(env.noticeChannelId && { noticeChannelId: env.noticeChannelId }),
       now: Date.now,
       log,
     }),
     dns: { upsert: (ip) => changeRecord('UPSERT', ip), remove: (ip) => changeRecord('DELETE', ip) },
     polling: { enable: () => setRule(true), disable: () => setRule(false) },
+    startProgress: discordStartProgress({
+      rest,
+      ...(env.noticeChannelId && { noticeChannelId: env.noticeChannelId }),
+      store,
+      now: Date.now,
+    }),
     now: Date.now,
     log,
   };

@@ -87,6 +87,8 @@ export interface LifecycleState {
   readonly saveErrorAnnouncedAt?: number;
   /** When the task was first seen stopped while the log had not shown its shutdown save yet. */
   readonly stoppedSeenAt?: number;
+  /** The start phase the `/valheim start` reply last showed (src/monitor/start-progress.ts). */
+  readonly startProgress?: string;
 }
 
 export const INITIAL_STATE: LifecycleState = { phase: 'stopped' };
@@ -117,7 +119,13 @@ export interface Observation {
 
 export type Action =
   | { readonly type: 'session-opened'; readonly sessionId: string; readonly at: number }
-  | { readonly type: 'announce-ready'; readonly address: string; readonly joinCode?: string }
+  | {
+      readonly type: 'announce-ready';
+      readonly address: string;
+      readonly joinCode?: string;
+      /** How long the start took and where the time went (added by the monitor, from the start phases). */
+      readonly start?: { readonly readyIn: string; readonly phases: string };
+    }
   | { readonly type: 'announce-slow-start'; readonly minutes: number }
   | { readonly type: 'announce-interrupted'; readonly spot: boolean; readonly reason?: string }
   | { readonly type: 'warn-idle'; readonly stopAt: number; readonly reason: StopReason }

@@ -3,9 +3,16 @@ import type { Logger } from '../log.js';
 import type { LogPresence } from '../players/log-presence.js';
 import type { GameServer } from '../server/game-server.js';
 import { claimBasis } from './claims.js';
-import { type Action, decide, type LifecycleSettings, type LifecycleState } from './decide.js';
+import { type Action, type Decision, decide, type LifecycleSettings, type LifecycleState } from './decide.js';
 import { type DeliveryStore, deliverPending, type Notify, noticesOf, supersededBy } from './deliveries.js';
 import { type ObserveSettings, observe, type PlayerQuery } from './observe.js';
+import {
+  readySummary,
+  reportStartProgress,
+  type StartProgress,
+  type StartProgressPort,
+  startProgressOf,
+} from './start-progress.js';
 import type { SaveOptions, SessionRecord, StartReply, StoredState } from './state-store.js';
 import { transferOutcome } from './transfer-event.js';
 
@@ -30,6 +37,8 @@ export interface MonitorPorts {
   readonly notify: Notify;
   readonly dns?: { upsert(ip: string): Promise<void>; remove(ip: string): Promise<void> };
   readonly polling: { enable(): Promise<void>; disable(): Promise<void> };
+  /** Edits the start reply through the start's phases and notifies the starter when ready. */
+  readonly startProgress?: StartProgressPort;
   readonly now: () => number;
   readonly log: Logger;
 }
@@ -66,7 +75,17 @@ export async function runMonitorTick(
   ]);
   const now = ports.now();
   const observation = await observe(status, presence, ports.queryPlayers, settings, now, signal);
-  const decision = decide(stored.state, observation, now, settings.lifecycle);
+  const decided = decide(stored.state, observation, now, settings.lifecycle);
+  const progress = startProgressOf(
+    stored.state,
+    decided.state,
+    decided.actions,
+    status.task,
+    presence,
+    stored.startReply,
+    now,
+  );
+  const decision = progress ? withStartProgress(decided, progress, now) : decided;
   const closes = decision.actions.some((action) => action.type === 'session-closed');
   // The notices are stored with the decision, so whatever happens next they are delivered by some tick.
   const fresh = noticesOf(decision.actions, settings.notices, stored.startReply, now);
@@ -117,6 +136,15 @@ export async function runMonitorTick(
       ports.log.info('polling stays on until the pending notices are delivered', { undelivered });
     }
   }
+  if (progress && ports.startProgress) {
+    await reportStartProgress(ports.startProgress, progress, {
+      reply: stored.startReply,
+      sessionId: decision.state.sessionId,
+      address: decision.state.address,
+      now,
+      log: ports.log,
+    });
+  }
   // A task event while a session runs makes sure the minute schedule is on (e.g. after a redeploy).
   if (
     trigger === 'task-event' &&
@@ -128,6 +156,16 @@ export async function runMonitorTick(
       .catch((error: unknown) => ports.log.error('cannot enable polling', { error }));
   }
   return { actions: decision.actions, state: decision.state, applied };
+}
+
+/** Remembers the phase the start reply shows, and gives the ready notice the start's duration. */
+function withStartProgress(decision: Decision, progress: StartProgress, now: number): Decision {
+  return {
+    state: { ...decision.state, startProgress: progress.key },
+    actions: decision.actions.map((action) =>
+      action.type === 'announce-ready' ? { ...action, start: readySummary(progress.timeline, now) } : action,
+    ),
+  };
 }
 
 function isSessionOpened(action: Action): boolean {

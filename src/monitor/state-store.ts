@@ -10,6 +10,7 @@ import {
 import type { LogPresence } from '../players/log-presence.js';
 import { INITIAL_STATE, type LifecycleState } from './decide.js';
 import type { DeliveryStore, PendingNotice } from './deliveries.js';
+import type { StartRecord } from './start-progress.js';
 
 /**
  * The bot's memory in one DynamoDB table (on-demand: costs nothing while idle). Every write of the shared
@@ -87,6 +88,8 @@ export interface SessionRecord {
   readonly spot: boolean;
   readonly peakPlayers?: number;
   readonly interruptions?: number;
+  /** How long the start took, per phase (`npx valheim starts`). */
+  readonly start?: StartRecord;
 }
 
 const STATE_KEY = { pk: 'SERVER', sk: 'STATE' };

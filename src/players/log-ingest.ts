@@ -1,6 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import type { CloudWatchLogsDecodedData } from 'aws-lambda';
 import type { Logger } from '../log.js';
+import { applyStartLine, isStartLine } from '../monitor/start-phases.js';
 import { applyLogEvent, emptyPresence, type LogPresence, savedDuringShutdown } from './log-presence.js';
 import { parseLogLine } from './server-log.js';
 
@@ -52,15 +53,31 @@ export async function ingestLogBatch(
       (entry): entry is { event: NonNullable<typeof entry.event>; at: number } => entry.event !== undefined,
     )
     .sort((a, b) => a.at - b.at);
-  if (events.length === 0) return { applied: 0, wakeMonitor: false };
+  const startLines = batch.logEvents
+    .filter((entry) => isStartLine(entry.message))
+    .sort((a, b) => a.timestamp - b.timestamp);
+  if (events.length === 0 && startLines.length === 0) return { applied: 0, wakeMonitor: false };
 
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const { presence, version } = await store.loadPresence();
     // A new task starts from a clean slate.
     const start = presence?.taskId === taskId ? presence : emptyPresence(taskId);
-    const next = events.reduce((current, { event, at }) => applyLogEvent(current, event, at), start);
+    const withPlayers = events.reduce((current, { event, at }) => applyLogEvent(current, event, at), start);
+    const next =
+      startLines.length === 0
+        ? withPlayers
+        : {
+            ...withPlayers,
+            start: startLines.reduce(
+              (marks, entry) => applyStartLine(marks, entry.message, entry.timestamp),
+              withPlayers.start ?? {},
+            ),
+          };
     if (await store.savePresence(next, version)) {
-      return { applied: events.length, wakeMonitor: isNews(start, next) };
+      const applied = batch.logEvents.filter(
+        (entry) => parseLogLine(entry.message) !== undefined || isStartLine(entry.message),
+      ).length;
+      return { applied, wakeMonitor: isNews(start, next) };
     }
     log.info('presence changed meanwhile; retrying', { attempt });
   }

@@ -1,3 +1,4 @@
+import type { StartLogMarks } from '../monitor/start-phases.js';
 import type { LogEvent } from './server-log.js';
 
 /**
@@ -33,6 +34,8 @@ export interface LogPresence {
   /** When the game began shutting down (saves after this are the shutdown save). */
   readonly shutdownAt?: number;
   readonly lastEventAt?: number;
+  /** What the log said about the start so far (cache, steamcmd, world load), for the start's phases. */
+  readonly start?: StartLogMarks;
 }
 
 export function emptyPresence(taskId: string): LogPresence {

@@ -1,3 +1,5 @@
+import { START_LOG_FILTER_ALTERNATIVES } from '../monitor/start-phases.js';
+
 /**
  * Reads the Valheim server's log lines (as the container prints them) into the events the bot cares about.
  * Crossplay servers always report 0 players over the query protocol, and private servers do not answer it:
@@ -89,7 +91,8 @@ export function parseLogLine(line: string): LogEvent | undefined {
 }
 
 /**
- * The alternatives of the subscription filter, one per kind of line `parseLogLine` reads. CloudWatch's filter
+ * The alternatives of the subscription filter, one per kind of line `parseLogLine` reads, and the start-up lines
+ * `applyStartLine` reads. CloudWatch's filter
  * regex allows no spaces, quotes or parentheses, so `.` stands for each of them; the terms are chosen so that
  * the noise the parser would throw away (spawns, deaths, the dungeon generator's bare "Connections N", mods'
  * "Saved N map points", the four intermediate steps of a 1.0 save) does not get through: every forwarded line
@@ -113,6 +116,8 @@ const FILTER_ALTERNATIVES = [
   'Valheim.version',
   'OnApplicationQuit',
   'ZNet.Shutdown',
+  // The start-up lines that time a start's phases (src/monitor/start-phases.ts).
+  ...START_LOG_FILTER_ALTERNATIVES,
 ] as const;
 
 /** The CloudWatch Logs subscription filter pattern (one regex) that forwards exactly the lines above. */

@@ -108,5 +108,8 @@ function toTaskSnapshot(task: Task): TaskSnapshot | undefined {
     ...(task.stopCode && { stopCode: task.stopCode }),
     ...(eni && { networkInterfaceId: eni }),
     ...(task.capacityProviderName && { capacityProvider: task.capacityProviderName }),
+    ...(task.createdAt && { createdAt: task.createdAt }),
+    ...(task.pullStartedAt && { pullStartedAt: task.pullStartedAt }),
+    ...(task.pullStoppedAt && { pullStoppedAt: task.pullStoppedAt }),
   };
 }

@@ -27,6 +27,10 @@ export interface TaskSnapshot {
   /** The elastic network interface Fargate attached, whose association holds the public IP. */
   readonly networkInterfaceId?: string;
   readonly capacityProvider?: string;
+  /** When ECS created the task and pulled its images: the first phases of a start (src/monitor/start-phases.ts). */
+  readonly createdAt?: Date;
+  readonly pullStartedAt?: Date;
+  readonly pullStoppedAt?: Date;
 }
 
 export interface ServerStatus extends ServiceSnapshot {

@@ -93,7 +93,8 @@ describe('buttons, password and shared state', () => {
       });
       expect(reply.data.components?.[0]).toMatchObject({
         type: 1,
-        components: [{ custom_id: 'valheim:status' }],
+        // A Refresh that answers with a new message: the monitor edits this reply through the start
+        components: [{ custom_id: 'valheim:status:new', label: 'Refresh' }],
       });
     });
 
@@ -170,6 +171,29 @@ describe('buttons, password and shared state', () => {
       expect(ready.data.content).toContain('already running at `3.120.45.67:2456`');
     });
 
+    it('shows the start phase under way and the time so far while starting', async () => {
+      // Given a start the monitor follows, whose task is pulling its image
+      server.current = {
+        state: 'starting',
+        desiredCount: 1,
+        runningCount: 0,
+        pendingCount: 1,
+        task: {
+          taskArn: 'arn:aws:ecs:eu-central-1:111122223333:task/valheim/abc',
+          lastStatus: 'PENDING',
+          desiredStatus: 'RUNNING',
+          createdAt: new Date(NOW.getTime() - 50_000),
+          pullStartedAt: new Date(NOW.getTime() - 30_000),
+        },
+      };
+      store.stored = { state: { phase: 'starting', taskStartedAt: NOW.getTime() - 55_000 }, version: 1 };
+      // When someone asks for the status
+      const reply = (await runValheimCommand(commandInteraction({ subcommand: 'status' }), context)) as Reply;
+      // Then
+      expect(reply.data.content).toContain('🟡 **Starting… pulling the image** · 55 s so far.');
+      expect(reply.data.content).toContain('✅ placing the task 25 s · ⏳ pulling the image');
+    });
+
     it('says when the player count is unknown', async () => {
       server.current = RUNNING;
       store.stored = { state: { phase: 'ready', players: 'unknown' }, version: 1 };
@@ -231,6 +255,13 @@ describe('buttons, password and shared state', () => {
         type: 1,
         components: [{ custom_id: 'valheim:start' }, { custom_id: 'valheim:status' }],
       });
+    });
+
+    it('Refresh on the start reply answers the clicker alone and leaves the reply as it is', async () => {
+      const reply = (await runButton(buttonInteraction('valheim:status:new'), context)) as Reply;
+      expect(reply.type).toBe(4);
+      expect(reply.data.flags).toBe(64);
+      expect(reply.data.content).toContain('Stopped');
     });
 
     it('Start starts the server like the command', async () => {

@@ -145,7 +145,7 @@ describe('valheim start', () => {
     expect(code).toBe(0);
     expect(d.term.stderr).toEqual([]);
     expect(d.term.stdout).toEqual([
-      'Starting the server: it usually takes 3–6 minutes until the world is joinable.',
+      'Starting the server: it usually takes 2–4 minutes until the world is joinable.',
       'ECS: waiting for a task to be placed…',
       'ECS task 01234567: PROVISIONING',
       'ECS task 01234567: PENDING',
@@ -173,7 +173,7 @@ describe('valheim start', () => {
     // Then
     expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { desiredCount: 1 });
     expect(d.term.stdout).toEqual([
-      'Starting the server: it usually takes 3–6 minutes until the world is joinable.',
+      'Starting the server: it usually takes 2–4 minutes until the world is joinable.',
       'Check with: valheim status (or wait for it with valheim start --wait)',
     ]);
     expect(fake.state.sleeps).toEqual([]);

@@ -113,7 +113,7 @@ describe('valheim status', () => {
 
     // Then
     expect(d.term.stdout).toEqual([
-      'state: starting (it usually takes 3–6 minutes until the world is joinable)',
+      'state: starting (it usually takes 2–4 minutes until the world is joinable)',
       'task: PROVISIONING on Fargate Spot',
       'tasks: desired 1 · running 0 · pending 1',
     ]);

@@ -43,10 +43,11 @@ describe('price math (hand-checked figures)', () => {
     const estimate = estimateCost(config(), { hoursPerMonth: 40 });
     // per hour: 0.11652 compute + 0.005 IPv4 + 0.02 GB × 0.5 logs = 0.13152
     expect(estimate.perHour).toBeCloseTo(0.13152, 6);
-    // idle: EFS (0.2 + 24 × 0.2 × 0.5 = 2.6 GB) × 0.30 = 0.78; backup 0.3 GB × 0.05 = 0.015
-    expect(estimate.idleMonthly).toBeCloseTo(0.795, 6);
-    // total: 0.795 + 40 × 0.13152 = 6.0558
-    expect(estimate.totalMonthly).toBeCloseTo(6.0558, 6);
+    // idle: EFS (0.2 + 24 × 0.2 × 0.5 = 2.6 GB) × 0.30 = 0.78; backup 0.3 GB × 0.05 = 0.015;
+    // install cache 1.3 GB × 0.023 = 0.0299
+    expect(estimate.idleMonthly).toBeCloseTo(0.8249, 6);
+    // total: 0.8249 + 40 × 0.13152 = 6.0857
+    expect(estimate.totalMonthly).toBeCloseTo(6.0857, 6);
     expect(estimate.notes).toHaveLength(1);
   });
 
@@ -57,9 +58,9 @@ describe('price math (hand-checked figures)', () => {
       }),
       { hoursPerMonth: 0, snapshotsGb: 1 },
     );
-    // 0.795 + 0.50 zone + 1 GB × 0.023
-    expect(withDns.idleMonthly).toBeCloseTo(1.318, 6);
-    expect(withDns.totalMonthly).toBeCloseTo(1.318, 6);
+    // 0.8249 + 0.50 zone + 1 GB × 0.023
+    expect(withDns.idleMonthly).toBeCloseTo(1.3479, 6);
+    expect(withDns.totalMonthly).toBeCloseTo(1.3479, 6);
   });
 
   it('says so when a region has no built-in prices', () => {
@@ -71,7 +72,7 @@ describe('price math (hand-checked figures)', () => {
   it('formats a readable table with the totals', () => {
     const text = formatEstimate(estimateCost(config({ task: { spot: true } }), { hoursPerMonth: 40 }));
     expect(text).toContain('Spot (typical price)');
-    expect(text).toContain('Idle: $0.795 a month · playing: $0.050 an hour');
-    expect(text).toMatch(/total: \$2\.79 a month/);
+    expect(text).toContain('Idle: $0.825 a month · playing: $0.050 an hour');
+    expect(text).toMatch(/total: \$2\.82 a month/);
   });
 });

@@ -26,13 +26,19 @@ const interactions: Calls<CommandStore> = {
   saveBackupReply: (store) => store.saveBackupReply('20261123T190500Z-discord', reply),
   loadSpend: (store) => store.loadSpend(),
   saveSpend: (store) => store.saveSpend({ month: '2026-11', amount: 1, currency: 'USD', fetchedAt: 1 }),
+  loadPresence: (store) => store.loadPresence(),
 };
-const monitor: Calls<MonitorStore> = {
+// The monitor's store port, plus the ledger reads of its start-progress port (the usual start time).
+const monitor: Calls<MonitorStore> & Calls<Pick<StateStore, 'sessions'>> = {
   load: (store) => store.load(),
   save: (store) => store.save(INITIAL_STATE, 0, { startReply: null }),
   loadPresence: (store) => store.loadPresence(),
   recordSession: (store) => store.recordSession({ sessionId: '2026-11-01T19:00:00.000Z', readyAt: 1 }),
   loadBackupReply: (store) => store.loadBackupReply('20261123T190500Z-discord'),
+  claimDelivery: (store) => store.claimDelivery('notice', 'token', 0, 25_000),
+  markEditGone: (store) => store.markEditGone('notice'),
+  completeDelivery: (store) => store.completeDelivery('notice'),
+  sessions: (store) => store.sessions(new Date(0), new Date(1)),
 };
 const serverLog: Calls<PresenceStore> = {
   loadPresence: (store) => store.loadPresence(),

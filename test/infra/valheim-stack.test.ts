@@ -14,6 +14,7 @@ import { readMonitorEnvironment } from '../../src/monitor/environment.js';
 import { TTL_ATTRIBUTE } from '../../src/monitor/state-store.js';
 import { WAKE_EVENT_DETAIL_TYPE, WAKE_EVENT_SOURCE } from '../../src/monitor/wake-event.js';
 import { LOG_FILTER_PATTERN } from '../../src/players/server-log.js';
+import { INSTALL_CACHE_KEY } from '../../src/server-cache/install-cache.js';
 import { IMPORTS, SNAPSHOTS } from '../../src/worlds/snapshots.js';
 import { swapRepairHook } from '../../src/worlds/swap-repair.js';
 import { TRANSFER_IMAGE, TRANSFER_SCRIPT_PATH, transferCommand } from '../../src/worlds/transfer-script.js';
@@ -131,8 +132,12 @@ function onlyContainer(task: { properties: Record<string, unknown> }): Record<st
   return definitions[0] ?? {};
 }
 
+/** The Valheim container; the install-cache containers beside it are tested in server-install-cache.test.ts. */
 function gameContainer(template: Template): Record<string, unknown> {
-  return onlyContainer(gameTask(template));
+  const definitions = gameTask(template).properties.ContainerDefinitions as Array<Record<string, unknown>>;
+  const game = definitions.filter((definition) => definition.Essential === true);
+  expect(game).toHaveLength(1);
+  return game[0] ?? {};
 }
 
 /** The logical ID behind a `{ "Fn::GetAtt": [id, "Arn"] }` role ARN. */
@@ -359,10 +364,15 @@ describe('ValheimStack with the example config', () => {
               AuthorizationConfig: { AccessPointId: { Ref: accessPoint.id }, IAM: 'ENABLED' },
             },
           },
+          // The server install on task storage (filled from the install cache)
+          { Name: 'valheim-install' },
         ],
       });
       expect(gameContainer(template)).toMatchObject({
-        MountPoints: [{ ContainerPath: '/config', SourceVolume: 'world', ReadOnly: false }],
+        MountPoints: [
+          { ContainerPath: '/config', SourceVolume: 'world', ReadOnly: false },
+          { ContainerPath: '/opt/valheim', SourceVolume: 'valheim-install', ReadOnly: false },
+        ],
       });
     });
 
@@ -400,6 +410,10 @@ describe('ValheimStack with the example config', () => {
         STATUS_HTTP: 'false',
         // Puts the previous world back after a restore killed mid-swap (test/worlds/swap-repair.test.ts).
         PRE_BOOTSTRAP_HOOK: swapRepairHook('/config'),
+        // No second hashing of the install at every start
+        STEAMCMD_ARGS: '',
+        // Tells the install cache's pack container that steamcmd is done
+        POST_UPDATE_CHECK_HOOK: 'touch /opt/valheim/.install-cache/update-checked',
       });
     });
 
@@ -459,9 +473,10 @@ describe('ValheimStack with the example config', () => {
       expect(serverLogGroupName('valheim-ondemand')).toBe('/valheim-ondemand/server');
     });
 
-    it('lets the task mount and write the world file system, nothing more', () => {
+    it('lets the task mount and write the world file system and read and replace the install cache, nothing more', () => {
       // Given
       const fileSystem = findOne(template, 'AWS::EFS::FileSystem');
+      const bucket = findOne(template, 'AWS::S3::Bucket');
       const taskRoleArn = gameTask(template).properties.TaskRoleArn as {
         'Fn::GetAtt': [string, string];
       };
@@ -479,6 +494,17 @@ describe('ValheimStack with the example config', () => {
             'elasticfilesystem:ClientWrite',
           ],
           Resource: { 'Fn::GetAtt': [fileSystem.id, 'Arn'] },
+        }),
+        expect.objectContaining({
+          Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+          Resource: {
+            'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket.id, 'Arn'] }, `/${INSTALL_CACHE_KEY}`]],
+          },
+        }),
+        expect.objectContaining({
+          Action: 's3:ListBucket',
+          Resource: { 'Fn::GetAtt': [bucket.id, 'Arn'] },
+          Condition: { StringEquals: { 's3:prefix': INSTALL_CACHE_KEY } },
         }),
       ]);
     });
@@ -544,6 +570,12 @@ describe('ValheimStack with the example config', () => {
         },
         { Id: 'Imports', Status: 'Enabled', Prefix: `${IMPORTS}/`, ExpirationInDays: 7 },
         { Id: 'ImageBackups', Status: 'Enabled', Prefix: 'image-backups/', ExpirationInDays: 7 },
+        {
+          Id: 'ServerInstallVersions',
+          Status: 'Enabled',
+          Prefix: 'server-install/',
+          NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+        },
         { Id: 'Listings', Status: 'Enabled', Prefix: 'listings/', ExpirationInDays: 1 },
       ]);
       // And no rule expires current snapshots
@@ -565,6 +597,10 @@ describe('ValheimStack with the example config', () => {
     it('outputs its name as WorldBucket', () => {
       // Then
       template.hasOutput('WorldBucket', { Value: { Ref: findOne(template, 'AWS::S3::Bucket').id } });
+    });
+
+    it('outputs the state table as StateTable (for VALHEIM_STATE_TABLE, read by `valheim starts`)', () => {
+      template.hasOutput('StateTable', { Value: { Ref: findOne(template, 'AWS::DynamoDB::Table').id } });
     });
   });
 

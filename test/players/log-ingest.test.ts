@@ -81,6 +81,46 @@ describe('server log ingestion (against dynalite)', () => {
     expect((await ingest(11, 'World save (5/5) done. Total time [13ms]')).wakeMonitor).toBe(true);
   });
 
+  it("folds the start-up lines of the cache's and the game's streams into the task's start marks", async () => {
+    // Given the cache container's batch, then the game container's, of the same task
+    const cacheStream = 'install-cache/install-cache-unpack/0123456789abcdef';
+    await ingestLogBatch(
+      decodeLogsPayload(payload([[0, 'install-cache: restored build 20512345 in 17 s']], cacheStream)),
+      store,
+      silentLogger,
+    );
+    const applied = await ingestLogBatch(
+      decodeLogsPayload(
+        payload([
+          [
+            10,
+            'Nov 23 19:00:10 supervisord: valheim-updater INFO - Downloading/updating/validating Valheim server from Steam',
+          ],
+          [
+            12,
+            'Nov 23 19:00:12 supervisord: valheim-updater  Update state (0x61) downloading, progress: 0.18 (1048576 / 583712014)',
+          ],
+          [20, 'Nov 23 19:00:20 supervisord: valheim-server INFO - Running Valheim Server'],
+          [50, line('Game server connected')],
+        ]),
+      ),
+      store,
+      silentLogger,
+    );
+    // Then every line counted once, and the marks describe the start
+    expect(applied).toBe(4);
+    const { presence } = await store.loadPresence();
+    expect(presence?.start).toEqual({
+      cache: 'restored',
+      cacheRestoredAt: T,
+      updateStartedAt: T + 10,
+      downloadBytes: 583_712_014,
+      launchedAt: T + 20,
+      readyAt: T + 50,
+    });
+    expect(presence?.readyAt).toBe(T + 50);
+  });
+
   it('loses no event when two batches are processed at the same moment', async () => {
     await ingestLogBatch(
       decodeLogsPayload(payload([[0, line('Game server connected')]])),

@@ -11,8 +11,9 @@ import { filterMatcher } from '../support/cloudwatch-filter.js';
 
 // Lines as the container prints them (supervisord prefix, then Valheim's own timestamp).
 const LINES = {
+  // steamcmd prints one of these a second while downloading (only the first ones, under 1 %, are forwarded)
   updater:
-    'Nov 23 19:01:13 supervisord: valheim-updater INFO - Downloading/updating/validating Valheim server from Steam',
+    'Nov 23 19:01:43 supervisord: valheim-updater  Update state (0x61) downloading, progress: 45.87 (937963001 / 2044741987)',
   ready: 'Nov 23 19:04:50 supervisord: valheim-server 11/23/2026 19:04:50: Game server connected',
   registered:
     'Nov 23 19:04:51 supervisord: valheim-server 11/23/2026 19:04:51: Session "Vikings of the North" registered with join code 482913',
@@ -94,6 +95,18 @@ describe('parseLogLine', () => {
       expect(forwards(line)).toBe(true);
     },
   );
+
+  it.each([
+    'install-cache: restored build 20512345 in 17 s',
+    'install-cache: no usable cache (none in s3://b/k yet): this start downloads the game from Steam',
+    'install-cache: nothing fetched: this start downloads the game from Steam',
+    'Nov 30 18:04:02 supervisord: valheim-updater INFO - Downloading/updating/validating Valheim server from Steam',
+    'Nov 30 18:04:08 supervisord: valheim-updater  Update state (0x61) downloading, progress: 0.18 (1048576 / 583712014)',
+    "Nov 30 18:04:21 supervisord: valheim-updater Success! App '896660' fully installed.",
+    'Nov 30 18:04:24 supervisord: valheim-server INFO - Running Valheim Server',
+  ])('forwards the start-up line %s (the start phases come from it)', (line) => {
+    expect(forwards(line)).toBe(true);
+  });
 
   it('keeps the updater chatter, spawns and deaths out of the log subscription filter', () => {
     for (const name of ['updater', 'character', 'death'] as const) expect(forwards(LINES[name])).toBe(false);

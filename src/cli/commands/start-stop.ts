@@ -81,7 +81,7 @@ export async function start(options: StartOptions, deps: StartStopDeps): Promise
         );
       }
       await game.setDesiredCount(1);
-      out('Starting the server: it usually takes 3–6 minutes until the world is joinable.');
+      out('Starting the server: it usually takes 2–4 minutes until the world is joinable.');
       if (!options.wait) {
         out('Check with: valheim status (or wait for it with valheim start --wait)');
         return;

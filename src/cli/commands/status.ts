@@ -236,7 +236,7 @@ export async function readStatus(options: StatusOptions, deps: StatusDeps): Prom
 
 const STATE_TEXT: Record<ServerState, string> = {
   stopped: 'stopped (start it with: valheim start)',
-  starting: 'starting (it usually takes 3–6 minutes until the world is joinable)',
+  starting: 'starting (it usually takes 2–4 minutes until the world is joinable)',
   running: 'running',
   stopping: 'stopping (the world is being saved, up to 2 minutes)',
 };
