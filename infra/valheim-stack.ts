@@ -167,6 +167,9 @@ export class ValheimStack extends Stack {
         WORLD_NAME: config.server.world,
         COST_FIXED_MONTHLY: fixedMonthly.idleMonthly.toFixed(2),
         ...(config.cost.costExplorer && { COST_EXPLORER_TAG: `${costTag.key}=${costTag.value}` }),
+        ...(config.cost.monthlyLimitUsd !== undefined && {
+          COST_MONTHLY_LIMIT: String(config.cost.monthlyLimitUsd),
+        }),
       },
     });
     this.gameServer.grantServerControl(this.interactions);
@@ -200,6 +203,15 @@ export class ValheimStack extends Stack {
       warnBeforeMinutes: config.lifecycle.warnBeforeMinutes,
       slowStartMinutes: config.lifecycle.slowStartMinutes,
       transferFamily: this.worldTransfer.family,
+      snapshots: {
+        transfer: this.worldTransfer,
+        bucket: this.worldBucket.bucket,
+        worldName: config.server.world,
+        ...config.snapshots,
+      },
+      ...(config.cost.monthlyLimitUsd !== undefined && {
+        budget: { monthlyLimitUsd: config.cost.monthlyLimitUsd, fixedMonthlyUsd: fixedMonthly.idleMonthly },
+      }),
       logRetention,
     });
     this.serverLog = new ServerLogProcessor(this, 'ServerLog', {

@@ -196,6 +196,9 @@ export class GameServer extends Construct {
         // counts the same zips on EFS).
         BACKUPS_MAX_AGE: '3650',
         BACKUPS_MAX_COUNT: String(IMAGE_BACKUPS_KEPT),
+        // No hourly zips on EFS ($0.30/GB-month): the zip at each start is the only one, and the history is
+        // the monitor's S3 snapshots (end of every session, every few hours of a long one) plus AWS Backup.
+        BACKUPS_CRON: '',
         BACKUPS_IF_IDLE: 'false',
         // Its port (TCP 80) stays closed; player counts come from the log and A2S.
         STATUS_HTTP: 'false',

@@ -2,6 +2,7 @@ import type { APIActionRowComponent, APIButtonComponent } from 'discord-api-type
 import { buttonRow } from '../discord/components.js';
 import type { Action, StopReason } from '../monitor/decide.js';
 import type { TransferOutcome } from '../monitor/transfer-event.js';
+import { isAutomaticSnapshot } from '../worlds/snapshot-retention.js';
 
 /** What the monitor posts to Discord, one function per action, so wording lives in one place. */
 export interface Notice {
@@ -15,6 +16,8 @@ export interface NoticeContext {
   readonly crossplay: boolean;
   readonly idleStopMinutes: number;
   readonly emptyStopMinutes: number;
+  /** What an hour of the server costs (compute and public IPv4), for the stop notice's session line. */
+  readonly hourlyCost?: number;
 }
 
 const STOP_REASONS: Record<StopReason | 'requested', (context: NoticeContext) => string> = {
@@ -56,14 +59,35 @@ export function noticeFor(action: Action, context: NoticeContext, now: number): 
       return { content: '👍 Someone joined: the server keeps running.', components: [] };
     case 'stop-server':
       return undefined; // announced when it has actually stopped
-    case 'announce-stopped':
-      return {
-        content: `🔴 **Server stopped** (${STOP_REASONS[action.reason](context)}). The world is saved. Start it again with \`/valheim start\`.`,
-        components: [buttonRow('start')],
-      };
+    case 'announce-stopped': {
+      const lines = [
+        `🔴 **Server stopped** (${STOP_REASONS[action.reason](context)}). The world is saved. Start it again with \`/valheim start\`.`,
+      ];
+      if (action.session) lines.push(sessionLine(action.session, now, context.hourlyCost));
+      return { content: lines.join('\n'), components: [buttonRow('start')] };
+    }
     default:
       return undefined;
   }
+}
+
+/** "This session: 2 h 10 min, up to 3 players, about $0.29." */
+export function sessionLine(
+  session: { readonly startedAt: number; readonly peakPlayers: number },
+  now: number,
+  hourlyCost: number | undefined,
+): string {
+  const ms = Math.max(0, now - session.startedAt);
+  const minutes = Math.round(ms / 60_000);
+  const duration = minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+  const parts = [
+    duration,
+    session.peakPlayers === 0
+      ? 'nobody joined'
+      : `up to ${session.peakPlayers} ${session.peakPlayers === 1 ? 'player' : 'players'}`,
+  ];
+  if (hourlyCost !== undefined) parts.push(`about $${((ms / 3_600_000) * hourlyCost).toFixed(2)}`);
+  return `This session: ${parts.join(', ')}.`;
 }
 
 /** ECS reasons are AWS text; keep them from breaking formatting or mentioning anyone. */
@@ -71,9 +95,41 @@ function sanitize(text: string): string {
   return text.replace(/[`*_~|@<>]/g, '').slice(0, 200);
 }
 
+/** The budget guard: this session took the month's estimate to 80 % of the limit, or past it. */
+export function budgetNotice(level: 'warn' | 'over', share: string): Notice {
+  return level === 'over'
+    ? {
+        content: `💸 This month's estimated spend is now ${share}. \`/valheim start\` is refused until next month; an operator can still start one session with the button the refusal shows, or raise \`cost.monthlyLimitUsd\`.`,
+        components: [],
+      }
+    : {
+        content: `⚠️ This month's estimated spend is now ${share}. Past the limit, \`/valheim start\` needs an operator's override.`,
+        components: [],
+      };
+}
+
+/** The monitor could not even start its snapshot task (e.g. ECS refused RunTask). */
+export function snapshotNotStartedNotice(reason: 'session-end' | 'session', error: unknown): Notice {
+  const what = reason === 'session-end' ? 'the end of this session' : 'this session so far';
+  const why = error instanceof Error ? error.message : String(error);
+  return {
+    content: `⚠️ **Operators:** the automatic world snapshot of ${what} did not start (${sanitize(why)}). The world on the server is untouched and no older snapshot was deleted. Take one by hand with \`/valheim backup\`.`,
+    components: [],
+  };
+}
+
 /** The outcome of a world snapshot (e.g. `/valheim backup`); other transfer modes report through the CLI. */
 export function transferNotice(outcome: TransferOutcome): Notice | undefined {
   if (outcome.mode !== 'snapshot') return undefined;
+  // The monitor's own snapshots succeed quietly (the stop notice was enough); a failure is for operators.
+  if (outcome.snapshotId && isAutomaticSnapshot(outcome.snapshotId)) {
+    return outcome.ok
+      ? undefined
+      : {
+          content: `⚠️ **Operators:** the automatic world snapshot \`${outcome.snapshotId}\` failed (${sanitize(outcome.reason ?? 'unknown reason')}). The world on the server is untouched and no older snapshot was deleted. Take one by hand with \`/valheim backup\`; the task's log (CloudWatch) says what went wrong.`,
+          components: [],
+        };
+  }
   return outcome.ok
     ? {
         content: `📦 World snapshot \`${outcome.snapshotId ?? '?'}\` is saved in S3. Restore it with \`npx valheim world restore snapshot:${outcome.snapshotId ?? '?'}\`.`,

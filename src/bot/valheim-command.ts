@@ -5,9 +5,10 @@ import type {
   APIMessageComponentInteraction,
 } from 'discord-api-types/v10';
 import type { SpendCache } from '../cost/actual-spend.js';
+import { budgetLevel, budgetShare } from '../cost/budget.js';
 import { monthRange, monthToDate } from '../cost/month.js';
 import { COMMAND_NAME, isSubcommand, OPERATOR_SUBCOMMANDS, type Subcommand } from '../discord/commands.js';
-import { buttonAction, buttonRow } from '../discord/components.js';
+import { buttonAction, buttonRow, START_OVER_BUDGET_ID, startOverBudgetRow } from '../discord/components.js';
 import { OptionType } from '../discord/constants.js';
 import { messageResponse } from '../discord/responses.js';
 import type { Logger } from '../log.js';
@@ -22,6 +23,9 @@ import {
   BACKUP_ALREADY_RUNNING_MESSAGE,
   BACKUP_NOT_SET_UP_MESSAGE,
   backupMisconfiguredMessage,
+  budgetOverrideLine,
+  budgetRefusedMessage,
+  budgetWarningLine,
   backupStartedMessage,
   CONCURRENT_CHANGE_MESSAGE,
   costMessage,
@@ -77,6 +81,8 @@ export interface CostSettings {
   readonly fixedMonthly: number;
   /** Reads the actual month-to-date spend (Cost Explorer, cached); absent when not enabled. */
   readonly spend?: (cache: SpendCache, signal: AbortSignal) => Promise<CachedSpend>;
+  /** The budget guard: /valheim start is refused once the month's estimate has passed it. */
+  readonly monthlyLimitUsd?: number;
 }
 
 export interface CommandContext {
@@ -132,6 +138,8 @@ interface Request {
   readonly token: string;
   /** A Refresh click updates the message it is on. */
   readonly updateMessage: boolean;
+  /** An operator clicked "Start anyway" under a start the budget guard refused: this one start passes. */
+  readonly overrideBudget?: boolean;
 }
 
 /** Runs `/valheim <subcommand>` and returns the reply; never throws. */
@@ -162,7 +170,8 @@ export async function runButton(
   interaction: APIMessageComponentInteraction,
   context: CommandContext,
 ): Promise<APIInteractionResponse> {
-  const action = buttonAction(interaction.data.custom_id);
+  const overrideBudget = interaction.data.custom_id === START_OVER_BUDGET_ID;
+  const action = overrideBudget ? 'start' : buttonAction(interaction.data.custom_id);
   if (!action) {
     return messageResponse('This button is no longer supported. Use `/valheim status` instead.', {
       ephemeral: true,
@@ -176,6 +185,7 @@ export async function runButton(
       applicationId: interaction.application_id,
       token: interaction.token,
       updateMessage: action === 'status',
+      ...(overrideBudget && { overrideBudget }),
     },
     context,
   );
@@ -210,10 +220,15 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
         context.store?.(),
         checkTransfers?.tasks(),
       ]);
-      const [status, stored, transferTasks] = await Promise.all([
+      // A start also checks the budget guard, when set: one ledger query, alongside the status.
+      const limit = action === 'start' ? context.cost?.monthlyLimitUsd : undefined;
+      const [status, stored, transferTasks, month] = await Promise.all([
         server.status(signal),
         store?.load(signal),
         transfers?.inProgress(signal),
+        limit !== undefined && store && context.cost
+          ? monthSoFar(store, context.cost, context.now(), signal)
+          : undefined,
       ]);
       const now = context.now();
 
@@ -235,6 +250,13 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
         context.log.info('start refused: world transfer running', { userId, tasks: transferTasks });
         return messageResponse(TRANSFER_RUNNING_START_MESSAGE, { ephemeral: true });
       }
+      const budget = month && limit !== undefined ? budgetLevel(month.total, limit) : 'ok';
+      if (month && limit !== undefined && budget === 'over' && !request.overrideBudget) {
+        context.log.info('start refused: over the monthly limit', { userId, total: month.total, limit });
+        return messageResponse(budgetRefusedMessage(budgetShare(month, limit), context.operatorRoleIds), {
+          components: [startOverBudgetRow()],
+        });
+      }
 
       // Claim the change: if the monitor or another member wrote since we read, they act, not us.
       if (store && stored) {
@@ -250,9 +272,17 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
       }
       await server.setDesiredCount(wanted, signal);
       context.log.info('desired count changed', { action, userId, from: status.state });
-      return wanted === 1
-        ? messageResponse(startingMessage(userId), { components: [buttonRow('status')] })
-        : messageResponse(stoppingMessage(userId), { components: [buttonRow('start')] });
+      if (wanted === 0) return messageResponse(stoppingMessage(userId), { components: [buttonRow('start')] });
+      const budgetLine =
+        month && limit !== undefined && budget !== 'ok'
+          ? budget === 'over'
+            ? budgetOverrideLine(userId, budgetShare(month, limit))
+            : budgetWarningLine(budgetShare(month, limit))
+          : undefined;
+      if (budget === 'over') context.log.info('budget guard overridden for one session', { userId });
+      return messageResponse([startingMessage(userId), budgetLine].filter(Boolean).join('\n'), {
+        components: [buttonRow('status')],
+      });
     });
   } catch (error) {
     context.log.error('command failed', { action, userId, error });
@@ -316,6 +346,12 @@ async function backupReply(
       followUp: store !== undefined && saved.status === 'fulfilled',
     }),
   );
+}
+
+/** The month so far from the ledger (the budget guard's figure, and /valheim cost's). */
+async function monthSoFar(store: CommandStore, cost: CostSettings, now: Date, signal: AbortSignal) {
+  const { from, to } = monthRange(now);
+  return monthToDate(await store.sessions(from, to, signal), now, cost.region, cost.fixedMonthly);
 }
 
 async function costReply(context: CommandContext, signal: AbortSignal): Promise<APIInteractionResponse> {

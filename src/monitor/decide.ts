@@ -23,6 +23,11 @@ export interface LifecycleSettings {
   readonly warnBeforeMinutes: number;
   /** Announce a start taking longer than this. @default 15 min */
   readonly slowStartMinutes: number;
+  /**
+   * Snapshot the world to S3 every this many hours of a running session; 0 or absent = only at the end.
+   * @default - only at the end of a session
+   */
+  readonly snapshotEveryHours?: number;
 }
 
 export const DEFAULT_LIFECYCLE: LifecycleSettings = {
@@ -55,6 +60,8 @@ export interface LifecycleState {
   /** Set when the bot itself stops the server, so the stop notice can say why. */
   readonly stopReason?: StopReason;
   readonly interruptions?: number;
+  /** When the last snapshot during this session was asked for (the every-few-hours clock runs from here). */
+  readonly lastSnapshotAt?: number;
 }
 
 export const INITIAL_STATE: LifecycleState = { phase: 'stopped' };
@@ -82,7 +89,12 @@ export type Action =
   | { readonly type: 'warn-idle'; readonly stopAt: number; readonly reason: StopReason }
   | { readonly type: 'cancel-idle-warning' }
   | { readonly type: 'stop-server'; readonly reason: StopReason }
-  | { readonly type: 'announce-stopped'; readonly reason: StopReason | 'requested' }
+  | {
+      readonly type: 'announce-stopped';
+      readonly reason: StopReason | 'requested';
+      /** What the session was, for the stop notice's summary line. */
+      readonly session?: { readonly startedAt: number; readonly peakPlayers: number };
+    }
   | { readonly type: 'upsert-dns'; readonly ip: string }
   | { readonly type: 'delete-dns' }
   | {
@@ -91,7 +103,12 @@ export type Action =
       readonly at: number;
       readonly reason: string;
     }
-  | { readonly type: 'stop-polling' };
+  | { readonly type: 'stop-polling' }
+  /**
+   * Snapshot the world to the world bucket: at the end of a session, once the game task has stopped (and so
+   * saved), or during a long one.
+   */
+  | { readonly type: 'snapshot-world'; readonly reason: 'session-end' | 'session' };
 
 export interface Decision {
   readonly state: LifecycleState;
@@ -111,7 +128,11 @@ export function decide(
 
   if (observation.desiredCount === 0) {
     if (observation.server === 'stopped') {
-      if (next.phase !== 'stopped') closeSession(next, now, actions);
+      if (next.phase !== 'stopped') {
+        closeSession(next, now, actions);
+        // Only here is the game task known to be gone (it saved on SIGTERM): the world holds the session's end.
+        actions.push({ type: 'snapshot-world', reason: 'session-end' });
+      }
       actions.push({ type: 'stop-polling' });
       return { state: INITIAL_STATE, actions };
     }
@@ -192,6 +213,12 @@ export function decide(
 
   if (next.phase !== 'ready') return { state: next, actions };
 
+  const everyHours = settings.snapshotEveryHours ?? 0;
+  if (everyHours > 0 && now - (next.lastSnapshotAt ?? next.readyAt ?? now) >= everyHours * 60 * MINUTE) {
+    actions.push({ type: 'snapshot-world', reason: 'session' });
+    next = { ...next, lastSnapshotAt: now };
+  }
+
   const players = observation.players;
   next = {
     ...next,
@@ -244,7 +271,13 @@ export function idleStopAt(
 }
 
 function closeSession(state: LifecycleState, now: number, actions: Action[]): void {
-  actions.push({ type: 'announce-stopped', reason: state.stopReason ?? 'requested' });
+  actions.push({
+    type: 'announce-stopped',
+    reason: state.stopReason ?? 'requested',
+    ...(state.startedAt !== undefined && {
+      session: { startedAt: state.startedAt, peakPlayers: state.peakPlayers ?? 0 },
+    }),
+  });
   if (state.address) actions.push({ type: 'delete-dns' });
   if (state.sessionId) {
     actions.push({

@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+import { commaList } from '../config/comma-list.js';
+import { fargatePrices, hourlyServerCost } from '../cost/prices.js';
 import { DEFAULT_LIFECYCLE } from './decide.js';
 import type { MonitorSettings } from './monitor.js';
 
@@ -14,7 +16,20 @@ export interface MonitorEnvironment {
   readonly discordApiUrl?: string;
   /** Task definition family of the world-transfer task, whose events are reported rather than tracked. */
   readonly transferFamily?: string;
+  /** The monitor's own snapshots (session ends, long sessions); absent when not wired. */
+  readonly snapshots?: MonitorSnapshotSettings;
   readonly settings: MonitorSettings;
+}
+
+/** Where the snapshot task runs and how many automatic snapshots are kept. */
+export interface MonitorSnapshotSettings {
+  readonly taskDefinition: string;
+  readonly subnets: readonly string[];
+  readonly securityGroups: readonly string[];
+  readonly bucket: string;
+  readonly worldName: string;
+  readonly keepCount: number;
+  readonly keepDays: number;
 }
 
 const flag = z.optional(z.enum(['true', 'false']));
@@ -39,6 +54,16 @@ const schema = z.object({
   TASK_CPU: count,
   TASK_MEMORY_MIB: count,
   TASK_SPOT: flag,
+  TRANSFER_SUBNETS: z.optional(z.string().check(z.regex(/^subnet-[0-9a-f]{8,17}(,subnet-[0-9a-f]{8,17})*$/))),
+  TRANSFER_SECURITY_GROUPS: z.optional(z.string().check(z.regex(/^sg-[0-9a-f]{8,17}(,sg-[0-9a-f]{8,17})*$/))),
+  WORLD_BUCKET: z.optional(z.string().check(z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/))),
+  WORLD_NAME: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/))),
+  SNAPSHOT_EVERY_HOURS: count,
+  SNAPSHOT_KEEP_COUNT: count,
+  SNAPSHOT_KEEP_DAYS: count,
+  COST_MONTHLY_LIMIT: z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/))),
+  COST_FIXED_MONTHLY: z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/))),
+  AWS_REGION: z.optional(z.string()),
 });
 
 export function readMonitorEnvironment(env: NodeJS.ProcessEnv): MonitorEnvironment {
@@ -58,7 +83,27 @@ export function readMonitorEnvironment(env: NodeJS.ProcessEnv): MonitorEnvironme
     emptyStopMinutes: number(e.EMPTY_STOP_MINUTES, DEFAULT_LIFECYCLE.emptyStopMinutes),
     warnBeforeMinutes: number(e.WARN_BEFORE_MINUTES, DEFAULT_LIFECYCLE.warnBeforeMinutes),
     slowStartMinutes: number(e.SLOW_START_MINUTES, DEFAULT_LIFECYCLE.slowStartMinutes),
+    snapshotEveryHours: number(e.SNAPSHOT_EVERY_HOURS, 0),
   };
+  const task = {
+    cpu: number(e.TASK_CPU, 2048),
+    memoryMiB: number(e.TASK_MEMORY_MIB, 8192),
+    spot: e.TASK_SPOT === 'true',
+  };
+  const region = e.AWS_REGION ?? 'us-east-1';
+  // All or nothing: a snapshot needs every one of them (the stack sets them together).
+  const snapshots =
+    e.TRANSFER_FAMILY && e.TRANSFER_SUBNETS && e.TRANSFER_SECURITY_GROUPS && e.WORLD_BUCKET && e.WORLD_NAME
+      ? {
+          taskDefinition: e.TRANSFER_FAMILY,
+          subnets: commaList(e.TRANSFER_SUBNETS),
+          securityGroups: commaList(e.TRANSFER_SECURITY_GROUPS),
+          bucket: e.WORLD_BUCKET,
+          worldName: e.WORLD_NAME,
+          keepCount: number(e.SNAPSHOT_KEEP_COUNT, 20),
+          keepDays: number(e.SNAPSHOT_KEEP_DAYS, 60),
+        }
+      : undefined;
   const dns =
     e.DNS_HOSTED_ZONE_ID && e.DNS_RECORD_NAME
       ? { hostedZoneId: e.DNS_HOSTED_ZONE_ID, recordName: e.DNS_RECORD_NAME }
@@ -73,17 +118,22 @@ export function readMonitorEnvironment(env: NodeJS.ProcessEnv): MonitorEnvironme
     ...(dns && { dns }),
     ...(e.DISCORD_API_URL && { discordApiUrl: e.DISCORD_API_URL }),
     ...(e.TRANSFER_FAMILY && { transferFamily: e.TRANSFER_FAMILY }),
+    ...(snapshots && { snapshots }),
     settings: {
+      ...(e.COST_MONTHLY_LIMIT && {
+        budget: {
+          monthlyLimitUsd: Number(e.COST_MONTHLY_LIMIT),
+          fixedMonthly: Number(e.COST_FIXED_MONTHLY ?? 0),
+          region,
+        },
+      }),
       public: e.SERVER_PUBLIC !== 'false',
       crossplay,
       lifecycle,
-      task: {
-        cpu: number(e.TASK_CPU, 2048),
-        memoryMiB: number(e.TASK_MEMORY_MIB, 8192),
-        spot: e.TASK_SPOT === 'true',
-      },
+      task,
       notices: {
         crossplay,
+        hourlyCost: hourlyServerCost(task, fargatePrices(region).fargate).total,
         idleStopMinutes: lifecycle.idleStopMinutes,
         emptyStopMinutes: lifecycle.emptyStopMinutes,
         ...(dns && { hostName: dns.recordName.replace(/\.$/, '') }),

@@ -1,4 +1,13 @@
-import { type Notice, type NoticeContext, noticeFor, transferNotice } from '../bot/notices.js';
+import { budgetCrossing, budgetShare } from '../cost/budget.js';
+import { monthRange, monthToDate } from '../cost/month.js';
+import {
+  budgetNotice,
+  type Notice,
+  type NoticeContext,
+  noticeFor,
+  snapshotNotStartedNotice,
+  transferNotice,
+} from '../bot/notices.js';
 import type { Logger } from '../log.js';
 import type { LogPresence } from '../players/log-presence.js';
 import type { GameServer } from '../server/game-server.js';
@@ -23,6 +32,8 @@ export interface MonitorStore {
   loadPresence(signal?: AbortSignal): Promise<{ presence?: LogPresence; version: number }>;
   recordSession(session: Partial<SessionRecord> & { sessionId: string }): Promise<void>;
   loadBackupReply(snapshotId: string): Promise<StartReply | undefined>;
+  /** Ledger rows whose session started in [from, to) (the budget guard's month). */
+  sessions(from: Date, to: Date, signal?: AbortSignal): Promise<SessionRecord[]>;
 }
 
 export interface NoticeTarget {
@@ -32,6 +43,18 @@ export interface NoticeTarget {
   readonly editReply: boolean;
 }
 
+/** The monitor's own world snapshots (session ends, long sessions) and their retention. */
+export interface SessionSnapshots {
+  /**
+   * Starts the world-transfer task in snapshot mode without waiting; resolves with the snapshot id, or
+   * undefined when another transfer already runs (a snapshot, or a restore, which snapshots first: either
+   * holds the same world).
+   */
+  take(reason: 'session-end' | 'session', at: number): Promise<string | undefined>;
+  /** Deletes the automatic snapshots the retention no longer keeps; resolves with their ids. */
+  prune(now: number): Promise<readonly string[]>;
+}
+
 export interface MonitorPorts {
   readonly server: GameServer;
   readonly store: MonitorStore;
@@ -39,6 +62,8 @@ export interface MonitorPorts {
   readonly notify: (notice: Notice, target: NoticeTarget) => Promise<void>;
   readonly dns?: { upsert(ip: string): Promise<void>; remove(ip: string): Promise<void> };
   readonly polling: { enable(): Promise<void>; disable(): Promise<void> };
+  /** Absent when the stack has no world transfer wired to the monitor. */
+  readonly snapshots?: SessionSnapshots;
   readonly now: () => number;
   readonly log: Logger;
 }
@@ -47,6 +72,13 @@ export interface MonitorSettings extends ObserveSettings {
   readonly lifecycle: LifecycleSettings;
   readonly task: { readonly cpu: number; readonly memoryMiB: number; readonly spot: boolean };
   readonly notices: NoticeContext;
+  /** The budget guard: a notice when a session takes the month's estimate to 80 % or past the limit. */
+  readonly budget?: {
+    readonly monthlyLimitUsd: number;
+    /** The always-on items per month (USD). */
+    readonly fixedMonthly: number;
+    readonly region: string;
+  };
 }
 
 export type TickTrigger = 'task-event' | 'schedule';
@@ -153,10 +185,25 @@ async function act(
         peakPlayers: before.state.peakPlayers ?? 0,
         interruptions: before.state.interruptions ?? 0,
       });
+      if (settings.budget) await warnAboutBudget(ports, settings.budget, action.sessionId, action.at);
       return;
     case 'stop-polling':
       await ports.polling.disable();
       return;
+    case 'snapshot-world': {
+      if (!ports.snapshots) return;
+      try {
+        const snapshotId = await ports.snapshots.take(action.reason, now);
+        ports.log.info(snapshotId ? 'world snapshot started' : 'world snapshot left to the running transfer', {
+          reason: action.reason,
+          ...(snapshotId && { snapshotId }),
+        });
+      } catch (error) {
+        ports.log.error('world snapshot not started', { reason: action.reason, error });
+        await ports.notify(snapshotNotStartedNotice(action.reason, error), { editReply: false });
+      }
+      return;
+    }
     default: {
       if (action.type === 'announce-ready' && after.sessionId) {
         await ports.store.recordSession({ sessionId: after.sessionId, readyAt: now });
@@ -173,6 +220,33 @@ async function act(
 }
 
 /**
+ * Posts a notice when the session just closed took the month's estimate to 80 % of the limit, or past it.
+ * Compares the month with and without that session, so each crossing is announced once and nothing is stored.
+ */
+async function warnAboutBudget(
+  ports: MonitorPorts,
+  budget: NonNullable<MonitorSettings['budget']>,
+  sessionId: string,
+  at: number,
+): Promise<void> {
+  const now = new Date(at);
+  const { from, to } = monthRange(now);
+  const sessions = await ports.store.sessions(from, to);
+  const closed = sessions.map((row) => (row.sessionId === sessionId ? { ...row, stoppedAt: at } : row));
+  const month = monthToDate(closed, now, budget.region, budget.fixedMonthly);
+  const without = monthToDate(
+    closed.filter((row) => row.sessionId !== sessionId),
+    now,
+    budget.region,
+    budget.fixedMonthly,
+  );
+  const crossed = budgetCrossing(without.total, month.total, budget.monthlyLimitUsd);
+  if (crossed === 'warn' || crossed === 'over') {
+    await ports.notify(budgetNotice(crossed, budgetShare(month, budget.monthlyLimitUsd)), { editReply: false });
+  }
+}
+
+/**
  * Reports a finished world-transfer task (e.g. the snapshot `/valheim backup` started), following up on the
  * reply that asked for it. Returns false when the event was not about a finished transfer task.
  */
@@ -184,6 +258,15 @@ export async function reportTransfer(ports: MonitorPorts, detail: unknown, famil
   if (notice) {
     const reply = outcome.snapshotId ? await ports.store.loadBackupReply(outcome.snapshotId) : undefined;
     await ports.notify(notice, { ...(reply && { startReply: reply }), editReply: false });
+  }
+  // Only after a snapshot that completed: a failed or interrupted one never costs an older one.
+  if (outcome.mode === 'snapshot' && outcome.ok && ports.snapshots) {
+    try {
+      const pruned = await ports.snapshots.prune(ports.now());
+      if (pruned.length > 0) ports.log.info('old automatic snapshots deleted', { pruned });
+    } catch (error) {
+      ports.log.error('snapshot retention failed; nothing else is affected', { error });
+    }
   }
   return true;
 }

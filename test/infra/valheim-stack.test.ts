@@ -11,6 +11,7 @@ import { readInteractionsEnvironment } from '../../src/handlers/environment.js';
 import { readMonitorEnvironment } from '../../src/monitor/environment.js';
 import { TTL_ATTRIBUTE } from '../../src/monitor/state-store.js';
 import { LOG_FILTER_PATTERN } from '../../src/players/server-log.js';
+import { SNAPSHOT_COLD_AFTER_DAYS } from '../../src/worlds/snapshot-retention.js';
 import { IMPORTS, SNAPSHOTS } from '../../src/worlds/snapshots.js';
 import { TRANSFER_IMAGE, TRANSFER_SCRIPT_PATH, transferCommand } from '../../src/worlds/transfer-script.js';
 import { TRANSFER_CONTAINER, transferFamily } from '../../src/worlds/transfer-task.js';
@@ -397,8 +398,9 @@ describe('ValheimStack with the example config', () => {
         RESTART_CRON: '',
         BACKUPS: 'true',
         BACKUPS_MAX_AGE: '3650',
-        // As many zips as the cost estimate counts on EFS.
+        // As many zips as the cost estimate counts on EFS (one), made only at the start: no hourly cron.
         BACKUPS_MAX_COUNT: String(IMAGE_BACKUPS_KEPT),
+        BACKUPS_CRON: '',
         BACKUPS_IF_IDLE: 'false',
         STATUS_HTTP: 'false',
       });
@@ -529,7 +531,7 @@ describe('ValheimStack with the example config', () => {
       ]);
     });
 
-    it('keeps snapshots, and expires only old versions, uploads, listings, downloaded zips and stray parts', () => {
+    it('keeps snapshots (moving them to Glacier IR after a week), and expires only old versions, uploads, listings, downloaded zips and stray parts', () => {
       // Then
       const rules = (
         findOne(template, 'AWS::S3::Bucket').properties.LifecycleConfiguration as {
@@ -547,6 +549,15 @@ describe('ValheimStack with the example config', () => {
         { Id: 'Imports', Status: 'Enabled', Prefix: `${IMPORTS}/`, ExpirationInDays: 7 },
         { Id: 'ImageBackups', Status: 'Enabled', Prefix: 'image-backups/', ExpirationInDays: 7 },
         { Id: 'Listings', Status: 'Enabled', Prefix: 'listings/', ExpirationInDays: 1 },
+        {
+          Id: 'SnapshotsToGlacierInstantRetrieval',
+          Status: 'Enabled',
+          Prefix: `${SNAPSHOTS}/`,
+          Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: SNAPSHOT_COLD_AFTER_DAYS }],
+          NoncurrentVersionTransitions: [
+            { StorageClass: 'GLACIER_IR', TransitionInDays: SNAPSHOT_COLD_AFTER_DAYS },
+          ],
+        },
       ]);
       // And no rule expires current snapshots
       for (const rule of rules) {

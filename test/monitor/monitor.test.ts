@@ -216,6 +216,7 @@ describe('monitor tick', () => {
       loadPresence: store.loadPresence.bind(store),
       recordSession: store.recordSession.bind(store),
       loadBackupReply: store.loadBackupReply.bind(store),
+      sessions: store.sessions.bind(store),
       save: async (...args: Parameters<StateStore['save']>) => {
         const current = await store.load();
         await store.save(current.state, current.version); // the command's write
