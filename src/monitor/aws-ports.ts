@@ -7,12 +7,10 @@ import { DiscordRest } from '../discord/rest-client.js';
 import type { Logger } from '../log.js';
 import { queryInfo } from '../players/a2s.js';
 import { awsGameServer, ecsClient } from '../server/aws-game-server.js';
-import { pruneSnapshots } from '../worlds/snapshot-retention.js';
-import { transferId } from '../worlds/transfer-id.js';
-import { startTransferTask, type TransferTarget, transfersInProgress } from '../worlds/transfer-task.js';
 import { discordNotifier } from './discord-notifier.js';
-import type { MonitorEnvironment, MonitorSnapshotSettings } from './environment.js';
-import type { MonitorPorts, SessionSnapshots } from './monitor.js';
+import type { MonitorEnvironment } from './environment.js';
+import type { MonitorPorts } from './monitor.js';
+import { sessionSnapshots } from './session-snapshots.js';
 import { StateStore } from './state-store.js';
 
 /*
@@ -94,40 +92,9 @@ export function awsMonitorPorts(env: MonitorEnvironment, log: Logger): MonitorPo
     }),
     dns: { upsert: (ip) => changeRecord('UPSERT', ip), remove: (ip) => changeRecord('DELETE', ip) },
     polling: { enable: () => setRule(true), disable: () => setRule(false) },
-    ...(env.snapshots && { snapshots: sessionSnapshots(env.cluster, env.service, env.snapshots) }),
+    ...(env.snapshots && { snapshots: sessionSnapshots(ecsClient, s3, env.cluster, env.service, env.snapshots) }),
     now: Date.now,
     log,
   };
 }
 
-/** The monitor's snapshots: the world-transfer task in snapshot mode, and the retention of its snapshots. */
-function sessionSnapshots(
-  cluster: string,
-  gameService: string,
-  settings: MonitorSnapshotSettings,
-): SessionSnapshots {
-  const target: TransferTarget = {
-    cluster,
-    taskDefinition: settings.taskDefinition,
-    subnets: settings.subnets,
-    securityGroups: settings.securityGroups,
-    bucket: settings.bucket,
-    gameService,
-  };
-  return {
-    take: async (reason, at) => {
-      const signal = AbortSignal.timeout(5000);
-      if ((await transfersInProgress(ecsClient, target, signal)).length > 0) return undefined;
-      const snapshotId = transferId(reason, new Date(at));
-      await startTransferTask(
-        ecsClient,
-        target,
-        { mode: 'snapshot', snapshotId, worldName: settings.worldName },
-        'valheim-monitor',
-        signal,
-      );
-      return snapshotId;
-    },
-    prune: (now) => pruneSnapshots(s3, settings.bucket, settings, now),
-  };
-}

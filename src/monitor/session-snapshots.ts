@@ -1,0 +1,47 @@
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { pruneSnapshots } from '../worlds/snapshot-retention.js';
+import { transferId } from '../worlds/transfer-id.js';
+import { startTransferTask, type TransferTarget, transfersInProgress } from '../worlds/transfer-task.js';
+import type { MonitorSnapshotSettings } from './environment.js';
+import type { SessionSnapshots } from './monitor.js';
+
+/** How long the monitor gives ECS to list and start the task (the tick's Lambda has 30 s). */
+const ECS_BUDGET_MS = 5000;
+
+/**
+ * The monitor's snapshots: the world-transfer task in snapshot mode (the same task `/valheim backup` and
+ * `valheim world export` run), and the count-and-age retention of the snapshots it takes.
+ */
+export function sessionSnapshots(
+  ecs: ECSClient,
+  s3: S3Client,
+  cluster: string,
+  gameService: string,
+  settings: MonitorSnapshotSettings,
+): SessionSnapshots {
+  const target: TransferTarget = {
+    cluster,
+    taskDefinition: settings.taskDefinition,
+    subnets: settings.subnets,
+    securityGroups: settings.securityGroups,
+    bucket: settings.bucket,
+    gameService,
+  };
+  return {
+    take: async (reason, at) => {
+      const signal = AbortSignal.timeout(ECS_BUDGET_MS);
+      if ((await transfersInProgress(ecs, target, signal)).length > 0) return undefined;
+      const snapshotId = transferId(reason, new Date(at));
+      await startTransferTask(
+        ecs,
+        target,
+        { mode: 'snapshot', snapshotId, worldName: settings.worldName },
+        'valheim-monitor',
+        signal,
+      );
+      return snapshotId;
+    },
+    prune: (now) => pruneSnapshots(s3, settings.bucket, settings, now),
+  };
+}
