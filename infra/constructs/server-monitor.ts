@@ -184,7 +184,9 @@ export class ServerMonitor extends Construct {
     }
     const limit = props.budget?.monthlyLimitUsd;
     if (limit !== undefined && !(limit > 0 && limit <= 10000)) {
-      throw new Error(`budget.monthlyLimitUsd must be more than 0 and at most 10000, but ${limit} was provided`);
+      throw new Error(
+        `budget.monthlyLimitUsd must be more than 0 and at most 10000, but ${limit} was provided`,
+      );
     }
 
     const { gameServer } = props;

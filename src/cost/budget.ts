@@ -20,7 +20,11 @@ export function budgetLevel(spentUsd: number, limitUsd: number): BudgetLevel {
  * The level a session pushed the month to, when it crossed into it: `before` is the month's estimate
  * without that session's play, `after` with it. Deterministic, so a session warns once and no state is kept.
  */
-export function budgetCrossing(beforeUsd: number, afterUsd: number, limitUsd: number): BudgetLevel | undefined {
+export function budgetCrossing(
+  beforeUsd: number,
+  afterUsd: number,
+  limitUsd: number,
+): BudgetLevel | undefined {
   const before = budgetLevel(beforeUsd, limitUsd);
   const after = budgetLevel(afterUsd, limitUsd);
   const rank: Record<BudgetLevel, number> = { ok: 0, warn: 1, over: 2 };

@@ -158,8 +158,7 @@ function snapshotCosts(
     (SNAPSHOT_TASK.vcpu * fargate.vcpuHour + SNAPSHOT_TASK.gb * fargate.gbHour) * PRICES.armFactor +
     PRICES.publicIpv4Hour;
   const perSnapshot =
-    taskHour * (SNAPSHOT_TASK_MINUTES / 60) +
-    worldGb * PRICES.s3GbMonth * (SNAPSHOT_COLD_AFTER_DAYS / 30);
+    taskHour * (SNAPSHOT_TASK_MINUTES / 60) + worldGb * PRICES.s3GbMonth * (SNAPSHOT_COLD_AFTER_DAYS / 30);
   const perMonth = perPlayHour * hours;
   const keptCold = Math.max(keepCount, (perMonth * Math.max(keepDays, PRICES.glacierIrMinimumDays)) / 30);
   return {

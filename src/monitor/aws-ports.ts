@@ -92,9 +92,10 @@ export function awsMonitorPorts(env: MonitorEnvironment, log: Logger): MonitorPo
     }),
     dns: { upsert: (ip) => changeRecord('UPSERT', ip), remove: (ip) => changeRecord('DELETE', ip) },
     polling: { enable: () => setRule(true), disable: () => setRule(false) },
-    ...(env.snapshots && { snapshots: sessionSnapshots(ecsClient, s3, env.cluster, env.service, env.snapshots) }),
+    ...(env.snapshots && {
+      snapshots: sessionSnapshots(ecsClient, s3, env.cluster, env.service, env.snapshots),
+    }),
     now: Date.now,
     log,
   };
 }
-

@@ -1,5 +1,3 @@
-import { budgetCrossing, budgetShare } from '../cost/budget.js';
-import { monthRange, monthToDate } from '../cost/month.js';
 import {
   budgetNotice,
   type Notice,
@@ -8,6 +6,8 @@ import {
   snapshotNotStartedNotice,
   transferNotice,
 } from '../bot/notices.js';
+import { budgetCrossing, budgetShare } from '../cost/budget.js';
+import { monthRange, monthToDate } from '../cost/month.js';
 import type { Logger } from '../log.js';
 import type { LogPresence } from '../players/log-presence.js';
 import type { GameServer } from '../server/game-server.js';
@@ -194,10 +194,13 @@ async function act(
       if (!ports.snapshots) return;
       try {
         const snapshotId = await ports.snapshots.take(action.reason, now);
-        ports.log.info(snapshotId ? 'world snapshot started' : 'world snapshot left to the running transfer', {
-          reason: action.reason,
-          ...(snapshotId && { snapshotId }),
-        });
+        ports.log.info(
+          snapshotId ? 'world snapshot started' : 'world snapshot left to the running transfer',
+          {
+            reason: action.reason,
+            ...(snapshotId && { snapshotId }),
+          },
+        );
       } catch (error) {
         ports.log.error('world snapshot not started', { reason: action.reason, error });
         await ports.notify(snapshotNotStartedNotice(action.reason, error), { editReply: false });
@@ -242,7 +245,9 @@ async function warnAboutBudget(
   );
   const crossed = budgetCrossing(without.total, month.total, budget.monthlyLimitUsd);
   if (crossed === 'warn' || crossed === 'over') {
-    await ports.notify(budgetNotice(crossed, budgetShare(month, budget.monthlyLimitUsd)), { editReply: false });
+    await ports.notify(budgetNotice(crossed, budgetShare(month, budget.monthlyLimitUsd)), {
+      editReply: false,
+    });
   }
 }
 

@@ -106,14 +106,16 @@ describe('the monitor snapshots the world (monitor → world-transfer task)', ()
       .filter((request) => request.path.includes(`/channels/${CHANNEL}/messages`))
       .map((request) => (request.body as { content: string }).content);
   const runTaskEnvironments = () =>
-    ecsMock.commandCalls(RunTaskCommand).map((call) =>
-      Object.fromEntries(
-        (call.args[0].input.overrides?.containerOverrides?.[0]?.environment ?? []).map((entry) => [
-          entry.name,
-          entry.value,
-        ]),
-      ),
-    );
+    ecsMock
+      .commandCalls(RunTaskCommand)
+      .map((call) =>
+        Object.fromEntries(
+          (call.args[0].input.overrides?.containerOverrides?.[0]?.environment ?? []).map((entry) => [
+            entry.name,
+            entry.value,
+          ]),
+        ),
+      );
 
   async function playThenStop(minutes: number) {
     for (let minute = 0; minute <= minutes; minute += 10) {
