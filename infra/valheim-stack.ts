@@ -19,6 +19,7 @@ import {
   GameServer,
   grantGetCostAndUsage,
   grantGetParameter,
+  MonthlySummarySchedule,
   ServerLogProcessor,
   ServerMonitor,
   ServerSchedule,
@@ -209,11 +210,18 @@ export class ValheimStack extends Stack {
         worldName: config.server.world,
         ...config.snapshots,
       },
+      fixedMonthlyUsd: fixedMonthly.idleMonthly,
       ...(config.cost.monthlyLimitUsd !== undefined && {
-        budget: { monthlyLimitUsd: config.cost.monthlyLimitUsd, fixedMonthlyUsd: fixedMonthly.idleMonthly },
+        budget: { monthlyLimitUsd: config.cost.monthlyLimitUsd },
       }),
       logRetention,
     });
+    if (config.discord.noticeChannelId) {
+      new MonthlySummarySchedule(this, 'MonthlySummary', {
+        monitor: this.monitor.handler.function,
+        timeZone: config.timeZone,
+      });
+    }
     this.serverLog = new ServerLogProcessor(this, 'ServerLog', {
       entry: SERVER_LOG_ENTRY,
       logGroup: this.gameServer.logGroup,

@@ -54,8 +54,6 @@ export interface ServerSnapshots {
 export interface ServerBudgetGuard {
   /** The month's limit in USD. */
   readonly monthlyLimitUsd: number;
-  /** The always-on part of the month's estimate (storage, backups), in USD. */
-  readonly fixedMonthlyUsd: number;
 }
 
 export interface ServerMonitorProps {
@@ -116,7 +114,13 @@ export interface ServerMonitorProps {
    */
   readonly snapshots?: ServerSnapshots;
   /**
-   * Warn in Discord when the month's estimated spend (from the session ledger) reaches 80 % of a limit.
+   * The always-on part of the month's estimate (storage, backups) in USD, for the budget guard and the
+   * monthly summary (play is counted from the session ledger).
+   * @default - neither a budget warning nor a monthly summary
+   */
+  readonly fixedMonthlyUsd?: number;
+  /**
+   * Warn in Discord when the month's estimated spend (needs fixedMonthlyUsd) (from the session ledger) reaches 80 % of a limit.
    * @default - no budget warning
    */
   readonly budget?: ServerBudgetGuard;
@@ -182,6 +186,11 @@ export class ServerMonitor extends Construct {
       validateInteger('snapshots.keepCount', snapshots.keepCount, 1, 1000);
       validateInteger('snapshots.keepDays', snapshots.keepDays, 1, 3650);
     }
+    if (props.budget && props.fixedMonthlyUsd === undefined) {
+      throw new Error(
+        'budget needs fixedMonthlyUsd (the always-on part of the estimate), but none was provided',
+      );
+    }
     const limit = props.budget?.monthlyLimitUsd;
     if (limit !== undefined && !(limit > 0 && limit <= 10000)) {
       throw new Error(
@@ -234,10 +243,8 @@ export class ServerMonitor extends Construct {
             SNAPSHOT_KEEP_COUNT: String(snapshots.keepCount),
             SNAPSHOT_KEEP_DAYS: String(snapshots.keepDays),
           }),
-        ...(props.budget && {
-          COST_MONTHLY_LIMIT: String(props.budget.monthlyLimitUsd),
-          COST_FIXED_MONTHLY: props.budget.fixedMonthlyUsd.toFixed(2),
-        }),
+        ...(props.fixedMonthlyUsd !== undefined && { COST_FIXED_MONTHLY: props.fixedMonthlyUsd.toFixed(2) }),
+        ...(props.budget && { COST_MONTHLY_LIMIT: String(props.budget.monthlyLimitUsd) }),
       },
     });
     const fn = this.handler.function;

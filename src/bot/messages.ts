@@ -70,12 +70,15 @@ export function costMessage(
   summary: MonthToDate,
   spend: CachedSpend | 'unavailable' | undefined,
   explorer: boolean,
+  /** Play hours per day (playChart), shown under the totals. */
+  chart?: string,
 ): string {
   const money = (value: number) => `$${value.toFixed(2)}`;
   const lines = [
     `💰 **${summary.label} so far:** ${summary.sessions} ${summary.sessions === 1 ? 'session' : 'sessions'}, ${formatHours(summary.hours)} played.`,
     `Estimate: ${money(summary.playCost)} for play + ${money(summary.fixedSoFar)} storage and backups = **${money(summary.total)}** (list prices${summary.pricedAs === 'us-east-1' ? '' : `, ${summary.pricedAs}`}).`,
   ];
+  if (chart && summary.hours > 0) lines.push('Play hours per day:', chart);
   if (spend === 'unavailable') {
     lines.push('Actual bill: Cost Explorer did not answer in time; try again later.');
   } else if (spend) {

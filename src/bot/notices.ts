@@ -1,4 +1,5 @@
 import type { APIActionRowComponent, APIButtonComponent } from 'discord-api-types/v10';
+import type { MonthToDate } from '../cost/month.js';
 import { buttonRow } from '../discord/components.js';
 import type { Action, StopReason } from '../monitor/decide.js';
 import type { TransferOutcome } from '../monitor/transfer-event.js';
@@ -106,6 +107,19 @@ export function budgetNotice(level: 'warn' | 'over', share: string): Notice {
         content: `⚠️ This month's estimated spend is now ${share}. Past the limit, \`/valheim start\` needs an operator's override.`,
         components: [],
       };
+}
+
+/** The first of the month, in the notice channel: what last month was (ledger estimate). */
+export function monthlySummaryNotice(summary: MonthToDate, chart: string): Notice {
+  const money = (value: number) => `$${value.toFixed(2)}`;
+  const played =
+    summary.hours < 1 ? `${Math.round(summary.hours * 60)} min` : `${summary.hours.toFixed(1)} h`;
+  const lines = [
+    `🗓️ **${summary.label}:** ${summary.sessions} ${summary.sessions === 1 ? 'session' : 'sessions'}, ${played} played, about **${money(summary.total)}** (${money(summary.playCost)} play + ${money(summary.fixedSoFar)} storage and backups, list prices).`,
+  ];
+  if (summary.hours > 0) lines.push('Play hours per day:', chart);
+  lines.push('This month so far: `/valheim cost`.');
+  return { content: lines.join('\n'), components: [] };
 }
 
 /** The monitor could not even start its snapshot task (e.g. ECS refused RunTask). */

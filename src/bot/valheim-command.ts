@@ -7,6 +7,7 @@ import type {
 import type { SpendCache } from '../cost/actual-spend.js';
 import { budgetLevel, budgetShare } from '../cost/budget.js';
 import { monthRange, monthToDate } from '../cost/month.js';
+import { dailyPlayHours, playChart } from '../cost/play-chart.js';
 import { COMMAND_NAME, isSubcommand, OPERATOR_SUBCOMMANDS, type Subcommand } from '../discord/commands.js';
 import { buttonAction, buttonRow, START_OVER_BUDGET_ID, startOverBudgetRow } from '../discord/components.js';
 import { OptionType } from '../discord/constants.js';
@@ -360,7 +361,9 @@ async function costReply(context: CommandContext, signal: AbortSignal): Promise<
   const store = await context.store();
   const now = context.now();
   const { from, to } = monthRange(now);
-  const summary = monthToDate(await store.sessions(from, to, signal), now, cost.region, cost.fixedMonthly);
+  const sessions = await store.sessions(from, to, signal);
+  const summary = monthToDate(sessions, now, cost.region, cost.fixedMonthly);
+  const chart = playChart(dailyPlayHours(sessions, from, now));
   let spend: CachedSpend | 'unavailable' | undefined;
   if (cost.spend) {
     const read = cost.spend;
@@ -371,7 +374,7 @@ async function costReply(context: CommandContext, signal: AbortSignal): Promise<
       },
     );
   }
-  return messageResponse(costMessage(summary, spend, cost.spend !== undefined));
+  return messageResponse(costMessage(summary, spend, cost.spend !== undefined, chart));
 }
 
 function subcommandOf(interaction: APIChatInputApplicationCommandInteraction): Subcommand | undefined {

@@ -3,6 +3,7 @@ import { jsonLogger } from '../log.js';
 import { awsMonitorPorts } from '../monitor/aws-ports.js';
 import { readMonitorEnvironment } from '../monitor/environment.js';
 import { reportTransfer, runMonitorTick } from '../monitor/monitor.js';
+import { isMonthlySummaryEvent, postMonthlySummary } from '../monitor/monthly-summary.js';
 
 /*
  * Lambda entry for the monitor: ECS task state changes of the game cluster, and a one-minute schedule
@@ -13,6 +14,15 @@ const environment = readMonitorEnvironment(process.env);
 const ports = awsMonitorPorts(environment, jsonLogger);
 
 export async function handler(event: EventBridgeEvent<string, unknown>): Promise<void> {
+  // The first of the month (EventBridge Scheduler): last month's summary for the notice channel.
+  if (isMonthlySummaryEvent(event)) {
+    const cost = environment.settings.summary;
+    if (!cost) return;
+    await postMonthlySummary(ports, cost).catch((error: unknown) =>
+      jsonLogger.error('monthly summary failed', { error }),
+    );
+    return;
+  }
   const trigger = event['detail-type'] === 'ECS Task State Change' ? 'task-event' : 'schedule';
   try {
     // Transfer tasks share the cluster: report their outcome, and leave the game's lifecycle alone.

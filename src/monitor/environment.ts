@@ -120,6 +120,7 @@ export function readMonitorEnvironment(env: NodeJS.ProcessEnv): MonitorEnvironme
     ...(e.TRANSFER_FAMILY && { transferFamily: e.TRANSFER_FAMILY }),
     ...(snapshots && { snapshots }),
     settings: {
+      ...(e.COST_FIXED_MONTHLY && { summary: { fixedMonthly: Number(e.COST_FIXED_MONTHLY), region } }),
       ...(e.COST_MONTHLY_LIMIT && {
         budget: {
           monthlyLimitUsd: Number(e.COST_MONTHLY_LIMIT),

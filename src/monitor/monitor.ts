@@ -72,6 +72,8 @@ export interface MonitorSettings extends ObserveSettings {
   readonly lifecycle: LifecycleSettings;
   readonly task: { readonly cpu: number; readonly memoryMiB: number; readonly spot: boolean };
   readonly notices: NoticeContext;
+  /** For the monthly summary: the always-on items per month (USD) and the region's prices. */
+  readonly summary?: { readonly fixedMonthly: number; readonly region: string };
   /** The budget guard: a notice when a session takes the month's estimate to 80 % or past the limit. */
   readonly budget?: {
     readonly monthlyLimitUsd: number;
