@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { IMAGE_BACKUPS_KEPT } from '../../src/cost/estimate.js';
+import { logFilterEnvironment } from '../../src/players/log-noise.js';
 import { acknowledge, nagFinding } from '../validations.js';
 import { validateInteger, validateTimeZone } from './validation.js';
 import { WORLD_VOLUME, worldVolume } from './world-storage.js';
@@ -202,6 +203,8 @@ export class GameServer extends Construct {
         BACKUPS_IF_IDLE: 'false',
         // Its port (TCP 80) stays closed; player counts come from the log and A2S.
         STATUS_HTTP: 'false',
+        // Unity's headless chatter is dropped before CloudWatch bills it (src/players/log-noise.ts).
+        ...logFilterEnvironment(),
       },
       // Never in `environment`: the value is read from SSM by ECS at task start and is not in the template.
       secrets: { SERVER_PASS: ecs.Secret.fromSsmParameter(props.serverPassword) },

@@ -18,8 +18,13 @@ const SNAPSHOT_TASK = { vcpu: 0.5, gb: 1 };
 const ZIP_RATIO = 0.5;
 /** AWS Backup stores EFS incrementally: a full copy plus changes, about 1.5× the world over a month. */
 const BACKUP_GROWTH = 1.5;
-/** What the game server logs per hour of play (steamcmd at start, then a few lines a minute). */
-const LOG_GB_PER_HOUR = 0.02;
+/**
+ * What the game server logs per hour of play, as CloudWatch bills it: 100 KB. Measured on a replayed
+ * three-hour session with the image's filters and SERVER_LOG_NOISE (`node --import tsx bench/log-volume.ts`:
+ * ~19 KB an hour, most of it steamcmd at the start), rounded up about fivefold because the rates of Unity's
+ * noise in that replay are assumptions, not a capture.
+ */
+export const LOG_GB_PER_HOUR = 0.0001;
 
 export interface EstimateOptions {
   readonly hoursPerMonth: number;

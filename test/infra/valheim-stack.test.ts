@@ -10,6 +10,7 @@ import { guildCommands } from '../../src/discord/commands.js';
 import { readInteractionsEnvironment } from '../../src/handlers/environment.js';
 import { readMonitorEnvironment } from '../../src/monitor/environment.js';
 import { TTL_ATTRIBUTE } from '../../src/monitor/state-store.js';
+import { logFilterEnvironment } from '../../src/players/log-noise.js';
 import { LOG_FILTER_PATTERN } from '../../src/players/server-log.js';
 import { SNAPSHOT_COLD_AFTER_DAYS } from '../../src/worlds/snapshot-retention.js';
 import { IMPORTS, SNAPSHOTS } from '../../src/worlds/snapshots.js';
@@ -403,6 +404,8 @@ describe('ValheimStack with the example config', () => {
         BACKUPS_CRON: '',
         BACKUPS_IF_IDLE: 'false',
         STATUS_HTTP: 'false',
+        // Unity's headless noise, filtered by the image before CloudWatch
+        ...logFilterEnvironment(),
       });
     });
 
