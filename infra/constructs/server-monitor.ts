@@ -321,7 +321,7 @@ export class ServerMonitor extends Construct {
       resourceArns: [objects],
     });
     acknowledge(
-      this.handler,
+      this.handler.function.role ?? this.handler,
       `AwsSolutions-IAM5[Resource::${nagFinding(this, objects)}]`,
       'Snapshot ids are chosen at run time; reading and deleting is limited to the snapshots/ prefix of the world bucket, and the bucket keeps deleted versions.',
     );

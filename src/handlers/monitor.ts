@@ -12,6 +12,9 @@ import { isMonthlySummaryEvent, postMonthlySummary } from '../monitor/monthly-su
  */
 const environment = readMonitorEnvironment(process.env);
 const ports = awsMonitorPorts(environment, jsonLogger);
+if (environment.snapshotProblems) {
+  jsonLogger.error('monitor snapshot settings are wrong', { problems: environment.snapshotProblems });
+}
 
 export async function handler(event: EventBridgeEvent<string, unknown>): Promise<void> {
   // The first of the month (EventBridge Scheduler): last month's summary for the notice channel.

@@ -18,6 +18,11 @@ export interface MonitorEnvironment {
   readonly transferFamily?: string;
   /** The monitor's own snapshots (session ends, long sessions); absent when not wired. */
   readonly snapshots?: MonitorSnapshotSettings;
+  /**
+   * Why the snapshots are off although some of their variables are set. Logged, never thrown: the idle stop
+   * must keep working when only the snapshot settings are wrong.
+   */
+  readonly snapshotProblems?: readonly string[];
   readonly settings: MonitorSettings;
 }
 
@@ -54,10 +59,6 @@ const schema = z.object({
   TASK_CPU: count,
   TASK_MEMORY_MIB: count,
   TASK_SPOT: flag,
-  TRANSFER_SUBNETS: z.optional(z.string().check(z.regex(/^subnet-[0-9a-f]{8,17}(,subnet-[0-9a-f]{8,17})*$/))),
-  TRANSFER_SECURITY_GROUPS: z.optional(z.string().check(z.regex(/^sg-[0-9a-f]{8,17}(,sg-[0-9a-f]{8,17})*$/))),
-  WORLD_BUCKET: z.optional(z.string().check(z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/))),
-  WORLD_NAME: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/))),
   SNAPSHOT_EVERY_HOURS: count,
   SNAPSHOT_KEEP_COUNT: count,
   SNAPSHOT_KEEP_DAYS: count,
@@ -91,15 +92,12 @@ export function readMonitorEnvironment(env: NodeJS.ProcessEnv): MonitorEnvironme
     spot: e.TASK_SPOT === 'true',
   };
   const region = e.AWS_REGION ?? 'us-east-1';
-  // All or nothing: a snapshot needs every one of them (the stack sets them together).
+  const snapshotSettings = readSnapshotSettings(env);
   const snapshots =
-    e.TRANSFER_FAMILY && e.TRANSFER_SUBNETS && e.TRANSFER_SECURITY_GROUPS && e.WORLD_BUCKET && e.WORLD_NAME
+    snapshotSettings.settings && e.TRANSFER_FAMILY
       ? {
           taskDefinition: e.TRANSFER_FAMILY,
-          subnets: commaList(e.TRANSFER_SUBNETS),
-          securityGroups: commaList(e.TRANSFER_SECURITY_GROUPS),
-          bucket: e.WORLD_BUCKET,
-          worldName: e.WORLD_NAME,
+          ...snapshotSettings.settings,
           keepCount: number(e.SNAPSHOT_KEEP_COUNT, 20),
           keepDays: number(e.SNAPSHOT_KEEP_DAYS, 60),
         }
@@ -119,6 +117,7 @@ export function readMonitorEnvironment(env: NodeJS.ProcessEnv): MonitorEnvironme
     ...(e.DISCORD_API_URL && { discordApiUrl: e.DISCORD_API_URL }),
     ...(e.TRANSFER_FAMILY && { transferFamily: e.TRANSFER_FAMILY }),
     ...(snapshots && { snapshots }),
+    ...(snapshotSettings.problems.length > 0 && { snapshotProblems: snapshotSettings.problems }),
     settings: {
       ...(e.COST_FIXED_MONTHLY && { summary: { fixedMonthly: Number(e.COST_FIXED_MONTHLY), region } }),
       ...(e.COST_MONTHLY_LIMIT && {
@@ -140,5 +139,34 @@ export function readMonitorEnvironment(env: NodeJS.ProcessEnv): MonitorEnvironme
         ...(dns && { hostName: dns.recordName.replace(/\.$/, '') }),
       },
     },
+  };
+}
+
+/** The variables of the monitor's snapshots: all set (the stack sets them together), none, or problems. */
+const SNAPSHOT_VARIABLES = {
+  TRANSFER_SUBNETS: /^subnet-[0-9a-f]{8,17}(,subnet-[0-9a-f]{8,17})*$/,
+  TRANSFER_SECURITY_GROUPS: /^sg-[0-9a-f]{8,17}(,sg-[0-9a-f]{8,17})*$/,
+  WORLD_BUCKET: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+  WORLD_NAME: /^[A-Za-z0-9_-]{1,64}$/,
+} as const;
+
+function readSnapshotSettings(env: NodeJS.ProcessEnv): {
+  settings?: Omit<MonitorSnapshotSettings, 'taskDefinition' | 'keepCount' | 'keepDays'>;
+  problems: string[];
+} {
+  const names = Object.keys(SNAPSHOT_VARIABLES) as Array<keyof typeof SNAPSHOT_VARIABLES>;
+  if (names.every((name) => !env[name])) return { problems: [] };
+  const problems = names
+    .filter((name) => !SNAPSHOT_VARIABLES[name].test(env[name] ?? ''))
+    .map((name) => `${name} is ${env[name] ? 'invalid' : 'not set'}: automatic world snapshots are off`);
+  if (problems.length > 0) return { problems };
+  return {
+    settings: {
+      subnets: commaList(env.TRANSFER_SUBNETS),
+      securityGroups: commaList(env.TRANSFER_SECURITY_GROUPS),
+      bucket: env.WORLD_BUCKET ?? '',
+      worldName: env.WORLD_NAME ?? '',
+    },
+    problems: [],
   };
 }

@@ -932,11 +932,16 @@ describe('ValheimStack with the example config', () => {
           `iam:PassRole on <${roleIdOf(task.ExecutionRoleArn)}.Arn>${passed}`,
         ].sort(),
       );
-      // And no other role may pass a role
+      // And no other role may pass a role but the monitor's (its session snapshots run the same task)
       const passing = policyStatements(template).filter((statement) =>
         asArray(statement.Action as string | string[]).includes('iam:PassRole'),
       );
-      expect(passing).toHaveLength(1);
+      expect(passing).toHaveLength(2);
+      expect(
+        grantsOf(template, MONITOR)
+          .filter((grant) => grant.startsWith('iam:'))
+          .sort(),
+      ).toEqual(grants.filter((grant) => grant.startsWith('iam:')).sort());
     });
   });
 
@@ -1017,13 +1022,30 @@ describe('ValheimStack with the example config', () => {
         TASK_CPU: '2048',
         TASK_MEMORY_MIB: '8192',
         TASK_SPOT: 'false',
+        // its session snapshots: where the transfer task runs, and the retention (config defaults)
+        TRANSFER_SUBNETS: lambdaEnvironment(lambdaFunction(template, INTERACTIONS).properties)
+          .TRANSFER_SUBNETS,
+        TRANSFER_SECURITY_GROUPS: lambdaEnvironment(lambdaFunction(template, INTERACTIONS).properties)
+          .TRANSFER_SECURITY_GROUPS,
+        WORLD_BUCKET: { Ref: findOne(template, 'AWS::S3::Bucket').id },
+        WORLD_NAME: 'Dedicated',
+        SNAPSHOT_EVERY_HOURS: '4',
+        SNAPSHOT_KEEP_COUNT: '20',
+        SNAPSHOT_KEEP_DAYS: '60',
+        // the always-on part of the estimate, for the monthly summary
+        COST_FIXED_MONTHLY: estimateCost(config, { hoursPerMonth: 0 }).idleMonthly.toFixed(2),
         NODE_OPTIONS: '--enable-source-maps',
       });
     });
 
     it('passes an environment the monitor handler accepts', () => {
-      // When
-      const environment = readMonitorEnvironment(deployedEnvironment(template, MONITOR));
+      // When (deployed values in place of the template's references)
+      const environment = readMonitorEnvironment({
+        ...deployedEnvironment(template, MONITOR),
+        TRANSFER_SUBNETS: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
+        TRANSFER_SECURITY_GROUPS: 'sg-0123456789abcdef0',
+        WORLD_BUCKET: 'valheim-ondemand-worldsbucket97ae83f6-abcdef012345',
+      });
       // Then
       expect(environment).toMatchObject({
         pollRuleName: 'valheim-ondemand-monitor-poll',
@@ -1040,7 +1062,17 @@ describe('ValheimStack with the example config', () => {
           },
           task: { cpu: 2048, memoryMiB: 8192, spot: false },
         },
+        snapshots: {
+          taskDefinition: transferFamily('valheim-ondemand'),
+          subnets: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+          securityGroups: ['sg-0123456789abcdef0'],
+          worldName: 'Dedicated',
+          keepCount: 20,
+          keepDays: 60,
+        },
       });
+      expect(environment.settings.lifecycle.snapshotEveryHours).toBe(4);
+      expect(environment).not.toHaveProperty('snapshotProblems');
       expect(environment).not.toHaveProperty('dns');
       expect(environment).not.toHaveProperty('noticeChannelId');
     });
@@ -1090,8 +1122,9 @@ describe('ValheimStack with the example config', () => {
       });
     });
 
-    it('may control the service, use the table, switch only its own rule and read only the bot token', () => {
+    it('may control the service, use the table, switch only its own rule, read only the bot token and run snapshots', () => {
       // Given
+      const bucket = findOne(template, 'AWS::S3::Bucket');
       const cluster = findOne(template, 'AWS::ECS::Cluster');
       const service = findOne(template, 'AWS::ECS::Service');
       const table = findOne(template, 'AWS::DynamoDB::Table');
@@ -1112,8 +1145,20 @@ describe('ValheimStack with the example config', () => {
           'ssm:GetParameter on arn:aws:ssm:eu-central-1:<AWS::AccountId>:parameter/valheim-ondemand/discord-bot-token',
           'events:EnableRule on arn:aws:events:eu-central-1:<AWS::AccountId>:rule/valheim-ondemand-monitor-poll',
           'events:DisableRule on arn:aws:events:eu-central-1:<AWS::AccountId>:rule/valheim-ondemand-monitor-poll',
+          // session snapshots: run the transfer task (as the interactions Lambda may) …
+          ...grantsOf(template, INTERACTIONS).filter((grant) =>
+            /^(ecs:RunTask|ecs:TagResource|iam:PassRole) /.test(grant),
+          ),
+          // … and prune its own snapshots, nothing else in the bucket
+          `s3:ListBucket on <${bucket.id}.Arn> if {"StringLike":{"s3:prefix":["snapshots/","snapshots/*"]}}`,
+          `s3:GetObject on <${bucket.id}.Arn>/snapshots/*`,
+          `s3:DeleteObject on <${bucket.id}.Arn>/snapshots/*`,
         ].sort(),
       );
+    });
+
+    it('posts no monthly summary without a notice channel (and the example config has no schedules)', () => {
+      template.resourceCountIs('AWS::Scheduler::Schedule', 0);
     });
 
     it('may change no DNS record without a configured DNS name', () => {
@@ -1462,8 +1507,8 @@ describe('ValheimStack with Spot, a schedule and everything else changed', () =>
   });
 
   it('creates one schedule per start and stop time, in the configured time zone', () => {
-    // Then
-    template.resourceCountIs('AWS::Scheduler::Schedule', 3);
+    // Then (the fourth is the monthly summary, with a notice channel configured)
+    template.resourceCountIs('AWS::Scheduler::Schedule', 4);
     const expected = [
       ['cron(0 19 ? * FRI *)', 1],
       ['cron(0 2 ? * SAT *)', 0],
@@ -1489,8 +1534,12 @@ describe('ValheimStack with Spot, a schedule and everything else changed', () =>
   it('lets the schedules set the desired count of this service only', () => {
     // Then
     const service = findOne(template, 'AWS::ECS::Service');
-    const role = findOne(template, 'AWS::IAM::Role', (p) =>
-      JSON.stringify(p.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com'),
+    const role = findOne(
+      template,
+      'AWS::IAM::Role',
+      (p) =>
+        JSON.stringify(p.AssumeRolePolicyDocument).includes('scheduler.amazonaws.com') &&
+        String(p.Description).includes('start and stop'),
     );
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: role.id }],
@@ -1498,10 +1547,25 @@ describe('ValheimStack with Spot, a schedule and everything else changed', () =>
         Statement: [{ Action: 'ecs:UpdateService', Effect: 'Allow', Resource: { Ref: service.id } }],
       },
     });
-    const targets = Object.values(template.findResources('AWS::Scheduler::Schedule')).map(
-      (schedule) => schedule.Properties.Target.RoleArn,
-    );
+    const targets = Object.values(template.findResources('AWS::Scheduler::Schedule'))
+      .filter((schedule) =>
+        String(schedule.Properties.Target.Arn['Fn::Join']?.[1]?.[2] ?? '').includes('ecs'),
+      )
+      .map((schedule) => schedule.Properties.Target.RoleArn);
     expect(targets).toEqual(Array(3).fill({ 'Fn::GetAtt': [role.id, 'Arn'] }));
+  });
+
+  it("posts last month's summary at noon on the 1st in the time zone, by invoking the monitor", () => {
+    // Then
+    const monitor = lambdaFunction(template, MONITOR);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 12 1 * ? *)',
+      ScheduleExpressionTimezone: 'America/New_York',
+      Target: Match.objectLike({
+        Arn: { 'Fn::GetAtt': [monitor.id, 'Arn'] },
+        Input: JSON.stringify({ kind: 'monthly-summary' }),
+      }),
+    });
   });
 
   it('tags every taggable resource with the stack name and the configured tags', () => {
