@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { SNAPSHOT_COLD_AFTER_DAYS } from '../../src/worlds/snapshot-retention.js';
+import { SNAPSHOT_COLD_AFTER_DAYS } from '../../src/worlds/snapshot-policy.js';
 import { IMPORTS, SNAPSHOTS } from '../../src/worlds/snapshots.js';
 import { acknowledge } from '../validations.js';
 import { validateInteger } from './validation.js';
@@ -95,7 +95,7 @@ export class WorldBucket extends Construct {
         // Read by the CLI right after the task wrote it.
         { id: 'Listings', prefix: `${WORLD_BUCKET_PREFIXES.listings}/`, expiration: Duration.days(1) },
         // Snapshots are never expired by age here (the monitor prunes automatic ones by count and age, see
-        // src/worlds/snapshot-retention.ts); they only move to a cheaper class that restores as fast.
+        // src/worlds/snapshot-policy.ts); they only move to a cheaper class that restores as fast.
         {
           id: 'SnapshotsToGlacierInstantRetrieval',
           prefix: `${WORLD_BUCKET_PREFIXES.snapshots}/`,

@@ -3,7 +3,7 @@ import type { MonthToDate } from '../cost/month.js';
 import { buttonRow } from '../discord/components.js';
 import type { Action, StopReason } from '../monitor/decide.js';
 import type { TransferOutcome } from '../monitor/transfer-event.js';
-import { isAutomaticSnapshot } from '../worlds/snapshot-retention.js';
+import { isAutomaticSnapshot } from '../worlds/snapshot-policy.js';
 
 /** What the monitor posts to Discord, one function per action, so wording lives in one place. */
 export interface Notice {

@@ -1,5 +1,5 @@
 import type { ValheimConfig } from '../config/schema.js';
-import { SNAPSHOT_COLD_AFTER_DAYS } from '../worlds/snapshot-retention.js';
+import { SNAPSHOT_COLD_AFTER_DAYS } from '../worlds/snapshot-policy.js';
 import { fargatePrices, hourlyServerCost, PRICES } from './prices.js';
 
 /**

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DisableRuleCommand, EnableRuleCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ChangeResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DiscordRest } from '../discord/rest-client.js';
 import type { Logger } from '../log.js';
@@ -21,7 +21,12 @@ const dynamo = new DynamoDBClient({});
 const events = new EventBridgeClient({});
 const ssm = new SSMClient({});
 const route53 = new Route53Client({});
-const s3 = new S3Client({});
+/** Only for pruning snapshots, after a snapshot completed: loaded then, once per container. */
+let s3: Promise<S3Client> | undefined;
+const s3Client = (): Promise<S3Client> => {
+  s3 ??= import('@aws-sdk/client-s3').then(({ S3Client }) => new S3Client({}));
+  return s3;
+};
 
 /** Steam's query port is the game port plus one. */
 const QUERY_PORT = 2457;
@@ -93,7 +98,7 @@ export function awsMonitorPorts(env: MonitorEnvironment, log: Logger): MonitorPo
     dns: { upsert: (ip) => changeRecord('UPSERT', ip), remove: (ip) => changeRecord('DELETE', ip) },
     polling: { enable: () => setRule(true), disable: () => setRule(false) },
     ...(env.snapshots && {
-      snapshots: sessionSnapshots(ecsClient, s3, env.cluster, env.service, env.snapshots),
+      snapshots: sessionSnapshots(ecsClient, s3Client, env.cluster, env.service, env.snapshots),
     }),
     now: Date.now,
     log,

@@ -1,6 +1,5 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { pruneSnapshots } from '../worlds/snapshot-retention.js';
 import { transferId } from '../worlds/transfer-id.js';
 import { startTransferTask, type TransferTarget, transfersInProgress } from '../worlds/transfer-task.js';
 import type { MonitorSnapshotSettings } from './environment.js';
@@ -15,7 +14,8 @@ const ECS_BUDGET_MS = 5000;
  */
 export function sessionSnapshots(
   ecs: ECSClient,
-  s3: S3Client,
+  /** Called only when a snapshot completed: the S3 client and the retention code load then, not every tick. */
+  s3: () => Promise<S3Client>,
   cluster: string,
   gameService: string,
   settings: MonitorSnapshotSettings,
@@ -42,6 +42,9 @@ export function sessionSnapshots(
       );
       return snapshotId;
     },
-    prune: (now) => pruneSnapshots(s3, settings.bucket, settings, now),
+    prune: async (now) => {
+      const { pruneSnapshots } = await import('../worlds/snapshot-retention.js');
+      return pruneSnapshots(await s3(), settings.bucket, settings, now);
+    },
   };
 }

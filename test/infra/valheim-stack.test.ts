@@ -12,7 +12,7 @@ import { readMonitorEnvironment } from '../../src/monitor/environment.js';
 import { TTL_ATTRIBUTE } from '../../src/monitor/state-store.js';
 import { logFilterEnvironment } from '../../src/players/log-noise.js';
 import { LOG_FILTER_PATTERN } from '../../src/players/server-log.js';
-import { SNAPSHOT_COLD_AFTER_DAYS } from '../../src/worlds/snapshot-retention.js';
+import { SNAPSHOT_COLD_AFTER_DAYS } from '../../src/worlds/snapshot-policy.js';
 import { IMPORTS, SNAPSHOTS } from '../../src/worlds/snapshots.js';
 import { TRANSFER_IMAGE, TRANSFER_SCRIPT_PATH, transferCommand } from '../../src/worlds/transfer-script.js';
 import { TRANSFER_CONTAINER, transferFamily } from '../../src/worlds/transfer-task.js';

@@ -74,9 +74,15 @@ describe('the monitor snapshots the world (monitor → world-transfer task)', ()
     pruned = [];
     discord.requests.length = 0;
     discord.reply('POST', `/api/v10/channels/${CHANNEL}/messages`, { status: 200, body: {} });
-    const real = sessionSnapshots(new ECSClient({}), new S3Client({}), 'valheim', 'valheim-server', {
-      ...SNAPSHOT_SETTINGS,
-    });
+    const real = sessionSnapshots(
+      new ECSClient({}),
+      async () => new S3Client({}),
+      'valheim',
+      'valheim-server',
+      {
+        ...SNAPSHOT_SETTINGS,
+      },
+    );
     const snapshots: SessionSnapshots = {
       take: real.take,
       prune: async (at) => {

@@ -1,7 +1,10 @@
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sessionSnapshots } from '../../src/monitor/session-snapshots.js';
 import { formatManifest } from '../../src/worlds/manifest.js';
-import { pruneSnapshots, snapshotsToPrune } from '../../src/worlds/snapshot-retention.js';
+import { snapshotsToPrune } from '../../src/worlds/snapshot-policy.js';
+import { pruneSnapshots } from '../../src/worlds/snapshot-retention.js';
 import { type LocalS3, startS3rver } from '../support/s3rver.js';
 
 const DAY = 86_400_000;
@@ -93,6 +96,24 @@ describe('snapshot retention (count and age)', () => {
       expect(left.filter((key) => key?.includes(recent))).toHaveLength(3);
       // And the interrupted one (no manifest) is neither counted nor deleted
       expect(left.filter((key) => key?.includes(interrupted))).toHaveLength(2);
+    });
+
+    it("is what the monitor's snapshot port runs after a completed snapshot", async () => {
+      // Given an old session snapshot beyond a keepCount of 1 (the recent one from before is the newest)
+      const old = idAgo(120, 'session-end');
+      await putSnapshot(old, true);
+      const port = sessionSnapshots(new ECSClient({}), async () => s3.client, 'valheim', 'valheim-server', {
+        taskDefinition: 'valheim-ondemand-world-transfer',
+        subnets: ['subnet-0123456789abcdef0'],
+        securityGroups: ['sg-0123456789abcdef0'],
+        bucket: s3.bucket,
+        worldName: 'Midgard',
+        keepCount: 1,
+        keepDays: 60,
+      });
+      // When it prunes, Then the old one goes
+      expect(await port.prune(NOW)).toEqual([old]);
+      expect((await keys()).filter((key) => key?.includes(old))).toEqual([]);
     });
   });
 });
