@@ -21,6 +21,7 @@ import {
   GameServer,
   grantGetCostAndUsage,
   grantGetParameter,
+  MonthlySummarySchedule,
   ServerInstallCache,
   ServerLogProcessor,
   ServerMonitor,
@@ -189,6 +190,9 @@ export class ValheimStack extends Stack {
         WORLD_NAME: config.server.world,
         COST_FIXED_MONTHLY: fixedMonthly.idleMonthly.toFixed(2),
         ...(config.cost.costExplorer && { COST_EXPLORER_TAG: `${costTag.key}=${costTag.value}` }),
+        ...(config.cost.monthlyLimitUsd !== undefined && {
+          COST_MONTHLY_LIMIT: String(config.cost.monthlyLimitUsd),
+        }),
       },
     });
     this.gameServer.grantServerControl(this.interactions);
@@ -227,8 +231,24 @@ export class ValheimStack extends Stack {
       maxSessionHours: config.lifecycle.maxSessionHours,
       keepRunningHours: config.lifecycle.keepRunningHours,
       transferFamily: this.worldTransfer.family,
+      snapshots: {
+        transfer: this.worldTransfer,
+        bucket: this.worldBucket.bucket,
+        worldName: config.server.world,
+        ...config.snapshots,
+      },
+      fixedMonthlyUsd: fixedMonthly.idleMonthly,
+      ...(config.cost.monthlyLimitUsd !== undefined && {
+        budget: { monthlyLimitUsd: config.cost.monthlyLimitUsd },
+      }),
       logRetention,
     });
+    if (config.discord.noticeChannelId) {
+      new MonthlySummarySchedule(this, 'MonthlySummary', {
+        monitor: this.monitor.handler.function,
+        timeZone: config.timeZone,
+      });
+    }
     this.serverLog = new ServerLogProcessor(this, 'ServerLog', {
       entry: SERVER_LOG_ENTRY,
       logGroup: this.gameServer.logGroup,

@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, type IConstruct } from 'constructs';
 import { IMAGE_BACKUPS_KEPT } from '../../src/cost/estimate.js';
+import { logFilterEnvironment } from '../../src/players/log-noise.js';
 import { swapRepairHook } from '../../src/worlds/swap-repair.js';
 import { acknowledge, nagFinding } from '../validations.js';
 import { validateInteger, validateTimeZone } from './validation.js';
@@ -202,6 +203,9 @@ export class GameServer extends Construct {
         // counts the same zips on EFS).
         BACKUPS_MAX_AGE: '3650',
         BACKUPS_MAX_COUNT: String(IMAGE_BACKUPS_KEPT),
+        // No hourly zips on EFS ($0.30/GB-month): the zip at each start is the only one, and the history is
+        // the monitor's S3 snapshots (end of every session, every few hours of a long one) plus AWS Backup.
+        BACKUPS_CRON: '',
         BACKUPS_IF_IDLE: 'false',
         // Its port (TCP 80) stays closed; player counts come from the log and A2S.
         STATUS_HTTP: 'false',
@@ -211,6 +215,8 @@ export class GameServer extends Construct {
         // The image's default, "validate", hashes all ~2 GB again at every start. steamcmd verifies what it
         // downloads; a restored install comes from a tarball whose checksum gzip checks (docs/start-time.md).
         STEAMCMD_ARGS: '',
+        // Unity's headless chatter is dropped before CloudWatch bills it (src/players/log-noise.ts).
+        ...logFilterEnvironment(),
       },
       // Never in `environment`: the value is read from SSM by ECS at task start and is not in the template.
       secrets: { SERVER_PASS: ecs.Secret.fromSsmParameter(props.serverPassword) },

@@ -5,6 +5,7 @@ export * from './discord-endpoint.js';
 export * from './discord-wiring.js';
 export * from './game-network.js';
 export * from './game-server.js';
+export * from './monthly-summary-schedule.js';
 export * from './parameter-access.js';
 export * from './server-install-cache.js';
 export * from './server-log-processor.js';

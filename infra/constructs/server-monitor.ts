@@ -5,14 +5,18 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
+import { SNAPSHOTS } from '../../src/worlds/snapshots.js';
 import { transferFamily } from '../../src/worlds/transfer-task.js';
+import { acknowledge, nagFinding } from '../validations.js';
 import { BundledFunction } from './bundled-function.js';
 import type { GameServer } from './game-server.js';
 import { grantGetParameter } from './parameter-access.js';
 import { STATE_TABLE_ACTIONS } from './state-table.js';
 import { validateInteger } from './validation.js';
+import type { WorldTransfer } from './world-transfer.js';
 
 /** An A record the monitor points at the running task (and removes when the server stops). */
 export interface ServerDnsRecord {
@@ -20,6 +24,37 @@ export interface ServerDnsRecord {
   readonly hostedZone: route53.IHostedZone;
   /** The record's name inside the zone, e.g. "valheim.example.com". */
   readonly recordName: string;
+}
+
+/** The monitor's own world snapshots: at the end of every session and every few hours of a long one. */
+export interface ServerSnapshots {
+  /** The world-transfer task the monitor runs in snapshot mode. */
+  readonly transfer: WorldTransfer;
+  /** The world bucket the task writes to (the monitor prunes its own snapshots there). */
+  readonly bucket: s3.IBucket;
+  /** The world the server runs. */
+  readonly worldName: string;
+  /**
+   * Also snapshot every this many hours of a running session; 0 = only at the end.
+   * @default 4
+   */
+  readonly everyHours?: number;
+  /**
+   * The newest this many automatic snapshots are always kept.
+   * @default 20
+   */
+  readonly keepCount?: number;
+  /**
+   * Automatic snapshots beyond keepCount are deleted once older than this many days.
+   * @default 60
+   */
+  readonly keepDays?: number;
+}
+
+/** The bot's budget guard (the AWS Budget is the e-mail side). */
+export interface ServerBudgetGuard {
+  /** The month's limit in USD. */
+  readonly monthlyLimitUsd: number;
 }
 
 export interface ServerMonitorProps {
@@ -91,6 +126,22 @@ export interface ServerMonitorProps {
    */
   readonly transferFamily?: string;
   /**
+   * Snapshot the world to S3 at the end of every session (and during long ones), pruned by count and age.
+   * @default - no automatic snapshots
+   */
+  readonly snapshots?: ServerSnapshots;
+  /**
+   * The always-on part of the month's estimate (storage, backups) in USD, for the budget guard and the
+   * monthly summary (play is counted from the session ledger).
+   * @default - neither a budget warning nor a monthly summary
+   */
+  readonly fixedMonthlyUsd?: number;
+  /**
+   * Warn in Discord when the month's estimated spend (needs fixedMonthlyUsd) (from the session ledger) reaches 80 % of a limit.
+   * @default - no budget warning
+   */
+  readonly budget?: ServerBudgetGuard;
+  /**
    * How long the monitor's logs are kept.
    * @default logs.RetentionDays.ONE_MONTH
    */
@@ -148,6 +199,28 @@ export class ServerMonitor extends Construct {
       );
     }
 
+    const snapshots = props.snapshots && {
+      everyHours: props.snapshots.everyHours ?? 4,
+      keepCount: props.snapshots.keepCount ?? 20,
+      keepDays: props.snapshots.keepDays ?? 60,
+    };
+    if (snapshots) {
+      validateInteger('snapshots.everyHours', snapshots.everyHours, 0, 24);
+      validateInteger('snapshots.keepCount', snapshots.keepCount, 1, 1000);
+      validateInteger('snapshots.keepDays', snapshots.keepDays, 1, 3650);
+    }
+    if (props.budget && props.fixedMonthlyUsd === undefined) {
+      throw new Error(
+        'budget needs fixedMonthlyUsd (the always-on part of the estimate), but none was provided',
+      );
+    }
+    const limit = props.budget?.monthlyLimitUsd;
+    if (limit !== undefined && !(limit > 0 && limit <= 10000)) {
+      throw new Error(
+        `budget.monthlyLimitUsd must be more than 0 and at most 10000, but ${limit} was provided`,
+      );
+    }
+
     const { gameServer } = props;
     this.handler = new BundledFunction(this, 'Handler', {
       entry: props.entry,
@@ -186,9 +259,22 @@ export class ServerMonitor extends Construct {
         TASK_CPU: String(gameServer.taskDefinition.cpu),
         TASK_MEMORY_MIB: String(gameServer.taskDefinition.memoryMiB),
         TASK_SPOT: String(gameServer.spot),
+        ...(props.snapshots &&
+          snapshots && {
+            TRANSFER_SUBNETS: props.snapshots.transfer.subnetIds.join(','),
+            TRANSFER_SECURITY_GROUPS: props.snapshots.transfer.securityGroupIds.join(','),
+            WORLD_BUCKET: props.snapshots.bucket.bucketName,
+            WORLD_NAME: props.snapshots.worldName,
+            SNAPSHOT_EVERY_HOURS: String(snapshots.everyHours),
+            SNAPSHOT_KEEP_COUNT: String(snapshots.keepCount),
+            SNAPSHOT_KEEP_DAYS: String(snapshots.keepDays),
+          }),
+        ...(props.fixedMonthlyUsd !== undefined && { COST_FIXED_MONTHLY: props.fixedMonthlyUsd.toFixed(2) }),
+        ...(props.budget && { COST_MONTHLY_LIMIT: String(props.budget.monthlyLimitUsd) }),
       },
     });
     const fn = this.handler.function;
+    if (props.snapshots) this.grantSnapshots(props.snapshots);
 
     gameServer.grantServerControl(this.handler);
     props.stateTable.grant(this.handler, ...STATE_TABLE_ACTIONS.monitor);
@@ -238,6 +324,33 @@ export class ServerMonitor extends Construct {
       enabled: false,
       targets: [target()],
     });
+  }
+
+  /**
+   * Running the snapshot task, and pruning the monitor's own snapshots: list and read manifests below
+   * `snapshots/`, delete objects there (the bucket is versioned: a deleted snapshot stays recoverable for the
+   * bucket's noncurrent-version days).
+   */
+  private grantSnapshots(snapshots: ServerSnapshots): void {
+    snapshots.transfer.grantRun(this.handler);
+    const { bucket } = snapshots;
+    const objects = bucket.arnForObjects(`${SNAPSHOTS}/*`);
+    iam.Grant.addToPrincipal({
+      grantee: this.handler,
+      actions: ['s3:ListBucket'],
+      resourceArns: [bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [`${SNAPSHOTS}/`, `${SNAPSHOTS}/*`] } },
+    });
+    iam.Grant.addToPrincipal({
+      grantee: this.handler,
+      actions: ['s3:GetObject', 's3:DeleteObject'],
+      resourceArns: [objects],
+    });
+    acknowledge(
+      this.handler.function.role ?? this.handler,
+      `AwsSolutions-IAM5[Resource::${nagFinding(this, objects)}]`,
+      'Snapshot ids are chosen at run time; reading and deleting is limited to the snapshots/ prefix of the world bucket, and the bucket keeps deleted versions.',
+    );
   }
 }
 

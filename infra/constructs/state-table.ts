@@ -17,7 +17,7 @@ export const STATE_TABLE_ACTIONS = {
   interactions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
   /**
    * The monitor reads the state, the log's player list and backup replies, and the ledger (Query: the usual
-   * start time); it updates the state, its pending notices and sessions.
+   * start time, the month for the budget guard); it updates the state, its pending notices and sessions.
    */
   monitor: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
   /** The log processor reads and conditionally replaces the player list. */

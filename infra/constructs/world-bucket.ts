@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { INSTALL_CACHE_PREFIX } from '../../src/server-cache/install-cache.js';
+import { SNAPSHOT_COLD_AFTER_DAYS } from '../../src/worlds/snapshot-policy.js';
 import { IMPORTS, SNAPSHOTS } from '../../src/worlds/snapshots.js';
 import { acknowledge } from '../validations.js';
 import { validateInteger } from './validation.js';
@@ -34,6 +35,14 @@ export interface WorldBucketProps {
    */
   readonly temporaryRetentionDays?: number;
   /**
+   * Days after which snapshot objects move from S3 Standard to S3 Glacier Instant Retrieval, which restores
+   * just as instantly at about a sixth of the price (it bills 90 days and 128 KB per object at least; smaller
+   * objects, such as manifests, stay in Standard). Glacier Flexible Retrieval and Deep Archive are not used:
+   * their objects need hours of thawing before a restore.
+   * @default SNAPSHOT_COLD_AFTER_DAYS (7)
+   */
+  readonly snapshotColdAfterDays?: number;
+  /**
    * What happens to the bucket when it leaves the stack (DeletionPolicy and UpdateReplacePolicy).
    * @default RemovalPolicy.RETAIN
    */
@@ -44,7 +53,8 @@ export interface WorldBucketProps {
  * World snapshots, imports and downloads in S3, next to the live world on EFS. Private, encrypted, TLS only
  * and versioned; it outlives the stack, because a snapshot may be the last copy of a world. Lifecycle rules
  * expire only what is temporary: listings after a day, imports and downloaded zips after a week, replaced
- * versions after a month; snapshots stay until someone deletes them.
+ * versions after a month. Snapshots move to Glacier Instant Retrieval after a week and stay until deleted (by
+ * someone, or by the monitor's count-and-age retention of its own automatic snapshots).
  *
  * No principal may delete an object version (the bucket policy denies it to everyone, the root user
  * included): a delete only adds a delete marker, and the lifecycle rule alone removes a version once it has
@@ -63,6 +73,8 @@ export class WorldBucket extends Construct {
     const temporaryDays = props.temporaryRetentionDays ?? 7;
     validateInteger('noncurrentVersionRetentionDays', noncurrentDays, 1, 36500);
     validateInteger('temporaryRetentionDays', temporaryDays, 1, 36500);
+    const coldAfterDays = props.snapshotColdAfterDays ?? SNAPSHOT_COLD_AFTER_DAYS;
+    validateInteger('snapshotColdAfterDays', coldAfterDays, 0, 36500);
 
     const bucket = new s3.Bucket(this, 'Bucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -100,6 +112,24 @@ export class WorldBucket extends Construct {
         },
         // Read by the CLI right after the task wrote it.
         { id: 'Listings', prefix: `${WORLD_BUCKET_PREFIXES.listings}/`, expiration: Duration.days(1) },
+        // Snapshots are never expired by age here (the monitor prunes automatic ones by count and age, see
+        // src/worlds/snapshot-policy.ts); they only move to a cheaper class that restores as fast.
+        {
+          id: 'SnapshotsToGlacierInstantRetrieval',
+          prefix: `${WORLD_BUCKET_PREFIXES.snapshots}/`,
+          transitions: [
+            {
+              storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
+              transitionAfter: Duration.days(coldAfterDays),
+            },
+          ],
+          noncurrentVersionTransitions: [
+            {
+              storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
+              transitionAfter: Duration.days(coldAfterDays),
+            },
+          ],
+        },
       ],
     });
     bucket.addToResourcePolicy(

@@ -78,12 +78,15 @@ export function costMessage(
   summary: MonthToDate,
   spend: CachedSpend | 'unavailable' | undefined,
   explorer: boolean,
+  /** Play hours per day (playChart), shown under the totals. */
+  chart?: string,
 ): string {
   const money = (value: number) => `$${value.toFixed(2)}`;
   const lines = [
     `💰 **${summary.label} so far:** ${summary.sessions} ${summary.sessions === 1 ? 'session' : 'sessions'}, ${formatHours(summary.hours)} played.`,
     `Estimate: ${money(summary.playCost)} for play + ${money(summary.fixedSoFar)} storage and backups = **${money(summary.total)}** (list prices${summary.pricedAs === 'us-east-1' ? '' : `, ${summary.pricedAs}`}).`,
   ];
+  if (chart && summary.hours > 0) lines.push('Play hours per day:', chart);
   if (spend === 'unavailable') {
     lines.push('Actual bill: Cost Explorer did not answer in time; try again later.');
   } else if (spend) {
@@ -160,6 +163,28 @@ export function refusedMessage(roleIds: readonly string[], action: string): stri
 /** `/valheim start` while the world-transfer task may be writing the world. */
 export const TRANSFER_RUNNING_START_MESSAGE =
   'A world backup, import or restore is running right now, and the server must not start while the world may change. Try `/valheim start` again in a few minutes.';
+
+/** `/valheim start` refused by the budget guard (cost.monthlyLimitUsd): why, and how to go on anyway. */
+export function budgetRefusedMessage(share: string, operatorRoleIds: readonly string[]): string {
+  const who =
+    operatorRoleIds.length > 0
+      ? `A member with ${operatorRoleIds.map((id) => `<@&${id}>`).join(' or ')}`
+      : 'Anyone allowed to start the server';
+  return [
+    `💸 **Not started:** this month's estimated spend is ${share} set in \`cost.monthlyLimitUsd\`.`,
+    `${who} can start it for this one session with the button below; to raise the limit for good, change \`cost.monthlyLimitUsd\` in valheim.config.json and redeploy.`,
+  ].join('\n');
+}
+
+/** Under the starting message once the month's estimate is at 80 % of the limit. */
+export function budgetWarningLine(share: string): string {
+  return `⚠️ This month's estimated spend is ${share}; at the limit \`/valheim start\` stops working until an operator overrides it.`;
+}
+
+/** Under the starting message when an operator overrode the budget guard. */
+export function budgetOverrideLine(userId: string | undefined, share: string): string {
+  return `💸 Started over the monthly limit (${share})${userId ? ` by <@${userId}>` : ''}, for this session only.`;
+}
 
 export const BACKUP_NOT_SET_UP_MESSAGE =
   'Backups from Discord are not set up on this deployment (deploy the current version). Meanwhile `npx valheim world export` takes a snapshot from a computer.';

@@ -1,7 +1,9 @@
 import type { APIActionRowComponent, APIButtonComponent } from 'discord-api-types/v10';
+import type { MonthToDate } from '../cost/month.js';
 import { buttonRow, startReplyRow } from '../discord/components.js';
 import type { Action, StopReason } from '../monitor/decide.js';
 import type { TransferOutcome } from '../monitor/transfer-event.js';
+import { isAutomaticSnapshot } from '../worlds/snapshot-policy.js';
 
 /** What the monitor posts to Discord, one function per action, so wording lives in one place. */
 export interface Notice {
@@ -19,6 +21,8 @@ export interface NoticeContext {
   readonly unknownLimitMinutes?: number;
   /** For the wording of a stop at the session limit. @default 12 */
   readonly maxSessionHours?: number;
+  /** What an hour of the server costs (compute and public IPv4), for the stop notice's session line. */
+  readonly hourlyCost?: number;
 }
 
 const STOP_REASONS: Record<StopReason | 'requested', (context: NoticeContext) => string> = {
@@ -73,10 +77,11 @@ export function noticeFor(action: Action, context: NoticeContext, now: number): 
       const saved = action.worldSaved
         ? 'The world is saved.'
         : '⚠️ I did not see the world being saved while it shut down: the last autosave (Valheim saves every 20–30 minutes) may be what you get. `npx valheim logs` shows what happened.';
-      return {
-        content: `🔴 **Server stopped** (${STOP_REASONS[action.reason](context)}). ${saved} Start it again with \`/valheim start\`.`,
-        components: [buttonRow('start')],
-      };
+      const lines = [
+        `🔴 **Server stopped** (${STOP_REASONS[action.reason](context)}). ${saved} Start it again with \`/valheim start\`.`,
+      ];
+      if (action.session) lines.push(sessionLine(action.session, now, context.hourlyCost));
+      return { content: lines.join('\n'), components: [buttonRow('start')] };
     }
     case 'warn-limit': {
       const minutes = Math.max(1, Math.round((action.stopAt - now) / 60_000));
@@ -106,14 +111,78 @@ export function noticeFor(action: Action, context: NoticeContext, now: number): 
   }
 }
 
+/** "This session: 2 h 10 min, up to 3 players, about $0.29." */
+export function sessionLine(
+  session: { readonly startedAt: number; readonly peakPlayers: number },
+  now: number,
+  hourlyCost: number | undefined,
+): string {
+  const ms = Math.max(0, now - session.startedAt);
+  const minutes = Math.round(ms / 60_000);
+  const duration = minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+  const parts = [
+    duration,
+    session.peakPlayers === 0
+      ? 'nobody joined'
+      : `up to ${session.peakPlayers} ${session.peakPlayers === 1 ? 'player' : 'players'}`,
+  ];
+  if (hourlyCost !== undefined) parts.push(`about $${((ms / 3_600_000) * hourlyCost).toFixed(2)}`);
+  return `This session: ${parts.join(', ')}.`;
+}
+
 /** ECS reasons are AWS text; keep them from breaking formatting or mentioning anyone. */
 function sanitize(text: string): string {
   return text.replace(/[`*_~|@<>]/g, '').slice(0, 200);
 }
 
+/** The budget guard: this session took the month's estimate to 80 % of the limit, or past it. */
+export function budgetNotice(level: 'warn' | 'over', share: string): Notice {
+  return level === 'over'
+    ? {
+        content: `💸 This month's estimated spend is now ${share}. \`/valheim start\` is refused until next month; an operator can still start one session with the button the refusal shows, or raise \`cost.monthlyLimitUsd\`.`,
+        components: [],
+      }
+    : {
+        content: `⚠️ This month's estimated spend is now ${share}. Past the limit, \`/valheim start\` needs an operator's override.`,
+        components: [],
+      };
+}
+
+/** The first of the month, in the notice channel: what last month was (ledger estimate). */
+export function monthlySummaryNotice(summary: MonthToDate, chart: string): Notice {
+  const money = (value: number) => `$${value.toFixed(2)}`;
+  const played =
+    summary.hours < 1 ? `${Math.round(summary.hours * 60)} min` : `${summary.hours.toFixed(1)} h`;
+  const lines = [
+    `🗓️ **${summary.label}:** ${summary.sessions} ${summary.sessions === 1 ? 'session' : 'sessions'}, ${played} played, about **${money(summary.total)}** (${money(summary.playCost)} play + ${money(summary.fixedSoFar)} storage and backups, list prices).`,
+  ];
+  if (summary.hours > 0) lines.push('Play hours per day:', chart);
+  lines.push('This month so far: `/valheim cost`.');
+  return { content: lines.join('\n'), components: [] };
+}
+
+/** The monitor could not even start its snapshot task (e.g. ECS refused RunTask). */
+export function snapshotNotStartedNotice(reason: 'session-end' | 'session', error: unknown): Notice {
+  const what = reason === 'session-end' ? 'the end of this session' : 'this session so far';
+  const why = error instanceof Error ? error.message : String(error);
+  return {
+    content: `⚠️ **Operators:** the automatic world snapshot of ${what} did not start (${sanitize(why)}). The world on the server is untouched and no older snapshot was deleted. Take one by hand with \`/valheim backup\`.`,
+    components: [],
+  };
+}
+
 /** The outcome of a world snapshot (e.g. `/valheim backup`); other transfer modes report through the CLI. */
 export function transferNotice(outcome: TransferOutcome): Notice | undefined {
   if (outcome.mode !== 'snapshot') return undefined;
+  // The monitor's own snapshots succeed quietly (the stop notice was enough); a failure is for operators.
+  if (outcome.snapshotId && isAutomaticSnapshot(outcome.snapshotId)) {
+    return outcome.ok
+      ? undefined
+      : {
+          content: `⚠️ **Operators:** the automatic world snapshot \`${outcome.snapshotId}\` failed (${sanitize(outcome.reason ?? 'unknown reason')}). The world on the server is untouched and no older snapshot was deleted. Take one by hand with \`/valheim backup\`; the task's log (CloudWatch) says what went wrong.`,
+          components: [],
+        };
+  }
   return outcome.ok
     ? {
         content: `📦 World snapshot \`${outcome.snapshotId ?? '?'}\` is saved in S3. Restore it with \`npx valheim world restore snapshot:${outcome.snapshotId ?? '?'}\`.`,

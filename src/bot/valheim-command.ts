@@ -5,9 +5,18 @@ import type {
   APIMessageComponentInteraction,
 } from 'discord-api-types/v10';
 import type { SpendCache } from '../cost/actual-spend.js';
+import { budgetLevel, budgetShare } from '../cost/budget.js';
 import { monthRange, monthToDate } from '../cost/month.js';
+import { dailyPlayHours, playChart } from '../cost/play-chart.js';
 import { COMMAND_NAME, isSubcommand, OPERATOR_SUBCOMMANDS, type Subcommand } from '../discord/commands.js';
-import { buttonAction, buttonRow, REFRESH_AS_NEW_MESSAGE_ID, startReplyRow } from '../discord/components.js';
+import {
+  buttonAction,
+  buttonRow,
+  REFRESH_AS_NEW_MESSAGE_ID,
+  START_OVER_BUDGET_ID,
+  startOverBudgetRow,
+  startReplyRow,
+} from '../discord/components.js';
 import { OptionType } from '../discord/constants.js';
 import { messageResponse } from '../discord/responses.js';
 import type { Logger } from '../log.js';
@@ -34,6 +43,9 @@ import {
   BACKUP_NOT_SET_UP_MESSAGE,
   backupMisconfiguredMessage,
   backupStartedMessage,
+  budgetOverrideLine,
+  budgetRefusedMessage,
+  budgetWarningLine,
   CONCURRENT_CHANGE_MESSAGE,
   costMessage,
   NO_LEDGER_MESSAGE,
@@ -90,6 +102,8 @@ export interface CostSettings {
   readonly fixedMonthly: number;
   /** Reads the actual month-to-date spend (Cost Explorer, cached); absent when not enabled. */
   readonly spend?: (cache: SpendCache, signal: AbortSignal) => Promise<CachedSpend>;
+  /** The budget guard: /valheim start is refused once the month's estimate has passed it. */
+  readonly monthlyLimitUsd?: number;
 }
 
 export interface CommandContext {
@@ -144,6 +158,8 @@ interface Request {
   readonly updateMessage: boolean;
   /** A Refresh click on the start reply answers the clicker alone, leaving the reply's history in place. */
   readonly privateStatus?: boolean;
+  /** An operator clicked "Start anyway" under a start the budget guard refused: this one start passes. */
+  readonly overrideBudget?: boolean;
 }
 
 /** Runs `/valheim <subcommand>` and returns the reply; never throws. */
@@ -175,7 +191,12 @@ export async function runButton(
   context: CommandContext,
 ): Promise<APIInteractionResponse> {
   const privateStatus = interaction.data.custom_id === REFRESH_AS_NEW_MESSAGE_ID;
-  const action = privateStatus ? 'status' : buttonAction(interaction.data.custom_id);
+  const overrideBudget = interaction.data.custom_id === START_OVER_BUDGET_ID;
+  const action = privateStatus
+    ? 'status'
+    : overrideBudget
+      ? 'start'
+      : buttonAction(interaction.data.custom_id);
   if (!action) {
     return messageResponse('This button is no longer supported. Use `/valheim status` instead.', {
       ephemeral: true,
@@ -191,6 +212,7 @@ export async function runButton(
       token: interaction.token,
       updateMessage: action === 'status' && !privateStatus,
       privateStatus,
+      ...(overrideBudget && { overrideBudget }),
     },
     context,
   );
@@ -249,10 +271,15 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
         context.store?.(),
         checkTransfers?.tasks(),
       ]);
-      const [status, stored, transferTasks] = await Promise.all([
+      // A start also checks the budget guard, when set: one ledger query, alongside the status.
+      const limit = action === 'start' ? context.cost?.monthlyLimitUsd : undefined;
+      const [status, stored, transferTasks, month] = await Promise.all([
         server.status(signal),
         store?.load(signal),
         transfers?.inProgress(signal),
+        limit !== undefined && store && context.cost
+          ? monthSoFar(store, context.cost, context.now(), signal)
+          : undefined,
       ]);
       const now = context.now();
 
@@ -281,6 +308,13 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
       if (wanted === 1 && transferTasks && transferTasks.length > 0) {
         context.log.info('start refused: world transfer running', { userId, tasks: transferTasks });
         return messageResponse(TRANSFER_RUNNING_START_MESSAGE, { ephemeral: true });
+      }
+      const budget = month && limit !== undefined ? budgetLevel(month.total, limit) : 'ok';
+      if (month && limit !== undefined && budget === 'over' && !request.overrideBudget) {
+        context.log.info('start refused: over the monthly limit', { userId, total: month.total, limit });
+        return messageResponse(budgetRefusedMessage(budgetShare(month, limit), context.operatorRoleIds), {
+          components: [startOverBudgetRow()],
+        });
       }
 
       // Claim the change: if the monitor or another member wrote since we read, they act, not us. The claim
@@ -320,9 +354,17 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
         throw error;
       }
       context.log.info('desired count changed', { action, userId, from: status.state });
-      return wanted === 1
-        ? messageResponse(startingMessage(userId), { components: [startReplyRow('status')] })
-        : messageResponse(stoppingMessage(userId), { components: [buttonRow('start')] });
+      if (wanted === 0) return messageResponse(stoppingMessage(userId), { components: [buttonRow('start')] });
+      const budgetLine =
+        month && limit !== undefined && budget !== 'ok'
+          ? budget === 'over'
+            ? budgetOverrideLine(userId, budgetShare(month, limit))
+            : budgetWarningLine(budgetShare(month, limit))
+          : undefined;
+      if (budget === 'over') context.log.info('budget guard overridden for one session', { userId });
+      return messageResponse([startingMessage(userId), budgetLine].filter(Boolean).join('\n'), {
+        components: [startReplyRow('status')],
+      });
     });
   } catch (error) {
     context.log.error('command failed', { action, userId, error });
@@ -388,13 +430,21 @@ async function backupReply(
   );
 }
 
+/** The month so far from the ledger (the budget guard's figure, and /valheim cost's). */
+async function monthSoFar(store: CommandStore, cost: CostSettings, now: Date, signal: AbortSignal) {
+  const { from, to } = monthRange(now);
+  return monthToDate(await store.sessions(from, to, signal), now, cost.region, cost.fixedMonthly);
+}
+
 async function costReply(context: CommandContext, signal: AbortSignal): Promise<APIInteractionResponse> {
   if (!context.cost || !context.store) return messageResponse(NO_LEDGER_MESSAGE, { ephemeral: true });
   const { cost } = context;
   const store = await context.store();
   const now = context.now();
   const { from, to } = monthRange(now);
-  const summary = monthToDate(await store.sessions(from, to, signal), now, cost.region, cost.fixedMonthly);
+  const sessions = await store.sessions(from, to, signal);
+  const summary = monthToDate(sessions, now, cost.region, cost.fixedMonthly);
+  const chart = playChart(dailyPlayHours(sessions, from, now));
   let spend: CachedSpend | 'unavailable' | undefined;
   if (cost.spend) {
     const read = cost.spend;
@@ -405,7 +455,7 @@ async function costReply(context: CommandContext, signal: AbortSignal): Promise<
       },
     );
   }
-  return messageResponse(costMessage(summary, spend, cost.spend !== undefined));
+  return messageResponse(costMessage(summary, spend, cost.spend !== undefined, chart));
 }
 
 function subcommandOf(interaction: APIChatInputApplicationCommandInteraction): Subcommand | undefined {

@@ -171,6 +171,34 @@ export const backupSchema = z.strictObject({
   vaultLock: z.enum(['governance', 'compliance', 'none']).default('governance'),
 });
 
+/**
+ * The world snapshots the bot takes by itself to the world bucket: at the end of every session (after the
+ * game has stopped and saved) and every few hours of a long one. Manual snapshots are never pruned.
+ */
+export const snapshotsSchema = z.strictObject({
+  /** Also snapshot every this many hours of a running session; 0 = only at the end of a session. */
+  everyHours: z
+    .number()
+    .int()
+    .min(0, 'must be 0 (only at the end) or more hours')
+    .max(24, 'must be at most 24 hours')
+    .default(4),
+  /** The newest this many automatic snapshots are always kept, however old. */
+  keepCount: z
+    .number()
+    .int()
+    .min(1, 'must keep at least 1 snapshot')
+    .max(1000, 'must be at most 1000')
+    .default(20),
+  /** Automatic snapshots beyond keepCount are deleted once they are older than this many days. */
+  keepDays: z
+    .number()
+    .int()
+    .min(1, 'must be at least 1 day')
+    .max(3650, 'must be at most 3650 days')
+    .default(60),
+});
+
 export const scheduleSchema = z.strictObject({
   /** When the server starts by itself, e.g. ["Fri 19:00"]. */
   start: z.array(weeklyTime).default([]),
@@ -283,6 +311,11 @@ export const costSchema = z.strictObject({
   costExplorer: z.boolean().default(false),
   /** Size of the world, for estimates. */
   worldSizeGb: z.number().positive('must be more than 0').max(100, 'must be at most 100 GB').default(0.2),
+  /**
+   * The bot's own budget guard (USD a month, from the session ledger): a warning in Discord at 80 % of it,
+   * and /valheim start refused once the month's estimate has passed it (an operator can override one session).
+   */
+  monthlyLimitUsd: z.number().positive('must be more than 0').max(10000, 'must be at most 10000').optional(),
   /** Create an AWS Budget with this monthly limit (USD) and e-mail alerts. */
   monthlyBudgetUsd: z.number().positive('must be more than 0').max(10000, 'must be at most 10000').optional(),
   /** Where budget alerts go (needed with monthlyBudgetUsd). */
@@ -319,6 +352,8 @@ export const configSchema = z.strictObject({
   server: serverSchema,
   task: taskSchema.default({ cpu: 2048, memoryMiB: 8192, spot: false }),
   backup: backupSchema.default({ schedule: 'daily 05:00', retentionDays: 35, vaultLock: 'governance' }),
+  /** Automatic world snapshots to S3 (session ends, long sessions) and how many are kept. */
+  snapshots: snapshotsSchema.default({ everyHours: 4, keepCount: 20, keepDays: 60 }),
   /** Optional fixed start/stop times for groups with regular game nights. */
   schedule: scheduleSchema.optional(),
   discord: discordSchema,

@@ -1,20 +1,36 @@
 import type { ValheimConfig } from '../config/schema.js';
+import { SNAPSHOT_COLD_AFTER_DAYS } from '../worlds/snapshot-policy.js';
 import { fargatePrices, hourlyServerCost, PRICES } from './prices.js';
 
-/** The image keeps this many hourly world zips on EFS (BACKUPS_MAX_COUNT in the task definition). */
-export const IMAGE_BACKUPS_KEPT = 24;
+/**
+ * The image zips the world once at every container start (no hourly cron) and keeps this many zips on EFS
+ * (BACKUPS_MAX_COUNT in the task definition): a local copy of the last session's end, should its S3
+ * snapshot have failed. History lives in S3, where it costs a fraction of EFS's $0.30/GB.
+ */
+export const IMAGE_BACKUPS_KEPT = 1;
+/** For snapshot counts: a typical session (an evening). */
+const TYPICAL_SESSION_HOURS = 3;
+/** Billed minutes of one world-transfer task run (Fargate bills from the image pull; 1 minute minimum). */
+const SNAPSHOT_TASK_MINUTES = 3;
+/** The world-transfer task: 0.5 vCPU, 1 GiB on Graviton. */
+const SNAPSHOT_TASK = { vcpu: 0.5, gb: 1 };
 /** A zipped world is about half the size of the world files. */
 const ZIP_RATIO = 0.5;
 /** AWS Backup stores EFS incrementally: a full copy plus changes, about 1.5× the world over a month. */
 const BACKUP_GROWTH = 1.5;
-/** What the game server logs per hour of play (steamcmd at start, then a few lines a minute). */
-const LOG_GB_PER_HOUR = 0.02;
+/**
+ * What the game server logs per hour of play, as CloudWatch bills it: 100 KB. Measured on a replayed
+ * three-hour session with the image's filters and SERVER_LOG_NOISE (`node --import tsx bench/log-volume.ts`:
+ * ~19 KB an hour, most of it steamcmd at the start), rounded up about fivefold because the rates of Unity's
+ * noise in that replay are assumptions, not a capture.
+ */
+export const LOG_GB_PER_HOUR = 0.0001;
 
 export interface EstimateOptions {
   readonly hoursPerMonth: number;
   /** Size of the world files. @default 0.2 GB (a well-explored world is 50–300 MB) */
   readonly worldSizeGb?: number;
-  /** World snapshots kept in S3. @default 0 */
+  /** Other (manual) world snapshots kept in S3, besides the automatic ones. @default 0 */
   readonly snapshotsGb?: number;
 }
 
@@ -63,23 +79,34 @@ export function estimateCost(config: ValheimConfig, options: EstimateOptions): E
     },
     { item: 'Public IPv4 address while running', perHour: server.ipv4, monthly: server.ipv4 * hours },
     {
-      item: `Server logs (~${LOG_GB_PER_HOUR * 1000} MB per hour)`,
+      item: `Server logs (~${round(LOG_GB_PER_HOUR * 1000)} MB per hour)`,
       perHour: LOG_GB_PER_HOUR * PRICES.logsIngestGb,
       monthly: LOG_GB_PER_HOUR * PRICES.logsIngestGb * hours,
     },
   ];
+  const snapshots = snapshotCosts(config, worldGb, hours, fargate);
+  playing.push({
+    item: `World snapshots to S3 (task runs + ${SNAPSHOT_COLD_AFTER_DAYS} days in S3 Standard)`,
+    perHour: snapshots.perHour,
+    monthly: snapshots.perHour * hours,
+  });
 
   const imageBackupsGb = IMAGE_BACKUPS_KEPT * worldGb * ZIP_RATIO;
   const efsGb = worldGb + imageBackupsGb;
-  const backupGb = worldGb * BACKUP_GROWTH;
+  // AWS Backup copies the whole file system: the world and the zip.
+  const backupGb = efsGb * BACKUP_GROWTH;
   const idle: EstimateLine[] = [
     {
-      item: `EFS: world (${round(worldGb)} GB) + the image's ${IMAGE_BACKUPS_KEPT} hourly zips (~${round(imageBackupsGb)} GB)`,
+      item: `EFS: world (${round(worldGb)} GB) + ${IMAGE_BACKUPS_KEPT} zip of the last start (~${round(imageBackupsGb)} GB)`,
       monthly: efsGb * PRICES.efsGbMonth,
     },
     {
-      item: `AWS Backup of the world (~${round(backupGb)} GB, ${config.backup.retentionDays} days kept)`,
+      item: `AWS Backup of EFS (~${round(backupGb)} GB, ${config.backup.retentionDays} days kept)`,
       monthly: backupGb * PRICES.backupGbMonth,
+    },
+    {
+      item: `S3 snapshots, Glacier Instant Retrieval (~${Math.round(snapshots.keptCold)} kept, ~${round(snapshots.keptCold * worldGb)} GB)`,
+      monthly: snapshots.coldMonthly,
     },
   ];
   idle.push({
@@ -88,8 +115,8 @@ export function estimateCost(config: ValheimConfig, options: EstimateOptions): E
   });
   if (options.snapshotsGb) {
     idle.push({
-      item: `S3 world snapshots (${round(options.snapshotsGb)} GB)`,
-      monthly: options.snapshotsGb * PRICES.s3GbMonth,
+      item: `S3 other snapshots (${round(options.snapshotsGb)} GB, Glacier Instant Retrieval)`,
+      monthly: options.snapshotsGb * PRICES.s3GlacierIrGbMonth,
     });
   }
   if (config.dns)
@@ -123,6 +150,36 @@ export function estimateCost(config: ValheimConfig, options: EstimateOptions): E
     perHour,
     totalMonthly: idleMonthly + perHour * hours,
     notes,
+  };
+}
+
+/**
+ * What the automatic snapshots cost. Each session ends with one (plus one every `snapshots.everyHours` of a
+ * long session); a snapshot is the world's files, uncompressed. Per hour of play: the task run and its first
+ * week in S3 Standard. Always: the snapshots kept in Glacier Instant Retrieval — at least `keepCount` (an idle
+ * month still holds the history of earlier ones), more when play makes more within `keepDays`, and each one
+ * billed for at least Glacier IR's 90 days.
+ */
+function snapshotCosts(
+  config: ValheimConfig,
+  worldGb: number,
+  hours: number,
+  fargate: { readonly vcpuHour: number; readonly gbHour: number },
+): { perHour: number; keptCold: number; coldMonthly: number } {
+  const { everyHours, keepCount, keepDays } = config.snapshots;
+  const perSession = 1 + (everyHours > 0 ? Math.floor(TYPICAL_SESSION_HOURS / everyHours) : 0);
+  const perPlayHour = perSession / TYPICAL_SESSION_HOURS;
+  const taskHour =
+    (SNAPSHOT_TASK.vcpu * fargate.vcpuHour + SNAPSHOT_TASK.gb * fargate.gbHour) * PRICES.armFactor +
+    PRICES.publicIpv4Hour;
+  const perSnapshot =
+    taskHour * (SNAPSHOT_TASK_MINUTES / 60) + worldGb * PRICES.s3GbMonth * (SNAPSHOT_COLD_AFTER_DAYS / 30);
+  const perMonth = perPlayHour * hours;
+  const keptCold = Math.max(keepCount, (perMonth * Math.max(keepDays, PRICES.glacierIrMinimumDays)) / 30);
+  return {
+    perHour: perPlayHour * perSnapshot,
+    keptCold,
+    coldMonthly: keptCold * worldGb * PRICES.s3GlacierIrGbMonth,
   };
 }
 

@@ -31,6 +31,15 @@ export const PRICES = {
   backupGbMonth: 0.05,
   /** S3 Standard, per GB-month (world snapshots). */
   s3GbMonth: 0.023,
+  /**
+   * S3 Glacier Instant Retrieval, per GB-month: restores in milliseconds like Standard, but bills at least
+   * 90 days per object and at least 128 KB per object, and $0.03/GB to read back.
+   */
+  s3GlacierIrGbMonth: 0.004,
+  /** Glacier Instant Retrieval's minimum storage duration (days). */
+  glacierIrMinimumDays: 90,
+  /** Fargate on Graviton (the world-transfer task) costs about 20 % less than x86. */
+  armFactor: 0.8,
   /** Route 53 hosted zone, per month (only with a DNS name). */
   hostedZoneMonth: 0.5,
   /** CloudWatch Logs ingestion, per GB. */

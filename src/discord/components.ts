@@ -50,3 +50,23 @@ export function startReplyRow(...actions: ButtonAction[]): APIActionRowComponent
 export function buttonRow(...actions: ButtonAction[]): APIActionRowComponent<APIButtonComponent> {
   return { type: Component.ActionRow, components: actions.map((action) => BUTTONS[action]) };
 }
+
+/**
+ * "Start anyway (this session)" under a start refused by the budget guard; only operators may click it, and
+ * it starts the server once: the next start is checked against the limit again.
+ */
+export const START_OVER_BUDGET_ID = 'valheim:start:over-budget';
+
+export function startOverBudgetRow(): APIActionRowComponent<APIButtonComponent> {
+  return {
+    type: Component.ActionRow,
+    components: [
+      {
+        type: Component.Button,
+        style: Button.Danger,
+        label: 'Start anyway (this session)',
+        custom_id: START_OVER_BUDGET_ID,
+      },
+    ],
+  };
+}

@@ -30,6 +30,8 @@ export interface CommandSettings {
   /** For /valheim cost: the always-on items per month (estimated at synth) and the cost tag for Cost Explorer. */
   readonly costFixedMonthly?: number;
   readonly costTag?: { readonly key: string; readonly value: string };
+  /** The budget guard's monthly limit (USD): /valheim start is refused past it. */
+  readonly costMonthlyLimit?: number;
   /** For /valheim backup (and the start check): the world-transfer task; absent when not set up. */
   readonly worldTransfer?: WorldTransferSettings;
   /** Why /valheim backup is off although some of its variables are set (one line per variable). */
@@ -74,6 +76,7 @@ const commandSchema = z.object({
   EMPTY_STOP_MINUTES: z.optional(z.string().check(z.regex(/^\d{1,5}$/))),
   COST_FIXED_MONTHLY: z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/))),
   COST_EXPLORER_TAG: z.optional(z.string().check(z.regex(/^[^=]+=.+$/))),
+  COST_MONTHLY_LIMIT: z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/))),
 });
 
 /** All set: backups from Discord on. None set: off (an older stack). Some: a problem per missing one. */
@@ -108,6 +111,7 @@ const HINTS: Record<string, string> = {
   EMPTY_STOP_MINUTES: 'whole minutes',
   COST_FIXED_MONTHLY: 'US dollars, e.g. 0.80',
   COST_EXPLORER_TAG: 'key=value, e.g. project=valheim-ondemand',
+  COST_MONTHLY_LIMIT: 'US dollars a month, e.g. 5',
   TRANSFER_TASK_DEFINITION: 'the world-transfer task definition family, e.g. valheim-ondemand-world-transfer',
   TRANSFER_SUBNETS:
     'comma-separated subnet IDs, e.g. subnet-0123456789abcdef0 (stack output TransferSubnets)',
@@ -156,6 +160,7 @@ export function readInteractionsEnvironment(env: NodeJS.ProcessEnv): Interaction
         : DEFAULT_LIFECYCLE.emptyStopMinutes,
       ...(settings.COST_FIXED_MONTHLY && { costFixedMonthly: Number(settings.COST_FIXED_MONTHLY) }),
       ...(settings.COST_EXPLORER_TAG && { costTag: splitTag(settings.COST_EXPLORER_TAG) }),
+      ...(settings.COST_MONTHLY_LIMIT && { costMonthlyLimit: Number(settings.COST_MONTHLY_LIMIT) }),
       ...transfer,
     },
   };

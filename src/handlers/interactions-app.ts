@@ -142,6 +142,7 @@ function commandContext(
       cost: {
         region,
         fixedMonthly: settings.costFixedMonthly ?? 0,
+        ...(settings.costMonthlyLimit !== undefined && { monthlyLimitUsd: settings.costMonthlyLimit }),
         ...(costTag && { spend: (cache, signal) => backends.spend(costTag, cache, signal) }),
       } satisfies CostSettings,
     }),

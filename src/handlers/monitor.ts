@@ -3,6 +3,7 @@ import { jsonLogger } from '../log.js';
 import { awsMonitorPorts } from '../monitor/aws-ports.js';
 import { readMonitorEnvironment } from '../monitor/environment.js';
 import { reportTransfer, runMonitorTick, type TickTrigger } from '../monitor/monitor.js';
+import { isMonthlySummaryEvent, postMonthlySummary } from '../monitor/monthly-summary.js';
 import { WAKE_EVENT_DETAIL_TYPE } from '../monitor/wake-event.js';
 
 /*
@@ -12,8 +13,20 @@ import { WAKE_EVENT_DETAIL_TYPE } from '../monitor/wake-event.js';
  */
 const environment = readMonitorEnvironment(process.env);
 const ports = awsMonitorPorts(environment, jsonLogger);
+if (environment.snapshotProblems) {
+  jsonLogger.error('monitor snapshot settings are wrong', { problems: environment.snapshotProblems });
+}
 
 export async function handler(event: EventBridgeEvent<string, unknown>): Promise<void> {
+  // The first of the month (EventBridge Scheduler): last month's summary for the notice channel.
+  if (isMonthlySummaryEvent(event)) {
+    const cost = environment.settings.summary;
+    if (!cost) return;
+    await postMonthlySummary(ports, cost).catch((error: unknown) =>
+      jsonLogger.error('monthly summary failed', { error }),
+    );
+    return;
+  }
   const trigger = triggerOf(event['detail-type']);
   try {
     // Transfer tasks share the cluster: report their outcome, and leave the game's lifecycle alone.

@@ -1,14 +1,16 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DisableRuleCommand, EnableRuleCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ChangeResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DiscordRest } from '../discord/rest-client.js';
 import type { Logger } from '../log.js';
 import { queryInfo } from '../players/a2s.js';
-import { awsGameServer } from '../server/aws-game-server.js';
+import { awsGameServer, ecsClient } from '../server/aws-game-server.js';
 import { discordNotifier } from './discord-notifier.js';
 import type { MonitorEnvironment } from './environment.js';
 import type { MonitorPorts } from './monitor.js';
+import { sessionSnapshots } from './session-snapshots.js';
 import { discordStartProgress } from './start-progress.js';
 import { StateStore } from './state-store.js';
 
@@ -20,6 +22,12 @@ const dynamo = new DynamoDBClient({});
 const events = new EventBridgeClient({});
 const ssm = new SSMClient({});
 const route53 = new Route53Client({});
+/** Only for pruning snapshots, after a snapshot completed: loaded then, once per container. */
+let s3: Promise<S3Client> | undefined;
+const s3Client = (): Promise<S3Client> => {
+  s3 ??= import('@aws-sdk/client-s3').then(({ S3Client }) => new S3Client({}));
+  return s3;
+};
 
 /** Steam's query port is the game port plus one. */
 const QUERY_PORT = 2457;
@@ -100,6 +108,9 @@ export function awsMonitorPorts(env: MonitorEnvironment, log: Logger): MonitorPo
       ...(env.noticeChannelId && { noticeChannelId: env.noticeChannelId }),
       store,
       now: Date.now,
+    }),
+    ...(env.snapshots && {
+      snapshots: sessionSnapshots(ecsClient, s3Client, env.cluster, env.service, env.snapshots),
     }),
     now: Date.now,
     log,

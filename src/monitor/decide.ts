@@ -36,6 +36,11 @@ export interface LifecycleSettings {
   readonly maxSessionHours: number;
   /** How much longer Keep running lets a session run past `maxSessionHours`. @default 2 h */
   readonly keepRunningHours: number;
+  /**
+   * Snapshot the world to S3 every this many hours of a running session; 0 or absent = only at the end.
+   * @default - only at the end of a session
+   */
+  readonly snapshotEveryHours?: number;
 }
 
 export const DEFAULT_LIFECYCLE: LifecycleSettings = {
@@ -89,6 +94,8 @@ export interface LifecycleState {
   readonly stoppedSeenAt?: number;
   /** The start phase the `/valheim start` reply last showed (src/monitor/start-progress.ts). */
   readonly startProgress?: string;
+  /** When the last snapshot during this session was asked for (the every-few-hours clock runs from here). */
+  readonly lastSnapshotAt?: number;
 }
 
 export const INITIAL_STATE: LifecycleState = { phase: 'stopped' };
@@ -136,6 +143,8 @@ export type Action =
       readonly reason: StopReason | 'requested';
       /** True only when the log showed a save during shutdown. */
       readonly worldSaved: boolean;
+      /** What the session was, for the stop notice's summary line. */
+      readonly session?: { readonly startedAt: number; readonly peakPlayers: number };
     }
   | { readonly type: 'warn-limit'; readonly kind: LimitKind; readonly stopAt: number; readonly since: number }
   | { readonly type: 'cancel-limit-warning'; readonly kind: LimitKind }
@@ -149,7 +158,12 @@ export type Action =
       readonly at: number;
       readonly reason: string;
     }
-  | { readonly type: 'stop-polling' };
+  | { readonly type: 'stop-polling' }
+  /**
+   * Snapshot the world to the world bucket: at the end of a session, once the game task has stopped (and so
+   * saved), or during a long one.
+   */
+  | { readonly type: 'snapshot-world'; readonly reason: 'session-end' | 'session' };
 
 export interface Decision {
   readonly state: LifecycleState;
@@ -190,7 +204,11 @@ export function decide(
       ) {
         return { state: { ...next, phase: 'stopping', stoppedSeenAt: firstSeen }, actions };
       }
-      if (next.phase !== 'stopped') closeSession(next, observation, now, actions);
+      if (next.phase !== 'stopped') {
+        closeSession(next, observation, now, actions);
+        // Only here is the game task known to be gone (it saved on SIGTERM): the world holds the session's end.
+        actions.push({ type: 'snapshot-world', reason: 'session-end' });
+      }
       actions.push({ type: 'stop-polling' });
       return { state: INITIAL_STATE, actions };
     }
@@ -287,6 +305,12 @@ export function decide(
   }
 
   if (next.phase !== 'ready') return { state: next, actions };
+
+  const everyHours = settings.snapshotEveryHours ?? 0;
+  if (everyHours > 0 && now - (next.lastSnapshotAt ?? next.readyAt ?? now) >= everyHours * 60 * MINUTE) {
+    actions.push({ type: 'snapshot-world', reason: 'session' });
+    next = { ...next, lastSnapshotAt: now };
+  }
 
   const players = observation.players;
   if (observation.joinCode && next.joinCode && observation.joinCode !== next.joinCode) {
@@ -441,6 +465,9 @@ function closeSession(state: LifecycleState, observation: Observation, now: numb
     type: 'announce-stopped',
     reason: state.stopReason ?? 'requested',
     worldSaved: observation.shutdownSaved === true,
+    ...(state.startedAt !== undefined && {
+      session: { startedAt: state.startedAt, peakPlayers: state.peakPlayers ?? 0 },
+    }),
   });
   if (state.address) actions.push({ type: 'delete-dns' });
   if (state.sessionId) {

@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+import { commaList } from '../config/comma-list.js';
+import { fargatePrices, hourlyServerCost } from '../cost/prices.js';
 import { DEFAULT_LIFECYCLE } from './decide.js';
 import type { MonitorSettings } from './monitor.js';
 
@@ -14,7 +16,25 @@ export interface MonitorEnvironment {
   readonly discordApiUrl?: string;
   /** Task definition family of the world-transfer task, whose events are reported rather than tracked. */
   readonly transferFamily?: string;
+  /** The monitor's own snapshots (session ends, long sessions); absent when not wired. */
+  readonly snapshots?: MonitorSnapshotSettings;
+  /**
+   * Why the snapshots are off although some of their variables are set. Logged, never thrown: the idle stop
+   * must keep working when only the snapshot settings are wrong.
+   */
+  readonly snapshotProblems?: readonly string[];
   readonly settings: MonitorSettings;
+}
+
+/** Where the snapshot task runs and how many automatic snapshots are kept. */
+export interface MonitorSnapshotSettings {
+  readonly taskDefinition: string;
+  readonly subnets: readonly string[];
+  readonly securityGroups: readonly string[];
+  readonly bucket: string;
+  readonly worldName: string;
+  readonly keepCount: number;
+  readonly keepDays: number;
 }
 
 const flag = z.optional(z.enum(['true', 'false']));
@@ -42,6 +62,12 @@ const schema = z.object({
   TASK_CPU: count,
   TASK_MEMORY_MIB: count,
   TASK_SPOT: flag,
+  SNAPSHOT_EVERY_HOURS: count,
+  SNAPSHOT_KEEP_COUNT: count,
+  SNAPSHOT_KEEP_DAYS: count,
+  COST_MONTHLY_LIMIT: z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/))),
+  COST_FIXED_MONTHLY: z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/))),
+  AWS_REGION: z.optional(z.string()),
 });
 
 export function readMonitorEnvironment(env: NodeJS.ProcessEnv): MonitorEnvironment {
@@ -64,7 +90,24 @@ export function readMonitorEnvironment(env: NodeJS.ProcessEnv): MonitorEnvironme
     unknownLimitMinutes: number(e.UNKNOWN_LIMIT_MINUTES, DEFAULT_LIFECYCLE.unknownLimitMinutes),
     maxSessionHours: number(e.MAX_SESSION_HOURS, DEFAULT_LIFECYCLE.maxSessionHours),
     keepRunningHours: number(e.KEEP_RUNNING_HOURS, DEFAULT_LIFECYCLE.keepRunningHours),
+    snapshotEveryHours: number(e.SNAPSHOT_EVERY_HOURS, 0),
   };
+  const task = {
+    cpu: number(e.TASK_CPU, 2048),
+    memoryMiB: number(e.TASK_MEMORY_MIB, 8192),
+    spot: e.TASK_SPOT === 'true',
+  };
+  const region = e.AWS_REGION ?? 'us-east-1';
+  const snapshotSettings = readSnapshotSettings(env);
+  const snapshots =
+    snapshotSettings.settings && e.TRANSFER_FAMILY
+      ? {
+          taskDefinition: e.TRANSFER_FAMILY,
+          ...snapshotSettings.settings,
+          keepCount: number(e.SNAPSHOT_KEEP_COUNT, 20),
+          keepDays: number(e.SNAPSHOT_KEEP_DAYS, 60),
+        }
+      : undefined;
   const dns =
     e.DNS_HOSTED_ZONE_ID && e.DNS_RECORD_NAME
       ? { hostedZoneId: e.DNS_HOSTED_ZONE_ID, recordName: e.DNS_RECORD_NAME }
@@ -79,17 +122,24 @@ export function readMonitorEnvironment(env: NodeJS.ProcessEnv): MonitorEnvironme
     ...(dns && { dns }),
     ...(e.DISCORD_API_URL && { discordApiUrl: e.DISCORD_API_URL }),
     ...(e.TRANSFER_FAMILY && { transferFamily: e.TRANSFER_FAMILY }),
+    ...(snapshots && { snapshots }),
+    ...(snapshotSettings.problems.length > 0 && { snapshotProblems: snapshotSettings.problems }),
     settings: {
+      ...(e.COST_FIXED_MONTHLY && { summary: { fixedMonthly: Number(e.COST_FIXED_MONTHLY), region } }),
+      ...(e.COST_MONTHLY_LIMIT && {
+        budget: {
+          monthlyLimitUsd: Number(e.COST_MONTHLY_LIMIT),
+          fixedMonthly: Number(e.COST_FIXED_MONTHLY ?? 0),
+          region,
+        },
+      }),
       public: e.SERVER_PUBLIC !== 'false',
       crossplay,
       lifecycle,
-      task: {
-        cpu: number(e.TASK_CPU, 2048),
-        memoryMiB: number(e.TASK_MEMORY_MIB, 8192),
-        spot: e.TASK_SPOT === 'true',
-      },
+      task,
       notices: {
         crossplay,
+        hourlyCost: hourlyServerCost(task, fargatePrices(region).fargate).total,
         idleStopMinutes: lifecycle.idleStopMinutes,
         emptyStopMinutes: lifecycle.emptyStopMinutes,
         unknownLimitMinutes: lifecycle.unknownLimitMinutes,
@@ -97,5 +147,34 @@ export function readMonitorEnvironment(env: NodeJS.ProcessEnv): MonitorEnvironme
         ...(dns && { hostName: dns.recordName.replace(/\.$/, '') }),
       },
     },
+  };
+}
+
+/** The variables of the monitor's snapshots: all set (the stack sets them together), none, or problems. */
+const SNAPSHOT_VARIABLES = {
+  TRANSFER_SUBNETS: /^subnet-[0-9a-f]{8,17}(,subnet-[0-9a-f]{8,17})*$/,
+  TRANSFER_SECURITY_GROUPS: /^sg-[0-9a-f]{8,17}(,sg-[0-9a-f]{8,17})*$/,
+  WORLD_BUCKET: /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+  WORLD_NAME: /^[A-Za-z0-9_-]{1,64}$/,
+} as const;
+
+function readSnapshotSettings(env: NodeJS.ProcessEnv): {
+  settings?: Omit<MonitorSnapshotSettings, 'taskDefinition' | 'keepCount' | 'keepDays'>;
+  problems: string[];
+} {
+  const names = Object.keys(SNAPSHOT_VARIABLES) as Array<keyof typeof SNAPSHOT_VARIABLES>;
+  if (names.every((name) => !env[name])) return { problems: [] };
+  const problems = names
+    .filter((name) => !SNAPSHOT_VARIABLES[name].test(env[name] ?? ''))
+    .map((name) => `${name} is ${env[name] ? 'invalid' : 'not set'}: automatic world snapshots are off`);
+  if (problems.length > 0) return { problems };
+  return {
+    settings: {
+      subnets: commaList(env.TRANSFER_SUBNETS),
+      securityGroups: commaList(env.TRANSFER_SECURITY_GROUPS),
+      bucket: env.WORLD_BUCKET ?? '',
+      worldName: env.WORLD_NAME ?? '',
+    },
+    problems: [],
   };
 }

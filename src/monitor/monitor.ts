@@ -1,4 +1,11 @@
-import { type NoticeContext, transferNotice } from '../bot/notices.js';
+import {
+  budgetNotice,
+  type NoticeContext,
+  snapshotNotStartedNotice,
+  transferNotice,
+} from '../bot/notices.js';
+import { budgetCrossing, budgetShare } from '../cost/budget.js';
+import { monthRange, monthToDate } from '../cost/month.js';
 import type { Logger } from '../log.js';
 import type { LogPresence } from '../players/log-presence.js';
 import type { GameServer } from '../server/game-server.js';
@@ -28,6 +35,20 @@ export interface MonitorStore extends DeliveryStore {
   loadPresence(signal?: AbortSignal): Promise<{ presence?: LogPresence; version: number }>;
   recordSession(session: Partial<SessionRecord> & { sessionId: string }): Promise<void>;
   loadBackupReply(snapshotId: string): Promise<StartReply | undefined>;
+  /** Ledger rows whose session started in [from, to) (the budget guard's month). */
+  sessions(from: Date, to: Date, signal?: AbortSignal): Promise<SessionRecord[]>;
+}
+
+/** The monitor's own world snapshots (session ends, long sessions) and their retention. */
+export interface SessionSnapshots {
+  /**
+   * Starts the world-transfer task in snapshot mode without waiting; resolves with the snapshot id, or
+   * undefined when another transfer already runs (a snapshot, or a restore, which snapshots first: either
+   * holds the same world).
+   */
+  take(reason: 'session-end' | 'session', at: number): Promise<string | undefined>;
+  /** Deletes the automatic snapshots the retention no longer keeps; resolves with their ids. */
+  prune(now: number): Promise<readonly string[]>;
 }
 
 export interface MonitorPorts {
@@ -39,6 +60,8 @@ export interface MonitorPorts {
   readonly polling: { enable(): Promise<void>; disable(): Promise<void> };
   /** Edits the start reply through the start's phases and notifies the starter when ready. */
   readonly startProgress?: StartProgressPort;
+  /** Absent when the stack has no world transfer wired to the monitor. */
+  readonly snapshots?: SessionSnapshots;
   readonly now: () => number;
   readonly log: Logger;
 }
@@ -47,6 +70,15 @@ export interface MonitorSettings extends ObserveSettings {
   readonly lifecycle: LifecycleSettings;
   readonly task: { readonly cpu: number; readonly memoryMiB: number; readonly spot: boolean };
   readonly notices: NoticeContext;
+  /** For the monthly summary: the always-on items per month (USD) and the region's prices. */
+  readonly summary?: { readonly fixedMonthly: number; readonly region: string };
+  /** The budget guard: a notice when a session takes the month's estimate to 80 % or past the limit. */
+  readonly budget?: {
+    readonly monthlyLimitUsd: number;
+    /** The always-on items per month (USD). */
+    readonly fixedMonthly: number;
+    readonly region: string;
+  };
 }
 
 /** `log-news`: the log Lambda saw readiness, a join code or a failed save, and asks for a tick now. */
@@ -210,12 +242,59 @@ async function act(
         peakPlayers: before.state.peakPlayers ?? 0,
         interruptions: before.state.interruptions ?? 0,
       });
+      if (settings.budget) await warnAboutBudget(ports, settings.budget, action.sessionId, action.at);
       return;
     case 'announce-ready':
       if (after.sessionId) await ports.store.recordSession({ sessionId: after.sessionId, readyAt: now });
       return;
+    case 'snapshot-world': {
+      if (!ports.snapshots) return;
+      try {
+        const snapshotId = await ports.snapshots.take(action.reason, now);
+        ports.log.info(
+          snapshotId ? 'world snapshot started' : 'world snapshot left to the running transfer',
+          {
+            reason: action.reason,
+            ...(snapshotId && { snapshotId }),
+          },
+        );
+      } catch (error) {
+        ports.log.error('world snapshot not started', { reason: action.reason, error });
+        await ports.notify(snapshotNotStartedNotice(action.reason, error), { editReply: false });
+      }
+      return;
+    }
     default:
       return; // notices are delivered from the outbox
+  }
+}
+
+/**
+ * Posts a notice when the session just closed took the month's estimate to 80 % of the limit, or past it.
+ * Compares the month with and without that session, so each crossing is announced once and nothing is stored.
+ */
+async function warnAboutBudget(
+  ports: MonitorPorts,
+  budget: NonNullable<MonitorSettings['budget']>,
+  sessionId: string,
+  at: number,
+): Promise<void> {
+  const now = new Date(at);
+  const { from, to } = monthRange(now);
+  const sessions = await ports.store.sessions(from, to);
+  const closed = sessions.map((row) => (row.sessionId === sessionId ? { ...row, stoppedAt: at } : row));
+  const month = monthToDate(closed, now, budget.region, budget.fixedMonthly);
+  const without = monthToDate(
+    closed.filter((row) => row.sessionId !== sessionId),
+    now,
+    budget.region,
+    budget.fixedMonthly,
+  );
+  const crossed = budgetCrossing(without.total, month.total, budget.monthlyLimitUsd);
+  if (crossed === 'warn' || crossed === 'over') {
+    await ports.notify(budgetNotice(crossed, budgetShare(month, budget.monthlyLimitUsd)), {
+      editReply: false,
+    });
   }
 }
 
@@ -233,6 +312,15 @@ export async function reportTransfer(ports: MonitorPorts, detail: unknown, famil
     const delivered = await ports.notify(notice, { ...(reply && { startReply: reply }), editReply: false });
     if (delivered.status !== 'delivered') {
       ports.log.error('transfer notice not delivered', { reason: delivered.reason });
+    }
+  }
+  // Only after a snapshot that completed: a failed or interrupted one never costs an older one.
+  if (outcome.mode === 'snapshot' && outcome.ok && ports.snapshots) {
+    try {
+      const pruned = await ports.snapshots.prune(ports.now());
+      if (pruned.length > 0) ports.log.info('old automatic snapshots deleted', { pruned });
+    } catch (error) {
+      ports.log.error('snapshot retention failed; nothing else is affected', { error });
     }
   }
   return true;

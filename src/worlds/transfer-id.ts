@@ -6,7 +6,15 @@
 const ID_PATTERN = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z-([a-z0-9][a-z0-9-]{0,39})$/;
 
 /** Why a snapshot was taken; the last part of its id. */
-export type SnapshotReason = 'manual' | 'pre-import' | 'pre-restore' | 'discord';
+export type SnapshotReason =
+  | 'manual'
+  | 'pre-import'
+  | 'pre-restore'
+  | 'discord'
+  /** Taken by the monitor once the game task of a session has stopped. */
+  | 'session-end'
+  /** Taken by the monitor during a long session (every snapshots.everyHours). */
+  | 'session';
 
 /**
  * An id for a snapshot, import or listing: the UTC time to the second plus a reason, e.g.

@@ -15,6 +15,17 @@ describe('README', () => {
     expect(readme).toContain(`\`\`\`\n${text}\n\`\`\``);
   });
 
+  it('quotes the idle month too, and the example config stays within $0.10 plus the world on EFS', () => {
+    // Given the example config, When estimated for a month without play
+    const config = loadConfig(EXAMPLE_CONFIG_FILE);
+    const idle = estimateCost(config, { hoursPerMonth: 0 });
+    // Then its own region (eu-central-1) costs at most 0.10 + the 0.2 GB world × 0.30
+    expect(idle.totalMonthly).toBeLessThanOrEqual(0.1 + 0.2 * 0.3);
+    // And the README quotes the us-east-1 idle estimate exactly
+    const text = formatEstimate(estimateCost({ ...config, region: 'us-east-1' }, { hoursPerMonth: 0 }));
+    expect(readme).toContain(`\`\`\`\n${text}\n\`\`\``);
+  });
+
   it('documents every slash subcommand', () => {
     for (const name of Object.keys(SUBCOMMANDS)) {
       expect(readme, `/${COMMAND_NAME} ${name}`).toContain(`\`/${COMMAND_NAME} ${name}\``);

@@ -267,7 +267,34 @@ describe('WorldBucket', () => {
     });
   });
 
+  it('moves snapshots (current and replaced versions) to Glacier Instant Retrieval after the given days', () => {
+    // Given
+    const stack = new Stack();
+    // When
+    new WorldBucket(stack, 'Worlds', { snapshotColdAfterDays: 30 });
+    // Then the rule covers snapshots only, and never expires them
+    const rules = Template.fromStack(stack).findResources('AWS::S3::Bucket');
+    const bucket = Object.values(rules)[0] as {
+      Properties: { LifecycleConfiguration: { Rules: Array<Record<string, unknown>> } };
+    };
+    const snapshotRules = bucket.Properties.LifecycleConfiguration.Rules.filter(
+      (rule) => rule.Prefix === 'snapshots/',
+    );
+    expect(snapshotRules).toEqual([
+      {
+        Id: 'SnapshotsToGlacierInstantRetrieval',
+        Status: 'Enabled',
+        Prefix: 'snapshots/',
+        Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 30 }],
+        NoncurrentVersionTransitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: 30 }],
+      },
+    ]);
+  });
+
   it('refuses a retention that is not a whole number of days', () => {
+    expect(() => new WorldBucket(new Stack(), 'Worlds', { snapshotColdAfterDays: -1 })).toThrow(
+      /snapshotColdAfterDays .* but -1 was provided/,
+    );
     expect(() => new WorldBucket(new Stack(), 'Worlds', { noncurrentVersionRetentionDays: 0 })).toThrow(
       /noncurrentVersionRetentionDays must be .* but 0 was provided/,
     );

@@ -28,8 +28,7 @@ const interactions: Calls<CommandStore> = {
   saveSpend: (store) => store.saveSpend({ month: '2026-11', amount: 1, currency: 'USD', fetchedAt: 1 }),
   loadPresence: (store) => store.loadPresence(),
 };
-// The monitor's store port, plus the ledger reads of its start-progress port (the usual start time).
-const monitor: Calls<MonitorStore> & Calls<Pick<StateStore, 'sessions'>> = {
+const monitor: Calls<MonitorStore> = {
   load: (store) => store.load(),
   save: (store) => store.save(INITIAL_STATE, 0, { startReply: null }),
   loadPresence: (store) => store.loadPresence(),

@@ -13,8 +13,10 @@ import { readInteractionsEnvironment } from '../../src/handlers/environment.js';
 import { readMonitorEnvironment } from '../../src/monitor/environment.js';
 import { TTL_ATTRIBUTE } from '../../src/monitor/state-store.js';
 import { WAKE_EVENT_DETAIL_TYPE, WAKE_EVENT_SOURCE } from '../../src/monitor/wake-event.js';
+import { logFilterEnvironment } from '../../src/players/log-noise.js';
 import { LOG_FILTER_PATTERN } from '../../src/players/server-log.js';
 import { INSTALL_CACHE_KEY } from '../../src/server-cache/install-cache.js';
+import { SNAPSHOT_COLD_AFTER_DAYS } from '../../src/worlds/snapshot-policy.js';
 import { IMPORTS, SNAPSHOTS } from '../../src/worlds/snapshots.js';
 import { swapRepairHook } from '../../src/worlds/swap-repair.js';
 import { TRANSFER_IMAGE, TRANSFER_SCRIPT_PATH, transferCommand } from '../../src/worlds/transfer-script.js';
@@ -404,8 +406,9 @@ describe('ValheimStack with the example config', () => {
         RESTART_CRON: '',
         BACKUPS: 'true',
         BACKUPS_MAX_AGE: '3650',
-        // As many zips as the cost estimate counts on EFS.
+        // As many zips as the cost estimate counts on EFS (one), made only at the start: no hourly cron.
         BACKUPS_MAX_COUNT: String(IMAGE_BACKUPS_KEPT),
+        BACKUPS_CRON: '',
         BACKUPS_IF_IDLE: 'false',
         STATUS_HTTP: 'false',
         // Puts the previous world back after a restore killed mid-swap (test/worlds/swap-repair.test.ts).
@@ -414,6 +417,8 @@ describe('ValheimStack with the example config', () => {
         STEAMCMD_ARGS: '',
         // Tells the install cache's pack container that steamcmd is done
         POST_UPDATE_CHECK_HOOK: 'touch /opt/valheim/.install-cache/update-checked',
+        // Unity's headless noise, filtered by the image before CloudWatch
+        ...logFilterEnvironment(),
       });
     });
 
@@ -553,7 +558,7 @@ describe('ValheimStack with the example config', () => {
       });
     });
 
-    it('keeps snapshots, and expires only old versions, uploads, listings, downloaded zips and stray parts', () => {
+    it('keeps snapshots (moving them to Glacier IR after a week), and expires only old versions, uploads, listings, downloaded zips and stray parts', () => {
       // Then
       const rules = (
         findOne(template, 'AWS::S3::Bucket').properties.LifecycleConfiguration as {
@@ -577,6 +582,15 @@ describe('ValheimStack with the example config', () => {
           NoncurrentVersionExpiration: { NoncurrentDays: 1 },
         },
         { Id: 'Listings', Status: 'Enabled', Prefix: 'listings/', ExpirationInDays: 1 },
+        {
+          Id: 'SnapshotsToGlacierInstantRetrieval',
+          Status: 'Enabled',
+          Prefix: `${SNAPSHOTS}/`,
+          Transitions: [{ StorageClass: 'GLACIER_IR', TransitionInDays: SNAPSHOT_COLD_AFTER_DAYS }],
+          NoncurrentVersionTransitions: [
+            { StorageClass: 'GLACIER_IR', TransitionInDays: SNAPSHOT_COLD_AFTER_DAYS },
+          ],
+        },
       ]);
       // And no rule expires current snapshots
       for (const rule of rules) {
@@ -952,11 +966,16 @@ describe('ValheimStack with the example config', () => {
           `iam:PassRole on <${roleIdOf(task.ExecutionRoleArn)}.Arn>${passed}`,
         ].sort(),
       );
-      // And no other role may pass a role
+      // And no other role may pass a role but the monitor's (its session snapshots run the same task)
       const passing = policyStatements(template).filter((statement) =>
         asArray(statement.Action as string | string[]).includes('iam:PassRole'),
       );
-      expect(passing).toHaveLength(1);
+      expect(passing).toHaveLength(2);
+      expect(
+        grantsOf(template, MONITOR)
+          .filter((grant) => grant.startsWith('iam:'))
+          .sort(),
+      ).toEqual(grants.filter((grant) => grant.startsWith('iam:')).sort());
     });
   });
 
@@ -1040,13 +1059,30 @@ describe('ValheimStack with the example config', () => {
         TASK_CPU: '2048',
         TASK_MEMORY_MIB: '8192',
         TASK_SPOT: 'false',
+        // its session snapshots: where the transfer task runs, and the retention (config defaults)
+        TRANSFER_SUBNETS: lambdaEnvironment(lambdaFunction(template, INTERACTIONS).properties)
+          .TRANSFER_SUBNETS,
+        TRANSFER_SECURITY_GROUPS: lambdaEnvironment(lambdaFunction(template, INTERACTIONS).properties)
+          .TRANSFER_SECURITY_GROUPS,
+        WORLD_BUCKET: { Ref: findOne(template, 'AWS::S3::Bucket').id },
+        WORLD_NAME: 'Dedicated',
+        SNAPSHOT_EVERY_HOURS: '4',
+        SNAPSHOT_KEEP_COUNT: '20',
+        SNAPSHOT_KEEP_DAYS: '60',
+        // the always-on part of the estimate, for the monthly summary
+        COST_FIXED_MONTHLY: estimateCost(config, { hoursPerMonth: 0 }).idleMonthly.toFixed(2),
         NODE_OPTIONS: '--enable-source-maps',
       });
     });
 
     it('passes an environment the monitor handler accepts', () => {
-      // When
-      const environment = readMonitorEnvironment(deployedEnvironment(template, MONITOR));
+      // When (deployed values in place of the template's references)
+      const environment = readMonitorEnvironment({
+        ...deployedEnvironment(template, MONITOR),
+        TRANSFER_SUBNETS: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
+        TRANSFER_SECURITY_GROUPS: 'sg-0123456789abcdef0',
+        WORLD_BUCKET: 'valheim-ondemand-worldsbucket97ae83f6-abcdef012345',
+      });
       // Then
       expect(environment).toMatchObject({
         pollRuleName: 'valheim-ondemand-monitor-poll',
@@ -1063,7 +1099,17 @@ describe('ValheimStack with the example config', () => {
           },
           task: { cpu: 2048, memoryMiB: 8192, spot: false },
         },
+        snapshots: {
+          taskDefinition: transferFamily('valheim-ondemand'),
+          subnets: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+          securityGroups: ['sg-0123456789abcdef0'],
+          worldName: 'Dedicated',
+          keepCount: 20,
+          keepDays: 60,
+        },
       });
+      expect(environment.settings.lifecycle.snapshotEveryHours).toBe(4);
+      expect(environment).not.toHaveProperty('snapshotProblems');
       expect(environment).not.toHaveProperty('dns');
       expect(environment).not.toHaveProperty('noticeChannelId');
     });
@@ -1118,8 +1164,9 @@ describe('ValheimStack with the example config', () => {
       });
     });
 
-    it('may control the service, use the table, switch only its own rule and read only the bot token', () => {
+    it('may control the service, use the table, switch only its own rule, read only the bot token and run snapshots', () => {
       // Given
+      const bucket = findOne(template, 'AWS::S3::Bucket');
       const cluster = findOne(template, 'AWS::ECS::Cluster');
       const service = findOne(template, 'AWS::ECS::Service');
       const table = findOne(template, 'AWS::DynamoDB::Table');
@@ -1140,8 +1187,20 @@ describe('ValheimStack with the example config', () => {
           'ssm:GetParameter on arn:aws:ssm:eu-central-1:<AWS::AccountId>:parameter/valheim-ondemand/discord-bot-token',
           'events:EnableRule on arn:aws:events:eu-central-1:<AWS::AccountId>:rule/valheim-ondemand-monitor-poll',
           'events:DisableRule on arn:aws:events:eu-central-1:<AWS::AccountId>:rule/valheim-ondemand-monitor-poll',
+          // session snapshots: run the transfer task (as the interactions Lambda may) …
+          ...grantsOf(template, INTERACTIONS).filter((grant) =>
+            /^(ecs:RunTask|ecs:TagResource|iam:PassRole) /.test(grant),
+          ),
+          // … and prune its own snapshots, nothing else in the bucket
+          `s3:ListBucket on <${bucket.id}.Arn> if {"StringLike":{"s3:prefix":["snapshots/","snapshots/*"]}}`,
+          `s3:GetObject on <${bucket.id}.Arn>/snapshots/*`,
+          `s3:DeleteObject on <${bucket.id}.Arn>/snapshots/*`,
         ].sort(),
       );
+    });
+
+    it('posts no monthly summary without a notice channel (and the example config has no schedules)', () => {
+      template.resourceCountIs('AWS::Scheduler::Schedule', 0);
     });
 
     it('may change no DNS record without a configured DNS name', () => {
@@ -1511,8 +1570,8 @@ describe('ValheimStack with Spot, a schedule and everything else changed', () =>
   });
 
   it('creates one schedule per start and stop time, in the configured time zone', () => {
-    // Then
-    template.resourceCountIs('AWS::Scheduler::Schedule', 3);
+    // Then (the fourth is the monthly summary, with a notice channel configured)
+    template.resourceCountIs('AWS::Scheduler::Schedule', 4);
     for (const expression of ['cron(0 2 ? * SAT *)', 'cron(30 23 * * ? *)']) {
       const input = new Capture();
       template.hasResourceProperties('AWS::Scheduler::Schedule', {
@@ -1569,6 +1628,19 @@ describe('ValheimStack with Spot, a schedule and everything else changed', () =>
       .filter((schedule) => String(schedule.Properties.Description).startsWith('Stop'))
       .map((schedule) => schedule.Properties.Target.RoleArn);
     expect(stopTargets).toEqual(Array(2).fill({ 'Fn::GetAtt': [role.id, 'Arn'] }));
+  });
+
+  it("posts last month's summary at noon on the 1st in the time zone, by invoking the monitor", () => {
+    // Then
+    const monitor = lambdaFunction(template, MONITOR);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 12 1 * ? *)',
+      ScheduleExpressionTimezone: 'America/New_York',
+      Target: Match.objectLike({
+        Arn: { 'Fn::GetAtt': [monitor.id, 'Arn'] },
+        Input: JSON.stringify({ kind: 'monthly-summary' }),
+      }),
+    });
   });
 
   it('tags every taggable resource with the stack name and the configured tags', () => {

@@ -86,6 +86,11 @@ describe('cdk-nag (AWS Solutions)', () => {
       'Interactions/Role Annotation::AwsSolutions-IAM5[Resource::arn:aws:ecs:eu-central-1:<AWS::AccountId>:task/<id>/*]',
       'Monitor/Handler/Function Annotation::AwsSolutions-L1',
       'Monitor/Handler/Role Annotation::AwsSolutions-IAM5[Resource::*]',
+      // session snapshots: the transfer task, as the interactions Lambda runs it, and pruning below snapshots/
+      'Monitor/Handler/Role Annotation::AwsSolutions-IAM5[Resource::*]',
+      'Monitor/Handler/Role Annotation::AwsSolutions-IAM5[Resource::<id>/snapshots/*]',
+      'Monitor/Handler/Role Annotation::AwsSolutions-IAM5[Resource::arn:aws:ecs:eu-central-1:<AWS::AccountId>:task-definition/valheim-ondemand-world-transfer:*]',
+      'Monitor/Handler/Role Annotation::AwsSolutions-IAM5[Resource::arn:aws:ecs:eu-central-1:<AWS::AccountId>:task/<id>/*]',
       'Monitor/Handler/Role Annotation::AwsSolutions-IAM5[Resource::arn:aws:ecs:eu-central-1:<AWS::AccountId>:task/<id>/*]',
       'Network/Vpc Annotation::AwsSolutions-VPC7',
       // The scheduled start: invoking its one function, and the game's status (ListTasks for transfers).

@@ -258,7 +258,12 @@ describe('decide — scenarios', () => {
       T0 + 33 * MINUTE,
     );
     expect(stopped.actions).toEqual([
-      { type: 'announce-stopped', reason: 'nobody-joined', worldSaved: true },
+      {
+        type: 'announce-stopped',
+        reason: 'nobody-joined',
+        worldSaved: true,
+        session: { startedAt: T0, peakPlayers: 0 },
+      },
       { type: 'delete-dns' },
       {
         type: 'session-closed',
@@ -266,16 +271,22 @@ describe('decide — scenarios', () => {
         at: T0 + 33 * MINUTE,
         reason: 'nobody-joined',
       },
+      { type: 'snapshot-world', reason: 'session-end' },
       { type: 'stop-polling' },
     ]);
     expect(stopped.state).toEqual(INITIAL_STATE);
   });
 
-  it('says "requested" when somebody else stopped the server', () => {
+  it('says "requested" when somebody else stopped the server, with what the session was', () => {
     const ready = simulate([{ at: T0, observation: up(2) }]).state;
     const stopped = { ...up(0), desiredCount: 0, server: 'stopped' as const, shutdownSaved: true };
     const { actions } = decide(ready, stopped, T0 + MINUTE);
-    expect(actions[0]).toEqual({ type: 'announce-stopped', reason: 'requested', worldSaved: true });
+    expect(actions[0]).toEqual({
+      type: 'announce-stopped',
+      reason: 'requested',
+      worldSaved: true,
+      session: { startedAt: T0, peakPlayers: 2 },
+    });
   });
 
   it('waits up to 90 s for the shutdown save in the log, then announces the stop with a warning', () => {
@@ -292,8 +303,55 @@ describe('decide — scenarios', () => {
     // But without one, after 90 s it announces the stop and warns that no save was seen
     expect(decide(first.state, stopped, T0 + MINUTE + 60_000).actions).toEqual([]);
     const late = decide(first.state, stopped, T0 + MINUTE + 90_000);
-    expect(late.actions[0]).toEqual({ type: 'announce-stopped', reason: 'requested', worldSaved: false });
+    expect(late.actions[0]).toMatchObject({
+      type: 'announce-stopped',
+      reason: 'requested',
+      worldSaved: false,
+    });
     expect(late.state).toEqual(INITIAL_STATE);
+  });
+
+  it('snapshots the world at the end of every session, only once the game task has stopped', () => {
+    // Given a session with players
+    const ready = simulate([{ at: T0, observation: up(3) }]).state;
+    // When the server is asked to stop, Then nothing is snapshotted while the task still runs and saves
+    const stopping = decide(ready, up(0, { desiredCount: 0, server: 'stopping' }), T0 + MINUTE);
+    expect(types(stopping.actions)).not.toContain('snapshot-world');
+    // When the task has stopped, Then the world is snapshotted once, as the session's end
+    const stopped = decide(
+      stopping.state,
+      { ...up(0), desiredCount: 0, server: 'stopped', shutdownSaved: true },
+      T0 + 2 * MINUTE,
+    );
+    expect(stopped.actions.filter((action) => action.type === 'snapshot-world')).toEqual([
+      { type: 'snapshot-world', reason: 'session-end' },
+    ]);
+    // And a further stopped observation does not snapshot again
+    const again = decide(
+      stopped.state,
+      { ...up(0), desiredCount: 0, server: 'stopped', shutdownSaved: true },
+      T0 + 3 * MINUTE,
+    );
+    expect(types(again.actions)).not.toContain('snapshot-world');
+  });
+
+  it('snapshots a long session every snapshotEveryHours, counted from when it became ready', () => {
+    // Given snapshots every 4 hours and players on all evening
+    const settings = { ...DEFAULT_LIFECYCLE, snapshotEveryHours: 4 };
+    const steps = Array.from({ length: 9 * 60 + 1 }, (_, i) => ({ at: T0 + i * MINUTE, observation: up(2) }));
+    // When 9 hours pass
+    const { log } = simulate(steps, settings);
+    // Then there are snapshots at 4 h and 8 h, no more
+    expect(log.filter((entry) => entry.action.type === 'snapshot-world')).toEqual([
+      { at: T0 + 240 * MINUTE, action: { type: 'snapshot-world', reason: 'session' } },
+      { at: T0 + 480 * MINUTE, action: { type: 'snapshot-world', reason: 'session' } },
+    ]);
+  });
+
+  it('takes no snapshot during a session when snapshotEveryHours is 0', () => {
+    const steps = Array.from({ length: 10 * 60 }, (_, i) => ({ at: T0 + i * MINUTE, observation: up(2) }));
+    const { log } = simulate(steps, { ...DEFAULT_LIFECYCLE, snapshotEveryHours: 0 });
+    expect(log.map((entry) => entry.action.type)).not.toContain('snapshot-world');
   });
 
   it('announces a Spot interruption and the replacement once it is ready at its new address', () => {

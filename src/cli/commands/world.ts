@@ -67,7 +67,7 @@ Examples:
       'after',
       `
 Lists three kinds, newest first:
-  snapshot:<id>  snapshots in S3 (valheim world export, /valheim backup, before every import or restore)
+  snapshot:<id>  snapshots in S3 (the end of every session, valheim world export, /valheim backup, before every import or restore)
   backup:<id>    AWS Backup recovery points of the world's file system (the daily backup)
   zip:<name>     the zips the game image keeps in /config/backups
 A kind that cannot be read is reported as a warning; the others are still listed.

@@ -1,0 +1,50 @@
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { transferId } from '../worlds/transfer-id.js';
+import { startTransferTask, type TransferTarget, transfersInProgress } from '../worlds/transfer-task.js';
+import type { MonitorSnapshotSettings } from './environment.js';
+import type { SessionSnapshots } from './monitor.js';
+
+/** How long the monitor gives ECS to list and start the task (the tick's Lambda has 30 s). */
+const ECS_BUDGET_MS = 5000;
+
+/**
+ * The monitor's snapshots: the world-transfer task in snapshot mode (the same task `/valheim backup` and
+ * `valheim world export` run), and the count-and-age retention of the snapshots it takes.
+ */
+export function sessionSnapshots(
+  ecs: ECSClient,
+  /** Called only when a snapshot completed: the S3 client and the retention code load then, not every tick. */
+  s3: () => Promise<S3Client>,
+  cluster: string,
+  gameService: string,
+  settings: MonitorSnapshotSettings,
+): SessionSnapshots {
+  const target: TransferTarget = {
+    cluster,
+    taskDefinition: settings.taskDefinition,
+    subnets: settings.subnets,
+    securityGroups: settings.securityGroups,
+    bucket: settings.bucket,
+    gameService,
+  };
+  return {
+    take: async (reason, at) => {
+      const signal = AbortSignal.timeout(ECS_BUDGET_MS);
+      if ((await transfersInProgress(ecs, target, signal)).length > 0) return undefined;
+      const snapshotId = transferId(reason, new Date(at));
+      await startTransferTask(
+        ecs,
+        target,
+        { mode: 'snapshot', snapshotId, worldName: settings.worldName },
+        'valheim-monitor',
+        signal,
+      );
+      return snapshotId;
+    },
+    prune: async (now) => {
+      const { pruneSnapshots } = await import('../worlds/snapshot-retention.js');
+      return pruneSnapshots(await s3(), settings.bucket, settings, now);
+    },
+  };
+}
