@@ -6,6 +6,7 @@ import {
   DISCORD_WIRING_ENTRY,
   INTERACTIONS_ENTRY,
   MONITOR_ENTRY,
+  SCHEDULED_START_ENTRY,
   SERVER_LOG_ENTRY,
 } from '../infra/valheim-stack.js';
 
@@ -15,7 +16,13 @@ import {
  * the TypeScript, the CDK bundles at synth); it shows what would be uploaded and fails on a bundling error.
  */
 
-export const LAMBDA_ENTRIES = [INTERACTIONS_ENTRY, MONITOR_ENTRY, SERVER_LOG_ENTRY, DISCORD_WIRING_ENTRY];
+export const LAMBDA_ENTRIES = [
+  INTERACTIONS_ENTRY,
+  MONITOR_ENTRY,
+  SERVER_LOG_ENTRY,
+  SCHEDULED_START_ENTRY,
+  DISCORD_WIRING_ENTRY,
+];
 
 export interface BuiltLambda {
   readonly name: string;

@@ -42,14 +42,19 @@ describe('valheim destroy', () => {
     expect(code).toBe(0);
     const out = d.term.stdout.join('\n');
     expect(out).toContain('Deleting the stack valheim-ondemand in eu-central-1 removes the game server');
-    const estimate = estimateCost(loadConfig(config), { hoursPerMonth: 0, snapshotsGb: 0.2 });
+    const estimate = estimateCost(loadConfig(config), { hoursPerMonth: 0 });
     const efs = estimate.idle.find((line) => line.item.startsWith('EFS'))?.monthly ?? -1;
+    const s3 = estimate.idle
+      .filter((line) => line.item.startsWith('S3'))
+      .reduce((sum, line) => sum + line.monthly, 0);
     expect(out).toContain(
-      `  - the world's file system (EFS, with the image's hourly zips): about $${efs.toFixed(3)} a month`,
+      `  - the world's file system (EFS, with the image's zip of the last start): about $${efs.toFixed(3)} a month`,
     );
-    expect(out).toMatch(
-      / {2}- the world bucket \(S3 snapshots; each about 0\.2 GB\): about \$0\.00\d a month/,
+    expect(out).toContain(
+      `  - the world bucket (S3 snapshots, each about 0.2 GB, and the game-install cache): about $${s3.toFixed(3)} a month`,
     );
+    // And the bucket holds the snapshots and the install cache, both priced
+    expect(estimate.idle.filter((line) => line.item.startsWith('S3'))).toHaveLength(2);
     expect(out).toMatch(/ {2}- the backup vault .*35 days\): about \$0\.0\d\d a month/);
     // And the export came first, then the name, then the pinned cdk destroy of exactly this stack
     expect(asked).toEqual([

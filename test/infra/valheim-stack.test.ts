@@ -99,7 +99,7 @@ function deployedEnvironment(template: Template, description: RegExp): NodeJS.Pr
 /** The item actions each function's StateStore port sends (test/infra/state-table-access.test.ts checks them). */
 const TABLE_ITEMS = {
   interactions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
-  monitor: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+  monitor: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
   serverLog: ['dynamodb:GetItem', 'dynamodb:PutItem'],
 };
 

@@ -115,13 +115,19 @@ describe('the world bucket', () => {
     );
   });
 
-  it('grants no role in the stack a permanent delete (nor any S3 delete at all)', () => {
+  it('grants no role in the stack a permanent delete; only the monitor prunes its snapshots (recoverably)', () => {
     // When
     const deletes = policyStatements(template)
       .filter((statement) => statement.Effect === 'Allow')
-      .flatMap((statement) => asArray(statement.Action as string | string[]))
-      .filter((action) => /^s3:(Delete|\*)/.test(action) || action === '*');
-    // Then
-    expect(deletes).toEqual([]);
+      .flatMap((statement) =>
+        asArray(statement.Action as string | string[])
+          .filter((action) => /^s3:(Delete|\*)/.test(action) || action === '*')
+          .map((action) => ({ action, resource: JSON.stringify(statement.Resource) })),
+      );
+    // Then the one S3 delete is the monitor's retention: a plain DeleteObject under snapshots/, which in the
+    // versioned bucket only adds a delete marker (the version stays until the lifecycle rule expires it)
+    expect(deletes).toHaveLength(1);
+    expect(deletes[0]?.action).toBe('s3:DeleteObject');
+    expect(deletes[0]?.resource).toContain('/snapshots/*');
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DiscordRest } from '../../src/discord/rest-client.js';
 import type { Logger } from '../../src/log.js';
-import { DEFAULT_LIFECYCLE } from '../../src/monitor/decide.js';
+import { DEFAULT_LIFECYCLE, SHUTDOWN_SAVE_WAIT_MS } from '../../src/monitor/decide.js';
 import { deliverPending, GIVE_UP_AFTER_MS } from '../../src/monitor/deliveries.js';
 import { discordNotifier } from '../../src/monitor/discord-notifier.js';
 import {
@@ -319,6 +319,9 @@ describe('notice delivery under faults', () => {
     server.current = STOPPED;
     now = T0 + 10 * MINUTE;
     await runMonitorTick(ports, settings, 'task-event');
+    // (no shutdown save in the log: the stop is announced once the wait for it is over)
+    now += SHUTDOWN_SAVE_WAIT_MS;
+    await runMonitorTick(ports, settings, 'schedule');
     expect((await store.load()).outbox?.map((notice) => notice.kind)).toEqual(['announce-stopped']);
     // When Discord is back
     const post = failThenOk(0, OK);

@@ -15,6 +15,7 @@ import {
 } from '../../src/monitor/monitor.js';
 import { sessionSnapshots } from '../../src/monitor/session-snapshots.js';
 import { StateStore } from '../../src/monitor/state-store.js';
+import { taskIdOf } from '../../src/server/server-status.js';
 import { type FakeDiscord, startFakeDiscord } from '../cli/fake-discord.js';
 import { type LocalDynamo, startDynalite } from '../support/dynalite.js';
 import { FakeGameServer, RUNNING, STOPPED } from '../support/fake-game-server.js';
@@ -123,13 +124,30 @@ describe('the monitor snapshots the world (monitor → world-transfer task)', ()
         ),
       );
 
+  /**
+   * ECS reports the game task stopped, and its log showed the shutdown save (so the stop is final at once,
+   * without the stop notice's wait for that save).
+   */
+  async function stopAfterShutdownSave() {
+    const taskArn = RUNNING.task?.taskArn ?? '';
+    server.current = {
+      ...STOPPED,
+      lastStopped: { taskArn, lastStatus: 'STOPPED', desiredStatus: 'STOPPED' },
+    };
+    const { version } = await store.loadPresence();
+    await store.savePresence(
+      { taskId: taskIdOf(taskArn), peers: [], shutdownAt: now - 55_000, lastSaveAt: now - 52_000 },
+      version,
+    );
+  }
+
   async function playThenStop(minutes: number) {
     for (let minute = 0; minute <= minutes; minute += 10) {
       now = T0 + minute * MINUTE;
       await runMonitorTick(ports, settings, 'schedule');
     }
-    server.current = { ...STOPPED };
     now = T0 + minutes * MINUTE + MINUTE;
+    await stopAfterShutdownSave();
     await runMonitorTick(ports, settings, 'task-event');
   }
 
@@ -235,8 +253,8 @@ describe('the monitor snapshots the world (monitor → world-transfer task)', ()
         now = T0 + (startMinute + minute) * MINUTE;
         await runMonitorTick(ports, guarded, 'schedule');
       }
-      server.current = { ...STOPPED };
       now = T0 + (startMinute + minutes + 1) * MINUTE;
+      await stopAfterShutdownSave();
       await runMonitorTick(ports, guarded, 'task-event');
     };
     const budgetPosts = () => posts().filter((post) => post.includes('estimated spend'));

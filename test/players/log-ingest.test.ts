@@ -89,7 +89,7 @@ describe('server log ingestion (against dynalite)', () => {
       store,
       silentLogger,
     );
-    const applied = await ingestLogBatch(
+    const { applied } = await ingestLogBatch(
       decodeLogsPayload(
         payload([
           [

@@ -62,9 +62,17 @@ class LogWriter {
 
 function boot(log: LogWriter, start: number, version: string): number {
   log.image(start, 'valheim-updater', 'INFO - Downloading/updating/validating Valheim server from Steam');
-  for (let i = 1; i <= 12; i++) {
-    log.image(start + i * 5000, 'valheim-updater', `Update state (0x61) downloading, progress: ${i * 8}.00`);
+  // steamcmd's progress lines, as it prints them: the first one (under 1 %) carries the total size
+  const total = 583_712_014;
+  for (const [i, percent] of [0.18, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96].entries()) {
+    const done = Math.floor((total * percent) / 100);
+    log.image(
+      start + 4000 + i * 5000,
+      'valheim-updater',
+      ` Update state (0x61) downloading, progress: ${percent.toFixed(2)} (${done} / ${total})`,
+    );
   }
+  log.image(start + 66_000, 'valheim-updater', "Success! App '896660' fully installed.");
   log.image(start + 70_000, 'valheim-server', 'INFO - Running Valheim Server');
   log.game(start + 80_000, `Valheim version: ${version}`);
   log.game(start + 81_000, 'Load world: Dedicated (Dedicated)');

@@ -35,13 +35,17 @@ export interface KeptResource {
 /** The world's file system, bucket and backup vault outlive the stack (RETAIN); priced as `cost estimate` does. */
 export function keptResources(config: ValheimConfig): KeptResource[] {
   const worldGb = config.cost.worldSizeGb;
-  const estimate = estimateCost(config, { hoursPerMonth: 0, worldSizeGb: worldGb, snapshotsGb: worldGb });
+  const estimate = estimateCost(config, { hoursPerMonth: 0, worldSizeGb: worldGb });
+  // Every S3 line of the estimate is in the world bucket (snapshots, the server-install cache).
   const monthly = (prefix: string): number =>
-    estimate.idle.find((line) => line.item.startsWith(prefix))?.monthly ?? 0;
+    estimate.idle.filter((line) => line.item.startsWith(prefix)).reduce((sum, line) => sum + line.monthly, 0);
   return [
-    { what: "the world's file system (EFS, with the image's hourly zips)", monthlyUsd: monthly('EFS') },
     {
-      what: `the world bucket (S3 snapshots; each about ${worldGb} GB)`,
+      what: "the world's file system (EFS, with the image's zip of the last start)",
+      monthlyUsd: monthly('EFS'),
+    },
+    {
+      what: `the world bucket (S3 snapshots, each about ${worldGb} GB, and the game-install cache)`,
       monthlyUsd: monthly('S3'),
     },
     {
