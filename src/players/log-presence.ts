@@ -5,20 +5,28 @@ import type { LogEvent } from './server-log.js';
  * Who is on, according to the server log, folded from events as they arrive. Stored with the monitor's
  * state so each tick can read it. Timestamps are epoch milliseconds of the log events.
  *
- * One count, and the newest line wins: a count line (` Connections N ZDOS:`, crossplay's `now N player(s)`)
- * sets it, a connect or disconnect seen after it moves it by one, and a connect or disconnect older than
- * the last count line changes nothing (the count line already includes it). The peer list only tells a new
- * connection from a repeated line; it never overrules the count, so a missed "Closing socket" lasts until
- * the next count line at the latest (10 minutes).
+ * Batches of lines can arrive out of order, so the count is derived, not accumulated: the newest
+ * authoritative count line (` Connections N ZDOS:`, crossplay's `now N player(s)`, the shutdown) is the
+ * base, and the connect and disconnect lines logged after it are replayed on top of it in log order, each
+ * moving it by one. A connect or disconnect logged at or before the base is already part of it. The
+ * result does not depend on the order the lines arrived in. The peer list only tells a new connection from
+ * a repeated line; it never overrules the count, so a missed "Closing socket" lasts until the next count
+ * line at the latest (10 minutes).
  */
 export interface LogPresence {
   /** Task the events came from: a new task starts with a clean slate. */
   readonly taskId: string;
-  /** Peers connected and not yet disconnected, oldest first (Steam IDs, or PlayFab platform IDs). */
+  /** Peers connected and not yet disconnected, oldest first (Steam IDs, or PlayFab platform IDs). Derived. */
   readonly peers: readonly string[];
-  /** The player count and the time of the line it comes from. */
+  /** The player count and the time of the newest line it rests on. Derived from `base` and `deltas`. */
   readonly count?: number;
   readonly countAt?: number;
+  /** The newest authoritative count line. */
+  readonly base?: { readonly count: number; readonly at: number };
+  /** The peer list as of `settled.at`: connect and disconnect lines up to then, folded. */
+  readonly settled?: { readonly at: number; readonly peers: readonly string[] };
+  /** Connect and disconnect lines logged after `settled.at`, in log order (bounded by MAX_PEER_DELTAS). */
+  readonly deltas?: readonly PeerDelta[];
   /** The last line that says somebody joined. */
   readonly lastJoinAt?: number;
   readonly joinCode?: string;
@@ -38,6 +46,16 @@ export interface LogPresence {
   readonly start?: StartLogMarks;
 }
 
+/** One connect (`connected: true`) or disconnect line. */
+export interface PeerDelta {
+  readonly at: number;
+  readonly peerId: string;
+  readonly connected: boolean;
+}
+
+/** The most connect and disconnect lines kept between count lines (the stored item stays small). */
+export const MAX_PEER_DELTAS = 64;
+
 export function emptyPresence(taskId: string): LogPresence {
   return { taskId, peers: [] };
 }
@@ -49,42 +67,23 @@ export function applyLogEvent(presence: LogPresence, event: LogEvent, at: number
     // Players connecting or counted prove the server accepts them, should its readiness line be lost.
     ...((event.kind === 'player-count' || event.kind === 'connected') && { readyAt: presence.readyAt ?? at }),
   };
-  // A line older than the last count is already part of it (batches can arrive out of order).
-  const countIsNewer = presence.countAt !== undefined && presence.countAt > at;
   switch (event.kind) {
     case 'player-count': {
       const joined = event.change === 'joined' ? { lastJoinAt: Math.max(presence.lastJoinAt ?? 0, at) } : {};
       const code = event.joinCode ? joinCode(presence, event.joinCode, at) : {};
-      if (countIsNewer) return { ...next, ...joined, ...code };
-      return {
-        ...next,
-        ...joined,
-        ...code,
-        count: event.players,
-        countAt: at,
-        ...(event.players === 0 && { peers: [] }),
-      };
+      return withBase({ ...next, ...joined, ...code }, event.players, at);
     }
     case 'join-code':
-      return { ...startCount(next, at), ...joinCode(presence, event.joinCode, at) };
+      return derive({ ...next, readyAt: next.readyAt ?? at, ...joinCode(presence, event.joinCode, at) });
     case 'ready':
-      return startCount(next, at);
-    case 'connected': {
-      const withJoin = { ...next, lastJoinAt: Math.max(presence.lastJoinAt ?? 0, at) };
-      const known = presence.peers.includes(event.peerId);
-      const peers = known ? presence.peers : [...presence.peers, event.peerId];
-      // A known peer is a repeated line, unless the count says some listed peers are gone: then it is back.
-      const rejoined = known && presence.peers.length > (presence.count ?? 0);
-      if (countIsNewer || (known && !rejoined)) return { ...withJoin, peers };
-      return { ...withJoin, peers, count: (presence.count ?? 0) + 1, countAt: at };
-    }
-    case 'disconnected': {
-      if (!presence.peers.includes(event.peerId)) return next;
-      const peers = presence.peers.filter((peer) => peer !== event.peerId);
-      return countIsNewer
-        ? { ...next, peers }
-        : { ...next, peers, count: Math.max(0, (presence.count ?? 1) - 1), countAt: at };
-    }
+      return derive({ ...next, readyAt: next.readyAt ?? at });
+    case 'connected':
+      return withDelta(
+        { ...next, lastJoinAt: Math.max(presence.lastJoinAt ?? 0, at) },
+        { at, peerId: event.peerId, connected: true },
+      );
+    case 'disconnected':
+      return withDelta(next, { at, peerId: event.peerId, connected: false });
     case 'world-saved':
       return { ...next, lastSaveAt: Math.max(presence.lastSaveAt ?? 0, at) };
     case 'save-failed':
@@ -92,16 +91,132 @@ export function applyLogEvent(presence: LogPresence, event: LogEvent, at: number
     case 'version':
       return { ...next, gameVersion: event.version };
     case 'shutdown':
-      return { ...next, peers: [], count: 0, countAt: at, shutdownAt: presence.shutdownAt ?? at };
+      return { ...withBase(next, 0, at), shutdownAt: Math.min(presence.shutdownAt ?? at, at) };
   }
 }
 
-/** Readiness: nobody can be on before the server accepts players, so the count starts at 0 there. */
-function startCount(presence: LogPresence, at: number): LogPresence {
+/** The stored form before the count was derived: its count becomes the base. */
+function upgraded(presence: LogPresence): LogPresence {
+  // (Every fold since writes `deltas`, so a count without it comes from the older form.)
+  if (presence.deltas || presence.countAt === undefined) return presence;
   return {
     ...presence,
-    readyAt: presence.readyAt ?? at,
-    ...(presence.count === undefined && { count: 0, countAt: at }),
+    base: { count: presence.count ?? 0, at: presence.countAt },
+    settled: { at: presence.countAt, peers: presence.peers },
+  };
+}
+
+const NO_PEERS = { at: Number.NEGATIVE_INFINITY, peers: [] as readonly string[] };
+
+/** An authoritative count line: the base if it is newer than the last one (on a tie, the higher count). */
+function withBase(presence: LogPresence, count: number, at: number): LogPresence {
+  const current = upgraded(presence);
+  const base = current.base;
+  if (base && (base.at > at || (base.at === at && base.count >= count))) return derive(current);
+  // The lines up to the previous base will not be reordered against it any more: settle them.
+  const settled = base ? settle(current, base) : current;
+  return derive({ ...settled, base: { count, at } });
+}
+
+/** Folds the connect and disconnect lines at or before `base` (and the base's reset to 0) into `settled`. */
+function settle(presence: LogPresence, base: { count: number; at: number }): LogPresence {
+  const settled = presence.settled ?? NO_PEERS;
+  if (base.at <= settled.at) return presence;
+  const deltas = presence.deltas ?? [];
+  const older = deltas.filter((delta) => delta.at <= base.at);
+  const peers = base.count === 0 ? [] : older.reduce(peersAfter, [...settled.peers]);
+  return {
+    ...presence,
+    settled: { at: base.at, peers },
+    deltas: deltas.filter((delta) => delta.at > base.at),
+  };
+}
+
+function withDelta(presence: LogPresence, delta: PeerDelta): LogPresence {
+  const current = upgraded(presence);
+  const settled = current.settled ?? NO_PEERS;
+  if (delta.at <= settled.at) {
+    // Too old to reorder: it only corrects the settled peer list (a count of 0 already says all are gone).
+    if (current.base?.at === settled.at && current.base.count === 0) return derive(current);
+    return derive({ ...current, settled: { at: settled.at, peers: peersAfter([...settled.peers], delta) } });
+  }
+  const deltas = [...(current.deltas ?? []), delta].sort((a, b) => a.at - b.at);
+  if (deltas.length <= MAX_PEER_DELTAS) return derive({ ...current, deltas });
+  // Too many lines without a count line: the oldest becomes part of the base (and of the settled peers).
+  const [oldest, ...rest] = deltas as [PeerDelta, ...PeerDelta[]];
+  const later = rest.filter((d) => d.at > oldest.at);
+  const through = derive({ ...current, deltas: deltas.filter((d) => d.at <= oldest.at) });
+  if (current.base && oldest.at <= current.base.at) {
+    // Logged before the base: it only ever mattered to the peer list.
+    return derive({ ...current, settled: { at: oldest.at, peers: through.peers }, deltas: later });
+  }
+  return derive({
+    ...current,
+    base: { count: through.count ?? 0, at: oldest.at },
+    settled: { at: oldest.at, peers: through.peers },
+    deltas: later,
+  });
+}
+
+/** The peer list after one connect or disconnect line, ignoring the count. */
+function peersAfter(peers: string[], delta: PeerDelta): string[] {
+  const known = peers.includes(delta.peerId);
+  if (delta.connected) return known ? peers : [...peers, delta.peerId];
+  return known ? peers.filter((peer) => peer !== delta.peerId) : peers;
+}
+
+/**
+ * Replays the settled peers, the base and the later connect and disconnect lines in log order into
+ * `peers`, `count` and `countAt`. Before any count line the count starts at 0 at readiness.
+ */
+function derive(presence: LogPresence): LogPresence {
+  const { base } = presence;
+  const settled = presence.settled ?? NO_PEERS;
+  let peers = [...settled.peers];
+  let count: number | undefined = base && base.at <= settled.at ? base.count : undefined;
+  let countAt: number | undefined = count === undefined ? undefined : base?.at;
+  let baseApplied = count !== undefined || !base;
+  if (!base) {
+    count = presence.readyAt === undefined ? undefined : 0;
+    countAt = presence.readyAt;
+  }
+  for (const delta of presence.deltas ?? []) {
+    if (!baseApplied && base && delta.at > base.at) {
+      baseApplied = true;
+      count = base.count;
+      countAt = base.at;
+      if (base.count === 0) peers = [];
+    }
+    if (!baseApplied) {
+      peers = peersAfter(peers, delta);
+      continue;
+    }
+    const known = peers.includes(delta.peerId);
+    if (delta.connected) {
+      // A known peer is a repeated line, unless the count says some listed peers are gone: then it is back.
+      const rejoined = known && peers.length > (count ?? 0);
+      if (!known) peers = [...peers, delta.peerId];
+      if (known && !rejoined) continue;
+      count = (count ?? 0) + 1;
+    } else {
+      if (!known) continue;
+      peers = peers.filter((peer) => peer !== delta.peerId);
+      count = Math.max(0, (count ?? 1) - 1);
+    }
+    countAt = Math.max(countAt ?? delta.at, delta.at);
+  }
+  if (!baseApplied && base) {
+    count = base.count;
+    countAt = base.at;
+    if (base.count === 0) peers = [];
+  }
+  const { count: _count, countAt: _countAt, ...rest } = presence;
+  return {
+    ...rest,
+    peers,
+    deltas: presence.deltas ?? [],
+    ...(count !== undefined && { count }),
+    ...(countAt !== undefined && { countAt }),
   };
 }
 
