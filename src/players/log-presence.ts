@@ -51,6 +51,8 @@ export interface PeerDelta {
   readonly at: number;
   readonly peerId: string;
   readonly connected: boolean;
+  /** A disconnect because the peer was turned away (wrong password): it may never have been a player. */
+  readonly rejected?: boolean;
 }
 
 /** The most connect and disconnect lines kept between count lines (the stored item stays small). */
@@ -83,7 +85,12 @@ export function applyLogEvent(presence: LogPresence, event: LogEvent, at: number
         { at, peerId: event.peerId, connected: true },
       );
     case 'disconnected':
-      return withDelta(next, { at, peerId: event.peerId, connected: false });
+      return withDelta(next, {
+        at,
+        peerId: event.peerId,
+        connected: false,
+        ...(event.rejected && { rejected: true }),
+      });
     case 'world-saved':
       return { ...next, lastSaveAt: Math.max(presence.lastSaveAt ?? 0, at) };
     case 'save-failed':
@@ -176,6 +183,8 @@ function derive(presence: LogPresence): LogPresence {
   let count: number | undefined = base && base.at <= settled.at ? base.count : undefined;
   let countAt: number | undefined = count === undefined ? undefined : base?.at;
   let baseApplied = count !== undefined || !base;
+  // Peers whose connect line moved the count up after the base: only their rejection takes it down again.
+  const countedAfterBase = new Set<string>();
   if (!base) {
     count = presence.readyAt === undefined ? undefined : 0;
     countAt = presence.readyAt;
@@ -197,10 +206,15 @@ function derive(presence: LogPresence): LogPresence {
       const rejoined = known && peers.length > (count ?? 0);
       if (!known) peers = [...peers, delta.peerId];
       if (known && !rejoined) continue;
+      countedAfterBase.add(delta.peerId);
       count = (count ?? 0) + 1;
     } else {
       if (!known) continue;
       peers = peers.filter((peer) => peer !== delta.peerId);
+      // A peer turned away that connected before the base may not be in its count (the count line can fall
+      // between its connect and the rejection): never take a player off for it; the next count line settles it.
+      if (delta.rejected && !countedAfterBase.has(delta.peerId)) continue;
+      countedAfterBase.delete(delta.peerId);
       count = Math.max(0, (count ?? 1) - 1);
     }
     countAt = Math.max(countAt ?? delta.at, delta.at);

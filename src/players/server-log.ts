@@ -24,7 +24,8 @@ export type LogEvent =
   | { readonly kind: 'ready' }
   /** A Steam peer, or with crossplay a PlayFab peer named by its platform ID (Steam_…, Xbox_…). */
   | { readonly kind: 'connected'; readonly peerId: string }
-  | { readonly kind: 'disconnected'; readonly peerId: string }
+  /** A peer left; `rejected` when it was turned away (wrong password) and so may never have been counted. */
+  | { readonly kind: 'disconnected'; readonly peerId: string; readonly rejected?: boolean }
   | { readonly kind: 'world-saved' }
   | { readonly kind: 'save-failed'; readonly detail: string }
   | { readonly kind: 'version'; readonly version: string }
@@ -68,7 +69,7 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, Build]> = [
     /PlayFab socket with remote ID \S+ received local Platform ID (\S+)/,
     (m) => ({ kind: 'connected', peerId: m[1] ?? '' }),
   ],
-  [/Peer (\S+) has wrong password/, (m) => ({ kind: 'disconnected', peerId: m[1] ?? '' })],
+  [/Peer (\S+) has wrong password/, (m) => ({ kind: 'disconnected', peerId: m[1] ?? '', rejected: true })],
   // The dungeon generator prints a bare "Connections N" (no ZDOS:): not a player count.
   [
     /Connections\s+(\d+)\s+ZDOS:/,

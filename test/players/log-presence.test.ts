@@ -66,6 +66,27 @@ describe('log presence — batches delivered out of order', () => {
     expect(presence).toMatchObject({ count: 1, countAt: T + 10_300, lastJoinAt: T + 10_000 });
   });
 
+  it('never takes a player off for a peer turned away whose connect came before the count line', () => {
+    // Given p0 on; p1 connects, the periodic count (1: p0 only) is logged, then p1 is turned away
+    const base: Batch = [
+      [LINES.playfab('AB0', 'p0'), T + 4_200],
+      [LINES.joined(1), T + 5_000],
+      [LINES.playfab('CD1', 'p1'), T + 599_700],
+      [LINES.periodic(1), T + 600_000],
+      [LINES.wrongPassword('p1'), T + 600_001],
+    ];
+    // When the lines arrive, in any order of these batches
+    for (const order of permutations([ready, base.slice(0, 2), base.slice(2)])) {
+      // Then p0 still counts: the rejection only takes back a connect that raised the count after the base
+      expect(logPlayerCount(deliver(order), T + 600_002)).toBe(1);
+    }
+    // And a rejection of a peer whose connect raised the count after the base takes it back down
+    const later = deliver([ready, base.slice(0, 4), [[LINES.playfab('EF2', 'p2'), T + 600_100]]]);
+    expect(logPlayerCount(later, T + 600_101)).toBe(2);
+    const rejected = deliver([[[LINES.wrongPassword('p2'), T + 600_400]]], later);
+    expect(logPlayerCount(rejected, T + 600_401)).toBe(1);
+  });
+
   it('gives the same count in every delivery order', () => {
     const leave: Batch = [
       [LINES.playfab('AB2', 'p2'), T + 20_000],

@@ -64,7 +64,7 @@ describe('parseLogLine', () => {
     ['connected', { kind: 'connected', peerId: '76561198000000001' }],
     ['playfab', { kind: 'connected', peerId: 'Xbox_2535416401464117' }],
     ['closing', { kind: 'disconnected', peerId: '76561198000000001' }],
-    ['wrongPassword', { kind: 'disconnected', peerId: '76561198000000009' }],
+    ['wrongPassword', { kind: 'disconnected', peerId: '76561198000000009', rejected: true }],
     ['connections', { kind: 'player-count', change: 'periodic', players: 1 }],
     ['joined', { kind: 'player-count', change: 'joined', players: 2, joinCode: '012345' }],
     ['lost', { kind: 'player-count', change: 'left', players: 1, joinCode: '012345' }],
