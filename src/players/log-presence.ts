@@ -1,4 +1,11 @@
 import type { StartLogMarks } from '../monitor/start-phases.js';
+import {
+  type LogCharacters,
+  NO_CHARACTERS,
+  withConnect,
+  withDisconnect,
+  withSpawn,
+} from './log-characters.js';
 import type { LogEvent } from './server-log.js';
 
 /**
@@ -42,6 +49,8 @@ export interface LogPresence {
   /** When the game began shutting down (saves after this are the shutdown save). */
   readonly shutdownAt?: number;
   readonly lastEventAt?: number;
+  /** Each connection's character name and end, for who played how long (src/players/log-characters.ts). */
+  readonly characters?: LogCharacters;
   /** What the log said about the start so far (cache, steamcmd, world load), for the start's phases. */
   readonly start?: StartLogMarks;
 }
@@ -81,16 +90,25 @@ export function applyLogEvent(presence: LogPresence, event: LogEvent, at: number
       return derive({ ...next, readyAt: next.readyAt ?? at });
     case 'connected':
       return withDelta(
-        { ...next, lastJoinAt: Math.max(presence.lastJoinAt ?? 0, at) },
+        {
+          ...next,
+          lastJoinAt: Math.max(presence.lastJoinAt ?? 0, at),
+          characters: withConnect(presence.characters ?? NO_CHARACTERS, event.peerId, at),
+        },
         { at, peerId: event.peerId, connected: true },
       );
     case 'disconnected':
-      return withDelta(next, {
-        at,
-        peerId: event.peerId,
-        connected: false,
-        ...(event.rejected && { rejected: true }),
-      });
+      return withDelta(
+        { ...next, characters: withDisconnect(presence.characters ?? NO_CHARACTERS, event.peerId, at) },
+        {
+          at,
+          peerId: event.peerId,
+          connected: false,
+          ...(event.rejected && { rejected: true }),
+        },
+      );
+    case 'character':
+      return { ...next, characters: withSpawn(presence.characters ?? NO_CHARACTERS, event.name, at) };
     case 'world-saved':
       return { ...next, lastSaveAt: Math.max(presence.lastSaveAt ?? 0, at) };
     case 'save-failed':

@@ -26,6 +26,8 @@ export type LogEvent =
   | { readonly kind: 'connected'; readonly peerId: string }
   /** A peer left; `rejected` when it was turned away (wrong password) and so may never have been counted. */
   | { readonly kind: 'disconnected'; readonly peerId: string; readonly rejected?: boolean }
+  /** A character spawned (`Got character ZDOID from <Name> : <n>:<n>`); deaths (`: 0:0`) are not read. */
+  | { readonly kind: 'character'; readonly name: string }
   | { readonly kind: 'world-saved' }
   | { readonly kind: 'save-failed'; readonly detail: string }
   | { readonly kind: 'version'; readonly version: string }
@@ -69,6 +71,12 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, Build]> = [
     /PlayFab socket with remote ID \S+ received local Platform ID (\S+)/,
     (m) => ({ kind: 'connected', peerId: m[1] ?? '' }),
   ],
+  // A character's first spawn on a connection: its ZDOID is the first object that client created (`<owner>:1`).
+  // Respawns (a later ID) and deaths (`0:0`) are left out: they only cost invocations.
+  [
+    /Got character ZDOID from (.+) : -?[1-9]\d*:1$/,
+    (m) => ({ kind: 'character', name: (m[1] ?? '').trim() }),
+  ],
   [/Peer (\S+) has wrong password/, (m) => ({ kind: 'disconnected', peerId: m[1] ?? '', rejected: true })],
   // The dungeon generator prints a bare "Connections N" (no ZDOS:): not a player count.
   [
@@ -95,10 +103,12 @@ export function parseLogLine(line: string): LogEvent | undefined {
  * The alternatives of the subscription filter, one per kind of line `parseLogLine` reads, and the start-up lines
  * `applyStartLine` reads. CloudWatch's filter
  * regex allows no spaces, quotes or parentheses, so `.` stands for each of them; the terms are chosen so that
- * the noise the parser would throw away (spawns, deaths, the dungeon generator's bare "Connections N", mods'
+ * the noise the parser would throw away (respawns, deaths, the dungeon generator's bare "Connections N", mods'
  * "Saved N map points", the four intermediate steps of a 1.0 save) does not get through: every forwarded line
  * costs a Lambda invocation.
  */
+export const SPAWN_ALTERNATIVE = 'Got.character.ZDOID.from.+.:.-?[1-9][0-9]*:1$';
+
 const FILTER_ALTERNATIVES = [
   'Game.server.connected',
   ',.now.[0-9]+.player',
@@ -109,6 +119,8 @@ const FILTER_ALTERNATIVES = [
   'Closing.socket.[0-9]',
   'received.local.Platform.ID',
   'has.wrong.password',
+  // One line per connection (its first spawn), for who played how long.
+  SPAWN_ALTERNATIVE,
   'Connections.{1,2}[0-9]+.{1,2}ZDOS:',
   'World.saved',
   'Saved.[0-9]+.[zZ][dD][oO]s',

@@ -14,7 +14,7 @@ import { type ObserveSettings, observe, type PlayerQuery } from '../../src/monit
 import { isStartLine } from '../../src/monitor/start-phases.js';
 import { ingestLogBatch, type PresenceStore } from '../../src/players/log-ingest.js';
 import { type LogPresence, logPlayerCount } from '../../src/players/log-presence.js';
-import { LOG_FILTER_PATTERN, parseLogLine } from '../../src/players/server-log.js';
+import { LOG_FILTER_PATTERN, parseLogLine, SPAWN_ALTERNATIVE } from '../../src/players/server-log.js';
 import type { ServerStatus } from '../../src/server/server-status.js';
 import { filterMatcher } from '../support/cloudwatch-filter.js';
 import { RUNNING } from '../support/fake-game-server.js';
@@ -112,10 +112,10 @@ describe('the subscription filter, against real line shapes', () => {
     },
   );
 
-  it('keeps the noise out: spawns, deaths, the dungeon generator, map points, save steps, the updater', () => {
+  it('keeps the noise out: respawns, deaths, the dungeon generator, map points, save steps, the updater', () => {
     const matches = filterMatcher(LOG_FILTER_PATTERN);
     const noise = [
-      'Got character ZDOID from Ragnar Lothbrok : 2146304912:1',
+      'Got character ZDOID from Ragnar Lothbrok : 2146304912:57',
       'Got character ZDOID from Ragnar Lothbrok : 0:0',
       'Connections 12',
       'Saved 12 map points',
@@ -156,9 +156,26 @@ describe('the subscription filter, against real line shapes', () => {
       ).length;
       expect(startOnly).toBeLessThanOrEqual(3);
       // The old one forwarded every spawn, death, dungeon and map-point line; the new one only what counts.
-      expect((after.invocations - startOnly) / hours).toBeLessThan((before.invocations / hours) * 0.6);
+      expect((after.invocations - startOnly) / hours).toBeLessThan((before.invocations / hours) * 0.75);
       // and with the start's lines, still fewer than before
-      expect(after.invocations).toBeLessThan(before.invocations * 0.7);
+      expect(after.invocations).toBeLessThan(before.invocations * 0.8);
+    }
+  });
+
+  it('pays at most one log-Lambda invocation per connection for the character names', () => {
+    for (const session of Object.values(sessions)) {
+      // Given the same session through the filter with and without its spawn alternative
+      const withoutSpawns = LOG_FILTER_PATTERN.replace(`|${SPAWN_ALTERNATIVE}`, '');
+      expect(withoutSpawns).not.toBe(LOG_FILTER_PATTERN);
+      const connections = session.lines.filter((line) => parseLogLine(line.message)?.kind === 'connected');
+      const spawns = session.lines.filter((line) => parseLogLine(line.message)?.kind === 'character');
+      // Then only a connection's first spawn gets through (no respawns or deaths), one shipment each at most
+      expect(spawns.length).toBe(connections.length);
+      const added =
+        filterFigures(LOG_FILTER_PATTERN, session.lines).invocations -
+        filterFigures(withoutSpawns, session.lines).invocations;
+      expect(added).toBeGreaterThan(0);
+      expect(added).toBeLessThanOrEqual(connections.length);
     }
   });
 });

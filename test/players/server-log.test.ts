@@ -83,11 +83,12 @@ describe('parseLogLine', () => {
     ['version', { kind: 'version', version: 'l-1.0.14' }],
     ['shutdown', { kind: 'shutdown' }],
     ['quit', { kind: 'shutdown' }],
+    ['character', { kind: 'character', name: 'Ragnar Lothbrok' }],
   ] as const)('reads the %s line', (name, event) => {
     expect(parseLogLine(LINES[name])).toEqual(event);
   });
 
-  it.each(Object.entries(LINES).filter(([name]) => !['death', 'updater', 'character'].includes(name)))(
+  it.each(Object.entries(LINES).filter(([name]) => !['death', 'updater'].includes(name)))(
     'forwards the %s line through the log subscription filter',
     (_name, line) => {
       // Given a line the parser reads, When CloudWatch applies the subscription filter, Then it is forwarded.
@@ -108,12 +109,26 @@ describe('parseLogLine', () => {
     expect(forwards(line)).toBe(true);
   });
 
-  it('keeps the updater chatter, spawns and deaths out of the log subscription filter', () => {
-    for (const name of ['updater', 'character', 'death'] as const) expect(forwards(LINES[name])).toBe(false);
+  it('keeps the updater chatter, respawns and deaths out of the log subscription filter, and reads none', () => {
+    // Given a respawn (a later ZDOID of the same client) and a death (0:0)
+    const respawn =
+      'Nov 23 19:40:12 supervisord: valheim-server 11/23/2026 19:40:12: Got character ZDOID from Ragnar Lothbrok : 2146304912:13';
+    for (const line of [LINES.updater, LINES.death, respawn]) {
+      // Then neither is forwarded nor read
+      expect(forwards(line)).toBe(false);
+      expect(parseLogLine(line)).toBeUndefined();
+    }
   });
 
-  it('ignores spawns, deaths and unrelated lines', () => {
-    expect(parseLogLine(LINES.character)).toBeUndefined();
+  it('reads a spawn with a crossplay (negative) owner and a Unicode name, and forwards it', () => {
+    // Given the spawn line of a crossplay player whose name has spaces, colons and emoji
+    const line = 'valheim-server 11/23/2026 19:06:40: Got character ZDOID from Ørjan : 🐺 Ulf : -1936:1';
+    // Then the whole name is read, and the filter forwards it
+    expect(parseLogLine(line)).toEqual({ kind: 'character', name: 'Ørjan : 🐺 Ulf' });
+    expect(forwards(line)).toBe(true);
+  });
+
+  it('ignores deaths and unrelated lines', () => {
     expect(parseLogLine(LINES.death)).toBeUndefined();
     expect(parseLogLine(LINES.updater)).toBeUndefined();
     expect(parseLogLine('')).toBeUndefined();
