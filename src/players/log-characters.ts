@@ -62,6 +62,24 @@ export function withDisconnect(characters: LogCharacters, peerId: string, at: nu
   return { ...characters, connections: capped(sorted([...connections, { peerId, endedAt: at }])) };
 }
 
+/**
+ * Crossplay's `Player connection lost …, now N player(s)` names nobody. When more connections are open than
+ * the count says, the oldest open crossplay connection ends: the log allows no better, and the hours summed
+ * over everyone stay right.
+ */
+export function withCountedLeave(characters: LogCharacters, players: number, at: number): LogCharacters {
+  const { connections } = characters;
+  const open = connections.filter(
+    (c) => c.connectedAt !== undefined && c.connectedAt <= at && (c.endedAt === undefined || c.endedAt > at),
+  );
+  const leaving = open.find((c) => !STEAM_ID.test(c.peerId));
+  if (open.length <= players || !leaving) return characters;
+  return { ...characters, connections: connections.map((c) => (c === leaving ? { ...c, endedAt: at } : c)) };
+}
+
+/** Steam peers are named by their bare SteamID; crossplay peers by a platform ID such as `Steam_7656…`. */
+const STEAM_ID = /^\d+$/;
+
 export function withSpawn(characters: LogCharacters, rawName: string, at: number): LogCharacters {
   const name = [...rawName].slice(0, MAX_NAME_LENGTH).join('');
   if (name === '') return characters;

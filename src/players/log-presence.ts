@@ -3,6 +3,7 @@ import {
   type LogCharacters,
   NO_CHARACTERS,
   withConnect,
+  withCountedLeave,
   withDisconnect,
   withSpawn,
 } from './log-characters.js';
@@ -82,7 +83,11 @@ export function applyLogEvent(presence: LogPresence, event: LogEvent, at: number
     case 'player-count': {
       const joined = event.change === 'joined' ? { lastJoinAt: Math.max(presence.lastJoinAt ?? 0, at) } : {};
       const code = event.joinCode ? joinCode(presence, event.joinCode, at) : {};
-      return withBase({ ...next, ...joined, ...code }, event.players, at);
+      const left =
+        event.change === 'left'
+          ? { characters: withCountedLeave(presence.characters ?? NO_CHARACTERS, event.players, at) }
+          : {};
+      return withBase({ ...next, ...joined, ...code, ...left }, event.players, at);
     }
     case 'join-code':
       return derive({ ...next, readyAt: next.readyAt ?? at, ...joinCode(presence, event.joinCode, at) });
