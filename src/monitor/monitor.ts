@@ -7,6 +7,7 @@ import {
 import { budgetCrossing, budgetShare } from '../cost/budget.js';
 import { monthRange, monthToDate } from '../cost/month.js';
 import type { Logger } from '../log.js';
+import { characterMinutes } from '../players/log-characters.js';
 import type { LogPresence } from '../players/log-presence.js';
 import type { GameServer } from '../server/game-server.js';
 import { claimBasis } from './claims.js';
@@ -146,7 +147,7 @@ export async function runMonitorTick(
   for (const action of decision.actions) {
     if (action.type === 'stop-polling') continue; // after the deliveries, which may need more ticks
     try {
-      await act(action, ports, settings, stored, decision.state, now);
+      await act(action, ports, settings, stored, decision.state, now, presence);
     } catch (error) {
       // One failed action (a DNS error, a ledger write) must not block the others, least of all a stop.
       ports.log.error('monitor action failed', { action: action.type, error });
@@ -200,6 +201,21 @@ function withStartProgress(decision: Decision, progress: StartProgress, now: num
   };
 }
 
+/** Minutes per character this session, from the log (only the current task's: the log starts afresh per task). */
+function sessionCharacters(
+  presence: LogPresence | undefined,
+  startedAt: number | undefined,
+  stoppedAt: number,
+): { characterMinutes?: Record<string, number> } {
+  const minutes = characterMinutes(
+    presence?.characters,
+    startedAt ?? Number.NEGATIVE_INFINITY,
+    stoppedAt,
+    presence?.shutdownAt,
+  );
+  return Object.keys(minutes).length > 0 ? { characterMinutes: minutes } : {};
+}
+
 function isSessionOpened(action: Action): boolean {
   return action.type === 'session-opened';
 }
@@ -211,6 +227,7 @@ async function act(
   before: StoredState,
   after: LifecycleState,
   now: number,
+  presence?: LogPresence,
 ): Promise<void> {
   switch (action.type) {
     case 'session-opened':
@@ -241,6 +258,7 @@ async function act(
         stopReason: action.reason,
         peakPlayers: before.state.peakPlayers ?? 0,
         interruptions: before.state.interruptions ?? 0,
+        ...sessionCharacters(presence, before.state.startedAt, action.at),
       });
       if (settings.budget) await warnAboutBudget(ports, settings.budget, action.sessionId, action.at);
       return;

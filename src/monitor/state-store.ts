@@ -88,6 +88,8 @@ export interface SessionRecord {
   readonly spot: boolean;
   readonly peakPlayers?: number;
   readonly interruptions?: number;
+  /** Minutes each character played (names from the server log), written at the session's close. */
+  readonly characterMinutes?: Readonly<Record<string, number>>;
   /** How long the start took, per phase (`npx valheim starts`). */
   readonly start?: StartRecord;
 }

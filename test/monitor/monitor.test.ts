@@ -12,6 +12,8 @@ import {
 } from '../../src/monitor/monitor.js';
 import { StateStore } from '../../src/monitor/state-store.js';
 import { queryInfo } from '../../src/players/a2s.js';
+import { applyLogEvent, emptyPresence } from '../../src/players/log-presence.js';
+import { parseLogLine } from '../../src/players/server-log.js';
 import { type ServerStatus, taskIdOf } from '../../src/server/server-status.js';
 import { type FakeDiscord, startFakeDiscord } from '../cli/fake-discord.js';
 import { type Responder, startA2sResponder } from '../support/a2s-responder.js';
@@ -187,6 +189,39 @@ describe('monitor tick', () => {
     const [session] = await store.sessions(new Date(T0 - 1), new Date(T0 + 1));
     expect(session).toMatchObject({ stoppedAt: T0 + 32 * MINUTE + 90_000, stopReason: 'nobody-joined' });
     expect((await store.load()).startReply).toBeUndefined();
+  });
+
+  it('writes the minutes each character played into the session row when the session closes', async () => {
+    // Given a running server where the log named Anna from her connection, which ended after 4 minutes
+    server.current = RUNNING;
+    await runMonitorTick(ports, settings, 'task-event'); // ready at T0
+    const lines: Array<[string, number]> = [
+      ['Got connection SteamID 76561198000000001', T0 + MINUTE],
+      ['Got character ZDOID from Ånna 🛡️ : 2146304912:1', T0 + MINUTE + 20_000],
+      ['Closing socket 76561198000000001', T0 + 5 * MINUTE],
+    ];
+    const presence = lines.reduce(
+      (current, [text, at]) => {
+        const event = parseLogLine(text);
+        return event ? applyLogEvent(current, event, at) : current;
+      },
+      emptyPresence(taskIdOf(RUNNING.task?.taskArn ?? '')),
+    );
+    expect(await store.savePresence(presence, 0)).toBe(true);
+    // When the monitor stops the empty server and the session closes
+    for (let minute = 1; minute <= 40; minute++) {
+      now = T0 + minute * MINUTE;
+      await runMonitorTick(ports, settings, 'schedule');
+    }
+    server.current = STOPPED;
+    now = T0 + 42 * MINUTE;
+    await runMonitorTick(ports, settings, 'task-event');
+    now = T0 + 42 * MINUTE + 90_000;
+    await runMonitorTick(ports, settings, 'schedule');
+    // Then the ledger row says who played how long
+    const [session] = await store.sessions(new Date(T0 - 1), new Date(T0 + 1));
+    expect(session?.stoppedAt).toBeDefined();
+    expect(session?.characterMinutes).toEqual({ 'Ånna 🛡️': 4 });
   });
 
   it('claims its idle stop like /valheim stop does, so a member pressing Stop meanwhile does not scale down again', async () => {

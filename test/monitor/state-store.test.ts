@@ -139,6 +139,7 @@ describe('StateStore (against dynalite)', () => {
       stoppedAt: 4,
       stopReason: 'idle',
       peakPlayers: 3,
+      characterMinutes: { 'Ånna 🛡️': 42, Leif: 7 },
     });
     await store.recordSession({
       sessionId: '2026-12-01T00:00:00.000Z',
@@ -160,6 +161,7 @@ describe('StateStore (against dynalite)', () => {
         memoryMiB: 8192,
         spot: true,
         peakPlayers: 3,
+        characterMinutes: { 'Ånna 🛡️': 42, Leif: 7 },
       },
     ]);
   });
