@@ -1,4 +1,6 @@
 import type { MonthToDate } from '../cost/month.js';
+import { type PlayerHours, whoPlayed } from '../cost/month-players.js';
+import { LIMITS } from '../discord/limits.js';
 import type { LifecycleState } from '../monitor/decide.js';
 import type { CachedSpend } from '../monitor/state-store.js';
 import { addressOf, type ServerState, type ServerStatus } from '../server/server-status.js';
@@ -80,6 +82,8 @@ export function costMessage(
   explorer: boolean,
   /** Play hours per day (playChart), shown under the totals. */
   chart?: string,
+  /** Hours per character this month (monthPlayers), listed last, in the room the rest leaves. */
+  players: readonly PlayerHours[] = [],
 ): string {
   const money = (value: number) => `$${value.toFixed(2)}`;
   const lines = [
@@ -98,6 +102,8 @@ export function costMessage(
       'For the actual bill, set `cost.costExplorer` to true (and activate the `project` cost allocation tag in Billing).',
     );
   }
+  const who = whoPlayed(players, LIMITS.content - lines.join('\n').length - 1);
+  if (who) lines.push(who);
   return lines.join('\n');
 }
 

@@ -7,6 +7,7 @@ import type {
 import type { SpendCache } from '../cost/actual-spend.js';
 import { budgetLevel, budgetShare } from '../cost/budget.js';
 import { monthRange, monthToDate } from '../cost/month.js';
+import { monthPlayers } from '../cost/month-players.js';
 import { dailyPlayHours, playChart } from '../cost/play-chart.js';
 import { COMMAND_NAME, isSubcommand, OPERATOR_SUBCOMMANDS, type Subcommand } from '../discord/commands.js';
 import {
@@ -455,7 +456,9 @@ async function costReply(context: CommandContext, signal: AbortSignal): Promise<
       },
     );
   }
-  return messageResponse(costMessage(summary, spend, cost.spend !== undefined, chart));
+  return messageResponse(
+    costMessage(summary, spend, cost.spend !== undefined, chart, monthPlayers(sessions)),
+  );
 }
 
 function subcommandOf(interaction: APIChatInputApplicationCommandInteraction): Subcommand | undefined {

@@ -360,6 +360,18 @@ describe('buttons, password and shared state', () => {
       expect(reply.data.content).toContain('set `cost.costExplorer` to true');
     });
 
+    it('lists who played how long, by character name from the log', async () => {
+      // Given the session row carries the minutes of two characters, one with a markdown name
+      store.ledger = [
+        { ...(store.ledger[0] as SessionRecord), characterMinutes: { Anna: 150, '*Leif*': 45 } },
+      ];
+      const reply = (await runValheimCommand(commandInteraction({ subcommand: 'cost' }), context)) as Reply;
+      // Then both are listed, most first, the name shown as typed and not as formatting
+      expect(reply.data.content).toContain(
+        'Who played (characters, from the server log):\n• Anna: 2.5 h\n• \\*Leif\\*: 45 min',
+      );
+    });
+
     it('adds the actual bill when Cost Explorer is enabled', async () => {
       context = {
         ...context,
