@@ -3,7 +3,7 @@
  * shapes of shared/reference/valheim-log-lines.md, noise included): the filter before issue #10 against the
  * current one. Lines within one 5-second awslogs shipment reach the log Lambda as one invocation.
  */
-import { LOG_FILTER_PATTERN } from '../src/players/server-log.js';
+import { LOG_FILTER_PATTERN, SPAWN_ALTERNATIVE } from '../src/players/server-log.js';
 import { FILTER_PATTERN_BEFORE_10, filterFigures } from '../test/support/filter-replay.js';
 import { crossplaySession, steamSession } from '../test/support/valheim-sessions.js';
 
@@ -13,6 +13,8 @@ export interface FilterRow {
   readonly lines: number;
   readonly before: { readonly lines: number; readonly invocations: number };
   readonly after: { readonly lines: number; readonly invocations: number };
+  /** What forwarding a connection's first spawn (the character names) adds to `after.invocations`. */
+  readonly spawnInvocations: number;
 }
 
 export function measureLogFilter(): FilterRow[] {
@@ -25,12 +27,14 @@ export function measureLogFilter(): FilterRow[] {
     const hours = (shutdownAt + 10_000 - start) / 3_600_000;
     const before = filterFigures(FILTER_PATTERN_BEFORE_10, lines);
     const after = filterFigures(LOG_FILTER_PATTERN, lines);
+    const withoutSpawns = filterFigures(LOG_FILTER_PATTERN.replace(`|${SPAWN_ALTERNATIVE}`, ''), lines);
     return {
       session: session as string,
       hours,
       lines: lines.length,
       before: { lines: before.forwardedLines, invocations: before.invocations },
       after: { lines: after.forwardedLines, invocations: after.invocations },
+      spawnInvocations: after.invocations - withoutSpawns.invocations,
     };
   });
 }

@@ -272,7 +272,7 @@ async function main(): Promise<void> {
   for (const row of measureLogFilter()) {
     const perHour = (n: number) => (n / row.hours).toFixed(0);
     console.log(
-      `  ${row.session}, ${row.hours.toFixed(2)} h, ${row.lines} lines: before ${perHour(row.before.invocations)} invocations/h (${perHour(row.before.lines)} lines/h), now ${perHour(row.after.invocations)} invocations/h (${perHour(row.after.lines)} lines/h)`,
+      `  ${row.session}, ${row.hours.toFixed(2)} h, ${row.lines} lines: before ${perHour(row.before.invocations)} invocations/h (${perHour(row.before.lines)} lines/h), now ${perHour(row.after.invocations)} invocations/h (${perHour(row.after.lines)} lines/h, of which the character names ${row.spawnInvocations} per session)`,
     );
   }
   // 5. The server-install cache (scaled down; BENCH_INSTALL_MB=2048 for the real size)
