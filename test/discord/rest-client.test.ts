@@ -21,7 +21,7 @@ describe('DiscordRest (the Lambdas’ Discord client)', () => {
     rest = new DiscordRest({
       baseUrl: `${discord.apiUrl}/v10`,
       botToken: async () => 'bot-token',
-      timeoutMs: 1000,
+      timeoutMs: 500, // short: the unanswered cases below wait it out
       retryBudgetMs: 2500,
     });
   });
@@ -73,20 +73,20 @@ describe('DiscordRest (the Lambdas’ Discord client)', () => {
   });
 
   it('does not repeat a follow-up that got no answer: it may have been posted', async () => {
-    discord.reply('POST', FOLLOW_UP, { ...OK, delayMs: 1500 });
+    discord.reply('POST', FOLLOW_UP, { ...OK, delayMs: 900 });
     const error = (await failure(rest.followUp(APP, 'secret-token', message))) as DiscordApiError;
     expect(error.unanswered).toBe(true);
     expect(discord.requests).toHaveLength(1);
   });
 
   it('repeats an edit that got no answer: editing twice shows the same message', async () => {
-    discord.reply('PATCH', EDIT, { ...OK, delayMs: 1500 }, OK);
+    discord.reply('PATCH', EDIT, { ...OK, delayMs: 900 }, OK);
     await rest.editOriginal(APP, 'secret-token', message);
     expect(discord.requests).toHaveLength(2);
   });
 
   it('repeats a channel post that got no answer only when it carries a nonce Discord enforces', async () => {
-    discord.reply('POST', POST, { ...OK, delayMs: 1500 }, OK);
+    discord.reply('POST', POST, { ...OK, delayMs: 900 }, OK);
     await rest.postToChannel(CHANNEL, message, { nonce: 'mf3k2l1a0' });
     expect(discord.requests.map((r) => r.body)).toEqual([
       { content: 'hello', nonce: 'mf3k2l1a0', enforce_nonce: true },
@@ -94,7 +94,7 @@ describe('DiscordRest (the Lambdas’ Discord client)', () => {
     ]);
 
     discord.requests.length = 0;
-    discord.reply('POST', POST, { ...OK, delayMs: 1500 }, OK);
+    discord.reply('POST', POST, { ...OK, delayMs: 900 }, OK);
     expect(((await failure(rest.postToChannel(CHANNEL, message))) as DiscordApiError).unanswered).toBe(true);
     expect(discord.requests).toHaveLength(1);
   });

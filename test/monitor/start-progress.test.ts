@@ -77,7 +77,12 @@ describe('start progress (monitor, loopback Discord)', () => {
     ] as const) {
       discord.reply(method, path, { status: 200, body: {} });
     }
-    const rest = new DiscordRest({ baseUrl: `${discord.apiUrl}/v10`, botToken: async () => 'bot-token' });
+    // A short retry budget: how long a refused edit is retried is the subject of rest-client.test.ts
+    const rest = new DiscordRest({
+      baseUrl: `${discord.apiUrl}/v10`,
+      botToken: async () => 'bot-token',
+      retryBudgetMs: 500,
+    });
     ports = {
       server,
       store,
