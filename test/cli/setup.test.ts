@@ -7,11 +7,12 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { inviteUrl, type SetupDeps, type SetupOptions, setup } from '../../src/cli/commands/setup.js';
+import { type SetupDeps, type SetupOptions, setup } from '../../src/cli/commands/setup.js';
 import { errorLines } from '../../src/cli/errors.js';
 import { createPrompter } from '../../src/cli/io.js';
 import { type CliDeps, run } from '../../src/cli/program.js';
 import { loadConfig } from '../../src/config/load.js';
+import { botInviteUrl } from '../../src/discord/wire-discord.js';
 import { closedPort, type FakeDiscord, startFakeDiscord } from './fake-discord.js';
 import { awsError, BOT_TOKEN, type CapturedTerminal, captureTerminal, EXAMPLE_CONFIG } from './helpers.js';
 
@@ -702,9 +703,9 @@ describe('valheim setup --non-interactive (command line)', () => {
   });
 });
 
-describe('inviteUrl', () => {
+describe('botInviteUrl', () => {
   it('asks for the bot and commands scopes with Send Messages only', () => {
-    expect(inviteUrl(APP_ID)).toBe(
+    expect(botInviteUrl(APP_ID)).toBe(
       `https://discord.com/oauth2/authorize?client_id=${APP_ID}&scope=bot+applications.commands&permissions=2048`,
     );
   });

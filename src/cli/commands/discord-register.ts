@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { type RESTPutAPIApplicationGuildCommandsResult, Routes } from 'discord-api-types/v10';
 import { loadConfig } from '../../config/load.js';
 import { COMMAND_NAME, guildCommands, SUBCOMMANDS } from '../../discord/commands.js';
+import { botInviteUrl } from '../../discord/wire-discord.js';
 import { type CommandContext, DISCORD_ENV_HELP } from '../command-context.js';
 import { discordApiUrl, discordFailure, discordRest, resolveBotToken } from '../discord-client.js';
 import { CliError, oneLine } from '../errors.js';
@@ -55,7 +56,7 @@ export async function registerCommands(options: RegisterOptions, deps: RegisterD
 
 function registerFailure(error: unknown, applicationId: string, guildId: string): CliError | undefined {
   if (!(error instanceof DiscordAPIError)) return undefined;
-  const invite = `https://discord.com/oauth2/authorize?client_id=${applicationId}&scope=bot%20applications.commands`;
+  const invite = botInviteUrl(applicationId);
   if (error.status === 403 && error.code === 20012) {
     return new CliError(
       `Discord refused to register commands for application ${applicationId} (403, code 20012): the bot token belongs to another application`,

@@ -10,6 +10,7 @@ import {
   type ValheimConfig,
   type ValheimConfigInput,
 } from '../../config/schema.js';
+import { botInviteUrl } from '../../discord/wire-discord.js';
 import { type BotPresence, botPresence } from '../bot-in-guild.js';
 import { type CommandContext, collect } from '../command-context.js';
 import { resolveBotToken } from '../discord-client.js';
@@ -55,11 +56,6 @@ export interface SetupDeps {
 
 export const DEFAULT_REGION = 'eu-central-1';
 export const DEFAULT_WORLD = 'Dedicated';
-
-/** The bot's invite link: bot + slash commands, with Send Messages (2048) for notices. */
-export function inviteUrl(applicationId: string): string {
-  return `https://discord.com/oauth2/authorize?client_id=${applicationId}&scope=bot+applications.commands&permissions=2048`;
-}
 
 type Parsed<T> = { readonly value: T } | { readonly problem: string };
 
@@ -459,7 +455,7 @@ async function inviteBot(
   { interactive, deps }: Context,
 ): Promise<'present' | 'unchecked' | 'token-rejected'> {
   const { term } = deps;
-  const link = inviteUrl(applicationId);
+  const link = botInviteUrl(applicationId);
   const check = (): Promise<BotPresence> =>
     typeof token === 'string'
       ? botPresence(token, guildId, deps.env)
@@ -566,7 +562,7 @@ function nextSteps(steps: {
   if (!steps.invited) {
     add(
       'Invite the bot to your Discord server (the deploy registers /valheim there):',
-      inviteUrl(steps.applicationId),
+      botInviteUrl(steps.applicationId),
     );
   }
   add(
