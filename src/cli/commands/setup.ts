@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { DEFAULT_CONFIG_FILE, loadConfig, parseConfig } from '../../config/load.js';
 import { configSchema, type ValheimConfig, type ValheimConfigInput } from '../../config/schema.js';
-import { botInviteUrl } from '../../discord/wire-discord.js';
+import { botInviteUrl } from '../../discord/discord-errors.js';
 import { type CommandContext, collect } from '../command-context.js';
 import { CliError } from '../errors.js';
 import { type AskContext, answer, configChanges, flagText, prefillOf, withAnswers } from '../setup/ask.js';

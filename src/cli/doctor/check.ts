@@ -7,6 +7,7 @@ import type { STSClient } from '@aws-sdk/client-sts';
 import type { APIApplication } from 'discord-api-types/v10';
 import type { ValheimConfig } from '../../config/schema.js';
 import type { DiscordRest } from '../../discord/rest-client.js';
+import { explainDiscordError } from '../../discord/wire-discord.js';
 import type { DeployedStack } from '../stack-outputs.js';
 
 /**
@@ -100,9 +101,11 @@ export const NEEDS = {
   botInGuild: { met: ({ found }) => found.botInGuild === true, missing: () => 'the bot in the server' },
 } satisfies Record<string, Requirement>;
 
-/** The configured application and server, for explaining Discord's refusals. */
-export function discordTarget(config: ValheimConfig): { applicationId: string; guildId: string } {
-  return { applicationId: config.discord.applicationId, guildId: config.discord.guildId };
+/** A Discord failure as ✗ with the fix (the one map of Discord's refusals), for the configured app and server. */
+export function discordProblem(error: unknown, config: ValheimConfig, action: string): Outcome {
+  const target = { applicationId: config.discord.applicationId, guildId: config.discord.guildId };
+  const { detail, fix } = explainDiscordError(error, target, action, 'then run npx valheim doctor again');
+  return fail(detail, fix);
 }
 
 /** The stack's Discord endpoint (checks that need NEEDS.endpointOutput). */

@@ -1,5 +1,5 @@
 import type { ValheimConfig } from '../../config/schema.js';
-import { botInviteUrl } from '../../discord/wire-discord.js';
+import { botInviteUrl } from '../../discord/discord-errors.js';
 import { type BotPresence, botPresence } from '../bot-in-guild.js';
 import { botTokenProblem, MIN_PASSWORD_LENGTH, passwordProblem, setSecrets } from '../commands/secrets.js';
 import { resolveBotToken } from '../discord-client.js';

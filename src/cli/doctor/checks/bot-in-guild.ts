@@ -1,5 +1,5 @@
-import { botInviteUrl, explainDiscordError } from '../../../discord/wire-discord.js';
-import { type DoctorCheck, discordTarget, fail, NEEDS, ok } from '../check.js';
+import { botInviteUrl } from '../../../discord/discord-errors.js';
+import { type DoctorCheck, discordProblem, fail, NEEDS, ok } from '../check.js';
 
 /** The bot was invited to the configured server: without it there are no commands and no notices. */
 export const botInGuild: DoctorCheck = {
@@ -19,8 +19,7 @@ export const botInGuild: DoctorCheck = {
       }
       return ok(`${guild.name} (${guildId})`);
     } catch (error) {
-      const { detail, fix } = explainDiscordError(error, discordTarget(config), "list the bot's servers");
-      return fail(detail, fix);
+      return discordProblem(error, config, "list the bot's servers");
     }
   },
 };

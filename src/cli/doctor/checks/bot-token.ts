@@ -1,6 +1,5 @@
 import { DiscordApiError } from '../../../discord/rest-client.js';
-import { explainDiscordError } from '../../../discord/wire-discord.js';
-import { type DoctorCheck, discordTarget, fail, NEEDS, ok } from '../check.js';
+import { type DoctorCheck, discordProblem, fail, NEEDS, ok } from '../check.js';
 
 /** Discord accepts the token, and it is the configured application's bot. */
 export const botToken: DoctorCheck = {
@@ -19,8 +18,7 @@ export const botToken: DoctorCheck = {
           'store a fresh one (Developer Portal → Bot → Reset Token): npx valheim secrets set --only bot-token',
         );
       }
-      const { detail, fix } = explainDiscordError(error, discordTarget(config), 'read the application');
-      return fail(detail, fix);
+      return discordProblem(error, config, 'read the application');
     }
     if (found.application.id !== applicationId) {
       const actual = found.application.id;

@@ -1,8 +1,7 @@
 import type { APIChannel, APIGuild, APIGuildMember } from 'discord-api-types/v10';
 import { channelPermissions, missingForPosting } from '../../../discord/channel-permissions.js';
 import { DiscordApiError } from '../../../discord/rest-client.js';
-import { explainDiscordError } from '../../../discord/wire-discord.js';
-import { type DoctorCheck, discordTarget, fail, NEEDS, ok } from '../check.js';
+import { type DoctorCheck, discordProblem, fail, NEEDS, ok } from '../check.js';
 
 const FIX_ID = 'check discord.noticeChannelId (right-click the channel → Copy Channel ID)';
 
@@ -27,8 +26,7 @@ export const noticeChannel: DoctorCheck = {
           'give the bot View Channel and Send Messages there (channel → Edit → Permissions)',
         );
       }
-      const { detail, fix } = explainDiscordError(error, discordTarget(config), 'read the notice channel');
-      return fail(detail, fix);
+      return discordProblem(error, config, 'read the notice channel');
     }
     if (!('guild_id' in channel) || channel.guild_id !== guildId) {
       return fail(`channel ${channelId} is not in Discord server ${guildId}`, FIX_ID);
@@ -55,8 +53,7 @@ export const noticeChannel: DoctorCheck = {
       }
       return ok(`the bot may post in ${name}`);
     } catch (error) {
-      const { detail, fix } = explainDiscordError(error, discordTarget(config), "read the bot's permissions");
-      return fail(detail, fix);
+      return discordProblem(error, config, "read the bot's permissions");
     }
   },
 };

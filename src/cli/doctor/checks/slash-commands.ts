@@ -1,6 +1,5 @@
 import { COMMAND_NAME, guildCommands } from '../../../discord/commands.js';
-import { explainDiscordError } from '../../../discord/wire-discord.js';
-import { type DoctorCheck, discordTarget, fail, NEEDS, ok } from '../check.js';
+import { type DoctorCheck, discordProblem, fail, NEEDS, ok } from '../check.js';
 
 const WIRE = 'run npx valheim discord wire';
 
@@ -23,8 +22,7 @@ export const slashCommands: DoctorCheck = {
       }
       return ok(`/${COMMAND_NAME} ${subcommands(ours)} registered, equal to this version's`);
     } catch (error) {
-      const { detail, fix } = explainDiscordError(error, discordTarget(config), 'list the commands');
-      return fail(detail, fix);
+      return discordProblem(error, config, 'list the commands');
     }
   },
 };
