@@ -9,6 +9,7 @@ import { budgetLevel, budgetShare } from '../cost/budget.js';
 import { monthRange, monthToDate } from '../cost/month.js';
 import { monthPlayers } from '../cost/month-players.js';
 import { dailyPlayHours, playChart } from '../cost/play-chart.js';
+import { withDeadline } from '../deadline.js';
 import { COMMAND_NAME, isSubcommand, OPERATOR_SUBCOMMANDS, type Subcommand } from '../discord/commands.js';
 import {
   buttonAction,
@@ -24,19 +25,15 @@ import type { Logger } from '../log.js';
 import { claimBasis, isRepeatClaim } from '../monitor/claims.js';
 import { idleStopAt, type LifecycleSettings } from '../monitor/decide.js';
 import { startStatusLines } from '../monitor/start-progress.js';
-import type {
-  CachedSpend,
-  ChangeClaim,
-  SessionRecord,
-  StartReply,
-  StoredState,
-} from '../monitor/state-store.js';
+import type { StoredState } from '../monitor/state-store.js';
 import type { LogPresence } from '../players/log-presence.js';
+import type { StartReply } from '../records/notice.js';
+import type { CachedSpend, ChangeClaim } from '../records/server-state.js';
+import type { SessionRecord } from '../records/session.js';
 import type { GameServer } from '../server/game-server.js';
 import { transferId } from '../worlds/transfer-id.js';
 import { mayOperate } from './access.js';
 import { describeFailure } from './aws-errors.js';
-import { withDeadline } from './deadline.js';
 import { keepRunningReply, NO_STATE_MESSAGE } from './keep-running.js';
 import {
   alreadyMessage,
