@@ -88,13 +88,17 @@ export function parseWorldSettings(text: string, base: WorldSettings = {}): Worl
   let preset = base.preset;
   const modifiers: Partial<Record<ModifierKey, string>> = { ...base.modifiers };
   const keys = new Set<WorldKey>(base.keys ?? []);
-  for (const word of text.toLowerCase().split(/[\s,]+/).filter(Boolean)) {
+  for (const word of text
+    .toLowerCase()
+    .split(/[\s,]+/)
+    .filter(Boolean)) {
     const [rawKey, value] = word.split(/[=:]/, 2) as [string, string | undefined];
     const key = rawKey.replace(/^-+/, '');
     if (value === undefined) {
       if (isOneOf(PRESETS, key)) preset = key;
       else if (isOneOf(WORLD_KEYS, key)) keys.add(key);
-      else if (key.startsWith('no') && isOneOf(WORLD_KEYS, key.slice(2))) keys.delete(key.slice(2) as WorldKey);
+      else if (key.startsWith('no') && isOneOf(WORLD_KEYS, key.slice(2)))
+        keys.delete(key.slice(2) as WorldKey);
       else throw new WorldSettingsError(`"${word}" is not a world setting: ${SETTINGS_HINT}`);
       continue;
     }
