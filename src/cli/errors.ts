@@ -15,9 +15,19 @@ export class CliError extends Error {
   }
 }
 
+/** Several expected failures found at once (every bad flag of one non-interactive run): one line each. */
+export class CliProblems extends Error {
+  override readonly name = 'CliProblems';
+
+  constructor(readonly problems: readonly CliError[]) {
+    super(problems.map((problem) => problem.message).join('\n'));
+  }
+}
+
 /** The lines printed to stderr for a failure: one per problem, a stack trace only for bugs and only on request. */
 export function errorLines(error: unknown, debug: boolean): string[] {
   if (error instanceof CliError) return [`valheim: ${error.message}`];
+  if (error instanceof CliProblems) return error.problems.map((problem) => `valheim: ${problem.message}`);
   if (error instanceof ConfigError) return error.message.split('\n').map((line) => `valheim: ${line}`);
   const name = error instanceof Error ? error.name : typeof error;
   const message = error instanceof Error ? firstLine(error.message) : String(error);
