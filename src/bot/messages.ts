@@ -240,7 +240,7 @@ export function backupStartedMessage(options: {
 export const NOT_IN_GUILD_MESSAGE = 'Use this command in the Discord server the bot was set up for.';
 
 export function unknownCommandMessage(name: string): string {
-  return `I don't know \`${name}\`. The registered commands may be out of date: run \`npx valheim discord register\`.`;
+  return `I don't know \`${name}\`. The registered commands may be out of date: run \`npx valheim discord wire\`.`;
 }
 
 export function formatDuration(ms: number): string {
