@@ -4,6 +4,7 @@ import type { DiscordRest } from '../discord/rest-client.js';
 import type { Logger } from '../log.js';
 import type { LogPresence } from '../players/log-presence.js';
 import { type TaskSnapshot, taskIdOf } from '../server/server-status.js';
+import { USUAL_START_TIME } from '../server/start-budget.js';
 import type { Action, LifecycleState } from './decide.js';
 import {
   deriveStartTimeline,
@@ -156,7 +157,7 @@ export function progressMessage(
   lines.push(
     usualMs !== undefined
       ? `A start here usually takes ${formatDuration(usualMs)}. I'll post when the world is joinable.`
-      : "A start usually takes 2–4 minutes. I'll post when the world is joinable.",
+      : `A start usually takes ${USUAL_START_TIME}. I'll post when the world is joinable.`,
   );
   return lines.join('\n');
 }
