@@ -173,7 +173,7 @@ describe('actual spend from Cost Explorer', () => {
     // Then the request was not aborted: its answer lands in the cache
     await vi.waitFor(() => expect(cache.value?.amount).toBe(3.4567), { timeout: 2000 });
     const [call] = ce.commandCalls(GetCostAndUsageCommand);
-    const [, options] = call?.args as unknown as [unknown, { abortSignal: AbortSignal }];
+    const [, options] = (call?.args ?? []) as unknown as [unknown, { abortSignal: AbortSignal }];
     expect(options.abortSignal.aborted).toBe(false);
   });
 

@@ -241,14 +241,14 @@ describe('ValheimStack with the example config', () => {
   });
 
   describe('world storage', () => {
-    it('is an encrypted EFS file system kept on delete and replacement, without IA or EFS auto-backups', () => {
+    it('is an encrypted EFS file system kept on delete and replacement, without EFS auto-backups', () => {
       // Then
       const fileSystems = Object.values(template.findResources('AWS::EFS::FileSystem'));
       expect(fileSystems).toHaveLength(1);
       const [fileSystem] = fileSystems;
       expect(fileSystem).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
       expect(fileSystem?.Properties).toMatchObject({ Encrypted: true, BackupPolicy: { Status: 'DISABLED' } });
-      expect(fileSystem?.Properties).not.toHaveProperty('LifecyclePolicies');
+      // (Its lifecycle policies are the cost estimate's: test/infra/cost-assumptions.test.ts.)
     });
 
     it('is reached through an access point on /valheim owned by root', () => {
@@ -404,17 +404,14 @@ describe('ValheimStack with the example config', () => {
         WORLD_NAME: 'Dedicated',
         SERVER_PUBLIC: 'false',
         CROSSPLAY: 'false',
-        SERVER_ARGS: '-preset casual',
+        // Valheim's rolling backups off, the user's arguments last
+        SERVER_ARGS: '-backups 0 -preset casual',
         ADMINLIST_IDS: '',
         TZ: 'Europe/Berlin',
         UPDATE_CRON: '',
         RESTART_CRON: '',
-        BACKUPS: 'true',
-        BACKUPS_MAX_AGE: '3650',
-        // As many zips as the cost estimate counts on EFS (one), made only at the start: no hourly cron.
-        BACKUPS_MAX_COUNT: String(IMAGE_BACKUPS_KEPT),
-        BACKUPS_CRON: '',
-        BACKUPS_IF_IDLE: 'false',
+        // No zips of the image on EFS next to the world (IMAGE_BACKUPS_KEPT, which the cost estimate counts)
+        BACKUPS: IMAGE_BACKUPS_KEPT === 0 ? 'false' : 'true',
         STATUS_HTTP: 'false',
         // Puts the previous world back after a restore killed mid-swap (test/worlds/swap-repair.test.ts).
         PRE_BOOTSTRAP_HOOK: swapRepairHook('/config'),
@@ -567,7 +564,7 @@ describe('ValheimStack with the example config', () => {
       });
     });
 
-    it('keeps snapshots (moving them to Glacier IR after a week), and expires only old versions, uploads, listings, downloaded zips and stray parts', () => {
+    it('keeps snapshots (moving them to Glacier IR after a day), and expires only old versions, uploads, listings, downloaded zips and stray parts', () => {
       // Then
       const rules = (
         findOne(template, 'AWS::S3::Bucket').properties.LifecycleConfiguration as {
@@ -589,6 +586,7 @@ describe('ValheimStack with the example config', () => {
           Status: 'Enabled',
           Prefix: 'server-install/',
           NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+          Transitions: [{ StorageClass: 'INTELLIGENT_TIERING', TransitionInDays: 0 }],
         },
         { Id: 'Listings', Status: 'Enabled', Prefix: 'listings/', ExpirationInDays: 1 },
         {
@@ -1488,7 +1486,7 @@ describe('ValheimStack with Spot, a schedule and everything else changed', () =>
       SERVER_PUBLIC: 'true',
       // The image looks for crossplay in SERVER_ARGS only (its idle check and backups depend on it).
       CROSSPLAY: 'false',
-      SERVER_ARGS: '-crossplay',
+      SERVER_ARGS: '-crossplay -backups 0',
       ADMINLIST_IDS: '76561197960287930 76561197960287931',
       TZ: 'America/New_York',
     });
