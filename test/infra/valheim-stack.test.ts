@@ -16,6 +16,7 @@ import { WAKE_EVENT_DETAIL_TYPE, WAKE_EVENT_SOURCE } from '../../src/monitor/wak
 import { logFilterEnvironment } from '../../src/players/log-noise.js';
 import { LOG_FILTER_PATTERN } from '../../src/players/server-log.js';
 import { INSTALL_CACHE_KEY } from '../../src/server-cache/install-cache.js';
+import { worldArgsHook } from '../../src/worlds/active-world.js';
 import { SNAPSHOT_COLD_AFTER_DAYS } from '../../src/worlds/snapshot-policy.js';
 import { IMPORTS, SNAPSHOTS } from '../../src/worlds/snapshots.js';
 import { swapRepairHook } from '../../src/worlds/swap-repair.js';
@@ -43,6 +44,8 @@ import {
 /** Resource types CloudFormation cannot tag; every other resource must carry the cost tag. */
 const UNTAGGABLE = new Set([
   'AWS::CDK::Metadata',
+  // CDK's AwsCustomResource (the active-world parameters): CloudFormation custom resources take no tags
+  'Custom::AWS',
   'AWS::EC2::Route',
   'AWS::EC2::SubnetRouteTableAssociation',
   'AWS::EC2::VPCGatewayAttachment',
@@ -401,7 +404,7 @@ describe('ValheimStack with the example config', () => {
       // Then: no timed updates or restarts, count-based backup pruning, status page off
       expect(environmentOf(template)).toEqual({
         SERVER_NAME: 'Vikings of the North',
-        WORLD_NAME: 'Dedicated',
+        // WORLD_NAME and WORLD_ARGS come from the active-world parameters (secrets, below)
         SERVER_PUBLIC: 'false',
         CROSSPLAY: 'false',
         // Valheim's rolling backups off, the user's arguments last
@@ -415,6 +418,8 @@ describe('ValheimStack with the example config', () => {
         STATUS_HTTP: 'false',
         // Puts the previous world back after a restore killed mid-swap (test/worlds/swap-repair.test.ts).
         PRE_BOOTSTRAP_HOOK: swapRepairHook('/config'),
+        // Takes the active world and its flags from WORLD_ARGS (test/worlds/active-world.test.ts).
+        PRE_SERVER_RUN_HOOK: worldArgsHook(),
         // No second hashing of the install at every start
         STEAMCMD_ARGS: '',
         // Tells the install cache's pack container that steamcmd is done
@@ -427,7 +432,7 @@ describe('ValheimStack with the example config', () => {
     it('injects the server password from SSM as a secret and keeps every secret value out of the template', () => {
       // Then SERVER_PASS is read from the SecureString parameter at task start
       const secrets = gameContainer(template).Secrets as Array<{ Name: string; ValueFrom: unknown }>;
-      expect(secrets.map((secret) => secret.Name)).toEqual(['SERVER_PASS']);
+      expect(secrets.map((secret) => secret.Name)).toEqual(['SERVER_PASS', 'WORLD_NAME', 'WORLD_ARGS']);
       const valueFrom = JSON.stringify(secrets[0]?.ValueFrom);
       expect(valueFrom).toContain('arn:aws:ssm:eu-central-1:');
       expect(valueFrom).toContain(':parameter/valheim-ondemand/server-password');
@@ -884,7 +889,8 @@ describe('ValheimStack with the example config', () => {
     it('logs every Lambda to its own log group and uses own roles without managed policies', () => {
       // Then
       const functions = Object.entries(template.findResources('AWS::Lambda::Function'));
-      expect(functions).toHaveLength(4);
+      // four handlers of ours, and CDK's AwsCustomResource handler that creates the active-world parameters
+      expect(functions).toHaveLength(5);
       const logGroups = new Set<string>();
       for (const [, fn] of functions) {
         const logGroup = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
@@ -898,7 +904,7 @@ describe('ValheimStack with the example config', () => {
           Resource: { 'Fn::GetAtt': [logGroup, 'Arn'] },
         });
       }
-      expect(logGroups.size).toBe(4);
+      expect(logGroups.size).toBe(5);
     });
 
     it('deploys each handler in its own bundle', () => {
@@ -906,7 +912,7 @@ describe('ValheimStack with the example config', () => {
       const keys = Object.values(template.findResources('AWS::Lambda::Function')).map(
         (fn) => (fn.Properties.Code as { S3Key: string }).S3Key,
       );
-      expect(new Set(keys).size).toBe(4);
+      expect(new Set(keys).size).toBe(5);
     });
 
     it('serves POST /discord through an HTTP API with payload format 2.0, throttling and access logs', () => {
@@ -1364,7 +1370,7 @@ describe('ValheimStack with the example config', () => {
     it('keeps every log group for the configured number of days', () => {
       // Then
       const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-      expect(logGroups).toHaveLength(7); // game, world transfer, API access logs, four Lambdas
+      expect(logGroups).toHaveLength(8); // game, world transfer, API access logs, five Lambdas
       for (const logGroup of logGroups) expect(logGroup.Properties.RetentionInDays).toBe(30);
     });
 
@@ -1482,7 +1488,6 @@ describe('ValheimStack with Spot, a schedule and everything else changed', () =>
     expect(gameContainer(template).Image).toBe(`ghcr.io/community-valheim-tools/valheim-server@${digest}`);
     expect(environmentOf(template)).toMatchObject({
       SERVER_NAME: 'Night Shift',
-      WORLD_NAME: 'Midgard',
       SERVER_PUBLIC: 'true',
       // The image looks for crossplay in SERVER_ARGS only (its idle check and backups depend on it).
       CROSSPLAY: 'false',
