@@ -19,7 +19,12 @@ import { INSTALL_CACHE_KEY } from '../../src/server-cache/install-cache.js';
 import { SNAPSHOT_COLD_AFTER_DAYS } from '../../src/worlds/snapshot-policy.js';
 import { IMPORTS, SNAPSHOTS } from '../../src/worlds/snapshots.js';
 import { swapRepairHook } from '../../src/worlds/swap-repair.js';
-import { TRANSFER_IMAGE, TRANSFER_SCRIPT_PATH, transferCommand } from '../../src/worlds/transfer-script.js';
+import {
+  TRANSFER_IMAGE,
+  TRANSFER_LOCK_KEY,
+  TRANSFER_SCRIPT_PATH,
+  transferCommand,
+} from '../../src/worlds/transfer-script.js';
 import { TRANSFER_CONTAINER, transferFamily } from '../../src/worlds/transfer-task.js';
 import {
   appContext,
@@ -454,8 +459,12 @@ describe('ValheimStack with the example config', () => {
         return value;
       });
       expect(mentions.length).toBeGreaterThan(0);
-      // (the log filter names Valheim's "has wrong password" line: a log message, not a secret)
-      for (const text of mentions.filter((mention) => mention !== LOG_FILTER_PATTERN)) {
+      // (the log filter names Valheim's "has wrong password" line: a log message, not a secret; the transfer
+      // script names its lock's owner token, a random id it makes at run time)
+      const transferScript = transferCommand().command[0];
+      for (const text of mentions.filter(
+        (mention) => mention !== LOG_FILTER_PATTERN && mention !== transferScript,
+      )) {
         expect(text).toMatch(
           /^(SERVER_PASS|(:parameter)?\/valheim-ondemand\/(server-password|discord-bot-token)|SSM SecureString to fill with the (Discord bot token|server password) \(valheim secrets set\)|iam:PassRole|iam:PassedToService)$/,
         );
@@ -668,13 +677,15 @@ describe('ValheimStack with the example config', () => {
       expect(readFileSync(TRANSFER_SCRIPT_PATH, 'utf8')).toMatch(/^ROOT=\$\{CONFIG_ROOT:-\/config\}$/m);
     });
 
-    it('names the bucket (where the CLI finds it) and the region in its environment, and no secret', () => {
+    it('names the bucket (where the CLI finds it), the region and the lock table in its environment, and no secret', () => {
       // Then
       const bucket = findOne(template, 'AWS::S3::Bucket');
+      const table = findOne(template, 'AWS::DynamoDB::Table');
       const container = onlyContainer(transferTask(template));
       expect(container.Environment).toEqual([
         { Name: 'BUCKET', Value: { Ref: bucket.id } },
         { Name: 'AWS_DEFAULT_REGION', Value: 'eu-central-1' },
+        { Name: 'LOCK_TABLE', Value: { Ref: table.id } },
       ]);
       expect(container).not.toHaveProperty('Secrets');
     });
@@ -696,8 +707,9 @@ describe('ValheimStack with the example config', () => {
       expect({ Ref: group }).not.toEqual(gameGroup);
     });
 
-    it('may mount the world as root, use its bucket prefixes without deleting, and check the game service', () => {
+    it('may mount the world as root, use its bucket prefixes without deleting, check the game service and lease the lock item', () => {
       // Given
+      const table = findOne(template, 'AWS::DynamoDB::Table');
       const fileSystem = findOne(template, 'AWS::EFS::FileSystem');
       const bucket = findOne(template, 'AWS::S3::Bucket');
       const service = findOne(template, 'AWS::ECS::Service');
@@ -720,7 +732,15 @@ describe('ValheimStack with the example config', () => {
           `s3:AbortMultipartUpload on ${objects('listings')}`,
           `s3:AbortMultipartUpload on ${objects('image-backups')}`,
           `ecs:DescribeServices on <${service.id}>`,
+          ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'].map(
+            (action) =>
+              `dynamodb:${action} on <${table.id}.Arn> if {"ForAllValues:StringEquals":{"dynamodb:LeadingKeys":["LOCK"]}}`,
+          ),
         ].sort(),
+      );
+      // (the partition key the script leases)
+      expect(readFileSync(TRANSFER_SCRIPT_PATH, 'utf8')).toContain(
+        `LOCK_KEY='${JSON.stringify({ pk: { S: TRANSFER_LOCK_KEY.pk }, sk: { S: TRANSFER_LOCK_KEY.sk } })}'`,
       );
       // And its role may be assumed by ECS tasks only, without managed policies
       expect(resources(template)[role]?.Properties).toMatchObject({
