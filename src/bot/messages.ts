@@ -1,8 +1,8 @@
 import type { MonthToDate } from '../cost/month.js';
 import { type PlayerHours, whoPlayed } from '../cost/month-players.js';
 import { LIMITS } from '../discord/limits.js';
-import type { LifecycleState } from '../monitor/decide.js';
-import type { CachedSpend } from '../monitor/state-store.js';
+import type { LifecycleState } from '../records/lifecycle.js';
+import type { CachedSpend } from '../records/server-state.js';
 import { addressOf, type ServerState, type ServerStatus } from '../server/server-status.js';
 import { USUAL_START_TIME } from '../server/start-budget.js';
 

@@ -1,5 +1,5 @@
 import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
-import type { CachedSpend } from '../monitor/state-store.js';
+import type { CachedSpend } from '../records/server-state.js';
 
 /*
  * The real month-to-date bill for resources carrying the stack's cost-allocation tag. Each Cost Explorer

@@ -7,8 +7,12 @@ import {
   runValheimCommand,
 } from '../../src/bot/valheim-command.js';
 import { silentLogger } from '../../src/log.js';
-import { DEFAULT_LIFECYCLE, INITIAL_STATE, type LifecycleState } from '../../src/monitor/decide.js';
-import type { CachedSpend, SessionRecord, StartReply, StoredState } from '../../src/monitor/state-store.js';
+import { DEFAULT_LIFECYCLE } from '../../src/monitor/decide.js';
+import type { StoredState } from '../../src/monitor/state-store.js';
+import { INITIAL_STATE, type LifecycleState } from '../../src/records/lifecycle.js';
+import type { StartReply } from '../../src/records/notice.js';
+import type { CachedSpend } from '../../src/records/server-state.js';
+import type { SessionRecord } from '../../src/records/session.js';
 import {
   buttonInteraction,
   commandInteraction,

@@ -12,7 +12,7 @@ import { errorLines } from '../../src/cli/errors.js';
 import { createPrompter } from '../../src/cli/io.js';
 import { type CliDeps, run } from '../../src/cli/program.js';
 import { loadConfig } from '../../src/config/load.js';
-import { botInviteUrl } from '../../src/discord/wire-discord.js';
+import { botInviteUrl } from '../../src/discord/discord-errors.js';
 import { closedPort, type FakeDiscord, startFakeDiscord } from './fake-discord.js';
 import { awsError, BOT_TOKEN, type CapturedTerminal, captureTerminal, EXAMPLE_CONFIG } from './helpers.js';
 

@@ -2,7 +2,7 @@ import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { monthToDateSpend, SPEND_CACHE_MS } from '../../src/cost/actual-spend.js';
-import type { CachedSpend } from '../../src/monitor/state-store.js';
+import type { CachedSpend } from '../../src/records/server-state.js';
 
 const ce = mockClient(CostExplorerClient);
 const NOW = new Date('2026-11-23T19:00:00Z');

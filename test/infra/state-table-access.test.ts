@@ -4,10 +4,10 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { STATE_TABLE_ACTIONS } from '../../infra/constructs/state-table.js';
 import type { CommandStore } from '../../src/bot/valheim-command.js';
-import { INITIAL_STATE } from '../../src/monitor/decide.js';
 import type { MonitorStore } from '../../src/monitor/monitor.js';
 import { StateStore } from '../../src/monitor/state-store.js';
 import type { PresenceStore } from '../../src/players/log-ingest.js';
+import { INITIAL_STATE } from '../../src/records/lifecycle.js';
 
 // Each function may do on the state table exactly what the StateStore methods of its port send. The records
 // below list every method of each port (the compiler refuses a missing or extra one), so a new method that
