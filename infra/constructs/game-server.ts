@@ -9,6 +9,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { IMAGE_BACKUPS_KEPT, VALHEIM_AUTO_BACKUPS } from '../../src/cost/storage-plan.js';
 import { logFilterEnvironment } from '../../src/players/log-noise.js';
 import { WORLD_PREFETCH_CONTAINER, worldPrefetchCommand } from '../../src/server/world-prefetch.js';
+import { worldArgsHook } from '../../src/worlds/active-world.js';
 import { swapRepairHook } from '../../src/worlds/swap-repair.js';
 import { acknowledge, nagFinding } from '../validations.js';
 import { validateInteger, validateTimeZone } from './validation.js';
@@ -32,8 +33,14 @@ export interface GameServerProps {
   readonly serverPassword: ssm.IParameter;
   /** Name shown in the server browser. */
   readonly serverName: string;
-  /** World file name. */
+  /** World file name (the only world when `activeWorld` is not given). */
   readonly worldName: string;
+  /**
+   * The active world's SSM parameters (ActiveWorldParameters): the task reads WORLD_NAME and WORLD_ARGS from
+   * them through ECS secrets at every launch, so switching worlds needs no deploy (and no deploy switches).
+   * @default - the world is `worldName`, fixed in the task definition
+   */
+  readonly activeWorld?: { readonly name: ssm.IParameter; readonly args: ssm.IParameter };
   /**
    * List the server in the community server browser.
    * @default true
@@ -186,7 +193,7 @@ export class GameServer extends Construct {
       portMappings: VALHEIM_UDP_PORTS.map((port) => ({ containerPort: port, protocol: ecs.Protocol.UDP })),
       environment: {
         SERVER_NAME: props.serverName,
-        WORLD_NAME: props.worldName,
+        ...(!props.activeWorld && { WORLD_NAME: props.worldName }),
         SERVER_PUBLIC: String(this.publicListing),
         // The image recognises crossplay only from "-crossplay" in SERVER_ARGS: there its idle check (hourly
         // backups with BACKUPS_IF_IDLE=false) counts UDP traffic instead of asking A2S, which always says 0
@@ -204,6 +211,8 @@ export class GameServer extends Construct {
         // A restore killed mid-swap leaves no worlds_local: put the previous world back before the server
         // could create an empty one.
         PRE_BOOTSTRAP_HOOK: swapRepairHook(),
+        // The active world and its flags come from WORLD_ARGS, right before the server starts.
+        ...(props.activeWorld && { PRE_SERVER_RUN_HOOK: worldArgsHook() }),
         // The image's default, "validate", hashes all ~2 GB again at every start. steamcmd verifies what it
         // downloads; a restored install comes from a tarball whose checksum gzip checks (docs/start-time.md).
         STEAMCMD_ARGS: '',
@@ -211,7 +220,14 @@ export class GameServer extends Construct {
         ...logFilterEnvironment(),
       },
       // Never in `environment`: the value is read from SSM by ECS at task start and is not in the template.
-      secrets: { SERVER_PASS: ecs.Secret.fromSsmParameter(props.serverPassword) },
+      secrets: {
+        SERVER_PASS: ecs.Secret.fromSsmParameter(props.serverPassword),
+        // Not secret, but read at every launch like one: the world a switch chose, not the one of the last deploy.
+        ...(props.activeWorld && {
+          WORLD_NAME: ecs.Secret.fromSsmParameter(props.activeWorld.name),
+          WORLD_ARGS: ecs.Secret.fromSsmParameter(props.activeWorld.args),
+        }),
+      },
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'valheim' }),
     });
     this.container = container;
@@ -227,7 +243,10 @@ export class GameServer extends Construct {
       essential: false,
       entryPoint: ['/bin/sh', '-c'],
       command: [worldPrefetchCommand()],
-      environment: { WORLD_NAME: props.worldName },
+      // The world the next start runs: the active-world parameter when worlds can be switched, read at launch.
+      ...(props.activeWorld
+        ? { secrets: { WORLD_NAME: ecs.Secret.fromSsmParameter(props.activeWorld.name) } }
+        : { environment: { WORLD_NAME: props.worldName } }),
       stopTimeout: Duration.seconds(10),
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'world-prefetch' }),
     });

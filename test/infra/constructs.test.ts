@@ -318,6 +318,7 @@ describe('WorldTransfer', () => {
       fileSystem: props.fileSystem,
       accessPoint: props.accessPoint,
       bucket: new WorldBucket(stack, 'Worlds').bucket,
+      lockTable: new StateTable(stack, 'State').table,
       gameService: gameServer.service,
       subnets: props.vpc.publicSubnets,
       securityGroup: gameServer.securityGroup,

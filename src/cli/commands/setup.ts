@@ -4,7 +4,7 @@ import { DEFAULT_CONFIG_FILE, loadConfig, parseConfig } from '../../config/load.
 import { configSchema, type ValheimConfig, type ValheimConfigInput } from '../../config/schema.js';
 import { botInviteUrl } from '../../discord/discord-errors.js';
 import { type CommandContext, collect } from '../command-context.js';
-import { CliError } from '../errors.js';
+import { CliError, CliProblems } from '../errors.js';
 import { type AskContext, answer, configChanges, flagText, prefillOf, withAnswers } from '../setup/ask.js';
 import type { SetupDeps, WizardContext } from '../setup/context.js';
 import {
@@ -16,7 +16,14 @@ import {
   SETUP_STEPS,
   schemaDefault,
 } from '../setup/questions.js';
-import { askPassword, type PasswordChoice, storeSecrets, tokenAndInvite } from '../setup/secret-steps.js';
+import {
+  askBotToken,
+  askPassword,
+  checkInvite,
+  type PasswordChoice,
+  storeSecrets,
+  tokenAndInvite,
+} from '../setup/secret-steps.js';
 
 export type { SetupDeps } from '../setup/context.js';
 export { DEFAULT_REGION, DEFAULT_WORLD } from '../setup/questions.js';
@@ -113,32 +120,45 @@ export async function setup(options: SetupOptions, deps: SetupDeps): Promise<voi
     was !== undefined &&
     was.region === answers.region &&
     was.stackName === (answers.stackName ?? was.stackName);
-  for (const step of SETUP_STEPS) {
-    if (!('secret' in step)) {
-      const given = flagText(options[OPTION_OF[step.id]] as string | readonly string[] | undefined);
-      const value = await answer(step, prefillOf(step, was, defaultsFrom), given, answers, ask);
-      (answers as Record<QuestionId, unknown>)[step.id] = value;
-    } else if (step.secret === 'botToken') {
-      const { applicationId = '', guildId = '', region = '' } = answers;
-      const secretsAt = {
-        region,
-        stackName: answers.stackName ?? schemaDefault(configSchema.shape.stackName),
-      };
-      ({ botToken, invited } = await tokenAndInvite(
-        { applicationId, guildId },
-        secretsStored(),
-        secretsAt,
-        context,
-      ));
-    } else {
-      password = await askPassword(
-        answers.serverName ?? '',
-        options.generatePassword === true,
-        secretsStored(),
-        context,
-      );
+  const secretsAt = () => ({
+    region: answers.region ?? '',
+    stackName: answers.stackName ?? schemaDefault(configSchema.shape.stackName),
+  });
+  const app = () => ({ applicationId: answers.applicationId ?? '', guildId: answers.guildId ?? '' });
+  // Without a terminal every answer is known at once: check them all and report every problem in one run,
+  // before anything leaves the machine (Discord is asked only once the local answers pass).
+  const problems: CliError[] = [];
+  const attempt = async (work: () => Promise<void>): Promise<void> => {
+    try {
+      await work();
+    } catch (error) {
+      if (context.interactive || !(error instanceof CliError)) throw error;
+      problems.push(error);
     }
+  };
+  for (const step of SETUP_STEPS) {
+    await attempt(async () => {
+      if (!('secret' in step)) {
+        const given = flagText(options[OPTION_OF[step.id]] as string | readonly string[] | undefined);
+        const value = await answer(step, prefillOf(step, was, defaultsFrom), given, answers, ask);
+        (answers as Record<QuestionId, unknown>)[step.id] = value;
+      } else if (step.secret === 'botToken') {
+        if (context.interactive) {
+          ({ botToken, invited } = await tokenAndInvite(app(), secretsStored(), secretsAt(), context));
+        } else botToken = await askBotToken(context, secretsStored());
+      } else {
+        password = await askPassword(
+          answers.serverName ?? '',
+          options.generatePassword === true,
+          secretsStored(),
+          context,
+        );
+      }
+    });
   }
+  if (problems.length === 1) throw problems[0];
+  if (problems.length > 1) throw new CliProblems(problems);
+  if (!context.interactive) invited = await checkInvite(app(), botToken, secretsAt(), context);
 
   const questions = SETUP_STEPS.filter((step): step is AnyQuestion => !('secret' in step));
   const config = withAnswers(existing?.raw ?? {}, questions, answers);
@@ -223,7 +243,7 @@ function nextSteps(steps: {
     `npm run deploy${deployFlag}`,
     'Runs cdk deploy with the pinned AWS CDK, after checking that no game is running (a deploy stops',
     'the server). It registers /valheim in your server and sets the Interactions Endpoint URL; the',
-    'stack output DiscordSetup says whether that worked (if not: npx valheim discord register).',
+    'stack output DiscordSetup says whether that worked (if not: npx valheim discord wire).',
   );
   add('Play: type /valheim start in Discord. The reply shows the address when the world is joinable.');
   return lines;
@@ -286,7 +306,7 @@ export function setupCommand({ deps, configOption }: CommandContext<SetupDeps>):
     .addOption(configOption())
     .option('--force', 'with --non-interactive: update an existing config file (settings not given are kept)')
     .option('--non-interactive', 'never ask: take the answers from the flags and the environment (CI)')
-    .option('--region <region>', `AWS region (default ${DEFAULT_REGION})`)
+    .option('--region <region>', `AWS region (default AWS_REGION when set, else ${DEFAULT_REGION})`)
     .option('--application-id <id>', 'Discord application ID')
     .option('--public-key <hex>', 'Discord application public key (64 hex characters)')
     .option('--guild-id <id>', 'Discord server (guild) ID')
@@ -304,9 +324,11 @@ export function setupCommand({ deps, configOption }: CommandContext<SetupDeps>):
     .addHelpText(
       'after',
       `
-Asks, in this order: region, application ID, public key, server (guild) ID, bot token, then prints the
-bot's invite link and (when Discord answers) waits until the bot is in your server; then notice channel,
-server name, world, server password, operator roles, time zone. Flags given are not asked again.
+Asks, in this order: region, application ID, public key, server (guild) ID, bot token; then checks the
+token with Discord and, unless the bot is in your server already, prints its invite link and waits until
+it is; then notice channel, server name, world, server password, operator roles, time zone. Flags given
+are not asked again. With --non-interactive every flag and variable is checked first, all problems are
+reported at once, and only then is Discord asked whether the bot is in the server.
 Then writes the config (only values that differ from the defaults), stores the bot token and the
 server password in SSM as SecureStrings, and prints the next steps: cdk bootstrap, deploy, play.
 

@@ -51,6 +51,8 @@ export const skip = (detail: string): Outcome => ({ state: 'skip', detail });
 export interface Findings {
   account?: string;
   regionOk?: boolean;
+  /** A CDKToolkit stack exists in the region (whatever its version). */
+  bootstrapped?: boolean;
   stack?: DeployedStack;
   botToken?: { readonly value: string; readonly source: string };
   application?: APIApplication;
@@ -90,6 +92,7 @@ export const NEEDS = {
     met: ({ found }) => found.regionOk === true,
     missing: ({ config }) => `the region ${config.region}`,
   },
+  bootstrap: { met: ({ found }) => found.bootstrapped === true, missing: () => 'the CDK bootstrap' },
   stack: { met: ({ found }) => found.stack !== undefined, missing: () => 'the deployed stack' },
   endpointOutput: {
     met: ({ found }) => Boolean(found.stack?.outputs.DiscordEndpointUrl),

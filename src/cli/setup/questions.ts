@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { AWS_REGIONS, isAwsRegion } from '../../config/regions.js';
 import { configSchema, discordSchema, serverSchema } from '../../config/schema.js';
 
 /**
@@ -100,8 +101,18 @@ export const QUESTIONS = {
     label: 'AWS region',
     hint: 'the AWS region code to run the server in, near your players, e.g. eu-central-1 (Frankfurt), eu-west-2 (London), us-east-1 (N. Virginia)',
     path: ['region'],
-    defaultValue: () => DEFAULT_REGION,
-    parse: bySchema(configSchema.shape.region),
+    // The region the AWS CLI and SDK would use on this machine, when it is one.
+    defaultValue: ({ env }) =>
+      [env.AWS_REGION, env.AWS_DEFAULT_REGION]
+        .map((name) => name?.trim())
+        .find((name) => name && isAwsRegion(name)) ?? DEFAULT_REGION,
+    parse: (text) => {
+      const parsed = bySchema(configSchema.shape.region)(text);
+      // Every wrong region gets the list, also one that does not even look like a region code.
+      return 'problem' in parsed && !parsed.problem.includes('use one of')
+        ? { problem: `${parsed.problem}; use one of ${AWS_REGIONS.join(', ')}` }
+        : parsed;
+    },
   },
   applicationId: {
     id: 'applicationId',

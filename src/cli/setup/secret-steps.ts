@@ -24,8 +24,8 @@ export type PasswordChoice =
   | { readonly keep: true };
 
 /**
- * The bot token (undefined: keep the stored one), then the invite: prints the link and, when Discord can be
- * asked, waits until the bot is in the server. A token Discord rejects is asked again.
+ * Asking: the bot token (undefined: keep the stored one), then the invite — when Discord can be asked,
+ * waits until the bot is in the server. A token Discord rejects is asked again before any invite link.
  */
 export async function tokenAndInvite(
   app: { readonly applicationId: string; readonly guildId: string },
@@ -33,17 +33,35 @@ export async function tokenAndInvite(
   secretsAt: { readonly region: string; readonly stackName: string },
   context: WizardContext,
 ): Promise<{ botToken: string | undefined; invited: boolean }> {
-  const { deps, interactive } = context;
   for (let canKeep = keepable; ; canKeep = false) {
     const botToken = await askBotToken(context, canKeep);
-    const token = botToken ?? (await storedToken(secretsAt, deps));
+    const token = botToken ?? (await storedToken(secretsAt, context.deps));
     const invited = await inviteBot(app, token, context);
     if (invited !== 'token-rejected') return { botToken, invited: invited === 'present' };
-    const problem = `Discord rejected the bot token (401 Unauthorized)${botToken === undefined ? ' stored in SSM' : ''}`;
-    if (!interactive)
-      throw new CliError(problem, `set VALHEIM_BOT_TOKEN to a fresh one (${BOT_TOKEN_WHERE})`);
-    reask(deps.term, problem, `paste a fresh one: ${BOT_TOKEN_WHERE}`);
+    reask(context.deps.term, rejected(botToken), `paste a fresh one: ${BOT_TOKEN_WHERE}`);
   }
+}
+
+/**
+ * Not asking (--non-interactive), once every local answer passed: whether the bot is in the server, which
+ * also proves the token. A rejected token fails; an absent bot or an unreachable Discord is a warning.
+ */
+export async function checkInvite(
+  app: { readonly applicationId: string; readonly guildId: string },
+  botToken: string | undefined,
+  secretsAt: { readonly region: string; readonly stackName: string },
+  context: WizardContext,
+): Promise<boolean> {
+  const token = botToken ?? (await storedToken(secretsAt, context.deps));
+  const invited = await inviteBot(app, token, context);
+  if (invited === 'token-rejected') {
+    throw new CliError(rejected(botToken), `set VALHEIM_BOT_TOKEN to a fresh one (${BOT_TOKEN_WHERE})`);
+  }
+  return invited === 'present';
+}
+
+function rejected(botToken: string | undefined): string {
+  return `Discord rejected the bot token (401 Unauthorized)${botToken === undefined ? ' stored in SSM' : ''}`;
 }
 
 /** The token `valheim secrets set` stored, for the invite check of a re-run that keeps it. */
@@ -84,10 +102,8 @@ async function inviteBot(
         ? 'token-rejected'
         : 'unchecked';
   }
-  term.err(
-    '  Invite the bot to your Discord server: the deploy registers /valheim there, and the bot posts notices.',
-  );
-  term.err(`  ${link}`);
+  // The token is checked (by asking where the bot is) before any link is shown: a rejected token is asked
+  // again first, and a bot that is in the server already needs no invite.
   for (let asked = false; ; asked = true) {
     const presence = await check();
     if (presence.kind === 'present') {
@@ -95,6 +111,12 @@ async function inviteBot(
       return 'present';
     }
     if (presence.kind === 'token-rejected') return 'token-rejected';
+    if (!asked) {
+      term.err(
+        '  Invite the bot to your Discord server: the deploy registers /valheim there, and the bot posts notices.',
+      );
+      term.err(`  ${link}`);
+    }
     if (presence.kind === 'unknown') {
       term.err(`  ! Could not check that the bot arrived (${presence.reason}): make sure you authorized it.`);
       return 'unchecked';
@@ -110,7 +132,7 @@ async function inviteBot(
 }
 
 /** The bot token; undefined when `keepable` (a re-run) and the user keeps the stored one. */
-async function askBotToken(
+export async function askBotToken(
   { interactive, deps }: WizardContext,
   keepable: boolean,
 ): Promise<string | undefined> {

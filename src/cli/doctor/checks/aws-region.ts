@@ -1,4 +1,5 @@
 import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
+import { errorSummary } from '../../errors.js';
 import { type DoctorCheck, fail, NEEDS, ok, skip } from '../check.js';
 
 /** The configured region exists and is enabled for the account (opt-in regions are not by default). */
@@ -23,7 +24,7 @@ export const awsRegion: DoctorCheck = {
         return fail(`${region} is not an AWS region`, 'fix "region" in the config (e.g. eu-central-1)');
       }
       found.regionOk = true; // a denied DescribeRegions says nothing about the region: go on
-      return skip(`could not check (${(error as Error).name}); going on`);
+      return skip(`could not check (${errorSummary(error)}); going on`);
     }
   },
 };

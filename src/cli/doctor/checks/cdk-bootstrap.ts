@@ -14,6 +14,7 @@ export const cdkBootstrap: DoctorCheck = {
     try {
       const toolkit = await describeStack(aws.cloudFormation, 'CDKToolkit');
       if (!toolkit) return fail(`no CDKToolkit stack in ${region}`, fix);
+      found.bootstrapped = true;
       if (!/_COMPLETE$/.test(toolkit.status) || /ROLLBACK/.test(toolkit.status)) {
         return fail(`the CDKToolkit stack is ${toolkit.status}`, `${fix} again`);
       }

@@ -1,4 +1,4 @@
-import { networkErrorCode } from '../../errors.js';
+import { errorSummary } from '../../errors.js';
 import { type DoctorCheck, fail, HTTP_TIMEOUT_MS, ok, skip } from '../check.js';
 
 /** The game image's registry (GHCR); VALHEIM_REGISTRY_URL points tests at a fake. */
@@ -37,9 +37,7 @@ export const serverImage: DoctorCheck = {
       }
       return skip(`${reference}: the registry answered ${manifest.status}; not checked`);
     } catch (error) {
-      return skip(
-        `could not reach ${new URL(registry).host} (${networkErrorCode(error) ?? (error as Error).name}); not checked`,
-      );
+      return skip(`could not reach ${new URL(registry).host} (${errorSummary(error)}); not checked`);
     }
   },
 };
