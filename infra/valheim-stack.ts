@@ -146,11 +146,13 @@ export class ValheimStack extends Stack {
     });
     // The game's network: its security group already reaches the mount targets and (through the public IP)
     // S3 and ECR Public.
+    this.state = new StateTable(this, 'State');
     this.worldTransfer = new WorldTransfer(this, 'WorldTransfer', {
       cluster: this.gameServer.cluster,
       fileSystem: this.storage.fileSystem,
       accessPoint: this.storage.accessPoint,
       bucket: this.worldBucket.bucket,
+      lockTable: this.state.table,
       gameService: this.gameServer.service,
       subnets: network.vpc.publicSubnets,
       securityGroup: this.gameServer.securityGroup,
@@ -171,7 +173,6 @@ export class ValheimStack extends Stack {
       });
     }
 
-    this.state = new StateTable(this, 'State');
     const stateTable = this.state.table;
 
     this.interactions = new BundledFunction(this, 'Interactions', {

@@ -338,6 +338,11 @@ export function transferFailure(result: TransferResult, request: TransferRequest
         `${action} was refused: another snapshot or restore is running`,
         'nothing was changed; wait until it has finished (usually a minute or two), then try again',
       );
+    case 7:
+      return new WorldError(
+        `${action} stopped: another snapshot or restore took the transfer lock over (or it could not be renewed)`,
+        'the world on the server is as it was before; wait until the other transfer has finished, then try again',
+      );
     default:
       if (result.exitCode >= 128) {
         return new WorldError(

@@ -20,7 +20,12 @@ import { worldArgsHook } from '../../src/worlds/active-world.js';
 import { SNAPSHOT_COLD_AFTER_DAYS } from '../../src/worlds/snapshot-policy.js';
 import { IMPORTS, SNAPSHOTS } from '../../src/worlds/snapshots.js';
 import { swapRepairHook } from '../../src/worlds/swap-repair.js';
-import { TRANSFER_IMAGE, TRANSFER_SCRIPT_PATH, transferCommand } from '../../src/worlds/transfer-script.js';
+import {
+  TRANSFER_IMAGE,
+  TRANSFER_LOCK_KEY,
+  TRANSFER_SCRIPT_PATH,
+  transferCommand,
+} from '../../src/worlds/transfer-script.js';
 import { TRANSFER_CONTAINER, transferFamily } from '../../src/worlds/transfer-task.js';
 import {
   appContext,
@@ -239,14 +244,14 @@ describe('ValheimStack with the example config', () => {
   });
 
   describe('world storage', () => {
-    it('is an encrypted EFS file system kept on delete and replacement, without IA or EFS auto-backups', () => {
+    it('is an encrypted EFS file system kept on delete and replacement, without EFS auto-backups', () => {
       // Then
       const fileSystems = Object.values(template.findResources('AWS::EFS::FileSystem'));
       expect(fileSystems).toHaveLength(1);
       const [fileSystem] = fileSystems;
       expect(fileSystem).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
       expect(fileSystem?.Properties).toMatchObject({ Encrypted: true, BackupPolicy: { Status: 'DISABLED' } });
-      expect(fileSystem?.Properties).not.toHaveProperty('LifecyclePolicies');
+      // (Its lifecycle policies are the cost estimate's: test/infra/cost-assumptions.test.ts.)
     });
 
     it('is reached through an access point on /valheim owned by root', () => {
@@ -402,17 +407,14 @@ describe('ValheimStack with the example config', () => {
         // WORLD_NAME and WORLD_ARGS come from the active-world parameters (secrets, below)
         SERVER_PUBLIC: 'false',
         CROSSPLAY: 'false',
-        SERVER_ARGS: '-preset casual',
+        // Valheim's rolling backups off, the user's arguments last
+        SERVER_ARGS: '-backups 0 -preset casual',
         ADMINLIST_IDS: '',
         TZ: 'Europe/Berlin',
         UPDATE_CRON: '',
         RESTART_CRON: '',
-        BACKUPS: 'true',
-        BACKUPS_MAX_AGE: '3650',
-        // As many zips as the cost estimate counts on EFS (one), made only at the start: no hourly cron.
-        BACKUPS_MAX_COUNT: String(IMAGE_BACKUPS_KEPT),
-        BACKUPS_CRON: '',
-        BACKUPS_IF_IDLE: 'false',
+        // No zips of the image on EFS next to the world (IMAGE_BACKUPS_KEPT, which the cost estimate counts)
+        BACKUPS: IMAGE_BACKUPS_KEPT === 0 ? 'false' : 'true',
         STATUS_HTTP: 'false',
         // Puts the previous world back after a restore killed mid-swap (test/worlds/swap-repair.test.ts).
         PRE_BOOTSTRAP_HOOK: swapRepairHook('/config'),
@@ -459,8 +461,12 @@ describe('ValheimStack with the example config', () => {
         return value;
       });
       expect(mentions.length).toBeGreaterThan(0);
-      // (the log filter names Valheim's "has wrong password" line: a log message, not a secret)
-      for (const text of mentions.filter((mention) => mention !== LOG_FILTER_PATTERN)) {
+      // (the log filter names Valheim's "has wrong password" line: a log message, not a secret; the transfer
+      // script names its lock's owner token, a random id it makes at run time)
+      const transferScript = transferCommand().command[0];
+      for (const text of mentions.filter(
+        (mention) => mention !== LOG_FILTER_PATTERN && mention !== transferScript,
+      )) {
         expect(text).toMatch(
           /^(SERVER_PASS|(:parameter)?\/valheim-ondemand\/(server-password|discord-bot-token)|SSM SecureString to fill with the (Discord bot token|server password) \(valheim secrets set\)|iam:PassRole|iam:PassedToService)$/,
         );
@@ -563,7 +569,7 @@ describe('ValheimStack with the example config', () => {
       });
     });
 
-    it('keeps snapshots (moving them to Glacier IR after a week), and expires only old versions, uploads, listings, downloaded zips and stray parts', () => {
+    it('keeps snapshots (moving them to Glacier IR after a day), and expires only old versions, uploads, listings, downloaded zips and stray parts', () => {
       // Then
       const rules = (
         findOne(template, 'AWS::S3::Bucket').properties.LifecycleConfiguration as {
@@ -585,6 +591,7 @@ describe('ValheimStack with the example config', () => {
           Status: 'Enabled',
           Prefix: 'server-install/',
           NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+          Transitions: [{ StorageClass: 'INTELLIGENT_TIERING', TransitionInDays: 0 }],
         },
         { Id: 'Listings', Status: 'Enabled', Prefix: 'listings/', ExpirationInDays: 1 },
         {
@@ -673,13 +680,15 @@ describe('ValheimStack with the example config', () => {
       expect(readFileSync(TRANSFER_SCRIPT_PATH, 'utf8')).toMatch(/^ROOT=\$\{CONFIG_ROOT:-\/config\}$/m);
     });
 
-    it('names the bucket (where the CLI finds it) and the region in its environment, and no secret', () => {
+    it('names the bucket (where the CLI finds it), the region and the lock table in its environment, and no secret', () => {
       // Then
       const bucket = findOne(template, 'AWS::S3::Bucket');
+      const table = findOne(template, 'AWS::DynamoDB::Table');
       const container = onlyContainer(transferTask(template));
       expect(container.Environment).toEqual([
         { Name: 'BUCKET', Value: { Ref: bucket.id } },
         { Name: 'AWS_DEFAULT_REGION', Value: 'eu-central-1' },
+        { Name: 'LOCK_TABLE', Value: { Ref: table.id } },
       ]);
       expect(container).not.toHaveProperty('Secrets');
     });
@@ -701,8 +710,9 @@ describe('ValheimStack with the example config', () => {
       expect({ Ref: group }).not.toEqual(gameGroup);
     });
 
-    it('may mount the world as root, use its bucket prefixes without deleting, and check the game service', () => {
+    it('may mount the world as root, use its bucket prefixes without deleting, check the game service and lease the lock item', () => {
       // Given
+      const table = findOne(template, 'AWS::DynamoDB::Table');
       const fileSystem = findOne(template, 'AWS::EFS::FileSystem');
       const bucket = findOne(template, 'AWS::S3::Bucket');
       const service = findOne(template, 'AWS::ECS::Service');
@@ -725,7 +735,15 @@ describe('ValheimStack with the example config', () => {
           `s3:AbortMultipartUpload on ${objects('listings')}`,
           `s3:AbortMultipartUpload on ${objects('image-backups')}`,
           `ecs:DescribeServices on <${service.id}>`,
+          ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'].map(
+            (action) =>
+              `dynamodb:${action} on <${table.id}.Arn> if {"ForAllValues:StringEquals":{"dynamodb:LeadingKeys":["LOCK"]}}`,
+          ),
         ].sort(),
+      );
+      // (the partition key the script leases)
+      expect(readFileSync(TRANSFER_SCRIPT_PATH, 'utf8')).toContain(
+        `LOCK_KEY='${JSON.stringify({ pk: { S: TRANSFER_LOCK_KEY.pk }, sk: { S: TRANSFER_LOCK_KEY.sk } })}'`,
       );
       // And its role may be assumed by ECS tasks only, without managed policies
       expect(resources(template)[role]?.Properties).toMatchObject({
@@ -1473,7 +1491,7 @@ describe('ValheimStack with Spot, a schedule and everything else changed', () =>
       SERVER_PUBLIC: 'true',
       // The image looks for crossplay in SERVER_ARGS only (its idle check and backups depend on it).
       CROSSPLAY: 'false',
-      SERVER_ARGS: '-crossplay',
+      SERVER_ARGS: '-crossplay -backups 0',
       ADMINLIST_IDS: '76561197960287930 76561197960287931',
       TZ: 'America/New_York',
     });
