@@ -4,12 +4,13 @@ import { LIMITS } from '../discord/limits.js';
 import type { LifecycleState } from '../records/lifecycle.js';
 import type { CachedSpend } from '../records/server-state.js';
 import { addressOf, type ServerState, type ServerStatus } from '../server/server-status.js';
+import { USUAL_START_TIME } from '../server/start-budget.js';
 
 /** Everything the bot says about the server, in one place so the wording stays consistent. */
 
 const STATE_LINE: Record<ServerState, string> = {
   stopped: '🔴 **Stopped.** Start it with `/valheim start`.',
-  starting: '🟡 **Starting…** The server usually takes 2–4 minutes before the world is joinable.',
+  starting: `🟡 **Starting…** The server usually takes ${USUAL_START_TIME} before the world is joinable.`,
   running: '🟢 **Running.**',
   stopping: '🟠 **Stopping…** The world is being saved (up to 2 minutes).',
 };

@@ -82,7 +82,8 @@ export function worldServerArgs(settings: WorldSettings | undefined): string {
 
 /**
  * Parses settings as people type them: `hard`, `preset=hard`, `raids=none`, `combat:veryhard`, `nomap`,
- * separated by spaces or commas. Unknown words are refused with the list of what is allowed.
+ * `nomap=off`, separated by spaces or commas, on top of `base` (a change keeps what it does not name).
+ * Unknown words are refused with the list of what is allowed.
  */
 export function parseWorldSettings(text: string, base: WorldSettings = {}): WorldSettings {
   let preset = base.preset;
@@ -97,8 +98,6 @@ export function parseWorldSettings(text: string, base: WorldSettings = {}): Worl
     if (value === undefined) {
       if (isOneOf(PRESETS, key)) preset = key;
       else if (isOneOf(WORLD_KEYS, key)) keys.add(key);
-      else if (key.startsWith('no') && isOneOf(WORLD_KEYS, key.slice(2)))
-        keys.delete(key.slice(2) as WorldKey);
       else throw new WorldSettingsError(`"${word}" is not a world setting: ${SETTINGS_HINT}`);
       continue;
     }
@@ -127,7 +126,7 @@ export function parseWorldSettings(text: string, base: WorldSettings = {}): Worl
   };
 }
 
-export const SETTINGS_HINT = `a preset (${PRESETS.join(', ')}), a modifier as key=value (${MODIFIER_KEYS.map((key) => `${key}=${MODIFIERS[key].join('|')}`).join('; ')}) or a key (${WORLD_KEYS.join(', ')}; "no<key>" removes it)`;
+export const SETTINGS_HINT = `a preset (${PRESETS.join(', ')}), a modifier as key=value (${MODIFIER_KEYS.map((key) => `${key}=${MODIFIERS[key].join('|')}`).join('; ')}) or a key (${WORLD_KEYS.join(', ')}; key=off removes it)`;
 
 /** "preset hard; raids none, combat veryhard; nomap", or "default" without settings. */
 export function describeWorldSettings(settings: WorldSettings | undefined): string {

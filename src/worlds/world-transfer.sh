@@ -23,7 +23,7 @@
 #   BACKUP_NAME    fetch-backup: a zip in /config/backups (with or without .zip)
 #   GAME_CLUSTER, GAME_SERVICE  restore, delete: refuse to touch a world while this ECS service has a task
 #   CONFIG_ROOT    where the world file system is mounted (default /config; tests use a temp dir)
-#   LOCK_TABLE     snapshot, restore: the state table, which holds the transfer lock (item LOCK/WORLD_TRANSFER)
+#   LOCK_TABLE     snapshot, restore, delete: the state table, which holds the transfer lock (item LOCK/WORLD_TRANSFER)
 #   LOCK_LEASE_SECONDS  how long the lock outlives its holder's last renewal (default 120; "0.5" allowed)
 #   LOCK_RENEW_SECONDS  how often the holder renews it (default 20; less than a quarter of the lease)
 #
@@ -724,6 +724,8 @@ mode_delete() {
   snapshot_world "$SNAPSHOT_ID" || die 1 "the snapshot before the delete failed; nothing was deleted"
   log "everything is saved as snapshot $SNAPSHOT_ID"
   game_must_be_stopped
+  # Right after a guard: a transfer that lost the lock stops here with every world in place.
+  lock_guard "the delete of $WORLD_NAME"
   _aside=$ROOT/.deleting-$WORLD_NAME
   rm -rf "$_aside" || die 1 "could not remove $_aside left by an earlier delete"
   mkdir -p "$_aside" || die 1 "could not create $_aside"

@@ -28,6 +28,9 @@ describe('npm scripts', () => {
     expect(pipelines).toContain('--tags-filter pipeline-run');
     expect(ciRun).toMatch(/^npm test$/m);
     expect(ciRun).toMatch(/^npm run test:pipelines$/m);
+    // and the idle stop's truth property with its full 10,000 evenings
+    expect(packageJson.scripts['test:truth']).toContain('VALHEIM_TRUTH_RUNS=10000');
+    expect(ciRun).toMatch(/^npm run test:truth$/m);
     // and installs rsync for them before
     expect(ciRun.search(/apt-get install .*\brsync\b/)).toBeLessThan(
       ciRun.search(/^npm run test:pipelines$/m),
