@@ -13,6 +13,7 @@ import { estimateCost } from '../src/cost/estimate.js';
 import { guildCommands } from '../src/discord/commands.js';
 import { LOG_FILTER_PATTERN } from '../src/players/server-log.js';
 import {
+  ActiveWorldParameters,
   BundledFunction,
   CostBudget,
   DiscordEndpoint,
@@ -67,6 +68,7 @@ export class ValheimStack extends Stack {
   public readonly storage: WorldStorage;
   public readonly worldBucket: WorldBucket;
   public readonly worldTransfer: WorldTransfer;
+  public readonly activeWorld: ActiveWorldParameters;
   public readonly state: StateTable;
   public readonly endpoint: DiscordEndpoint;
   public readonly interactions: BundledFunction;
@@ -102,6 +104,12 @@ export class ValheimStack extends Stack {
     const botToken = ssm.StringParameter.fromSecureStringParameterAttributes(this, 'BotToken', {
       parameterName: secrets.botToken,
     });
+    // Which world runs: switched from Discord or the CLI, created once here and never changed by a deploy.
+    this.activeWorld = new ActiveWorldParameters(this, 'ActiveWorld', {
+      parameterPrefix: config.stackName,
+      initialWorld: config.server.world,
+      logRetention,
+    });
     this.gameServer = new GameServer(this, 'Game', {
       vpc: network.vpc,
       fileSystem: this.storage.fileSystem,
@@ -109,6 +117,7 @@ export class ValheimStack extends Stack {
       serverPassword,
       serverName: config.server.name,
       worldName: config.server.world,
+      activeWorld: this.activeWorld,
       publicListing: config.server.public,
       crossplay: config.server.crossplay,
       extraArgs: config.server.extraArgs,

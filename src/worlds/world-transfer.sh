@@ -13,16 +13,17 @@
 # two of them never run at once, whoever started them.
 #
 # Environment:
-#   MODE           snapshot | restore | list-backups | fetch-backup
+#   MODE           snapshot | restore | delete | list-backups | fetch-backup
 #   BUCKET         the world bucket
-#   SNAPSHOT_ID    snapshot: id of the new snapshot; restore: id of the snapshot of the current world taken
-#                  first; list-backups: id of the listing. Form 20261123T190500Z-<reason>.
-#   WORLD_NAME     the world the server runs (snapshot, restore)
+#   SNAPSHOT_ID    snapshot: id of the new snapshot; restore, delete: id of the snapshot of the current worlds
+#                  taken first; list-backups: id of the listing. Form 20261123T190500Z-<reason>.
+#   WORLD_NAME     snapshot: the world it is taken for (the manifest names it); restore, delete: the one world
+#                  replaced or removed: every other world on the file system is left exactly as it is
 #   SOURCE_PREFIX  restore: snapshots/<id> or imports/<id>, holding worlds_local/ and manifest.json
 #   BACKUP_NAME    fetch-backup: a zip in /config/backups (with or without .zip)
-#   GAME_CLUSTER, GAME_SERVICE  restore: refuse to touch the world while this ECS service has a task
+#   GAME_CLUSTER, GAME_SERVICE  restore, delete: refuse to touch a world while this ECS service has a task
 #   CONFIG_ROOT    where the world file system is mounted (default /config; tests use a temp dir)
-#   LOCK_TABLE     snapshot, restore: the state table, which holds the transfer lock (item LOCK/WORLD_TRANSFER)
+#   LOCK_TABLE     snapshot, restore, delete: the state table, which holds the transfer lock (item LOCK/WORLD_TRANSFER)
 #   LOCK_LEASE_SECONDS  how long the lock outlives its holder's last renewal (default 120; "0.5" allowed)
 #   LOCK_RENEW_SECONDS  how often the holder renews it (default 20; at most a quarter of the lease)
 #   LOCK_TRACE     a file to append the holder's leases to (the lock harness checks that none overlap)
@@ -483,10 +484,11 @@ world_format() {
   esac
 }
 
-# Prints the names of the worlds in the given directories as JSON strings separated by ", ".
-# Names outside [A-Za-z0-9_-] are left out (Valheim's own names never need escaping).
-world_names_json() {
-  _names=' '
+# Sets WORLD_NAMES to the names of the worlds in the given directories, space-separated (" A B "): world
+# folders with entries and .fwl files. Names outside [A-Za-z0-9_-] are left out (Valheim's own names never
+# need escaping).
+collect_world_names() {
+  WORLD_NAMES=' '
   for _dir in "$@"; do
     for _e in "$_dir"/*; do
       _n=${_e##*/}
@@ -496,13 +498,41 @@ world_names_json() {
         case $_n in *.fwl) _n=${_n%.fwl} ;; *) continue ;; esac
       fi
       case $_n in '' | *[!A-Za-z0-9_-]*) continue ;; esac
-      case $_names in *" $_n "*) continue ;; esac
-      _names="$_names$_n "
+      case $WORLD_NAMES in *" $_n "*) continue ;; esac
+      WORLD_NAMES="$WORLD_NAMES$_n "
     done
   done
+}
+
+# Prints the names of the worlds in the given directories as JSON strings separated by ", ".
+world_names_json() {
+  collect_world_names "$@"
   _json=''
-  for _n in $_names; do
+  for _n in $WORLD_NAMES; do
     _json="$_json${_json:+, }\"$_n\""
+  done
+  printf '%s' "$_json"
+}
+
+# Prints the size in bytes of each world in the given directories as JSON members ("Name": 123) separated
+# by ", ": its folder and its .fwl/.db files (with Valheim's .old copies), the same names world_names_json
+# lists. Per world, so `valheim world list` can say what each one costs to keep.
+world_sizes_json() {
+  collect_world_names "$@"
+  _json=''
+  for _n in $WORLD_NAMES; do
+    FILES=0
+    BYTES=0
+    for _dir in "$@"; do
+      if [ -d "$_dir/$_n" ]; then count_tree "$_dir/$_n" || return 1; fi
+      for _suffix in fwl db fwl.old db.old; do
+        if [ -f "$_dir/$_n.$_suffix" ]; then
+          _size=$(wc -c <"$_dir/$_n.$_suffix") || return 1
+          BYTES=$((BYTES + _size))
+        fi
+      done
+    done
+    _json="$_json${_json:+, }\"$_n\": $BYTES"
   done
   printf '%s' "$_json"
 }
@@ -565,9 +595,10 @@ snapshot_world() {
   # The manifest makes the snapshot valid: only while no other transfer can have changed the world meanwhile.
   lock_guard "writing the manifest of snapshot $_id"
   _created=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-  printf '{\n  "version": 1,\n  "id": "%s",\n  "world": "%s",\n  "created": "%s",\n  "reason": "%s",\n  "format": "%s",\n  "fileCount": %s,\n  "totalBytes": %s,\n  "worlds": [%s]\n}\n' \
+  _sizes=$(world_sizes_json "$LIVE" "$LEGACY") || die 1 "could not read the sizes of the worlds in $LIVE"
+  printf '{\n  "version": 1,\n  "id": "%s",\n  "world": "%s",\n  "created": "%s",\n  "reason": "%s",\n  "format": "%s",\n  "fileCount": %s,\n  "totalBytes": %s,\n  "worlds": [%s],\n  "sizes": {%s}\n}\n' \
     "$_id" "$WORLD_NAME" "$_created" "${_id#*-}" "$_format" "$_total_files" "$_total_bytes" \
-    "$(world_names_json "$LIVE" "$LEGACY")" |
+    "$(world_names_json "$LIVE" "$LEGACY")" "$_sizes" |
     aws s3 cp - "s3://$BUCKET/$_dest/manifest.json" --content-type application/json --only-show-errors ||
     die 1 "could not write the manifest of snapshot $_id; the snapshot is incomplete"
   log "snapshot $_id is complete (world $WORLD_NAME, format $_format)"
@@ -584,15 +615,27 @@ mode_snapshot() {
   log "done: snapshot $SNAPSHOT_ID"
 }
 
-# Copies the entries of the live worlds_local that do not belong to WORLD_NAME into the incoming folder
-# (unless it has its own), so that replacing one world keeps the server's other worlds.
-carry_over_other_worlds() {
+# True when the entry name $1 (in a worlds directory) belongs to WORLD_NAME: its folder, or its .fwl/.db
+# files and Valheim's copies of them. Names never hold a "." (checked), so "Midgard" never takes "Midgard_2".
+belongs_to_world() {
+  case $1 in "$WORLD_NAME" | "$WORLD_NAME".*) return 0 ;; esac
+  return 1
+}
+
+# Makes the incoming folder hold WORLD_NAME from the source and every other world exactly as the live
+# worlds_local has it: a restore replaces one world and never touches another, even when the source (a
+# snapshot of the whole worlds_local) holds older copies of the others.
+keep_only_this_world() {
+  for _e in "$INCOMING"/* "$INCOMING"/.[!.]* "$INCOMING"/..?*; do
+    if [ ! -e "$_e" ] && [ ! -L "$_e" ]; then continue; fi
+    belongs_to_world "${_e##*/}" && continue
+    rm -rf "$_e" || return 1
+  done
   [ -d "$LIVE" ] || return 0
   for _e in "$LIVE"/* "$LIVE"/.[!.]* "$LIVE"/..?*; do
     if [ ! -e "$_e" ] && [ ! -L "$_e" ]; then continue; fi
     _n=${_e##*/}
-    case $_n in "$WORLD_NAME" | "$WORLD_NAME".*) continue ;; esac
-    if [ -e "$INCOMING/$_n" ] || [ -L "$INCOMING/$_n" ]; then continue; fi
+    belongs_to_world "$_n" && continue
     log "keeping $_n from the current worlds_local"
     cp -pR "$_e" "$INCOMING/$_n" || return 1
   done
@@ -663,7 +706,7 @@ mode_restore() {
   if [ "$_format" = none ]; then
     die 3 "$_source holds no world \"$WORLD_NAME\" ($WORLD_NAME.fwl + $WORLD_NAME.db or a non-empty $WORLD_NAME/ folder; found: $(world_names_json "$INCOMING")); nothing was changed"
   fi
-  carry_over_other_worlds || die 1 "could not copy the other worlds of worlds_local; nothing was changed"
+  keep_only_this_world || die 1 "could not copy the other worlds of worlds_local; nothing was changed"
 
   # 3. Swap, right after a guard: a transfer that lost the lock stops here with the live world untouched.
   # Between the two renames cleanup() puts the previous world back if anything goes wrong. mv -T renames or
@@ -684,6 +727,42 @@ mode_restore() {
     rm -rf "$PREVIOUS" || log "warning: could not remove ${PREVIOUS##*/} (the next restore removes it)"
   fi
   log "done: world $WORLD_NAME ($_format) restored from $_source"
+}
+
+# Removes WORLD_NAME (its folder and .fwl/.db files, in worlds_local and the legacy worlds folder) after a
+# snapshot of everything, which is the way back. Each entry is renamed aside first (atomic), then removed:
+# an interrupted run leaves the world either in place or set aside, never half of it in place.
+mode_delete() {
+  require_id
+  require_world_name
+  game_must_be_stopped
+  take_lock
+  recover_interrupted_swap
+  _found=no
+  for _dir in "$LIVE" "$LEGACY"; do
+    for _e in "$_dir"/*; do
+      if [ -e "$_e" ] && belongs_to_world "${_e##*/}"; then _found=yes; fi
+    done
+  done
+  [ "$_found" = yes ] || die 3 "there is no world \"$WORLD_NAME\" on the server (found: $(world_names_json "$LIVE" "$LEGACY"))"
+
+  snapshot_world "$SNAPSHOT_ID" || die 1 "the snapshot before the delete failed; nothing was deleted"
+  log "everything is saved as snapshot $SNAPSHOT_ID"
+  game_must_be_stopped
+  # Right after a guard: a transfer that lost the lock stops here with every world in place.
+  lock_guard "the delete of $WORLD_NAME"
+  _aside=$ROOT/.deleting-$WORLD_NAME
+  rm -rf "$_aside" || die 1 "could not remove $_aside left by an earlier delete"
+  mkdir -p "$_aside" || die 1 "could not create $_aside"
+  for _dir in "$LIVE" "$LEGACY"; do
+    for _e in "$_dir"/*; do
+      [ -e "$_e" ] || continue
+      belongs_to_world "${_e##*/}" || continue
+      mv "$_e" "$_aside/${_dir##*/}-${_e##*/}" || die 1 "could not move ${_e##*/} aside; the rest of the world is in place"
+    done
+  done
+  rm -rf "$_aside" || log "warning: could not remove ${_aside##*/} (the next delete removes it)"
+  log "done: world $WORLD_NAME deleted (snapshot $SNAPSHOT_ID holds it)"
 }
 
 mode_list_backups() {
@@ -725,8 +804,9 @@ log "mode ${MODE:-} on $ROOT"
 case ${MODE:-} in
   snapshot) mode_snapshot ;;
   restore) mode_restore ;;
+  delete) mode_delete ;;
   list-backups) mode_list_backups ;;
   fetch-backup) mode_fetch_backup ;;
-  *) die 2 "MODE must be snapshot, restore, list-backups or fetch-backup, not \"${MODE:-}\"" ;;
+  *) die 2 "MODE must be snapshot, restore, delete, list-backups or fetch-backup, not \"${MODE:-}\"" ;;
 esac
 exit 0

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { INITIAL_STATE, type LifecycleState } from '../../src/monitor/decide.js';
 import { StateStore } from '../../src/monitor/state-store.js';
 import { emptyPresence } from '../../src/players/log-presence.js';
+import { INITIAL_STATE, type LifecycleState } from '../../src/records/lifecycle.js';
 import { type LocalDynamo, startDynalite, startLossyProxy } from '../support/dynalite.js';
 
 describe('StateStore (against dynalite)', () => {

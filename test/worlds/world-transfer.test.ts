@@ -125,6 +125,7 @@ describe('world-transfer.sh', () => {
         fileCount: 6,
         totalBytes: bytes,
         worlds: ['Midgard', 'Other'],
+        sizes: { Midgard: 30, Other: 124 },
       });
       expect(run.stdout).toContain(`done: snapshot ${ID}`);
     });

@@ -1,8 +1,9 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../../config/load.js';
-import { formatBytes, formatDuration, medianMs, START_PHASES } from '../../monitor/start-phases.js';
-import type { SessionRecord } from '../../monitor/state-store.js';
+import { formatBytes, formatDuration, medianMs } from '../../monitor/start-phases.js';
+import type { SessionRecord } from '../../records/session.js';
+import { START_PHASES } from '../../records/session.js';
 import type { CommandContext } from '../command-context.js';
 import { CliError } from '../errors.js';
 import type { Terminal } from '../io.js';
