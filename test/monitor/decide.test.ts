@@ -6,6 +6,7 @@ import {
   idleStopAt,
   type LifecycleSettings,
   type Observation,
+  STOP_SETTLE_MS,
 } from '../../src/monitor/decide.js';
 import {
   type Action,
@@ -30,12 +31,16 @@ const up = (players: PlayerCount, extra: Partial<Observation> = {}): Observation
 
 const types = (actions: readonly Action[]) => actions.map((action) => action.type);
 
-/** Runs observations through decide like the monitor does, collecting every action with its time. */
+/**
+ * Runs observations through decide like the monitor does, collecting every action with its time. A count of 0
+ * is the query's answer at that moment (the server's own count), unless the observation says otherwise.
+ */
 function simulate(steps: Array<{ at: number; observation: Observation }>, settings = DEFAULT_LIFECYCLE) {
   let state: LifecycleState = INITIAL_STATE;
   const log: Array<{ at: number; action: Action }> = [];
   for (const { at, observation } of steps) {
-    const decision = decide(state, observation, at, settings);
+    const counted = observation.players === 0 && !('emptyAt' in observation) ? { emptyAt: at } : {};
+    const decision = decide(state, { ...observation, ...counted }, at, settings);
     state = decision.state;
     for (const action of decision.actions) log.push({ at, action });
   }
@@ -112,7 +117,7 @@ describe('decide — properties', () => {
     );
   });
 
-  it('stops within idle (or, when shorter, the warning window) + 2 minutes of the last player leaving when the count is reliably zero', () => {
+  it('stops within idle (or, when shorter, the warning window) + settle + 2 minutes of the last player leaving when the count is reliably zero', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 60 }), // idle minutes
@@ -126,7 +131,7 @@ describe('decide — properties', () => {
           const wait = Math.max(idleStopMinutes, settings.warnBeforeMinutes + 1);
           const steps: Array<{ at: number; observation: Observation }> = [];
           let at = T0;
-          for (let i = 0; at <= leftAt + (wait + 5) * MINUTE; i++) {
+          for (let i = 0; at <= leftAt + (wait + 7) * MINUTE; i++) {
             steps.push({ at, observation: up(at < leftAt ? 2 : 0) });
             at += gaps[i % gaps.length] ?? MINUTE;
           }
@@ -134,7 +139,8 @@ describe('decide — properties', () => {
           // (the simulation keeps the service up, so later ticks retry the stop: the first one counts)
           expect(stops.length).toBeGreaterThanOrEqual(1);
           const stoppedAt = stops[0]?.at ?? Number.NaN;
-          expect(stoppedAt).toBeLessThanOrEqual(leftAt + (wait + 2) * MINUTE);
+          // (a stop comes STOP_SETTLE_MS after the announced time at the earliest)
+          expect(stoppedAt).toBeLessThanOrEqual(leftAt + (wait + 2) * MINUTE + STOP_SETTLE_MS);
           // and never before the idle time has passed since the last time anyone was seen
           expect(stoppedAt).toBeGreaterThanOrEqual(leftAt - MINUTE + idleStopMinutes * MINUTE);
           expect(stops[0]?.action).toEqual({ type: 'stop-server', reason: 'idle' });
@@ -200,8 +206,8 @@ describe('decide — scenarios', () => {
     expect(state).toMatchObject({ phase: 'ready', readyAt: T0 + 4 * MINUTE, address: '3.120.45.67:2456' });
   });
 
-  it('stops 30 minutes after ready when nobody joined, warning 5 minutes before', () => {
-    const steps = Array.from({ length: 31 }, (_, i) => ({ at: T0 + i * MINUTE, observation: up(0) }));
+  it('stops 30 minutes after ready when nobody joined, warning 5 minutes before, once settled', () => {
+    const steps = Array.from({ length: 33 }, (_, i) => ({ at: T0 + i * MINUTE, observation: up(0) }));
     const { log, state } = simulate(steps);
     const timeline = log.filter(
       (e) => !['session-opened', 'announce-ready', 'upsert-dns'].includes(e.action.type),
@@ -211,18 +217,19 @@ describe('decide — scenarios', () => {
         at: T0 + 25 * MINUTE,
         action: { type: 'warn-idle', stopAt: T0 + 30 * MINUTE, reason: 'nobody-joined' },
       },
-      { at: T0 + 30 * MINUTE, action: { type: 'stop-server', reason: 'nobody-joined' } },
+      // the first tick STOP_SETTLE_MS (90 s) after the announced time, on a count of 0 taken then
+      { at: T0 + 32 * MINUTE, action: { type: 'stop-server', reason: 'nobody-joined' } },
     ]);
     expect(state.phase).toBe('stopping');
   });
 
   it('retries the stop when the scale-down did not take effect, within the same session', () => {
-    const steps = Array.from({ length: 33 }, (_, i) => ({ at: T0 + i * MINUTE, observation: up(0) }));
+    const steps = Array.from({ length: 35 }, (_, i) => ({ at: T0 + i * MINUTE, observation: up(0) }));
     const { log, state } = simulate(steps);
     expect(log.filter((e) => e.action.type === 'stop-server').map((e) => e.at)).toEqual([
-      T0 + 30 * MINUTE,
-      T0 + 31 * MINUTE,
       T0 + 32 * MINUTE,
+      T0 + 33 * MINUTE,
+      T0 + 34 * MINUTE,
     ]);
     expect(types(log.map((e) => e.action)).filter((t) => t === 'session-opened')).toHaveLength(1);
     expect(types(log.map((e) => e.action)).filter((t) => t === 'announce-ready')).toHaveLength(1);
@@ -250,14 +257,14 @@ describe('decide — scenarios', () => {
 
   it('announces the stop with its reason, removes the DNS record, closes the session and stops polling', () => {
     const ready = simulate(
-      Array.from({ length: 31 }, (_, i) => ({ at: T0 + i * MINUTE, observation: up(0) })),
+      Array.from({ length: 33 }, (_, i) => ({ at: T0 + i * MINUTE, observation: up(0) })),
     ).state;
-    const stopping = decide(ready, up(0, { desiredCount: 0, server: 'stopping' }), T0 + 31 * MINUTE);
+    const stopping = decide(ready, up(0, { desiredCount: 0, server: 'stopping' }), T0 + 33 * MINUTE);
     expect(stopping.actions).toEqual([]);
     const stopped = decide(
       stopping.state,
       { ...up(0), desiredCount: 0, server: 'stopped', shutdownSaved: true },
-      T0 + 33 * MINUTE,
+      T0 + 35 * MINUTE,
     );
     expect(stopped.actions).toEqual([
       {
@@ -270,7 +277,7 @@ describe('decide — scenarios', () => {
       {
         type: 'session-closed',
         sessionId: new Date(T0).toISOString(),
-        at: T0 + 33 * MINUTE,
+        at: T0 + 35 * MINUTE,
         reason: 'nobody-joined',
       },
       { type: 'snapshot-world', reason: 'session-end' },
