@@ -1,7 +1,8 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { transferId } from '../worlds/transfer-id.js';
-import { startTransferTask, type TransferTarget, transfersInProgress } from '../worlds/transfer-task.js';
+import { ecsWorldTransfers } from '../worlds/aws-world-transfers.js';
+import { startWorldSnapshot } from '../worlds/start-snapshot.js';
+import type { TransferTarget } from '../worlds/transfer-task.js';
 import type { MonitorSnapshotSettings } from './environment.js';
 import type { SessionSnapshots } from './monitor.js';
 
@@ -28,19 +29,15 @@ export function sessionSnapshots(
     bucket: settings.bucket,
     gameService,
   };
+  const tasks = ecsWorldTransfers(ecs, target);
   return {
     take: async (reason, at) => {
-      const signal = AbortSignal.timeout(ECS_BUDGET_MS);
-      if ((await transfersInProgress(ecs, target, signal)).length > 0) return undefined;
-      const snapshotId = transferId(reason, new Date(at));
-      await startTransferTask(
-        ecs,
-        target,
-        { mode: 'snapshot', snapshotId, worldName: settings.worldName },
-        'valheim-monitor',
-        signal,
+      const outcome = await startWorldSnapshot(
+        tasks,
+        { worldName: settings.worldName, reason, at: new Date(at), startedBy: 'valheim-monitor' },
+        AbortSignal.timeout(ECS_BUDGET_MS),
       );
-      return snapshotId;
+      return outcome.kind === 'started' ? outcome.snapshotId : undefined;
     },
     prune: async (now) => {
       const { pruneSnapshots } = await import('../worlds/snapshot-retention.js');

@@ -7,6 +7,7 @@ import type { Action, LifecycleState } from '../records/lifecycle.js';
 import type { StartReply } from '../records/notice.js';
 import type { SessionRecord, StartPhase, StartRecord } from '../records/session.js';
 import { type TaskSnapshot, taskIdOf } from '../server/server-status.js';
+import { USUAL_START_TIME } from '../server/start-budget.js';
 import {
   deriveStartTimeline,
   formatBytes,
@@ -148,7 +149,7 @@ export function progressMessage(
   lines.push(
     usualMs !== undefined
       ? `A start here usually takes ${formatDuration(usualMs)}. I'll post when the world is joinable.`
-      : "A start usually takes 2–4 minutes. I'll post when the world is joinable.",
+      : `A start usually takes ${USUAL_START_TIME}. I'll post when the world is joinable.`,
   );
   return lines.join('\n');
 }

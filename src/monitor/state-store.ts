@@ -250,10 +250,51 @@ export class StateStore implements DeliveryStore {
     return Item?.spend as CachedSpend | undefined;
   }
 
+  /** Replaces the whole item, so the claim on the Cost Explorer request (if any) ends with it. */
   async saveSpend(spend: CachedSpend, signal?: AbortSignal): Promise<void> {
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...COST_KEY, spend } }), {
       abortSignal: signal,
     });
+  }
+
+  /** The one Cost Explorer request in flight: a claim that holds until `now + ms` unless released. */
+  async claimSpendFetch(owner: string, now: number, ms: number, signal?: AbortSignal): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: COST_KEY,
+          UpdateExpression: 'SET fetchClaim = :claim',
+          ConditionExpression: 'attribute_not_exists(fetchClaim) OR fetchClaim.#until <= :now',
+          ExpressionAttributeNames: { '#until': 'until' },
+          ExpressionAttributeValues: { ':claim': { owner, until: now + ms }, ':now': now },
+        }),
+        { abortSignal: signal },
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async releaseSpendFetch(owner: string, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: COST_KEY,
+          UpdateExpression: 'REMOVE fetchClaim',
+          ConditionExpression: 'fetchClaim.#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': owner },
+        }),
+        { abortSignal: signal },
+      );
+    } catch (error) {
+      // Someone else's claim (ours had lapsed and was taken): theirs stays.
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   async saveBackupReply(snapshotId: string, reply: StartReply, signal?: AbortSignal): Promise<void> {

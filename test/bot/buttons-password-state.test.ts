@@ -412,7 +412,8 @@ describe('buttons, password and shared state', () => {
       };
       const reply = (await runValheimCommand(commandInteraction({ subcommand: 'cost' }), context)) as Reply;
       expect(reply.data.content).toContain('**$0.89**');
-      expect(reply.data.content).toContain('Cost Explorer did not answer in time');
+      // (a hung request keeps running and fills the cache when it answers: see test/cost/actual-spend.test.ts)
+      expect(reply.data.content).toContain('Cost Explorer is still answering; ask again in a minute');
     });
 
     it('explains when the endpoint has no ledger', async () => {

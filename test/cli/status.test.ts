@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type StatusDeps, status } from '../../src/cli/commands/status.js';
 import { errorLines } from '../../src/cli/errors.js';
 import { run } from '../../src/cli/program.js';
+import { USUAL_START_TIME } from '../../src/server/start-budget.js';
 import { type Responder, startA2sResponder } from '../support/a2s-responder.js';
 import {
   awsError,
@@ -113,7 +114,7 @@ describe('valheim status', () => {
 
     // Then
     expect(d.term.stdout).toEqual([
-      'state: starting (it usually takes 2–4 minutes until the world is joinable)',
+      `state: starting (it usually takes ${USUAL_START_TIME} until the world is joinable)`,
       'task: PROVISIONING on Fargate Spot',
       'tasks: desired 1 · running 0 · pending 1',
     ]);
@@ -224,6 +225,34 @@ describe('valheim status', () => {
       query: 'answered',
       players: { online: 2, max: 10 },
       lastStop: null,
+    });
+  });
+
+  it('prints a failure as JSON on stdout with --json too (and the line on stderr), exit 1', async () => {
+    // Given no stack, and then a config that does not load
+    ecsMock.on(DescribeServicesCommand).rejects(awsError('ClusterNotFoundException'));
+    const d = cliDeps({ VALHEIM_CONFIG: publicConfig() }, deps());
+    const broken = cliDeps({ VALHEIM_CONFIG: '/nonexistent/valheim.config.json' }, deps());
+    // When
+    const code = await run(['status', '--json'], d);
+    const brokenCode = await run(['status', '--json'], broken);
+    // Then
+    expect([code, brokenCode]).toEqual([1, 1]);
+    expect(d.term.stdout).toHaveLength(1);
+    expect(JSON.parse(d.term.stdout[0] ?? '')).toEqual({
+      ok: false,
+      errors: [
+        {
+          problem:
+            'the stack valheim-ondemand is not deployed in eu-central-1 (no ECS service valheim-ondemand-server)',
+          fix: 'run npm run deploy (or check stackName and region in the config)',
+        },
+      ],
+    });
+    expect(d.term.stderr).toHaveLength(1);
+    expect(JSON.parse(broken.term.stdout[0] ?? '')).toEqual({
+      ok: false,
+      errors: [{ problem: expect.stringMatching(/^\/nonexistent\/valheim\.config\.json: not found; run/) }],
     });
   });
 

@@ -26,6 +26,8 @@ const interactions: Calls<CommandStore> = {
   saveBackupReply: (store) => store.saveBackupReply('20261123T190500Z-discord', reply),
   loadSpend: (store) => store.loadSpend(),
   saveSpend: (store) => store.saveSpend({ month: '2026-11', amount: 1, currency: 'USD', fetchedAt: 1 }),
+  claimSpendFetch: (store) => store.claimSpendFetch('owner', 1, 30_000),
+  releaseSpendFetch: (store) => store.releaseSpendFetch('owner'),
   loadPresence: (store) => store.loadPresence(),
 };
 const monitor: Calls<MonitorStore> = {

@@ -335,5 +335,5 @@ describe('the idle stop against the truth (generated evenings, limits on)', () =
       expect([field, tally.fields.has(field)]).toEqual([field, true]);
     }
     console.info(`idle truth: ${JSON.stringify({ ...tally, fields: [...tally.fields].sort() })}`);
-  }, 900_000);
+  }, Math.max(60_000, RUNS * 500)); // ~10 ms of CPU an evening; a loaded machine takes longer
 });

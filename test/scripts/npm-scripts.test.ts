@@ -38,6 +38,20 @@ describe('npm scripts', () => {
   });
 });
 
+describe('the end-to-end suite (npm run test:e2e)', () => {
+  it('builds first, stays out of npm test, and runs in .ci/run right after npm test', () => {
+    // Given the scripts and the CI entry point
+    const { test, 'test:e2e': e2e, prepare } = packageJson.scripts;
+    // Then the suite runs what npm run build emits, npm test never picks it up, and CI runs it
+    expect(e2e).toMatch(/^npm run build && vitest run --config vitest\.e2e\.config\.ts$/);
+    expect(test).not.toContain('e2e');
+    expect(readFileSync('vitest.config.ts', 'utf8')).toContain("'test/!(infra|e2e)/**/*.test.ts'");
+    expect(ciRun.search(/^npm run test:e2e$/m)).toBeGreaterThan(ciRun.search(/^npm test$/m));
+    // and npm ci bundles the CLI (prepare)
+    expect(prepare).toBe('node --import tsx scripts/build-cli.ts');
+  });
+});
+
 describe('npm run build (scripts/build-lambdas.ts)', () => {
   it('bundles each Lambda of the stack into its own folder', () => {
     // Given a fresh output folder
@@ -49,6 +63,8 @@ describe('npm run build (scripts/build-lambdas.ts)', () => {
       // Then its bundle is there, named after the handler
       expect(built?.name).toBe('server-log');
       expect(existsSync(join(outdir, 'server-log', 'index.mjs'))).toBe(true);
+      // and its metafile beside it (which chunk each lazy import() became), not inside what is uploaded
+      expect(existsSync(join(outdir, 'server-log.meta.json'))).toBe(true);
       expect(built?.bytes).toBeGreaterThan(1000);
     } finally {
       rmSync(outdir, { recursive: true, force: true });
