@@ -18,6 +18,7 @@ import {
   CostBudget,
   DiscordEndpoint,
   DiscordWiring,
+  GameBranchParameter,
   GameNetwork,
   GameServer,
   grantGetCostAndUsage,
@@ -69,6 +70,7 @@ export class ValheimStack extends Stack {
   public readonly worldBucket: WorldBucket;
   public readonly worldTransfer: WorldTransfer;
   public readonly activeWorld: ActiveWorldParameters;
+  public readonly gameBranch: GameBranchParameter;
   public readonly state: StateTable;
   public readonly endpoint: DiscordEndpoint;
   public readonly interactions: BundledFunction;
@@ -110,6 +112,13 @@ export class ValheimStack extends Stack {
       initialWorld: config.server.world,
       logRetention,
     });
+    // Which Steam branch (and, after a rollback, which build) the game runs: like the world, chosen from
+    // Discord or the CLI, created once here and never changed by a deploy.
+    this.gameBranch = new GameBranchParameter(this, 'GameBranch', {
+      parameterPrefix: config.stackName,
+      initialBranch: config.server.gameBranch,
+      logRetention,
+    });
     this.gameServer = new GameServer(this, 'Game', {
       vpc: network.vpc,
       fileSystem: this.storage.fileSystem,
@@ -118,6 +127,7 @@ export class ValheimStack extends Stack {
       serverName: config.server.name,
       worldName: config.server.world,
       activeWorld: this.activeWorld,
+      gameBranch: this.gameBranch.parameter,
       publicListing: config.server.public,
       crossplay: config.server.crossplay,
       extraArgs: config.server.extraArgs,
@@ -143,6 +153,8 @@ export class ValheimStack extends Stack {
       gameImage: ecs.ContainerImage.fromRegistry(this.gameServer.image),
       bucket: this.worldBucket.bucket,
       logGroup: this.gameServer.logGroup,
+      gameBranch: this.gameBranch.parameter,
+      addPostUpdateCheckStep: (step) => this.gameServer.addPostUpdateCheckStep(step),
     });
     // The game's network: its security group already reaches the mount targets and (through the public IP)
     // S3 and ECR Public.

@@ -172,6 +172,8 @@ const REFUSED_ACTIONS: Readonly<Record<string, string>> = {
   password: 'see the password',
   backup: 'back up the world',
   'keep-running': 'keep the server running',
+  'game branch': 'choose the game branch',
+  'game rollback': 'roll the game back',
 };
 
 export function refusedMessage(roleIds: readonly string[], action: string): string {

@@ -12,6 +12,7 @@ import { dailyPlayHours, playChart } from '../cost/play-chart.js';
 import { DeadlineExceededError, withDeadline } from '../deadline.js';
 import { COMMAND_NAME, isSubcommand, OPERATOR_SUBCOMMANDS, type Subcommand } from '../discord/commands.js';
 import {
+  BUTTON_IDS,
   buttonAction,
   buttonRow,
   REFRESH_AS_NEW_MESSAGE_ID,
@@ -34,6 +35,7 @@ import type { GameServer } from '../server/game-server.js';
 import { type SnapshotTasks, startWorldSnapshot } from '../worlds/start-snapshot.js';
 import { mayOperate } from './access.js';
 import { describeFailure } from './aws-errors.js';
+import { type GameAccess, rollbackPreviewReply } from './game.js';
 import { keepRunningPending, keepRunningReply, NO_STATE_MESSAGE } from './keep-running.js';
 import {
   alreadyMessage,
@@ -116,6 +118,8 @@ export interface CommandContext {
   readonly worldTransfers?: WorldTransferAccess;
   /** Why world snapshots are off although they were meant to be set up. */
   readonly worldTransferProblems?: readonly string[];
+  /** The game branch and rollback previews; absent when not wired. */
+  readonly game?: GameAccess;
   /** Time allowed for AWS before answering anyway (Discord wants an answer within 3 s). */
   readonly budgetMs: number;
   readonly now: () => Date;
@@ -180,6 +184,7 @@ export async function runButton(
   interaction: APIMessageComponentInteraction,
   context: CommandContext,
 ): Promise<APIInteractionResponse> {
+  if (interaction.data.custom_id === BUTTON_IDS.rollback) return rollbackPreviewReply(interaction, context);
   const privateStatus = interaction.data.custom_id === REFRESH_AS_NEW_MESSAGE_ID;
   const overrideBudget = interaction.data.custom_id === START_OVER_BUDGET_ID;
   const action = privateStatus
@@ -187,7 +192,8 @@ export async function runButton(
     : overrideBudget
       ? 'start'
       : buttonAction(interaction.data.custom_id);
-  if (!action) {
+  // (Roll back… is answered above, before these.)
+  if (!action || action === 'rollback') {
     return messageResponse('This button is no longer supported. Use `/valheim status` instead.', {
       ephemeral: true,
     });

@@ -13,6 +13,7 @@ import { deployCommand, type Spawner } from './commands/deploy.js';
 import { destroyCommand } from './commands/destroy.js';
 import { discordCommand } from './commands/discord.js';
 import { doctorCommand } from './commands/doctor.js';
+import { gameCommand } from './commands/game.js';
 import { logsCommand } from './commands/logs.js';
 import { queryCommand } from './commands/query.js';
 import { secretsCommand } from './commands/secrets.js';
@@ -77,6 +78,7 @@ const COMMANDS = [
   logsCommand,
   costCommand,
   worldCommand,
+  gameCommand,
   destroyCommand,
   doctorCommand,
   startsCommand,

@@ -11,6 +11,8 @@ export const BUTTON_IDS = {
   status: 'valheim:status',
   /** Under a blind or session-limit warning: put the automatic stop off (operators only). */
   keepRunning: 'valheim:keep-running',
+  /** Under a notice of a game update: what a rollback would change, and a button to do it (operators only). */
+  rollback: 'valheim:game:rollback',
 } as const;
 
 export type ButtonAction = keyof typeof BUTTON_IDS;
@@ -29,7 +31,30 @@ const BUTTONS: Record<ButtonAction, APIButtonComponent> = {
     label: 'Keep running',
     custom_id: BUTTON_IDS.keepRunning,
   },
+  rollback: {
+    type: Component.Button,
+    style: Button.Secondary,
+    label: 'Roll back…',
+    custom_id: BUTTON_IDS.rollback,
+  },
 };
+
+/** "Roll back now" under a rollback's dry-run: does what it listed (operators only). */
+export const ROLLBACK_CONFIRM_ID = 'valheim:game:rollback:confirm';
+
+export function rollbackConfirmRow(): APIActionRowComponent<APIButtonComponent> {
+  return {
+    type: Component.ActionRow,
+    components: [
+      {
+        type: Component.Button,
+        style: Button.Danger,
+        label: 'Roll back now',
+        custom_id: ROLLBACK_CONFIRM_ID,
+      },
+    ],
+  };
+}
 
 /**
  * Buttons for the `/valheim start` reply and the ready notice: their Refresh answers with a new message

@@ -4,6 +4,7 @@ import { ChangeResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-
 import type { S3Client } from '@aws-sdk/client-s3';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DiscordRest } from '../discord/rest-client.js';
+import { DynamoGameRecords } from '../game/aws-game-records.js';
 import type { Logger } from '../log.js';
 import { queryInfo } from '../players/a2s.js';
 import { awsGameServer, ecsClient } from '../server/aws-game-server.js';
@@ -112,6 +113,7 @@ export function awsMonitorPorts(env: MonitorEnvironment, log: Logger): MonitorPo
     ...(env.snapshots && {
       snapshots: sessionSnapshots(ecsClient, s3Client, env.cluster, env.service, env.snapshots),
     }),
+    game: new DynamoGameRecords(dynamo, env.stateTable),
     now: Date.now,
     log,
   };

@@ -2,7 +2,7 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { ecsWorldTransfers } from '../worlds/aws-world-transfers.js';
 import { startWorldSnapshot } from '../worlds/start-snapshot.js';
-import type { TransferTarget } from '../worlds/transfer-task.js';
+import { startTransferTask, type TransferTarget } from '../worlds/transfer-task.js';
 import type { MonitorSnapshotSettings } from './environment.js';
 import type { SessionSnapshots } from './monitor.js';
 
@@ -38,6 +38,12 @@ export function sessionSnapshots(
         AbortSignal.timeout(ECS_BUDGET_MS),
       );
       return outcome.kind === 'started' ? outcome.snapshotId : undefined;
+    },
+    uploadPreUpdate: async (snapshotId) => {
+      const signal = AbortSignal.timeout(ECS_BUDGET_MS);
+      if ((await tasks.inProgress(signal)).length > 0) return false;
+      await startTransferTask(ecs, target, { mode: 'pre-update', snapshotId }, 'valheim-monitor', signal);
+      return true;
     },
     prune: async (now) => {
       const { pruneSnapshots } = await import('../worlds/snapshot-retention.js');

@@ -91,6 +91,9 @@ function isNews(before: LogPresence, after: LogPresence): boolean {
     after.readyAt !== before.readyAt ||
     after.joinCode !== before.joinCode ||
     after.saveError?.at !== before.saveError?.at ||
+    // A player refused for another game version: the group hears who, while he may still be trying.
+    (after.mismatches?.length ?? 0) !== (before.mismatches?.length ?? 0) ||
+    after.mismatches?.at(-1)?.at !== before.mismatches?.at(-1)?.at ||
     (savedDuringShutdown(after) === true && savedDuringShutdown(before) !== true) ||
     (after.base?.count === 0 && after.base.at !== before.base?.at && after.shutdownAt === undefined)
   );

@@ -58,7 +58,33 @@ export interface LogPresence {
   readonly characters?: LogCharacters;
   /** What the log said about the start so far (cache, steamcmd, world load), for the start's phases. */
   readonly start?: StartLogMarks;
+  /** The build steamcmd left and its branch, from the start hook (src/game/hooks.ts). */
+  readonly gameBuild?: { readonly build: string; readonly branch: string; readonly at: number };
+  /** The copy of the world before a new build loaded it (or why it failed), from the start hook. */
+  readonly preUpdate?: PreUpdateLine;
+  /** Peers turned away for another game version: the newest refusal per peer (at most MAX_MISMATCHES). */
+  readonly mismatches?: readonly VersionMismatch[];
 }
+
+export interface PreUpdateLine {
+  readonly world: string;
+  readonly fromBuild: string;
+  readonly toBuild: string;
+  readonly at: number;
+  readonly snapshotId?: string;
+  readonly failed?: string;
+}
+
+export interface VersionMismatch {
+  readonly peerId: string;
+  /** The server's version and the peer's, as Valheim logs them. */
+  readonly mine: string;
+  readonly remote: string;
+  readonly at: number;
+}
+
+/** The most refused peers kept (the stored item stays small whatever a session's log holds). */
+export const MAX_MISMATCHES = 16;
 
 /** One connect (`connected: true`) or disconnect line. */
 export interface PeerDelta {
@@ -126,6 +152,18 @@ export function applyLogEvent(presence: LogPresence, event: LogEvent, at: number
       return { ...next, gameVersion: event.version };
     case 'shutdown':
       return { ...withBase(next, 0, at), shutdownAt: Math.min(presence.shutdownAt ?? at, at) };
+    case 'game-build':
+      return { ...next, gameBuild: { build: event.build, branch: event.branch, at } };
+    case 'pre-update-copy': {
+      const { kind: _kind, ...line } = event;
+      // One copy per start; a repeated line (a retried batch) keeps the first.
+      return presence.preUpdate ? next : { ...next, preUpdate: { ...line, at } };
+    }
+    case 'version-mismatch': {
+      const others = (presence.mismatches ?? []).filter((known) => known.peerId !== event.peerId);
+      const mine = { peerId: event.peerId, mine: event.mine, remote: event.remote, at };
+      return { ...next, mismatches: [...others, mine].sort((a, b) => a.at - b.at).slice(-MAX_MISMATCHES) };
+    }
   }
 }
 

@@ -1,0 +1,107 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { AwsCustomResource } from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { formatGameSetting, gameParameterName, isBranchName } from '../../src/game/branch.js';
+
+export interface GameBranchParameterProps {
+  /** The prefix of the parameter name: `/<prefix>/game/branch`. */
+  readonly parameterPrefix: string;
+  /** The branch a new stack starts with (server.gameBranch). Never written over an existing parameter. */
+  readonly initialBranch: string;
+  /**
+   * How long the logs of the function that creates the parameter are kept.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The game's Steam branch (and a rollback's hold) as one SSM String parameter, which the game task and the
+ * install cache read through ECS `secrets` at every launch (src/game/branch.ts). A deploy never changes it: the
+ * stack only creates it when it does not exist (PutParameter without overwrite, at the resource's creation
+ * only), and `valheim game branch` / `/valheim game branch` / `valheim game rollback` write it. Kept when the
+ * stack is deleted, like the world: a stack deployed again keeps the group's choice.
+ */
+export class GameBranchParameter extends Construct {
+  public readonly parameter: ssm.IStringParameter;
+
+  constructor(scope: Construct, id: string, props: GameBranchParameterProps) {
+    super(scope, id);
+    if (!isBranchName(props.initialBranch)) {
+      throw new Error(
+        `initialBranch must be a Steam branch name (lower-case letters, digits, "_" and "-"), but "${props.initialBranch}" was provided`,
+      );
+    }
+    this.parameter = ssm.StringParameter.fromStringParameterName(
+      this,
+      'Branch',
+      gameParameterName(props.parameterPrefix),
+    );
+    // Every AwsCustomResource of a stack runs in one singleton function: when another construct (the active
+    // world's parameters) made it already, with its own role and log group, this one only adds its policy to
+    // that role. Otherwise it gives the function an own role (no managed policy) and log group.
+    const shared = Stack.of(this).node.tryFindChild(
+      `AWS${AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`,
+    );
+    const logGroup = shared
+      ? undefined
+      : new logs.LogGroup(this, 'Logs', {
+          retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+          removalPolicy: RemovalPolicy.DESTROY,
+        });
+    const role = logGroup
+      ? new iam.Role(this, 'Role', {
+          assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+          description: `Creates the game branch parameter of ${Stack.of(this).stackName} when it is missing`,
+        })
+      : undefined;
+    if (role) logGroup?.grantWrite(role);
+    const creator = new cr.AwsCustomResource(this, 'Create', {
+      onCreate: {
+        service: 'SSM',
+        action: 'PutParameter',
+        parameters: {
+          Name: this.parameter.parameterName,
+          Value: formatGameSetting({ branch: props.initialBranch }),
+          Type: 'String',
+          Overwrite: false,
+          Description:
+            'The Steam branch of the Valheim server; written by valheim game branch/rollback, never by a deploy',
+        },
+        physicalResourceId: cr.PhysicalResourceId.of(this.parameter.parameterName),
+        // Already there (an earlier stack, or a branch chosen since): it stays as it is.
+        ignoreErrorCodesMatching: 'ParameterAlreadyExists',
+      },
+      policy: cr.AwsCustomResourcePolicy.fromStatements([
+        new iam.PolicyStatement({ actions: ['ssm:PutParameter'], resources: [this.parameter.parameterArn] }),
+      ]),
+      ...(role && { role }),
+      ...(logGroup && { logGroup }),
+      installLatestAwsSdk: false,
+      timeout: Duration.minutes(1),
+    });
+    if (logGroup) creator.node.addDependency(logGroup);
+  }
+
+  /** Lets `grantee` read the parameter (ssm:GetParameter). */
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['ssm:GetParameter'],
+      resourceArns: [this.parameter.parameterArn],
+    });
+  }
+
+  /** Lets `grantee` read and change the branch (GetParameter and PutParameter). */
+  public grantReadWrite(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['ssm:GetParameter', 'ssm:PutParameter'],
+      resourceArns: [this.parameter.parameterArn],
+    });
+  }
+}

@@ -1,0 +1,74 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { GameRecord } from '../records/game.js';
+import type { GameRecords } from './game-record.js';
+
+/** The GAME record in the state table (pk GAME, sk BUILD). */
+export const GAME_RECORD_KEY = { pk: 'GAME', sk: 'BUILD' } as const;
+
+const FIELDS = ['build', 'branch', 'version', 'since', 'previous', 'preUpdate'] as const;
+
+export class DynamoGameRecords implements GameRecords {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async load(signal?: AbortSignal): Promise<GameRecord | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: GAME_RECORD_KEY, ConsistentRead: true }),
+      { abortSignal: signal },
+    );
+    if (!Item || typeof Item.build !== 'string') return undefined;
+    const { pk: _pk, sk: _sk, ...record } = Item;
+    return record as GameRecord;
+  }
+
+  /** UpdateItem (the monitor may not PutItem), conditional on the `since` and build that were read. */
+  async save(next: GameRecord, current: GameRecord | undefined, signal?: AbortSignal): Promise<boolean> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const set: string[] = [];
+    const remove: string[] = [];
+    for (const field of FIELDS) {
+      names[`#${field}`] = field;
+      const value = next[field];
+      if (value === undefined) remove.push(`#${field}`);
+      else {
+        set.push(`#${field} = :${field}`);
+        values[`:${field}`] = value;
+      }
+    }
+    const condition = current ? '#build = :readBuild AND #since = :readSince' : 'attribute_not_exists(pk)';
+    if (current) {
+      values[':readBuild'] = current.build;
+      values[':readSince'] = current.since;
+    }
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: GAME_RECORD_KEY,
+          UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+        { abortSignal: signal },
+      );
+      return true;
+    } catch (error) {
+      if (
+        error instanceof ConditionalCheckFailedException ||
+        (error as Error).name === 'ConditionalCheckFailedException'
+      ) {
+        return false;
+      }
+      throw error;
+    }
+  }
+}
