@@ -5,7 +5,7 @@ import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sd
 import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
-import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
@@ -55,9 +55,12 @@ function stack(name: string, status: string, outputs: Record<string, string>): {
   };
 }
 
-function stackOutputs(url: string): Record<string, string> {
+/** The secret last segment of Discord's route, as the deploy stores it in SSM. */
+const SEGMENT = 'c0ffee'.padEnd(40, '7');
+
+function stackOutputs(apiUrl: string): Record<string, string> {
   return {
-    DiscordEndpointUrl: url,
+    DiscordApiUrl: apiUrl,
     DiscordSetup: '✓ commands: … | ✓ endpoint: …',
     ClusterName: 'valheim-ondemand',
     ServiceName: 'valheim-ondemand-server',
@@ -68,8 +71,8 @@ function stackOutputs(url: string): Record<string, string> {
 beforeEach(async () => {
   for (const mock of [sts, ec2, cloudFormation, iam, ssm, ecs]) mock.reset();
   [discord, registry] = await Promise.all([startFakeDiscord(), startFakeDiscord()]);
-  endpointUrl = `${discord.apiUrl.replace(/\/api$/, '')}/discord`;
-  discord.reply('POST', '/discord', { status: 401 });
+  endpointUrl = `${discord.apiUrl.replace(/\/api$/, '')}/discord/${SEGMENT}`;
+  discord.reply('POST', `/discord/${SEGMENT}`, { status: 401 });
   app = fakeApplication(discord, {
     applicationId: APPLICATION_ID,
     botToken: BOT_TOKEN,
@@ -96,12 +99,17 @@ beforeEach(async () => {
     .on(DescribeStacksCommand, { StackName: 'CDKToolkit' })
     .resolves(stack('CDKToolkit', 'UPDATE_COMPLETE', { BootstrapVersion: '28' }))
     .on(DescribeStacksCommand, { StackName: 'valheim-ondemand' })
-    .resolves(stack('valheim-ondemand', 'UPDATE_COMPLETE', stackOutputs(endpointUrl)));
+    .resolves(
+      stack('valheim-ondemand', 'UPDATE_COMPLETE', stackOutputs(`${discord.apiUrl.replace(/\/api$/, '')}/`)),
+    );
   iam.on(ListAttachedRolePoliciesCommand).resolves({
     AttachedPolicies: [
       { PolicyName: 'valheim-cfn-exec', PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/valheim-cfn-exec` },
     ],
   });
+  ssm
+    .on(GetParameterCommand, { Name: '/valheim-ondemand/discord-endpoint-path', WithDecryption: true })
+    .resolves({ Parameter: { Value: SEGMENT } });
   ssm.on(GetParametersCommand).resolves({
     Parameters: [
       { Name: '/valheim-ondemand/discord-bot-token', Value: BOT_TOKEN },
@@ -164,9 +172,14 @@ describe('valheim doctor', () => {
     expect(lines.slice(0, -1).map((line) => line.replace(/^✓ ([^:]+):.*$/, '$1'))).toEqual(CHECKS);
     expect(lines.at(-1)).toBe('Everything checked is fine.');
     expect(lines).toContain(`✓ AWS credentials: arn:aws:iam::${ACCOUNT}:user/alice (account ${ACCOUNT})`);
+    const shown = endpointUrl.replace(SEGMENT, `…${SEGMENT.slice(-4)}`);
+    expect(lines).toContain(`✓ stack outputs: Discord endpoint ${shown}`);
+    expect(lines).toContain(`✓ endpoint URL: ${shown}`);
     expect(lines).toContain(
-      `✓ endpoint up: ${endpointUrl} answers an unsigned request with 401 (it verifies signatures)`,
+      `✓ endpoint up: ${shown} answers an unsigned request with 401 (it verifies signatures)`,
     );
+    // And the secret segment of the endpoint never reaches the terminal
+    expect(term.all()).not.toContain(SEGMENT);
     expect(lines).toContain('✓ notice channel: the bot may post in #valheim');
     expect(term.all()).not.toContain(BOT_TOKEN);
   });
@@ -289,7 +302,17 @@ describe('valheim doctor', () => {
           .on(DescribeStacksCommand, { StackName: 'valheim-ondemand' })
           .resolves(stack('valheim-ondemand', 'UPDATE_COMPLETE', { DiscordEndpointUrl: endpointUrl }));
       },
-      /missing DiscordSetup, ClusterName, ServiceName — deploy this version/,
+      /missing DiscordApiUrl, DiscordSetup, ClusterName, ServiceName — deploy this version/,
+    ],
+    [
+      'stack outputs',
+      'no secret endpoint path in SSM',
+      () => {
+        ssm
+          .on(GetParameterCommand, { Name: '/valheim-ondemand/discord-endpoint-path' })
+          .rejects(awsError('ParameterNotFound'));
+      },
+      /discord-endpoint-path, the secret part of the endpoint URL, is missing — deploy again/,
     ],
     [
       'SSM parameters',
@@ -405,7 +428,7 @@ describe('valheim doctor', () => {
       'endpoint up',
       'an endpoint that answers 500',
       () => {
-        discord.reply('POST', '/discord', { status: 500 });
+        discord.reply('POST', `/discord/${SEGMENT}`, { status: 500 });
       },
       /answers 500 instead of 401 — see the interactions Lambda's log/,
     ],
@@ -413,7 +436,7 @@ describe('valheim doctor', () => {
       'endpoint up',
       'an endpoint that does not verify signatures',
       () => {
-        discord.reply('POST', '/discord', { status: 200, body: { type: 1 } });
+        discord.reply('POST', `/discord/${SEGMENT}`, { status: 200, body: { type: 1 } });
       },
       /answers an unsigned request with 200: it does not verify signatures/,
     ],
@@ -421,11 +444,11 @@ describe('valheim doctor', () => {
       'endpoint up',
       'an endpoint that does not answer',
       async () => {
-        const url = `http://127.0.0.1:${await closedPort()}/discord`;
-        app.endpointUrl = url;
+        const api = `http://127.0.0.1:${await closedPort()}/`;
+        app.endpointUrl = `${api}discord/${SEGMENT}`;
         cloudFormation
           .on(DescribeStacksCommand, { StackName: 'valheim-ondemand' })
-          .resolves(stack('valheim-ondemand', 'UPDATE_COMPLETE', stackOutputs(url)));
+          .resolves(stack('valheim-ondemand', 'UPDATE_COMPLETE', stackOutputs(api)));
       },
       /did not answer \(ECONNREFUSED\) — check the stack finished deploying/,
     ],

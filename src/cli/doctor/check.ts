@@ -54,6 +54,8 @@ export interface Findings {
   /** A CDKToolkit stack exists in the region (whatever its version). */
   bootstrapped?: boolean;
   stack?: DeployedStack;
+  /** The stack's Interactions Endpoint URL, secret segment included: print it only redacted. */
+  endpointUrl?: string;
   botToken?: { readonly value: string; readonly source: string };
   application?: APIApplication;
   botUserId?: string;
@@ -95,8 +97,8 @@ export const NEEDS = {
   bootstrap: { met: ({ found }) => found.bootstrapped === true, missing: () => 'the CDK bootstrap' },
   stack: { met: ({ found }) => found.stack !== undefined, missing: () => 'the deployed stack' },
   endpointOutput: {
-    met: ({ found }) => Boolean(found.stack?.outputs.DiscordEndpointUrl),
-    missing: () => 'the stack output DiscordEndpointUrl',
+    met: ({ found }) => found.endpointUrl !== undefined,
+    missing: () => "the stack's endpoint URL (output DiscordApiUrl and its secret path in SSM)",
   },
   botToken: { met: ({ found }) => found.botToken !== undefined, missing: () => 'a working bot token' },
   /** The token works and is the configured application's. */
@@ -113,7 +115,7 @@ export function discordProblem(error: unknown, config: ValheimConfig, action: st
 
 /** The stack's Discord endpoint (checks that need NEEDS.endpointOutput). */
 export function endpointUrlOf(found: Findings): string {
-  return found.stack?.outputs.DiscordEndpointUrl ?? '';
+  return found.endpointUrl ?? '';
 }
 
 /** Per-request limit for Discord, the endpoint and the image registry. */
