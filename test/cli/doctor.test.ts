@@ -1,16 +1,25 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BackupClient, ListBackupVaultsCommand } from '@aws-sdk/client-backup';
 import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
+import {
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+} from '@aws-sdk/client-iam';
+import { GetBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetParameterCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/program.js';
+import { cloudFormationExecutionPolicy } from '../../src/config/bootstrap-policy.js';
 import { guildCommands } from '../../src/discord/commands.js';
 import { closedPort, type FakeDiscord, startFakeDiscord } from './fake-discord.js';
 import { type FakeApplicationState, fakeApplication } from './fake-discord-app.js';
@@ -30,6 +39,9 @@ const cloudFormation = mockClient(CloudFormationClient);
 const iam = mockClient(IAMClient);
 const ssm = mockClient(SSMClient);
 const ecs = mockClient(ECSClient);
+const backup = mockClient(BackupClient);
+const s3 = mockClient(S3Client);
+const WORLD_BUCKET = 'valheim-ondemand-worldsbucket97ae83f6-a1b2c3d4e5f6';
 
 const ACCOUNT = '111122223333';
 const CHANNEL_ID = '567890123456789012';
@@ -64,12 +76,27 @@ function stackOutputs(apiUrl: string): Record<string, string> {
     DiscordSetup: '✓ commands: … | ✓ endpoint: …',
     ClusterName: 'valheim-ondemand',
     ServiceName: 'valheim-ondemand-server',
+    WorldBucket: WORLD_BUCKET,
   };
+}
+
+const EXECUTION_POLICY_ARN = `arn:aws:iam::${ACCOUNT}:policy/valheim-ondemand-cfn-execution`;
+
+/** The execution policy IAM holds: sealed on the world bucket, or not. */
+function sealed(yes: boolean): void {
+  const document = cloudFormationExecutionPolicy(
+    'valheim-ondemand',
+    yes ? { sealedWorldBucket: WORLD_BUCKET } : {},
+  );
+  iam.on(GetPolicyCommand).resolves({ Policy: { DefaultVersionId: 'v3' } });
+  iam
+    .on(GetPolicyVersionCommand, { PolicyArn: EXECUTION_POLICY_ARN, VersionId: 'v3' })
+    .resolves({ PolicyVersion: { Document: encodeURIComponent(JSON.stringify(document)) } });
 }
 
 /** Everything healthy: each test breaks one link. */
 beforeEach(async () => {
-  for (const mock of [sts, ec2, cloudFormation, iam, ssm, ecs]) mock.reset();
+  for (const mock of [sts, ec2, cloudFormation, iam, ssm, ecs, backup, s3]) mock.reset();
   [discord, registry] = await Promise.all([startFakeDiscord(), startFakeDiscord()]);
   endpointUrl = `${discord.apiUrl.replace(/\/api$/, '')}/discord/${SEGMENT}`;
   discord.reply('POST', `/discord/${SEGMENT}`, { status: 401 });
@@ -105,8 +132,29 @@ beforeEach(async () => {
   iam.on(ListAttachedRolePoliciesCommand).resolves({
     AttachedPolicies: [
       { PolicyName: 'valheim-cfn-exec', PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/valheim-cfn-exec` },
+      { PolicyName: 'valheim-ondemand-cfn-execution', PolicyArn: EXECUTION_POLICY_ARN },
     ],
   });
+  // Every protection on: the boundary on the execution role, the sealed policy, the lock, versioning
+  iam.on(GetRoleCommand).resolves({
+    Role: {
+      RoleName: 'cdk-role',
+      Path: '/',
+      Arn: 'arn',
+      RoleId: 'id',
+      CreateDate: new Date(),
+      PermissionsBoundary: {
+        PermissionsBoundaryArn: `arn:aws:iam::${ACCOUNT}:policy/valheim-ondemand-permissions-boundary`,
+      },
+    },
+  });
+  sealed(true);
+  backup.on(ListBackupVaultsCommand).resolves({
+    BackupVaultList: [
+      { BackupVaultName: 'valheimondemandBackupVaultD27B53F3', Locked: true, MinRetentionDays: 35 },
+    ],
+  });
+  s3.on(GetBucketVersioningCommand).resolves({ Status: 'Enabled' });
   ssm
     .on(GetParameterCommand, { Name: '/valheim-ondemand/discord-endpoint-path', WithDecryption: true })
     .resolves({ Parameter: { Value: SEGMENT } });
@@ -161,6 +209,7 @@ const CHECKS = [
   'notice channel',
   'server image',
   'game service',
+  'deploy protections',
 ];
 
 describe('valheim doctor', () => {
@@ -185,6 +234,25 @@ describe('valheim doctor', () => {
   });
 
   const cases: [string, string, () => void | Promise<void>, RegExp, NodeJS.ProcessEnv?][] = [
+    [
+      'deploy protections',
+      'a world bucket not sealed after the first deploy',
+      () => sealed(false),
+      /off: world bucket not sealed .* — seal it: npm run --silent bootstrap-policy -- --seal-world-bucket valheim-ondemand-worldsbucket/,
+    ],
+    [
+      'deploy protections',
+      'an execution role without the boundary and a vault without its lock',
+      () => {
+        iam.on(GetRoleCommand).resolves({
+          Role: { RoleName: 'r', Path: '/', Arn: 'a', RoleId: 'i', CreateDate: new Date() },
+        });
+        backup.on(ListBackupVaultsCommand).resolves({
+          BackupVaultList: [{ BackupVaultName: 'valheimondemandBackupVaultD27B53F3', Locked: false }],
+        });
+      },
+      /off: no boundary on the execution role, vault lock — bootstrap with --custom-permissions-boundary valheim-ondemand-permissions-boundary/,
+    ],
     [
       'AWS credentials',
       'an unknown profile',

@@ -32,7 +32,7 @@ export function checkEndpointUrl(url: string, allowHttp = false): string[] {
   if (!URL.canParse(url)) {
     throw new CliError(
       `"${url}" is not a URL`,
-      'pass the full endpoint URL, e.g. https://abc123.execute-api.eu-central-1.amazonaws.com/discord/<secret path> (or let npx valheim discord wire set the stack\'s)',
+      "pass the full endpoint URL, e.g. https://abc123.execute-api.eu-central-1.amazonaws.com/discord/<secret path> (or let npx valheim discord wire set the stack's)",
     );
   }
   const parsed = new URL(url);
@@ -40,14 +40,14 @@ export function checkEndpointUrl(url: string, allowHttp = false): string[] {
     throw new CliError(
       `Discord only calls https:// endpoints, but "${url}" was given`,
       parsed.protocol === 'http:'
-        ? 'use the https:// URL (npx valheim discord wire sets the stack\'s), or pass --allow-http if you know better'
-        : 'use the https:// URL (npx valheim discord wire sets the stack\'s)',
+        ? "use the https:// URL (npx valheim discord wire sets the stack's), or pass --allow-http if you know better"
+        : "use the https:// URL (npx valheim discord wire sets the stack's)",
     );
   }
   if (parsed.username || parsed.password || parsed.hash) {
     throw new CliError(
       `"${url}" contains credentials or a #fragment`,
-      'pass the plain endpoint URL (npx valheim discord wire sets the stack\'s)',
+      "pass the plain endpoint URL (npx valheim discord wire sets the stack's)",
     );
   }
   // The stack answers at /discord/<40 hex characters>, valheim serve at /discord.

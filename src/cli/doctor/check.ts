@@ -1,7 +1,9 @@
+import type { BackupClient } from '@aws-sdk/client-backup';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { APIApplication } from 'discord-api-types/v10';
@@ -70,6 +72,8 @@ export interface DoctorAws {
   readonly iam: IAMClient;
   readonly ssm: SSMClient;
   readonly ecs: ECSClient;
+  readonly backup: BackupClient;
+  readonly s3: S3Client;
 }
 
 export interface DoctorContext {
