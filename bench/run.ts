@@ -7,6 +7,7 @@
  * - the same under a bounded flood of junk (wrong signatures) on loopback: are Discord's requests still answered?
  * - the server-install cache's pack and unpack (bench/install-cache.ts)
  * - the monitor's start-phase derivation (bench/start-phases.ts)
+ * - the valheim CLI's start-up: --help and a local status (bench/cli-startup.ts)
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -22,6 +23,7 @@ import {
 } from '../test/support/discord-signing.js';
 import { fakeAwsEnv, startFakeAws } from '../test/support/fake-aws-endpoint.js';
 import { floodWhileSigned } from '../test/support/junk-flood.js';
+import { measureCliStartup, printCliStartup } from './cli-startup.js';
 import { measureInstallCacheFromEnv, printInstallCache } from './install-cache.js';
 import { measureLogFilter } from './log-filter.js';
 import { measureMonitorTick } from './monitor-tick.js';
@@ -282,6 +284,10 @@ async function main(): Promise<void> {
   // 6. Start-phase derivation
   console.log('');
   printStartPhases(measureStartPhases(50));
+
+  // 7. The valheim CLI's start-up (bench/cli-startup.ts)
+  console.log('');
+  printCliStartup(await measureCliStartup(Number(process.env.BENCH_CLI_RUNS ?? 9)));
 }
 
 main().catch((error: unknown) => {
