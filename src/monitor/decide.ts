@@ -232,7 +232,7 @@ export function decide(
         next = { ...next, slowStartAnnounced: true };
       }
       // A start that never gets ready is as blind as a hung game: bounded the same way.
-      return limits(next, startedAt, now, settings, actions, observation, 'unknown');
+      return limits(next, startedAt, now, settings, actions, observation, observation.players);
     }
   }
 
@@ -362,8 +362,9 @@ function limits(
     observation.lastJoinAt !== undefined && observation.lastJoinAt <= now
       ? observation.lastJoinAt
       : undefined;
+  // Blind is a count that is unknown now: a known count (while starting too) withdraws a blind warning.
   const blindFrom =
-    blindSince === undefined
+    blindSince === undefined || players !== 'unknown'
       ? undefined
       : Math.max(blindSince, next.blindAcknowledgedAt ?? blindSince, joinedAt ?? blindSince);
   const blindDue =

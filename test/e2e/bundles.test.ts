@@ -557,8 +557,8 @@ describe('the deployed bundles against moto', () => {
     expect(discord.requests.some((r) => /I'll stop the server/.test(JSON.stringify(r.body)))).toBe(true);
     const keep = await interact(buttonInteraction(BUTTON_IDS.keepRunning, { roles: [OPERATOR_ROLE] }));
     expect(keep.status).toBe(200);
-    // The warning announced the stop for 5 minutes later; the stop needs a count of 0 taken at least 90 s
-    // after that time (src/monitor/decide.ts), so the tick two minutes past it stops the server.
+    // The warning announced the stop for 5 minutes later; the stop comes on the query's 0 taken at least
+    // 90 s after that time (the server's own count, after anyone who joined before it has loaded in).
     await setClock(clock + 7 * MINUTE);
     await tick();
     expect(ecsService.desiredCount()).toBe(0);

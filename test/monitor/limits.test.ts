@@ -173,6 +173,9 @@ describe('maximum session length', () => {
     expect(at(log, 'cancel-limit-warning')).toEqual([
       { minute: 12 * 60 - 2, action: { type: 'cancel-limit-warning', kind: 'max-session' } },
     ]);
+    expect(noticeFor({ type: 'cancel-limit-warning', kind: 'max-session' }, CONTEXT, T0)?.content).toBe(
+      '👍 Players are on, so the server keeps running past the session limit: I stop it only once nobody is on.',
+    );
     // And the stop, on an empty server, comes on the server's own count after the announced time
     expect(at(log, 'stop-server')).toEqual([
       { minute: 12 * 60 + 37, action: { type: 'stop-server', reason: 'max-session' } },
