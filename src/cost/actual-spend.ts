@@ -1,4 +1,5 @@
-import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
+import type { GetCostAndUsageRequest, GetCostAndUsageResponse } from '@aws-sdk/client-cost-explorer';
+import type { AwsClient } from '../aws/client.js';
 import type { CachedSpend } from '../monitor/state-store.js';
 
 /*
@@ -7,8 +8,13 @@ import type { CachedSpend } from '../monitor/state-store.js';
  * it is activated in Billing → Cost allocation tags, and data lags by up to a day.
  */
 
-/** Cost Explorer is a global API served from us-east-1. Loaded with import() by /valheim cost only. */
-const ce = new CostExplorerClient({ region: 'us-east-1', maxAttempts: 1 });
+/** Cost Explorer is a global API served from us-east-1; reached with the light client (/valheim cost only). */
+export const COST_EXPLORER = {
+  signingName: 'ce',
+  endpointPrefix: 'ce',
+  endpointId: 'COST_EXPLORER',
+  globalRegion: 'us-east-1',
+};
 
 export const SPEND_CACHE_MS = 12 * 3_600_000;
 
@@ -22,7 +28,8 @@ export async function monthToDateSpend(
   now: Date,
   cache: SpendCache,
   signal: AbortSignal,
-  client: CostExplorerClient = ce,
+  /** Cost Explorer (`COST_EXPLORER`) with a single attempt: each request is billed. */
+  client: AwsClient,
 ): Promise<CachedSpend> {
   const month = now.toISOString().slice(0, 7);
   const cached = await cache.loadSpend(signal);
@@ -30,14 +37,16 @@ export async function monthToDateSpend(
 
   const start = `${month}-01`;
   const end = new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10); // exclusive: tomorrow
-  const result = await client.send(
-    new GetCostAndUsageCommand({
-      TimePeriod: { Start: start, End: end },
-      Granularity: 'MONTHLY',
-      Metrics: ['UnblendedCost'],
-      Filter: { Tags: { Key: tag.key, Values: [tag.value] } },
-    }),
-    { abortSignal: signal },
+  const request: GetCostAndUsageRequest = {
+    TimePeriod: { Start: start, End: end },
+    Granularity: 'MONTHLY',
+    Metrics: ['UnblendedCost'],
+    Filter: { Tags: { Key: tag.key, Values: [tag.value] } },
+  };
+  const result = await client.json<GetCostAndUsageResponse>(
+    'AWSInsightsIndexService.GetCostAndUsage',
+    request,
+    { version: '1.1', signal },
   );
   const total = result.ResultsByTime?.reduce(
     (sum, period) => sum + Number(period.Total?.UnblendedCost?.Amount ?? 0),

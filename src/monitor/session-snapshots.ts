@@ -1,5 +1,6 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { sdkEcs } from '../aws/sdk-ecs.js';
 import { transferId } from '../worlds/transfer-id.js';
 import { startTransferTask, type TransferTarget, transfersInProgress } from '../worlds/transfer-task.js';
 import type { MonitorSnapshotSettings } from './environment.js';
@@ -28,13 +29,14 @@ export function sessionSnapshots(
     bucket: settings.bucket,
     gameService,
   };
+  const api = sdkEcs(ecs);
   return {
     take: async (reason, at) => {
       const signal = AbortSignal.timeout(ECS_BUDGET_MS);
-      if ((await transfersInProgress(ecs, target, signal)).length > 0) return undefined;
+      if ((await transfersInProgress(api, target, signal)).length > 0) return undefined;
       const snapshotId = transferId(reason, new Date(at));
       await startTransferTask(
-        ecs,
+        api,
         target,
         { mode: 'snapshot', snapshotId, worldName: settings.worldName },
         'valheim-monitor',

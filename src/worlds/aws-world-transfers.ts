@@ -1,5 +1,4 @@
-import type { ECSClient } from '@aws-sdk/client-ecs';
-import { ecsClient } from '../server/aws-game-server.js';
+import type { EcsApi } from '../aws/ecs.js';
 import { serviceActivity } from '../server/service-activity.js';
 import { startTransferTask, type TransferTarget, transfersInProgress } from './transfer-task.js';
 
@@ -13,9 +12,9 @@ export interface SnapshotStart {
 
 /**
  * The world-transfer task as the Discord commands use it: one ECS call each, never waiting for the task
- * (the monitor reports its end). Loaded with import() by the interactions Lambda, like the game server.
+ * (the monitor reports its end). The interactions Lambda passes its light ECS client.
  */
-export function ecsWorldTransfers(ecs: ECSClient, target: TransferTarget) {
+export function ecsWorldTransfers(ecs: EcsApi, target: TransferTarget) {
   return {
     /** ARNs of the transfer tasks that run or are about to (snapshots, imports, restores). */
     inProgress: (signal: AbortSignal): Promise<readonly string[]> => transfersInProgress(ecs, target, signal),
@@ -32,9 +31,4 @@ export function ecsWorldTransfers(ecs: ECSClient, target: TransferTarget) {
         signal,
       ),
   };
-}
-
-/** With the process's one ECS client, the one the game server backend uses. */
-export function awsWorldTransfers(target: TransferTarget): ReturnType<typeof ecsWorldTransfers> {
-  return ecsWorldTransfers(ecsClient, target);
 }

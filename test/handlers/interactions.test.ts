@@ -6,6 +6,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bundleLambda } from '../../infra/bundling.js';
+import { sdkDocuments } from '../../src/aws/sdk-dynamodb.js';
 import { ALREADY_ANSWERED_MESSAGE } from '../../src/discord/endpoint.js';
 import { StateStore } from '../../src/monitor/state-store.js';
 import {
@@ -167,7 +168,7 @@ describe('interactions Lambda handler (built bundle, as deployed)', () => {
     expect(aws.state.desiredCount).toBe(1);
     expect(aws.state.calls).toContain('ecs:UpdateService');
     // And the reply token is kept (in DynamoDB) for the monitor's ready notice
-    const stored = await new StateStore(dynamo.client, 'valheim-state').load();
+    const stored = await new StateStore(sdkDocuments(dynamo.client), 'valheim-state').load();
     expect(stored.startReply?.token).toBe('interaction-token');
 
     // And status shows the public address from the task's network interface

@@ -6,6 +6,7 @@ import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { Command } from 'commander';
 import type { APIApplication, APIChannel, APIGuild, APIGuildMember } from 'discord-api-types/v10';
+import { sdkEcs } from '../../aws/sdk-ecs.js';
 import { loadConfig } from '../../config/load.js';
 import { gameServiceNames } from '../../config/names.js';
 import { secretParameterNames } from '../../config/parameters.js';
@@ -653,7 +654,7 @@ async function gameService(ecs: ECSClient, config: ValheimConfig): Promise<Check
   const check = 'game service';
   const { cluster, service } = gameServiceNames(config.stackName);
   try {
-    const activity = await serviceActivity(ecs, cluster, service);
+    const activity = await serviceActivity(sdkEcs(ecs), cluster, service);
     if (activity.kind === 'absent') {
       return fail(check, `no ECS service ${service} in cluster ${cluster}`, 'redeploy: npx valheim deploy');
     }

@@ -1,6 +1,7 @@
 import { BackupClient } from '@aws-sdk/client-backup';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
+import { sdkEcs } from '../../aws/sdk-ecs.js';
 import { loadConfig } from '../../config/load.js';
 import type { ValheimConfig } from '../../config/schema.js';
 import { taskIdOf } from '../../server/server-status.js';
@@ -136,14 +137,14 @@ export async function requireStopped(context: WorldContext): Promise<void> {
     config.region,
     `check whether the game server (ECS service ${stack.gameService}) runs`,
     'ecs:DescribeServices',
-    () => assertGameStopped(ecs, stack.cluster, stack.gameService),
+    () => assertGameStopped(sdkEcs(ecs), stack.cluster, stack.gameService),
   );
 }
 
 /** Runs the transfer task, printing its progress; a failure becomes a one-line error. */
 export async function runTask(context: WorldContext, request: TransferRequest): Promise<TransferResult> {
   const result = await step(context.config.region, 'run the world-transfer task', PERMISSIONS.task, () =>
-    runTransferTask(context.ecs, context.stack, request, taskProgress(context)),
+    runTransferTask(sdkEcs(context.ecs), context.stack, request, taskProgress(context)),
   );
   if (!result.ok) {
     const failure = transferFailure(result, request);

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { sdkEcs } from '../../aws/sdk-ecs.js';
 import { serviceActivity } from '../../server/service-activity.js';
 import { downloadSnapshotWorld, readManifest, SNAPSHOTS } from '../../worlds/snapshots.js';
 import { transferId } from '../../worlds/transfer-id.js';
@@ -34,7 +35,7 @@ export async function worldExport(options: WorldExportOptions, deps: WorldDeps):
     config.region,
     'check whether the game server runs',
     'ecs:DescribeServices',
-    () => serviceActivity(ecs, stack.cluster, stack.gameService),
+    () => serviceActivity(sdkEcs(ecs), stack.cluster, stack.gameService),
   );
   if (activity.kind === 'active') {
     deps.term.err(
