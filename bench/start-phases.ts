@@ -4,7 +4,8 @@
  * deriving the timeline from them and the task's timestamps.
  */
 import { performance } from 'node:perf_hooks';
-import { applyStartLine, deriveStartTimeline, type StartLogMarks } from '../src/monitor/start-phases.js';
+import { deriveStartTimeline } from '../src/monitor/start-phases.js';
+import { applyStartLine, type StartLogMarks } from '../src/players/start-lines.js';
 
 export interface StartPhaseFigures {
   readonly lines: number;

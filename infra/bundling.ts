@@ -15,7 +15,7 @@ export interface BundleOptions {
   readonly outdir: string;
 }
 
-/** The banner gives ESM bundles a `require`, which bundled CommonJS dependencies (the AWS SDK) call. */
+/** The banner gives ESM bundles a `require`, which bundled CommonJS dependencies call. */
 const REQUIRE_BANNER =
   "import { createRequire as __valheimCreateRequire } from 'node:module'; const require = __valheimCreateRequire(import.meta.url);";
 
@@ -27,6 +27,12 @@ export function bundleLambda({ entry, outdir }: BundleOptions): BuildResult {
     splitting: true,
     format: 'esm',
     platform: 'node',
+    // A package's ES module build first (the AWS SDK ships one as `module`). With code splitting, esbuild turns
+    // a lazy `import()` of a CommonJS build into a chunk whose only export is `default` (evanw/esbuild#3245),
+    // so `import('@aws-sdk/client-s3').then(({ S3Client }) => …)` got undefined in the deployed monitor while
+    // the sources, run by Node, found the named export. An ES module chunk has its real named exports.
+    // test/scripts/lazy-imports.test.ts checks every lazy import of every built bundle.
+    mainFields: ['module', 'main'],
     target: 'node22',
     minify: true,
     sourcemap: true,

@@ -13,6 +13,7 @@ import { estimateCost } from '../src/cost/estimate.js';
 import { guildCommands } from '../src/discord/commands.js';
 import { LOG_FILTER_PATTERN } from '../src/players/server-log.js';
 import {
+  ActiveWorldParameters,
   BundledFunction,
   CostBudget,
   DiscordEndpoint,
@@ -67,6 +68,7 @@ export class ValheimStack extends Stack {
   public readonly storage: WorldStorage;
   public readonly worldBucket: WorldBucket;
   public readonly worldTransfer: WorldTransfer;
+  public readonly activeWorld: ActiveWorldParameters;
   public readonly state: StateTable;
   public readonly endpoint: DiscordEndpoint;
   public readonly interactions: BundledFunction;
@@ -102,6 +104,12 @@ export class ValheimStack extends Stack {
     const botToken = ssm.StringParameter.fromSecureStringParameterAttributes(this, 'BotToken', {
       parameterName: secrets.botToken,
     });
+    // Which world runs: switched from Discord or the CLI, created once here and never changed by a deploy.
+    this.activeWorld = new ActiveWorldParameters(this, 'ActiveWorld', {
+      parameterPrefix: config.stackName,
+      initialWorld: config.server.world,
+      logRetention,
+    });
     this.gameServer = new GameServer(this, 'Game', {
       vpc: network.vpc,
       fileSystem: this.storage.fileSystem,
@@ -109,6 +117,7 @@ export class ValheimStack extends Stack {
       serverPassword,
       serverName: config.server.name,
       worldName: config.server.world,
+      activeWorld: this.activeWorld,
       publicListing: config.server.public,
       crossplay: config.server.crossplay,
       extraArgs: config.server.extraArgs,
@@ -137,11 +146,13 @@ export class ValheimStack extends Stack {
     });
     // The game's network: its security group already reaches the mount targets and (through the public IP)
     // S3 and ECR Public.
+    this.state = new StateTable(this, 'State');
     this.worldTransfer = new WorldTransfer(this, 'WorldTransfer', {
       cluster: this.gameServer.cluster,
       fileSystem: this.storage.fileSystem,
       accessPoint: this.storage.accessPoint,
       bucket: this.worldBucket.bucket,
+      lockTable: this.state.table,
       gameService: this.gameServer.service,
       subnets: network.vpc.publicSubnets,
       securityGroup: this.gameServer.securityGroup,
@@ -162,7 +173,6 @@ export class ValheimStack extends Stack {
       });
     }
 
-    this.state = new StateTable(this, 'State');
     const stateTable = this.state.table;
 
     this.interactions = new BundledFunction(this, 'Interactions', {

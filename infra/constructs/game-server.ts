@@ -6,8 +6,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, type IConstruct } from 'constructs';
-import { IMAGE_BACKUPS_KEPT } from '../../src/cost/estimate.js';
+import { IMAGE_BACKUPS_KEPT, VALHEIM_AUTO_BACKUPS } from '../../src/cost/storage-plan.js';
 import { logFilterEnvironment } from '../../src/players/log-noise.js';
+import { WORLD_PREFETCH_CONTAINER, worldPrefetchCommand } from '../../src/server/world-prefetch.js';
+import { worldArgsHook } from '../../src/worlds/active-world.js';
 import { swapRepairHook } from '../../src/worlds/swap-repair.js';
 import { acknowledge, nagFinding } from '../validations.js';
 import { validateInteger, validateTimeZone } from './validation.js';
@@ -31,8 +33,14 @@ export interface GameServerProps {
   readonly serverPassword: ssm.IParameter;
   /** Name shown in the server browser. */
   readonly serverName: string;
-  /** World file name. */
+  /** World file name (the only world when `activeWorld` is not given). */
   readonly worldName: string;
+  /**
+   * The active world's SSM parameters (ActiveWorldParameters): the task reads WORLD_NAME and WORLD_ARGS from
+   * them through ECS secrets at every launch, so switching worlds needs no deploy (and no deploy switches).
+   * @default - the world is `worldName`, fixed in the task definition
+   */
+  readonly activeWorld?: { readonly name: ssm.IParameter; readonly args: ssm.IParameter };
   /**
    * List the server in the community server browser.
    * @default true
@@ -185,7 +193,7 @@ export class GameServer extends Construct {
       portMappings: VALHEIM_UDP_PORTS.map((port) => ({ containerPort: port, protocol: ecs.Protocol.UDP })),
       environment: {
         SERVER_NAME: props.serverName,
-        WORLD_NAME: props.worldName,
+        ...(!props.activeWorld && { WORLD_NAME: props.worldName }),
         SERVER_PUBLIC: String(this.publicListing),
         // The image recognises crossplay only from "-crossplay" in SERVER_ARGS: there its idle check (hourly
         // backups with BACKUPS_IF_IDLE=false) counts UDP traffic instead of asking A2S, which always says 0
@@ -197,21 +205,14 @@ export class GameServer extends Construct {
         // An on-demand server updates at every start anyway; timed updates/restarts would kick players.
         UPDATE_CRON: '',
         RESTART_CRON: '',
-        BACKUPS: 'true',
-        // The image backs up at every start, then prunes by age: after a long break one boot would delete
-        // every older zip. Keep age pruning out of the way and let the count decide (the cost estimate
-        // counts the same zips on EFS).
-        BACKUPS_MAX_AGE: '3650',
-        BACKUPS_MAX_COUNT: String(IMAGE_BACKUPS_KEPT),
-        // No hourly zips on EFS ($0.30/GB-month): the zip at each start is the only one, and the history is
-        // the monitor's S3 snapshots (end of every session, every few hours of a long one) plus AWS Backup.
-        BACKUPS_CRON: '',
-        BACKUPS_IF_IDLE: 'false',
+        ...imageBackupEnvironment(),
         // Its port (TCP 80) stays closed; player counts come from the log and A2S.
         STATUS_HTTP: 'false',
         // A restore killed mid-swap leaves no worlds_local: put the previous world back before the server
         // could create an empty one.
         PRE_BOOTSTRAP_HOOK: swapRepairHook(),
+        // The active world and its flags come from WORLD_ARGS, right before the server starts.
+        ...(props.activeWorld && { PRE_SERVER_RUN_HOOK: worldArgsHook() }),
         // The image's default, "validate", hashes all ~2 GB again at every start. steamcmd verifies what it
         // downloads; a restored install comes from a tarball whose checksum gzip checks (docs/start-time.md).
         STEAMCMD_ARGS: '',
@@ -219,12 +220,41 @@ export class GameServer extends Construct {
         ...logFilterEnvironment(),
       },
       // Never in `environment`: the value is read from SSM by ECS at task start and is not in the template.
-      secrets: { SERVER_PASS: ecs.Secret.fromSsmParameter(props.serverPassword) },
+      secrets: {
+        SERVER_PASS: ecs.Secret.fromSsmParameter(props.serverPassword),
+        // Not secret, but read at every launch like one: the world a switch chose, not the one of the last deploy.
+        ...(props.activeWorld && {
+          WORLD_NAME: ecs.Secret.fromSsmParameter(props.activeWorld.name),
+          WORLD_ARGS: ecs.Secret.fromSsmParameter(props.activeWorld.args),
+        }),
+      },
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'valheim' }),
     });
     this.container = container;
     // /opt/valheim (the ~2 GB install) stays on task storage (a ServerInstallCache fills it from S3).
     container.addMountPoints({ sourceVolume: WORLD_VOLUME, containerPath: '/config', readOnly: false });
+
+    // Reads the world in parallel before the game loads it one file at a time: after a week unread it is in
+    // EFS Infrequent Access (src/server/world-prefetch.ts). The game image is pulled anyway; the game waits
+    // for the prefetch to complete, never for it to succeed, and it runs beside the install-cache restore.
+    const prefetch = taskDefinition.addContainer('WorldPrefetch', {
+      containerName: WORLD_PREFETCH_CONTAINER,
+      image: ecs.ContainerImage.fromRegistry(this.image),
+      essential: false,
+      entryPoint: ['/bin/sh', '-c'],
+      command: [worldPrefetchCommand()],
+      // The world the next start runs: the active-world parameter when worlds can be switched, read at launch.
+      ...(props.activeWorld
+        ? { secrets: { WORLD_NAME: ecs.Secret.fromSsmParameter(props.activeWorld.name) } }
+        : { environment: { WORLD_NAME: props.worldName } }),
+      stopTimeout: Duration.seconds(10),
+      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'world-prefetch' }),
+    });
+    prefetch.addMountPoints({ sourceVolume: WORLD_VOLUME, containerPath: '/config', readOnly: true });
+    container.addContainerDependencies({
+      container: prefetch,
+      condition: ecs.ContainerDependencyCondition.COMPLETE,
+    });
     acknowledge(
       taskDefinition,
       'AwsSolutions-ECS2',
@@ -346,8 +376,32 @@ export class GameServer extends Construct {
 }
 
 /** Valheim's extra arguments, with "-crossplay" where the image looks for it. */
+/**
+ * SERVER_ARGS: crossplay, Valheim's own rolling backups off (VALHEIM_AUTO_BACKUPS: they would copy the whole
+ * world next to itself on EFS; the history is in S3 and AWS Backup), then the user's arguments, which come last
+ * so that Valheim, which takes the last value of a repeated argument, lets them win ("-backups 4").
+ */
 export function serverArgs(crossplay: boolean, extraArgs = ''): string {
-  return [crossplay ? '-crossplay' : '', extraArgs.trim()].filter(Boolean).join(' ');
+  return [crossplay ? '-crossplay' : '', `-backups ${VALHEIM_AUTO_BACKUPS}`, extraArgs.trim()]
+    .filter(Boolean)
+    .join(' ');
+}
+
+/**
+ * The image's own zips of the world, made at every container start: off when IMAGE_BACKUPS_KEPT is 0 (the
+ * history is the monitor's S3 snapshots and AWS Backup; a zip on EFS next to the world cost as much again there
+ * and in every backup, and a few seconds of every start). Otherwise only at the start (no hourly cron), pruned
+ * by count: age pruning would delete every older zip at the first boot after a long break.
+ */
+function imageBackupEnvironment(): Record<string, string> {
+  if (IMAGE_BACKUPS_KEPT === 0) return { BACKUPS: 'false' };
+  return {
+    BACKUPS: 'true',
+    BACKUPS_MAX_AGE: '3650',
+    BACKUPS_MAX_COUNT: String(IMAGE_BACKUPS_KEPT),
+    BACKUPS_CRON: '',
+    BACKUPS_IF_IDLE: 'false',
+  };
 }
 
 function validateEcsName(what: string, name: string | undefined): void {

@@ -1,3 +1,4 @@
+export * from './active-world-parameters.js';
 export * from './bundled-function.js';
 export * from './cost-access.js';
 export * from './cost-budget.js';

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { INSTALL_CACHE_STORAGE_CLASS } from '../../src/cost/storage-plan.js';
 import { INSTALL_CACHE_PREFIX } from '../../src/server-cache/install-cache.js';
 import { SNAPSHOT_COLD_AFTER_DAYS } from '../../src/worlds/snapshot-policy.js';
 import { IMPORTS, SNAPSHOTS } from '../../src/worlds/snapshots.js';
@@ -36,10 +37,10 @@ export interface WorldBucketProps {
   readonly temporaryRetentionDays?: number;
   /**
    * Days after which snapshot objects move from S3 Standard to S3 Glacier Instant Retrieval, which restores
-   * just as instantly at about a sixth of the price (it bills 90 days and 128 KB per object at least; smaller
+   * just as instantly at about a fifth of the price (it bills 90 days and 128 KB per object at least; smaller
    * objects, such as manifests, stay in Standard). Glacier Flexible Retrieval and Deep Archive are not used:
    * their objects need hours of thawing before a restore.
-   * @default SNAPSHOT_COLD_AFTER_DAYS (7)
+   * @default SNAPSHOT_COLD_AFTER_DAYS (1)
    */
   readonly snapshotColdAfterDays?: number;
   /**
@@ -49,11 +50,20 @@ export interface WorldBucketProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/** The S3 class INSTALL_CACHE_STORAGE_CLASS names. */
+function installCacheStorageClass(): s3.StorageClass {
+  const storageClass = (s3.StorageClass as unknown as Record<string, s3.StorageClass | undefined>)[
+    INSTALL_CACHE_STORAGE_CLASS
+  ];
+  if (storageClass === undefined) throw new Error(`S3 has no storage class ${INSTALL_CACHE_STORAGE_CLASS}`);
+  return storageClass;
+}
+
 /**
  * World snapshots, imports and downloads in S3, next to the live world on EFS. Private, encrypted, TLS only
  * and versioned; it outlives the stack, because a snapshot may be the last copy of a world. Lifecycle rules
  * expire only what is temporary: listings after a day, imports and downloaded zips after a week, replaced
- * versions after a month. Snapshots move to Glacier Instant Retrieval after a week and stay until deleted (by
+ * versions after a month. Snapshots move to Glacier Instant Retrieval after a day and stay until deleted (by
  * someone, or by the monitor's count-and-age retention of its own automatic snapshots).
  *
  * No principal may delete an object version (the bucket policy denies it to everyone, the root user
@@ -105,10 +115,13 @@ export class WorldBucket extends Construct {
         },
         {
           // The game-server install cache is rebuilt from Steam at will: a replaced tarball (~1 GB) is not
-          // worth keeping a month.
+          // worth keeping a month. The current one goes to Intelligent-Tiering on its first night: Standard's
+          // price while the group starts monthly, about a fifth of it after 90 days without a start, read just
+          // as fast and with no retrieval charge (src/cost/storage-plan.ts).
           id: 'ServerInstallVersions',
           prefix: `${WORLD_BUCKET_PREFIXES.serverInstall}/`,
           noncurrentVersionExpiration: Duration.days(1),
+          transitions: [{ storageClass: installCacheStorageClass(), transitionAfter: Duration.days(0) }],
         },
         // Read by the CLI right after the task wrote it.
         { id: 'Listings', prefix: `${WORLD_BUCKET_PREFIXES.listings}/`, expiration: Duration.days(1) },

@@ -3,6 +3,11 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import { Construct } from 'constructs';
+import {
+  EFS_IA_AFTER_DAYS,
+  EFS_TRANSITION_TO_IA,
+  EFS_TRANSITION_TO_PRIMARY,
+} from '../../src/cost/storage-plan.js';
 
 export interface WorldStorageProps {
   /** The VPC whose subnets get the mount targets. */
@@ -47,8 +52,13 @@ export class WorldStorage extends Construct {
       vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
       securityGroup,
       encrypted: true,
-      // No lifecycle policy: worlds in Infrequent Access would add an access charge to every start.
-      // Bursting: world saves are small, so burst credits cover them at no charge beyond storage.
+      // A world nobody has read for EFS_IA_AFTER_DAYS moves to Infrequent Access (~1/12 of Standard's price)
+      // and comes back to Standard when a start reads it; the cost estimate prices exactly these two policies
+      // (src/cost/storage-plan.ts, test/infra/cost-assumptions.test.ts).
+      lifecyclePolicy: efsLifecyclePolicy(),
+      outOfInfrequentAccessPolicy: efs.OutOfInfrequentAccessPolicy.AFTER_1_ACCESS,
+      // Bursting: world saves are small, so burst credits cover them at no charge beyond storage. (Elastic, which
+      // EFS Archive would need, bills every GB read and written.)
       throughputMode: efs.ThroughputMode.BURSTING,
       performanceMode: efs.PerformanceMode.GENERAL_PURPOSE,
       // AWS Backup runs on our own schedule and retention (WorldBackup), not EFS's daily default plan.
@@ -70,6 +80,21 @@ export class WorldStorage extends Construct {
   public allowMountFrom(client: ec2.IConnectable): void {
     this.fileSystem.connections.allowDefaultPortFrom(client, 'NFS from the Valheim game task');
   }
+}
+
+/** The CDK value for EFS_IA_AFTER_DAYS, refusing a number EFS has no policy for. */
+function efsLifecyclePolicy(): efs.LifecyclePolicy {
+  const policy = (efs.LifecyclePolicy as Record<string, efs.LifecyclePolicy | undefined>)[
+    EFS_TRANSITION_TO_IA
+  ];
+  if (policy === undefined || !EFS_TRANSITION_TO_IA.startsWith(`AFTER_${EFS_IA_AFTER_DAYS}_`)) {
+    throw new Error(`EFS has no lifecycle policy ${EFS_TRANSITION_TO_IA} for ${EFS_IA_AFTER_DAYS} days`);
+  }
+  // OutOfInfrequentAccessPolicy has one member; the constant says which, for the estimate and the tests.
+  if (EFS_TRANSITION_TO_PRIMARY !== efs.OutOfInfrequentAccessPolicy.AFTER_1_ACCESS) {
+    throw new Error(`EFS has no policy ${EFS_TRANSITION_TO_PRIMARY} to return files to Standard`);
+  }
+  return policy;
 }
 
 /** The name of the task volume that holds the world (see `worldVolume`). */

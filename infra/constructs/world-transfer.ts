@@ -1,4 +1,5 @@
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as efs from 'aws-cdk-lib/aws-efs';
@@ -6,12 +7,23 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { TRANSFER_IMAGE, transferCommand } from '../../src/worlds/transfer-script.js';
+import { TRANSFER_IMAGE, TRANSFER_LOCK_KEY, transferCommand } from '../../src/worlds/transfer-script.js';
 import { TRANSFER_CONTAINER, transferFamily } from '../../src/worlds/transfer-task.js';
 import { acknowledge, nagFinding } from '../validations.js';
 import { STOP_TIMEOUT_SECONDS, taskArnsIn } from './game-server.js';
 import { WORLD_BUCKET_PREFIXES } from './world-bucket.js';
 import { WORLD_VOLUME, worldVolume } from './world-storage.js';
+
+/**
+ * What world-transfer.sh sends to the lock table: take and take over (PutItem), renew (UpdateItem), release
+ * (DeleteItem), each conditional on the owner or the version, and the contender's look (GetItem).
+ */
+export const TRANSFER_LOCK_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+];
 
 /** Where world-transfer.sh expects the world file system (its CONFIG_ROOT default, the game's /config). */
 export const TRANSFER_MOUNT_PATH = '/config';
@@ -25,6 +37,11 @@ export interface WorldTransferProps {
   readonly accessPoint: efs.IAccessPoint;
   /** The world bucket (snapshots, imports, listings, image backups). */
   readonly bucket: s3.IBucket;
+  /**
+   * The table holding the transfer lock (the state table, keyed `pk`/`sk`): snapshots and restores take a
+   * lease on its item `TRANSFER_LOCK_KEY` with conditional writes, so two never run at once.
+   */
+  readonly lockTable: dynamodb.ITable;
   /** The game service: a restore refuses to touch the world while it has a task. */
   readonly gameService: ecs.IBaseService;
   /**
@@ -120,6 +137,7 @@ export class WorldTransfer extends Construct {
         BUCKET: props.bucket.bucketName,
         // The AWS CLI needs a region for S3 and ECS; said explicitly rather than left to Fargate's defaults.
         AWS_DEFAULT_REGION: stack.region,
+        LOCK_TABLE: props.lockTable.tableName,
       },
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'transfer' }),
     });
@@ -131,7 +149,7 @@ export class WorldTransfer extends Construct {
     acknowledge(
       taskDefinition,
       'AwsSolutions-ECS2',
-      'The environment holds the bucket name and the region only; each run passes its request (mode, ids, world name) as overrides, and no secret is involved.',
+      'The environment holds the bucket name, the region and the lock table name only; each run passes its request (mode, ids, world name) as overrides, and no secret is involved.',
     );
 
     const role = taskDefinition.taskRole;
@@ -139,6 +157,16 @@ export class WorldTransfer extends Construct {
     // restore could not move the world's folders.
     props.fileSystem.grantRootAccess(role);
     this.grantBucketAccess(role, props.bucket);
+    // The transfer lock: conditional writes and reads of its one item, and of no other item of the table
+    // (dynamodb:LeadingKeys limits every request to the lock's partition key).
+    iam.Grant.addToPrincipal({
+      grantee: role,
+      actions: TRANSFER_LOCK_ACTIONS,
+      resourceArns: [props.lockTable.tableArn],
+      conditions: {
+        'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [TRANSFER_LOCK_KEY.pk] },
+      },
+    });
     // A restore checks, right before it swaps the world, that the game service has no task.
     iam.Grant.addToPrincipal({
       grantee: role,

@@ -1,5 +1,5 @@
+import { DeadlineExceededError } from '../deadline.js';
 import type { WorldError } from '../worlds/errors.js';
-import { DeadlineExceededError } from './deadline.js';
 
 /**
  * Turns a failure while talking to AWS into a sentence for Discord. The full error goes to the logs;

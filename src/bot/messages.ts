@@ -1,15 +1,16 @@
 import type { MonthToDate } from '../cost/month.js';
 import { type PlayerHours, whoPlayed } from '../cost/month-players.js';
 import { LIMITS } from '../discord/limits.js';
-import type { LifecycleState } from '../monitor/decide.js';
-import type { CachedSpend } from '../monitor/state-store.js';
+import type { LifecycleState } from '../records/lifecycle.js';
+import type { CachedSpend } from '../records/server-state.js';
 import { addressOf, type ServerState, type ServerStatus } from '../server/server-status.js';
+import { USUAL_START_TIME } from '../server/start-budget.js';
 
 /** Everything the bot says about the server, in one place so the wording stays consistent. */
 
 const STATE_LINE: Record<ServerState, string> = {
   stopped: '🔴 **Stopped.** Start it with `/valheim start`.',
-  starting: '🟡 **Starting…** The server usually takes 2–4 minutes before the world is joinable.',
+  starting: `🟡 **Starting…** The server usually takes ${USUAL_START_TIME} before the world is joinable.`,
   running: '🟢 **Running.**',
   stopping: '🟠 **Stopping…** The world is being saved (up to 2 minutes).',
 };
@@ -75,10 +76,16 @@ const LOADING_LINE =
 export const NO_LEDGER_MESSAGE =
   "Cost reporting needs the bot's state table, which this endpoint is not connected to (STATE_TABLE is not set).";
 
+/**
+ * The actual bill as `/valheim cost` shows it: Cost Explorer's figure, `pending` while a request is still
+ * answering (its answer will be cached), or `unavailable` when it failed.
+ */
+export type SpendShown = CachedSpend | 'pending' | 'unavailable';
+
 /** `/valheim cost`: play this month, the estimate, and the actual bill when Cost Explorer is enabled. */
 export function costMessage(
   summary: MonthToDate,
-  spend: CachedSpend | 'unavailable' | undefined,
+  spend: SpendShown | undefined,
   explorer: boolean,
   /** Play hours per day (playChart), shown under the totals. */
   chart?: string,
@@ -92,7 +99,9 @@ export function costMessage(
   ];
   if (chart && summary.hours > 0) lines.push('Play hours per day:', chart);
   if (spend === 'unavailable') {
-    lines.push('Actual bill: Cost Explorer did not answer in time; try again later.');
+    lines.push('Actual bill: Cost Explorer did not answer; try again later.');
+  } else if (spend === 'pending') {
+    lines.push('Actual bill: Cost Explorer is still answering; ask again in a minute (its answer is kept).');
   } else if (spend) {
     lines.push(
       `Actual bill (Cost Explorer, tagged resources, as of <t:${Math.floor(spend.fetchedAt / 1000)}:R>): **${spend.amount.toFixed(2)} ${spend.currency}**. It lags up to a day.`,
@@ -232,7 +241,7 @@ export function backupStartedMessage(options: {
 export const NOT_IN_GUILD_MESSAGE = 'Use this command in the Discord server the bot was set up for.';
 
 export function unknownCommandMessage(name: string): string {
-  return `I don't know \`${name}\`. The registered commands may be out of date: run \`npx valheim discord register\`.`;
+  return `I don't know \`${name}\`. The registered commands may be out of date: run \`npx valheim discord wire\`.`;
 }
 
 export function formatDuration(ms: number): string {

@@ -9,6 +9,7 @@ import { budgetLevel, budgetShare } from '../cost/budget.js';
 import { monthRange, monthToDate } from '../cost/month.js';
 import { monthPlayers } from '../cost/month-players.js';
 import { dailyPlayHours, playChart } from '../cost/play-chart.js';
+import { DeadlineExceededError, withDeadline } from '../deadline.js';
 import { COMMAND_NAME, isSubcommand, OPERATOR_SUBCOMMANDS, type Subcommand } from '../discord/commands.js';
 import {
   buttonAction,
@@ -25,19 +26,15 @@ import type { Logger } from '../log.js';
 import { claimBasis, isRepeatClaim } from '../monitor/claims.js';
 import { idleStopAt, type LifecycleSettings } from '../monitor/decide.js';
 import { startStatusLines } from '../monitor/start-progress.js';
-import type {
-  CachedSpend,
-  ChangeClaim,
-  SessionRecord,
-  StartReply,
-  StoredState,
-} from '../monitor/state-store.js';
+import type { StoredState } from '../monitor/state-store.js';
 import type { LogPresence } from '../players/log-presence.js';
+import type { StartReply } from '../records/notice.js';
+import type { CachedSpend, ChangeClaim } from '../records/server-state.js';
+import type { SessionRecord } from '../records/session.js';
 import type { GameServer } from '../server/game-server.js';
-import { transferId } from '../worlds/transfer-id.js';
+import { type SnapshotTasks, startWorldSnapshot } from '../worlds/start-snapshot.js';
 import { mayOperate } from './access.js';
 import { describeFailure } from './aws-errors.js';
-import { withDeadline } from './deadline.js';
 import { keepRunningReply, NO_STATE_MESSAGE } from './keep-running.js';
 import {
   alreadyMessage,
@@ -55,6 +52,7 @@ import {
   NOT_IN_GUILD_MESSAGE,
   passwordMessage,
   refusedMessage,
+  type SpendShown,
   startingMessage,
   statusMessage,
   stoppingMessage,
@@ -77,18 +75,8 @@ export interface CommandStore extends SpendCache {
   loadPresence?(signal?: AbortSignal): Promise<{ presence?: LogPresence; version: number }>;
 }
 
-/** The world-transfer task (the CLI's world commands use it too), as the commands need it. */
-export interface WorldTransfers {
-  /** Transfer tasks that run or are about to: snapshots, exports, imports, restores. */
-  inProgress(signal: AbortSignal): Promise<readonly string[]>;
-  /** Whether the game server runs, starts or stops. */
-  gameActive(signal: AbortSignal): Promise<boolean>;
-  /** Starts a snapshot of the world without waiting for it; returns the task ARN. */
-  startSnapshot(
-    snapshot: { readonly snapshotId: string; readonly worldName: string; readonly startedBy: string },
-    signal: AbortSignal,
-  ): Promise<string>;
-}
+/** The world-transfer task, as a snapshot started from Discord needs it (src/worlds/start-snapshot.ts). */
+export type WorldTransfers = SnapshotTasks;
 
 /** `/valheim backup`: the world it snapshots, and the task that does it. */
 export interface WorldTransferAccess {
@@ -402,41 +390,46 @@ async function backupReply(
   }
   const userId = request.member?.user.id;
   const [tasks, store] = await Promise.all([settings.tasks(), context.store?.()]);
-  const [running, gameActive] = await Promise.all([tasks.inProgress(signal), tasks.gameActive(signal)]);
-  if (running.length > 0) return messageResponse(BACKUP_ALREADY_RUNNING_MESSAGE, { ephemeral: true });
-
   const now = context.now();
-  const snapshotId = transferId('discord', now);
-  // Both at once, to answer in time: the monitor needs the reply only when the task stops, a minute or more
-  // later. A reply that could not be stored only means no follow-up here (the notice channel still gets it).
-  const [saved, started] = await Promise.allSettled([
-    store?.saveBackupReply(
-      snapshotId,
-      {
-        applicationId: request.applicationId,
-        token: request.token,
-        createdAt: now.getTime(),
-        ...(userId && { userId }),
-      },
-      signal,
-    ),
-    tasks.startSnapshot(
-      { snapshotId, worldName: settings.worldName, startedBy: userId ? `discord-${userId}` : 'discord' },
-      signal,
-    ),
-  ]);
-  if (started.status === 'rejected') throw started.reason;
-  if (saved.status === 'rejected') {
-    context.log.warn('backup reply not stored: no follow-up on it', { snapshotId, error: saved.reason });
+  const outcome = await startWorldSnapshot(
+    tasks,
+    {
+      worldName: settings.worldName,
+      reason: 'discord',
+      at: now,
+      startedBy: userId ? `discord-${userId}` : 'discord',
+      checkGame: true,
+      // The monitor follows up on this reply when the task stops. A reply that could not be stored only
+      // means no follow-up here (the notice channel still gets it).
+      ...(store && {
+        alongside: (snapshotId: string) =>
+          store.saveBackupReply(
+            snapshotId,
+            {
+              applicationId: request.applicationId,
+              token: request.token,
+              createdAt: now.getTime(),
+              ...(userId && { userId }),
+            },
+            signal,
+          ),
+      }),
+    },
+    signal,
+  );
+  if (outcome.kind === 'busy') return messageResponse(BACKUP_ALREADY_RUNNING_MESSAGE, { ephemeral: true });
+  const { snapshotId, taskArn, gameActive = false, alongsideError } = outcome;
+  if (alongsideError) {
+    context.log.warn('backup reply not stored: no follow-up on it', { snapshotId, error: alongsideError });
   }
-  context.log.info('world snapshot started', { userId, snapshotId, taskArn: started.value, gameActive });
+  context.log.info('world snapshot started', { userId, snapshotId, taskArn, gameActive });
   return messageResponse(
     backupStartedMessage({
       userId,
       worldName: settings.worldName,
       snapshotId,
       gameActive,
-      followUp: store !== undefined && saved.status === 'fulfilled',
+      followUp: store !== undefined && alongsideError === undefined,
     }),
   );
 }
@@ -456,11 +449,16 @@ async function costReply(context: CommandContext, signal: AbortSignal): Promise<
   const sessions = await store.sessions(from, to, signal);
   const summary = monthToDate(sessions, now, cost.region, cost.fixedMonthly);
   const chart = playChart(dailyPlayHours(sessions, from, now));
-  let spend: CachedSpend | 'unavailable' | undefined;
+  let spend: SpendShown | undefined;
   if (cost.spend) {
     const read = cost.spend;
     spend = await withDeadline(SPEND_BUDGET_MS, (spendSignal) => read(store, spendSignal)).catch(
       (error: unknown) => {
+        // A slow answer (or one another instance is fetching) still lands in the cache: ask again soon. By
+        // name: the class lives with the Cost Explorer client, which only /valheim cost loads.
+        if (error instanceof DeadlineExceededError || (error as Error).name === 'SpendPendingError') {
+          return 'pending' as const;
+        }
         context.log.warn('cost explorer unavailable', { error });
         return 'unavailable' as const;
       },
@@ -506,6 +504,8 @@ export function claimedWrites(context: CommandContext, claimed: InteractionClaim
           save: afterClaim(open.save.bind(open)),
           saveBackupReply: afterClaim(open.saveBackupReply.bind(open)),
           saveSpend: afterClaim(open.saveSpend.bind(open)),
+          ...(open.claimSpendFetch && { claimSpendFetch: afterClaim(open.claimSpendFetch.bind(open)) }),
+          ...(open.releaseSpendFetch && { releaseSpendFetch: open.releaseSpendFetch.bind(open) }),
         } satisfies CommandStore;
       },
     }),

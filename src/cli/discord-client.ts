@@ -2,6 +2,7 @@ import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { DiscordAPIError, HTTPError, RateLimitError, REST } from '@discordjs/rest';
 import { secretParameterNames } from '../config/parameters.js';
 import type { ValheimConfig } from '../config/schema.js';
+import { type DiscordRefusal, type DiscordTarget, explainRefusal } from '../discord/discord-errors.js';
 import { awsFailure, CliError, networkErrorCode, oneLine } from './errors.js';
 
 /** Discord's REST API base (without the version). Override with DISCORD_API_URL, e.g. to point tests at a fake. */
@@ -82,6 +83,20 @@ export interface DiscordFailureContext {
   readonly action: string;
   readonly token: BotToken;
   readonly apiUrl: string;
+  /** The application and server the request was about: Discord's refusals are then explained by cause. */
+  readonly target?: DiscordTarget;
+  /** What to run once the cause is fixed, e.g. "then run valheim discord register again". */
+  readonly retry?: string;
+}
+
+/** @discordjs/rest's error as the shared map of Discord's refusals reads it. */
+function refusalOf(error: DiscordAPIError): DiscordRefusal {
+  return {
+    status: error.status,
+    code: typeof error.code === 'number' ? error.code : undefined,
+    route: URL.canParse(error.url) ? new URL(error.url).pathname : error.url,
+    message: oneLine(error.message),
+  };
 }
 
 /**
@@ -98,6 +113,10 @@ export function discordFailure(error: unknown, context: DiscordFailureContext): 
           ? 'fix DISCORD_BOT_TOKEN, or unset it and run valheim secrets set --only bot-token'
           : 'run valheim secrets set --only bot-token with a fresh token (Developer Portal → Bot → Reset Token)',
       );
+    }
+    if (context.target) {
+      const { detail, fix } = explainRefusal(refusalOf(error), context.target, action, context.retry);
+      return new CliError(detail, fix);
     }
     return new CliError(
       `Discord refused to ${action} (${error.status}: ${oneLine(error.message)})`,

@@ -15,9 +15,19 @@ export class CliError extends Error {
   }
 }
 
+/** Several expected failures found at once (every bad flag of one non-interactive run): one line each. */
+export class CliProblems extends Error {
+  override readonly name = 'CliProblems';
+
+  constructor(readonly problems: readonly CliError[]) {
+    super(problems.map((problem) => problem.message).join('\n'));
+  }
+}
+
 /** The lines printed to stderr for a failure: one per problem, a stack trace only for bugs and only on request. */
 export function errorLines(error: unknown, debug: boolean): string[] {
   if (error instanceof CliError) return [`valheim: ${error.message}`];
+  if (error instanceof CliProblems) return error.problems.map((problem) => `valheim: ${problem.message}`);
   if (error instanceof ConfigError) return error.message.split('\n').map((line) => `valheim: ${line}`);
   const name = error instanceof Error ? error.name : typeof error;
   const message = error instanceof Error ? firstLine(error.message) : String(error);
@@ -54,10 +64,27 @@ export function redact(text: string, secrets: readonly string[]): string {
 export function networkErrorCode(error: unknown): string | undefined {
   for (let current: unknown = error, depth = 0; current && depth < 4; depth++) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /^(E[A-Z]+|UND_ERR_[A-Z_]+)$/.test(code)) return code;
+    if (typeof code === 'string' && /^(E[A-Z][A-Z_]*|UND_ERR_[A-Z_]+)$/.test(code)) return code;
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/**
+ * A failure in a few words a user can act on: the network cause (ECONNREFUSED, EAI_AGAIN), AWS's error
+ * code, "timed out", or the message — never a bare JavaScript class name such as "TypeError".
+ */
+export function errorSummary(error: unknown): string {
+  const code = networkErrorCode(error);
+  if (code) return code;
+  if (!(error instanceof Error)) return String(error);
+  if (error.name === 'TimeoutError' || error.name === 'AbortError') return 'timed out';
+  if ('$metadata' in error && error.name !== 'Error') return error.name;
+  const cause = (error as { cause?: unknown }).cause;
+  const message = firstLine(error.message);
+  if (message === 'fetch failed' && cause instanceof Error)
+    return `network error: ${firstLine(cause.message)}`;
+  return message || error.name;
 }
 
 export interface AwsFailureContext {

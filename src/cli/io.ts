@@ -156,3 +156,17 @@ function askTerminal(
     );
   });
 }
+
+/** Breaks a long help sentence into lines of at most `width` characters, at spaces. */
+export function wrapWords(text: string, width = 104): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join('\n');
+}

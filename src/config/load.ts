@@ -12,11 +12,16 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** Validates a parsed config object; `source` names where it came from in error messages. */
-export function parseConfig(value: unknown, source: string): ValheimConfig {
+/**
+ * Validates a parsed config object; `source` names where it came from in error messages. `text`, the file
+ * as written, lets a message quote what the user typed where parsing changed it (a long number's digits).
+ */
+export function parseConfig(value: unknown, source: string, text?: string): ValheimConfig {
   const result = configSchema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
-  throw new ConfigError(result.error.issues.map((issue) => `${source}: ${describeIssue(issue)}`).join('\n'));
+  throw new ConfigError(
+    result.error.issues.map((issue) => `${source}: ${describeIssue(issue, text)}`).join('\n'),
+  );
 }
 
 /** Reads and validates a config file. */
@@ -26,24 +31,62 @@ export function loadConfig(file: string): ValheimConfig {
       `${file}: not found; run "npx valheim setup" or copy ${EXAMPLE_CONFIG_FILE} to ${file}`,
     );
   }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(unreadable(file, error as NodeJS.ErrnoException));
+  }
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(file, 'utf8'));
+    value = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(
-      `${file}: not valid JSON (${(error as Error).message}); fix the syntax and try again`,
-    );
+    throw new ConfigError(`${file}: ${syntaxProblem(text, (error as Error).message)}`);
   }
-  return parseConfig(value, file);
+  return parseConfig(value, file, text);
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+/** Why the file cannot be read: a folder, a permission, or what the system said. */
+function unreadable(file: string, error: NodeJS.ErrnoException): string {
+  if (error.code === 'EISDIR') {
+    return `${file}: is a folder, not a config file; pass the file, e.g. --config ${file.replace(/\/+$/, '')}/${DEFAULT_CONFIG_FILE}`;
+  }
+  if (error.code === 'EACCES' || error.code === 'EPERM') {
+    return `${file}: not readable (${error.code}); check its permissions`;
+  }
+  return `${file}: could not be read (${error.code ?? error.message})`;
+}
+
+/**
+ * A JSON syntax error with the line and column an editor shows (Node 20 names only the character offset),
+ * and the line itself.
+ */
+export function syntaxProblem(text: string, message: string): string {
+  if (text.trim() === '')
+    return `is empty; write the config there (npx valheim setup) or pass another --config`;
+  const reason = message
+    .replace(/\s*in JSON at position \d+.*$/, '')
+    .replace(/\s*\(line \d+ column \d+\)$/, '');
+  const offset = Number(/at position (\d+)/.exec(message)?.[1] ?? text.length);
+  const before = text.slice(0, offset).split('\n');
+  const line = before.length;
+  const column = (before.at(-1)?.length ?? 0) + 1;
+  const source = (text.split('\n')[line - 1] ?? '').trim().slice(0, 80);
+  return `not valid JSON at line ${line}, column ${column} (${reason})${source ? `: ${source}` : ''}; fix the syntax there and try again`;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, text: string | undefined): string {
   const field = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
   switch (issue.code) {
     case 'invalid_type':
-      return issue.input === undefined
-        ? `${field} is missing; add it (see ${EXAMPLE_CONFIG_FILE})`
-        : `${field} must be a ${issue.expected}, not ${JSON.stringify(issue.input)}`;
+      if (issue.input === undefined) return `${field} is missing; add it (see ${EXAMPLE_CONFIG_FILE})`;
+      if (issue.expected === 'string' && typeof issue.input === 'number') {
+        // Discord IDs are 17–20 digits: as a JSON number they lose their last digits when read.
+        const written = writtenNumber(text, issue.path.at(-1), issue.input) ?? String(issue.input);
+        const changed = written !== String(issue.input) ? ` (as a number it reads as ${issue.input})` : '';
+        return `${field} must be a string: put the digits in quotes, "${field.split('.').at(-1)}": "${written}"${changed}`;
+      }
+      return `${field} must be a ${issue.expected}, not ${JSON.stringify(issue.input)}`;
     case 'unrecognized_keys':
       return `${field === '(top level)' ? '' : `${field}: `}unknown field ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove it or check the spelling (see README, "Configuration")`;
     case 'too_small':
@@ -54,6 +97,22 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     default:
       return `${field}: ${issue.message}`;
   }
+}
+
+/** The number as the file spells it, for the field `key` whose parsed value is `value`. */
+function writtenNumber(
+  text: string | undefined,
+  key: PropertyKey | undefined,
+  value: number,
+): string | undefined {
+  if (text === undefined || typeof key !== 'string') return undefined;
+  const pattern = new RegExp(
+    `"${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"\\s*:\\s*(-?\\d[\\d.eE+-]*)`,
+    'g',
+  );
+  return [...text.matchAll(pattern)]
+    .map((match) => match[1] ?? '')
+    .find((digits) => Number(digits) === value);
 }
 
 function formatValue(input: unknown): string {

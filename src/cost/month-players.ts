@@ -1,4 +1,4 @@
-import type { SessionRecord } from '../monitor/state-store.js';
+import type { SessionRecord } from '../records/session.js';
 
 /**
  * Who played how long this month, by character name (from the server log, summed over the month's session

@@ -1,4 +1,4 @@
-import type { SessionRecord } from '../monitor/state-store.js';
+import type { SessionRecord } from '../records/session.js';
 import { fargatePrices, hourlyServerCost } from './prices.js';
 
 /** The current calendar month in UTC, as the ledger's key range [from, to). */

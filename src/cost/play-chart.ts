@@ -1,4 +1,4 @@
-import type { SessionRecord } from '../monitor/state-store.js';
+import type { SessionRecord } from '../records/session.js';
 
 /**
  * A month's play per day as text that renders anywhere in Discord (a code block of block characters), so a

@@ -5,7 +5,7 @@ import type {
   APIInteractionResponse,
   APIMessageComponentInteraction,
 } from 'discord-api-types/v10';
-import { withDeadline } from '../bot/deadline.js';
+import { withDeadline } from '../deadline.js';
 import type { Logger } from '../log.js';
 import { CommandType, Interaction } from './constants.js';
 import {

@@ -1,5 +1,6 @@
 import type { Logger } from '../log.js';
 import { COMMAND_NAME, guildCommands } from './commands.js';
+import { type DiscordTarget, explainRefusal } from './discord-errors.js';
 import { describeProbe, type EndpointProbe } from './endpoint-probe.js';
 import { DiscordApiError, type DiscordRest } from './rest-client.js';
 
@@ -43,11 +44,6 @@ export interface WiringDeps {
 
 /** What a failed step should tell the user to run once the cause is fixed. */
 const RETRY = 'then redeploy or run "npx valheim discord wire"';
-
-/** The bot's invite link: bot + slash commands, with Send Messages (2048) for notices. */
-export function botInviteUrl(applicationId: string): string {
-  return `https://discord.com/oauth2/authorize?client_id=${applicationId}&scope=bot+applications.commands&permissions=2048`;
-}
 
 /** One line per step: "✓ commands: …" or "✗ endpoint: … — fix". */
 export function formatStep(step: StepResult): string {
@@ -196,86 +192,43 @@ function anotherApplication(step: string, target: WiringTarget, actual: string):
   };
 }
 
-/** A Discord failure as what is wrong and what to do, naming the real cause. */
+/**
+ * A failure of the project's Discord client as what is wrong and what to do: no answer is a network
+ * problem; an answer is read by the one map of Discord's refusals (discord-errors.ts). `retry` says what to
+ * run once the cause is fixed. @default redeploy or `valheim discord wire`
+ */
 export function explainDiscordError(
   error: unknown,
-  target: Pick<WiringTarget, 'applicationId' | 'guildId'> & { readonly endpointUrl?: string },
+  target: DiscordTarget,
   action: string,
+  retry = RETRY,
 ): { detail: string; fix: string } {
   if (!(error instanceof DiscordApiError)) {
     return {
       detail: `could not ${action} (${error instanceof Error ? error.message.slice(0, 200) : String(error)})`,
-      fix: RETRY,
+      fix: `check the message, ${retry}`,
     };
   }
-  const { status, code } = error;
-  const discordSays = `${status}${code === undefined ? '' : `, code ${code}`}: ${discordMessage(error)}`;
-  if (status === 0) {
+  if (error.status === 0) {
     return {
       detail: `could not reach Discord to ${action} (${error.detail})`,
-      fix: `check the connection, ${RETRY}`,
+      fix: `check the connection, ${retry}`,
     };
   }
-  if (status === 401) {
-    return {
-      detail: `Discord rejected the bot token (${discordSays})`,
-      fix: `store a fresh token (Developer Portal → Bot → Reset Token) with "npx valheim secrets set --only bot-token", ${RETRY}`,
-    };
-  }
-  if (status === 403 && code === 20012) {
-    return {
-      detail: `the bot token is another application's, not ${target.applicationId}'s (${discordSays})`,
-      fix: `store the bot token of application ${target.applicationId} (npx valheim secrets set --only bot-token) or fix discord.applicationId, ${RETRY}`,
-    };
-  }
-  if (status === 403 && error.route.includes('/guilds/')) {
-    return {
-      detail: `the bot is not in Discord server ${target.guildId}, so Discord refused to ${action} (${discordSays})`,
-      fix: `invite it: ${botInviteUrl(target.applicationId)} (check discord.guildId), ${RETRY}`,
-    };
-  }
-  if (status === 404 && code === 10004) {
-    return {
-      detail: `Discord knows no server ${target.guildId} (${discordSays})`,
-      fix: `check discord.guildId in the config (right-click the server → Copy Server ID), ${RETRY}`,
-    };
-  }
-  if (status === 404 && code === 10002) {
-    return {
-      detail: `Discord knows no application ${target.applicationId} (${discordSays})`,
-      fix: `check discord.applicationId (Developer Portal → General Information → Application ID), ${RETRY}`,
-    };
-  }
-  if (status === 400 && error.route.includes('@me')) {
-    return {
-      detail: `Discord could not verify the endpoint ${target.endpointUrl ?? ''} (${discordSays})`,
-      fix: `check discord.publicKey is the application's Public Key and the stack is deployed, ${RETRY}`,
-    };
-  }
-  if (status === 400) {
-    return {
-      detail: `Discord rejected the request to ${action} (${discordSays})`,
-      fix: 'this is a bug in valheim-ondemand; please report it with this line',
-    };
-  }
-  if (status === 429) {
-    return { detail: `Discord rate-limited the request to ${action}`, fix: `wait a minute, ${RETRY}` };
-  }
-  if (status >= 500) {
-    return {
-      detail: `Discord failed to ${action} (${status}, a problem on Discord's side)`,
-      fix: `check https://discordstatus.com, ${RETRY}`,
-    };
-  }
-  return { detail: `Discord refused to ${action} (${discordSays})`, fix: RETRY };
+  return explainRefusal(
+    { status: error.status, code: error.code, route: error.route, message: discordMessage(error) },
+    target,
+    action,
+    retry,
+  );
 }
 
 function discordMessage(error: DiscordApiError): string {
   try {
     const message = (JSON.parse(error.detail) as { message?: unknown }).message;
-    if (typeof message === 'string') return message.slice(0, 120);
+    if (typeof message === 'string') return message;
   } catch {
     // not JSON
   }
-  return error.detail.slice(0, 120) || 'no message';
+  return error.detail;
 }

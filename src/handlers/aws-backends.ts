@@ -3,11 +3,12 @@ import { DYNAMODB, dynamoDocuments } from '../aws/dynamodb.js';
 import { EC2, publicIpOfInterface } from '../aws/ec2.js';
 import { ECS, lightEcs } from '../aws/ecs.js';
 import { resolveSetup } from '../aws/setup.js';
-import { COST_EXPLORER, monthToDateSpend } from '../cost/actual-spend.js';
+import type { SpendCache } from '../cost/actual-spend.js';
 import { StateStore } from '../monitor/state-store.js';
 import { readServerPassword, SSM } from '../server/aws-password.js';
 import { EcsGameServer } from '../server/ecs-game-server.js';
 import { ecsWorldTransfers } from '../worlds/aws-world-transfers.js';
+import type { TransferTarget } from '../worlds/transfer-task.js';
 import { dynamoInteractionLedger } from './aws-interaction-ledger.js';
 
 /*
@@ -29,7 +30,6 @@ export function lightBackends(options: LightBackendOptions = {}) {
   const ecsClient = new AwsClient(ECS, clientOptions);
   const ec2Client = new AwsClient(EC2, clientOptions);
   const ssmClient = new AwsClient(SSM, clientOptions);
-  const costExplorer = new AwsClient(COST_EXPLORER, { ...clientOptions, maxAttempts: 1 });
   const documents = dynamoDocuments(dynamoClient);
   const ecs = lightEcs(ecsClient);
   return {
@@ -43,12 +43,16 @@ export function lightBackends(options: LightBackendOptions = {}) {
       }),
     stateStore: async (table: string) => new StateStore(documents, table),
     password: (name: string) => readServerPassword(name, undefined, ssmClient),
-    spend: (
-      tag: Parameters<typeof monthToDateSpend>[0],
-      cache: Parameters<typeof monthToDateSpend>[2],
+    /**
+     * Cost Explorer stays on the SDK: only `/valheim cost` with a cost tag asks it, at most every 12 hours
+     * (the answer is cached in the table), within its own 1.2 s; docs/cold-start.md.
+     */
+    spend: async (
+      tag: { readonly key: string; readonly value: string },
+      cache: SpendCache,
       signal: AbortSignal,
-    ) => monthToDateSpend(tag, new Date(), cache, signal, costExplorer),
-    worldTransfers: async (target: Parameters<typeof ecsWorldTransfers>[1]) => ecsWorldTransfers(ecs, target),
+    ) => (await import('../cost/actual-spend.js')).monthToDateSpend(tag, new Date(), cache, signal),
+    worldTransfers: async (target: TransferTarget) => ecsWorldTransfers(ecs, target),
     interactionLedger: async (table: string) => dynamoInteractionLedger(documents, table),
     /** Credentials, region, endpoints and the transport of the two services every command calls. */
     prepare: async () => {

@@ -13,7 +13,7 @@ import { messageResponse } from '../discord/responses.js';
 import { importDiscordPublicKey } from '../discord/verify.js';
 import type { Logger } from '../log.js';
 import { DEFAULT_LIFECYCLE } from '../monitor/decide.js';
-import type { CachedSpend } from '../monitor/state-store.js';
+import type { CachedSpend } from '../records/server-state.js';
 import type { GameServer } from '../server/game-server.js';
 import type { TransferTarget } from '../worlds/transfer-task.js';
 import type { CommandSettings, InteractionsEnvironment } from './environment.js';

@@ -1,4 +1,4 @@
-import type { ChangeClaim } from './state-store.js';
+import type { ChangeClaim } from '../records/server-state.js';
 
 /**
  * Start/stop claims (kept in the state item): what a `/valheim start|stop` or an idle stop decided, and on

@@ -1,3 +1,11 @@
+import {
+  type Action,
+  INITIAL_STATE,
+  type LifecycleState,
+  type LimitKind,
+  type PlayerCount,
+  type StopReason,
+} from '../records/lifecycle.js';
 import type { ServerState } from '../server/server-status.js';
 
 /**
@@ -5,21 +13,6 @@ import type { ServerState } from '../server/server-status.js';
  * No I/O here, so its promises — never stop while anyone may be playing, always stop an empty server on
  * time, announce each start once — are checked with property-based tests.
  */
-
-/** Where a session is in its life, as the bot sees it. */
-export type Phase = 'stopped' | 'starting' | 'ready' | 'stopping';
-
-/**
- * Why the bot stops a server by itself. `blind`: the player count stayed unknown too long; `max-session`: the
- * session ran `maxSessionHours` (plus any Keep running). Each is warned in Discord before it happens.
- */
-export type StopReason = 'idle' | 'nobody-joined' | 'blind' | 'max-session';
-
-/** The stops that a Keep running button can put off. */
-export type LimitKind = 'blind' | 'max-session';
-
-/** A player count: a number we trust, or 'unknown' (a failed query is never taken for zero). */
-export type PlayerCount = number | 'unknown';
 
 export interface LifecycleSettings {
   /** Stop this long after the last player left; 0 disables. @default 15 min */
@@ -53,53 +46,6 @@ export const DEFAULT_LIFECYCLE: LifecycleSettings = {
   keepRunningHours: 2,
 };
 
-export interface LifecycleState {
-  readonly phase: Phase;
-  /** Identifies the session (start to stop) in the ledger. */
-  readonly sessionId?: string;
-  readonly startedAt?: number;
-  /** When the current task began starting (differs from startedAt after a crash or Spot replacement). */
-  readonly taskStartedAt?: number;
-  readonly readyAt?: number;
-  /** The task that was announced as ready, and its address. */
-  readonly taskArn?: string;
-  readonly address?: string;
-  readonly joinCode?: string;
-  /** Last moment anyone was (or may have been) playing; the idle clock runs from here. */
-  readonly lastActivityAt?: number;
-  readonly everJoined?: boolean;
-  readonly players?: PlayerCount;
-  readonly peakPlayers?: number;
-  /** The stop time announced by an idle warning, so it is sent once. */
-  readonly warnedStopAt?: number;
-  readonly slowStartAnnounced?: boolean;
-  /** Set when the bot itself stops the server, so the stop notice can say why. */
-  readonly stopReason?: StopReason;
-  readonly interruptions?: number;
-  /** Since when the player count has been unknown (while ready). */
-  readonly unknownSince?: number;
-  /** A pending "I'll stop unless someone presses Keep running" warning. */
-  readonly limitWarning?: { readonly kind: LimitKind; readonly stopAt: number };
-  /** Set by the Keep running button; the next tick takes it into account. */
-  readonly keepRunningAt?: number;
-  /** The last Keep running for a blind warning: the unknown clock restarts there. */
-  readonly blindAcknowledgedAt?: number;
-  /** Hours Keep running added to `maxSessionHours`. */
-  readonly sessionExtensionHours?: number;
-  /** The Valheim build the server runs, from its log. */
-  readonly gameVersion?: string;
-  /** The failed save that was last announced (log time). */
-  readonly saveErrorAnnouncedAt?: number;
-  /** When the task was first seen stopped while the log had not shown its shutdown save yet. */
-  readonly stoppedSeenAt?: number;
-  /** The start phase the `/valheim start` reply last showed (src/monitor/start-progress.ts). */
-  readonly startProgress?: string;
-  /** When the last snapshot during this session was asked for (the every-few-hours clock runs from here). */
-  readonly lastSnapshotAt?: number;
-}
-
-export const INITIAL_STATE: LifecycleState = { phase: 'stopped' };
-
 export interface Observation {
   /** ECS's view, as derived by the server module. */
   readonly server: ServerState;
@@ -123,47 +69,6 @@ export interface Observation {
   /** Whether the game logged a save while shutting down (undefined: its log said nothing of a shutdown). */
   readonly shutdownSaved?: boolean;
 }
-
-export type Action =
-  | { readonly type: 'session-opened'; readonly sessionId: string; readonly at: number }
-  | {
-      readonly type: 'announce-ready';
-      readonly address: string;
-      readonly joinCode?: string;
-      /** How long the start took and where the time went (added by the monitor, from the start phases). */
-      readonly start?: { readonly readyIn: string; readonly phases: string };
-    }
-  | { readonly type: 'announce-slow-start'; readonly minutes: number }
-  | { readonly type: 'announce-interrupted'; readonly spot: boolean; readonly reason?: string }
-  | { readonly type: 'warn-idle'; readonly stopAt: number; readonly reason: StopReason }
-  | { readonly type: 'cancel-idle-warning' }
-  | { readonly type: 'stop-server'; readonly reason: StopReason }
-  | {
-      readonly type: 'announce-stopped';
-      readonly reason: StopReason | 'requested';
-      /** True only when the log showed a save during shutdown. */
-      readonly worldSaved: boolean;
-      /** What the session was, for the stop notice's summary line. */
-      readonly session?: { readonly startedAt: number; readonly peakPlayers: number };
-    }
-  | { readonly type: 'warn-limit'; readonly kind: LimitKind; readonly stopAt: number; readonly since: number }
-  | { readonly type: 'cancel-limit-warning'; readonly kind: LimitKind }
-  | { readonly type: 'announce-join-code'; readonly joinCode: string }
-  | { readonly type: 'announce-save-error'; readonly detail: string }
-  | { readonly type: 'upsert-dns'; readonly ip: string }
-  | { readonly type: 'delete-dns' }
-  | {
-      readonly type: 'session-closed';
-      readonly sessionId: string;
-      readonly at: number;
-      readonly reason: string;
-    }
-  | { readonly type: 'stop-polling' }
-  /**
-   * Snapshot the world to the world bucket: at the end of a session, once the game task has stopped (and so
-   * saved), or during a long one.
-   */
-  | { readonly type: 'snapshot-world'; readonly reason: 'session-end' | 'session' };
 
 export interface Decision {
   readonly state: LifecycleState;

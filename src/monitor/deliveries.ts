@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { type Notice, type NoticeContext, noticeFor } from '../bot/notices.js';
 import type { Logger } from '../log.js';
-import type { Action } from './decide.js';
-import type { StartReply } from './state-store.js';
+import type { Action } from '../records/lifecycle.js';
+import type { Notice, PendingNotice, StartReply } from '../records/notice.js';
+import { type NoticeContext, noticeFor } from './notices.js';
 
 /**
  * Notices as deliveries that arrive exactly once. The tick that decides on a notice stores it with its
@@ -12,24 +12,6 @@ import type { StartReply } from './state-store.js';
  * confirms it: editing the start reply is idempotent, a channel post carries an enforced nonce, and a
  * follow-up (which has neither) is sent only once the edit has failed for good, never after a timeout.
  */
-
-/** A notice waiting for Discord to confirm it. */
-export interface PendingNotice {
-  /** Short and unique (≤ 25 characters): also the channel post's nonce. */
-  readonly id: string;
-  readonly kind: Action['type'];
-  readonly notice: Notice;
-  /** Edit the `/valheim start` reply (the ready notice) rather than posting anew. */
-  readonly editReply: boolean;
-  /** The reply to edit or follow up on, as it was when the notice was decided. */
-  readonly startReply?: StartReply;
-  readonly createdAt: number;
-  readonly attempts: number;
-  /** The edit failed for good (reply deleted, token expired): post instead. */
-  readonly editGone?: boolean;
-  /** A tick working on it holds it until then, so two ticks never send it both. */
-  readonly claimedUntil?: number;
-}
 
 export interface NoticeTarget {
   /** The `/valheim start` reply to edit, when its token is still valid. */

@@ -1,6 +1,6 @@
-import type { Notice } from '../bot/notices.js';
 import { DiscordApiError, type DiscordRest } from '../discord/rest-client.js';
 import type { Logger } from '../log.js';
+import type { Notice } from '../records/notice.js';
 import type { DeliveryOutcome, NoticeTarget } from './deliveries.js';
 
 /** Interaction tokens live 15 minutes; leave a margin for the request itself. */

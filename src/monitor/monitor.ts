@@ -1,18 +1,16 @@
-import {
-  budgetNotice,
-  type NoticeContext,
-  snapshotNotStartedNotice,
-  transferNotice,
-} from '../bot/notices.js';
 import { budgetCrossing, budgetShare } from '../cost/budget.js';
 import { monthRange, monthToDate } from '../cost/month.js';
 import type { Logger } from '../log.js';
 import { characterMinutes } from '../players/log-characters.js';
 import type { LogPresence } from '../players/log-presence.js';
+import type { Action, LifecycleState } from '../records/lifecycle.js';
+import type { StartReply } from '../records/notice.js';
+import type { SessionRecord } from '../records/session.js';
 import type { GameServer } from '../server/game-server.js';
 import { claimBasis } from './claims.js';
-import { type Action, type Decision, decide, type LifecycleSettings, type LifecycleState } from './decide.js';
+import { type Decision, decide, type LifecycleSettings } from './decide.js';
 import { type DeliveryStore, deliverPending, type Notify, noticesOf, supersededBy } from './deliveries.js';
+import { budgetNotice, type NoticeContext, snapshotNotStartedNotice, transferNotice } from './notices.js';
 import { type ObserveSettings, observe, type PlayerQuery } from './observe.js';
 import {
   readySummary,
@@ -21,7 +19,7 @@ import {
   type StartProgressPort,
   startProgressOf,
 } from './start-progress.js';
-import type { SaveOptions, SessionRecord, StartReply, StoredState } from './state-store.js';
+import type { SaveOptions, StoredState } from './state-store.js';
 import { transferOutcome } from './transfer-event.js';
 
 /**

@@ -1,7 +1,7 @@
-import { monthlySummaryNotice } from '../bot/notices.js';
 import { monthToDate } from '../cost/month.js';
 import { dailyPlayHours, playChart } from '../cost/play-chart.js';
 import type { MonitorPorts } from './monitor.js';
+import { monthlySummaryNotice } from './notices.js';
 
 /** The input the monthly schedule (EventBridge Scheduler) sends the monitor. */
 export const MONTHLY_SUMMARY_EVENT = { kind: 'monthly-summary' } as const;

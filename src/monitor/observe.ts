@@ -1,7 +1,8 @@
 import { answersQueries } from '../players/a2s.js';
 import { type LogPresence, logPlayerCount, savedDuringShutdown } from '../players/log-presence.js';
+import type { PlayerCount } from '../records/lifecycle.js';
 import { type ServerStatus, taskIdOf } from '../server/server-status.js';
-import type { Observation, PlayerCount } from './decide.js';
+import type { Observation } from './decide.js';
 
 export interface ObserveSettings {
   /** The server answers the query protocol only when public; crossplay makes its count always 0. */

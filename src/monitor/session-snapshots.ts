@@ -1,8 +1,9 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { sdkEcs } from '../aws/sdk-ecs.js';
-import { transferId } from '../worlds/transfer-id.js';
-import { startTransferTask, type TransferTarget, transfersInProgress } from '../worlds/transfer-task.js';
+import { ecsWorldTransfers } from '../worlds/aws-world-transfers.js';
+import { startWorldSnapshot } from '../worlds/start-snapshot.js';
+import type { TransferTarget } from '../worlds/transfer-task.js';
 import type { MonitorSnapshotSettings } from './environment.js';
 import type { SessionSnapshots } from './monitor.js';
 
@@ -29,20 +30,15 @@ export function sessionSnapshots(
     bucket: settings.bucket,
     gameService,
   };
-  const api = sdkEcs(ecs);
+  const tasks = ecsWorldTransfers(sdkEcs(ecs), target);
   return {
     take: async (reason, at) => {
-      const signal = AbortSignal.timeout(ECS_BUDGET_MS);
-      if ((await transfersInProgress(api, target, signal)).length > 0) return undefined;
-      const snapshotId = transferId(reason, new Date(at));
-      await startTransferTask(
-        api,
-        target,
-        { mode: 'snapshot', snapshotId, worldName: settings.worldName },
-        'valheim-monitor',
-        signal,
+      const outcome = await startWorldSnapshot(
+        tasks,
+        { worldName: settings.worldName, reason, at: new Date(at), startedBy: 'valheim-monitor' },
+        AbortSignal.timeout(ECS_BUDGET_MS),
       );
-      return snapshotId;
+      return outcome.kind === 'started' ? outcome.snapshotId : undefined;
     },
     prune: async (now) => {
       const { pruneSnapshots } = await import('../worlds/snapshot-retention.js');

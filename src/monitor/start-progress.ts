@@ -3,8 +3,11 @@ import { startReplyRow } from '../discord/components.js';
 import type { DiscordRest } from '../discord/rest-client.js';
 import type { Logger } from '../log.js';
 import type { LogPresence } from '../players/log-presence.js';
+import type { Action, LifecycleState } from '../records/lifecycle.js';
+import type { StartReply } from '../records/notice.js';
+import type { SessionRecord, StartPhase, StartRecord } from '../records/session.js';
 import { type TaskSnapshot, taskIdOf } from '../server/server-status.js';
-import type { Action, LifecycleState } from './decide.js';
+import { USUAL_START_TIME } from '../server/start-budget.js';
 import {
   deriveStartTimeline,
   formatBytes,
@@ -12,10 +15,8 @@ import {
   medianMs,
   PHASE_LABELS,
   phaseDurations,
-  type StartPhase,
   type StartTimeline,
 } from './start-phases.js';
-import type { SessionRecord, StartReply } from './state-store.js';
 
 /**
  * A start the group can watch: the monitor edits the `/valheim start` reply at each new phase, and when the
@@ -28,14 +29,6 @@ import type { SessionRecord, StartReply } from './state-store.js';
 const REPLY_LIFETIME_MS = 14 * 60_000;
 /** How many past starts the "usually takes" median looks at. */
 const RECENT_STARTS = 10;
-
-/** A session's start, as the ledger keeps it. */
-export interface StartRecord {
-  readonly totalMs: number;
-  readonly phases: Partial<Record<StartPhase, number>>;
-  readonly cache?: 'restored' | 'missed';
-  readonly downloadBytes?: number;
-}
 
 export interface StartProgressPort {
   /** Replaces the start reply's content. */
@@ -156,7 +149,7 @@ export function progressMessage(
   lines.push(
     usualMs !== undefined
       ? `A start here usually takes ${formatDuration(usualMs)}. I'll post when the world is joinable.`
-      : "A start usually takes 2–4 minutes. I'll post when the world is joinable.",
+      : `A start usually takes ${USUAL_START_TIME}. I'll post when the world is joinable.`,
   );
   return lines.join('\n');
 }

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { DocumentTable } from '../aws/dynamodb.js';
 import type { LogPresence } from '../players/log-presence.js';
-import { INITIAL_STATE, type LifecycleState } from './decide.js';
-import type { DeliveryStore, PendingNotice } from './deliveries.js';
-import type { StartRecord } from './start-progress.js';
+import { INITIAL_STATE, type LifecycleState } from '../records/lifecycle.js';
+import type { PendingNotice, StartReply } from '../records/notice.js';
+import type { CachedSpend, ChangeClaim } from '../records/server-state.js';
+import type { SessionRecord } from '../records/session.js';
+import type { DeliveryStore } from './deliveries.js';
 
 /**
  * The bot's memory in one DynamoDB table (on-demand: costs nothing while idle). Every write of the shared
@@ -21,32 +23,6 @@ import type { StartRecord } from './start-progress.js';
 
 /** Items that only matter for a while carry this epoch-seconds attribute; the table's TTL removes them. */
 export const TTL_ATTRIBUTE = 'expiresAt';
-
-/** The month-to-date spend as Cost Explorer reported it. */
-export interface CachedSpend {
-  readonly month: string;
-  readonly amount: number;
-  readonly currency: string;
-  readonly fetchedAt: number;
-}
-
-/** Where to edit the reply to the `/valheim start` that began this session (valid 15 minutes). */
-export interface StartReply {
-  readonly applicationId: string;
-  readonly token: string;
-  readonly createdAt: number;
-  readonly userId?: string;
-}
-
-/**
- * What a `/valheim start|stop` decided, and on what: the desired count ECS reported and its task. A second
- * command that sees the same claim on the same basis is a repeat (ECS had not caught up when it looked).
- */
-export interface ChangeClaim {
-  readonly desiredCount: 0 | 1;
-  readonly basis: string;
-  readonly at: number;
-}
 
 export interface StoredState {
   readonly state: LifecycleState;
@@ -68,23 +44,6 @@ export interface SaveOptions {
   /** Ids of pending notices the decision makes obsolete. */
   readonly drop?: readonly string[];
   readonly signal?: AbortSignal;
-}
-
-export interface SessionRecord {
-  readonly sessionId: string;
-  readonly startedAt: number;
-  readonly readyAt?: number;
-  readonly stoppedAt?: number;
-  readonly stopReason?: string;
-  readonly cpu: number;
-  readonly memoryMiB: number;
-  readonly spot: boolean;
-  readonly peakPlayers?: number;
-  readonly interruptions?: number;
-  /** Minutes each character played (names from the server log), written at the session's close. */
-  readonly characterMinutes?: Readonly<Record<string, number>>;
-  /** How long the start took, per phase (`npx valheim starts`). */
-  readonly start?: StartRecord;
 }
 
 const STATE_KEY = { pk: 'SERVER', sk: 'STATE' };
@@ -269,8 +228,49 @@ export class StateStore implements DeliveryStore {
     return Item?.spend as CachedSpend | undefined;
   }
 
+  /** Replaces the whole item, so the claim on the Cost Explorer request (if any) ends with it. */
   async saveSpend(spend: CachedSpend, signal?: AbortSignal): Promise<void> {
     await this.doc.put({ TableName: this.tableName, Item: { ...COST_KEY, spend } }, signal);
+  }
+
+  /** The one Cost Explorer request in flight: a claim that holds until `now + ms` unless released. */
+  async claimSpendFetch(owner: string, now: number, ms: number, signal?: AbortSignal): Promise<boolean> {
+    try {
+      await this.doc.update(
+        {
+          TableName: this.tableName,
+          Key: COST_KEY,
+          UpdateExpression: 'SET fetchClaim = :claim',
+          ConditionExpression: 'attribute_not_exists(fetchClaim) OR fetchClaim.#until <= :now',
+          ExpressionAttributeNames: { '#until': 'until' },
+          ExpressionAttributeValues: { ':claim': { owner, until: now + ms }, ':now': now },
+        },
+        signal,
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async releaseSpendFetch(owner: string, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.doc.update(
+        {
+          TableName: this.tableName,
+          Key: COST_KEY,
+          UpdateExpression: 'REMOVE fetchClaim',
+          ConditionExpression: 'fetchClaim.#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':owner': owner },
+        },
+        signal,
+      );
+    } catch (error) {
+      // Someone else's claim (ours had lapsed and was taken): theirs stays.
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 
   async saveBackupReply(snapshotId: string, reply: StartReply, signal?: AbortSignal): Promise<void> {

@@ -1,9 +1,9 @@
 import { gunzipSync } from 'node:zlib';
 import type { CloudWatchLogsDecodedData } from 'aws-lambda';
 import type { Logger } from '../log.js';
-import { applyStartLine, isStartLine } from '../monitor/start-phases.js';
 import { applyLogEvent, emptyPresence, type LogPresence, savedDuringShutdown } from './log-presence.js';
 import { parseLogLine } from './server-log.js';
+import { applyStartLine, isStartLine } from './start-lines.js';
 
 export interface PresenceStore {
   loadPresence(): Promise<{ presence?: LogPresence; version: number }>;

@@ -1,4 +1,3 @@
-import type { StartLogMarks } from '../monitor/start-phases.js';
 import {
   type LogCharacters,
   NO_CHARACTERS,
@@ -8,6 +7,7 @@ import {
   withSpawn,
 } from './log-characters.js';
 import type { LogEvent } from './server-log.js';
+import type { StartLogMarks } from './start-lines.js';
 
 /**
  * Who is on, according to the server log, folded from events as they arrive. Stored with the monitor's

@@ -1,4 +1,4 @@
-import { START_LOG_FILTER_ALTERNATIVES } from '../monitor/start-phases.js';
+import { START_LOG_FILTER_ALTERNATIVES } from './start-lines.js';
 
 /**
  * Reads the Valheim server's log lines (as the container prints them) into the events the bot cares about.

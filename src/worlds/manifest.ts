@@ -26,6 +26,8 @@ export interface TransferManifest {
   readonly totalBytes: number;
   /** Every world in the snapshot (the server may hold more than the one it runs). */
   readonly worlds: readonly string[];
+  /** Bytes of each world (its folder and .fwl/.db files); absent in snapshots taken before it was added. */
+  readonly sizes?: Readonly<Record<string, number>>;
 }
 
 const manifestSchema = z.object({
@@ -38,6 +40,7 @@ const manifestSchema = z.object({
   fileCount: z.number().int().nonnegative(),
   totalBytes: z.number().int().nonnegative(),
   worlds: z.array(z.string()).default([]),
+  sizes: z.record(z.string(), z.number().int().nonnegative()).optional(),
 });
 
 /** The manifest in `text`, or undefined when it is not one (a damaged manifest counts as incomplete). */

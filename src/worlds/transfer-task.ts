@@ -42,6 +42,12 @@ export type TransferRequest =
       /** `snapshots/<id>` or `imports/<id>`. */
       readonly sourcePrefix: string;
     }
+  | {
+      readonly mode: 'delete';
+      /** Id of the snapshot of every world taken first (the way back). */
+      readonly snapshotId: string;
+      readonly worldName: string;
+    }
   | { readonly mode: 'list-backups'; readonly listingId: string }
   | { readonly mode: 'fetch-backup'; readonly backupName: string };
 
@@ -81,6 +87,14 @@ export function transferEnvironment(target: TransferTarget, request: TransferReq
         GAME_SERVICE: target.gameService,
       });
       break;
+    case 'delete':
+      Object.assign(env, {
+        SNAPSHOT_ID: request.snapshotId,
+        WORLD_NAME: request.worldName,
+        GAME_CLUSTER: target.cluster,
+        GAME_SERVICE: target.gameService,
+      });
+      break;
     case 'list-backups':
       env.SNAPSHOT_ID = request.listingId;
       break;
@@ -101,8 +115,9 @@ export async function runTransferTask(
   request: TransferRequest,
   options: RunTransferOptions = {},
 ): Promise<TransferResult> {
-  if (request.mode === 'restore') await assertGameStopped(ecs, target.cluster, target.gameService);
-  if (request.mode === 'snapshot' || request.mode === 'restore') await assertNoOtherTransfer(ecs, target);
+  const changesWorlds = request.mode === 'restore' || request.mode === 'delete';
+  if (changesWorlds) await assertGameStopped(ecs, target.cluster, target.gameService);
+  if (changesWorlds || request.mode === 'snapshot') await assertNoOtherTransfer(ecs, target);
   const taskArn = await startTransferTask(ecs, target, request, options.startedBy);
   return waitForTask(ecs, target.cluster, taskArn, options);
 }
@@ -255,6 +270,8 @@ export function describeRequest(request: TransferRequest): string {
       return `the snapshot of ${request.worldName}`;
     case 'restore':
       return `the restore of ${request.worldName} from ${request.sourcePrefix}`;
+    case 'delete':
+      return `the delete of ${request.worldName}`;
     case 'list-backups':
       return "the listing of the server's backup zips";
     case 'fetch-backup':
@@ -287,6 +304,12 @@ export function transferFailure(result: TransferResult, request: TransferRequest
           `nothing was changed; check the world name (${logs})`,
         );
       }
+      if (request.mode === 'delete') {
+        return new WorldError(
+          `there is no world "${request.worldName}" on the server`,
+          'nothing was deleted; valheim world list shows the worlds',
+        );
+      }
       return new WorldError(
         `the server has no backup ${request.mode === 'fetch-backup' ? request.backupName : ''}`.trim(),
         'list them with valheim world backups',
@@ -305,6 +328,11 @@ export function transferFailure(result: TransferResult, request: TransferRequest
       return new WorldError(
         `${action} was refused: another snapshot or restore is running`,
         'nothing was changed; wait until it has finished (usually a minute or two), then try again',
+      );
+    case 7:
+      return new WorldError(
+        `${action} stopped: another snapshot or restore took the transfer lock over (or it could not be renewed)`,
+        'the world on the server is as it was before; wait until the other transfer has finished, then try again',
       );
     default:
       if (result.exitCode >= 128) {

@@ -11,7 +11,7 @@ import { DYNAMODB } from '../../src/aws/dynamodb.js';
 import { EC2, publicIpOfInterface } from '../../src/aws/ec2.js';
 import { resolveSetup } from '../../src/aws/setup.js';
 import { signRequest } from '../../src/aws/signature-v4.js';
-import { DeadlineExceededError, withDeadline } from '../../src/bot/deadline.js';
+import { DeadlineExceededError, withDeadline } from '../../src/deadline.js';
 
 type Answer = (request: IncomingMessage, body: string, response: ServerResponse) => void;
 

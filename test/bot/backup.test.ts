@@ -8,8 +8,10 @@ import {
   type WorldTransfers,
 } from '../../src/bot/valheim-command.js';
 import { silentLogger } from '../../src/log.js';
-import { DEFAULT_LIFECYCLE, INITIAL_STATE } from '../../src/monitor/decide.js';
-import type { StartReply, StoredState } from '../../src/monitor/state-store.js';
+import { DEFAULT_LIFECYCLE } from '../../src/monitor/decide.js';
+import type { StoredState } from '../../src/monitor/state-store.js';
+import { INITIAL_STATE } from '../../src/records/lifecycle.js';
+import type { StartReply } from '../../src/records/notice.js';
 import { WorldError } from '../../src/worlds/errors.js';
 import {
   buttonInteraction,

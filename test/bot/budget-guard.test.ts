@@ -8,8 +8,9 @@ import {
 } from '../../src/bot/valheim-command.js';
 import { START_OVER_BUDGET_ID } from '../../src/discord/components.js';
 import { silentLogger } from '../../src/log.js';
-import { DEFAULT_LIFECYCLE, INITIAL_STATE } from '../../src/monitor/decide.js';
-import type { SessionRecord } from '../../src/monitor/state-store.js';
+import { DEFAULT_LIFECYCLE } from '../../src/monitor/decide.js';
+import { INITIAL_STATE } from '../../src/records/lifecycle.js';
+import type { SessionRecord } from '../../src/records/session.js';
 import {
   buttonInteraction,
   commandInteraction,

@@ -147,7 +147,7 @@ describe('/valheim', () => {
     });
 
     it('answers unknown commands and subcommands with the way to re-register', async () => {
-      expect((await run({ name: 'other' })).content).toContain('npx valheim discord register');
+      expect((await run({ name: 'other' })).content).toContain('npx valheim discord wire');
       expect((await run({ subcommand: 'restart' })).content).toContain('`/valheim restart`');
     });
   });

@@ -47,9 +47,7 @@ describe('valheim destroy', () => {
     const s3 = estimate.idle
       .filter((line) => line.item.startsWith('S3'))
       .reduce((sum, line) => sum + line.monthly, 0);
-    expect(out).toContain(
-      `  - the world's file system (EFS, with the image's zip of the last start): about $${efs.toFixed(3)} a month`,
-    );
+    expect(out).toContain(`  - the world's file system (EFS): about $${efs.toFixed(3)} a month`);
     expect(out).toContain(
       `  - the world bucket (S3 snapshots, each about 0.2 GB, and the game-install cache): about $${s3.toFixed(3)} a month`,
     );

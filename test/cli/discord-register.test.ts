@@ -157,17 +157,17 @@ describe('valheim discord register', () => {
     [
       403,
       { message: 'Missing Access', code: 50001 },
-      /403 Missing Access.* — invite it with .*applications\.commands/,
+      /^the bot is not in Discord server 234567890123456789, so Discord refused to register the commands \(403, code 50001: Missing Access\) — invite it: https:\/\/discord\.com\/oauth2\/authorize\?client_id=123456789012345678&scope=bot\+applications\.commands.*, then run valheim discord register again$/,
     ],
     [
       403,
       { message: 'You are not authorized to perform this action on this application', code: 20012 },
-      /code 20012\): the bot token belongs to another application — store the bot token of application/,
+      /^the bot token is another application's, not 123456789012345678's \(403, code 20012: .*\) — store the bot token of application 123456789012345678/,
     ],
     [
       404,
       { message: 'Unknown Guild', code: 10004 },
-      /404.* — check discord\.applicationId and discord\.guildId/,
+      /^Discord knows no server 234567890123456789 \(404, code 10004: Unknown Guild\) — check discord\.guildId/,
     ],
   ])('maps HTTP %i to one line with the fix', async (status, body, expected) => {
     // Given Discord refuses the registration

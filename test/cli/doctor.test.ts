@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
@@ -5,6 +8,7 @@ import { IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam'
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/program.js';
 import { guildCommands } from '../../src/discord/commands.js';
@@ -111,6 +115,16 @@ beforeEach(async () => {
   config = writeConfig({ discord: { ...EXAMPLE_CONFIG.discord, noticeChannelId: CHANNEL_ID } });
 });
 afterEach(() => Promise.all([discord.close(), registry.close()]));
+
+/** AWS_CONFIG_FILE with `config` (none when undefined) and a credentials file that does not exist. */
+function awsFiles(config?: string): NodeJS.ProcessEnv {
+  const folder = mkdtempSync(join(tmpdir(), 'valheim-aws-'));
+  if (config !== undefined) writeFileSync(join(folder, 'config'), config);
+  return {
+    AWS_CONFIG_FILE: join(folder, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(folder, 'credentials'),
+  };
+}
 
 async function doctor(env: NodeJS.ProcessEnv = {}, ...args: string[]) {
   const deps = cliDeps({
@@ -498,6 +512,39 @@ describe('valheim doctor', () => {
     ],
   ];
 
+  cases.push(
+    [
+      'AWS credentials',
+      'an AWS_PROFILE that no file defines (the SDK says only "any providers")',
+      () => {
+        sts
+          .on(GetCallerIdentityCommand)
+          .rejects(awsError('CredentialsProviderError', 'Could not load credentials from any providers'));
+      },
+      /^✗ AWS credentials: the AWS profile "nope" \(AWS_PROFILE\) is not defined \(looked in \S+\/config\) — set AWS_PROFILE to one of "aws configure list-profiles", or create it: aws configure --profile nope$/,
+      { AWS_PROFILE: 'nope', ...awsFiles('[profile work]\nregion = eu-central-1\n') },
+    ],
+    [
+      'AWS credentials',
+      'no credentials and no AWS files (says what was looked at)',
+      () => {
+        sts
+          .on(GetCallerIdentityCommand)
+          .rejects(awsError('CredentialsProviderError', 'Could not load credentials from any providers'));
+      },
+      /^✗ AWS credentials: no AWS credentials found \(no AWS_PROFILE or AWS_ACCESS_KEY_ID; neither \S+\/config nor \S+\/credentials exists, with no usable default profile\) — run aws configure/,
+      awsFiles(),
+    ],
+    [
+      'CDK execution role',
+      'a bootstrap with another qualifier (no default role, though CDKToolkit exists)',
+      () => {
+        iam.on(ListAttachedRolePoliciesCommand).rejects(awsError('NoSuchEntity', 'The role cannot be found'));
+      },
+      /^✗ CDK execution role: cdk-hnb659fds-cfn-exec-role-111122223333-eu-central-1 does not exist, although the CDKToolkit stack does .* — bootstrap again with the default qualifier: npx cdk bootstrap aws:\/\/111122223333\/eu-central-1$/,
+    ],
+  );
+
   it.each(cases)('✗ %s: %s', async (check, _, arrange, expected, env) => {
     // Given one broken link
     await arrange();
@@ -507,6 +554,7 @@ describe('valheim doctor', () => {
     expect(code).toBe(1);
     const line = lines.find((candidate) => candidate.startsWith(`✗ ${check}: `));
     expect(line).toMatch(expected);
+    expect(line).not.toMatch(/\((TypeError|Error)\)|— then /);
     expect(lines.at(-1)).toMatch(/problem\(s\)/);
   });
 
@@ -521,6 +569,20 @@ describe('valheim doctor', () => {
     expect(lines.filter((line) => line.startsWith('✗'))).toHaveLength(1);
     expect(lines).toContain('– stack: skipped: needs working AWS credentials');
     expect(lines).toContain('– bot token: skipped: needs a working bot token');
+  });
+
+  it('does not guess at the execution role when there is no bootstrap at all', async () => {
+    // Given no CDKToolkit stack
+    cloudFormation
+      .on(DescribeStacksCommand, { StackName: 'CDKToolkit' })
+      .rejects(awsError('ValidationError', 'Stack with id CDKToolkit does not exist'));
+    iam.on(ListAttachedRolePoliciesCommand).rejects(awsError('NoSuchEntity', 'The role cannot be found'));
+    // When
+    const { lines } = await doctor();
+    // Then the role is not looked for, and nothing speaks of qualifiers
+    expect(lines).toContain('– CDK execution role: skipped: needs the CDK bootstrap');
+    expect(lines.join('\n')).not.toMatch(/qualifier/);
+    expect(iam).not.toHaveReceivedCommand(ListAttachedRolePoliciesCommand);
   });
 
   it('checks Discord with DISCORD_BOT_TOKEN even without AWS credentials', async () => {

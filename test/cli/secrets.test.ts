@@ -76,6 +76,20 @@ describe('valheim secrets set', () => {
     expect(d.term.all()).not.toContain(PASSWORD);
   });
 
+  it('says a running server keeps the old password only when there was an old one', async () => {
+    // Given the first password this parameter ever holds (version 1), then a replacement (version 2)
+    const first = deps({ env: { VALHEIM_SERVER_PASSWORD: PASSWORD } });
+    await set({ only: 'server-password' }, first);
+    ssmMock.on(PutParameterCommand).resolves({ Version: 2, Tier: 'Standard' });
+    const second = deps({ env: { VALHEIM_SERVER_PASSWORD: PASSWORD } });
+    await set({ only: 'server-password' }, second);
+    // Then
+    expect(first.term.all()).not.toMatch(/old password/);
+    expect(second.term.stdout).toContain(
+      'A running server keeps its old password until it restarts (/valheim stop, then /valheim start).',
+    );
+  });
+
   it('prints a generated password exactly once, saying why', async () => {
     // Given --generate-password and only the password
     const d = deps();

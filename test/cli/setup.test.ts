@@ -12,7 +12,7 @@ import { errorLines } from '../../src/cli/errors.js';
 import { createPrompter } from '../../src/cli/io.js';
 import { type CliDeps, run } from '../../src/cli/program.js';
 import { loadConfig } from '../../src/config/load.js';
-import { botInviteUrl } from '../../src/discord/wire-discord.js';
+import { botInviteUrl } from '../../src/discord/discord-errors.js';
 import { closedPort, type FakeDiscord, startFakeDiscord } from './fake-discord.js';
 import { awsError, BOT_TOKEN, type CapturedTerminal, captureTerminal, EXAMPLE_CONFIG } from './helpers.js';
 
@@ -140,10 +140,10 @@ describe('valheim setup (interactive)', () => {
     expect(d.term.all()).not.toContain(PASSWORD);
     // And the bot was invited and seen in the server before the questions went on
     const err = d.term.stderr.join('\n');
-    expect(err).toContain(
-      `https://discord.com/oauth2/authorize?client_id=${APP_ID}&scope=bot+applications.commands&permissions=2048`,
-    );
     expect(err).toContain(`✓ The bot is in "${GUILD_NAME}".`);
+    expect(err).not.toContain('oauth2/authorize'); // in the server already: nothing to invite
+    // And a first setup does not speak of an "old" password
+    expect(d.term.all()).not.toMatch(/old password/);
     expect(discord.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
       `GET ${GUILDS_PATH}`,
     ]);
@@ -155,6 +155,8 @@ describe('valheim setup (interactive)', () => {
     );
     expect(out).toMatch(/2\. npm run deploy -- --config \S+\n.*cdk deploy.*no game is running/);
     expect(out).toMatch(/3\. Play: type \/valheim start in Discord/);
+    expect(out).toContain('(if not: npx valheim discord wire)');
+    expect(out).not.toContain('discord register');
     expect(out).not.toContain('oauth2/authorize');
   });
 
@@ -179,6 +181,12 @@ describe('valheim setup (interactive)', () => {
       { question: 'Operator role IDs: ', hidden: false },
       { question: 'Time zone [Europe/Berlin]: ', hidden: false },
     ]);
+  });
+
+  it('offers AWS_REGION as the default region', async () => {
+    const script = scripted(GOOD_ANSWERS);
+    await setup({ config: tempConfig() }, deps(script, { AWS_REGION: 'us-west-2' }));
+    expect(script.asked[0]?.question).toBe('AWS region [us-west-2]: ');
   });
 
   it('re-asks a bad public key and a bad guild ID, saying what is wrong and where to find the value', async () => {
@@ -356,6 +364,7 @@ describe('valheim setup: inviting the bot', () => {
     expect(invitePrompts).toHaveLength(2);
     const err = d.term.stderr;
     expect(err).toContain(`  ✗ the bot is not in server ${GUILD_ID} yet`);
+    expect(err.filter((line) => line.includes(botInviteUrl(APP_ID)))).toHaveLength(1);
     expect(err.filter((line) => line.includes('✗ the bot is not in server'))).toHaveLength(1);
     expect(err.at(err.indexOf(`  ✓ The bot is in "${GUILD_NAME}".`) - 1)).not.toMatch(/✗/);
     expect(discord.requests).toHaveLength(3);
@@ -409,6 +418,8 @@ describe('valheim setup: inviting the bot', () => {
     await setup({ config: tempConfig() }, d);
     // Then the problem was named, and the second token is the one stored
     expect(d.term.stderr).toContain('  ✗ Discord rejected the bot token (401 Unauthorized)');
+    // And no invite link came before the token was checked (the second one finds the bot in the server)
+    expect(d.term.all()).not.toContain('oauth2/authorize');
     expect(storedValue('/valheim-ondemand/discord-bot-token')).toBe(BOT_TOKEN);
     expect(d.term.all()).not.toContain(stale);
   });
@@ -679,6 +690,53 @@ describe('valheim setup --non-interactive (command line)', () => {
       expect(existsSync(file)).toBe(false);
     }
     expect(ssmMock).not.toHaveReceivedCommand(PutParameterCommand);
+  });
+
+  it('reports every problem of the flags and the environment in one run, before asking Discord anything', async () => {
+    // Given a missing public key, a made-up region, a bad time zone and a password Valheim refuses
+    const file = tempConfig();
+    const d = cliDeps({ VALHEIM_BOT_TOKEN: BOT_TOKEN, VALHEIM_SERVER_PASSWORD: 'abc' });
+    const flags = REQUIRED.filter((_, i) => i !== 2 && i !== 3);
+    // When
+    const code = await run(
+      [
+        'setup',
+        '--non-interactive',
+        '--config',
+        file,
+        ...flags,
+        '--region',
+        'Frankfurt',
+        '--time-zone',
+        'Mars/Olympus',
+      ],
+      d,
+    );
+    // Then one line per problem, the region with the list of real ones, and nothing sent or written
+    expect(code).toBe(1);
+    expect(d.term.stderr).toEqual([
+      expect.stringMatching(/^valheim: --region "Frankfurt" .*; use one of .*eu-central-1, eu-central-2, /),
+      expect.stringMatching(/^valheim: --public-key is required with --non-interactive — /),
+      expect.stringMatching(
+        /^valheim: VALHEIM_SERVER_PASSWORD: the server password must have at least 5 characters/,
+      ),
+      expect.stringMatching(/^valheim: --time-zone "Mars\/Olympus" is not an IANA time zone/),
+    ]);
+    expect(discord.requests).toEqual([]);
+    expect(existsSync(file)).toBe(false);
+    expect(ssmMock).not.toHaveReceivedCommand(PutParameterCommand);
+  });
+
+  it('takes the region from AWS_REGION when no --region is given', async () => {
+    // Given AWS_REGION, as the AWS CLI and SDK would use it
+    const file = tempConfig();
+    const d = cliDeps({ ...SECRETS, AWS_REGION: 'eu-west-1' });
+    // When
+    const code = await run(['setup', '--non-interactive', '--config', file, ...REQUIRED], d);
+    // Then
+    expect(code).toBe(0);
+    expect(loadConfig(file).region).toBe('eu-west-1');
+    expect(await ssmMock.call(0).thisValue.config.region()).toBe('eu-west-1');
   });
 
   it('refuses to overwrite an existing config unless --force', async () => {

@@ -14,6 +14,7 @@ import { type StartStopDeps, start, stop } from '../../src/cli/commands/start-st
 import { errorLines } from '../../src/cli/errors.js';
 import { run } from '../../src/cli/program.js';
 import { LOG_FILTER_PATTERN } from '../../src/players/server-log.js';
+import { USUAL_START_TIME } from '../../src/server/start-budget.js';
 import { type Responder, startA2sResponder } from '../support/a2s-responder.js';
 import {
   awsError,
@@ -145,7 +146,7 @@ describe('valheim start', () => {
     expect(code).toBe(0);
     expect(d.term.stderr).toEqual([]);
     expect(d.term.stdout).toEqual([
-      'Starting the server: it usually takes 2–4 minutes until the world is joinable.',
+      `Starting the server: it usually takes ${USUAL_START_TIME} until the world is joinable.`,
       'ECS: waiting for a task to be placed…',
       'ECS task 01234567: PROVISIONING',
       'ECS task 01234567: PENDING',
@@ -173,7 +174,7 @@ describe('valheim start', () => {
     // Then
     expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { desiredCount: 1 });
     expect(d.term.stdout).toEqual([
-      'Starting the server: it usually takes 2–4 minutes until the world is joinable.',
+      `Starting the server: it usually takes ${USUAL_START_TIME} until the world is joinable.`,
       'Check with: valheim status (or wait for it with valheim start --wait)',
     ]);
     expect(fake.state.sleeps).toEqual([]);

@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type StatusDeps, status } from '../../src/cli/commands/status.js';
 import { errorLines } from '../../src/cli/errors.js';
 import { run } from '../../src/cli/program.js';
+import { USUAL_START_TIME } from '../../src/server/start-budget.js';
 import { type Responder, startA2sResponder } from '../support/a2s-responder.js';
 import {
   awsError,
@@ -113,7 +114,7 @@ describe('valheim status', () => {
 
     // Then
     expect(d.term.stdout).toEqual([
-      'state: starting (it usually takes 2–4 minutes until the world is joinable)',
+      `state: starting (it usually takes ${USUAL_START_TIME} until the world is joinable)`,
       'task: PROVISIONING on Fargate Spot',
       'tasks: desired 1 · running 0 · pending 1',
     ]);

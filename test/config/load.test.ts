@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -175,5 +175,49 @@ describe('config', () => {
       botToken: '/valheim-ondemand/discord-bot-token',
       serverPassword: '/valheim-ondemand/server-password',
     });
+  });
+});
+
+describe('loadConfig, what a new user gets wrong', () => {
+  const dir = () => mkdtempSync(join(tmpdir(), 'valheim-config-'));
+
+  it('says a folder passed as --config is a folder, not broken JSON', () => {
+    const folder = dir();
+    expect(() => loadConfig(folder)).toThrow(
+      new RegExp(
+        `^${folder}: is a folder, not a config file; pass the file, e\\.g\\. --config ${folder}/valheim\\.config\\.json$`,
+      ),
+    );
+  });
+
+  it('names the line and column of a JSON syntax error, with the line', () => {
+    const file = join(dir(), 'valheim.config.json');
+    writeFileSync(file, '{\n  "region": "eu-central-1"\n  "timeZone": "Europe/Berlin"\n}\n');
+    expect(() => loadConfig(file)).toThrow(
+      `${file}: not valid JSON at line 3, column 3 (Expected ',' or '}' after property value): "timeZone": "Europe/Berlin"; fix the syntax there and try again`,
+    );
+  });
+
+  it('says an empty file is empty', () => {
+    const file = join(dir(), 'valheim.config.json');
+    writeFileSync(file, '\n');
+    expect(() => loadConfig(file)).toThrow(/: is empty; write the config there/);
+  });
+
+  it('quotes a Discord ID written as a JSON number with its own digits, and says to quote it', () => {
+    // Given the application ID as a number: JSON.parse turns 123456789012345678 into 123456789012345680
+    const file = join(dir(), 'valheim.config.json');
+    const config = JSON.parse(
+      readFileSync(new URL('../../valheim.config.example.json', import.meta.url), 'utf8'),
+    );
+    const text = JSON.stringify(config, null, 2).replace(
+      `"applicationId": "${config.discord.applicationId}"`,
+      '"applicationId": 123456789012345678',
+    );
+    writeFileSync(file, text);
+    // Then the message shows the digits as typed and the quoted form
+    expect(() => loadConfig(file)).toThrow(
+      `${file}: discord.applicationId must be a string: put the digits in quotes, "applicationId": "123456789012345678" (as a number it reads as 123456789012345680)`,
+    );
   });
 });

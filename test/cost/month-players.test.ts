@@ -4,7 +4,7 @@ import { monthToDate } from '../../src/cost/month.js';
 import { discordSafe, monthPlayers, whoPlayed } from '../../src/cost/month-players.js';
 import { playChart } from '../../src/cost/play-chart.js';
 import { LIMITS } from '../../src/discord/limits.js';
-import type { SessionRecord } from '../../src/monitor/state-store.js';
+import type { SessionRecord } from '../../src/records/session.js';
 
 const HOUR = 3_600_000;
 const session = (startedAt: string, characterMinutes?: Record<string, number>): SessionRecord => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { monthRange, monthToDate } from '../../src/cost/month.js';
-import type { SessionRecord } from '../../src/monitor/state-store.js';
+import type { SessionRecord } from '../../src/records/session.js';
 
 const at = (iso: string) => Date.parse(iso);
 const session = (startIso: string, stopIso: string | undefined, spot = false): SessionRecord => ({

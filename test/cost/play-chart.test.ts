@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { costMessage } from '../../src/bot/messages.js';
-import { monthlySummaryNotice } from '../../src/bot/notices.js';
 import { monthToDate } from '../../src/cost/month.js';
 import { dailyPlayHours, playChart } from '../../src/cost/play-chart.js';
 import { postMonthlySummary, previousMonth } from '../../src/monitor/monthly-summary.js';
-import type { SessionRecord } from '../../src/monitor/state-store.js';
+import { monthlySummaryNotice } from '../../src/monitor/notices.js';
+import type { SessionRecord } from '../../src/records/session.js';
 
 const HOUR = 3_600_000;
 const NOVEMBER = new Date('2026-11-01T00:00:00Z');

@@ -1,29 +1,73 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { MAX_HOURS_PER_MONTH } from '../../src/cli/commands/cost.js';
 import { EXAMPLE_CONFIG_FILE, loadConfig } from '../../src/config/load.js';
-import { estimateCost, formatEstimate } from '../../src/cost/estimate.js';
+import { estimateCost, formatEstimate, money } from '../../src/cost/estimate.js';
+import { PRICED_REGIONS } from '../../src/cost/prices.js';
 import { COMMAND_NAME, SUBCOMMANDS } from '../../src/discord/commands.js';
+import {
+  aboutMinutes,
+  FULL_DOWNLOAD_START_SECONDS,
+  START_BUDGET,
+  TYPICAL_START_SECONDS,
+  USUAL_START_TIME,
+} from '../../src/server/start-budget.js';
 
 const readme = readFileSync('README.md', 'utf8');
+const example = loadConfig(EXAMPLE_CONFIG_FILE);
 
 describe('README', () => {
-  it('quotes the cost estimate the CLI prints for the defaults (40 hours, us-east-1)', () => {
-    // Given the example config in us-east-1, When the estimate is formatted as `valheim cost estimate` does,
+  it('quotes the cost estimate the CLI prints for the example config, 40 hours and an idle month', () => {
+    // Given the example config, When the estimate is formatted as `valheim cost estimate` does,
     // Then the README shows exactly that text, so the quoted figures cannot drift from the price table.
-    const config = { ...loadConfig(EXAMPLE_CONFIG_FILE), region: 'us-east-1' };
-    const text = formatEstimate(estimateCost(config, { hoursPerMonth: 40 }));
-    expect(readme).toContain(`\`\`\`\n${text}\n\`\`\``);
+    for (const hoursPerMonth of [40, 0]) {
+      const text = formatEstimate(estimateCost(example, { hoursPerMonth }));
+      expect(readme).toContain(`\`\`\`\n${text}\n\`\`\``);
+    }
   });
 
-  it('quotes the idle month too, and the example config stays within $0.10 plus the world on EFS', () => {
-    // Given the example config, When estimated for a month without play
-    const config = loadConfig(EXAMPLE_CONFIG_FILE);
-    const idle = estimateCost(config, { hoursPerMonth: 0 });
-    // Then its own region (eu-central-1) costs at most 0.10 + the 0.2 GB world × 0.30
-    expect(idle.totalMonthly).toBeLessThanOrEqual(0.1 + 0.2 * 0.3);
-    // And the README quotes the us-east-1 idle estimate exactly
-    const text = formatEstimate(estimateCost({ ...config, region: 'us-east-1' }, { hoursPerMonth: 0 }));
-    expect(readme).toContain(`\`\`\`\n${text}\n\`\`\``);
+  it('idles at a nickel a month or less with the example config', () => {
+    expect(estimateCost(example, { hoursPerMonth: 0 }).totalMonthly).toBeLessThanOrEqual(0.05);
+  });
+
+  it('tabulates every region with prices of its own, from the same estimate', () => {
+    const rows = PRICED_REGIONS.map((region) => {
+      const config = { ...example, region };
+      const idle = estimateCost(config, { hoursPerMonth: 0 });
+      const forty = estimateCost(config, { hoursPerMonth: 40 });
+      const always = estimateCost(config, { hoursPerMonth: MAX_HOURS_PER_MONTH });
+      return `| ${region} | ${money(idle.totalMonthly)} | ${money(forty.perHour)} | ${money(forty.totalMonthly)} | ${money(always.totalMonthly)} | ${idle.pricedElsewhere.join(', ') || '—'} |`;
+    });
+    expect(readme).toContain(rows.join('\n'));
+  });
+
+  it('says the same figures in prose: idle, an hour of play, a forgotten server, Spot, a start', () => {
+    // One source for each number the README says in words (issue 17, item 11)
+    const idle = estimateCost(example, { hoursPerMonth: 0 });
+    const forty = estimateCost(example, { hoursPerMonth: 40 });
+    const forgotten = estimateCost(example, { hoursPerMonth: MAX_HOURS_PER_MONTH });
+    const spot = estimateCost({ ...example, task: { ...example.task, spot: true } }, { hoursPerMonth: 40 });
+    expect(readme).toContain(`Idle, this stack costs about $${idle.totalMonthly.toFixed(2)} a month`);
+    expect(readme).toContain(`playing, about $${forty.perHour.toFixed(2)} an hour`);
+    expect(readme).toContain(`and a start takes ${USUAL_START_TIME}.`);
+    expect(readme).toContain(
+      `A server that nobody can see costs about $${Math.round(forgotten.totalMonthly)} a month (${MAX_HOURS_PER_MONTH} hours in ${example.region})`,
+    );
+    expect(readme).toContain(`Spot cuts the hourly figure to about $${spot.perHour.toFixed(2)}.`);
+    // And no other figure for them is left anywhere in the README
+    expect(readme).not.toMatch(/about two minutes|2–4 minutes|\$85 a month/);
+  });
+
+  it('times a start with the start budget: the total, each phase, the example reply, the full download', () => {
+    expect(readme).toContain(`About **${aboutMinutes(TYPICAL_START_SECONDS)}** from \`/valheim start\``);
+    for (const { phase, seconds, what } of START_BUDGET) {
+      expect(readme).toContain(`| ${phase} | ~${seconds} | ${what} |`);
+    }
+    const minutes = Math.floor(TYPICAL_START_SECONDS / 60);
+    expect(readme).toContain(`ready in ${minutes} min ${TYPICAL_START_SECONDS - minutes * 60} s`);
+    expect(readme).toContain(
+      `downloaded and re-hashed the whole game from Steam: about ${aboutMinutes(FULL_DOWNLOAD_START_SECONDS)}.`,
+    );
   });
 
   it('documents every slash subcommand', () => {

@@ -112,13 +112,18 @@ describe('GameServer', () => {
         Match.objectLike({
           Environment: Match.arrayWith([
             { Name: 'CROSSPLAY', Value: 'false' },
-            { Name: 'SERVER_ARGS', Value: '-crossplay -preset casual' },
+            { Name: 'SERVER_ARGS', Value: '-crossplay -backups 0 -preset casual' },
           ]),
         }),
       ]),
     });
-    expect(serverArgs(false, ' -preset casual ')).toBe('-preset casual');
-    expect(serverArgs(true)).toBe('-crossplay');
+    expect(serverArgs(false, ' -preset casual ')).toBe('-backups 0 -preset casual');
+    expect(serverArgs(true)).toBe('-crossplay -backups 0');
+  });
+
+  it("turns Valheim's own rolling world backups off, and lets the user's arguments turn them back on", () => {
+    // Valheim reads its arguments in order, so the user's "-backups 4" (after ours) wins.
+    expect(serverArgs(false, '-backups 4').split(' ')).toEqual(['-backups', '0', '-backups', '4']);
   });
 
   it('refuses less than 2 vCPU', () => {
@@ -313,6 +318,7 @@ describe('WorldTransfer', () => {
       fileSystem: props.fileSystem,
       accessPoint: props.accessPoint,
       bucket: new WorldBucket(stack, 'Worlds').bucket,
+      lockTable: new StateTable(stack, 'State').table,
       gameService: gameServer.service,
       subnets: props.vpc.publicSubnets,
       securityGroup: gameServer.securityGroup,

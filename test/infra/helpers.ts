@@ -106,9 +106,9 @@ export function lambdaFunction(
   return findOne(template, 'AWS::Lambda::Function', (p) => description.test(String(p.Description)));
 }
 
-/** The environment variables of a Lambda function. */
+/** The environment variables of a Lambda function (none for CDK's own custom-resource handler). */
 export function lambdaEnvironment(properties: Record<string, unknown>): Record<string, unknown> {
-  return (properties.Environment as { Variables: Record<string, unknown> }).Variables;
+  return (properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {};
 }
 
 /** The logical ID of a Lambda function's execution role. */

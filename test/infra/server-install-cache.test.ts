@@ -34,7 +34,7 @@ describe('ServerInstallCache in the stack', () => {
     // Then fetch → unpack → game, with COMPLETE conditions
     const { fetch, unpack } = INSTALL_CACHE_CONTAINERS;
     expect(containers[unpack]?.DependsOn).toEqual([{ ContainerName: fetch, Condition: 'COMPLETE' }]);
-    expect(containers.Valheim?.DependsOn).toEqual([{ ContainerName: unpack, Condition: 'COMPLETE' }]);
+    expect(containers.Valheim?.DependsOn).toContainEqual({ ContainerName: unpack, Condition: 'COMPLETE' });
     // And none of the cache containers can stop the task
     for (const name of Object.values(INSTALL_CACHE_CONTAINERS)) {
       expect(containers[name]?.Essential, name).toBe(false);

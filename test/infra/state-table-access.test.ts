@@ -5,10 +5,10 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { STATE_TABLE_ACTIONS } from '../../infra/constructs/state-table.js';
 import { sdkDocuments } from '../../src/aws/sdk-dynamodb.js';
 import type { CommandStore } from '../../src/bot/valheim-command.js';
-import { INITIAL_STATE } from '../../src/monitor/decide.js';
 import type { MonitorStore } from '../../src/monitor/monitor.js';
 import { StateStore } from '../../src/monitor/state-store.js';
 import type { PresenceStore } from '../../src/players/log-ingest.js';
+import { INITIAL_STATE } from '../../src/records/lifecycle.js';
 
 // Each function may do on the state table exactly what the StateStore methods of its port send. The records
 // below list every method of each port (the compiler refuses a missing or extra one), so a new method that
@@ -27,6 +27,8 @@ const interactions: Calls<CommandStore> = {
   saveBackupReply: (store) => store.saveBackupReply('20261123T190500Z-discord', reply),
   loadSpend: (store) => store.loadSpend(),
   saveSpend: (store) => store.saveSpend({ month: '2026-11', amount: 1, currency: 'USD', fetchedAt: 1 }),
+  claimSpendFetch: (store) => store.claimSpendFetch('owner', 1, 30_000),
+  releaseSpendFetch: (store) => store.releaseSpendFetch('owner'),
   loadPresence: (store) => store.loadPresence(),
 };
 const monitor: Calls<MonitorStore> = {

@@ -16,10 +16,16 @@ import { WAKE_EVENT_DETAIL_TYPE, WAKE_EVENT_SOURCE } from '../../src/monitor/wak
 import { logFilterEnvironment } from '../../src/players/log-noise.js';
 import { LOG_FILTER_PATTERN } from '../../src/players/server-log.js';
 import { INSTALL_CACHE_KEY } from '../../src/server-cache/install-cache.js';
+import { worldArgsHook } from '../../src/worlds/active-world.js';
 import { SNAPSHOT_COLD_AFTER_DAYS } from '../../src/worlds/snapshot-policy.js';
 import { IMPORTS, SNAPSHOTS } from '../../src/worlds/snapshots.js';
 import { swapRepairHook } from '../../src/worlds/swap-repair.js';
-import { TRANSFER_IMAGE, TRANSFER_SCRIPT_PATH, transferCommand } from '../../src/worlds/transfer-script.js';
+import {
+  TRANSFER_IMAGE,
+  TRANSFER_LOCK_KEY,
+  TRANSFER_SCRIPT_PATH,
+  transferCommand,
+} from '../../src/worlds/transfer-script.js';
 import { TRANSFER_CONTAINER, transferFamily } from '../../src/worlds/transfer-task.js';
 import {
   appContext,
@@ -38,6 +44,8 @@ import {
 /** Resource types CloudFormation cannot tag; every other resource must carry the cost tag. */
 const UNTAGGABLE = new Set([
   'AWS::CDK::Metadata',
+  // CDK's AwsCustomResource (the active-world parameters): CloudFormation custom resources take no tags
+  'Custom::AWS',
   'AWS::EC2::Route',
   'AWS::EC2::SubnetRouteTableAssociation',
   'AWS::EC2::VPCGatewayAttachment',
@@ -236,14 +244,14 @@ describe('ValheimStack with the example config', () => {
   });
 
   describe('world storage', () => {
-    it('is an encrypted EFS file system kept on delete and replacement, without IA or EFS auto-backups', () => {
+    it('is an encrypted EFS file system kept on delete and replacement, without EFS auto-backups', () => {
       // Then
       const fileSystems = Object.values(template.findResources('AWS::EFS::FileSystem'));
       expect(fileSystems).toHaveLength(1);
       const [fileSystem] = fileSystems;
       expect(fileSystem).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
       expect(fileSystem?.Properties).toMatchObject({ Encrypted: true, BackupPolicy: { Status: 'DISABLED' } });
-      expect(fileSystem?.Properties).not.toHaveProperty('LifecyclePolicies');
+      // (Its lifecycle policies are the cost estimate's: test/infra/cost-assumptions.test.ts.)
     });
 
     it('is reached through an access point on /valheim owned by root', () => {
@@ -396,23 +404,22 @@ describe('ValheimStack with the example config', () => {
       // Then: no timed updates or restarts, count-based backup pruning, status page off
       expect(environmentOf(template)).toEqual({
         SERVER_NAME: 'Vikings of the North',
-        WORLD_NAME: 'Dedicated',
+        // WORLD_NAME and WORLD_ARGS come from the active-world parameters (secrets, below)
         SERVER_PUBLIC: 'false',
         CROSSPLAY: 'false',
-        SERVER_ARGS: '-preset casual',
+        // Valheim's rolling backups off, the user's arguments last
+        SERVER_ARGS: '-backups 0 -preset casual',
         ADMINLIST_IDS: '',
         TZ: 'Europe/Berlin',
         UPDATE_CRON: '',
         RESTART_CRON: '',
-        BACKUPS: 'true',
-        BACKUPS_MAX_AGE: '3650',
-        // As many zips as the cost estimate counts on EFS (one), made only at the start: no hourly cron.
-        BACKUPS_MAX_COUNT: String(IMAGE_BACKUPS_KEPT),
-        BACKUPS_CRON: '',
-        BACKUPS_IF_IDLE: 'false',
+        // No zips of the image on EFS next to the world (IMAGE_BACKUPS_KEPT, which the cost estimate counts)
+        BACKUPS: IMAGE_BACKUPS_KEPT === 0 ? 'false' : 'true',
         STATUS_HTTP: 'false',
         // Puts the previous world back after a restore killed mid-swap (test/worlds/swap-repair.test.ts).
         PRE_BOOTSTRAP_HOOK: swapRepairHook('/config'),
+        // Takes the active world and its flags from WORLD_ARGS (test/worlds/active-world.test.ts).
+        PRE_SERVER_RUN_HOOK: worldArgsHook(),
         // No second hashing of the install at every start
         STEAMCMD_ARGS: '',
         // Tells the install cache's pack container that steamcmd is done
@@ -425,7 +432,7 @@ describe('ValheimStack with the example config', () => {
     it('injects the server password from SSM as a secret and keeps every secret value out of the template', () => {
       // Then SERVER_PASS is read from the SecureString parameter at task start
       const secrets = gameContainer(template).Secrets as Array<{ Name: string; ValueFrom: unknown }>;
-      expect(secrets.map((secret) => secret.Name)).toEqual(['SERVER_PASS']);
+      expect(secrets.map((secret) => secret.Name)).toEqual(['SERVER_PASS', 'WORLD_NAME', 'WORLD_ARGS']);
       const valueFrom = JSON.stringify(secrets[0]?.ValueFrom);
       expect(valueFrom).toContain('arn:aws:ssm:eu-central-1:');
       expect(valueFrom).toContain(':parameter/valheim-ondemand/server-password');
@@ -454,8 +461,12 @@ describe('ValheimStack with the example config', () => {
         return value;
       });
       expect(mentions.length).toBeGreaterThan(0);
-      // (the log filter names Valheim's "has wrong password" line: a log message, not a secret)
-      for (const text of mentions.filter((mention) => mention !== LOG_FILTER_PATTERN)) {
+      // (the log filter names Valheim's "has wrong password" line: a log message, not a secret; the transfer
+      // script names its lock's owner token, a random id it makes at run time)
+      const transferScript = transferCommand().command[0];
+      for (const text of mentions.filter(
+        (mention) => mention !== LOG_FILTER_PATTERN && mention !== transferScript,
+      )) {
         expect(text).toMatch(
           /^(SERVER_PASS|(:parameter)?\/valheim-ondemand\/(server-password|discord-bot-token)|SSM SecureString to fill with the (Discord bot token|server password) \(valheim secrets set\)|iam:PassRole|iam:PassedToService)$/,
         );
@@ -558,7 +569,7 @@ describe('ValheimStack with the example config', () => {
       });
     });
 
-    it('keeps snapshots (moving them to Glacier IR after a week), and expires only old versions, uploads, listings, downloaded zips and stray parts', () => {
+    it('keeps snapshots (moving them to Glacier IR after a day), and expires only old versions, uploads, listings, downloaded zips and stray parts', () => {
       // Then
       const rules = (
         findOne(template, 'AWS::S3::Bucket').properties.LifecycleConfiguration as {
@@ -580,6 +591,7 @@ describe('ValheimStack with the example config', () => {
           Status: 'Enabled',
           Prefix: 'server-install/',
           NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+          Transitions: [{ StorageClass: 'INTELLIGENT_TIERING', TransitionInDays: 0 }],
         },
         { Id: 'Listings', Status: 'Enabled', Prefix: 'listings/', ExpirationInDays: 1 },
         {
@@ -668,13 +680,15 @@ describe('ValheimStack with the example config', () => {
       expect(readFileSync(TRANSFER_SCRIPT_PATH, 'utf8')).toMatch(/^ROOT=\$\{CONFIG_ROOT:-\/config\}$/m);
     });
 
-    it('names the bucket (where the CLI finds it) and the region in its environment, and no secret', () => {
+    it('names the bucket (where the CLI finds it), the region and the lock table in its environment, and no secret', () => {
       // Then
       const bucket = findOne(template, 'AWS::S3::Bucket');
+      const table = findOne(template, 'AWS::DynamoDB::Table');
       const container = onlyContainer(transferTask(template));
       expect(container.Environment).toEqual([
         { Name: 'BUCKET', Value: { Ref: bucket.id } },
         { Name: 'AWS_DEFAULT_REGION', Value: 'eu-central-1' },
+        { Name: 'LOCK_TABLE', Value: { Ref: table.id } },
       ]);
       expect(container).not.toHaveProperty('Secrets');
     });
@@ -696,8 +710,9 @@ describe('ValheimStack with the example config', () => {
       expect({ Ref: group }).not.toEqual(gameGroup);
     });
 
-    it('may mount the world as root, use its bucket prefixes without deleting, and check the game service', () => {
+    it('may mount the world as root, use its bucket prefixes without deleting, check the game service and lease the lock item', () => {
       // Given
+      const table = findOne(template, 'AWS::DynamoDB::Table');
       const fileSystem = findOne(template, 'AWS::EFS::FileSystem');
       const bucket = findOne(template, 'AWS::S3::Bucket');
       const service = findOne(template, 'AWS::ECS::Service');
@@ -720,7 +735,15 @@ describe('ValheimStack with the example config', () => {
           `s3:AbortMultipartUpload on ${objects('listings')}`,
           `s3:AbortMultipartUpload on ${objects('image-backups')}`,
           `ecs:DescribeServices on <${service.id}>`,
+          ...['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'].map(
+            (action) =>
+              `dynamodb:${action} on <${table.id}.Arn> if {"ForAllValues:StringEquals":{"dynamodb:LeadingKeys":["LOCK"]}}`,
+          ),
         ].sort(),
+      );
+      // (the partition key the script leases)
+      expect(readFileSync(TRANSFER_SCRIPT_PATH, 'utf8')).toContain(
+        `LOCK_KEY='${JSON.stringify({ pk: { S: TRANSFER_LOCK_KEY.pk }, sk: { S: TRANSFER_LOCK_KEY.sk } })}'`,
       );
       // And its role may be assumed by ECS tasks only, without managed policies
       expect(resources(template)[role]?.Properties).toMatchObject({
@@ -866,7 +889,8 @@ describe('ValheimStack with the example config', () => {
     it('logs every Lambda to its own log group and uses own roles without managed policies', () => {
       // Then
       const functions = Object.entries(template.findResources('AWS::Lambda::Function'));
-      expect(functions).toHaveLength(4);
+      // four handlers of ours, and CDK's AwsCustomResource handler that creates the active-world parameters
+      expect(functions).toHaveLength(5);
       const logGroups = new Set<string>();
       for (const [, fn] of functions) {
         const logGroup = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
@@ -880,7 +904,7 @@ describe('ValheimStack with the example config', () => {
           Resource: { 'Fn::GetAtt': [logGroup, 'Arn'] },
         });
       }
-      expect(logGroups.size).toBe(4);
+      expect(logGroups.size).toBe(5);
     });
 
     it('deploys each handler in its own bundle', () => {
@@ -888,7 +912,7 @@ describe('ValheimStack with the example config', () => {
       const keys = Object.values(template.findResources('AWS::Lambda::Function')).map(
         (fn) => (fn.Properties.Code as { S3Key: string }).S3Key,
       );
-      expect(new Set(keys).size).toBe(4);
+      expect(new Set(keys).size).toBe(5);
     });
 
     it('serves POST /discord through an HTTP API with payload format 2.0, throttling and access logs', () => {
@@ -1346,7 +1370,7 @@ describe('ValheimStack with the example config', () => {
     it('keeps every log group for the configured number of days', () => {
       // Then
       const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-      expect(logGroups).toHaveLength(7); // game, world transfer, API access logs, four Lambdas
+      expect(logGroups).toHaveLength(8); // game, world transfer, API access logs, five Lambdas
       for (const logGroup of logGroups) expect(logGroup.Properties.RetentionInDays).toBe(30);
     });
 
@@ -1464,11 +1488,10 @@ describe('ValheimStack with Spot, a schedule and everything else changed', () =>
     expect(gameContainer(template).Image).toBe(`ghcr.io/community-valheim-tools/valheim-server@${digest}`);
     expect(environmentOf(template)).toMatchObject({
       SERVER_NAME: 'Night Shift',
-      WORLD_NAME: 'Midgard',
       SERVER_PUBLIC: 'true',
       // The image looks for crossplay in SERVER_ARGS only (its idle check and backups depend on it).
       CROSSPLAY: 'false',
-      SERVER_ARGS: '-crossplay',
+      SERVER_ARGS: '-crossplay -backups 0',
       ADMINLIST_IDS: '76561197960287930 76561197960287931',
       TZ: 'America/New_York',
     });

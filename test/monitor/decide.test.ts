@@ -1,16 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  type Action,
   DEFAULT_LIFECYCLE,
   decide,
-  INITIAL_STATE,
   idleStopAt,
   type LifecycleSettings,
-  type LifecycleState,
   type Observation,
-  type PlayerCount,
 } from '../../src/monitor/decide.js';
+import {
+  type Action,
+  INITIAL_STATE,
+  type LifecycleState,
+  type PlayerCount,
+} from '../../src/records/lifecycle.js';
 
 const MINUTE = 60_000;
 const T0 = Date.parse('2026-11-23T19:00:00Z');

@@ -1,17 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { noticeFor } from '../../src/bot/notices.js';
 import {
-  type Action,
   DEFAULT_LIFECYCLE,
   decide,
-  INITIAL_STATE,
   type LifecycleSettings,
-  type LifecycleState,
   type Observation,
-  type PlayerCount,
   requestKeepRunning,
 } from '../../src/monitor/decide.js';
+import { noticeFor } from '../../src/monitor/notices.js';
+import {
+  type Action,
+  INITIAL_STATE,
+  type LifecycleState,
+  type PlayerCount,
+} from '../../src/records/lifecycle.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  applyStartLine,
   deriveStartTimeline,
   formatDuration,
   medianMs,
   phaseDurations,
-  type StartLogMarks,
 } from '../../src/monitor/start-phases.js';
+import { applyStartLine, type StartLogMarks } from '../../src/players/start-lines.js';
 
 /* Phase derivation from ECS task JSON (an EventBridge "ECS Task State Change" event, and `aws ecs
  * describe-tasks` output while pulling) and the server log as CloudWatch delivers it. */

@@ -11,6 +11,7 @@ import { StateStore } from '../../src/monitor/state-store.js';
 import { queryInfo } from '../../src/players/a2s.js';
 import type { LogPresence } from '../../src/players/log-presence.js';
 import { type ServerStatus, type TaskSnapshot, taskIdOf } from '../../src/server/server-status.js';
+import { USUAL_START_TIME } from '../../src/server/start-budget.js';
 import { type FakeDiscord, type RecordedRequest, startFakeDiscord } from '../cli/fake-discord.js';
 import { type Responder, startA2sResponder } from '../support/a2s-responder.js';
 import { type LocalDynamo, startDynalite } from '../support/dynalite.js';
@@ -122,7 +123,7 @@ describe('start progress (monitor, loopback Discord)', () => {
     expect(edits()).toHaveLength(1);
     expect(content(edits()[0])).toContain(`<@${STARTER}> started the server`);
     expect(content(edits()[0])).toContain('**Starting… placing the task** · 5 s so far.');
-    expect(content(edits()[0])).toContain('A start usually takes 2–4 minutes');
+    expect(content(edits()[0])).toContain(`A start usually takes ${USUAL_START_TIME}.`);
 
     // When nothing changes, no edit; when the pull starts, one
     await tick(T0 + 10_000);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sdkDocuments } from '../../src/aws/sdk-dynamodb.js';
-import { INITIAL_STATE, type LifecycleState } from '../../src/monitor/decide.js';
 import { StateStore } from '../../src/monitor/state-store.js';
 import { emptyPresence } from '../../src/players/log-presence.js';
+import { INITIAL_STATE, type LifecycleState } from '../../src/records/lifecycle.js';
 import {
   type LocalDynamo,
   type LossyDynamo,

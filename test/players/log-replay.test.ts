@@ -1,20 +1,14 @@
 import type { CloudWatchLogsDecodedData } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { noticeFor } from '../../src/bot/notices.js';
 import { silentLogger } from '../../src/log.js';
-import {
-  type Action,
-  DEFAULT_LIFECYCLE,
-  decide,
-  INITIAL_STATE,
-  type LifecycleState,
-  SHUTDOWN_SAVE_WAIT_MS,
-} from '../../src/monitor/decide.js';
+import { DEFAULT_LIFECYCLE, decide, SHUTDOWN_SAVE_WAIT_MS } from '../../src/monitor/decide.js';
+import { noticeFor } from '../../src/monitor/notices.js';
 import { type ObserveSettings, observe, type PlayerQuery } from '../../src/monitor/observe.js';
-import { isStartLine } from '../../src/monitor/start-phases.js';
 import { ingestLogBatch, type PresenceStore } from '../../src/players/log-ingest.js';
 import { type LogPresence, logPlayerCount } from '../../src/players/log-presence.js';
 import { LOG_FILTER_PATTERN, parseLogLine, SPAWN_ALTERNATIVE } from '../../src/players/server-log.js';
+import { isStartLine } from '../../src/players/start-lines.js';
+import { type Action, INITIAL_STATE, type LifecycleState } from '../../src/records/lifecycle.js';
 import type { ServerStatus } from '../../src/server/server-status.js';
 import { filterMatcher } from '../support/cloudwatch-filter.js';
 import { RUNNING } from '../support/fake-game-server.js';

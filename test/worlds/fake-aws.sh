@@ -15,6 +15,29 @@
 # Pausing: FAKE_AWS_PAUSE_MATCH=text makes the first call whose arguments contain text create
 # $FAKE_AWS_STATE/paused and wait until $FAKE_AWS_STATE/resume exists (to run a second transfer meanwhile).
 # Every call is appended to $FAKE_AWS_STATE/log.
+#
+# `aws dynamodb …` goes to the DynamoDB stand-in in $FAKE_DYNAMO (test/support/fake-dynamodb-cli.ts, which
+# runs it against dynalite and models the CLI's output and exit codes) and is neither counted nor logged
+# here: the transfer lock's renewals run in the background, at times no test should depend on.
+if [ "${1:-}" = dynamodb ]; then
+  [ -n "${FAKE_DYNAMO:-}" ] || { echo "fake aws: FAKE_DYNAMO is not set (no DynamoDB stand-in)" >&2; exit 255; }
+  call=$FAKE_DYNAMO/calls/$$
+  rm -f "$call.reply"
+  mkfifo "$call.reply" || exit 255
+  printf '%s\0' "${FAKE_DYNAMO_CLIENT:-}" "${FAKE_DYNAMO_FAULTS:-}" "$@" >"$call.args"
+  # Open the answer before asking: the daemon then never waits for us.
+  exec 3<>"$call.reply"
+  printf '%s\n' "$$" >"$FAKE_DYNAMO/requests"
+  IFS= read -r code <&3
+  while IFS= read -r line <&3; do
+    case $line in
+      .) break ;;
+      'o '*) printf '%s\n' "${line#o }" ;;
+      'e '*) printf '%s\n' "${line#e }" >&2 ;;
+    esac
+  done
+  exit "$code"
+fi
 state=$FAKE_AWS_STATE
 n=$(( $(cat "$state/count" 2>/dev/null || echo 0) + 1 ))
 echo "$n" > "$state/count"

@@ -92,9 +92,12 @@ export async function fakeWorldStack(s3: LocalS3): Promise<FakeWorldStack> {
       const paths = [...fake.worldsLocal.keys()];
       const folder = paths.some((p) => p.startsWith(`${world}/`));
       const legacy = paths.includes(`${world}.fwl`) && paths.includes(`${world}.db`);
-      const worlds = [
-        ...new Set(paths.map((p) => p.split('/')[0]?.replace(/\.(fwl|db)(\.old)?$/, '') ?? '')),
-      ];
+      const worldOf = (p: string) => p.split('/')[0]?.replace(/\.(fwl|db)(\.old)?$/, '') ?? '';
+      const worlds = [...new Set(paths.map(worldOf))];
+      const sizes: Record<string, number> = {};
+      for (const [path, content] of fake.worldsLocal) {
+        sizes[worldOf(path)] = (sizes[worldOf(path)] ?? 0) + content.length;
+      }
       await put(
         `snapshots/${id}/manifest.json`,
         formatManifest({
@@ -107,6 +110,7 @@ export async function fakeWorldStack(s3: LocalS3): Promise<FakeWorldStack> {
           fileCount: fake.worldsLocal.size,
           totalBytes: [...fake.worldsLocal.values()].reduce((n, c) => n + c.length, 0),
           worlds: worlds.sort(),
+          sizes,
         }),
       );
       return true;
@@ -118,15 +122,28 @@ export async function fakeWorldStack(s3: LocalS3): Promise<FakeWorldStack> {
         if (fake.game.desiredCount + fake.game.runningCount > 0) return 4;
         await snapshot(env.SNAPSHOT_ID ?? '');
         const base = `${env.SOURCE_PREFIX}/worlds_local/`;
+        const world = env.WORLD_NAME ?? '';
+        // Only the named world comes from the source; every other world stays as the server has it.
         const incoming = new Map<string, string>();
         for (const object of await listObjects(s3.client, bucket, base)) {
-          incoming.set(object.key.slice(base.length), await getText(object.key));
+          const path = object.key.slice(base.length);
+          if (belongsToWorld(path, world)) incoming.set(path, await getText(object.key));
         }
-        if (![...incoming.keys()].some((p) => belongsToWorld(p, env.WORLD_NAME ?? ''))) return 3;
+        if (incoming.size === 0) return 3;
         for (const [path, content] of fake.worldsLocal) {
-          if (!belongsToWorld(path, env.WORLD_NAME ?? '') && !incoming.has(path)) incoming.set(path, content);
+          if (!belongsToWorld(path, world)) incoming.set(path, content);
         }
         fake.worldsLocal = incoming;
+        return 0;
+      }
+      case 'delete': {
+        if (fake.game.desiredCount + fake.game.runningCount > 0) return 4;
+        const world = env.WORLD_NAME ?? '';
+        if (![...fake.worldsLocal.keys()].some((p) => belongsToWorld(p, world))) return 3;
+        await snapshot(env.SNAPSHOT_ID ?? '');
+        for (const path of [...fake.worldsLocal.keys()]) {
+          if (belongsToWorld(path, world)) fake.worldsLocal.delete(path);
+        }
         return 0;
       }
       case 'list-backups':

@@ -236,6 +236,11 @@ describe('transferFailure', () => {
     [restore, 4, 'was refused: the game server is running — stop it first'],
     [restore, 5, 'was refused: the source in S3 is incomplete — nothing was changed'],
     [snapshot, 6, 'was refused: another snapshot or restore is running — nothing was changed; wait'],
+    [
+      restore,
+      7,
+      'stopped: another snapshot or restore took the transfer lock over (or it could not be renewed) — the world on the server is as it was before',
+    ],
     [restore, 1, 'failed (exit code 1) — the world on the server is unchanged'],
     [
       restore,

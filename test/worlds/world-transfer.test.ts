@@ -125,6 +125,7 @@ describe('world-transfer.sh', () => {
         fileCount: 6,
         totalBytes: bytes,
         worlds: ['Midgard', 'Other'],
+        sizes: { Midgard: 30, Other: 124 },
       });
       expect(run.stdout).toContain(`done: snapshot ${ID}`);
     });
@@ -474,8 +475,7 @@ describe('world-transfer.sh', () => {
     });
   });
 
-  describe('one snapshot or restore at a time (lock on the file system)', () => {
-    const LOCK = '.world-transfer.lock';
+  describe('one snapshot or restore at a time (the transfer lock; see transfer-lock.test.ts)', () => {
     const snapshotEnv = { MODE: 'snapshot', SNAPSHOT_ID: ID, WORLD_NAME: 'Midgard' };
 
     it('refuses a snapshot (exit 6) while a restore is under way, and the restore still puts its world in place', async () => {
@@ -486,6 +486,7 @@ describe('world-transfer.sh', () => {
         restoreEnv(source, { FAKE_ECS_COUNTS: '0\t0\t0', FAKE_AWS_PAUSE_MATCH: 'sync s3://' }),
       );
       await box.paused();
+      expect(box.lock()?.holder).toMatch(new RegExp(`^restore ${PRE} since \\d{4}-`));
 
       // When /valheim backup's snapshot starts meanwhile
       const snapshot = box.run(snapshotEnv);
@@ -498,46 +499,14 @@ describe('world-transfer.sh', () => {
       const restored = await restore;
       expect(restored.status, restored.stderr).toBe(0);
       expect(tree(join(box.config, 'worlds_local'))).toEqual(folderWorld('Midgard', 'new'));
-      expect(existsSync(join(box.config, LOCK))).toBe(false);
+      expect(box.lock()).toBeUndefined();
     });
 
     it('releases the lock when it fails, so the next transfer can run', () => {
       write(join(box.config, 'worlds_local'), folderWorld('Midgard'));
       expect(box.run({ ...snapshotEnv, FAKE_AWS_FAIL_MATCH: 'sync' }).status).toBe(1);
-      expect(existsSync(join(box.config, LOCK))).toBe(false);
+      expect(box.lock()).toBeUndefined();
       expect(box.run({ ...snapshotEnv, SNAPSHOT_ID: '20261123T190600Z-manual' }).status).toBe(0);
-    });
-
-    it('takes over a lock whose holder stopped its heartbeat (a killed task), and only then', () => {
-      // Given a lock left by a task that was killed: its heartbeat is 10 minutes old
-      write(join(box.config, 'worlds_local'), folderWorld('Midgard'));
-      const silentSince = Math.floor(Date.now() / 1000) - 600;
-      write(join(box.config, LOCK), { heartbeat: `${silentSince}\n`, owner: 'restore 20261124T070000Z-x' });
-      // When a snapshot runs / Then it takes the lock over, succeeds, and releases it
-      const run = box.run(snapshotEnv);
-      expect(run.status, run.stderr).toBe(0);
-      expect(run.stdout).toContain('took over the lock');
-      expect(existsSync(join(box.config, LOCK))).toBe(false);
-
-      // Given a lock whose holder wrote its heartbeat just now / Then it is respected
-      write(join(box.config, LOCK), { heartbeat: `${Math.floor(Date.now() / 1000)}\n`, owner: 'snapshot x' });
-      expect(box.run({ ...snapshotEnv, SNAPSHOT_ID: '20261123T190600Z-manual' }).status).toBe(6);
-      expect(existsSync(join(box.config, LOCK, 'owner'))).toBe(true);
-    });
-
-    it('keeps the heartbeat going during a long transfer, so nobody takes the lock over', async () => {
-      // Given a snapshot paused in its upload, with a heartbeat every second and staleness after 2 s
-      write(join(box.config, 'worlds_local'), folderWorld('Midgard'));
-      const timing = { LOCK_HEARTBEAT_SECONDS: '1', LOCK_STALE_SECONDS: '2' };
-      const first = box.start({ ...snapshotEnv, ...timing, FAKE_AWS_PAUSE_MATCH: 'sync' });
-      await box.paused();
-      // When another snapshot comes 3 s later (longer than the staleness)
-      await new Promise((resolve) => setTimeout(resolve, 3000));
-      const second = box.run({ ...snapshotEnv, ...timing, SNAPSHOT_ID: '20261123T190600Z-manual' });
-      // Then it is refused: the holder is alive
-      expect(second.status).toBe(6);
-      box.resume();
-      expect((await first).status).toBe(0);
     });
   });
 });

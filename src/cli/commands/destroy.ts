@@ -41,7 +41,7 @@ export function keptResources(config: ValheimConfig): KeptResource[] {
     estimate.idle.filter((line) => line.item.startsWith(prefix)).reduce((sum, line) => sum + line.monthly, 0);
   return [
     {
-      what: "the world's file system (EFS, with the image's zip of the last start)",
+      what: "the world's file system (EFS)",
       monthlyUsd: monthly('EFS'),
     },
     {

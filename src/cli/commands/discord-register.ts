@@ -1,13 +1,10 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { DiscordAPIError } from '@discordjs/rest';
 import { Command } from 'commander';
 import { type RESTPutAPIApplicationGuildCommandsResult, Routes } from 'discord-api-types/v10';
 import { loadConfig } from '../../config/load.js';
 import { COMMAND_NAME, guildCommands, SUBCOMMANDS } from '../../discord/commands.js';
-import { botInviteUrl } from '../../discord/wire-discord.js';
 import { type CommandContext, DISCORD_ENV_HELP } from '../command-context.js';
 import { discordApiUrl, discordFailure, discordRest, resolveBotToken } from '../discord-client.js';
-import { CliError, oneLine } from '../errors.js';
 import type { Terminal } from '../io.js';
 
 export interface RegisterOptions {
@@ -40,10 +37,13 @@ export async function registerCommands(options: RegisterOptions, deps: RegisterD
       body: guildCommands(),
     })) as RESTPutAPIApplicationGuildCommandsResult;
   } catch (error) {
-    throw (
-      registerFailure(error, applicationId, guildId) ??
-      discordFailure(error, { action: 'register the commands', token, apiUrl })
-    );
+    throw discordFailure(error, {
+      action: 'register the commands',
+      token,
+      apiUrl,
+      target: { applicationId, guildId },
+      retry: 'then run valheim discord register again',
+    });
   }
   const names = registered.map((command) => `/${command.name}`).join(', ');
   deps.term.out(
@@ -52,36 +52,6 @@ export async function registerCommands(options: RegisterOptions, deps: RegisterD
   if (names !== `/${COMMAND_NAME}`)
     deps.term.err(`valheim: warning: Discord now lists ${names || 'no commands'}`);
   deps.term.out('Guild commands update instantly; type /valheim in the server to try them.');
-}
-
-function registerFailure(error: unknown, applicationId: string, guildId: string): CliError | undefined {
-  if (!(error instanceof DiscordAPIError)) return undefined;
-  const invite = botInviteUrl(applicationId);
-  if (error.status === 403 && error.code === 20012) {
-    return new CliError(
-      `Discord refused to register commands for application ${applicationId} (403, code 20012): the bot token belongs to another application`,
-      `store the bot token of application ${applicationId} (valheim secrets set --only bot-token) or fix discord.applicationId in the config`,
-    );
-  }
-  if (error.status === 403) {
-    return new CliError(
-      `Discord refused to register commands in server ${guildId} (403 Missing Access): the bot is not in that server or lacks the applications.commands scope`,
-      `invite it with ${invite} (check discord.guildId in the config), then run valheim discord register again`,
-    );
-  }
-  if (error.status === 404) {
-    return new CliError(
-      `Discord does not know application ${applicationId} or server ${guildId} (404), or the bot is not in that server`,
-      `check discord.applicationId and discord.guildId in the config (right-click → Copy ID), and invite the bot with ${invite}`,
-    );
-  }
-  if (error.status === 400) {
-    return new CliError(
-      `Discord rejected the command definitions (400: ${oneLine(error.message)})`,
-      'this is a bug in valheim-ondemand; please report it',
-    );
-  }
-  return undefined;
 }
 
 /** `valheim discord register`. */

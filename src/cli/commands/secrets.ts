@@ -124,9 +124,10 @@ export async function setSecrets(options: SecretsSetOptions, deps: SecretsDeps):
 
   const ssm = deps.ssm(config.region);
   const secrets = [token, password].filter((value): value is string => value !== undefined);
-  const put = async (name: string, value: string, description: string): Promise<void> => {
+  /** Writes one SecureString; resolves with its new version (1: there was none before). */
+  const put = async (name: string, value: string, description: string): Promise<number | undefined> => {
     try {
-      await ssm.send(
+      const written = await ssm.send(
         new PutParameterCommand({
           Name: name,
           Value: value,
@@ -136,6 +137,7 @@ export async function setSecrets(options: SecretsSetOptions, deps: SecretsDeps):
           Description: description,
         }),
       );
+      return written.Version;
     } catch (error) {
       throw awsFailure(error, {
         action: `write ${name} to SSM`,
@@ -155,7 +157,11 @@ export async function setSecrets(options: SecretsSetOptions, deps: SecretsDeps):
     deps.term.out(`Stored the Discord bot token in SSM: ${names.botToken} (SecureString, ${config.region}).`);
   }
   if (password !== undefined) {
-    await put(names.serverPassword, password, `Valheim server password for ${config.stackName}`);
+    const version = await put(
+      names.serverPassword,
+      password,
+      `Valheim server password for ${config.stackName}`,
+    );
     deps.term.out(
       `Stored the server password in SSM: ${names.serverPassword} (SecureString, ${config.region}).`,
     );
@@ -164,9 +170,12 @@ export async function setSecrets(options: SecretsSetOptions, deps: SecretsDeps):
         `Generated server password (printed this once on purpose, so you can share it with your players; it is kept only in SSM): ${password}`,
       );
     }
-    deps.term.out(
-      'A running server keeps its old password until it restarts (/valheim stop, then /valheim start).',
-    );
+    // Only a replaced password can be "old": version 1 is the first one this parameter ever held.
+    if (version !== 1) {
+      deps.term.out(
+        'A running server keeps its old password until it restarts (/valheim stop, then /valheim start).',
+      );
+    }
   }
 }
 

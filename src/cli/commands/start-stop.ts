@@ -5,6 +5,7 @@ import { loadConfig } from '../../config/load.js';
 import { JOIN_CODE_WAIT_MS } from '../../monitor/observe.js';
 import { answersQueries } from '../../players/a2s.js';
 import { addressOf, type ServerStatus, taskIdOf } from '../../server/server-status.js';
+import { USUAL_START_TIME } from '../../server/start-budget.js';
 import { type CommandContext, parseMinutes } from '../command-context.js';
 import { CliError } from '../errors.js';
 import { type LogReadiness, logReadiness } from './log-readiness.js';
@@ -81,7 +82,7 @@ export async function start(options: StartOptions, deps: StartStopDeps): Promise
         );
       }
       await game.setDesiredCount(1);
-      out('Starting the server: it usually takes 2–4 minutes until the world is joinable.');
+      out(`Starting the server: it usually takes ${USUAL_START_TIME} until the world is joinable.`);
       if (!options.wait) {
         out('Check with: valheim status (or wait for it with valheim start --wait)');
         return;

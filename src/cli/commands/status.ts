@@ -16,6 +16,7 @@ import {
   type TaskSnapshot,
   taskIdOf,
 } from '../../server/server-status.js';
+import { USUAL_START_TIME } from '../../server/start-budget.js';
 import { transferFamily, transfersInProgress } from '../../worlds/transfer-task.js';
 import type { CommandContext } from '../command-context.js';
 import { awsFailure, CliError } from '../errors.js';
@@ -237,7 +238,7 @@ export async function readStatus(options: StatusOptions, deps: StatusDeps): Prom
 
 const STATE_TEXT: Record<ServerState, string> = {
   stopped: 'stopped (start it with: valheim start)',
-  starting: 'starting (it usually takes 2–4 minutes until the world is joinable)',
+  starting: `starting (it usually takes ${USUAL_START_TIME} until the world is joinable)`,
   running: 'running',
   stopping: 'stopping (the world is being saved, up to 2 minutes)',
 };

@@ -1,10 +1,5 @@
-import {
-  openLocalWorld,
-  replaceWithLocalWorld,
-  requireStopped,
-  type WorldDeps,
-  worldContext,
-} from './world-common.js';
+import { importWorld } from '../../worlds/import-world.js';
+import { replacedLines, type WorldDeps, withWorldPorts } from './world-common.js';
 
 export interface WorldImportOptions {
   /** Path of valheim.config.json. */
@@ -15,22 +10,10 @@ export interface WorldImportOptions {
   readonly yes?: boolean;
 }
 
-/**
- * `valheim world import PATH`: makes a world from this machine the server's world. Refuses while the server
- * runs and when the world's name is not server.world; shows what it found and asks; uploads it to
- * `imports/<id>/`; then the transfer task snapshots the current world (pre-import) and swaps the new one in.
- */
+/** `valheim world import PATH`: see importWorld (src/worlds/import-world.ts). */
 export async function worldImport(options: WorldImportOptions, deps: WorldDeps): Promise<void> {
-  const context = await worldContext(options.config, deps);
-  await requireStopped(context);
-  const opened = openLocalWorld(options.path, context.config.server.world);
-  try {
-    await replaceWithLocalWorld(context, opened.world, {
-      where: options.path,
-      reason: 'pre-import',
-      ...(options.yes && { yes: true }),
-    });
-  } finally {
-    opened.dispose();
-  }
+  await withWorldPorts(options.config, deps, { ...(options.yes && { yes: true }) }, async (ports, config) => {
+    const replaced = await importWorld(ports, { path: options.path, serverWorld: config.server.world });
+    for (const line of replacedLines(replaced)) deps.term.out(line);
+  });
 }

@@ -1,15 +1,9 @@
-import type { APIActionRowComponent, APIButtonComponent } from 'discord-api-types/v10';
 import type { MonthToDate } from '../cost/month.js';
 import { buttonRow, startReplyRow } from '../discord/components.js';
-import type { Action, StopReason } from '../monitor/decide.js';
-import type { TransferOutcome } from '../monitor/transfer-event.js';
+import type { Action, StopReason } from '../records/lifecycle.js';
+import type { Notice } from '../records/notice.js';
 import { isAutomaticSnapshot } from '../worlds/snapshot-policy.js';
-
-/** What the monitor posts to Discord, one function per action, so wording lives in one place. */
-export interface Notice {
-  readonly content: string;
-  readonly components: Array<APIActionRowComponent<APIButtonComponent>>;
-}
+import type { TransferOutcome } from './transfer-event.js';
 
 export interface NoticeContext {
   /** Optional DNS name players can use instead of the IP. */

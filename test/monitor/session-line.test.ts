@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { noticeFor, sessionLine } from '../../src/bot/notices.js';
+import { noticeFor, sessionLine } from '../../src/monitor/notices.js';
 
 const T0 = Date.parse('2026-11-23T19:00:00Z');
 const MINUTE = 60_000;

@@ -1,0 +1,93 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { exampleConfig, policyStatements, resources, synthesize } from './helpers.js';
+
+/*
+ * The active world reaches the game task through two SSM parameters that the stack creates once and a
+ * deploy never writes again. In CloudFormation terms: a resource calls PutParameter (without overwrite)
+ * when it is created and nothing when it is updated or deleted, so a redeploy, even one that changes
+ * server.world, leaves the world a switch chose.
+ */
+
+type Template = ReturnType<typeof synthesize>['template'];
+
+/** The SDK calls of the stack's Custom::AWS resources, parsed, keyed by parameter name. */
+function parameterCreators(template: Template): Record<string, Record<string, unknown>> {
+  const byName: Record<string, Record<string, unknown>> = {};
+  for (const resource of Object.values(resources(template))) {
+    if (resource.Type !== 'Custom::AWS') continue;
+    const properties = resource.Properties ?? {};
+    const create = JSON.parse(String((properties.Create as string | undefined) ?? '{}')) as {
+      parameters: { Name: string };
+    };
+    byName[create.parameters.Name] = { ...properties, Create: create };
+  }
+  return byName;
+}
+
+describe('the active-world parameters', () => {
+  let first: Template;
+  let changed: Template;
+  beforeAll(() => {
+    first = synthesize(exampleConfig(), { bundling: false }).template;
+    const example = exampleConfig();
+    changed = synthesize(exampleConfig({ server: { ...example.server, world: 'Renamed' } }), {
+      bundling: false,
+    }).template;
+  });
+
+  it('are created with the configured world when missing, and never overwritten', () => {
+    const creators = parameterCreators(first);
+    expect(Object.keys(creators).sort()).toEqual([
+      '/valheim-ondemand/world/args',
+      '/valheim-ondemand/world/name',
+    ]);
+    expect(creators['/valheim-ondemand/world/name']?.Create).toMatchObject({
+      service: 'SSM',
+      action: 'PutParameter',
+      parameters: { Value: 'Dedicated', Type: 'String', Overwrite: false },
+      ignoreErrorCodesMatching: 'ParameterAlreadyExists',
+    });
+    expect(creators['/valheim-ondemand/world/args']?.Create).toMatchObject({
+      parameters: { Value: '-world Dedicated', Overwrite: false },
+    });
+  });
+
+  it('a deploy changes nothing: no call on update or delete, also when server.world changed', () => {
+    for (const template of [first, changed]) {
+      for (const creator of Object.values(parameterCreators(template))) {
+        expect(creator).not.toHaveProperty('Update');
+        expect(creator).not.toHaveProperty('Delete');
+      }
+    }
+    // The only difference a changed server.world makes is the value a missing parameter would get
+    expect(parameterCreators(changed)['/valheim-ondemand/world/name']?.Create).toMatchObject({
+      parameters: { Value: 'Renamed', Overwrite: false },
+    });
+  });
+
+  it('reach the game task as secrets (read at every launch), not as its environment', () => {
+    const task = Object.values(resources(first)).find(
+      (resource) =>
+        resource.Type === 'AWS::ECS::TaskDefinition' &&
+        JSON.stringify(resource.Properties).includes('valheim-server'),
+    );
+    const containers = (task?.Properties?.ContainerDefinitions ?? []) as Array<Record<string, unknown>>;
+    const container = containers[0] ?? {};
+    const secrets = JSON.stringify(container.Secrets);
+    expect(secrets).toContain(':parameter/valheim-ondemand/world/name');
+    expect(secrets).toContain(':parameter/valheim-ondemand/world/args');
+    const environment = (container.Environment as Array<{ Name: string }>).map((variable) => variable.Name);
+    expect(environment).not.toContain('WORLD_NAME');
+    expect(environment).toContain('PRE_SERVER_RUN_HOOK');
+  });
+
+  it('PutParameter is granted on those two parameters only', () => {
+    const statements = policyStatements(first).filter((statement) =>
+      JSON.stringify(statement.Action).includes('ssm:PutParameter'),
+    );
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) {
+      expect(JSON.stringify(statement.Resource)).toMatch(/parameter\/valheim-ondemand\/world\/(name|args)/);
+    }
+  });
+});
