@@ -243,7 +243,7 @@ export class GameServer extends Construct {
       essential: false,
       entryPoint: ['/bin/sh', '-c'],
       command: [worldPrefetchCommand()],
-      // The world the next start runs: the active-world parameter when worlds can be switched, read at launch.
+      // The world that runs: the active one (read at launch, like the game's) when worlds are switchable.
       ...(props.activeWorld
         ? { secrets: { WORLD_NAME: ecs.Secret.fromSsmParameter(props.activeWorld.name) } }
         : { environment: { WORLD_NAME: props.worldName } }),

@@ -35,7 +35,7 @@ import type { GameServer } from '../server/game-server.js';
 import { type SnapshotTasks, startWorldSnapshot } from '../worlds/start-snapshot.js';
 import { mayOperate } from './access.js';
 import { describeFailure } from './aws-errors.js';
-import { keepRunningReply, NO_STATE_MESSAGE } from './keep-running.js';
+import { keepRunningPending, keepRunningReply, NO_STATE_MESSAGE } from './keep-running.js';
 import {
   alreadyMessage,
   BACKUP_ALREADY_RUNNING_MESSAGE,
@@ -131,6 +131,7 @@ const DESCRIPTIONS: Record<Subcommand, string> = {
   password: 'read the password',
   cost: 'work out the cost',
   backup: 'back up the world',
+  'keep-running': 'keep the server running',
 };
 
 /** Cost Explorer gets at most this long; without it the reply still has the estimate. */
@@ -199,45 +200,21 @@ export async function runButton(
       ephemeral: true,
     });
   }
-  if (action === 'keepRunning') return keepRunning(interaction, context);
   return perform(
     {
-      action,
+      // Keep running follows the rules of Start and Stop (this guild, an operator role when roles are set),
+      // as a button and as `/valheim keep-running`.
+      action: action === 'keepRunning' ? 'keep-running' : action,
       guildId: interaction.guild_id,
       member: interaction.member,
       applicationId: interaction.application_id,
       token: interaction.token,
-      updateMessage: action === 'status' && !privateStatus,
+      updateMessage: (action === 'status' && !privateStatus) || action === 'keepRunning',
       privateStatus,
       ...(overrideBudget && { overrideBudget }),
     },
     context,
   );
-}
-
-/** Keep running follows the rules of Start and Stop: this guild, and an operator role when roles are set. */
-async function keepRunning(
-  interaction: APIMessageComponentInteraction,
-  context: CommandContext,
-): Promise<APIInteractionResponse> {
-  const member = interaction.member;
-  if (interaction.guild_id !== context.guildId || !member) {
-    return messageResponse(NOT_IN_GUILD_MESSAGE, { ephemeral: true });
-  }
-  if (!mayOperate(member, context)) {
-    return messageResponse(refusedMessage(context.operatorRoleIds, 'keepRunning'), { ephemeral: true });
-  }
-  if (!context.store) return messageResponse(NO_STATE_MESSAGE, { ephemeral: true });
-  const open = context.store;
-  try {
-    return await withDeadline(context.budgetMs, async (signal) =>
-      keepRunningReply(await open(), member.user.id, context.now(), context.log, signal),
-    );
-  } catch (error) {
-    if (error instanceof InteractionNotClaimedError) return notClaimed();
-    context.log.error('keep running failed', { userId: member.user.id, error });
-    return messageResponse(describeFailure(error, 'keep the server running'), { ephemeral: true });
-  }
 }
 
 async function perform(request: Request, context: CommandContext): Promise<APIInteractionResponse> {
@@ -261,6 +238,12 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
         });
       }
       if (action === 'cost') return await costReply(context, signal);
+      if (action === 'keep-running') {
+        if (!context.store) return messageResponse(NO_STATE_MESSAGE, { ephemeral: true });
+        return await keepRunningReply(await context.store(), userId, context.now(), context.log, signal, {
+          update: request.updateMessage,
+        });
+      }
       if (action === 'backup') return await backupReply(request, context, signal);
       // A start also checks for a world transfer: one ListTasks call, alongside the status.
       const checkTransfers = action === 'start' ? context.worldTransfers : undefined;
@@ -289,8 +272,20 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
         const startLine = starting
           ? startStatusLines(status.task, presence, stored.state, stored.startReply, now.getTime())
           : undefined;
+        // A limit warning waiting for an answer keeps its Keep running wherever the status shows: a Refresh on
+        // the warning (by anyone) replaces the message, and must not take the one control away.
+        const keep =
+          stored !== undefined &&
+          (status.state === 'running' || status.state === 'starting') &&
+          keepRunningPending(stored.state);
         return messageResponse(statusMessage(status, now, stored?.state, idleAt, startLine), {
-          components: [buttonRow(status.state === 'stopped' ? 'start' : 'stop', 'status')],
+          components: [
+            buttonRow(
+              ...(keep ? (['keepRunning'] as const) : []),
+              status.state === 'stopped' ? 'start' : 'stop',
+              'status',
+            ),
+          ],
           update: request.updateMessage,
           ...(request.privateStatus && { ephemeral: true }),
         });

@@ -19,6 +19,7 @@ import type { DeliveryStore } from './deliveries.js';
  * - SESSION / <id>    one row per session, the ledger (id = ISO start time, so a month is a key range)
  * - SERVER / COST     the last Cost Explorer answer (each request costs $0.01, so it is cached)
  * - BACKUP / <id>     the `/valheim backup` reply to follow up on when that snapshot is done (expires by TTL)
+ * - LOCK / WORLD_TRANSFER  the transfer lock, leased by the world-transfer task (src/worlds/world-transfer.sh)
  */
 
 /** Items that only matter for a while carry this epoch-seconds attribute; the table's TTL removes them. */

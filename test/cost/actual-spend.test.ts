@@ -173,8 +173,9 @@ describe('actual spend from Cost Explorer', () => {
     expect(cache.value).toBeUndefined();
     // Then the request was not aborted: its answer lands in the cache
     await vi.waitFor(() => expect(cache.value?.amount).toBe(3.4567), { timeout: 2000 });
-    const [call] = ce.commandCalls(GetCostAndUsageCommand);
-    const [, options] = (call?.args ?? []) as unknown as [unknown, { abortSignal: AbortSignal }];
+    const calls = ce.commandCalls(GetCostAndUsageCommand);
+    expect(calls).toHaveLength(1);
+    const [, options] = (calls[0] as { args: unknown[] }).args as [unknown, { abortSignal: AbortSignal }];
     expect(options.abortSignal.aborted).toBe(false);
   });
 

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { WORLD_PREFETCH_CONTAINER } from '../../src/server/world-prefetch.js';
 import { exampleConfig, policyStatements, resources, synthesize } from './helpers.js';
 
 /*
@@ -72,13 +73,17 @@ describe('the active-world parameters', () => {
         JSON.stringify(resource.Properties).includes('valheim-server'),
     );
     const containers = (task?.Properties?.ContainerDefinitions ?? []) as Array<Record<string, unknown>>;
-    const container = containers[0] ?? {};
-    const secrets = JSON.stringify(container.Secrets);
+    const game = containers.find((container) => container.Essential === true) ?? {};
+    const secrets = JSON.stringify(game.Secrets);
     expect(secrets).toContain(':parameter/valheim-ondemand/world/name');
     expect(secrets).toContain(':parameter/valheim-ondemand/world/args');
-    const environment = (container.Environment as Array<{ Name: string }>).map((variable) => variable.Name);
+    const environment = (game.Environment as Array<{ Name: string }>).map((variable) => variable.Name);
     expect(environment).not.toContain('WORLD_NAME');
     expect(environment).toContain('PRE_SERVER_RUN_HOOK');
+    // The world prefetch reads the active world's files too, not the configured one's
+    const prefetch = containers.find((container) => container.Name === WORLD_PREFETCH_CONTAINER) ?? {};
+    expect(JSON.stringify(prefetch.Secrets)).toContain(':parameter/valheim-ondemand/world/name');
+    expect(JSON.stringify(prefetch.Environment ?? [])).not.toContain('WORLD_NAME');
   });
 
   it('PutParameter is granted on those two parameters only', () => {
