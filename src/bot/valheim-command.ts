@@ -97,7 +97,7 @@ export interface CostSettings {
 }
 
 export interface CommandContext {
-  /** The game server; a function so the AWS SDK is loaded only by requests that need it. */
+  /** The game server; a function so the AWS client is loaded only by requests that need it. */
   readonly server: () => Promise<GameServer>;
   /** The bot's shared state; absent when the endpoint runs without the monitor (e.g. a bare `valheim serve`). */
   readonly store?: () => Promise<CommandStore>;
