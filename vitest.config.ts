@@ -35,7 +35,10 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'isolated', include: ['test/!(infra)/**/*.test.ts', ...MODULE_MOCKING_INFRA_TESTS] },
+        test: {
+          name: 'isolated',
+          include: ['test/!(infra|e2e)/**/*.test.ts', ...MODULE_MOCKING_INFRA_TESTS],
+        },
       },
     ],
   },

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
-import { type App, Tags, Validations } from 'aws-cdk-lib';
+import { type App, type Stack, Tags, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { DEFAULT_BOOTSTRAP_QUALIFIER } from '../src/config/bootstrap-policy.js';
+import { DEFAULT_BOOTSTRAP_QUALIFIER, permissionsBoundaryName } from '../src/config/bootstrap-policy.js';
 import { ConfigError, DEFAULT_CONFIG_FILE, EXAMPLE_CONFIG_FILE } from '../src/config/load.js';
 import { COST_TAG_KEY, type ValheimConfig } from '../src/config/schema.js';
 import {
@@ -135,15 +136,33 @@ export function addValheimStack(
   options: { readonly discordDeployRun?: string } = {},
 ): ValheimStack {
   const tags = applyAppSetup(app, config);
-  return new ValheimStack(app, config.stackName, {
+  return withPermissionsBoundary(
+    new ValheimStack(app, config.stackName, {
+      config,
+      discordDeployRun: options.discordDeployRun,
+      // Region only, no account: synth needs no credentials, and a deploy always lands in the configured region.
+      env: { region: config.region },
+      description: `Valheim server "${config.server.name}" on ECS Fargate, started from Discord (valheim-ondemand)`,
+      // Stack tags (propagated by CloudFormation) in addition to the resource tags.
+      tags,
+    }),
     config,
-    discordDeployRun: options.discordDeployRun,
-    // Region only, no account: synth needs no credentials, and a deploy always lands in the configured region.
-    env: { region: config.region },
-    description: `Valheim server "${config.server.name}" on ECS Fargate, started from Discord (valheim-ondemand)`,
-    // Stack tags (propagated by CloudFormation) in addition to the resource tags.
-    tags,
-  });
+  );
+}
+
+/**
+ * Puts the permissions boundary `<stackName>-permissions-boundary` (src/config/bootstrap-policy.ts) on every
+ * role of `stack`: the least-privileged execution policy refuses to create a role without it, and it caps
+ * whatever a template grants a role. The policy must exist before the deploy (README, Set it up).
+ */
+function withPermissionsBoundary<T extends Stack>(stack: T, config: ValheimConfig): T {
+  const boundary = iam.ManagedPolicy.fromManagedPolicyName(
+    stack,
+    'PermissionsBoundary',
+    permissionsBoundaryName(config.stackName),
+  );
+  iam.PermissionsBoundary.of(stack).apply(boundary);
+  return stack;
 }
 
 /**
@@ -177,14 +196,17 @@ export function addCiAccessStack(
     throw new ConfigError(`-c ${option}: ${message}`);
   }
   const tags = applyAppSetup(app, config);
-  return new CiAccessStack(app, `${config.stackName}-ci-access`, {
-    ...props,
-    createGitlabProvider: !existingProviders.has('gitlab'),
-    createGithubProvider: !existingProviders.has('github'),
-    env: { region: config.region },
-    description: `CI access (OIDC roles) for the Valheim stack ${config.stackName} (valheim-ondemand)`,
-    tags,
-  });
+  return withPermissionsBoundary(
+    new CiAccessStack(app, `${config.stackName}-ci-access`, {
+      ...props,
+      createGitlabProvider: !existingProviders.has('gitlab'),
+      createGithubProvider: !existingProviders.has('github'),
+      env: { region: config.region },
+      description: `CI access (OIDC roles) for the Valheim stack ${config.stackName} (valheim-ondemand)`,
+      tags,
+    }),
+    config,
+  );
 }
 
 const setUpApps = new WeakSet<App>();

@@ -1,8 +1,9 @@
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleLambda } from '../infra/bundling.js';
 import {
+  DISCORD_ENDPOINT_PATH_ENTRY,
   DISCORD_WIRING_ENTRY,
   INTERACTIONS_ENTRY,
   MONITOR_ENTRY,
@@ -22,6 +23,7 @@ export const LAMBDA_ENTRIES = [
   SERVER_LOG_ENTRY,
   SCHEDULED_START_ENTRY,
   DISCORD_WIRING_ENTRY,
+  DISCORD_ENDPOINT_PATH_ENTRY,
 ];
 
 export interface BuiltLambda {
@@ -37,7 +39,9 @@ export function buildLambdas(outdir: string, entries: readonly string[] = LAMBDA
     const name = basename(entry, '.ts');
     const dir = join(outdir, name);
     rmSync(dir, { recursive: true, force: true });
-    bundleLambda({ entry, outdir: dir });
+    const { metafile } = bundleLambda({ entry, outdir: dir });
+    // Beside the bundle, not in it: which chunk each lazy import() became (test/e2e/lazy-imports.test.ts).
+    writeFileSync(join(outdir, `${name}.meta.json`), JSON.stringify(metafile));
     return { name, outdir: dir, bytes: javascriptBytes(dir) };
   });
 }

@@ -65,6 +65,8 @@ export class BundledFunction extends Construct implements iam.IGrantable {
   public readonly role: iam.Role;
   public readonly logGroup: logs.LogGroup;
   public readonly grantPrincipal: iam.IPrincipal;
+  /** The handler's TypeScript entry file: which bundle of `npm run build` this function runs. */
+  public readonly entry: string;
 
   constructor(scope: Construct, id: string, props: BundledFunctionProps) {
     super(scope, id);
@@ -86,6 +88,7 @@ export class BundledFunction extends Construct implements iam.IGrantable {
     this.grantPrincipal = this.role;
 
     const entry = props.entry;
+    this.entry = entry;
     this.function = new lambda.Function(this, 'Function', {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,

@@ -154,6 +154,9 @@ export class WorldBucket extends Construct {
         resources: [bucket.arnForObjects('*')],
       }),
     );
+    // The policy outlives the stack with the bucket (a stack delete would otherwise remove it, and with it the
+    // deny), so that no deploy ever needs s3:DeleteBucketPolicy: the execution policy refuses it.
+    bucket.policy?.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.RETAIN);
     acknowledge(
       bucket,
       'AwsSolutions-S1',

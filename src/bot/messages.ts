@@ -46,11 +46,16 @@ export function statusMessage(
     if (lifecycle.joinCode) lines.push(`Crossplay join code: **${lifecycle.joinCode}**`);
     if (lifecycle.limitWarning) {
       lines.push(
-        `⚠️ Stops by itself <t:${Math.floor(lifecycle.limitWarning.stopAt / 1000)}:R> unless someone presses **Keep running**.`,
+        `⚠️ Stops by itself <t:${Math.floor(lifecycle.limitWarning.stopAt / 1000)}:R> unless someone presses **Keep running** (the button, or \`/valheim keep-running\`).`,
       );
     }
     if (idleStopAt !== undefined) {
-      lines.push(`⏰ Stops by itself <t:${Math.floor(idleStopAt / 1000)}:R> unless someone joins.`);
+      // Past its time, the stop waits for the server's own count to confirm nobody is on (a few minutes).
+      lines.push(
+        idleStopAt > now.getTime()
+          ? `⏰ Stops by itself <t:${Math.floor(idleStopAt / 1000)}:R> unless someone joins.`
+          : "⏰ Stops by itself as soon as the server's own count confirms nobody is on (a few minutes at most), unless someone joins.",
+      );
     }
   }
   const details: string[] = [];
@@ -166,7 +171,7 @@ export function alreadyMessage(
 const REFUSED_ACTIONS: Readonly<Record<string, string>> = {
   password: 'see the password',
   backup: 'back up the world',
-  keepRunning: 'keep the server running',
+  'keep-running': 'keep the server running',
 };
 
 export function refusedMessage(roleIds: readonly string[], action: string): string {

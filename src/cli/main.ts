@@ -4,7 +4,7 @@ import { spawnInherited } from './commands/deploy.js';
 import { createPrompter, processTerminal, readAllStdin } from './io.js';
 import { run } from './program.js';
 
-/* The `valheim` executable (bin/valheim.js loads this file through tsx): real dependencies, then run. */
+/* The `valheim` executable (bin/valheim.js runs this file bundled, scripts/build-cli.ts): real dependencies, then run. */
 
 // The project supports Node 20 (package.json engines); the SDK's multi-line notice about Node 22 would
 // bury the one-line messages. An explicit setting by the user still wins.
@@ -17,7 +17,8 @@ const untilShutdown = (): Promise<string> =>
   });
 
 const prompter = createPrompter(process.stdin, process.stderr);
-process.exitCode = await run(process.argv.slice(2), {
+// No top-level await: bin/valheim.js runs this file bundled as a CommonJS script (scripts/build-cli.ts).
+void run(process.argv.slice(2), {
   env: process.env,
   term: processTerminal(),
   ssm: (region) => new SSMClient({ region }),
@@ -28,5 +29,7 @@ process.exitCode = await run(process.argv.slice(2), {
   promptHidden: (question) => prompter.hidden(question),
   promptLine: (question) => prompter.line(question),
   untilShutdown,
+}).then((code) => {
+  process.exitCode = code;
+  prompter.close();
 });
-prompter.close();

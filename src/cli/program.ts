@@ -22,7 +22,7 @@ import { type Sleep, startCommand, stopCommand } from './commands/start-stop.js'
 import { startsCommand } from './commands/starts.js';
 import { type QueryEndpoint, statusCommand } from './commands/status.js';
 import { worldCommand } from './commands/world.js';
-import { errorLines } from './errors.js';
+import { CliError, CliProblems, errorLines } from './errors.js';
 import type { Terminal } from './io.js';
 
 /** Everything the commands touch outside the process, injected so tests can replace it. */
@@ -132,12 +132,35 @@ export async function run(args: readonly string[], deps: CliDeps): Promise<numbe
   const program = createProgram(deps, (code) => {
     exitCode = code;
   });
+  // A command run with --json promised JSON on stdout: a failure is JSON there too, so scripts can parse it.
+  let json = false;
+  program.hook('preAction', (_program, action) => {
+    json = action.opts().json === true;
+  });
   try {
     await program.parseAsync([...args], { from: 'user' });
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    for (const line of errorLines(error, Boolean(deps.env.VALHEIM_DEBUG))) deps.term.err(line);
+    const lines = errorLines(error, Boolean(deps.env.VALHEIM_DEBUG));
+    if (json) deps.term.out(JSON.stringify(errorJson(error, lines)));
+    for (const line of lines) deps.term.err(line);
     return 1;
   }
+}
+
+/** A failure as `--json` prints it: `{"ok": false, "errors": [{"problem", "fix"}]}`. */
+export function errorJson(
+  error: unknown,
+  lines: readonly string[],
+): { ok: false; errors: { problem: string; fix?: string }[] } {
+  const problems = error instanceof CliProblems ? error.problems : error instanceof CliError ? [error] : [];
+  if (problems.length > 0) {
+    return { ok: false, errors: problems.map(({ problem, fix }) => ({ problem, fix })) };
+  }
+  // Config errors and bugs: their printed lines, without the "valheim: " prefix (and no stack trace).
+  return {
+    ok: false,
+    errors: lines.filter((line) => line.startsWith('valheim: ')).map((line) => ({ problem: line.slice(9) })),
+  };
 }

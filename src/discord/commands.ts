@@ -15,6 +15,7 @@ export const SUBCOMMANDS = {
   password: 'Show the server password (only you see it)',
   cost: "This month's play time and what it costs",
   backup: 'Snapshot the world to S3 now; you are told when it is done',
+  'keep-running': 'Put off the automatic stop the bot warned about (blind or session limit)',
 } as const;
 
 export type Subcommand = keyof typeof SUBCOMMANDS;
@@ -23,7 +24,12 @@ export type Subcommand = keyof typeof SUBCOMMANDS;
  * Subcommands that change what is running (or run a task that costs money), and so require an operator role
  * when roles are configured.
  */
-export const OPERATOR_SUBCOMMANDS: ReadonlySet<Subcommand> = new Set<Subcommand>(['start', 'stop', 'backup']);
+export const OPERATOR_SUBCOMMANDS: ReadonlySet<Subcommand> = new Set<Subcommand>([
+  'start',
+  'stop',
+  'backup',
+  'keep-running',
+]);
 
 export function isSubcommand(name: string): name is Subcommand {
   return Object.hasOwn(SUBCOMMANDS, name);

@@ -10,8 +10,17 @@ import type { ServerState } from '../server/server-status.js';
 
 /**
  * The monitor's brain: a pure function of (state, observation, now) that says what the bot should do.
- * No I/O here, so its promises — never stop while anyone may be playing, always stop an empty server on
- * time, announce each start once — are checked with property-based tests.
+ * No I/O here, so its promises — never stop under anyone who joined before the announced stop time, always
+ * stop an empty server, announce each start once — are checked with property-based tests (and against the
+ * truth of who is on, in test/monitor/idle-truth.test.ts).
+ *
+ * How a stop avoids players. The count the bot keeps can be wrong for a while (a lost "Got connection"
+ * line, a client that reconnected, a query that does not show a player loading in), so an idle (or
+ * empty-session) stop never rests on it alone. It waits until the server itself says nobody is on, in a
+ * count taken after the stop time Discord was told: a query answering 0 (at least STOP_SETTLE_MS after that
+ * time, so a player who joined just before it has loaded in), or the game's own count line saying 0, at
+ * most EMPTY_PROOF_MAX_AGE_MS old, with no connection logged since. Whoever joined before the announced time
+ * is in that count. Late and lost lines only make the stop later (until the next count line, 10 minutes).
  */
 
 export interface LifecycleSettings {
@@ -61,6 +70,11 @@ export interface Observation {
   readonly lastStop?: { readonly spot: boolean; readonly reason?: string };
   /** The last time the log saw somebody join (a join the count may not show yet). */
   readonly lastJoinAt?: number;
+  /**
+   * The newest moment the server itself said nobody was on (a query answering 0, or the game's own count line
+   * saying 0), with no connection logged after it; only when `players` is 0. What an idle stop rests on.
+   */
+  readonly emptyAt?: number;
   /** Crossplay: the server is ready but its join code is not logged yet; the ready notice waits briefly. */
   readonly joinCodePending?: boolean;
   readonly gameVersion?: string;
@@ -79,6 +93,19 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 /** How long the stop notice waits for the shutdown save to show up in the log. */
 export const SHUTDOWN_SAVE_WAIT_MS = 90_000;
+
+/**
+ * How old the server's own "nobody is on" may be when a stop rests on it. Longer than a count line takes to
+ * arrive (up to 90 s) plus a tick (a minute); shorter, so a player who connected after it with a lost line is
+ * exposed for as short a time as can be.
+ */
+export const EMPTY_PROOF_MAX_AGE_MS = 3 * MINUTE;
+
+/**
+ * A stop comes at the earliest this long after the time Discord was told: a player who joined just before
+ * that time has loaded in (the query shows him) and his lines have arrived.
+ */
+export const STOP_SETTLE_MS = 90_000;
 
 /**
  * How long before any automatic stop the group is warned. Never zero: no automatic stop happens without a
@@ -205,7 +232,7 @@ export function decide(
         next = { ...next, slowStartAnnounced: true };
       }
       // A start that never gets ready is as blind as a hung game: bounded the same way.
-      return limits(next, startedAt, now, settings, actions);
+      return limits(next, startedAt, now, settings, actions, observation, observation.players);
     }
   }
 
@@ -241,7 +268,7 @@ export function decide(
     next = withdrawIdleWarning({ ...next, lastActivityAt: joinedAt, everJoined: true }, actions);
   }
 
-  const limited = limits(next, next.unknownSince, now, settings, actions);
+  const limited = limits(next, next.unknownSince, now, settings, actions, observation, players);
   next = limited.state;
   if (next.phase !== 'ready') return limited;
 
@@ -266,6 +293,8 @@ export function decide(
   if (next.warnedStopAt !== undefined && next.warnedStopAt < stopAt)
     next = withdrawIdleWarning(next, actions);
   if (next.warnedStopAt !== undefined && now >= next.warnedStopAt) {
+    // Due; but only the server's own count, taken after the announced time, says nobody is on.
+    if (!confirmedEmpty(observation, next.warnedStopAt, now)) return { state: next, actions };
     actions.push({ type: 'stop-server', reason });
     return { state: { ...next, phase: 'stopping', stopReason: reason }, actions };
   }
@@ -277,6 +306,18 @@ export function decide(
     next = { ...next, warnedStopAt: announcedStop };
   }
   return { state: next, actions };
+}
+
+/** The server itself said nobody is on, in a fresh count taken after the stop time Discord was told. */
+function confirmedEmpty(observation: Observation, announcedAt: number, now: number): boolean {
+  const at = observation.emptyAt;
+  if (at === undefined || observation.players !== 0) return false;
+  return (
+    at >= announcedAt &&
+    now - at <= EMPTY_PROOF_MAX_AGE_MS &&
+    now >= announcedAt + STOP_SETTLE_MS &&
+    (observation.lastJoinAt ?? Number.NEGATIVE_INFINITY) < at
+  );
 }
 
 function withdrawIdleWarning(state: LifecycleState, actions: Action[]): LifecycleState {
@@ -298,9 +339,12 @@ function applyKeepRunning(state: LifecycleState, settings: LifecycleSettings): L
 }
 
 /**
- * The two bounds on a session nobody ends: the count unknown for `unknownLimitMinutes` (from `blindSince`),
- * and `maxSessionHours` in all. Each first warns with a Keep running button, and stops a warning window
- * later if nobody pressed it.
+ * The two bounds on a session nobody ends: the count unknown for `unknownLimitMinutes` (from `blindSince`, or
+ * the last Keep running or join the log showed, whichever is later), and `maxSessionHours` in all. Each first
+ * warns with a Keep running button, and stops a warning window later if nobody pressed it. Neither stops
+ * players the bot knows are on: the session limit waits while the count is above zero (and an empty server
+ * stops like an idle one, on the server's own count); only a count that stays unknown (the blind limit, or the
+ * session limit while blind) can stop a server with players the bot cannot see.
  */
 function limits(
   state: LifecycleState,
@@ -308,34 +352,53 @@ function limits(
   now: number,
   settings: LifecycleSettings,
   actions: Action[],
+  observation: Observation,
+  players: PlayerCount,
 ): Decision {
   const window = warningWindow(settings);
   let next = state;
   const pending = next.limitWarning;
+  const joinedAt =
+    observation.lastJoinAt !== undefined && observation.lastJoinAt <= now
+      ? observation.lastJoinAt
+      : undefined;
+  // Blind is a count that is unknown now: a known count (while starting too) withdraws a blind warning.
   const blindFrom =
-    blindSince === undefined ? undefined : Math.max(blindSince, next.blindAcknowledgedAt ?? blindSince);
+    blindSince === undefined || players !== 'unknown'
+      ? undefined
+      : Math.max(blindSince, next.blindAcknowledgedAt ?? blindSince, joinedAt ?? blindSince);
+  const blindDue =
+    settings.unknownLimitMinutes > 0 && blindFrom !== undefined
+      ? blindFrom + settings.unknownLimitMinutes * MINUTE
+      : undefined;
+  const playersOn = typeof players === 'number' && players > 0;
+  const sessionEnd =
+    settings.maxSessionHours > 0 && next.startedAt !== undefined
+      ? next.startedAt + (settings.maxSessionHours + (next.sessionExtensionHours ?? 0)) * HOUR
+      : undefined;
 
-  if (pending?.kind === 'blind' && blindFrom === undefined) {
-    // The count is visible again.
-    const { limitWarning: _warning, ...rest } = next;
-    actions.push({ type: 'cancel-limit-warning', kind: 'blind' });
-    return { state: rest, actions };
-  }
   if (pending) {
+    // The count is visible again (or a join showed somebody is on), or players are known to be on: withdrawn.
+    const stale = pending.kind === 'blind' ? blindDue === undefined || now < blindDue : playersOn;
+    if (stale) {
+      const { limitWarning: _warning, ...rest } = next;
+      actions.push({ type: 'cancel-limit-warning', kind: pending.kind });
+      return { state: rest, actions };
+    }
     if (now < pending.stopAt) return { state: next, actions };
+    // Due. A count of 0 is an empty server: it stops like an idle one, on the server's own count.
+    if (players === 0 && !confirmedEmpty(observation, pending.stopAt, now)) return { state: next, actions };
     actions.push({ type: 'stop-server', reason: pending.kind });
     const { limitWarning: _warning, ...rest } = next;
     return { state: { ...rest, phase: 'stopping', stopReason: pending.kind }, actions };
   }
 
   const due: Array<{ kind: LimitKind; warnAt: number; stopAt: number; since: number }> = [];
-  if (settings.maxSessionHours > 0 && next.startedAt !== undefined) {
-    const stopAt = next.startedAt + (settings.maxSessionHours + (next.sessionExtensionHours ?? 0)) * HOUR;
-    due.push({ kind: 'max-session', warnAt: stopAt - window, stopAt, since: next.startedAt });
+  if (sessionEnd !== undefined && next.startedAt !== undefined && !playersOn) {
+    due.push({ kind: 'max-session', warnAt: sessionEnd - window, stopAt: sessionEnd, since: next.startedAt });
   }
-  if (settings.unknownLimitMinutes > 0 && blindFrom !== undefined) {
-    const warnAt = blindFrom + settings.unknownLimitMinutes * MINUTE;
-    due.push({ kind: 'blind', warnAt, stopAt: warnAt + window, since: blindFrom });
+  if (blindDue !== undefined && blindFrom !== undefined) {
+    due.push({ kind: 'blind', warnAt: blindDue, stopAt: blindDue + window, since: blindFrom });
   }
   const first = due.filter((limit) => now >= limit.warnAt).sort((a, b) => a.warnAt - b.warnAt)[0];
   if (first) {

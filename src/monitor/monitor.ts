@@ -8,10 +8,10 @@ import type { StartReply } from '../records/notice.js';
 import type { SessionRecord } from '../records/session.js';
 import type { GameServer } from '../server/game-server.js';
 import { claimBasis } from './claims.js';
-import { type Decision, decide, type LifecycleSettings } from './decide.js';
+import { type Decision, decide, type LifecycleSettings, type Observation } from './decide.js';
 import { type DeliveryStore, deliverPending, type Notify, noticesOf, supersededBy } from './deliveries.js';
 import { budgetNotice, type NoticeContext, snapshotNotStartedNotice, transferNotice } from './notices.js';
-import { type ObserveSettings, observe, type PlayerQuery } from './observe.js';
+import { type ObserveSettings, observe, type PlayerQuery, queryHost } from './observe.js';
 import {
   readySummary,
   reportStartProgress,
@@ -99,14 +99,18 @@ export async function runMonitorTick(
   trigger: TickTrigger,
 ): Promise<TickResult> {
   const signal = AbortSignal.timeout(OBSERVE_BUDGET_MS);
-  const [stored, status, { presence }] = await Promise.all([
+  const [stored, status, { presence: loaded }] = await Promise.all([
     ports.store.load(signal),
     ports.server.status(signal),
     ports.store.loadPresence(signal),
   ]);
-  const now = ports.now();
-  const observation = await observe(status, presence, ports.queryPlayers, settings, now, signal);
-  const decided = decide(stored.state, observation, now, settings.lifecycle);
+  const firstNow = ports.now();
+  const firstLook = await observe(status, loaded, ports.queryPlayers, settings, firstNow, signal);
+  const firstDecision = decide(stored.state, firstLook, firstNow, settings.lifecycle);
+  // The moment of stopping: ask again, and read the newest log batch, so a join that arrived meanwhile counts.
+  const { observation, presence, now, decided } = firstDecision.actions.some(isStop)
+    ? await recheck(ports, settings, stored.state, status)
+    : { observation: firstLook, presence: loaded, now: firstNow, decided: firstDecision };
   const progress = startProgressOf(
     stored.state,
     decided.state,
@@ -123,7 +127,7 @@ export async function runMonitorTick(
   const drop = supersededBy(fresh, stored.outbox ?? []);
   // An idle stop claims the change like /valheim stop does, so a member pressing Stop meanwhile is told it is
   // already stopping instead of scaling down a second time.
-  const stops = decision.actions.some((action) => action.type === 'stop-server');
+  const stops = decision.actions.some(isStop);
   const applied = await ports.store.save(decision.state, stored.version, {
     ...(closes && { startReply: null }),
     ...(stops && { claim: { desiredCount: 0, basis: claimBasis(status), at: now } }),
@@ -187,6 +191,48 @@ export async function runMonitorTick(
       .catch((error: unknown) => ports.log.error('cannot enable polling', { error }));
   }
   return { actions: decision.actions, state: decision.state, applied };
+}
+
+function isStop(action: Action): boolean {
+  return action.type === 'stop-server';
+}
+
+/** Time for the re-check's query and read: the query's own timeout (3 s) and a read. */
+const RECHECK_BUDGET_MS = 4000;
+
+/**
+ * A decision to stop is made again at the moment of stopping: the query asked again and, after its answer,
+ * the newest log batch read (the log Lambda writes it to the same table), then decided anew from the same
+ * stored state. Only a stop that still holds goes ahead; nothing is saved in between.
+ */
+async function recheck(
+  ports: MonitorPorts,
+  settings: MonitorSettings,
+  state: LifecycleState,
+  status: Awaited<ReturnType<GameServer['status']>>,
+): Promise<{
+  observation: Observation;
+  presence: LogPresence | undefined;
+  now: number;
+  decided: Decision;
+}> {
+  const signal = AbortSignal.timeout(RECHECK_BUDGET_MS);
+  const host = queryHost(status, settings);
+  const answer =
+    host === undefined
+      ? undefined
+      : await ports.queryPlayers(host, signal).then(
+          (players) => ({ players }),
+          (error: unknown) => ({ error }),
+        );
+  const { presence } = await ports.store.loadPresence(signal);
+  const replay: PlayerQuery = async () => {
+    if (!answer || 'error' in answer) throw answer?.error ?? new Error('not asked');
+    return answer.players;
+  };
+  const now = ports.now();
+  const observation = await observe(status, presence, replay, settings, now, signal);
+  return { observation, presence, now, decided: decide(state, observation, now, settings.lifecycle) };
 }
 
 /** Remembers the phase the start reply shows, and gives the ready notice the start's duration. */

@@ -84,12 +84,18 @@ export function noticeFor(action: Action, context: NoticeContext, now: number): 
           ? `👀 I can't see who is playing since ${discordTime(action.since, 't')} (the server's log and query say nothing I can read), so I can't tell whether it is still in use.`
           : `⏳ This session has been running since ${discordTime(action.since, 't')}, the limit of ${context.maxSessionHours ?? 12} hours.`;
       return {
-        content: `${why} I'll stop the server ${discordTime(action.stopAt, 'R')} (in about ${minutes} min) unless someone presses **Keep running**.`,
+        content: `${why} I'll stop the server ${discordTime(action.stopAt, 'R')} (in about ${minutes} min) unless someone presses **Keep running** (or types \`/valheim keep-running\`).`,
         components: [buttonRow('keepRunning', 'status')],
       };
     }
     case 'cancel-limit-warning':
-      return { content: '👍 I can see who is playing again: the server keeps running.', components: [] };
+      return {
+        content:
+          action.kind === 'blind'
+            ? '👍 I can see who is playing again: the server keeps running.'
+            : '👍 Players are on, so the server keeps running past the session limit: I stop it only once nobody is on.',
+        components: [],
+      };
     case 'announce-join-code':
       return {
         content: `🔑 **New crossplay join code: ${action.joinCode}** — the old one no longer works.`,

@@ -22,6 +22,11 @@ export const JOIN_CODE_WAIT_MS = 2 * 60_000;
 /** Asks the server how many players are on (A2S_INFO); throws when it does not answer. */
 export type PlayerQuery = (host: string, signal: AbortSignal) => Promise<number>;
 
+/** Where to ask the server for its player count, when it answers such queries and runs. */
+export function queryHost(status: ServerStatus, settings: ObserveSettings): string | undefined {
+  return answersQueries(settings) && status.state === 'running' ? status.publicIp : undefined;
+}
+
 /**
  * Turns what ECS, the query protocol and the server log say into one observation for `decide`.
  * The rule that keeps games alive: when the source we rely on fails, the count is 'unknown', never 0.
@@ -46,9 +51,10 @@ export async function observe(
 
   let queried: number | undefined;
   const queryable = answersQueries(settings);
-  if (queryable && status.state === 'running' && status.publicIp) {
+  const host = queryHost(status, settings);
+  if (host !== undefined) {
     try {
-      queried = await query(status.publicIp, signal);
+      queried = await query(host, signal);
     } catch {
       queried = undefined;
     }
@@ -65,6 +71,7 @@ export async function observe(
     players = logCount;
   }
 
+  const emptyAt = players === 0 ? emptySince(queried, log, now) : undefined;
   const sessionLog = log ?? stoppedLog;
   const shutdownSaved = savedDuringShutdown(sessionLog);
   const lastStop = status.lastStopped;
@@ -77,6 +84,7 @@ export async function observe(
     players,
     ...(log?.joinCode && { joinCode: log.joinCode }),
     ...(log?.lastJoinAt !== undefined && { lastJoinAt: log.lastJoinAt }),
+    ...(emptyAt !== undefined && { emptyAt }),
     ...(settings.crossplay &&
       log?.readyAt !== undefined &&
       !log.joinCode &&
@@ -91,4 +99,22 @@ export async function observe(
       },
     }),
   };
+}
+
+/**
+ * The newest moment the server itself said nobody was on, with no connection logged since: a query that
+ * answered 0 (now), unless a join the log saw may still be loading in (the query does not show such a player
+ * yet); or the game's own count line saying 0 (its log time). A count derived from connect and disconnect
+ * lines is no such proof: a lost "Got connection" line would make it 0 with a player on.
+ */
+function emptySince(
+  queried: number | undefined,
+  log: LogPresence | undefined,
+  now: number,
+): number | undefined {
+  const joinedAt = log?.lastJoinAt ?? Number.NEGATIVE_INFINITY;
+  const proofs: number[] = [];
+  if (queried === 0 && now - joinedAt > LOG_JOIN_GRACE_MS) proofs.push(now);
+  if (log?.base?.count === 0 && log.base.at > joinedAt) proofs.push(log.base.at);
+  return proofs.length > 0 ? Math.max(...proofs) : undefined;
 }

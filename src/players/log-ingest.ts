@@ -31,7 +31,9 @@ export interface IngestResult {
   readonly applied: number;
   /**
    * The batch brought news the monitor should act on at once rather than at its next minute: the server
-   * became joinable, a (new) join code, a failed save, or the shutdown save (the stop notice waits for it).
+   * became joinable, a (new) join code, a failed save, the shutdown save (the stop notice waits for it), or
+   * the game's own count saying nobody is on (an idle stop waits for one; acting on it at once leaves the
+   * least time for somebody to join unseen in between).
    */
   readonly wakeMonitor: boolean;
 }
@@ -89,6 +91,7 @@ function isNews(before: LogPresence, after: LogPresence): boolean {
     after.readyAt !== before.readyAt ||
     after.joinCode !== before.joinCode ||
     after.saveError?.at !== before.saveError?.at ||
-    (savedDuringShutdown(after) === true && savedDuringShutdown(before) !== true)
+    (savedDuringShutdown(after) === true && savedDuringShutdown(before) !== true) ||
+    (after.base?.count === 0 && after.base.at !== before.base?.at && after.shutdownAt === undefined)
   );
 }

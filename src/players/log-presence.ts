@@ -17,14 +17,18 @@ import type { StartLogMarks } from './start-lines.js';
  * authoritative count line (` Connections N ZDOS:`, crossplay's `now N player(s)`, the shutdown) is the
  * base, and the connect and disconnect lines logged after it are replayed on top of it in log order, each
  * moving it by one. A connect or disconnect logged at or before the base is already part of it. The
- * result does not depend on the order the lines arrived in. The peer list only tells a new connection from
- * a repeated line; it never overrules the count, so a missed "Closing socket" lasts until the next count
- * line at the latest (10 minutes).
+ * result does not depend on the order the lines arrived in. The peer list holds one entry per open
+ * connection: a client that reconnects before its old connection's "Closing socket" holds two for a moment,
+ * and that close does not take the player off. The list never overrules the count, so a missed
+ * "Closing socket" lasts until the next count line at the latest (10 minutes).
  */
 export interface LogPresence {
   /** Task the events came from: a new task starts with a clean slate. */
   readonly taskId: string;
-  /** Peers connected and not yet disconnected, oldest first (Steam IDs, or PlayFab platform IDs). Derived. */
+  /**
+   * Open connections, oldest first, by peer (Steam IDs, or PlayFab platform IDs): a peer is listed once per
+   * connection it holds. Derived.
+   */
   readonly peers: readonly string[];
   /** The player count and the time of the newest line it rests on. Derived from `base` and `deltas`. */
   readonly count?: number;
@@ -157,7 +161,7 @@ function settle(presence: LogPresence, base: { count: number; at: number }): Log
   const peers = base.count === 0 ? [] : older.reduce(peersAfter, [...settled.peers]);
   return {
     ...presence,
-    settled: { at: base.at, peers },
+    settled: { at: base.at, peers: boundedConnections(peers) },
     deltas: deltas.filter((delta) => delta.at > base.at),
   };
 }
@@ -170,6 +174,8 @@ function withDelta(presence: LogPresence, delta: PeerDelta): LogPresence {
     if (current.base?.at === settled.at && current.base.count === 0) return derive(current);
     return derive({ ...current, settled: { at: settled.at, peers: peersAfter([...settled.peers], delta) } });
   }
+  // The same line delivered twice (a retried batch) is one line, not a second connection.
+  if ((current.deltas ?? []).some((known) => sameLine(known, delta))) return derive(current);
   const deltas = [...(current.deltas ?? []), delta].sort((a, b) => a.at - b.at);
   if (deltas.length <= MAX_PEER_DELTAS) return derive({ ...current, deltas });
   // Too many lines without a count line: the oldest becomes part of the base (and of the settled peers).
@@ -188,11 +194,41 @@ function withDelta(presence: LogPresence, delta: PeerDelta): LogPresence {
   });
 }
 
-/** The peer list after one connect or disconnect line, ignoring the count. */
+function sameLine(a: PeerDelta, b: PeerDelta): boolean {
+  return a.at === b.at && a.peerId === b.peerId && a.connected === b.connected && a.rejected === b.rejected;
+}
+
+/** The open connections after one connect or disconnect line, ignoring the count. */
 function peersAfter(peers: string[], delta: PeerDelta): string[] {
-  const known = peers.includes(delta.peerId);
-  if (delta.connected) return known ? peers : [...peers, delta.peerId];
-  return known ? peers.filter((peer) => peer !== delta.peerId) : peers;
+  if (delta.connected) return [...peers, delta.peerId];
+  return withoutOne(peers, delta.peerId);
+}
+
+/** The list without one connection of `peerId` (its oldest). */
+function withoutOne(peers: readonly string[], peerId: string): string[] {
+  const index = peers.indexOf(peerId);
+  return index < 0 ? [...peers] : [...peers.slice(0, index), ...peers.slice(index + 1)];
+}
+
+/**
+ * A client holds two connections at most (for a moment, while it reconnects). More entries for one peer are
+ * closes the log never showed (crossplay logs none per peer): the oldest are dropped, so the stored list stays
+ * small over a long session. Listing a peer that is gone only ever makes the count higher until a count line.
+ */
+const MAX_CONNECTIONS_PER_PEER = 2;
+
+function boundedConnections(peers: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = peers.length - 1; i >= 0; i--) {
+    const peer = peers[i] as string;
+    if (kept.filter((known) => known === peer).length < MAX_CONNECTIONS_PER_PEER) kept.unshift(peer);
+  }
+  return kept;
+}
+
+/** How many distinct peers hold a connection. */
+function distinct(peers: readonly string[]): number {
+  return new Set(peers).size;
 }
 
 /**
@@ -225,15 +261,25 @@ function derive(presence: LogPresence): LogPresence {
     }
     const known = peers.includes(delta.peerId);
     if (delta.connected) {
-      // A known peer is a repeated line, unless the count says some listed peers are gone: then it is back.
-      const rejoined = known && peers.length > (count ?? 0);
-      if (!known) peers = [...peers, delta.peerId];
-      if (known && !rejoined) continue;
+      // A listed peer connecting again is a reconnect (the new connection before the old one's close): same
+      // player, no change. Unless the count says some listed peers are gone: then it may be one of them back,
+      // and counting it is the safe side (the next count line settles it).
+      const rejoined = known && distinct(peers) > (count ?? 0);
+      peers = [...peers, delta.peerId];
+      if (known && !rejoined) {
+        countAt = Math.max(countAt ?? delta.at, delta.at);
+        continue;
+      }
       countedAfterBase.add(delta.peerId);
       count = (count ?? 0) + 1;
     } else {
       if (!known) continue;
-      peers = peers.filter((peer) => peer !== delta.peerId);
+      peers = withoutOne(peers, delta.peerId);
+      // The old connection of a client that reconnected: the player is still on.
+      if (peers.includes(delta.peerId)) {
+        countAt = Math.max(countAt ?? delta.at, delta.at);
+        continue;
+      }
       // A peer turned away that connected before the base may not be in its count (the count line can fall
       // between its connect and the rejection): never take a player off for it; the next count line settles it.
       if (delta.rejected && !countedAfterBase.has(delta.peerId)) continue;

@@ -132,6 +132,16 @@ describe('buttons, password and shared state', () => {
       expect(reply.data.content).toContain(`<t:${Math.floor((readyAt + 30 * 60_000) / 1000)}:R>`);
     });
 
+    it('says the stop waits for the server to confirm once its announced time has passed', async () => {
+      server.current = RUNNING;
+      const readyAt = NOW.getTime() - 31 * 60_000;
+      store.stored = { state: { phase: 'ready', players: 0, readyAt, lastActivityAt: readyAt }, version: 4 };
+      const reply = (await runValheimCommand(commandInteraction({ subcommand: 'status' }), context)) as Reply;
+      expect(reply.data.content).toContain(
+        "⏰ Stops by itself as soon as the server's own count confirms nobody is on (a few minutes at most), unless someone joins.",
+      );
+    });
+
     it('says the world is still loading while ECS runs the task but the game does not answer yet', async () => {
       server.current = RUNNING;
       store.stored = { state: { phase: 'starting' }, version: 1 };

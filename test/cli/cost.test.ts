@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
@@ -5,6 +8,7 @@ import { costEstimate } from '../../src/cli/commands/cost.js';
 import { run } from '../../src/cli/program.js';
 import { loadConfig } from '../../src/config/load.js';
 import { type Estimate, estimateCost, formatEstimate } from '../../src/cost/estimate.js';
+import { footprintOfFiles } from '../../src/cost/world-footprint.js';
 import { captureTerminal, cliDeps, writeConfig } from './helpers.js';
 
 /** Offline: any AWS client the command asked for would throw. */
@@ -96,5 +100,57 @@ describe('valheim cost estimate', () => {
     expect(d.term.stderr).toEqual([
       expect.stringMatching(/^valheim: --world-size-gb "0" is not a size .* — /),
     ]);
+  });
+
+  it('measures a world on this machine with --world: file count, the share in big files, what IA bills', async () => {
+    // Given a Valheim 1.0 world folder: four small files and two chunks of 300 KiB
+    const root = mkdtempSync(join(tmpdir(), 'cost-world-'));
+    const world = join(root, 'worlds_local', 'Dedicated');
+    mkdirSync(world, { recursive: true });
+    for (const [name, size] of [
+      ['_main.4.fwl2', 120],
+      ['_main.4.db2', 40 * 1024],
+      ['_main.4.chunks', 2 * 1024],
+      ['_main.4.ok', 4],
+      ['1e_1e__1_7.chunk', 300 * 1024],
+      ['1e_1f__1_3.chunk', 300 * 1024],
+    ] as const) {
+      writeFileSync(join(world, name), Buffer.alloc(size));
+    }
+    const config = writeConfig();
+    const d = offlineDeps({ VALHEIM_CONFIG: config });
+
+    // When
+    const code = await run(
+      ['cost', 'estimate', '--world', join(root, 'worlds_local'), '--hours-per-month', '0'],
+      d,
+    );
+
+    // Then it says what it measured, and the estimate is priced from those files
+    expect(code).toBe(0);
+    const total = 120 + 40 * 1024 + 2 * 1024 + 4 + 600 * 1024;
+    const share = Math.round(((600 * 1024) / total) * 100);
+    expect(d.term.stdout[0]).toBe(
+      `Measured Dedicated (Valheim 1.0 folder): 6 files, ${Math.round((total / 1024 ** 2) * 10) / 10} MB.`,
+    );
+    expect(d.term.stdout[1]).toBe(
+      `${share} % of its bytes are in files of 128 KiB or more; 4 smaller files bill 128 KiB each in EFS Infrequent Access, which bills ${Math.round(((4 * 128 + 600) / 1024) * 10) / 10} MB for the world in all.`,
+    );
+    const sizes = [120, 40 * 1024, 2 * 1024, 4, 300 * 1024, 300 * 1024];
+    const expected = formatEstimate(
+      estimateCost(loadConfig(config), { hoursPerMonth: 0, world: footprintOfFiles(sizes) }),
+    );
+    expect(d.term.stdout.slice(3).join('\n')).toBe(expected);
+    expect(expected).not.toContain('--world <folder> measures yours');
+  });
+
+  it('says in one line what is wrong with --world, and refuses it together with --world-size-gb', async () => {
+    const config = writeConfig();
+    const missing = offlineDeps({ VALHEIM_CONFIG: config });
+    expect(await run(['cost', 'estimate', '--world', '/nonexistent/world'], missing)).toBe(1);
+    expect(missing.term.stderr).toEqual(['valheim: /nonexistent/world does not exist — check the path']);
+    const both = offlineDeps({ VALHEIM_CONFIG: config });
+    expect(await run(['cost', 'estimate', '--world', '/tmp', '--world-size-gb', '1'], both)).toBe(1);
+    expect(both.term.stderr[0]).toMatch(/--world and --world-size-gb both give the world's size — pass one/);
   });
 });

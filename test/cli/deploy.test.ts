@@ -4,8 +4,9 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { type DeployDeps, deploy } from '../../src/cli/commands/deploy.js';
 import { errorLines } from '../../src/cli/errors.js';
+import { run } from '../../src/cli/program.js';
 import { gameServiceNames } from '../../src/config/names.js';
-import { awsError, type CapturedTerminal, captureTerminal, writeConfig } from './helpers.js';
+import { awsError, type CapturedTerminal, captureTerminal, cliDeps, writeConfig } from './helpers.js';
 
 const ecsMock = mockClient(ECSClient);
 const CDK = { command: '/usr/bin/node', args: ['/project/node_modules/aws-cdk/bin/cdk'] };
@@ -47,7 +48,7 @@ describe('valheim deploy', () => {
       services: ['valheim-ondemand-server'],
     });
     expect(errorLines(error, false)).toEqual([
-      'valheim: the server is running (1 task); deploying resets its desired count to 0 and stops the game — stop it first (/valheim stop) or pass --force',
+      'valheim: the server is running (1 task); deploying resets its desired count to 0 and stops the game — stop it first (/valheim stop), or deploy anyway: npx valheim deploy --force (through npm: npm run deploy -- --force)',
     ]);
     expect(d.spawn).not.toHaveBeenCalled();
   });
@@ -133,6 +134,36 @@ describe('valheim deploy', () => {
     // When / Then
     await expect(deploy({ config: writeConfig() }, d)).rejects.toThrow(/needs ecs:DescribeServices/);
     expect(d.spawn).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    [['deploy', '--require-approval', 'never'], ['--require-approval', 'never'], false],
+    [['deploy', '--', '--require-approval', 'never'], ['--require-approval', 'never'], false],
+    [['deploy', '--require-approval', 'never', '--force'], ['--require-approval', 'never'], true],
+    [['deploy', '--hotswap', '--config', '<config>'], ['--hotswap'], false],
+  ])('passes cdk options through as npm run deploy -- … gives them: %j', async (argv, cdkArgs, force) => {
+    // Given a running server (so --force matters) and a config given on the command line
+    ecsMock.on(DescribeServicesCommand).resolves(service(force ? 1 : 0, force ? 1 : 0));
+    const config = writeConfig();
+    const d = { ...cliDeps({}), ...deps(), env: { VALHEIM_CONFIG: config } };
+    // When
+    const code = await run(
+      argv.map((arg) => (arg === '<config>' ? config : arg)),
+      d,
+    );
+    // Then cdk got exactly its own options, and ours were ours
+    expect(d.term.stderr.filter((line) => !line.includes('warning'))).toEqual([]);
+    expect(code).toBe(0);
+    expect(d.spawn).toHaveBeenCalledWith(CDK.command, [...CDK.args, 'deploy', ...cdkArgs], expect.anything());
+    expect(d.term.stderr.some((line) => line.includes('--force'))).toBe(force);
+  });
+
+  it('says both ways of passing cdk options and --force in its help', async () => {
+    const d = cliDeps({});
+    await run(['deploy', '--help'], d);
+    const help = d.term.stdout.join('\n');
+    expect(help).toContain('npm run deploy -- --require-approval never');
+    expect(help).toContain('npm run deploy -- --force');
   });
 
   it('names the cluster and service as the stack does', () => {

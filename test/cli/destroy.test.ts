@@ -1,10 +1,22 @@
-import { describe, expect, it, vi } from 'vitest';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { type DestroyDeps, destroy, keptResources } from '../../src/cli/commands/destroy.js';
 import { errorLines } from '../../src/cli/errors.js';
 import { run } from '../../src/cli/program.js';
 import { loadConfig } from '../../src/config/load.js';
 import { estimateCost } from '../../src/cost/estimate.js';
-import { cliDeps, writeConfig } from './helpers.js';
+import { awsError, cliDeps, writeConfig } from './helpers.js';
+
+const cloudFormation = mockClient(CloudFormationClient);
+
+beforeEach(() => {
+  // Unless a test says otherwise, the stack is deployed.
+  cloudFormation.reset();
+  cloudFormation.on(DescribeStacksCommand).resolves({
+    Stacks: [{ StackName: 'valheim-ondemand', StackStatus: 'UPDATE_COMPLETE', CreationTime: new Date() }],
+  });
+});
 
 const CDK = { command: '/usr/bin/node', args: ['/cdk'] };
 
@@ -117,6 +129,31 @@ describe('valheim destroy', () => {
     const help = cliDeps({});
     expect(await run(['destroy', '--help'], help)).toBe(0);
     expect(help.term.stdout.join('\n')).toContain('Tear it down');
+  });
+
+  it('says there is no such stack instead of listing a deletion and running cdk destroy, and offers no export', async () => {
+    // Given no stack of that name in the region
+    cloudFormation
+      .on(DescribeStacksCommand)
+      .rejects(awsError('ValidationError', 'Stack with id valheim-ondemand does not exist'));
+    const config = writeConfig();
+    for (const { d, asked } of [deps([]), deps([], { stdinIsTTY: false })]) {
+      // When (interactive, and with --confirm)
+      const error = await destroy(
+        { config, confirm: d.stdinIsTTY ? undefined : 'valheim-ondemand' },
+        d,
+      ).catch((e: unknown) => e);
+      // Then
+      expect(errorLines(error, false)).toEqual([
+        expect.stringMatching(
+          /^valheim: there is no stack valheim-ondemand in eu-central-1, so nothing was deleted — check stackName and region in /,
+        ),
+      ]);
+      expect(d.term.stdout).toEqual([]);
+      expect(asked).toEqual([]);
+      expect(d.exportWorld).not.toHaveBeenCalled();
+      expect(d.spawn).not.toHaveBeenCalled();
+    }
   });
 
   it('keeps exactly the three resources that hold the world', () => {

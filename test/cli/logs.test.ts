@@ -100,7 +100,9 @@ describe('valheim logs', () => {
 
     // Then
     expect(startTimes()).toEqual([NOW - 2 * 3_600_000]);
-    expect(d.term.stderr).toEqual(['valheim: no log lines in the last 2h']);
+    expect(d.term.stderr).toEqual([
+      'valheim: no log lines in the last 2h (the server has not run since then; --since 1d looks further back)',
+    ]);
   });
 
   it('reads durations in s, m, h, d and w, and rejects anything else in one line', () => {
@@ -186,7 +188,7 @@ describe('valheim logs', () => {
     expect(time.state.sleeps.length).toBeGreaterThanOrEqual(2);
   });
 
-  it('says there are no logs yet when the log group does not exist (exit 1, one line)', async () => {
+  it('says the stack is not deployed when its log group does not exist, as status and start do (exit 1, one line)', async () => {
     // Given
     logsMock
       .on(FilterLogEventsCommand)
@@ -198,7 +200,7 @@ describe('valheim logs', () => {
 
     // Then
     expect(errorLines(error, false)).toEqual([
-      `valheim: no logs yet (log group ${GROUP} not found) — the server has not run since the stack was deployed; start it with valheim start`,
+      `valheim: the stack valheim-ondemand is not deployed in eu-central-1 (no log group ${GROUP}, which it creates) — run npm run deploy (or check stackName and region in the config)`,
     ]);
   });
 

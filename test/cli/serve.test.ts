@@ -1,11 +1,13 @@
 import { generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import { request } from 'node:http';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, serve, startServer } from '../../src/cli/commands/serve.js';
+import { type RunningServer, serve, serveEnvironment, startServer } from '../../src/cli/commands/serve.js';
 import { CliError } from '../../src/cli/errors.js';
+import { run } from '../../src/cli/program.js';
+import { loadConfig } from '../../src/config/load.js';
 import { MAX_BODY_BYTES } from '../../src/discord/endpoint.js';
 import { silentLogger } from '../../src/log.js';
-import { captureTerminal } from './helpers.js';
+import { captureTerminal, cliDeps, EXAMPLE_CONFIG, writeConfig } from './helpers.js';
 
 let privateKey: KeyObject;
 let publicKeyHex: string;
@@ -176,5 +178,53 @@ describe('serve', () => {
     // Then the printed URL worked, and the shutdown was reported
     expect(answered).toBe(200);
     expect(term.stderr.at(-1)).toBe('valheim: stopped');
+  });
+});
+
+describe('serve with valheim.config.json', () => {
+  /** Serves until a signed PING and a /valheim command were answered; returns what was printed. */
+  async function serveOnce(config: string, env: NodeJS.ProcessEnv) {
+    const term = captureTerminal();
+    let ping = 0;
+    const untilShutdown = async (): Promise<string> => {
+      const url = /Listening on (\S+)/.exec(term.stdout.join('\n'))?.[1] ?? '';
+      ping = (await fetch(url, { method: 'POST', headers: signed(PING), body: PING })).status;
+      return 'received SIGTERM';
+    };
+    await serve({ port: 0, config }, { env, term, log: silentLogger, untilShutdown });
+    return { term, ping };
+  }
+
+  it('takes the key, the server, the ECS names and the region from the config, as the stack gives them', async () => {
+    // Given a config with this test's public key, and no DISCORD_* or ECS_* variables
+    const config = writeConfig({ discord: { ...EXAMPLE_CONFIG.discord, publicKey: publicKeyHex } });
+    // When
+    const { term, ping } = await serveOnce(config, {});
+    // Then the config's key verifies the PING, and no command setting is missing
+    expect(ping).toBe(200);
+    expect(term.stdout).toContain(`Settings from ${config}.`);
+    expect(term.stderr.filter((line) => line.includes('warning'))).toEqual([]);
+    expect(serveEnvironment(loadConfig(config))).toMatchObject({
+      DISCORD_PUBLIC_KEY: publicKeyHex,
+      DISCORD_GUILD_ID: EXAMPLE_CONFIG.discord.guildId,
+      ECS_CLUSTER: 'valheim-ondemand',
+      ECS_SERVICE: 'valheim-ondemand-server',
+      SERVER_PASSWORD_PARAMETER: '/valheim-ondemand/server-password',
+      AWS_REGION: 'eu-central-1',
+    });
+  });
+
+  it('lets an environment variable set explicitly win over the config', async () => {
+    // Given the config's key is another application's, and DISCORD_PUBLIC_KEY is this test's
+    const config = writeConfig();
+    const { term, ping } = await serveOnce(config, { DISCORD_PUBLIC_KEY: publicKeyHex });
+    expect(ping).toBe(200);
+    expect(term.stdout).toContain(`Settings from ${config} (environment variables set explicitly win).`);
+  });
+
+  it('is listed in valheim --help and reads --config / VALHEIM_CONFIG like the other commands', async () => {
+    const deps = cliDeps({});
+    await run(['serve', '--help'], deps);
+    expect(deps.term.stdout.join('\n')).toMatch(/--config <file>/);
   });
 });

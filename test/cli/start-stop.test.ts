@@ -373,10 +373,22 @@ describe('valheim start', () => {
 });
 
 describe('valheim stop', () => {
+  /** The task's log after the stop signal: the shutdown line, then what the save did. */
+  function shutdownLog(...saveLines: string[]): void {
+    const at = Date.parse('2026-11-23T20:00:10Z');
+    logsMock.on(FilterLogEventsCommand).resolves({
+      events: ['OnApplicationQuit', ...saveLines].map((line, index) => ({
+        timestamp: at + index * 1000,
+        message: `11/23/2026 20:00:1${index}: ${line}`,
+      })),
+    });
+  }
+
   it('--wait sets the desired count to 0 and waits until no task is left', async () => {
-    // Given a running server that takes two polls to save and exit
+    // Given a running server that takes two polls to save and exit, and logs its save
     const fake = world([RUNNING, STOPPING, STOPPING, STOPPED_NOW]);
     const d = cliDeps({ VALHEIM_CONFIG: publicConfig() }, deps(fake));
+    shutdownLog('World saved ( 312.5ms )');
 
     // When
     const code = await run(['stop', '--wait'], d);
@@ -389,11 +401,44 @@ describe('valheim stop', () => {
       desiredCount: 0,
     });
     expect(d.term.stdout).toEqual([
-      'Stopping the server: the world is saved on shutdown (up to 2 minutes).',
+      'Stopping the server: the game saves the world as it shuts down (it has up to 2 minutes).',
       'saving the world…',
-      'Stopped: no task is left and the world is saved.',
+      'Stopped: no task is left, and its log shows the world was saved on shutdown.',
     ]);
     expect(fake.state.sleeps).toEqual([5000, 5000]);
+    // And the save was looked for in this task's own log stream
+    expect(logsMock.commandCalls(FilterLogEventsCommand)[0]?.args[0].input.logStreamNames).toEqual([
+      `valheim/Valheim/${GAME_TASK_ARN.split('/').at(-1)}`,
+    ]);
+  });
+
+  it('--wait does not say "saved" when the log shows no save after the stop signal', async () => {
+    // Given a shutdown line and no save line, even after waiting for late log lines
+    const fake = world([RUNNING, STOPPING, STOPPED_NOW]);
+    const d = deps(fake);
+    shutdownLog();
+    // When
+    await stop({ config: publicConfig(), wait: true }, d);
+    // Then
+    expect(d.term.stdout.at(-1)).toMatch(
+      /^Stopped: no task is left, but its log shows no save after the stop signal, so whether the last minutes were saved is unknown — see valheim logs/,
+    );
+    expect(d.term.all()).not.toMatch(/world (is|was) saved/);
+    expect(logsMock.commandCalls(FilterLogEventsCommand)).toHaveLength(3);
+  });
+
+  it('--wait fails when the log shows the shutdown save failed', async () => {
+    // Given
+    const fake = world([RUNNING, STOPPING, STOPPED_NOW]);
+    shutdownLog('Error saving world! IOException: Disk full');
+    // When
+    const error = await stop({ config: publicConfig(), wait: true }, deps(fake)).catch((e: unknown) => e);
+    // Then
+    expect(errorLines(error, false)).toEqual([
+      expect.stringMatching(
+        /^valheim: the server stopped, but its log shows the shutdown save failed \(IOException: Disk full\) — /,
+      ),
+    ]);
   });
 
   it('--wait gives up after 5 minutes', async () => {

@@ -228,6 +228,34 @@ describe('valheim status', () => {
     });
   });
 
+  it('prints a failure as JSON on stdout with --json too (and the line on stderr), exit 1', async () => {
+    // Given no stack, and then a config that does not load
+    ecsMock.on(DescribeServicesCommand).rejects(awsError('ClusterNotFoundException'));
+    const d = cliDeps({ VALHEIM_CONFIG: publicConfig() }, deps());
+    const broken = cliDeps({ VALHEIM_CONFIG: '/nonexistent/valheim.config.json' }, deps());
+    // When
+    const code = await run(['status', '--json'], d);
+    const brokenCode = await run(['status', '--json'], broken);
+    // Then
+    expect([code, brokenCode]).toEqual([1, 1]);
+    expect(d.term.stdout).toHaveLength(1);
+    expect(JSON.parse(d.term.stdout[0] ?? '')).toEqual({
+      ok: false,
+      errors: [
+        {
+          problem:
+            'the stack valheim-ondemand is not deployed in eu-central-1 (no ECS service valheim-ondemand-server)',
+          fix: 'run npm run deploy (or check stackName and region in the config)',
+        },
+      ],
+    });
+    expect(d.term.stderr).toHaveLength(1);
+    expect(JSON.parse(broken.term.stdout[0] ?? '')).toEqual({
+      ok: false,
+      errors: [{ problem: expect.stringMatching(/^\/nonexistent\/valheim\.config\.json: not found; run/) }],
+    });
+  });
+
   it.each([
     [
       'the cluster does not exist',

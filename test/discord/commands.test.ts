@@ -20,12 +20,13 @@ describe('command definitions', () => {
       [1, 'password'],
       [1, 'cost'],
       [1, 'backup'],
+      [1, 'keep-running'],
     ]);
   });
 
-  it('make backup an operator command: it runs a task that costs money', () => {
+  it('make backup and keep-running operator commands: a task that costs money, a server kept up', () => {
     // Given / When / Then
-    expect([...OPERATOR_SUBCOMMANDS]).toEqual(['start', 'stop', 'backup']);
+    expect([...OPERATOR_SUBCOMMANDS]).toEqual(['start', 'stop', 'backup', 'keep-running']);
     expect(SUBCOMMANDS.backup).toBe('Snapshot the world to S3 now; you are told when it is done');
   });
 

@@ -84,7 +84,7 @@ describe('README', () => {
     expect(steps).toEqual([
       'Create the Discord application.',
       'Run the set-up wizard, and invite the bot when it asks.',
-      'Bootstrap CDK',
+      'Create the permissions boundary and bootstrap CDK',
       'Deploy.',
       'Play.',
     ]);

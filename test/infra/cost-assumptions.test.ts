@@ -27,6 +27,7 @@ interface Container {
   Name: string;
   Essential?: boolean;
   Environment?: Array<{ Name: string; Value: string }>;
+  Secrets?: Array<{ Name: string; ValueFrom: unknown }>;
   DependsOn?: Array<{ ContainerName: string; Condition: string }>;
   MountPoints?: Array<{ ContainerPath: string; ReadOnly: boolean }>;
 }
@@ -100,6 +101,12 @@ describe('the storage the estimate prices is the storage the template creates', 
       ContainerName: WORLD_PREFETCH_CONTAINER,
       Condition: 'COMPLETE',
     });
+    // And it reads the world the next start runs (the active-world parameter), not the one of the last deploy
+    const worldOf = (container: Container | undefined) =>
+      container?.Secrets?.find((secret) => secret.Name === 'WORLD_NAME')?.ValueFrom;
+    expect(worldOf(prefetch)).toBeDefined();
+    expect(worldOf(prefetch)).toEqual(worldOf(game));
+    expect(prefetch?.Environment?.some((variable) => variable.Name === 'WORLD_NAME')).not.toBe(true);
   });
 });
 

@@ -99,6 +99,9 @@ describe('the world bucket', () => {
     const statements = (policy.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement;
     // Then
     expect(policy.Bucket).toEqual({ Ref: bucket.id });
+    // And the policy stays with the bucket when the stack is deleted, so no deploy needs DeleteBucketPolicy
+    const policyResource = Object.values(resources(template)).find((r) => r.Type === 'AWS::S3::BucketPolicy');
+    expect(policyResource?.DeletionPolicy).toBe('Retain');
     expect(statements).toContainEqual({
       Sid: 'VersionsExpireOnlyByLifecycle',
       Effect: 'Deny',

@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_LIFECYCLE,
   decide,
+  EMPTY_PROOF_MAX_AGE_MS,
   idleStopAt,
   type LifecycleSettings,
   type Observation,
+  STOP_SETTLE_MS,
 } from '../../src/monitor/decide.js';
 import {
   type Action,
@@ -30,12 +32,16 @@ const up = (players: PlayerCount, extra: Partial<Observation> = {}): Observation
 
 const types = (actions: readonly Action[]) => actions.map((action) => action.type);
 
-/** Runs observations through decide like the monitor does, collecting every action with its time. */
+/**
+ * Runs observations through decide like the monitor does, collecting every action with its time. A count of 0
+ * is the query's answer at that moment (the server's own count), unless the observation says otherwise.
+ */
 function simulate(steps: Array<{ at: number; observation: Observation }>, settings = DEFAULT_LIFECYCLE) {
   let state: LifecycleState = INITIAL_STATE;
   const log: Array<{ at: number; action: Action }> = [];
   for (const { at, observation } of steps) {
-    const decision = decide(state, observation, at, settings);
+    const counted = observation.players === 0 && !('emptyAt' in observation) ? { emptyAt: at } : {};
+    const decision = decide(state, { ...observation, ...counted }, at, settings);
     state = decision.state;
     for (const action of decision.actions) log.push({ at, action });
   }
@@ -112,7 +118,7 @@ describe('decide — properties', () => {
     );
   });
 
-  it('stops within idle (or, when shorter, the warning window) + 2 minutes of the last player leaving when the count is reliably zero', () => {
+  it('stops within idle (or, when shorter, the warning window) + settle + 2 minutes of the last player leaving when the count is reliably zero', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 60 }), // idle minutes
@@ -126,7 +132,7 @@ describe('decide — properties', () => {
           const wait = Math.max(idleStopMinutes, settings.warnBeforeMinutes + 1);
           const steps: Array<{ at: number; observation: Observation }> = [];
           let at = T0;
-          for (let i = 0; at <= leftAt + (wait + 5) * MINUTE; i++) {
+          for (let i = 0; at <= leftAt + (wait + 7) * MINUTE; i++) {
             steps.push({ at, observation: up(at < leftAt ? 2 : 0) });
             at += gaps[i % gaps.length] ?? MINUTE;
           }
@@ -134,7 +140,8 @@ describe('decide — properties', () => {
           // (the simulation keeps the service up, so later ticks retry the stop: the first one counts)
           expect(stops.length).toBeGreaterThanOrEqual(1);
           const stoppedAt = stops[0]?.at ?? Number.NaN;
-          expect(stoppedAt).toBeLessThanOrEqual(leftAt + (wait + 2) * MINUTE);
+          // (a stop comes STOP_SETTLE_MS after the announced time at the earliest)
+          expect(stoppedAt).toBeLessThanOrEqual(leftAt + (wait + 2) * MINUTE + STOP_SETTLE_MS);
           // and never before the idle time has passed since the last time anyone was seen
           expect(stoppedAt).toBeGreaterThanOrEqual(leftAt - MINUTE + idleStopMinutes * MINUTE);
           expect(stops[0]?.action).toEqual({ type: 'stop-server', reason: 'idle' });
@@ -182,6 +189,186 @@ describe('decide — properties', () => {
   });
 });
 
+describe('decide — properties with the limits on and every state field in play', () => {
+  const limitsOn = fc.record<LifecycleSettings>({
+    idleStopMinutes: fc.integer({ min: 0, max: 60 }),
+    emptyStopMinutes: fc.integer({ min: 0, max: 90 }),
+    warnBeforeMinutes: fc.integer({ min: 0, max: 10 }),
+    slowStartMinutes: fc.integer({ min: 0, max: 30 }),
+    unknownLimitMinutes: fc.integer({ min: 0, max: 120 }),
+    maxSessionHours: fc.integer({ min: 0, max: 14 }),
+    keepRunningHours: fc.integer({ min: 1, max: 4 }),
+  });
+  const at = fc.integer({ min: T0 - 900 * MINUTE, max: T0 + 60 * MINUTE });
+  const fullState: fc.Arbitrary<LifecycleState> = fc.record(
+    {
+      phase: fc.constantFrom('stopped', 'starting', 'ready', 'stopping'),
+      sessionId: fc.string(),
+      startedAt: at,
+      taskStartedAt: at,
+      readyAt: at,
+      taskArn: fc.constantFrom(TASK, 'arn:other'),
+      address: fc.constant('3.120.45.67:2456'),
+      lastActivityAt: at,
+      everJoined: fc.boolean(),
+      players: playerCount,
+      warnedStopAt: at,
+      unknownSince: at,
+      limitWarning: fc.record({
+        kind: fc.constantFrom('blind' as const, 'max-session' as const),
+        stopAt: at,
+      }),
+      keepRunningAt: at,
+      blindAcknowledgedAt: at,
+      sessionExtensionHours: fc.integer({ min: 0, max: 6 }),
+    },
+    { requiredKeys: ['phase'] },
+  );
+  const fullObservation = (players: fc.Arbitrary<PlayerCount>): fc.Arbitrary<Observation> =>
+    fc.record(
+      {
+        server: fc.constantFrom('stopped', 'starting', 'running', 'stopping'),
+        desiredCount: fc.constantFrom(0, 1),
+        taskArn: fc.constantFrom(TASK, 'arn:other'),
+        publicIp: fc.constant('3.120.45.67'),
+        serverAnswering: fc.boolean(),
+        players,
+        lastJoinAt: at,
+        emptyAt: at,
+      },
+      { requiredKeys: ['server', 'desiredCount', 'serverAnswering', 'players'] },
+    );
+
+  it('never stops while players are known to be on, whatever the limits and the state', () => {
+    fc.assert(
+      fc.property(
+        fullState,
+        fullObservation(fc.integer({ min: 1, max: 10 })),
+        fc.integer({ min: T0, max: T0 + 1000 * MINUTE }),
+        limitsOn,
+        (state, observation, now, settings) => {
+          expect(types(decide(state, observation, now, settings).actions)).not.toContain('stop-server');
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("stops an empty server only on the server's own count, taken after the announced time, fresh, with no join since", () => {
+    fc.assert(
+      fc.property(
+        fullState,
+        fullObservation(fc.constant<PlayerCount>(0)),
+        fc.integer({ min: T0, max: T0 + 1000 * MINUTE }),
+        limitsOn,
+        (state, observation, now, settings) => {
+          const { actions } = decide(state, observation, now, settings);
+          if (!types(actions).includes('stop-server')) return;
+          // The stop time that was announced: the idle warning's, or the limit warning's
+          const announced =
+            state.limitWarning && now >= state.limitWarning.stopAt
+              ? state.limitWarning.stopAt
+              : state.warnedStopAt;
+          expect(announced).toBeDefined();
+          const emptyAt = observation.emptyAt ?? Number.NEGATIVE_INFINITY;
+          expect(emptyAt).toBeGreaterThanOrEqual(announced ?? Number.POSITIVE_INFINITY);
+          expect(now - emptyAt).toBeLessThanOrEqual(EMPTY_PROOF_MAX_AGE_MS);
+          expect(now).toBeGreaterThanOrEqual((announced ?? 0) + STOP_SETTLE_MS);
+          expect(observation.lastJoinAt ?? Number.NEGATIVE_INFINITY).toBeLessThan(emptyAt);
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('stops with the count unknown only by a limit that warned (blind, or the session limit), never as idle', () => {
+    fc.assert(
+      fc.property(
+        fullState,
+        fullObservation(fc.constant<PlayerCount>('unknown')),
+        fc.integer({ min: T0, max: T0 + 1000 * MINUTE }),
+        limitsOn,
+        (state, observation, now, settings) => {
+          const stop = decide(state, observation, now, settings).actions.find(
+            (a) => a.type === 'stop-server',
+          );
+          if (stop?.type !== 'stop-server') return;
+          expect(['blind', 'max-session']).toContain(stop.reason);
+          // a warning of that kind was standing, and its time has come
+          expect(state.limitWarning?.kind).toBe(stop.reason);
+          expect(now).toBeGreaterThanOrEqual(state.limitWarning?.stopAt ?? Number.POSITIVE_INFINITY);
+          expect(state.keepRunningAt).toBeUndefined();
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe("decide — the stop rests on the server's own count", () => {
+  // An empty server warned for minute 30 (nobody joined): the stop waits for a proof from after that time.
+  const warned = () =>
+    simulate(Array.from({ length: 26 }, (_, i) => ({ at: T0 + i * MINUTE, observation: up(0) }))).state;
+  const due = T0 + 32 * MINUTE;
+
+  it('does not stop on a count of 0 the server did not give (a count derived from the log lines)', () => {
+    const state = warned();
+    expect(state.warnedStopAt).toBe(T0 + 30 * MINUTE);
+    expect(types(decide(state, up(0), due).actions)).not.toContain('stop-server');
+    expect(decide(state, up(0), due).state).toMatchObject({ phase: 'ready', warnedStopAt: T0 + 30 * MINUTE });
+  });
+
+  it('does not stop on a count line from before the announced time, a stale one, or one a join came after', () => {
+    const state = warned();
+    const stops = (extra: Partial<Observation>, now = due) =>
+      types(decide(state, up(0, extra), now).actions).includes('stop-server');
+    expect(stops({ emptyAt: T0 + 30 * MINUTE - 1000 })).toBe(false); // before the announced time
+    expect(stops({ emptyAt: T0 + 30 * MINUTE }, T0 + 30 * MINUTE + 60_000)).toBe(false); // not settled yet
+    expect(stops({ emptyAt: T0 + 30 * MINUTE }, T0 + 34 * MINUTE)).toBe(false); // 4 minutes old
+    expect(stops({ emptyAt: T0 + 31 * MINUTE, lastJoinAt: T0 + 31 * MINUTE + 500 })).toBe(false); // a join since
+    // and stops on a fresh one, from after the announced time, with nobody connecting since
+    expect(stops({ emptyAt: T0 + 31 * MINUTE })).toBe(true);
+  });
+
+  it('waits for the proof as long as it takes, and withdraws the warning when somebody joins meanwhile', () => {
+    const state = warned();
+    // minutes 30–39: due, no proof; at 39 a join shows in the log
+    let current = state;
+    for (let minute = 30; minute < 39; minute++) {
+      current = decide(current, up(0), T0 + minute * MINUTE).state;
+      expect(current.phase).toBe('ready');
+    }
+    const joined = decide(current, up(1, { lastJoinAt: T0 + 38 * MINUTE }), T0 + 39 * MINUTE);
+    expect(types(joined.actions)).toContain('cancel-idle-warning');
+    expect(joined.state.warnedStopAt).toBeUndefined();
+  });
+});
+
+describe('decide — the blind limit and the log', () => {
+  it('restarts the blind clock at a join the log shows, and withdraws a pending blind warning for it', () => {
+    // Given the count unknown from minute 10 (a query that stopped answering, a log without count lines)
+    let state: LifecycleState = INITIAL_STATE;
+    const log: Array<{ minute: number; type: string }> = [];
+    for (let minute = 0; minute <= 150 && state.phase !== 'stopping'; minute++) {
+      const now = T0 + minute * MINUTE;
+      // and a join line at minute 72, while the blind warning (given at 70) is pending
+      const observation =
+        minute < 10 ? up(2) : up('unknown', minute >= 72 ? { lastJoinAt: T0 + 72 * MINUTE } : {});
+      const decision = decide(state, observation, now);
+      state = decision.state;
+      for (const action of decision.actions) log.push({ minute, type: action.type });
+    }
+    const limitActions = log.filter((entry) => entry.type.includes('limit') || entry.type === 'stop-server');
+    // Then the warning is withdrawn at 72, given again 60 minutes after the join, and only then stops
+    expect(limitActions).toEqual([
+      { minute: 70, type: 'warn-limit' },
+      { minute: 72, type: 'cancel-limit-warning' },
+      { minute: 132, type: 'warn-limit' },
+      { minute: 137, type: 'stop-server' },
+    ]);
+  });
+});
+
 describe('decide — scenarios', () => {
   it('opens a session, announces ready with the address, and records it', () => {
     const { log, state } = simulate([
@@ -200,8 +387,8 @@ describe('decide — scenarios', () => {
     expect(state).toMatchObject({ phase: 'ready', readyAt: T0 + 4 * MINUTE, address: '3.120.45.67:2456' });
   });
 
-  it('stops 30 minutes after ready when nobody joined, warning 5 minutes before', () => {
-    const steps = Array.from({ length: 31 }, (_, i) => ({ at: T0 + i * MINUTE, observation: up(0) }));
+  it('stops 30 minutes after ready when nobody joined, warning 5 minutes before, once settled', () => {
+    const steps = Array.from({ length: 33 }, (_, i) => ({ at: T0 + i * MINUTE, observation: up(0) }));
     const { log, state } = simulate(steps);
     const timeline = log.filter(
       (e) => !['session-opened', 'announce-ready', 'upsert-dns'].includes(e.action.type),
@@ -211,18 +398,19 @@ describe('decide — scenarios', () => {
         at: T0 + 25 * MINUTE,
         action: { type: 'warn-idle', stopAt: T0 + 30 * MINUTE, reason: 'nobody-joined' },
       },
-      { at: T0 + 30 * MINUTE, action: { type: 'stop-server', reason: 'nobody-joined' } },
+      // the first tick STOP_SETTLE_MS (90 s) after the announced time, on a count of 0 taken then
+      { at: T0 + 32 * MINUTE, action: { type: 'stop-server', reason: 'nobody-joined' } },
     ]);
     expect(state.phase).toBe('stopping');
   });
 
   it('retries the stop when the scale-down did not take effect, within the same session', () => {
-    const steps = Array.from({ length: 33 }, (_, i) => ({ at: T0 + i * MINUTE, observation: up(0) }));
+    const steps = Array.from({ length: 35 }, (_, i) => ({ at: T0 + i * MINUTE, observation: up(0) }));
     const { log, state } = simulate(steps);
     expect(log.filter((e) => e.action.type === 'stop-server').map((e) => e.at)).toEqual([
-      T0 + 30 * MINUTE,
-      T0 + 31 * MINUTE,
       T0 + 32 * MINUTE,
+      T0 + 33 * MINUTE,
+      T0 + 34 * MINUTE,
     ]);
     expect(types(log.map((e) => e.action)).filter((t) => t === 'session-opened')).toHaveLength(1);
     expect(types(log.map((e) => e.action)).filter((t) => t === 'announce-ready')).toHaveLength(1);
@@ -250,14 +438,14 @@ describe('decide — scenarios', () => {
 
   it('announces the stop with its reason, removes the DNS record, closes the session and stops polling', () => {
     const ready = simulate(
-      Array.from({ length: 31 }, (_, i) => ({ at: T0 + i * MINUTE, observation: up(0) })),
+      Array.from({ length: 33 }, (_, i) => ({ at: T0 + i * MINUTE, observation: up(0) })),
     ).state;
-    const stopping = decide(ready, up(0, { desiredCount: 0, server: 'stopping' }), T0 + 31 * MINUTE);
+    const stopping = decide(ready, up(0, { desiredCount: 0, server: 'stopping' }), T0 + 33 * MINUTE);
     expect(stopping.actions).toEqual([]);
     const stopped = decide(
       stopping.state,
       { ...up(0), desiredCount: 0, server: 'stopped', shutdownSaved: true },
-      T0 + 33 * MINUTE,
+      T0 + 35 * MINUTE,
     );
     expect(stopped.actions).toEqual([
       {
@@ -270,7 +458,7 @@ describe('decide — scenarios', () => {
       {
         type: 'session-closed',
         sessionId: new Date(T0).toISOString(),
-        at: T0 + 33 * MINUTE,
+        at: T0 + 35 * MINUTE,
         reason: 'nobody-joined',
       },
       { type: 'snapshot-world', reason: 'session-end' },

@@ -48,7 +48,9 @@ function run(
   for (let minute = 0; minute <= minutes; minute++) {
     const at = T0 + minute * MINUTE;
     if (press(minute)) state = requestKeepRunning(state, at) ?? state;
-    const decision = decide(state, up(players(minute)), at, settings);
+    // (a count of 0 is the query's answer, the server's own count, at that moment)
+    const count = players(minute);
+    const decision = decide(state, { ...up(count), ...(count === 0 && { emptyAt: at }) }, at, settings);
     state = decision.state;
     for (const action of decision.actions) log.push({ minute, action });
     if (state.phase === 'stopping') break;
@@ -126,12 +128,23 @@ describe('bounded when blind', () => {
 });
 
 describe('maximum session length', () => {
-  it('warns 5 minutes before 12 hours with Keep running, which extends by keepRunningHours; no answer stops it', () => {
-    // Given three people playing all night
+  it('never stops players the bot knows are on: three people playing all night run past 12 hours', () => {
+    // Given three people playing all night (the count is known all along)
+    const { log, state } = run(15 * 60, () => 3);
+    // Then no limit warning and no stop: the limit is for forgotten and blind servers
+    expect(at(log, 'warn-limit')).toEqual([]);
+    expect(at(log, 'stop-server')).toEqual([]);
+    expect(state.phase).toBe('ready');
+  });
+
+  it('warns 5 minutes before 12 hours when the count is unknown, Keep running extends by keepRunningHours, no answer stops it', () => {
+    // Given a session whose count is unknown from 11:00 on, with the blind limit off (the session limit alone)
+    const settings = { ...DEFAULT_LIFECYCLE, unknownLimitMinutes: 0 };
     const { log } = run(
       15 * 60,
-      () => 3,
+      (minute) => (minute < 11 * 60 ? 2 : 'unknown'),
       (minute) => minute === 12 * 60 - 3,
+      settings,
     );
     // Then it warns at 11:55, is kept running, warns again at 13:55 and stops at 14:00
     expect(at(log, 'warn-limit').map((entry) => [entry.minute, entry.action])).toEqual([
@@ -147,6 +160,26 @@ describe('maximum session length', () => {
       T0,
     );
     expect(stopped?.content).toContain('the session reached its time limit and nobody pressed Keep running');
+  });
+
+  it('withdraws a session-limit warning when players show up, and warns again once nobody is on', () => {
+    // Given the count unknown around the limit, then two players seen from 11:58 to 12:30, then nobody
+    const settings = { ...DEFAULT_LIFECYCLE, unknownLimitMinutes: 0, idleStopMinutes: 0 };
+    const players = (minute: number): PlayerCount =>
+      minute < 11 * 60 + 50 ? 2 : minute < 11 * 60 + 58 ? 'unknown' : minute < 12 * 60 + 30 ? 2 : 0;
+    const { log } = run(13 * 60, players, () => false, settings);
+    // Then the warning given at 11:55 is withdrawn at 11:58, and given again when they have left
+    expect(at(log, 'warn-limit').map((entry) => entry.minute)).toEqual([12 * 60 - 5, 12 * 60 + 30]);
+    expect(at(log, 'cancel-limit-warning')).toEqual([
+      { minute: 12 * 60 - 2, action: { type: 'cancel-limit-warning', kind: 'max-session' } },
+    ]);
+    expect(noticeFor({ type: 'cancel-limit-warning', kind: 'max-session' }, CONTEXT, T0)?.content).toBe(
+      '👍 Players are on, so the server keeps running past the session limit: I stop it only once nobody is on.',
+    );
+    // And the stop, on an empty server, comes on the server's own count after the announced time
+    expect(at(log, 'stop-server')).toEqual([
+      { minute: 12 * 60 + 37, action: { type: 'stop-server', reason: 'max-session' } },
+    ]);
   });
 
   it('ignores Keep running when no such warning is pending', () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sdkDocuments } from '../../src/aws/sdk-dynamodb.js';
 import { DiscordRest } from '../../src/discord/rest-client.js';
 import { type Logger, silentLogger as silent } from '../../src/log.js';
 import { claimBasis, isRepeatClaim } from '../../src/monitor/claims.js';
@@ -66,7 +67,7 @@ describe('monitor tick', () => {
   beforeEach(async () => {
     const name = `monitor-${++table}`;
     await dynamo.createTable(name);
-    store = new StateStore(dynamo.client, name);
+    store = new StateStore(sdkDocuments(dynamo.client), name);
     server = new FakeGameServer(STARTING);
     now = T0;
     events = [];
@@ -167,9 +168,11 @@ describe('monitor tick', () => {
   it('warns, stops an empty server, and announces the stop with its reason', async () => {
     server.current = RUNNING;
     await runMonitorTick(ports, settings, 'task-event'); // ready at T0
-    for (let minute = 1; minute <= 30; minute++) {
+    // (warned for minute 30; the stop comes on the query's 0 at least 90 s later: minute 32)
+    for (let minute = 1; minute <= 32; minute++) {
       now = T0 + minute * MINUTE;
       await runMonitorTick(ports, settings, 'schedule');
+      if (minute === 31) expect(server.desiredCounts).toEqual([]);
     }
     const posts = requestsTo(`/channels/${CHANNEL}/messages`).map(contentOf);
     expect(posts.some((text) => text.includes('Nobody has joined'))).toBe(true);
@@ -225,18 +228,54 @@ describe('monitor tick', () => {
   });
 
   it('claims its idle stop like /valheim stop does, so a member pressing Stop meanwhile does not scale down again', async () => {
-    // Given an empty server the monitor stops at minute 30
+    // Given an empty server the monitor stops at minute 32 (announced for 30, settled on the query's 0)
     server.current = RUNNING;
-    for (let minute = 0; minute <= 30; minute++) {
+    for (let minute = 0; minute <= 32; minute++) {
       now = T0 + minute * MINUTE;
       await runMonitorTick(ports, settings, 'schedule');
     }
     expect(server.desiredCounts).toEqual([0]);
     // Then the state carries the claim, made on the view ECS gave (desired 1, the running task)
     const { claim } = await store.load();
-    expect(claim).toEqual({ desiredCount: 0, basis: `1:${RUNNING.task?.taskArn}`, at: T0 + 30 * MINUTE });
+    expect(claim).toEqual({ desiredCount: 0, basis: `1:${RUNNING.task?.taskArn}`, at: T0 + 32 * MINUTE });
     // and /valheim stop on that same (not yet updated) view is a repeat
-    expect(isRepeatClaim(claim, 0, claimBasis(RUNNING), T0 + 30 * MINUTE + 5000)).toBe(true);
+    expect(isRepeatClaim(claim, 0, claimBasis(RUNNING), T0 + 32 * MINUTE + 5000)).toBe(true);
+  });
+
+  it('re-checks at the moment of stopping: a join the log brought during the tick calls the stop off', async () => {
+    // Given an empty server due to stop (warned for minute 30, the query answering 0)
+    server.current = RUNNING;
+    for (let minute = 0; minute <= 31; minute++) {
+      now = T0 + minute * MINUTE;
+      await runMonitorTick(ports, settings, 'schedule');
+    }
+    expect(server.desiredCounts).toEqual([]);
+    // When, while the tick at minute 32 asks the query, the log Lambda stores a "Got connection" line (a
+    // player still loading in, whom the query does not show yet)
+    const taskId = taskIdOf(RUNNING.task?.taskArn ?? '');
+    let asked = 0;
+    now = T0 + 32 * MINUTE;
+    const during: MonitorPorts = {
+      ...ports,
+      queryPlayers: async () => {
+        if (asked++ === 0) {
+          const event = parseLogLine('Got connection SteamID 76561198000000001');
+          if (!event) throw new Error('unparsed');
+          const { version } = await store.loadPresence();
+          await store.savePresence(
+            applyLogEvent({ ...emptyPresence(taskId), readyAt: T0 }, event, now - 5000),
+            version,
+          );
+        }
+        return 0;
+      },
+    };
+    const tick = await runMonitorTick(during, settings, 'schedule');
+    // Then the query was asked again and the newest log read: no stop, the player counts
+    expect(asked).toBe(2);
+    expect(server.desiredCounts).toEqual([]);
+    expect(tick.actions.map((action) => action.type)).toContain('cancel-idle-warning');
+    expect(tick.state).toMatchObject({ phase: 'ready', players: 1 });
   });
 
   it('never stops while the query reports players', async () => {
@@ -292,7 +331,7 @@ describe('monitor tick', () => {
       body: { message: 'down' },
     });
     server.current = RUNNING;
-    for (let minute = 0; minute <= 30; minute++) {
+    for (let minute = 0; minute <= 32; minute++) {
       now = T0 + minute * MINUTE;
       await runMonitorTick(ports, settings, 'schedule');
     }

@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sdkDocuments } from '../../src/aws/sdk-dynamodb.js';
 import { silentLogger } from '../../src/log.js';
 import { StateStore } from '../../src/monitor/state-store.js';
 import { decodeLogsPayload, ingestLogBatch, taskIdOfStream } from '../../src/players/log-ingest.js';
@@ -37,7 +38,7 @@ describe('server log ingestion (against dynalite)', () => {
   beforeEach(async () => {
     const name = `logs-${++table}`;
     await dynamo.createTable(name);
-    store = new StateStore(dynamo.client, name);
+    store = new StateStore(sdkDocuments(dynamo.client), name);
   });
 
   it('decodes the subscription payload and names the task from the stream', () => {
@@ -67,7 +68,7 @@ describe('server log ingestion (against dynalite)', () => {
     expect(logPlayerCount(presence, T + 10)).toBe(1);
   });
 
-  it('wakes the monitor only for news: readiness, a new join code, a failed save', async () => {
+  it('wakes the monitor only for news: readiness, a new join code, a failed save, a count of nobody', async () => {
     const ingest = (offset: number, text: string) =>
       ingestLogBatch(decodeLogsPayload(payload([[offset, line(text)]])), store, silentLogger);
     expect((await ingest(0, 'Game server connected')).wakeMonitor).toBe(true);
@@ -79,6 +80,18 @@ describe('server log ingestion (against dynalite)', () => {
     expect((await ingest(9, 'World saved ( 812.331ms )')).wakeMonitor).toBe(false);
     expect((await ingest(10, 'Game - OnApplicationQuit')).wakeMonitor).toBe(false);
     expect((await ingest(11, 'World save (5/5) done. Total time [13ms]')).wakeMonitor).toBe(true);
+  });
+
+  it("wakes the monitor when the game's own count says nobody is on (what an idle stop waits for)", async () => {
+    const ingest = (offset: number, text: string) =>
+      ingestLogBatch(decodeLogsPayload(payload([[offset, line(text)]])), store, silentLogger);
+    await ingest(0, 'Game server connected');
+    await ingest(5, 'Got connection SteamID 76561198000000001');
+    // A count of players is no news, nor a leave (the derived 0 is no proof); the server's own 0 is, once
+    expect((await ingest(600_000, ' Connections 1 ZDOS:130588  sent:0 recv:0')).wakeMonitor).toBe(false);
+    expect((await ingest(700_000, 'Closing socket 76561198000000001')).wakeMonitor).toBe(false);
+    expect((await ingest(1_200_000, ' Connections 0 ZDOS:130588  sent:0 recv:0')).wakeMonitor).toBe(true);
+    expect((await ingest(1_200_000, ' Connections 0 ZDOS:130588  sent:0 recv:0')).wakeMonitor).toBe(false);
   });
 
   it("folds the start-up lines of the cache's and the game's streams into the task's start marks", async () => {

@@ -13,7 +13,13 @@ import type { ServerStatus } from '../../src/server/server-status.js';
 import { filterMatcher } from '../support/cloudwatch-filter.js';
 import { RUNNING } from '../support/fake-game-server.js';
 import { FILTER_PATTERN_BEFORE_10, filterFigures, forwardedBatches } from '../support/filter-replay.js';
-import { crossplaySession, type LogLine, type Session, steamSession } from '../support/valheim-sessions.js';
+import {
+  crossplaySession,
+  type LogLine,
+  type Session,
+  steamSession,
+  syslog,
+} from '../support/valheim-sessions.js';
 
 const MINUTE = 60_000;
 
@@ -192,17 +198,36 @@ describe('replayed sessions: the right count at every step', () => {
     }
   });
 
-  it('Steam: never stops under a player, and stops after the idle time once all left', async () => {
-    const session = steamSession(START);
+  it('Steam: never stops under a player, and stops on the first count line after the idle time once all left', async () => {
+    // Given the evening, with the server left running (no shutdown) and its count lines going on
+    const evening = steamSession(START);
+    const countLine = (at: number) => `${syslog(at)} Connections 0 ZDOS:130588  sent:0 recv:0`;
+    const session: Session = {
+      ...evening,
+      lines: [
+        ...evening.lines.filter((line) => line.at < evening.shutdownAt - 1000),
+        ...[80, 90].map((minutes) => {
+          const at = evening.readyAt + minutes * MINUTE;
+          return { at, message: countLine(at) };
+        }),
+      ],
+      shutdownAt: evening.readyAt + 100 * MINUTE,
+    };
     const { ticks } = await replay(session, { public: false, crossplay: false });
     const stops = ticks.filter((tick) => tick.actions.some((action) => action.type === 'stop-server'));
     for (const tick of stops) expect(session.playersAt(tick.at)).toBe(0);
-    // (ticks come once a minute: the idle clock starts at the last tick that still saw a player)
-    expect(stops[0]?.at).toBeGreaterThanOrEqual(
+    // Then the idle warning announces a stop 15 minutes after the last player left (ticks come once a minute:
+    // the idle clock starts at the last tick that still saw a player)…
+    const warning = ticks.flatMap((tick) => tick.actions).find((action) => action.type === 'warn-idle');
+    const announced = warning?.type === 'warn-idle' ? warning.stopAt : Number.NaN;
+    expect(announced).toBeGreaterThanOrEqual(
       session.emptyAt + (DEFAULT_LIFECYCLE.idleStopMinutes - 1) * MINUTE,
     );
-    expect(stops[0]?.at).toBeLessThanOrEqual(
-      session.emptyAt + (DEFAULT_LIFECYCLE.idleStopMinutes + 1) * MINUTE,
+    expect(announced).toBeLessThanOrEqual(session.emptyAt + (DEFAULT_LIFECYCLE.idleStopMinutes + 1) * MINUTE);
+    // …and the stop comes on the game's own count after that time: the ` Connections 0` line at ready+80
+    // (the one at ready+70 came before it), delivered 7 s later, at the next tick
+    expect(stops[0]?.at).toBe(
+      START + Math.ceil((session.readyAt + 80 * MINUTE + 7000 - START) / MINUTE) * MINUTE,
     );
   });
 
@@ -213,8 +238,10 @@ describe('replayed sessions: the right count at every step', () => {
       if (tick.at < session.readyAt + 7000) continue;
       expect([tick.at, tick.count]).toEqual([tick.at, session.playersAt(tick.at - 7000)]);
     }
-    // Readiness with the first join code (one shipment), and the renewed code, each woke the monitor at once.
-    expect(wakeUps).toBe(2);
+    // Readiness with the first join code (one shipment), the renewed code, and each of the game's own counts
+    // of nobody after the last player left (her "connection lost … now 0" line, the periodic line at ready+70)
+    // woke the monitor at once.
+    expect(wakeUps).toBe(4);
   });
 
   it('crossplay: announces ready with the join code, then the renewed code, and never stops under a player', async () => {

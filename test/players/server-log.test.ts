@@ -162,11 +162,24 @@ describe('log presence', () => {
     const presence = fold([
       [LINES.ready, T],
       [LINES.connected, T + 1],
-      [LINES.connected, T + 2], // logged twice: still one player
+      [LINES.connected, T + 1], // the same line delivered twice: one connection
       [steam2, T + 3],
     ]);
     expect(logPlayerCount(presence, T + 10)).toBe(2);
     expect(logPlayerCount(fold([[LINES.closing, T + 20]], presence), T + 30)).toBe(1);
+  });
+
+  it('keeps a client that reconnected before its old connection closed', () => {
+    // Given a player whose client reconnects: the new connection is logged before the old one's close
+    const presence = fold([
+      [LINES.ready, T],
+      [LINES.connected, T + 1],
+      [LINES.connected, T + 60_000],
+      [LINES.closing, T + 90_000],
+    ]);
+    // Then the old connection's close does not take him off; his next close does
+    expect(logPlayerCount(presence, T + 100_000)).toBe(1);
+    expect(logPlayerCount(fold([[LINES.closing, T + 120_000]], presence), T + 130_000)).toBe(0);
   });
 
   it('trusts a periodic zero-connections line over missed disconnects', () => {

@@ -28,10 +28,27 @@ describe('npm scripts', () => {
     expect(pipelines).toContain('--tags-filter pipeline-run');
     expect(ciRun).toMatch(/^npm test$/m);
     expect(ciRun).toMatch(/^npm run test:pipelines$/m);
+    // and the idle stop's truth property with its full 10,000 evenings
+    expect(packageJson.scripts['test:truth']).toContain('VALHEIM_TRUTH_RUNS=10000');
+    expect(ciRun).toMatch(/^npm run test:truth$/m);
     // and installs rsync for them before
     expect(ciRun.search(/apt-get install .*\brsync\b/)).toBeLessThan(
       ciRun.search(/^npm run test:pipelines$/m),
     );
+  });
+});
+
+describe('the end-to-end suite (npm run test:e2e)', () => {
+  it('builds first, stays out of npm test, and runs in .ci/run right after npm test', () => {
+    // Given the scripts and the CI entry point
+    const { test, 'test:e2e': e2e, prepare } = packageJson.scripts;
+    // Then the suite runs what npm run build emits, npm test never picks it up, and CI runs it
+    expect(e2e).toMatch(/^npm run build && vitest run --config vitest\.e2e\.config\.ts$/);
+    expect(test).not.toContain('e2e');
+    expect(readFileSync('vitest.config.ts', 'utf8')).toContain("'test/!(infra|e2e)/**/*.test.ts'");
+    expect(ciRun.search(/^npm run test:e2e$/m)).toBeGreaterThan(ciRun.search(/^npm test$/m));
+    // and npm ci bundles the CLI (prepare)
+    expect(prepare).toBe('node --import tsx scripts/build-cli.ts');
   });
 });
 
@@ -46,6 +63,8 @@ describe('npm run build (scripts/build-lambdas.ts)', () => {
       // Then its bundle is there, named after the handler
       expect(built?.name).toBe('server-log');
       expect(existsSync(join(outdir, 'server-log', 'index.mjs'))).toBe(true);
+      // and its metafile beside it (which chunk each lazy import() became), not inside what is uploaded
+      expect(existsSync(join(outdir, 'server-log.meta.json'))).toBe(true);
       expect(built?.bytes).toBeGreaterThan(1000);
     } finally {
       rmSync(outdir, { recursive: true, force: true });

@@ -117,7 +117,12 @@ export function splitPackets(packet: Buffer, parts: number, bzip2?: Buffer): Buf
   });
 }
 
-export async function startA2sResponder(options: ResponderOptions = {}, port = 0): Promise<Responder> {
+/** `host`: any loopback address (the e2e suite gives the game task one of its own, on the real port 2457). */
+export async function startA2sResponder(
+  options: ResponderOptions = {},
+  port = 0,
+  host = '127.0.0.1',
+): Promise<Responder> {
   const socket = createSocket('udp4');
   const impostor = createSocket('udp4');
   let infoRound = 0;
@@ -166,7 +171,7 @@ export async function startA2sResponder(options: ResponderOptions = {}, port = 0
       return answer(opts.mode === 'truncated' ? packet.subarray(0, 8) : packet);
     }
   });
-  await new Promise<void>((resolve) => socket.bind(port, '127.0.0.1', resolve));
-  await new Promise<void>((resolve) => impostor.bind(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => socket.bind(port, host, resolve));
+  await new Promise<void>((resolve) => impostor.bind(0, host, resolve));
   return Object.assign(responder, { port: (socket.address() as AddressInfo).port });
 }

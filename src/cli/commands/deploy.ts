@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { Command } from 'commander';
+import { sdkEcs } from '../../aws/sdk-ecs.js';
 import { loadConfig } from '../../config/load.js';
 import { gameServiceNames } from '../../config/names.js';
 import { type ServiceActivity, serviceActivity } from '../../server/service-activity.js';
@@ -42,7 +43,7 @@ export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<
 
   let check: ServiceActivity;
   try {
-    check = await serviceActivity(deps.ecs(config.region), cluster, service);
+    check = await serviceActivity(sdkEcs(deps.ecs(config.region)), cluster, service);
   } catch (error) {
     throw awsFailure(error, {
       action: `check whether the game server (ECS service ${service}) is running`,
@@ -61,7 +62,12 @@ export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<
     const tasks = Math.max(check.desiredCount, check.runningCount + check.pendingCount);
     const state = check.runningCount > 0 ? 'running' : 'starting';
     const what = `the server is ${state} (${tasks} task${tasks === 1 ? '' : 's'}); deploying resets its desired count to 0 and stops the game`;
-    if (!options.force) throw new CliError(what, 'stop it first (/valheim stop) or pass --force');
+    if (!options.force) {
+      throw new CliError(
+        what,
+        'stop it first (/valheim stop), or deploy anyway: npx valheim deploy --force (through npm: npm run deploy -- --force)',
+      );
+    }
     deps.term.err(
       `valheim: warning: ${what}; going ahead because of --force (the world is saved on shutdown).`,
     );
@@ -101,14 +107,27 @@ export const spawnInherited: Spawner = (command, args, env) =>
 
 /** `valheim deploy [-- cdk-args…]`. */
 export function deployCommand({ deps, configOption, setExitCode }: CommandContext<DeployDeps>): Command {
-  return new Command('deploy')
-    .description('Deploy the stack with the pinned CDK CLI, refusing while a game is running')
-    .argument('[cdk-args...]', 'extra arguments for cdk deploy, after "--"')
-    .option('--force', 'deploy even while the server runs (it will be stopped)')
-    .addOption(configOption())
-    .passThroughOptions()
-    .addHelpText('after', '\nExample: npx valheim deploy -- --hotswap')
-    .action(async (cdkArgs: string[], options: { force?: boolean; config: string }) => {
-      setExitCode(await deploy({ ...options, cdkArgs }, deps));
-    });
+  return (
+    new Command('deploy')
+      .description('Deploy the stack with the pinned CDK CLI, refusing while a game is running')
+      .argument('[cdk-args...]', 'extra arguments for cdk deploy (any option this command does not know)')
+      .option('--force', 'deploy even while the server runs (it will be stopped)')
+      .addOption(configOption())
+      // cdk's own options (--require-approval never, --hotswap, -c key=value) go through as they are, so
+      // `npm run deploy -- --require-approval never` works without a second "--".
+      .allowUnknownOption()
+      .addHelpText(
+        'after',
+        `
+Options this command does not know are passed to cdk deploy. The same, two ways:
+  npx valheim deploy --require-approval never
+  npm run deploy -- --require-approval never
+Deploy while a game runs (it is stopped):
+  npx valheim deploy --force
+  npm run deploy -- --force`,
+      )
+      .action(async (cdkArgs: string[], options: { force?: boolean; config: string }) => {
+        setExitCode(await deploy({ ...options, cdkArgs }, deps));
+      })
+  );
 }

@@ -1,9 +1,11 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import type { ValheimConfig } from '../../config/schema.js';
 import { estimateCost } from '../../cost/estimate.js';
 import type { CommandContext } from '../command-context.js';
-import { CliError } from '../errors.js';
+import { awsFailure, CliError } from '../errors.js';
+import { type DeployedStack, describeStack } from '../stack-outputs.js';
 import { pinnedCdk, type Spawner } from './deploy.js';
 import type { WorldDeps } from './world-common.js';
 
@@ -22,6 +24,8 @@ export interface DestroyDeps extends WorldDeps {
   readonly stdinIsTTY: boolean;
   /** The pinned CDK CLI: command and leading arguments. */
   readonly cdk?: () => { command: string; args: readonly string[] };
+  /** For checking that the stack exists. @default - a CloudFormationClient in the config's region */
+  readonly cloudFormation?: (region: string) => CloudFormationClient;
   /** The world export offered first. @default valheim world export into the current folder */
   readonly exportWorld?: (config: string, deps: WorldDeps) => Promise<void>;
 }
@@ -63,6 +67,27 @@ export async function destroy(options: DestroyOptions, deps: DestroyDeps): Promi
   const config = loadConfig(options.config);
   const { stackName, region } = config;
   const { term } = deps;
+
+  // cdk destroy of a stack that does not exist "succeeds": say so before listing what would be deleted.
+  const cloudFormation = (deps.cloudFormation ?? ((at: string) => new CloudFormationClient({ region: at })))(
+    region,
+  );
+  let stack: DeployedStack | undefined;
+  try {
+    stack = await describeStack(cloudFormation, stackName);
+  } catch (error) {
+    throw awsFailure(error, {
+      action: `find the stack ${stackName}`,
+      permission: 'cloudformation:DescribeStacks',
+      region,
+    });
+  }
+  if (!stack) {
+    throw new CliError(
+      `there is no stack ${stackName} in ${region}, so nothing was deleted`,
+      `check stackName and region in ${options.config}; the world's file system, bucket and backup vault of an earlier deployment, if any, outlive it (README, "Tear it down")`,
+    );
+  }
 
   term.out(
     `Deleting the stack ${stackName} in ${region} removes the game server (ECS), the Discord endpoint`,

@@ -113,9 +113,11 @@ export async function logs(options: LogsOptions, deps: LogsDeps): Promise<void> 
       } catch (error) {
         if (signal?.aborted) return false;
         if (error instanceof Error && error.name === 'ResourceNotFoundException') {
+          // The stack creates the log group when it is deployed and deletes it with itself, so its absence
+          // means no stack here — not a server that has not run yet (that is an empty log).
           throw new CliError(
-            `no logs yet (log group ${logGroupName} not found)`,
-            'the server has not run since the stack was deployed; start it with valheim start',
+            `the stack ${config.stackName} is not deployed in ${region} (no log group ${logGroupName}, which it creates)`,
+            'run npm run deploy (or check stackName and region in the config)',
           );
         }
         throw awsFailure(error, {
@@ -133,7 +135,11 @@ export async function logs(options: LogsOptions, deps: LogsDeps): Promise<void> 
 
   if (!(await fetchNew())) return;
   if (!options.follow) {
-    if (printed === 0) deps.term.err(`valheim: no log lines in the last ${options.since ?? DEFAULT_SINCE}`);
+    if (printed === 0) {
+      deps.term.err(
+        `valheim: no log lines in the last ${options.since ?? DEFAULT_SINCE} (the server has not run since then; --since 1d looks further back)`,
+      );
+    }
     return;
   }
   deps.term.err(`Following ${logGroupName} (Ctrl-C to stop)…`);

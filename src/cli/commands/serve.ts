@@ -1,6 +1,11 @@
+import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Command } from 'commander';
+import { DEFAULT_CONFIG_FILE, loadConfig } from '../../config/load.js';
+import { gameServiceNames } from '../../config/names.js';
+import { secretParameterNames } from '../../config/parameters.js';
+import type { ValheimConfig } from '../../config/schema.js';
 import { errorResponse, type HttpResponse, MAX_BODY_BYTES } from '../../discord/endpoint.js';
 import { EnvironmentError, readInteractionsEnvironment } from '../../handlers/environment.js';
 import { createInteractionsApp, type InteractionsAppOptions } from '../../handlers/interactions-app.js';
@@ -23,7 +28,7 @@ export interface StartServerOptions {
   readonly env: NodeJS.ProcessEnv;
   /** @default jsonLogger (JSON lines on stdout/stderr) */
   readonly log?: Logger;
-  /** Replaces the AWS-backed game server, state store or password (tests, benchmarks). @default - the AWS SDK */
+  /** Replaces the AWS-backed game server, state store or password (tests, benchmarks). @default - the light AWS client (src/aws) */
   readonly backends?: InteractionsAppOptions['backends'];
 }
 
@@ -214,14 +219,60 @@ export interface ServeDeps {
   readonly untilShutdown: () => Promise<string>;
 }
 
-/** `valheim serve`: the Lambda's endpoint on this machine, until interrupted. */
-export async function serve(options: { port?: number; host?: string }, deps: ServeDeps): Promise<void> {
+export interface ServeOptions {
+  readonly port?: number;
+  readonly host?: string;
+  /** The config the other commands read; its settings fill what the environment does not set. */
+  readonly config?: string;
+}
+
+/**
+ * The endpoint's environment from the config, as the stack gives it to the Lambda: everything the config
+ * decides (key, server, roles, the fixed ECS names, the password parameter, the stop timings, the region).
+ * The state table, the world bucket and the transfer network are generated names that only the deployed
+ * stack knows: they stay environment variables (without them commands work from ECS alone and
+ * /valheim backup is off).
+ */
+export function serveEnvironment(config: ValheimConfig): Record<string, string> {
+  const { cluster, service } = gameServiceNames(config.stackName);
+  return {
+    DISCORD_PUBLIC_KEY: config.discord.publicKey,
+    DISCORD_GUILD_ID: config.discord.guildId,
+    OPERATOR_ROLE_IDS: config.discord.operatorRoleIds.join(','),
+    ECS_CLUSTER: cluster,
+    ECS_SERVICE: service,
+    SERVER_PASSWORD_PARAMETER: secretParameterNames(config.stackName).serverPassword,
+    PASSWORD_VISIBLE_TO: config.discord.passwordVisibleTo,
+    IDLE_STOP_MINUTES: String(config.lifecycle.idleStopMinutes),
+    EMPTY_STOP_MINUTES: String(config.lifecycle.emptyStopMinutes),
+    WORLD_NAME: config.server.world,
+    AWS_REGION: config.region,
+    ...(config.cost.monthlyLimitUsd !== undefined && {
+      COST_MONTHLY_LIMIT: String(config.cost.monthlyLimitUsd),
+    }),
+  };
+}
+
+/**
+ * `valheim serve`: the Lambda's endpoint on this machine, until interrupted. Reads the config like every
+ * other command (an environment variable set explicitly wins); without a config file, the environment alone.
+ */
+export async function serve(options: ServeOptions, deps: ServeDeps): Promise<void> {
+  const file = options.config;
+  const fromConfig = file !== undefined && existsSync(file) ? serveEnvironment(loadConfig(file)) : undefined;
+  const env = { ...fromConfig, ...definedOnly(deps.env) };
   const running = await startServer({
-    ...options,
-    env: deps.env,
+    ...(options.port !== undefined && { port: options.port }),
+    ...(options.host !== undefined && { host: options.host }),
+    env,
     ...(deps.log && { log: deps.log }),
   });
   deps.term.out(`Listening on ${running.url} (POST only). Press Ctrl-C to stop.`);
+  deps.term.out(
+    fromConfig
+      ? `Settings from ${file}${Object.keys(fromConfig).some((name) => deps.env[name]) ? ' (environment variables set explicitly win)' : ''}.`
+      : `No config file at ${file ?? DEFAULT_CONFIG_FILE}: settings from the environment only.`,
+  );
   for (const problem of running.problems) {
     deps.term.err(`valheim: warning: ${problem} — PING works, commands will answer with this problem`);
   }
@@ -234,26 +285,41 @@ export async function serve(options: { port?: number; host?: string }, deps: Ser
   deps.term.err('valheim: stopped');
 }
 
+/** The variables that are set (an empty one does not override the config). */
+function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '',
+    ),
+  );
+}
+
 /** `valheim serve`. */
-export function serveCommand({ deps }: CommandContext<ServeDeps>): Command {
+export function serveCommand({ deps, configOption }: CommandContext<ServeDeps>): Command {
   return new Command('serve')
     .description(
       'Answer Discord interactions on this machine (POST /discord), with the same code as the Lambda',
     )
     .option('--port <n>', 'TCP port (0 = any free port)', parsePort, DEFAULT_PORT)
     .option('--host <address>', 'address to listen on', DEFAULT_HOST)
+    .addOption(configOption())
     .addHelpText(
       'after',
       `
+Reads the config like the other commands: the public key, the server (guild), operator roles, the ECS
+names, the password parameter, the stop timings and the region come from it, as the stack gives them to
+the Lambda. An environment variable set explicitly wins; without a config file only the environment counts.
+
 Environment (as for the Lambda):
-  DISCORD_PUBLIC_KEY  required: the application public key (64 hex characters)
+  DISCORD_PUBLIC_KEY  the application public key (64 hex characters); required without a config
   DISCORD_GUILD_ID, ECS_CLUSTER, ECS_SERVICE, OPERATOR_ROLE_IDS, COMMAND_BUDGET_MS
                       needed for /valheim commands (PING works without them)
+  STATE_TABLE         the stack's DynamoDB table (output StateTable): claims, and the bot's state
   TRANSFER_TASK_DEFINITION, TRANSFER_SUBNETS, TRANSFER_SECURITY_GROUPS, WORLD_BUCKET, WORLD_NAME
                       all five for /valheim backup (none: backups from Discord are off)
   AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL  for the ECS calls`,
     )
-    .action(async (options: { port: number; host: string }) => {
+    .action(async (options: { port: number; host: string; config: string }) => {
       await serve(options, deps);
     });
 }

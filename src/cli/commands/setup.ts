@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { permissionsBoundaryName } from '../../config/bootstrap-policy.js';
 import { DEFAULT_CONFIG_FILE, loadConfig, parseConfig } from '../../config/load.js';
 import { configSchema, type ValheimConfig, type ValheimConfigInput } from '../../config/schema.js';
 import { botInviteUrl } from '../../discord/discord-errors.js';
@@ -171,7 +172,10 @@ export async function setup(options: SetupOptions, deps: SetupDeps): Promise<voi
   const configFlag = file === DEFAULT_CONFIG_FILE ? '' : ` --config ${shellQuote(file)}`;
   await storeSecrets(file, botToken, password, configFlag, deps);
   const { applicationId = '', region = '' } = answers;
-  for (const line of nextSteps({ applicationId, region, invited, file, configFlag })) term.out(line);
+  const boundaryName = permissionsBoundaryName(loadConfig(file).stackName);
+  for (const line of nextSteps({ applicationId, region, invited, file, configFlag, boundaryName })) {
+    term.out(line);
+  }
 }
 
 /** The existing config file, or why it does not load (then the wizard offers to replace it). */
@@ -218,6 +222,8 @@ function nextSteps(steps: {
   readonly invited: boolean;
   readonly file: string;
   readonly configFlag: string;
+  /** The permissions boundary's policy name (src/config/bootstrap-policy.ts). */
+  readonly boundaryName: string;
 }): string[] {
   const { configFlag } = steps;
   const deployFlag = configFlag ? ` --${configFlag}` : '';
@@ -237,7 +243,11 @@ function nextSteps(steps: {
   add(
     `${configEnv}npx cdk bootstrap`,
     `Once per AWS account and region (${steps.region}): prepares CDK's deploy bucket and roles there.`,
-    'Skip it when this account already deployed a CDK app in that region.',
+    'Skip it when this account already deployed a CDK app in that region. Before the first deploy, also',
+    'create the permissions boundary every role of the stack carries (with admin credentials):',
+    `  ${configEnv}npm run --silent bootstrap-policy -- --boundary > permissions-boundary.json`,
+    `  aws iam create-policy --policy-name ${steps.boundaryName} --policy-document file://permissions-boundary.json`,
+    'Least-privileged deploys (recommended): README, Set it up for real, step 3.',
   );
   add(
     `npm run deploy${deployFlag}`,

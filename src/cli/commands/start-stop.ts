@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import { JOIN_CODE_WAIT_MS } from '../../monitor/observe.js';
 import { answersQueries } from '../../players/a2s.js';
+import { type LogPresence, savedDuringShutdown } from '../../players/log-presence.js';
 import { addressOf, type ServerStatus, taskIdOf } from '../../server/server-status.js';
 import { USUAL_START_TIME } from '../../server/start-budget.js';
 import { type CommandContext, parseMinutes } from '../command-context.js';
@@ -201,7 +202,7 @@ export async function stop(options: StopOptions, deps: StartStopDeps): Promise<v
     out('The server is already stopping (saving the world).');
   } else {
     await game.setDesiredCount(0);
-    out('Stopping the server: the world is saved on shutdown (up to 2 minutes).');
+    out('Stopping the server: the game saves the world as it shuts down (it has up to 2 minutes).');
   }
   if (!options.wait) {
     out('Check with: valheim status (or wait for it with valheim stop --wait)');
@@ -211,12 +212,14 @@ export async function stop(options: StopOptions, deps: StartStopDeps): Promise<v
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? realSleep;
   const minutes = options.timeoutMinutes ?? STOP_TIMEOUT_MINUTES;
-  const deadline = now() + minutes * 60_000;
+  const stopAt = now();
+  const deadline = stopAt + minutes * 60_000;
   out('saving the world…');
   for (;;) {
     const status = await game.status();
     if (status.state === 'stopped') {
-      out('Stopped: no task is left and the world is saved.');
+      const taskArn = before.task?.taskArn;
+      out(await shutdownSave(game, taskArn, stopAt, deps));
       return;
     }
     if (status.state === 'starting' || status.state === 'running') {
@@ -234,6 +237,43 @@ export async function stop(options: StopOptions, deps: StartStopDeps): Promise<v
     }
     await sleep(POLL_INTERVAL_MS);
   }
+}
+
+/** How long after the task stopped its last log lines may take to arrive in CloudWatch Logs. */
+const LOG_ARRIVAL_READS = 3;
+
+/**
+ * What the task's own log says about the shutdown save: "the world is saved" only when a save line follows
+ * the shutdown line; a failed save fails the command; no such lines are said as unknown, never as saved.
+ */
+async function shutdownSave(
+  game: GameServerHandle,
+  taskArn: string | undefined,
+  stopAt: number,
+  deps: StartStopDeps,
+): Promise<string> {
+  if (!taskArn) return 'Stopped: no task is left (none had started, so there was nothing to save).';
+  const log = await serverLog(game, deps);
+  const sleep = deps.sleep ?? realSleep;
+  // A minute of margin for clocks; the read is of this task's stream only.
+  const since = stopAt - 60_000;
+  let presence: LogPresence | undefined;
+  for (let read = 1; read <= LOG_ARRIVAL_READS; read++) {
+    presence = await log.read(taskArn, since, AbortSignal.timeout(30_000));
+    if (savedDuringShutdown(presence) === true || presence.saveError) break;
+    if (read < LOG_ARRIVAL_READS) await sleep(POLL_INTERVAL_MS);
+  }
+  const failed = presence?.saveError;
+  if (failed && failed.at >= (presence?.shutdownAt ?? since)) {
+    throw new CliError(
+      `the server stopped, but its log shows the shutdown save failed (${failed.detail || 'Error saving world'})`,
+      'the world on EFS is as of its last good save: see valheim logs --since 1h, and valheim world backups for the copies',
+    );
+  }
+  if (savedDuringShutdown(presence) === true) {
+    return 'Stopped: no task is left, and its log shows the world was saved on shutdown.';
+  }
+  return 'Stopped: no task is left, but its log shows no save after the stop signal, so whether the last minutes were saved is unknown — see valheim logs --since 15m (earlier saves, backups and snapshots are unaffected).';
 }
 
 /** `valheim start`. */
@@ -269,7 +309,7 @@ Examples:
 export function stopCommand({ deps, configOption }: CommandContext<StartStopDeps>): Command {
   return new Command('stop')
     .description('Stop the server (ECS desired count 0); the world is saved on shutdown')
-    .option('--wait', 'wait until no task is left and the world is saved')
+    .option('--wait', "wait until no task is left, then say whether the task's log shows the shutdown save")
     .option(
       '--timeout <minutes>',
       'with --wait: give up after this many minutes',
