@@ -50,6 +50,22 @@ const sourceUrls: Plugin = {
   },
 };
 
+/**
+ * A package the CLI only imports lazily (`await import('@aws-sdk/client-cloudwatch-logs')` in one command)
+ * stays out of the bundle: the command that needs it loads it from node_modules (Node's own loader, so the
+ * named exports are Node's too), and every other command starts without reading, compiling or running it.
+ * Bundled, a lazy import is evaluated at start-up with the rest (one script has no chunks), and the whole
+ * namespace of it (all of EC2's 700 commands) goes in.
+ */
+const lazyPackagesOutside: Plugin = {
+  name: 'lazy-packages-outside',
+  setup(context) {
+    context.onResolve({ filter: /^[^./]/ }, ({ path, kind }) =>
+      kind === 'dynamic-import' && !path.startsWith('node:') ? { path, external: true } : undefined,
+    );
+  },
+};
+
 /** The bundle lies in dist/cli/: the root is two folders up. */
 const BANNER = `const __valheimSourceUrl = (path) => require('node:url').pathToFileURL(require('node:path').join(__dirname, '..', '..', path)).href;`;
 
@@ -70,7 +86,7 @@ export async function buildCli(outdir = CLI_OUTDIR): Promise<{ bytes: number; in
     minify: true,
     legalComments: 'none',
     banner: { js: BANNER },
-    plugins: [sourceUrls],
+    plugins: [sourceUrls, lazyPackagesOutside],
     metafile: true,
     write: false,
     logLevel: 'silent',

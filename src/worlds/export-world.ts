@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { sdkEcs } from '../aws/sdk-ecs.js';
 import { serviceActivity } from '../server/service-activity.js';
 import { WorldError } from './errors.js';
 import { runTransfer } from './run-transfer.js';
@@ -27,7 +28,7 @@ export async function exportWorld(
   const out = resolve(options.out ?? '.');
 
   const activity = await awsStep('check whether the game server runs', WORLD_PERMISSIONS.service, () =>
-    serviceActivity(ecs, stack.cluster, stack.gameService),
+    serviceActivity(sdkEcs(ecs), stack.cluster, stack.gameService),
   );
   if (activity.kind === 'active') {
     report.warn(

@@ -25,7 +25,8 @@
 #   CONFIG_ROOT    where the world file system is mounted (default /config; tests use a temp dir)
 #   LOCK_TABLE     snapshot, restore, delete: the state table, which holds the transfer lock (item LOCK/WORLD_TRANSFER)
 #   LOCK_LEASE_SECONDS  how long the lock outlives its holder's last renewal (default 120; "0.5" allowed)
-#   LOCK_RENEW_SECONDS  how often the holder renews it (default 20; less than a quarter of the lease)
+#   LOCK_RENEW_SECONDS  how often the holder renews it (default 20; at most a quarter of the lease)
+#   LOCK_TRACE     a file to append the holder's leases to (the lock harness checks that none overlap)
 #
 # S3 layout: snapshots/<id>/worlds_local/..., snapshots/<id>/worlds/... (legacy folder, when present),
 # snapshots/<id>/manifest.json (written last: a snapshot without it is incomplete), listings/<id>.txt,
@@ -250,6 +251,20 @@ lease_from() {
   VALID_UNTIL=$(($1 + LEASE_CS - LEASE_CS / 10))
 }
 
+# Appends "lease <token> <from> <until>" (hundredths of /proc/uptime) when this transfer starts counting on
+# its lease anew, and "release <token> <at>" when it stops, to LOCK_TRACE if set: on one machine these times
+# are comparable across processes, so the lock harness can check that no two transfers ever count on the
+# lock at the same instant.
+trace_lease() {
+  [ -n "${LOCK_TRACE:-}" ] || return 0
+  mono
+  if [ "$1" = lease ]; then
+    printf 'lease %s %s %s\n' "$TOKEN" "$MONO" "$VALID_UNTIL" >>"$LOCK_TRACE"
+  else
+    printf 'release %s %s\n' "$TOKEN" "$MONO" >>"$LOCK_TRACE"
+  fi
+}
+
 lease_still_valid() {
   [ "$HOLDING_LOCK" = yes ] || return 1
   mono
@@ -321,7 +336,12 @@ take_lock() {
     put_lock && break
     _put=$?
     _put_error=$DYNAMO_OUT
-    read_lock || die 1 "could not take the transfer lock in table $LOCK_TABLE: $_put_error"
+    if ! read_lock; then
+      # Neither the write nor the read got through (a network or throttling error): try again a little later.
+      [ "$_round" -lt 5 ] || die 1 "could not take the transfer lock in table $LOCK_TABLE: $_put_error"
+      sleep_hundredths "$RENEW_CS"
+      continue
+    fi
     # Our write went through and only its answer was lost (the CLI's retry then failed the condition).
     [ "$SEEN_OWNER" = "$TOKEN" ] && break
     if [ "$SEEN_OWNER" = None ]; then
@@ -352,6 +372,7 @@ take_lock() {
     die 6 "another world snapshot or restore is running; try again when it has finished"
   done
   lease_from "$_sent"
+  trace_lease lease
   HOLDING_LOCK=yes
   INCOMING=$ROOT/worlds_local.incoming-$TOKEN
   start_renewer
@@ -378,7 +399,10 @@ lock_guard() {
       0)
         lease_from "$_sent"
         mono
-        [ $((VALID_UNTIL - MONO)) -lt $((LEASE_CS / 2)) ] || return 0
+        if [ $((VALID_UNTIL - MONO)) -ge $((LEASE_CS / 2)) ]; then
+          trace_lease lease
+          return 0
+        fi
         DYNAMO_OUT="the renewal took $(((MONO - _sent) / 100)) s"
         ;;
       1) lost_lock "$1" "another transfer took the transfer lock over" ;;
@@ -392,6 +416,7 @@ lock_guard() {
 # Gives the lock up, if this transfer still owns it.
 release_lock() {
   HOLDING_LOCK=no
+  trace_lease release
   dynamo delete-item --table-name "$LOCK_TABLE" --key "$LOCK_KEY" \
     --condition-expression 'ownerToken = :owner' \
     --expression-attribute-values '{":owner":{"S":"'$TOKEN'"}}'

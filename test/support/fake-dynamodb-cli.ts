@@ -7,10 +7,12 @@ import {
   openSync,
   readFileSync,
   renameSync,
+  rmSync,
   unlinkSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
+import { Agent } from 'node:http';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +20,7 @@ import {
   ConditionalCheckFailedException,
   CreateTableCommand,
   DeleteItemCommand,
-  type DynamoDBClient,
+  DynamoDBClient,
   DynamoDBServiceException,
   GetItemCommand,
   PutItemCommand,
@@ -296,18 +298,35 @@ function answer(replyPath: string, result: CliResult): void {
           .map((line) => `${prefix} ${line}\n`)
           .join('');
   const reply = `${result.code}\n${lines('o', result.stdout)}${lines('e', result.stderr)}.\n`;
-  // The caller holds the FIFO open read-write before asking, so this open never blocks.
-  const fd = openSync(replyPath, constants.O_WRONLY | constants.O_NONBLOCK);
   try {
-    writeSync(fd, reply);
-  } finally {
-    closeSync(fd);
+    // The caller holds the FIFO open read-write before asking, so this open never blocks; it fails (ENXIO)
+    // only when the caller was killed meanwhile, and then nobody waits for the answer.
+    const fd = openSync(replyPath, constants.O_WRONLY | constants.O_NONBLOCK);
+    try {
+      writeSync(fd, reply);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // the caller is gone
+  }
+  try {
+    unlinkSync(replyPath);
+  } catch {
+    // the caller is gone and removed it, or never made it
   }
 }
 
 /** The daemon: `node --import tsx fake-dynamodb-cli.ts <dir>`; writes <dir>/ready when it serves. */
 async function serve(dir: string): Promise<void> {
   const dynamo = await startDynalite();
+  // Many callers at once (the lock harness): more than the SDK's default 50 sockets, kept alive.
+  const client = new DynamoDBClient({
+    endpoint: dynamo.endpoint,
+    region: 'eu-central-1',
+    credentials: { accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake' },
+    requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 1000 }) },
+  });
   const faults = new Faults();
   const calls = join(dir, 'calls');
   mkdirSync(calls, { recursive: true });
@@ -329,14 +348,16 @@ async function serve(dir: string): Promise<void> {
       if (!/^\d+$/.test(pid)) continue;
       const argsPath = join(calls, `${pid}.args`);
       const replyPath = join(calls, `${pid}.reply`);
-      const callArgs = readFileSync(argsPath, 'utf8').split('\0').slice(0, -1);
-      unlinkSync(argsPath);
-      void run(dynamo.client, faults, callArgs)
+      let callArgs: string[];
+      try {
+        callArgs = readFileSync(argsPath, 'utf8').split('\0').slice(0, -1);
+        unlinkSync(argsPath);
+      } catch {
+        continue; // a caller killed halfway through asking
+      }
+      void run(client, faults, callArgs)
         .catch((error: unknown): CliResult => ({ code: 255, stdout: '', stderr: `\n${String(error)}\n` }))
-        .then((result) => {
-          answer(replyPath, result);
-          unlinkSync(replyPath);
-        });
+        .then((result) => answer(replyPath, result));
     }
   });
   const parent = process.ppid;
@@ -360,6 +381,16 @@ export interface FakeDynamo {
 
 let shared: FakeDynamo | undefined;
 
+/** Whether a process runs (child.exitCode cannot change while this thread waits synchronously). */
+function alive(pid: number | undefined): boolean {
+  try {
+    process.kill(pid ?? 0, 0);
+    return pid !== undefined && !readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Starts the daemon (once per process; it stops with the process) and waits until it serves. Synchronous, so
  * that tests may run the script with spawnSync: the daemon is another process and keeps serving meanwhile.
@@ -375,14 +406,15 @@ export function fakeDynamo(dir: string): FakeDynamo {
   const deadline = Date.now() + 30_000;
   const tick = new Int32Array(new SharedArrayBuffer(4));
   while (!existsSync(ready) || readFileSync(ready, 'utf8') === '') {
-    if (Date.now() > deadline || child.exitCode !== null) {
+    if (Date.now() > deadline || !alive(child.pid)) {
       child.kill();
-      throw new Error('the DynamoDB stand-in did not start within 30 s');
+      throw new Error('the DynamoDB stand-in did not start within 30 s (or it died: see its error above)');
     }
     Atomics.wait(tick, 0, 0, 20);
   }
   const stop = () => {
     child.kill();
+    rmSync(dir, { recursive: true, force: true });
   };
   process.on('exit', stop);
   shared = { dir, endpoint: readFileSync(ready, 'utf8').trim(), stop };
