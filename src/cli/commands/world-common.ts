@@ -3,6 +3,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import { sdkDocuments } from '../../aws/sdk-dynamodb.js';
+import { sdkEcs } from '../../aws/sdk-ecs.js';
 import { loadConfig } from '../../config/load.js';
 import type { ValheimConfig } from '../../config/schema.js';
 import { taskIdOf } from '../../server/server-status.js';
@@ -147,9 +149,9 @@ async function worldsFor(
   return {
     catalog: new DynamoWorldCatalog(dynamo, table),
     active: new SsmActiveWorld(ssm, worldParameterNames(config.stackName)),
-    ledger: new StateStore(dynamo, table),
+    ledger: new StateStore(sdkDocuments(dynamo), table),
     gameActive: async (signal) =>
-      (await serviceActivity(ecs, stack.cluster, stack.gameService, signal)).kind === 'active',
+      (await serviceActivity(sdkEcs(ecs), stack.cluster, stack.gameService, signal)).kind === 'active',
     firstWorld: config.server.world,
     now: () => new Date(now()),
   };
