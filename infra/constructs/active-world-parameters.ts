@@ -92,20 +92,20 @@ export class ActiveWorldParameters extends Construct {
     }
   }
 
-  /** Lets `grantee` read both parameters (ssm:GetParameter). */
+  /** Lets `grantee` read both parameters (ssm:GetParameter, and GetParameters to read both at once). */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({
       grantee,
-      actions: ['ssm:GetParameter'],
+      actions: ['ssm:GetParameter', 'ssm:GetParameters'],
       resourceArns: [this.name.parameterArn, this.args.parameterArn],
     });
   }
 
-  /** Lets `grantee` read and switch the active world (ssm:GetParameter and ssm:PutParameter). */
+  /** Lets `grantee` read and switch the active world (GetParameter(s) and PutParameter). */
   public grantReadWrite(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({
       grantee,
-      actions: ['ssm:GetParameter', 'ssm:PutParameter'],
+      actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:PutParameter'],
       resourceArns: [this.name.parameterArn, this.args.parameterArn],
     });
   }

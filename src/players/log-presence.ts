@@ -161,7 +161,7 @@ function settle(presence: LogPresence, base: { count: number; at: number }): Log
   const peers = base.count === 0 ? [] : older.reduce(peersAfter, [...settled.peers]);
   return {
     ...presence,
-    settled: { at: base.at, peers },
+    settled: { at: base.at, peers: boundedConnections(peers) },
     deltas: deltas.filter((delta) => delta.at > base.at),
   };
 }
@@ -208,6 +208,22 @@ function peersAfter(peers: string[], delta: PeerDelta): string[] {
 function withoutOne(peers: readonly string[], peerId: string): string[] {
   const index = peers.indexOf(peerId);
   return index < 0 ? [...peers] : [...peers.slice(0, index), ...peers.slice(index + 1)];
+}
+
+/**
+ * A client holds two connections at most (for a moment, while it reconnects). More entries for one peer are
+ * closes the log never showed (crossplay logs none per peer): the oldest are dropped, so the stored list stays
+ * small over a long session. Listing a peer that is gone only ever makes the count higher until a count line.
+ */
+const MAX_CONNECTIONS_PER_PEER = 2;
+
+function boundedConnections(peers: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = peers.length - 1; i >= 0; i--) {
+    const peer = peers[i] as string;
+    if (kept.filter((known) => known === peer).length < MAX_CONNECTIONS_PER_PEER) kept.unshift(peer);
+  }
+  return kept;
 }
 
 /** How many distinct peers hold a connection. */

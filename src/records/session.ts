@@ -30,4 +30,14 @@ export interface SessionRecord {
   readonly characterMinutes?: Readonly<Record<string, number>>;
   /** How long the start took, per phase (`npx valheim starts`). */
   readonly start?: StartRecord;
+  /**
+   * The world the session ran (the active world when it started). Absent in rows written before worlds
+   * could be switched: those belong to the stack's first world (server.world).
+   */
+  readonly world?: string;
+}
+
+/** The world of a ledger row: its own, or the first world for rows from before worlds were switchable. */
+export function sessionWorld(session: Pick<SessionRecord, 'world'>, firstWorld: string): string {
+  return session.world ?? firstWorld;
 }

@@ -48,7 +48,7 @@ describe('concurrent /valheim stop from separate Lambda instances', () => {
     await dynamo.createTable('concurrent-stops');
   });
   afterAll(async () => {
-    await aws.close();
+    await aws?.close();
     await dynamo.close();
   });
 

@@ -148,6 +148,20 @@ describe('log presence — batches delivered out of order', () => {
     expect(logPlayerCount(deliver([[[LINES.connected('6'), T + 5_000]]], stored), T + 6_000)).toBe(1);
   });
 
+  it('keeps the stored peer list small when no line closes the connections (crossplay, long sessions)', () => {
+    // Given a crossplay player whose client connected 40 times (PlayFab logs no close per peer), between count lines
+    const batches: Batch[] = Array.from({ length: 40 }, (_, i) => [
+      [LINES.playfab(`AB${i}`, 'p0'), T + 1_000 + i * 60_000],
+      [LINES.joined(1), T + 1_500 + i * 60_000],
+    ]);
+    const presence = deliver([ready, ...batches]);
+    // Then the count is the game's, and the settled list holds two entries for him at most (the stored item
+    // stays small: the lines since the last count line come on top, bounded by MAX_PEER_DELTAS)
+    expect(logPlayerCount(presence, T + 41 * 60_000)).toBe(1);
+    expect(presence.settled?.peers).toEqual(['Steam_p0', 'Steam_p0']);
+    expect(JSON.stringify(presence).length).toBeLessThan(2000);
+  });
+
   it('keeps counting from a presence stored before the count was derived', () => {
     const old: LogPresence = { taskId: 'task-1', peers: ['1'], count: 1, countAt: T + 1_000, readyAt: T };
     expect(logPlayerCount(deliver([[[LINES.connected('2'), T + 2_000]]], old), T + 3_000)).toBe(2);

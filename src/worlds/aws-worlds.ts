@@ -1,0 +1,199 @@
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetParametersCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  type ActiveWorld,
+  formatWorldArgs,
+  parseWorldArgs,
+  type WorldParameterNames,
+} from './active-world.js';
+import type { ActiveWorldStore, SnapshotFacts, WorldCatalog, WorldRecord } from './world-catalog.js';
+import { isWorldName, type WorldSettings } from './world-settings.js';
+
+/*
+ * The world catalog in the state table (one item per world: pk WORLD, sk <name>) and the active world in its
+ * two SSM parameters. Loaded with import() by the commands that need them.
+ */
+
+const PK = 'WORLD';
+
+export class DynamoWorldCatalog implements WorldCatalog {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async list(signal?: AbortSignal): Promise<WorldRecord[]> {
+    const records: WorldRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': PK },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+        { abortSignal: signal },
+      );
+      for (const item of page.Items ?? []) {
+        const record = recordOf(item);
+        if (record) records.push(record);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return records;
+  }
+
+  async get(name: string, signal?: AbortSignal): Promise<WorldRecord | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: PK, sk: name }, ConsistentRead: true }),
+      { abortSignal: signal },
+    );
+    return Item ? recordOf(Item) : undefined;
+  }
+
+  async add(record: WorldRecord, signal?: AbortSignal): Promise<boolean> {
+    const { name, ...fields } = record;
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: PK, sk: name, ...fields, deletedAt: undefined },
+          ConditionExpression: 'attribute_not_exists(pk) OR attribute_exists(deletedAt)',
+        }),
+        { abortSignal: signal },
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async setSettings(
+    name: string,
+    settings: WorldSettings | undefined,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: PK, sk: name },
+          UpdateExpression: settings ? 'SET settings = :settings' : 'REMOVE settings',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)',
+          ...(settings && { ExpressionAttributeValues: { ':settings': settings } }),
+        }),
+        { abortSignal: signal },
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async recordSnapshot(facts: SnapshotFacts, now: number, signal?: AbortSignal): Promise<void> {
+    await Promise.all(
+      Object.entries(facts.sizes)
+        .filter(([name]) => isWorldName(name))
+        .map(async ([name, sizeBytes]) => {
+          try {
+            await this.doc.send(
+              new UpdateCommand({
+                TableName: this.tableName,
+                Key: { pk: PK, sk: name },
+                UpdateExpression:
+                  'SET sizeBytes = :size, latestSnapshot = :snapshot, origin = if_not_exists(origin, :found), createdAt = if_not_exists(createdAt, :now) REMOVE deletedAt',
+                // Only newer facts (ids sort by time): a late event never replaces a newer snapshot's, nor
+                // brings back a world deleted after that snapshot was taken.
+                ConditionExpression:
+                  '(attribute_not_exists(latestSnapshot) OR latestSnapshot.id < :id) AND (attribute_not_exists(deletedAt) OR deletedAt < :taken)',
+                ExpressionAttributeValues: {
+                  ':size': sizeBytes,
+                  ':snapshot': { id: facts.id, created: facts.created },
+                  ':id': facts.id,
+                  ':found': 'found',
+                  ':now': now,
+                  ':taken': Date.parse(facts.created),
+                },
+              }),
+              { abortSignal: signal },
+            );
+          } catch (error) {
+            if (!isConditionFailure(error)) throw error;
+          }
+        }),
+    );
+  }
+
+  async remove(name: string, now: number, signal?: AbortSignal): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: PK, sk: name },
+        UpdateExpression:
+          'SET deletedAt = :now, origin = if_not_exists(origin, :first), createdAt = if_not_exists(createdAt, :now) REMOVE sizeBytes',
+        ExpressionAttributeValues: { ':now': now, ':first': 'first' },
+      }),
+      { abortSignal: signal },
+    );
+  }
+}
+
+function recordOf(item: Record<string, unknown>): WorldRecord | undefined {
+  const name = item.sk;
+  if (typeof name !== 'string' || !isWorldName(name)) return undefined;
+  const { pk: _pk, sk: _sk, ...fields } = item;
+  return { ...(fields as Omit<WorldRecord, 'name'>), name };
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as Error).name === 'ConditionalCheckFailedException'
+  );
+}
+
+/** The active world's SSM parameters: read both in one call; write the args first, then the name. */
+export class SsmActiveWorld implements ActiveWorldStore {
+  constructor(
+    private readonly ssm: SSMClient,
+    private readonly names: WorldParameterNames,
+  ) {}
+
+  async read(signal?: AbortSignal): Promise<ActiveWorld | undefined> {
+    const { Parameters } = await this.ssm.send(
+      new GetParametersCommand({ Names: [this.names.name, this.names.args] }),
+      { abortSignal: signal },
+    );
+    const value = (name: string) => Parameters?.find((parameter) => parameter.Name === name)?.Value;
+    // The args parameter is what the game runs (see active-world.ts); the name follows it.
+    const args = value(this.names.args);
+    const parsed = args === undefined ? undefined : parseWorldArgs(args);
+    if (parsed) return parsed;
+    const name = value(this.names.name);
+    return name && isWorldName(name) ? { name, args: '' } : undefined;
+  }
+
+  async write(world: ActiveWorld, signal?: AbortSignal): Promise<void> {
+    const put = (Name: string, Value: string) =>
+      this.ssm.send(new PutParameterCommand({ Name, Value, Type: 'String', Overwrite: true }), {
+        abortSignal: signal,
+      });
+    await put(this.names.args, formatWorldArgs(world));
+    await put(this.names.name, world.name);
+  }
+}

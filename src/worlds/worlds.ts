@@ -1,0 +1,236 @@
+import { type SessionRecord, sessionWorld } from '../records/session.js';
+import type { ActiveWorld } from './active-world.js';
+import type { ActiveWorldStore, PlayLedger, WorldCatalog, WorldRecord } from './world-catalog.js';
+import { checkWorldName, type WorldSettings, worldServerArgs } from './world-settings.js';
+
+/*
+ * The worlds of a deployment: list, switch, create and change settings. Functions over the ports of
+ * world-catalog.ts plus one question to ECS (does the game run?), shared by `/valheim world …` and
+ * `valheim world …`. No SDK import: the interactions Lambda runs these in its entry chunk.
+ */
+
+export interface WorldsPorts {
+  readonly catalog: WorldCatalog;
+  readonly active: ActiveWorldStore;
+  readonly ledger: PlayLedger;
+  /** Whether the game server runs, starts or stops (a world must not change under it). */
+  readonly gameActive: (signal?: AbortSignal) => Promise<boolean>;
+  /** server.world: the world a stack starts with, and the owner of ledger rows without a world. */
+  readonly firstWorld: string;
+  readonly now: () => Date;
+}
+
+export interface WorldSummary {
+  readonly name: string;
+  readonly active: boolean;
+  readonly record: WorldRecord;
+  /** Hours played, from the ledger (a session still running counts up to now). */
+  readonly hours: number;
+  readonly sessions: number;
+  /** When its last session ended (or now, while one runs). */
+  readonly lastPlayedAt?: number;
+  /** Valheim has not created it yet: a new world before its first start. */
+  readonly notCreatedYet: boolean;
+}
+
+export interface WorldList {
+  readonly active: string;
+  /** The active world first, then by name. */
+  readonly worlds: readonly WorldSummary[];
+}
+
+/** The active world: its parameters, or the first world on a stack without them. */
+export async function activeWorldOf(ports: Pick<WorldsPorts, 'active' | 'firstWorld'>, signal?: AbortSignal) {
+  return (await ports.active.read(signal)) ?? { name: ports.firstWorld, args: '' };
+}
+
+/** Every world of the catalog (and the first and the active one, which need no record), with its hours. */
+export async function listWorlds(ports: WorldsPorts, signal?: AbortSignal): Promise<WorldList> {
+  const now = ports.now();
+  const [records, active, sessions] = await Promise.all([
+    ports.catalog.list(signal),
+    activeWorldOf(ports, signal),
+    ports.ledger.sessions(new Date(0), now, signal),
+  ]);
+  const known = knownWorlds(records, ports.firstWorld, active.name, now.getTime());
+  const played = playByWorld(sessions, ports.firstWorld, now.getTime());
+  const worlds = [...known.values()].map((record): WorldSummary => {
+    const play = played.get(record.name);
+    return {
+      name: record.name,
+      active: record.name === active.name,
+      record,
+      hours: play?.hours ?? 0,
+      sessions: play?.sessions ?? 0,
+      ...(play?.lastPlayedAt !== undefined && { lastPlayedAt: play.lastPlayedAt }),
+      notCreatedYet: record.origin === 'new' && !play && record.latestSnapshot === undefined,
+    };
+  });
+  worlds.sort((a, b) => Number(b.active) - Number(a.active) || a.name.localeCompare(b.name));
+  return { active: active.name, worlds };
+}
+
+/** The names a switch or a setting accepts, for autocomplete: the known worlds, the active one first. */
+export async function worldNames(
+  ports: Pick<WorldsPorts, 'catalog' | 'active' | 'firstWorld' | 'now'>,
+  signal?: AbortSignal,
+): Promise<{ active: string; names: string[] }> {
+  const [records, active] = await Promise.all([ports.catalog.list(signal), activeWorldOf(ports, signal)]);
+  const names = [...knownWorlds(records, ports.firstWorld, active.name, ports.now().getTime()).keys()];
+  names.sort((a, b) => Number(b === active.name) - Number(a === active.name) || a.localeCompare(b));
+  return { active: active.name, names };
+}
+
+export type SwitchOutcome =
+  | { readonly kind: 'switched'; readonly from: string; readonly to: WorldRecord }
+  /** It is the active world already. */
+  | { readonly kind: 'already'; readonly world: WorldRecord }
+  /** The game runs: stop it first (the world is saved by the stop), then switch. */
+  | { readonly kind: 'running'; readonly from: string; readonly to: WorldRecord }
+  | { readonly kind: 'unknown'; readonly name: string; readonly known: readonly string[] };
+
+/**
+ * Makes `name` the world the next start runs, while the game is stopped. Checked again after the write: a
+ * start that came in meanwhile launches a task that reads the parameters seconds later (ECS resolves secrets
+ * when it starts the container), so it runs the new world either way, and the answer says so.
+ */
+export async function switchWorld(
+  ports: WorldsPorts,
+  name: string,
+  signal?: AbortSignal,
+): Promise<SwitchOutcome> {
+  const [target, active, running] = await Promise.all([
+    findWorld(ports, name, signal),
+    activeWorldOf(ports, signal),
+    ports.gameActive(signal),
+  ]);
+  if (!target) return { kind: 'unknown', name, known: (await worldNames(ports, signal)).names };
+  if (target.name === active.name) return { kind: 'already', world: target };
+  if (running) return { kind: 'running', from: active.name, to: target };
+  await ports.active.write(activeWorldFor(target), signal);
+  return { kind: 'switched', from: active.name, to: target };
+}
+
+/** The parameters' values for a world. */
+export function activeWorldFor(record: Pick<WorldRecord, 'name' | 'settings'>): ActiveWorld {
+  return { name: record.name, args: worldServerArgs(record.settings) };
+}
+
+export type CreateOutcome =
+  | { readonly kind: 'created'; readonly world: WorldRecord; readonly switched: SwitchOutcome }
+  | { readonly kind: 'exists'; readonly world: WorldRecord };
+
+/**
+ * Adds a new world and makes it the next start's (while the game runs, it waits: `switched` says so). Valheim
+ * creates its files at that start, with its settings. The name is checked (WorldSettingsError).
+ */
+export async function createWorld(
+  ports: WorldsPorts,
+  request: { readonly name: string; readonly settings?: WorldSettings; readonly by?: string },
+  signal?: AbortSignal,
+): Promise<CreateOutcome> {
+  const name = checkWorldName(request.name);
+  const existing = await findWorld(ports, name, signal);
+  if (existing) return { kind: 'exists', world: existing };
+  const record: WorldRecord = {
+    name,
+    origin: 'new',
+    createdAt: ports.now().getTime(),
+    ...(request.by && { createdBy: request.by }),
+    ...(request.settings && { settings: request.settings }),
+  };
+  if (!(await ports.catalog.add(record, signal))) {
+    const raced = await ports.catalog.get(name, signal);
+    return { kind: 'exists', world: raced ?? record };
+  }
+  return { kind: 'created', world: record, switched: await switchWorld(ports, name, signal) };
+}
+
+export type SettingsOutcome =
+  | {
+      readonly kind: 'changed';
+      readonly world: WorldRecord;
+      /** The active world: the new flags are in its parameters, for its next start. */
+      readonly active: boolean;
+      /** It runs now: the change applies when it starts again. */
+      readonly running: boolean;
+    }
+  | { readonly kind: 'unknown'; readonly name: string; readonly known: readonly string[] };
+
+/** Replaces a world's settings; applied at its next start (the active world's parameters follow at once). */
+export async function changeWorldSettings(
+  ports: WorldsPorts,
+  name: string,
+  settings: WorldSettings | undefined,
+  signal?: AbortSignal,
+): Promise<SettingsOutcome> {
+  const [target, active, running] = await Promise.all([
+    findWorld(ports, name, signal),
+    activeWorldOf(ports, signal),
+    ports.gameActive(signal),
+  ]);
+  if (!target) return { kind: 'unknown', name, known: (await worldNames(ports, signal)).names };
+  // The first world may have no record yet: it gets one with the settings.
+  if (!(await ports.catalog.setSettings(target.name, settings, signal))) {
+    await ports.catalog.add({ ...target, ...(settings && { settings }) }, signal);
+  }
+  const world: WorldRecord = { ...target, ...(settings ? { settings } : { settings: undefined }) };
+  const isActive = target.name === active.name;
+  if (isActive) await ports.active.write(activeWorldFor(world), signal);
+  return { kind: 'changed', world, active: isActive, running: isActive && running };
+}
+
+/** The world of that name: its record, or a record made up for the first or active world. */
+export async function findWorld(
+  ports: Pick<WorldsPorts, 'catalog' | 'active' | 'firstWorld' | 'now'>,
+  name: string,
+  signal?: AbortSignal,
+): Promise<WorldRecord | undefined> {
+  const [record, active] = await Promise.all([ports.catalog.get(name, signal), activeWorldOf(ports, signal)]);
+  if (record && record.deletedAt === undefined) return record;
+  if (record?.deletedAt !== undefined && name !== active.name) return undefined;
+  if (name === ports.firstWorld || name === active.name) {
+    return { name, origin: 'first', createdAt: ports.now().getTime() };
+  }
+  return undefined;
+}
+
+/** Records that are not deleted, plus the first and the active world when they have none. */
+function knownWorlds(
+  records: readonly WorldRecord[],
+  firstWorld: string,
+  activeWorld: string,
+  now: number,
+): Map<string, WorldRecord> {
+  const known = new Map<string, WorldRecord>();
+  const byName = new Map(records.map((record) => [record.name, record]));
+  for (const record of records) if (record.deletedAt === undefined) known.set(record.name, record);
+  for (const name of [firstWorld, activeWorld]) {
+    const record = byName.get(name);
+    // A deleted first world stays deleted, unless it is the active one (the next start creates it again).
+    if (!known.has(name) && (!record || name === activeWorld)) {
+      known.set(name, { name, origin: 'first', createdAt: now });
+    }
+  }
+  return known;
+}
+
+/** Hours, sessions and the last play of each world, from the ledger. */
+export function playByWorld(
+  sessions: readonly SessionRecord[],
+  firstWorld: string,
+  now: number,
+): Map<string, { hours: number; sessions: number; lastPlayedAt: number }> {
+  const byWorld = new Map<string, { hours: number; sessions: number; lastPlayedAt: number }>();
+  for (const session of sessions) {
+    const end = Math.min(session.stoppedAt ?? now, now);
+    if (end <= session.startedAt) continue;
+    const world = sessionWorld(session, firstWorld);
+    const entry = byWorld.get(world) ?? { hours: 0, sessions: 0, lastPlayedAt: 0 };
+    entry.hours += (end - session.startedAt) / 3_600_000;
+    entry.sessions += 1;
+    entry.lastPlayedAt = Math.max(entry.lastPlayedAt, end);
+    byWorld.set(world, entry);
+  }
+  return byWorld;
+}
