@@ -133,13 +133,21 @@ async function worldsFor(
   ecs: ECSClient,
   deps: WorldDeps,
 ): Promise<WorldsPorts> {
-  const [{ DynamoDBClient }, { SSMClient }, { DynamoWorldCatalog, SsmActiveWorld }, { StateStore }] =
-    await Promise.all([
-      import('@aws-sdk/client-dynamodb'),
-      import('@aws-sdk/client-ssm'),
-      import('../../worlds/aws-worlds.js'),
-      import('../../monitor/state-store.js'),
-    ]);
+  const [
+    { DynamoDBClient },
+    { SSMClient },
+    { DynamoWorldCatalog, SsmActiveWorld },
+    { StateStore },
+    { sdkDocuments },
+    { sdkEcs },
+  ] = await Promise.all([
+    import('@aws-sdk/client-dynamodb'),
+    import('@aws-sdk/client-ssm'),
+    import('../../worlds/aws-worlds.js'),
+    import('../../monitor/state-store.js'),
+    import('../../aws/sdk-dynamodb.js'),
+    import('../../aws/sdk-ecs.js'),
+  ]);
   const dynamo = (deps.dynamodb ?? ((region) => new DynamoDBClient({ region })))(config.region);
   const ssm = (deps.ssm ?? ((region) => new SSMClient({ region })))(config.region);
   const table =
