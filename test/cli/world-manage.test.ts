@@ -2,7 +2,6 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sdkDocuments } from '../../src/aws/sdk-dynamodb.js';
 import { worldDelete } from '../../src/cli/commands/world-delete.js';
 import { worldList, worldNew, worldSettings, worldSwitch } from '../../src/cli/commands/world-manage.js';
 import { errorLines } from '../../src/cli/errors.js';

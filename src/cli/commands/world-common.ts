@@ -3,8 +3,6 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { sdkDocuments } from '../../aws/sdk-dynamodb.js';
-import { sdkEcs } from '../../aws/sdk-ecs.js';
 import { loadConfig } from '../../config/load.js';
 import type { ValheimConfig } from '../../config/schema.js';
 import { taskIdOf } from '../../server/server-status.js';
