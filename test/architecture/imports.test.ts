@@ -12,7 +12,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
  * monitor that composes them; the bot; and the thin callers (Lambda handlers, the CLI) on top.
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ['src/records', 'src/config', 'src/log.ts', 'src/deadline.ts'],
+  ['src/records', 'src/config', 'src/log.ts', 'src/deadline.ts', 'src/aws'],
   ['src/discord', 'src/players', 'src/server', 'src/cost', 'src/worlds', 'src/server-cache'],
   ['src/monitor'],
   ['src/bot'],

@@ -131,25 +131,36 @@ async function worldsFor(
   ecs: ECSClient,
   deps: WorldDeps,
 ): Promise<WorldsPorts> {
-  const [{ DynamoDBClient }, { SSMClient }, { DynamoWorldCatalog, SsmActiveWorld }, { StateStore }] =
-    await Promise.all([
-      import('@aws-sdk/client-dynamodb'),
-      import('@aws-sdk/client-ssm'),
-      import('../../worlds/aws-worlds.js'),
-      import('../../monitor/state-store.js'),
-    ]);
+  const [
+    { DynamoDBClient },
+    { SSMClient },
+    { DynamoWorldCatalog, SsmActiveWorld },
+    { sdkSsmParameters },
+    { StateStore },
+    { sdkDocuments },
+    { sdkEcs },
+  ] = await Promise.all([
+    import('@aws-sdk/client-dynamodb'),
+    import('@aws-sdk/client-ssm'),
+    import('../../worlds/aws-worlds.js'),
+    import('../../worlds/sdk-ssm-parameters.js'),
+    import('../../monitor/state-store.js'),
+    import('../../aws/sdk-dynamodb.js'),
+    import('../../aws/sdk-ecs.js'),
+  ]);
   const dynamo = (deps.dynamodb ?? ((region) => new DynamoDBClient({ region })))(config.region);
   const ssm = (deps.ssm ?? ((region) => new SSMClient({ region })))(config.region);
   const table =
     stack.stateTable ??
     (await (await import('./starts.js')).findStateTable(dynamo, config.stackName, deps.env));
   const now = deps.now ?? Date.now;
+  const documents = sdkDocuments(dynamo);
   return {
-    catalog: new DynamoWorldCatalog(dynamo, table),
-    active: new SsmActiveWorld(ssm, worldParameterNames(config.stackName)),
-    ledger: new StateStore(dynamo, table),
+    catalog: new DynamoWorldCatalog(documents, table),
+    active: new SsmActiveWorld(sdkSsmParameters(ssm), worldParameterNames(config.stackName)),
+    ledger: new StateStore(documents, table),
     gameActive: async (signal) =>
-      (await serviceActivity(ecs, stack.cluster, stack.gameService, signal)).kind === 'active',
+      (await serviceActivity(sdkEcs(ecs), stack.cluster, stack.gameService, signal)).kind === 'active',
     firstWorld: config.server.world,
     now: () => new Date(now()),
   };
