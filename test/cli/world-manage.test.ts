@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sdkDocuments } from '../../src/aws/sdk-dynamodb.js';
 import { worldDelete } from '../../src/cli/commands/world-delete.js';
 import { worldList, worldNew, worldSettings, worldSwitch } from '../../src/cli/commands/world-manage.js';
 import { errorLines } from '../../src/cli/errors.js';
@@ -107,7 +108,7 @@ describe('valheim world new, switch, settings and list', () => {
       world: 'Ashlands',
     });
     const { DynamoWorldCatalog } = await import('../../src/worlds/aws-worlds.js');
-    await new DynamoWorldCatalog(fake.dynamo.client, fake.stateTable).recordSnapshot(
+    await new DynamoWorldCatalog(sdkDocuments(fake.dynamo.client), fake.stateTable).recordSnapshot(
       {
         id: '20261120T213500Z-session-end',
         created: '2026-11-20T21:35:00Z',

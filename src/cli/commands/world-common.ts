@@ -135,6 +135,7 @@ async function worldsFor(
     { DynamoDBClient },
     { SSMClient },
     { DynamoWorldCatalog, SsmActiveWorld },
+    { sdkSsmParameters },
     { StateStore },
     { sdkDocuments },
     { sdkEcs },
@@ -142,6 +143,7 @@ async function worldsFor(
     import('@aws-sdk/client-dynamodb'),
     import('@aws-sdk/client-ssm'),
     import('../../worlds/aws-worlds.js'),
+    import('../../worlds/sdk-ssm-parameters.js'),
     import('../../monitor/state-store.js'),
     import('../../aws/sdk-dynamodb.js'),
     import('../../aws/sdk-ecs.js'),
@@ -152,10 +154,11 @@ async function worldsFor(
     stack.stateTable ??
     (await (await import('./starts.js')).findStateTable(dynamo, config.stackName, deps.env));
   const now = deps.now ?? Date.now;
+  const documents = sdkDocuments(dynamo);
   return {
-    catalog: new DynamoWorldCatalog(dynamo, table),
-    active: new SsmActiveWorld(ssm, worldParameterNames(config.stackName)),
-    ledger: new StateStore(sdkDocuments(dynamo), table),
+    catalog: new DynamoWorldCatalog(documents, table),
+    active: new SsmActiveWorld(sdkSsmParameters(ssm), worldParameterNames(config.stackName)),
+    ledger: new StateStore(documents, table),
     gameActive: async (signal) =>
       (await serviceActivity(sdkEcs(ecs), stack.cluster, stack.gameService, signal)).kind === 'active',
     firstWorld: config.server.world,
