@@ -1,3 +1,4 @@
+import { ModsError, packageId, parseVersionRef, versionId } from '../records/mod-package.js';
 import {
   LOCKFILE_VERSION,
   type LockedPackage,
@@ -6,7 +7,6 @@ import {
   type ModsLock,
   sideOf,
 } from './lockfile.js';
-import { ModsError, packageId, parseVersionRef, versionId } from './package-ref.js';
 import { resolveSet } from './resolve.js';
 import type { Thunderstore, VersionInfo } from './thunderstore.js';
 

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { isBepInExPack, ModsError, packageId, parseRef, parseVersionRef } from './package-ref.js';
+import { isBepInExPack, ModsError, packageId, parseRef, parseVersionRef } from '../records/mod-package.js';
 
 /**
  * `valheim.mods.lock.json`, committed next to the config: for every mod list (the default one and each world's

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { type Zippable, zipSync } from 'fflate';
+import { isBepInExPack, parseVersionRef } from '../records/mod-package.js';
 import { type LockedSet, lockedSets, type ModsLock, serverPackages } from './lockfile.js';
-import { isBepInExPack, parseVersionRef } from './package-ref.js';
 import { safeRelativePath } from './r2z.js';
 import { sha256 } from './thunderstore.js';
 

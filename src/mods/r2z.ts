@@ -1,6 +1,6 @@
 import { strFromU8, strToU8, unzipSync, type Zippable, zipSync } from 'fflate';
 import { parse, stringify } from 'yaml';
-import { ModsError, parseRef, tryParseRef, versionParts } from './package-ref.js';
+import { ModsError, parseRef, tryParseRef, versionParts } from '../records/mod-package.js';
 
 /**
  * r2modman's profile export (`.r2z`, what Thunderstore Mod Manager and r2modman import as "from file"): a zip

@@ -8,7 +8,7 @@ import {
   packageId,
   parseVersionRef,
   versionId,
-} from './package-ref.js';
+} from '../records/mod-package.js';
 import type { PackageSource, VersionInfo } from './thunderstore.js';
 
 /**

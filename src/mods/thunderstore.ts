@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ModsError, type PackageName, type PackageVersionRef, versionId } from './package-ref.js';
+import { ModsError, type PackageName, type PackageVersionRef, versionId } from '../records/mod-package.js';
 
 /**
  * Thunderstore, as `valheim mods` uses it: one package and one version at a time (the whole community listing

@@ -1,7 +1,6 @@
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ModsError } from '../../src/mods/package-ref.js';
 import {
   buildR2z,
   isProfileCode,
@@ -10,6 +9,7 @@ import {
   profileCodePayload,
 } from '../../src/mods/r2z.js';
 import { thunderstoreClient } from '../../src/mods/thunderstore.js';
+import { ModsError } from '../../src/records/mod-package.js';
 import { startThunderstoreFake, type ThunderstoreFake } from '../support/thunderstore.js';
 
 const profile = {

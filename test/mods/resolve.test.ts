@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lockMods } from '../../src/mods/lock-mods.js';
 import { EMPTY_LOCK, lockProblems, type ModsConfig } from '../../src/mods/lockfile.js';
-import { ModsError } from '../../src/mods/package-ref.js';
 import { resolveSet } from '../../src/mods/resolve.js';
 import { retryAfterMs, sha256, type Thunderstore, thunderstoreClient } from '../../src/mods/thunderstore.js';
+import { ModsError } from '../../src/records/mod-package.js';
 import { type FakePackage, startThunderstoreFake, type ThunderstoreFake } from '../support/thunderstore.js';
 
 const PACK = 'denikson-BepInExPack_Valheim';
