@@ -9,7 +9,6 @@ import { errorLines } from '../../src/cli/errors.js';
 import { StateStore } from '../../src/monitor/state-store.js';
 import { type FakeWorldStack, useFakeWorldStack } from '../worlds/fake-world-stack.js';
 import { writeConfig } from './helpers.js';
-import { sdkDocuments } from '../../src/aws/sdk-dynamodb.js';
 
 const NAME = '/valheim-ondemand/world/name';
 const ARGS = '/valheim-ondemand/world/args';
