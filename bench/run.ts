@@ -8,6 +8,8 @@
  * - the server-install cache's pack and unpack (bench/install-cache.ts)
  * - the monitor's start-phase derivation (bench/start-phases.ts)
  * - the valheim CLI's start-up: --help and a local status (bench/cli-startup.ts)
+ * - cold start of commands (PING, status, start, a button) against the original Lambda, also under a
+ *   Lambda-like CPU cap (bench/cold-start.ts)
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -24,6 +26,7 @@ import {
 import { fakeAwsEnv, startFakeAws } from '../test/support/fake-aws-endpoint.js';
 import { floodWhileSigned } from '../test/support/junk-flood.js';
 import { measureCliStartup, printCliStartup } from './cli-startup.js';
+import { measureColdStart, printColdStart } from './cold-start.js';
 import { measureInstallCacheFromEnv, printInstallCache } from './install-cache.js';
 import { measureLogFilter } from './log-filter.js';
 import { measureMonitorTick } from './monitor-tick.js';
@@ -288,6 +291,10 @@ async function main(): Promise<void> {
   // 7. The valheim CLI's start-up (bench/cli-startup.ts)
   console.log('');
   printCliStartup(await measureCliStartup(Number(process.env.BENCH_CLI_RUNS ?? 9)));
+
+  // 8. Cold start of commands, the built bundle against the original Lambda (BENCH_COLD_START_RUNS runs)
+  console.log('');
+  printColdStart(await measureColdStart(Number(process.env.BENCH_COLD_START_RUNS ?? 7)));
 }
 
 main().catch((error: unknown) => {

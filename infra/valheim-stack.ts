@@ -17,6 +17,7 @@ import {
   BundledFunction,
   CostBudget,
   DiscordEndpoint,
+  DiscordEndpointPath,
   DiscordWiring,
   GameBranchParameter,
   GameNetwork,
@@ -47,6 +48,8 @@ export const SERVER_LOG_ENTRY = handlerEntry('server-log');
 export const SCHEDULED_START_ENTRY = handlerEntry('scheduled-start');
 /** The deploy-time custom resource that registers the commands and sets the endpoint URL. */
 export const DISCORD_WIRING_ENTRY = handlerEntry('discord-wiring');
+/** The deploy-time custom resource that makes (once) and reads the secret segment of Discord's route. */
+export const DISCORD_ENDPOINT_PATH_ENTRY = handlerEntry('endpoint-path');
 
 export interface ValheimStackProps extends StackProps {
   /** The validated valheim.config.json. */
@@ -224,9 +227,13 @@ export class ValheimStack extends Stack {
     this.state.grant(this.interactions, STATE_TABLE_ACTIONS.interactions);
     // For /valheim password.
     grantGetParameter(serverPassword, this.interactions);
+    const endpointPath = new DiscordEndpointPath(this, 'DiscordPath', {
+      entry: DISCORD_ENDPOINT_PATH_ENTRY,
+      logRetention,
+    });
     this.endpoint = new DiscordEndpoint(this, 'Discord', {
       handler: this.interactions.function,
-      path: '/discord',
+      pathSegment: endpointPath.segment,
       logRetention,
       rateLimit: config.endpoint.rateLimit,
       burstLimit: config.endpoint.burstLimit,
@@ -300,9 +307,10 @@ export class ValheimStack extends Stack {
       });
     }
 
-    new CfnOutput(this, 'DiscordEndpointUrl', {
-      value: this.endpoint.url,
-      description: 'Interactions Endpoint URL for the Discord Developer Portal (General Information)',
+    // Not the endpoint itself: its last segment is a secret (the CLI reads it from SSM, endpointPath).
+    new CfnOutput(this, 'DiscordApiUrl', {
+      value: this.endpoint.apiUrl,
+      description: `The Discord endpoint's API; the Interactions Endpoint URL is <this>discord/<the SecureString ${endpointPath.parameterName}>, set by every deploy (npx valheim discord wire prints it)`,
     });
     new CfnOutput(this, 'DiscordSetup', {
       value: this.discordWiring.status,

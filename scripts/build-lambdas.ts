@@ -3,6 +3,7 @@ import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleLambda } from '../infra/bundling.js';
 import {
+  DISCORD_ENDPOINT_PATH_ENTRY,
   DISCORD_WIRING_ENTRY,
   INTERACTIONS_ENTRY,
   MONITOR_ENTRY,
@@ -22,6 +23,7 @@ export const LAMBDA_ENTRIES = [
   SERVER_LOG_ENTRY,
   SCHEDULED_START_ENTRY,
   DISCORD_WIRING_ENTRY,
+  DISCORD_ENDPOINT_PATH_ENTRY,
 ];
 
 export interface BuiltLambda {

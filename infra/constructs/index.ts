@@ -3,6 +3,7 @@ export * from './bundled-function.js';
 export * from './cost-access.js';
 export * from './cost-budget.js';
 export * from './discord-endpoint.js';
+export * from './discord-endpoint-path.js';
 export * from './discord-wiring.js';
 export * from './game-branch-parameter.js';
 export * from './game-network.js';

@@ -21,6 +21,7 @@ import {
   startReplyRow,
 } from '../discord/components.js';
 import { OptionType } from '../discord/constants.js';
+import { type InteractionClaim, InteractionNotClaimedError } from '../discord/replay.js';
 import { messageResponse } from '../discord/responses.js';
 import type { Logger } from '../log.js';
 import { claimBasis, isRepeatClaim } from '../monitor/claims.js';
@@ -98,7 +99,7 @@ export interface CostSettings {
 }
 
 export interface CommandContext {
-  /** The game server; a function so the AWS SDK is loaded only by requests that need it. */
+  /** The game server; a function so the AWS client is loaded only by requests that need it. */
   readonly server: () => Promise<GameServer>;
   /** The bot's shared state; absent when the endpoint runs without the monitor (e.g. a bare `valheim serve`). */
   readonly store?: () => Promise<CommandStore>;
@@ -156,11 +157,16 @@ interface Request {
   readonly overrideBudget?: boolean;
 }
 
-/** Runs `/valheim <subcommand>` and returns the reply; never throws. */
+/**
+ * Runs `/valheim <subcommand>` and returns the reply; never throws. With `claimed` (the endpoint's record of
+ * the interaction id), reads start at once and every write waits for the record (`claimedWrites`).
+ */
 export async function runValheimCommand(
   interaction: APIChatInputApplicationCommandInteraction,
-  context: CommandContext,
+  given: CommandContext,
+  claimed?: InteractionClaim,
 ): Promise<APIInteractionResponse> {
+  const context = claimed ? claimedWrites(given, claimed) : given;
   const subcommand = subcommandOf(interaction);
   if (!subcommand) {
     const name = [interaction.data.name, interaction.data.options?.[0]?.name].filter(Boolean).join(' ');
@@ -182,8 +188,10 @@ export async function runValheimCommand(
 /** Runs a button click (Start / Stop / Refresh) with the same checks as the command; never throws. */
 export async function runButton(
   interaction: APIMessageComponentInteraction,
-  context: CommandContext,
+  given: CommandContext,
+  claimed?: InteractionClaim,
 ): Promise<APIInteractionResponse> {
+  const context = claimed ? claimedWrites(given, claimed) : given;
   if (interaction.data.custom_id === BUTTON_IDS.rollback) return rollbackPreviewReply(interaction, context);
   const privateStatus = interaction.data.custom_id === REFRESH_AS_NEW_MESSAGE_ID;
   const overrideBudget = interaction.data.custom_id === START_OVER_BUDGET_ID;
@@ -358,6 +366,7 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
       });
     });
   } catch (error) {
+    if (error instanceof InteractionNotClaimedError) return notClaimed();
     context.log.error('command failed', { action, userId, error });
     return messageResponse(describeFailure(error, what), { ephemeral: true });
   }
@@ -459,6 +468,67 @@ async function costReply(context: CommandContext, signal: AbortSignal): Promise<
   return messageResponse(
     costMessage(summary, spend, cost.spend !== undefined, chart, monthPlayers(sessions)),
   );
+}
+
+/**
+ * The context of a command whose interaction id is being recorded: reads go out at once, and every write
+ * (the state, the desired count, a transfer task, the cost cache) first waits for the record, so a replayed
+ * request changes nothing. Structural: a command added later writes through these ports too.
+ */
+export function claimedWrites(context: CommandContext, claimed: InteractionClaim): CommandContext {
+  const { server, store, worldTransfers } = context;
+  const afterClaim =
+    <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      await claimed();
+      return write(...args);
+    };
+  return {
+    ...context,
+    server: async () => {
+      const open = await server();
+      return {
+        status: (signal) => open.status(signal),
+        setDesiredCount: afterClaim((count: 0 | 1, signal: AbortSignal) =>
+          open.setDesiredCount(count, signal),
+        ),
+      };
+    },
+    ...(store && {
+      store: async () => {
+        const open = await store();
+        return {
+          load: (signal) => open.load(signal),
+          sessions: (from, to, signal) => open.sessions(from, to, signal),
+          loadSpend: (signal) => open.loadSpend(signal),
+          ...(open.loadPresence && { loadPresence: open.loadPresence.bind(open) }),
+          save: afterClaim(open.save.bind(open)),
+          saveBackupReply: afterClaim(open.saveBackupReply.bind(open)),
+          saveSpend: afterClaim(open.saveSpend.bind(open)),
+          ...(open.claimSpendFetch && { claimSpendFetch: afterClaim(open.claimSpendFetch.bind(open)) }),
+          ...(open.releaseSpendFetch && { releaseSpendFetch: open.releaseSpendFetch.bind(open) }),
+        } satisfies CommandStore;
+      },
+    }),
+    ...(worldTransfers && {
+      worldTransfers: {
+        ...worldTransfers,
+        tasks: async () => {
+          const open = await worldTransfers.tasks();
+          return {
+            inProgress: (signal) => open.inProgress(signal),
+            gameActive: (signal) => open.gameActive(signal),
+            startSnapshot: afterClaim(open.startSnapshot.bind(open)),
+          } satisfies WorldTransfers;
+        },
+      },
+    }),
+  };
+}
+
+/** Never shown: the endpoint answers a request whose id was not recorded itself. */
+function notClaimed(): APIInteractionResponse {
+  return messageResponse('This request was not recorded, so it did nothing.', { ephemeral: true });
 }
 
 function subcommandOf(interaction: APIChatInputApplicationCommandInteraction): Subcommand | undefined {

@@ -15,6 +15,7 @@ import { discordCommand } from './commands/discord.js';
 import { doctorCommand } from './commands/doctor.js';
 import { gameCommand } from './commands/game.js';
 import { logsCommand } from './commands/logs.js';
+import { modsCommand } from './commands/mods.js';
 import { queryCommand } from './commands/query.js';
 import { secretsCommand } from './commands/secrets.js';
 import { serveCommand } from './commands/serve.js';
@@ -78,6 +79,7 @@ const COMMANDS = [
   logsCommand,
   costCommand,
   worldCommand,
+  modsCommand,
   gameCommand,
   destroyCommand,
   doctorCommand,

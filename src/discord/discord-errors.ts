@@ -1,8 +1,10 @@
+import { redactEndpointUrl } from './endpoint-path.js';
+
 /**
  * One reading of Discord's refusals, for every caller: the deploy-time wiring and `valheim doctor` (through
  * the project's own fetch client) and the CLI's `discord register`/`endpoint` (through @discordjs/rest).
  * Each caller turns its client's error into a DiscordRefusal and adds what to do afterwards (`retry`); what
- * a status and code mean, and the fix for it, are said here once. Imports nothing, so a Lambda may use it.
+ * a status and code mean, and the fix for it, are said here once. Imports nothing heavy (endpoint-path.ts alone), so a Lambda may use it.
  */
 
 /** What Discord answered, whichever client received it. */
@@ -103,7 +105,7 @@ export function explainRefusal(
   }
   if (status === 400 && route.includes('@me')) {
     return {
-      detail: `Discord could not verify the endpoint ${target.endpointUrl ?? ''} (${said})`,
+      detail: `Discord could not verify the endpoint ${redactEndpointUrl(target.endpointUrl ?? '')} (${said})`,
       fix: then("check discord.publicKey is the application's Public Key and the stack is deployed"),
     };
   }

@@ -8,7 +8,12 @@ import type {
 import { withDeadline } from '../deadline.js';
 import type { Logger } from '../log.js';
 import { CommandType, Interaction } from './constants.js';
-import { type InteractionLedger, isFreshTimestamp } from './replay.js';
+import {
+  type InteractionClaim,
+  type InteractionLedger,
+  InteractionNotClaimedError,
+  isFreshTimestamp,
+} from './replay.js';
 import { messageResponse, PONG } from './responses.js';
 import { isValidDiscordSignature } from './verify.js';
 
@@ -28,10 +33,26 @@ export interface HttpResponse {
 export const MAX_BODY_BYTES = 64 * 1024;
 
 export interface InteractionHandlers {
-  /** Answers a slash command. Expected never to throw; a throw still gets a polite reply. */
-  command(interaction: APIChatInputApplicationCommandInteraction): Promise<APIInteractionResponse>;
+  /**
+   * Answers a slash command. Expected never to throw; a throw still gets a polite reply. Runs while the
+   * interaction id is being recorded: it must await `claimed` before any write. The answer is sent only
+   * once the id was recorded as new, whatever the handler does.
+   */
+  command(
+    interaction: APIChatInputApplicationCommandInteraction,
+    claimed: InteractionClaim,
+  ): Promise<APIInteractionResponse>;
   /** Answers a button click. Same contract as `command`. */
-  component(interaction: APIMessageComponentInteraction): Promise<APIInteractionResponse>;
+  component(
+    interaction: APIMessageComponentInteraction,
+    claimed: InteractionClaim,
+  ): Promise<APIInteractionResponse>;
+  /**
+   * Called when a request has passed the cheap checks, before its signature is verified: starts loading what
+   * commands need (the AWS client, credentials, endpoints) so that it overlaps the verification. Must not
+   * throw, send anything, or cost more than once per process.
+   */
+  prepare?(): void;
 }
 
 /** How a signed request is told from a replayed copy. */
@@ -76,6 +97,7 @@ export async function handleInteractionRequest(
   if (timestamp === undefined || !isFreshTimestamp(timestamp, replay.nowSeconds())) {
     return errorResponse(401, 'request timestamp missing or not within 5 minutes of now');
   }
+  handlers.prepare?.();
   if (!isValidDiscordSignature(publicKey, signature, timestamp, request.body)) {
     return errorResponse(401, 'invalid request signature');
   }
@@ -88,66 +110,84 @@ export async function handleInteractionRequest(
   if (!isInteraction(interaction)) return errorResponse(400, 'body is not an interaction');
   if (interaction.type === Interaction.Ping) return jsonResponse(200, PONG);
 
-  const refusal = await refuseReplay(interaction, replay, log);
-  if (refusal) return refusal;
+  const id = (interaction as { id?: unknown }).id;
+  if (typeof id !== 'string' || !/^\d{1,20}$/.test(id)) {
+    return errorResponse(400, 'interaction without an id');
+  }
+  // The id is recorded while the handler reads what it needs (one round trip instead of two on a cold
+  // start); the handler waits for the record before it changes anything, and nothing is answered before it.
+  const claim = claimInteraction(id, replay);
+  const claimed: InteractionClaim = () =>
+    claim.then((outcome) => {
+      if (outcome !== 'first') throw new InteractionNotClaimedError(`interaction ${id} not recorded as new`);
+    });
 
+  let answer: Promise<HttpResponse>;
   switch (interaction.type) {
     case Interaction.ApplicationCommand: {
       if (interaction.data?.type !== CommandType.ChatInput || typeof interaction.data.name !== 'string') {
         return errorResponse(400, 'unsupported command type');
       }
       const command = interaction as APIChatInputApplicationCommandInteraction;
-      try {
-        return jsonResponse(200, await handlers.command(command));
-      } catch (error) {
-        log.error('command handler threw', { command: command.data.name, error });
-        return jsonResponse(
-          200,
-          messageResponse('Something went wrong on my side. Please try again.', { ephemeral: true }),
-        );
-      }
+      answer = politely(() => handlers.command(command, claimed), log, 'command handler threw', {
+        command: command.data.name,
+      });
+      break;
     }
     case Interaction.MessageComponent: {
       if (typeof interaction.data?.custom_id !== 'string')
         return errorResponse(400, 'component without custom_id');
       const click = interaction as APIMessageComponentInteraction;
-      try {
-        return jsonResponse(200, await handlers.component(click));
-      } catch (error) {
-        log.error('component handler threw', { customId: click.data.custom_id, error });
-        return jsonResponse(
-          200,
-          messageResponse('Something went wrong on my side. Please try again.', { ephemeral: true }),
-        );
-      }
+      answer = politely(() => handlers.component(click, claimed), log, 'component handler threw', {
+        customId: click.data.custom_id,
+      });
+      break;
     }
     default:
       return errorResponse(400, `unsupported interaction type ${String(interaction.type)}`);
   }
+
+  const outcome = await claim;
+  if (outcome === 'first') return answer;
+  // The handler stops at its first write (it awaits the claim); whatever it would say is not sent.
+  if (outcome === 'repeat') {
+    log.warn('repeated interaction id refused (a replay)', { interactionId: id, type: interaction.type });
+    // 200 with a harmless message rather than an error: should Discord ever repeat a request itself, the
+    // user sees a sentence instead of "This interaction failed".
+    return jsonResponse(200, messageResponse(ALREADY_ANSWERED_MESSAGE, { ephemeral: true }));
+  }
+  log.error('interaction id not recorded', { interactionId: id, error: outcome.error });
+  return jsonResponse(200, messageResponse(CLAIM_FAILED_MESSAGE, { ephemeral: true }));
 }
 
-/** Records the interaction id; an answer when the id was seen before or could not be recorded. */
-async function refuseReplay(
-  interaction: APIInteraction,
-  replay: ReplayProtection,
-  log: Logger,
-): Promise<HttpResponse | undefined> {
-  const id = (interaction as { id?: unknown }).id;
-  if (typeof id !== 'string' || !/^\d{1,20}$/.test(id))
-    return errorResponse(400, 'interaction without an id');
-  let first: boolean;
+type ClaimOutcome = 'first' | 'repeat' | { readonly error: unknown };
+
+/** Records the interaction id within CLAIM_BUDGET_MS; never rejects. */
+async function claimInteraction(id: string, replay: ReplayProtection): Promise<ClaimOutcome> {
   try {
     const ledger = await replay.ledger();
-    first = await withDeadline(CLAIM_BUDGET_MS, (signal) => ledger.claim(id, signal));
+    return (await withDeadline(CLAIM_BUDGET_MS, (signal) => ledger.claim(id, signal))) ? 'first' : 'repeat';
   } catch (error) {
-    log.error('interaction id not recorded', { interactionId: id, error });
-    return jsonResponse(200, messageResponse(CLAIM_FAILED_MESSAGE, { ephemeral: true }));
+    return { error };
   }
-  if (first) return undefined;
-  log.warn('repeated interaction id refused (a replay)', { interactionId: id, type: interaction.type });
-  // 200 with a harmless message rather than an error: should Discord ever repeat a request itself, the user
-  // sees a sentence instead of "This interaction failed".
-  return jsonResponse(200, messageResponse(ALREADY_ANSWERED_MESSAGE, { ephemeral: true }));
+}
+
+/** The handler's answer as a 200; a throw (the handlers promise not to) still gets a polite sentence. */
+async function politely(
+  handle: () => Promise<APIInteractionResponse>,
+  log: Logger,
+  problem: string,
+  fields: Record<string, unknown>,
+): Promise<HttpResponse> {
+  try {
+    return jsonResponse(200, await handle());
+  } catch (error) {
+    if (!(error instanceof InteractionNotClaimedError)) log.error(problem, { ...fields, error });
+    return jsonResponse(
+      200,
+      messageResponse('Something went wrong on my side. Please try again.', { ephemeral: true }),
+    );
+  }
 }
 
 function isInteraction(value: unknown): value is APIInteraction {

@@ -26,6 +26,18 @@ export interface InteractionLedger {
 }
 
 /**
+ * Resolves once this request's interaction id is recorded as seen for the first time; rejects with
+ * `InteractionNotClaimedError` when it was seen before or could not be recorded. Handlers read what they
+ * need while the id is being recorded, and await this before they change anything.
+ */
+export type InteractionClaim = () => Promise<void>;
+
+/** The interaction id was not recorded as new (a replay, or the ledger failed): act on nothing. */
+export class InteractionNotClaimedError extends Error {
+  override readonly name = 'InteractionNotClaimedError';
+}
+
+/**
  * A ledger in this process's memory: enough for `valheim serve` without a state table (one process), and for
  * tests. Expired ids are dropped as new ones arrive, so the map stays as small as the traffic of ~10 minutes.
  */

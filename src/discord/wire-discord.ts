@@ -1,6 +1,7 @@
 import type { Logger } from '../log.js';
 import { COMMAND_NAME, guildCommands } from './commands.js';
 import { type DiscordTarget, explainRefusal } from './discord-errors.js';
+import { redactEndpointUrl } from './endpoint-path.js';
 import { describeProbe, type EndpointProbe } from './endpoint-probe.js';
 import { DiscordApiError, type DiscordRest } from './rest-client.js';
 
@@ -14,7 +15,7 @@ import { DiscordApiError, type DiscordRest } from './rest-client.js';
 export interface WiringTarget {
   readonly applicationId: string;
   readonly guildId: string;
-  /** The stack's endpoint (output DiscordEndpointUrl). */
+  /** The stack's endpoint (DiscordApiUrl + the secret segment); shown only redacted. */
   readonly endpointUrl: string;
   /** discord.publicKey from the config: what the endpoint verifies signatures with. */
   readonly publicKey: string;
@@ -101,6 +102,8 @@ async function registerCommands(target: WiringTarget, deps: WiringDeps): Promise
 async function pointEndpoint(target: WiringTarget, deps: WiringDeps): Promise<StepResult> {
   const step = 'endpoint';
   const url = target.endpointUrl;
+  // What the report shows (it becomes the stack output DiscordSetup, which every reader of the stack sees).
+  const shown = redactEndpointUrl(url);
   try {
     const application = await deps.rest.getCurrentApplication();
     if (application.id !== target.applicationId) return anotherApplication(step, target, application.id);
@@ -114,19 +117,19 @@ async function pointEndpoint(target: WiringTarget, deps: WiringDeps): Promise<St
       };
     }
     if (application.interactions_endpoint_url === url) {
-      return { step, ok: true, detail: `already set to ${url}` };
+      return { step, ok: true, detail: `already set to ${shown}` };
     }
     const probe = await deps.waitForEndpoint(url);
     if (probe.kind !== 'verifies') {
       return {
         step,
         ok: false,
-        detail: `the endpoint ${url} ${describeProbe(probe)}, so Discord would not accept it`,
+        detail: `the endpoint ${shown} ${describeProbe(probe)}, so Discord would not accept it`,
         fix: `${probe.kind === 'answered' ? 'see the interactions Lambda\'s log ("npx valheim doctor" checks the chain)' : 'check the deploy finished'}, ${RETRY}`,
       };
     }
     await deps.rest.setInteractionsEndpoint(url);
-    return { step, ok: true, detail: `set to ${url}` };
+    return { step, ok: true, detail: `set to ${shown}` };
   } catch (error) {
     return { step, ok: false, ...explainDiscordError(error, target, 'set the interactions endpoint URL') };
   }
@@ -167,11 +170,15 @@ async function clearEndpoint(target: WiringTarget, deps: WiringDeps): Promise<St
       return {
         step,
         ok: true,
-        detail: `left alone: it points at ${application.interactions_endpoint_url || 'nothing'}, not this stack`,
+        detail: `left alone: it points at ${redactEndpointUrl(application.interactions_endpoint_url || 'nothing')}, not this stack`,
       };
     }
     await deps.rest.setInteractionsEndpoint(null);
-    return { step, ok: true, detail: `cleared (it pointed at this stack, ${target.endpointUrl})` };
+    return {
+      step,
+      ok: true,
+      detail: `cleared (it pointed at this stack, ${redactEndpointUrl(target.endpointUrl)})`,
+    };
   } catch (error) {
     const explained = explainDiscordError(error, target, 'clear the interactions endpoint URL');
     return {

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DocumentTable } from '../aws/dynamodb.js';
 import { type InteractionLedger, REMEMBER_IDS_SECONDS } from '../discord/replay.js';
-import { dynamo } from '../monitor/aws-state-store.js';
-import { TTL_ATTRIBUTE } from '../monitor/state-store.js';
+import { isConditionFailure, TTL_ATTRIBUTE } from '../monitor/state-store.js';
 
 /** Partition of the answered interaction ids in the state table: INTERACTION / <id>. */
 export const INTERACTION_PARTITION = 'INTERACTION';
@@ -13,23 +11,22 @@ export const INTERACTION_PARTITION = 'INTERACTION';
  * on which request came first. Items carry the table's TTL attribute and disappear by themselves; until the
  * TTL sweep removes one, it keeps refusing copies, which is what it is for.
  *
- * Each claim carries a random token. When the SDK retries a PutItem whose first attempt did succeed (the
+ * Each claim carries a random token. When the client retries a PutItem whose first attempt did succeed (the
  * answer was lost), the retry fails its condition; reading the item back and finding our own token tells that
  * apart from a replay, so a legitimate request is never refused as its own copy.
  */
 export function dynamoInteractionLedger(
-  client: DynamoDBClient,
+  table: DocumentTable,
   tableName: string,
   nowMs: () => number = Date.now,
 ): InteractionLedger {
-  const doc = DynamoDBDocumentClient.from(client);
   return {
     claim: async (interactionId, signal) => {
       const token = randomUUID();
       const key = { pk: INTERACTION_PARTITION, sk: interactionId };
       try {
-        await doc.send(
-          new PutCommand({
+        await table.put(
+          {
             TableName: tableName,
             Item: {
               ...key,
@@ -37,25 +34,15 @@ export function dynamoInteractionLedger(
               [TTL_ATTRIBUTE]: Math.floor(nowMs() / 1000) + REMEMBER_IDS_SECONDS,
             },
             ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-          { abortSignal: signal },
+          },
+          signal,
         );
         return true;
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        if (!isConditionFailure(error)) throw error;
       }
-      const { Item } = await doc.send(
-        new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }),
-        {
-          abortSignal: signal,
-        },
-      );
+      const { Item } = await table.get({ TableName: tableName, Key: key, ConsistentRead: true }, signal);
       return Item?.claim === token;
     },
   };
-}
-
-/** With the process's one DynamoDB client, the one the state store uses. */
-export function awsInteractionLedger(tableName: string): InteractionLedger {
-  return dynamoInteractionLedger(dynamo, tableName);
 }

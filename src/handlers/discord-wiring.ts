@@ -12,6 +12,7 @@ import {
   type WiringTarget,
 } from '../discord/wire-discord.js';
 import { jsonLogger } from '../log.js';
+import { answerCloudFormation } from './cloudformation-response.js';
 
 /*
  * CloudFormation custom resource: reconciles Discord (guild commands, Interactions Endpoint URL) at every
@@ -163,30 +164,10 @@ async function withDeadline(work: Promise<WiringReport>, ms: number): Promise<Wi
 
 async function respond(event: CloudFormationCustomResourceEvent, result: WiringReport): Promise<void> {
   const status = formatReport(result).slice(0, MAX_STATUS_CHARS);
-  const body = JSON.stringify({
-    Status: 'SUCCESS',
-    Reason: status.slice(0, 200),
-    PhysicalResourceId: PHYSICAL_ID,
-    StackId: event.StackId,
-    RequestId: event.RequestId,
-    LogicalResourceId: event.LogicalResourceId,
-    Data: { Status: status },
+  await answerCloudFormation(event, {
+    status: 'SUCCESS',
+    reason: status,
+    physicalResourceId: PHYSICAL_ID,
+    data: { Status: status },
   });
-  // CloudFormation waits (up to the resource's ServiceTimeout) for this answer: try it a few times.
-  for (let attempt = 1; attempt <= 3; attempt++) {
-    try {
-      const response = await fetch(event.ResponseURL, {
-        method: 'PUT',
-        headers: { 'content-type': '', 'content-length': String(Buffer.byteLength(body)) },
-        body,
-        signal: AbortSignal.timeout(5000),
-      });
-      await response.body?.cancel();
-      if (response.ok) return;
-      jsonLogger.error('CloudFormation did not accept the response', { status: response.status, attempt });
-    } catch (error) {
-      jsonLogger.error('could not answer CloudFormation', { error, attempt });
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
-  }
 }

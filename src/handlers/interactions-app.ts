@@ -22,7 +22,10 @@ type CostTag = { readonly key: string; readonly value: string };
 
 export type InteractionsApp = (request: HttpRequest) => Promise<HttpResponse>;
 
-/** Where commands reach AWS. Each defaults to the SDK, loaded with import() on first use. */
+/**
+ * Where commands reach AWS. Each defaults to the light AWS client (./aws-backends.ts), loaded with import()
+ * by the first request that passes the cheap checks: a PING or junk never waits for it.
+ */
 export interface InteractionsBackends {
   readonly gameServer: (cluster: string, service: string) => Promise<GameServer>;
   readonly stateStore: (tableName: string) => Promise<CommandStore>;
@@ -32,6 +35,8 @@ export interface InteractionsBackends {
   readonly worldTransfers: (target: TransferTarget) => Promise<WorldTransfers>;
   /** Answered interaction ids (replay protection), in the state table. */
   readonly interactionLedger: (tableName: string) => Promise<InteractionLedger>;
+  /** Resolves credentials and endpoints ahead of the first call (overlapping the signature check). */
+  readonly prepare?: () => Promise<void>;
 }
 
 export interface InteractionsAppOptions {
@@ -42,17 +47,17 @@ export interface InteractionsAppOptions {
   readonly now?: () => Date;
 }
 
+/** The light client's backends, one small chunk, imported once. */
+const awsBackends = lazy(async () => (await import('./aws-backends.js')).awsBackends);
+
 const AWS_BACKENDS: InteractionsBackends = {
-  gameServer: async (cluster, service) =>
-    (await import('../server/aws-game-server.js')).awsGameServer(cluster, service),
-  stateStore: async (table) => (await import('../monitor/aws-state-store.js')).awsStateStore(table),
-  password: async (name) => (await import('../server/aws-password.js')).readServerPassword(name),
-  spend: async (tag, cache, signal) =>
-    (await import('../cost/actual-spend.js')).monthToDateSpend(tag, new Date(), cache, signal),
-  worldTransfers: async (target) =>
-    (await import('../worlds/aws-world-transfers.js')).awsWorldTransfers(target),
-  interactionLedger: async (table) =>
-    (await import('./aws-interaction-ledger.js')).awsInteractionLedger(table),
+  gameServer: async (cluster, service) => (await awsBackends()).gameServer(cluster, service),
+  stateStore: async (table) => (await awsBackends()).stateStore(table),
+  password: async (name) => (await awsBackends()).password(name),
+  spend: async (tag, cache, signal) => (await awsBackends()).spend(tag, cache, signal),
+  worldTransfers: async (target) => (await awsBackends()).worldTransfers(target),
+  interactionLedger: async (table) => (await awsBackends()).interactionLedger(table),
+  prepare: async () => (await awsBackends()).prepare?.(),
 };
 
 /** Caches a lazily created resource; a failed creation is retried by the next request. */
@@ -94,13 +99,24 @@ export function createInteractionsApp(options: InteractionsAppOptions): Interact
     : lazy(async () => memoryLedger(() => clock().getTime()));
   const replay = { nowSeconds: () => Math.floor(clock().getTime() / 1000), ledger };
 
+  // Once per process, and only for an endpoint that runs commands: a failure shows up in the first call.
+  let prepared = false;
+  const prepare = () => {
+    if (prepared || !context) return;
+    prepared = true;
+    backends.prepare?.().catch(() => undefined);
+  };
+
   return (request) =>
     handleInteractionRequest(
       request,
       publicKey,
       {
-        command: async (interaction) => (context ? runValheimCommand(interaction, context) : misconfigured()),
-        component: async (interaction) => (context ? runButton(interaction, context) : misconfigured()),
+        command: async (interaction, claimed) =>
+          context ? runValheimCommand(interaction, context, claimed) : misconfigured(),
+        component: async (interaction, claimed) =>
+          context ? runButton(interaction, context, claimed) : misconfigured(),
+        prepare,
       },
       log,
       replay,

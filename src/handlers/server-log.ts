@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { CloudWatchLogsEvent } from 'aws-lambda';
+import { sdkDocuments } from '../aws/sdk-dynamodb.js';
 import { jsonLogger } from '../log.js';
 import { StateStore } from '../monitor/state-store.js';
 import { WAKE_EVENT_DETAIL_TYPE, WAKE_EVENT_SOURCE } from '../monitor/wake-event.js';
@@ -13,7 +14,7 @@ import { decodeLogsPayload, ingestLogBatch } from '../players/log-ingest.js';
  */
 const tableName = process.env.STATE_TABLE;
 const wakeBus = process.env.WAKE_EVENT_BUS;
-const store = tableName ? new StateStore(new DynamoDBClient({}), tableName) : undefined;
+const store = tableName ? new StateStore(sdkDocuments(new DynamoDBClient({})), tableName) : undefined;
 const events = wakeBus ? new EventBridgeClient({}) : undefined;
 
 export async function handler(event: CloudWatchLogsEvent): Promise<void> {

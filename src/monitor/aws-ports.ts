@@ -3,6 +3,7 @@ import { DisableRuleCommand, EnableRuleCommand, EventBridgeClient } from '@aws-s
 import { ChangeResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { sdkDocuments } from '../aws/sdk-dynamodb.js';
 import { DiscordRest } from '../discord/rest-client.js';
 import { DynamoGameRecords } from '../game/aws-game-records.js';
 import type { Logger } from '../log.js';
@@ -90,7 +91,7 @@ export function awsMonitorPorts(env: MonitorEnvironment, log: Logger): MonitorPo
     timeoutMs: 4000,
     retryBudgetMs: 5000,
   });
-  const store = new StateStore(dynamo, env.stateTable);
+  const store = new StateStore(sdkDocuments(dynamo), env.stateTable);
   return {
     server: awsGameServer(env.cluster, env.service),
     store,

@@ -1,5 +1,6 @@
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { sdkEcs } from '../aws/sdk-ecs.js';
 import { ecsWorldTransfers } from '../worlds/aws-world-transfers.js';
 import { startWorldSnapshot } from '../worlds/start-snapshot.js';
 import { startTransferTask, type TransferTarget } from '../worlds/transfer-task.js';
@@ -29,7 +30,7 @@ export function sessionSnapshots(
     bucket: settings.bucket,
     gameService,
   };
-  const tasks = ecsWorldTransfers(ecs, target);
+  const tasks = ecsWorldTransfers(sdkEcs(ecs), target);
   return {
     take: async (reason, at) => {
       const outcome = await startWorldSnapshot(
@@ -42,7 +43,13 @@ export function sessionSnapshots(
     uploadPreUpdate: async (snapshotId) => {
       const signal = AbortSignal.timeout(ECS_BUDGET_MS);
       if ((await tasks.inProgress(signal)).length > 0) return false;
-      await startTransferTask(ecs, target, { mode: 'pre-update', snapshotId }, 'valheim-monitor', signal);
+      await startTransferTask(
+        sdkEcs(ecs),
+        target,
+        { mode: 'pre-update', snapshotId },
+        'valheim-monitor',
+        signal,
+      );
       return true;
     },
     prune: async (now) => {

@@ -1,12 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import type { DocumentTable } from '../aws/dynamodb.js';
 import type { LogPresence } from '../players/log-presence.js';
 import { INITIAL_STATE, type LifecycleState } from '../records/lifecycle.js';
 import type { PendingNotice, StartReply } from '../records/notice.js';
@@ -59,22 +52,20 @@ const LOG_KEY = { pk: 'SERVER', sk: 'LOG' };
 const COST_KEY = { pk: 'SERVER', sk: 'COST' };
 const NOTICE_PREFIX = 'notice_';
 
+/**
+ * The table is reached through `DocumentTable`: the SDK's document client (`sdkDocuments`, the monitor and
+ * the CLI) or the light client (`dynamoDocuments`, the interactions Lambda, where load time counts).
+ */
 export class StateStore implements DeliveryStore {
-  private readonly doc: DynamoDBDocumentClient;
-
   constructor(
-    client: DynamoDBClient,
+    private readonly doc: DocumentTable,
     private readonly tableName: string,
-  ) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  }
+  ) {}
 
   async load(signal?: AbortSignal): Promise<StoredState> {
-    const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: STATE_KEY, ConsistentRead: true }),
-      {
-        abortSignal: signal,
-      },
+    const { Item } = await this.doc.get(
+      { TableName: this.tableName, Key: STATE_KEY, ConsistentRead: true },
+      signal,
     );
     if (!Item) return { state: INITIAL_STATE, version: 0 };
     const outbox = Object.entries(Item)
@@ -127,16 +118,16 @@ export class StateStore implements DeliveryStore {
     });
     if (expectedVersion !== 0) values[':expected'] = expectedVersion;
     try {
-      await this.doc.send(
-        new UpdateCommand({
+      await this.doc.update(
+        {
           TableName: this.tableName,
           Key: STATE_KEY,
           UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
           ConditionExpression: `${expectedVersion === 0 ? 'attribute_not_exists(version)' : 'version = :expected'} OR (version = :next AND writeId = :writeId)`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
-        }),
-        { abortSignal: options.signal },
+        },
+        options.signal,
       );
       return true;
     } catch (error) {
@@ -148,18 +139,16 @@ export class StateStore implements DeliveryStore {
   /** Takes a pending notice for a while (a repeat of the same claim, e.g. by the SDK, succeeds too). */
   async claimDelivery(id: string, token: string, now: number, leaseMs: number): Promise<boolean> {
     try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: STATE_KEY,
-          UpdateExpression:
-            'SET #n.claimToken = :token, #n.claimedUntil = :until, #n.attempts = #n.attempts + :one',
-          ConditionExpression:
-            'attribute_exists(#n) AND (attribute_not_exists(#n.claimedUntil) OR #n.claimedUntil < :now OR #n.claimToken = :token)',
-          ExpressionAttributeNames: { '#n': `${NOTICE_PREFIX}${id}` },
-          ExpressionAttributeValues: { ':token': token, ':until': now + leaseMs, ':now': now, ':one': 1 },
-        }),
-      );
+      await this.doc.update({
+        TableName: this.tableName,
+        Key: STATE_KEY,
+        UpdateExpression:
+          'SET #n.claimToken = :token, #n.claimedUntil = :until, #n.attempts = #n.attempts + :one',
+        ConditionExpression:
+          'attribute_exists(#n) AND (attribute_not_exists(#n.claimedUntil) OR #n.claimedUntil < :now OR #n.claimToken = :token)',
+        ExpressionAttributeNames: { '#n': `${NOTICE_PREFIX}${id}` },
+        ExpressionAttributeValues: { ':token': token, ':until': now + leaseMs, ':now': now, ':one': 1 },
+      });
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
@@ -182,27 +171,23 @@ export class StateStore implements DeliveryStore {
     values?: Record<string, unknown>,
   ): Promise<void> {
     try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: STATE_KEY,
-          UpdateExpression: expression,
-          ConditionExpression: 'attribute_exists(#n)',
-          ExpressionAttributeNames: { '#n': `${NOTICE_PREFIX}${id}` },
-          ...(values && { ExpressionAttributeValues: values }),
-        }),
-      );
+      await this.doc.update({
+        TableName: this.tableName,
+        Key: STATE_KEY,
+        UpdateExpression: expression,
+        ConditionExpression: 'attribute_exists(#n)',
+        ExpressionAttributeNames: { '#n': `${NOTICE_PREFIX}${id}` },
+        ...(values && { ExpressionAttributeValues: values }),
+      });
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
     }
   }
 
   async loadPresence(signal?: AbortSignal): Promise<{ presence?: LogPresence; version: number }> {
-    const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: LOG_KEY, ConsistentRead: true }),
-      {
-        abortSignal: signal,
-      },
+    const { Item } = await this.doc.get(
+      { TableName: this.tableName, Key: LOG_KEY, ConsistentRead: true },
+      signal,
     );
     return Item
       ? { presence: Item.presence as LogPresence, version: Number(Item.version ?? 0) }
@@ -212,18 +197,15 @@ export class StateStore implements DeliveryStore {
   /** Conditional like `save`: concurrent log batches retry rather than overwrite each other. */
   async savePresence(presence: LogPresence, expectedVersion: number): Promise<boolean> {
     try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...LOG_KEY, presence, version: expectedVersion + 1 },
-          ConditionExpression:
-            expectedVersion === 0 ? 'attribute_not_exists(version)' : 'version = :expected',
-          ...(expectedVersion !== 0 && { ExpressionAttributeValues: { ':expected': expectedVersion } }),
-        }),
-      );
+      await this.doc.put({
+        TableName: this.tableName,
+        Item: { ...LOG_KEY, presence, version: expectedVersion + 1 },
+        ConditionExpression: expectedVersion === 0 ? 'attribute_not_exists(version)' : 'version = :expected',
+        ...(expectedVersion !== 0 && { ExpressionAttributeValues: { ':expected': expectedVersion } }),
+      });
       return true;
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }
@@ -233,44 +215,38 @@ export class StateStore implements DeliveryStore {
     const { sessionId, ...fields } = session;
     const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
     if (entries.length === 0) return;
-    await this.doc.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { pk: 'SESSION', sk: sessionId },
-        UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
-        ExpressionAttributeNames: Object.fromEntries(entries.map(([name], i) => [`#f${i}`, name])),
-        ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
-      }),
-    );
+    await this.doc.update({
+      TableName: this.tableName,
+      Key: { pk: 'SESSION', sk: sessionId },
+      UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
+      ExpressionAttributeNames: Object.fromEntries(entries.map(([name], i) => [`#f${i}`, name])),
+      ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
+    });
   }
 
   async loadSpend(signal?: AbortSignal): Promise<CachedSpend | undefined> {
-    const { Item } = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: COST_KEY }), {
-      abortSignal: signal,
-    });
+    const { Item } = await this.doc.get({ TableName: this.tableName, Key: COST_KEY }, signal);
     return Item?.spend as CachedSpend | undefined;
   }
 
   /** Replaces the whole item, so the claim on the Cost Explorer request (if any) ends with it. */
   async saveSpend(spend: CachedSpend, signal?: AbortSignal): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...COST_KEY, spend } }), {
-      abortSignal: signal,
-    });
+    await this.doc.put({ TableName: this.tableName, Item: { ...COST_KEY, spend } }, signal);
   }
 
   /** The one Cost Explorer request in flight: a claim that holds until `now + ms` unless released. */
   async claimSpendFetch(owner: string, now: number, ms: number, signal?: AbortSignal): Promise<boolean> {
     try {
-      await this.doc.send(
-        new UpdateCommand({
+      await this.doc.update(
+        {
           TableName: this.tableName,
           Key: COST_KEY,
           UpdateExpression: 'SET fetchClaim = :claim',
           ConditionExpression: 'attribute_not_exists(fetchClaim) OR fetchClaim.#until <= :now',
           ExpressionAttributeNames: { '#until': 'until' },
           ExpressionAttributeValues: { ':claim': { owner, until: now + ms }, ':now': now },
-        }),
-        { abortSignal: signal },
+        },
+        signal,
       );
       return true;
     } catch (error) {
@@ -281,16 +257,16 @@ export class StateStore implements DeliveryStore {
 
   async releaseSpendFetch(owner: string, signal?: AbortSignal): Promise<void> {
     try {
-      await this.doc.send(
-        new UpdateCommand({
+      await this.doc.update(
+        {
           TableName: this.tableName,
           Key: COST_KEY,
           UpdateExpression: 'REMOVE fetchClaim',
           ConditionExpression: 'fetchClaim.#owner = :owner',
           ExpressionAttributeNames: { '#owner': 'owner' },
           ExpressionAttributeValues: { ':owner': owner },
-        }),
-        { abortSignal: signal },
+        },
+        signal,
       );
     } catch (error) {
       // Someone else's claim (ours had lapsed and was taken): theirs stays.
@@ -299,8 +275,8 @@ export class StateStore implements DeliveryStore {
   }
 
   async saveBackupReply(snapshotId: string, reply: StartReply, signal?: AbortSignal): Promise<void> {
-    await this.doc.send(
-      new PutCommand({
+    await this.doc.put(
+      {
         TableName: this.tableName,
         Item: {
           pk: 'BACKUP',
@@ -308,15 +284,13 @@ export class StateStore implements DeliveryStore {
           reply,
           [TTL_ATTRIBUTE]: Math.floor(reply.createdAt / 1000) + 86_400,
         },
-      }),
-      { abortSignal: signal },
+      },
+      signal,
     );
   }
 
   async loadBackupReply(snapshotId: string): Promise<StartReply | undefined> {
-    const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: 'BACKUP', sk: snapshotId } }),
-    );
+    const { Item } = await this.doc.get({ TableName: this.tableName, Key: { pk: 'BACKUP', sk: snapshotId } });
     return Item?.reply as StartReply | undefined;
   }
 
@@ -325,8 +299,8 @@ export class StateStore implements DeliveryStore {
     const rows: SessionRecord[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await this.doc.send(
-        new QueryCommand({
+      const page = await this.doc.query(
+        {
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
           ExpressionAttributeValues: {
@@ -335,8 +309,8 @@ export class StateStore implements DeliveryStore {
             ':to': to.toISOString(),
           },
           ExclusiveStartKey: startKey,
-        }),
-        { abortSignal: signal },
+        },
+        signal,
       );
       for (const item of page.Items ?? []) {
         if (item.sk === to.toISOString()) continue; // BETWEEN is inclusive; the range is half-open
@@ -349,9 +323,7 @@ export class StateStore implements DeliveryStore {
   }
 }
 
-function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error as Error).name === 'ConditionalCheckFailedException'
-  );
+/** By name: both the SDK and the light client name the error after DynamoDB's code. */
+export function isConditionFailure(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }

@@ -1,3 +1,4 @@
+import type { FeedLog } from '../records/feed.js';
 import {
   type LogCharacters,
   NO_CHARACTERS,
@@ -64,6 +65,8 @@ export interface LogPresence {
   readonly preUpdate?: PreUpdateLine;
   /** Peers turned away for another game version: the newest refusal per peer (at most MAX_MISMATCHES). */
   readonly mismatches?: readonly VersionMismatch[];
+  /** The activity feed's news from this task, for the monitor to post (src/players/log-feed.ts). */
+  readonly feed?: FeedLog;
 }
 
 export interface PreUpdateLine {
@@ -164,6 +167,10 @@ export function applyLogEvent(presence: LogPresence, event: LogEvent, at: number
       const mine = { peerId: event.peerId, mine: event.mine, remote: event.remote, at };
       return { ...next, mismatches: [...others, mine].sort((a, b) => a.at - b.at).slice(-MAX_MISMATCHES) };
     }
+    case 'death':
+    case 'boss-defeated':
+    case 'random-event':
+      return next; // news for the feed (src/players/log-feed.ts), nothing about who is on
   }
 }
 

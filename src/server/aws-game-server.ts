@@ -1,4 +1,5 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { sdkEcs } from '../aws/sdk-ecs.js';
 import { EcsGameServer } from './ecs-game-server.js';
 
 /*
@@ -12,7 +13,7 @@ export const ecsClient = new ECSClient({ maxAttempts: 2 });
 
 export function awsGameServer(cluster: string, service: string): EcsGameServer {
   return new EcsGameServer({
-    ecs: ecsClient,
+    ecs: sdkEcs(ecsClient),
     cluster,
     service,
     publicIpOf: async (networkInterfaceId, signal) =>

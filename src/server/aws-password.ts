@@ -1,20 +1,23 @@
-import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
+import type { AwsClient } from '../aws/client.js';
 
-/* Loaded with import() by `/valheim password` only. */
-const ssm = new SSMClient({ maxAttempts: 2 });
+/* Loaded by `/valheim password` through the interactions backends: SSM over the light client. */
+export const SSM = { signingName: 'ssm', endpointPrefix: 'ssm', endpointId: 'SSM' };
 
 /** The server password from its SecureString parameter, or undefined when none was stored yet. */
 export async function readServerPassword(
   parameterName: string,
-  signal?: AbortSignal,
+  signal: AbortSignal | undefined,
+  client: AwsClient,
 ): Promise<string | undefined> {
   try {
-    const result = await ssm.send(new GetParameterCommand({ Name: parameterName, WithDecryption: true }), {
-      abortSignal: signal,
-    });
+    const result = await client.json<{ Parameter?: { Value?: string } }>(
+      'AmazonSSM.GetParameter',
+      { Name: parameterName, WithDecryption: true },
+      { version: '1.1', signal },
+    );
     return result.Parameter?.Value || undefined;
   } catch (error) {
-    if (error instanceof ParameterNotFound || (error as Error).name === 'ParameterNotFound') return undefined;
+    if ((error as Error).name === 'ParameterNotFound') return undefined;
     throw error;
   }
 }

@@ -1,11 +1,5 @@
-import {
-  DescribeServicesCommand,
-  DescribeTasksCommand,
-  type ECSClient,
-  ListTasksCommand,
-  type Task,
-  UpdateServiceCommand,
-} from '@aws-sdk/client-ecs';
+import type { Task } from '@aws-sdk/client-ecs';
+import type { EcsApi } from '../aws/ecs.js';
 import type { GameServer } from './game-server.js';
 import {
   currentTask,
@@ -17,7 +11,8 @@ import {
 } from './server-status.js';
 
 export interface EcsGameServerProps {
-  readonly ecs: ECSClient;
+  /** ECS: the SDK's client (`sdkEcs`) or the light one (`lightEcs`, the interactions Lambda). */
+  readonly ecs: EcsApi;
   /** Finds the public IP of a task's network interface (EC2 DescribeNetworkInterfaces). */
   readonly publicIpOf: (networkInterfaceId: string, signal: AbortSignal) => Promise<string | undefined>;
   /** Cluster name or ARN. */
@@ -39,16 +34,9 @@ export class EcsGameServer implements GameServer {
     const { ecs, cluster, service } = this.props;
     // Stopped tasks are listed too: a task saving the world on shutdown has desiredStatus STOPPED.
     const [described, running, stopped] = await Promise.all([
-      ecs.send(new DescribeServicesCommand({ cluster, services: [service] }), { abortSignal: signal }),
-      ecs.send(new ListTasksCommand({ cluster, serviceName: service, desiredStatus: 'RUNNING' }), {
-        abortSignal: signal,
-      }),
-      ecs.send(
-        new ListTasksCommand({ cluster, serviceName: service, desiredStatus: 'STOPPED', maxResults: 10 }),
-        {
-          abortSignal: signal,
-        },
-      ),
+      ecs.describeServices({ cluster, services: [service] }, signal),
+      ecs.listTasks({ cluster, serviceName: service, desiredStatus: 'RUNNING' }, signal),
+      ecs.listTasks({ cluster, serviceName: service, desiredStatus: 'STOPPED', maxResults: 10 }, signal),
     ]);
     const found = described.services?.[0];
     if (!found || found.status === 'INACTIVE') {
@@ -63,10 +51,7 @@ export class EcsGameServer implements GameServer {
     const tasks =
       taskArns.length === 0
         ? []
-        : (
-            (await ecs.send(new DescribeTasksCommand({ cluster, tasks: taskArns }), { abortSignal: signal }))
-              .tasks ?? []
-          )
+        : ((await ecs.describeTasks({ cluster, tasks: taskArns }, signal)).tasks ?? [])
             .map(toTaskSnapshot)
             .filter((task): task is TaskSnapshot => task !== undefined);
     const state = deriveState(snapshot, tasks);
@@ -87,9 +72,7 @@ export class EcsGameServer implements GameServer {
 
   async setDesiredCount(count: 0 | 1, signal: AbortSignal): Promise<void> {
     const { ecs, cluster, service } = this.props;
-    await ecs.send(new UpdateServiceCommand({ cluster, service, desiredCount: count }), {
-      abortSignal: signal,
-    });
+    await ecs.updateService({ cluster, service, desiredCount: count }, signal);
   }
 }
 

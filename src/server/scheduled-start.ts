@@ -1,4 +1,5 @@
 import { type ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { sdkEcs } from '../aws/sdk-ecs.js';
 import type { Logger } from '../log.js';
 import { transfersInProgress } from '../worlds/transfer-task.js';
 import { serviceActivity } from './service-activity.js';
@@ -24,7 +25,8 @@ export async function scheduledStart(
   target: ScheduledStartTarget,
   log: Logger,
 ): Promise<'started' | 'already running'> {
-  const transfers = await transfersInProgress(ecs, {
+  const api = sdkEcs(ecs);
+  const transfers = await transfersInProgress(api, {
     cluster: target.cluster,
     taskDefinition: target.transferFamily,
   });
@@ -34,7 +36,7 @@ export async function scheduledStart(
       `a world transfer runs (${transfers.join(', ')}); the scheduled start waits for Lambda's next attempt`,
     );
   }
-  const activity = await serviceActivity(ecs, target.cluster, target.service);
+  const activity = await serviceActivity(api, target.cluster, target.service);
   if (activity.kind === 'absent') throw new Error(`the game service ${target.service} was not found`);
   if (activity.kind === 'active' && activity.desiredCount > 0) {
     log.info('scheduled start: the server already runs');

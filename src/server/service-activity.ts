@@ -1,8 +1,5 @@
-import {
-  DescribeServicesCommand,
-  type DescribeServicesCommandOutput,
-  type ECSClient,
-} from '@aws-sdk/client-ecs';
+import type { DescribeServicesResponse } from '@aws-sdk/client-ecs';
+import type { EcsApi } from '../aws/ecs.js';
 
 /** Whether the game service exists, and whether a game runs, is about to, or is still shutting down. */
 export type ServiceActivity =
@@ -20,16 +17,14 @@ export type ServiceActivity =
  * deploy and the world commands each say what that means for them.
  */
 export async function serviceActivity(
-  ecs: ECSClient,
+  ecs: Pick<EcsApi, 'describeServices'>,
   cluster: string,
   service: string,
   signal?: AbortSignal,
 ): Promise<ServiceActivity> {
-  let described: DescribeServicesCommandOutput;
+  let described: DescribeServicesResponse;
   try {
-    described = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }), {
-      abortSignal: signal,
-    });
+    described = await ecs.describeServices({ cluster, services: [service] }, signal);
   } catch (error) {
     const name = (error as Error).name;
     if (name === 'ClusterNotFoundException' || name === 'ServiceNotFoundException') return { kind: 'absent' };

@@ -1,5 +1,4 @@
-import type { ECSClient } from '@aws-sdk/client-ecs';
-import { ecsClient } from '../server/aws-game-server.js';
+import type { EcsApi } from '../aws/ecs.js';
 import { serviceActivity } from '../server/service-activity.js';
 import type { SnapshotStart, SnapshotTasks } from './start-snapshot.js';
 import { startTransferTask, type TransferTarget, transfersInProgress } from './transfer-task.js';
@@ -8,9 +7,9 @@ export type { SnapshotStart } from './start-snapshot.js';
 
 /**
  * The world-transfer task as a snapshot started without waiting needs it (see start-snapshot.ts): one ECS
- * call each. The monitor passes its own ECS client; the interactions Lambda loads this with import().
+ * call each. The monitor passes its SDK client (`sdkEcs`), the interactions Lambda its light one (`lightEcs`).
  */
-export function ecsWorldTransfers(ecs: ECSClient, target: TransferTarget): SnapshotTasks {
+export function ecsWorldTransfers(ecs: EcsApi, target: TransferTarget): SnapshotTasks {
   return {
     inProgress: (signal) => transfersInProgress(ecs, target, signal),
     gameActive: async (signal) =>
@@ -24,9 +23,4 @@ export function ecsWorldTransfers(ecs: ECSClient, target: TransferTarget): Snaps
         signal,
       ),
   };
-}
-
-/** With the process's one ECS client, the one the game server backend uses. */
-export function awsWorldTransfers(target: TransferTarget): SnapshotTasks {
-  return ecsWorldTransfers(ecsClient, target);
 }

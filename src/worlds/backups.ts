@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-backup';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { sdkEcs } from '../aws/sdk-ecs.js';
 import { WorldError } from './errors.js';
 import type { TransferManifest } from './manifest.js';
 import { readText } from './snapshots.js';
@@ -136,7 +137,7 @@ export async function listImageZips(
   options: RunTransferOptions = {},
 ): Promise<BackupEntry[]> {
   const request = { mode: 'list-backups', listingId: transferId('list', now) } as const;
-  const result = await runTransferTask(ecs, stack, request, options);
+  const result = await runTransferTask(sdkEcs(ecs), stack, request, options);
   if (!result.ok) throw transferFailure(result, request);
   const text = await readText(s3, stack.bucket, `listings/${request.listingId}.txt`);
   if (text === undefined) {

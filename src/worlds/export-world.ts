@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { sdkEcs } from '../aws/sdk-ecs.js';
 import { serviceActivity } from '../server/service-activity.js';
 import { WorldError } from './errors.js';
 import { runTransfer } from './run-transfer.js';
@@ -27,7 +28,7 @@ export async function exportWorld(
   const out = resolve(options.out ?? '.');
 
   const activity = await awsStep('check whether the game server runs', WORLD_PERMISSIONS.service, () =>
-    serviceActivity(ecs, stack.cluster, stack.gameService),
+    serviceActivity(sdkEcs(ecs), stack.cluster, stack.gameService),
   );
   if (activity.kind === 'active') {
     report.warn(
@@ -50,7 +51,7 @@ export async function exportWorld(
   if (manifest.format === 'none') {
     throw new WorldError(
       `the server has no world "${world}"${manifest.worlds.length > 0 ? ` (it holds ${manifest.worlds.join(', ')})` : ''}`,
-      `check server.world in the config; the snapshot of what is there stays in S3 as snapshot:${snapshotId}`,
+      `valheim world list shows the worlds; the snapshot of what is there stays in S3 as snapshot:${snapshotId}`,
     );
   }
   const downloaded = await awsStep(`download snapshot ${snapshotId}`, WORLD_PERMISSIONS.bucket, () =>

@@ -1,3 +1,4 @@
+import { sdkEcs } from '../aws/sdk-ecs.js';
 import {
   assertGameStopped,
   runTransferTask,
@@ -11,7 +12,7 @@ import { awsStep, WORLD_PERMISSIONS, type WorldPorts } from './world-ports.js';
 export async function runTransfer(ports: WorldPorts, request: TransferRequest): Promise<TransferResult> {
   const { report, sleep } = ports;
   const result = await awsStep('run the world-transfer task', WORLD_PERMISSIONS.task, () =>
-    runTransferTask(ports.ecs, ports.stack, request, {
+    runTransferTask(sdkEcs(ports.ecs), ports.stack, request, {
       onStatus: (status, arn) => report.taskStatus(status, arn),
       ...(sleep && { sleep }),
     }),
@@ -26,6 +27,6 @@ export async function requireGameStopped(ports: WorldPorts): Promise<void> {
   await awsStep(
     `check whether the game server (ECS service ${stack.gameService}) runs`,
     WORLD_PERMISSIONS.service,
-    () => assertGameStopped(ecs, stack.cluster, stack.gameService),
+    () => assertGameStopped(sdkEcs(ecs), stack.cluster, stack.gameService),
   );
 }

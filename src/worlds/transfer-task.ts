@@ -1,10 +1,5 @@
-import {
-  DescribeTasksCommand,
-  type ECSClient,
-  type KeyValuePair,
-  ListTasksCommand,
-  RunTaskCommand,
-} from '@aws-sdk/client-ecs';
+import type { KeyValuePair } from '@aws-sdk/client-ecs';
+import type { EcsApi } from '../aws/ecs.js';
 import { taskIdOf } from '../server/server-status.js';
 import { serviceActivity } from '../server/service-activity.js';
 import { WorldError } from './errors.js';
@@ -120,7 +115,7 @@ export function transferEnvironment(target: TransferTarget, request: TransferReq
  * runs; a restore also refuses while the game server has (or wants) a task.
  */
 export async function runTransferTask(
-  ecs: ECSClient,
+  ecs: EcsApi,
   target: TransferTarget,
   request: TransferRequest,
   options: RunTransferOptions = {},
@@ -134,14 +129,14 @@ export async function runTransferTask(
 
 /** Starts the transfer task without waiting for it; returns its ARN. */
 export async function startTransferTask(
-  ecs: ECSClient,
+  ecs: EcsApi,
   target: TransferTarget,
   request: TransferRequest,
   startedBy = 'valheim-cli',
   signal?: AbortSignal,
 ): Promise<string> {
-  const started = await ecs.send(
-    new RunTaskCommand({
+  const started = await ecs.runTask(
+    {
       cluster: target.cluster,
       taskDefinition: target.taskDefinition,
       launchType: 'FARGATE',
@@ -161,8 +156,8 @@ export async function startTransferTask(
       // The stack's tags (the cost tag) are on the task definition.
       propagateTags: 'TASK_DEFINITION',
       startedBy,
-    }),
-    { abortSignal: signal },
+    },
+    signal,
   );
   const taskArn = started.tasks?.[0]?.taskArn;
   if (!taskArn) {
@@ -177,7 +172,7 @@ export async function startTransferTask(
 
 /** Polls DescribeTasks until the task has stopped. */
 export async function waitForTask(
-  ecs: ECSClient,
+  ecs: EcsApi,
   cluster: string,
   taskArn: string,
   options: RunTransferOptions = {},
@@ -187,7 +182,7 @@ export async function waitForTask(
   const timeoutMs = options.timeoutMs ?? 60 * 60 * 1000;
   let last = '';
   for (let waited = 0; ; waited += pollMs) {
-    const described = await ecs.send(new DescribeTasksCommand({ cluster, tasks: [taskArn] }));
+    const described = await ecs.describeTasks({ cluster, tasks: [taskArn] });
     const task = described.tasks?.[0];
     const status = task?.lastStatus ?? 'UNKNOWN';
     if (status !== last) {
@@ -222,7 +217,7 @@ export async function waitForTask(
 }
 
 /** Refuses, in one line with the fix, while the game server runs, starts or stops. */
-export async function assertGameStopped(ecs: ECSClient, cluster: string, service: string): Promise<void> {
+export async function assertGameStopped(ecs: EcsApi, cluster: string, service: string): Promise<void> {
   const activity = await serviceActivity(ecs, cluster, service);
   if (activity.kind === 'absent') {
     throw new WorldError(
@@ -242,7 +237,7 @@ export async function assertGameStopped(ecs: ECSClient, cluster: string, service
   }
 }
 
-async function assertNoOtherTransfer(ecs: ECSClient, target: TransferTarget): Promise<void> {
+async function assertNoOtherTransfer(ecs: EcsApi, target: TransferTarget): Promise<void> {
   const other = (await transfersInProgress(ecs, target))[0];
   if (other) {
     throw new WorldError(
@@ -257,17 +252,13 @@ async function assertNoOtherTransfer(ecs: ECSClient, target: TransferTarget): Pr
  * snapshots, exports, imports and restores alike. One ListTasks call.
  */
 export async function transfersInProgress(
-  ecs: ECSClient,
+  ecs: EcsApi,
   target: Pick<TransferTarget, 'cluster' | 'taskDefinition'>,
   signal?: AbortSignal,
 ): Promise<string[]> {
-  const running = await ecs.send(
-    new ListTasksCommand({
-      cluster: target.cluster,
-      family: familyOf(target.taskDefinition),
-      desiredStatus: 'RUNNING',
-    }),
-    { abortSignal: signal },
+  const running = await ecs.listTasks(
+    { cluster: target.cluster, family: familyOf(target.taskDefinition), desiredStatus: 'RUNNING' },
+    signal,
   );
   return running.taskArns ?? [];
 }

@@ -1,37 +1,29 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DescribeServicesCommand,
-  DescribeTasksCommand,
-  ECSClient,
-  ListTasksCommand,
-  UpdateServiceCommand,
-} from '@aws-sdk/client-ecs';
-import { mockClient } from 'aws-sdk-client-mock';
 import type { APIInteractionResponseChannelMessageWithSource } from 'discord-api-types/v10';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AwsClient } from '../../src/aws/client.js';
+import { ECS, lightEcs } from '../../src/aws/ecs.js';
+import { resolveSetup } from '../../src/aws/setup.js';
 import { type CommandContext, runValheimCommand } from '../../src/bot/valheim-command.js';
 import { silentLogger } from '../../src/log.js';
 import { DEFAULT_LIFECYCLE } from '../../src/monitor/decide.js';
 import { StateStore } from '../../src/monitor/state-store.js';
 import { EcsGameServer } from '../../src/server/ecs-game-server.js';
 import { commandInteraction, GUILD_ID } from '../support/discord-signing.js';
-import { type LocalDynamo, startDynalite } from '../support/dynalite.js';
+import { type LocalDynamo, lightDocumentsAt, startDynalite } from '../support/dynalite.js';
+import { type FakeAwsEndpoint, fakeAwsEnv, startFakeAws } from '../support/fake-aws-endpoint.js';
 
-const ecsMock = mockClient(ECSClient);
-const TASK_ARN = 'arn:aws:ecs:eu-central-1:111122223333:task/valheim/0123456789abcdef';
+let aws: FakeAwsEndpoint;
 
-/** One Lambda instance of the interactions endpoint: its own SDK clients, the shared table and service. */
+/**
+ * One Lambda instance of the interactions endpoint: its own light clients (as the Lambda has), the shared
+ * table (dynalite) and the shared service (the loopback ECS stand-in).
+ */
 function instance(endpoint: string, table: string): CommandContext {
-  const store = new StateStore(
-    new DynamoDBClient({
-      endpoint,
-      region: 'eu-central-1',
-      credentials: { accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake' },
-    }),
-    table,
-  );
+  const store = new StateStore(lightDocumentsAt(endpoint), table);
+  const env = fakeAwsEnv(aws.url);
+  const setup = resolveSetup(env);
   const server = new EcsGameServer({
-    ecs: new ECSClient({ region: 'eu-central-1' }),
+    ecs: lightEcs(new AwsClient(ECS, { env, setup: () => setup })),
     cluster: 'valheim',
     service: 'valheim-server',
     publicIpOf: async () => '3.120.45.67',
@@ -55,20 +47,15 @@ describe('concurrent /valheim stop from separate Lambda instances', () => {
     dynamo = await startDynalite();
     await dynamo.createTable('concurrent-stops');
   });
-  afterAll(() => dynamo.close());
+  afterAll(async () => {
+    await aws?.close();
+    await dynamo.close();
+  });
 
-  beforeEach(() => {
-    ecsMock.reset();
+  beforeEach(async () => {
+    await aws?.close();
     // ECS keeps reporting the server as running with desired count 1: it has not caught up with any stop
-    ecsMock.on(DescribeServicesCommand).resolves({
-      services: [{ status: 'ACTIVE', desiredCount: 1, runningCount: 1, pendingCount: 0 }],
-    });
-    ecsMock.on(ListTasksCommand, { desiredStatus: 'RUNNING' }).resolves({ taskArns: [TASK_ARN] });
-    ecsMock.on(ListTasksCommand, { desiredStatus: 'STOPPED' }).resolves({ taskArns: [] });
-    ecsMock.on(DescribeTasksCommand).resolves({
-      tasks: [{ taskArn: TASK_ARN, lastStatus: 'RUNNING', desiredStatus: 'RUNNING', startedAt: new Date() }],
-    });
-    ecsMock.on(UpdateServiceCommand).resolves({});
+    aws = await startFakeAws({ desiredCount: 1, taskRunning: true, ignoreUpdates: true });
   });
 
   it('makes one UpdateService call for 20 stops, whatever order their reads and writes interleave in', async () => {
@@ -84,7 +71,9 @@ describe('concurrent /valheim stop from separate Lambda instances', () => {
       }),
     );
     // Then the service was scaled down once, and one member was told they stopped it
-    expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+    expect(aws.inputs('ecs:UpdateService')).toEqual([
+      { cluster: 'valheim', service: 'valheim-server', desiredCount: 0 },
+    ]);
     expect(replies.filter((text) => text.includes('stopped the server'))).toHaveLength(1);
     // and everyone else that it is already stopping, or that someone else changed it just now
     expect(
@@ -94,10 +83,7 @@ describe('concurrent /valheim stop from separate Lambda instances', () => {
 
   it('lets the stop be tried again at once when the scale-down failed', async () => {
     // Given the first stop's UpdateService fails
-    ecsMock
-      .on(UpdateServiceCommand)
-      .rejectsOnce(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }))
-      .resolves({});
+    aws.state.faults.push({ call: 'ecs:UpdateService', code: 'AccessDeniedException', message: 'denied' });
     await dynamo.createTable('retried-stop');
     const first = instance(dynamo.endpoint, 'retried-stop');
     const failed = (await runValheimCommand(
@@ -112,6 +98,6 @@ describe('concurrent /valheim stop from separate Lambda instances', () => {
     )) as APIInteractionResponseChannelMessageWithSource;
     // Then it is not taken for a repeat of the failed one
     expect(again.data.content).toContain('stopped the server');
-    expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(2);
+    expect(aws.inputs('ecs:UpdateService')).toHaveLength(2);
   });
 });

@@ -106,7 +106,7 @@ describe('valheim discord endpoint', () => {
     await expect(setEndpoint('http://example.com/discord')).rejects.toThrow(
       /only calls https:\/\/ .*--allow-http/,
     );
-    await expect(setEndpoint('not a url')).rejects.toThrow(/is not a URL — .*DiscordEndpointUrl/);
+    await expect(setEndpoint('not a url')).rejects.toThrow(/is not a URL — .*discord wire/);
     expect(discord.requests).toHaveLength(0);
 
     // And with --allow-http it goes through

@@ -1,4 +1,5 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -16,6 +17,9 @@ import {
 } from './helpers.js';
 
 const cloudFormation = mockClient(CloudFormationClient);
+const ssm = mockClient(SSMClient);
+/** The secret last segment of Discord's route, as the deploy stores it in SSM. */
+const SEGMENT = '5ec7e7'.padEnd(40, '0');
 
 let discord: FakeDiscord;
 let app: FakeApplicationState;
@@ -24,6 +28,7 @@ let config: string;
 
 beforeEach(async () => {
   cloudFormation.reset();
+  ssm.reset();
   discord = await startFakeDiscord();
   app = fakeApplication(discord, {
     applicationId: APPLICATION_ID,
@@ -31,21 +36,27 @@ beforeEach(async () => {
     verifyKey: EXAMPLE_CONFIG.discord.publicKey as string,
   });
   // The stack's endpoint: the fake answers an unsigned POST with 401, as the verifying Lambda does.
-  endpointUrl = `${discord.apiUrl.replace(/\/api$/, '')}/discord`;
-  discord.reply('POST', '/discord', { status: 401 });
+  endpointUrl = `${discord.apiUrl.replace(/\/api$/, '')}/discord/${SEGMENT}`;
+  discord.reply('POST', `/discord/${SEGMENT}`, { status: 401 });
+  ssm
+    .on(GetParameterCommand, { Name: '/valheim-ondemand/discord-endpoint-path', WithDecryption: true })
+    .resolves({ Parameter: { Value: SEGMENT } });
   cloudFormation.on(DescribeStacksCommand).resolves({
     Stacks: [
       {
         StackName: 'valheim-ondemand',
         StackStatus: 'UPDATE_COMPLETE',
         CreationTime: new Date(),
-        Outputs: [{ OutputKey: 'DiscordEndpointUrl', OutputValue: endpointUrl }],
+        Outputs: [{ OutputKey: 'DiscordApiUrl', OutputValue: `${discord.apiUrl.replace(/\/api$/, '')}/` }],
       },
     ],
   });
   config = writeConfig();
 });
 afterEach(() => discord.close());
+
+/** The endpoint as the CLI prints it. */
+const shown = () => endpointUrl.replace(SEGMENT, `…${SEGMENT.slice(-4)}`);
 
 function wire(...args: string[]) {
   const deps = cliDeps({ DISCORD_API_URL: discord.apiUrl, DISCORD_BOT_TOKEN: BOT_TOKEN });
@@ -65,9 +76,11 @@ describe('valheim discord wire', () => {
       expect.stringMatching(
         /^✗ commands: the bot is not in Discord server \d+, .* — invite it: https:\/\/discord\.com\/oauth2\/authorize\?client_id=/,
       ),
-      `✓ endpoint: set to ${endpointUrl}`,
+      `✓ endpoint: set to ${shown()}`,
     ]);
+    // The whole URL (secret segment included) went to Discord; the terminal shows it cut
     expect(app.endpointUrl).toBe(endpointUrl);
+    expect(term.all()).not.toContain(SEGMENT);
     expect(cloudFormation).toHaveReceivedCommandWith(DescribeStacksCommand, {
       StackName: 'valheim-ondemand',
     });
@@ -83,7 +96,7 @@ describe('valheim discord wire', () => {
     expect(code).toBe(0);
     expect(term.stdout).toEqual([
       `✓ commands: /valheim registered in Discord server ${GUILD_ID}`,
-      `✓ endpoint: already set to ${endpointUrl}`,
+      `✓ endpoint: already set to ${shown()}`,
       expect.stringMatching(
         /^Discord is wired: type \/valheim in your server\. \(The stack output DiscordSetup keeps/,
       ),
@@ -103,6 +116,19 @@ describe('valheim discord wire', () => {
     expect(code).toBe(1);
     expect(term.stderr).toEqual([
       'valheim: the stack valheim-ondemand is not deployed in eu-central-1 — deploy it first (npx valheim deploy), or pass the endpoint with --url',
+    ]);
+    expect(discord.requests).toHaveLength(0);
+  });
+
+  it('says how to get the secret path when the deploy has not stored it', async () => {
+    // Given a stack deployed before this version (or a deleted parameter)
+    ssm.on(GetParameterCommand).rejects(awsError('ParameterNotFound'));
+    // When
+    const { code, term } = await wire();
+    // Then
+    expect(code).toBe(1);
+    expect(term.stderr).toEqual([
+      'valheim: /valheim-ondemand/discord-endpoint-path, the secret part of the endpoint URL, is missing — deploy again (npx valheim deploy): the deploy makes it',
     ]);
     expect(discord.requests).toHaveLength(0);
   });

@@ -1,16 +1,25 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BackupClient, ListBackupVaultsCommand } from '@aws-sdk/client-backup';
 import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import { DescribeRegionsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { IAMClient, ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
-import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import {
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+} from '@aws-sdk/client-iam';
+import { GetBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetParameterCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/program.js';
+import { cloudFormationExecutionPolicy } from '../../src/config/bootstrap-policy.js';
 import { guildCommands } from '../../src/discord/commands.js';
 import { closedPort, type FakeDiscord, startFakeDiscord } from './fake-discord.js';
 import { type FakeApplicationState, fakeApplication } from './fake-discord-app.js';
@@ -30,6 +39,9 @@ const cloudFormation = mockClient(CloudFormationClient);
 const iam = mockClient(IAMClient);
 const ssm = mockClient(SSMClient);
 const ecs = mockClient(ECSClient);
+const backup = mockClient(BackupClient);
+const s3 = mockClient(S3Client);
+const WORLD_BUCKET = 'valheim-ondemand-worldsbucket97ae83f6-a1b2c3d4e5f6';
 
 const ACCOUNT = '111122223333';
 const CHANNEL_ID = '567890123456789012';
@@ -55,21 +67,39 @@ function stack(name: string, status: string, outputs: Record<string, string>): {
   };
 }
 
-function stackOutputs(url: string): Record<string, string> {
+/** The secret last segment of Discord's route, as the deploy stores it in SSM. */
+const SEGMENT = 'c0ffee'.padEnd(40, '7');
+
+function stackOutputs(apiUrl: string): Record<string, string> {
   return {
-    DiscordEndpointUrl: url,
+    DiscordApiUrl: apiUrl,
     DiscordSetup: '✓ commands: … | ✓ endpoint: …',
     ClusterName: 'valheim-ondemand',
     ServiceName: 'valheim-ondemand-server',
+    WorldBucket: WORLD_BUCKET,
   };
+}
+
+const EXECUTION_POLICY_ARN = `arn:aws:iam::${ACCOUNT}:policy/valheim-ondemand-cfn-execution`;
+
+/** The execution policy IAM holds: sealed on the world bucket, or not. */
+function sealed(yes: boolean): void {
+  const document = cloudFormationExecutionPolicy(
+    'valheim-ondemand',
+    yes ? { sealedWorldBucket: WORLD_BUCKET } : {},
+  );
+  iam.on(GetPolicyCommand).resolves({ Policy: { DefaultVersionId: 'v3' } });
+  iam
+    .on(GetPolicyVersionCommand, { PolicyArn: EXECUTION_POLICY_ARN, VersionId: 'v3' })
+    .resolves({ PolicyVersion: { Document: encodeURIComponent(JSON.stringify(document)) } });
 }
 
 /** Everything healthy: each test breaks one link. */
 beforeEach(async () => {
-  for (const mock of [sts, ec2, cloudFormation, iam, ssm, ecs]) mock.reset();
+  for (const mock of [sts, ec2, cloudFormation, iam, ssm, ecs, backup, s3]) mock.reset();
   [discord, registry] = await Promise.all([startFakeDiscord(), startFakeDiscord()]);
-  endpointUrl = `${discord.apiUrl.replace(/\/api$/, '')}/discord`;
-  discord.reply('POST', '/discord', { status: 401 });
+  endpointUrl = `${discord.apiUrl.replace(/\/api$/, '')}/discord/${SEGMENT}`;
+  discord.reply('POST', `/discord/${SEGMENT}`, { status: 401 });
   app = fakeApplication(discord, {
     applicationId: APPLICATION_ID,
     botToken: BOT_TOKEN,
@@ -96,12 +126,38 @@ beforeEach(async () => {
     .on(DescribeStacksCommand, { StackName: 'CDKToolkit' })
     .resolves(stack('CDKToolkit', 'UPDATE_COMPLETE', { BootstrapVersion: '28' }))
     .on(DescribeStacksCommand, { StackName: 'valheim-ondemand' })
-    .resolves(stack('valheim-ondemand', 'UPDATE_COMPLETE', stackOutputs(endpointUrl)));
+    .resolves(
+      stack('valheim-ondemand', 'UPDATE_COMPLETE', stackOutputs(`${discord.apiUrl.replace(/\/api$/, '')}/`)),
+    );
   iam.on(ListAttachedRolePoliciesCommand).resolves({
     AttachedPolicies: [
       { PolicyName: 'valheim-cfn-exec', PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/valheim-cfn-exec` },
+      { PolicyName: 'valheim-ondemand-cfn-execution', PolicyArn: EXECUTION_POLICY_ARN },
     ],
   });
+  // Every protection on: the boundary on the execution role, the sealed policy, the lock, versioning
+  iam.on(GetRoleCommand).resolves({
+    Role: {
+      RoleName: 'cdk-role',
+      Path: '/',
+      Arn: 'arn',
+      RoleId: 'id',
+      CreateDate: new Date(),
+      PermissionsBoundary: {
+        PermissionsBoundaryArn: `arn:aws:iam::${ACCOUNT}:policy/valheim-ondemand-permissions-boundary`,
+      },
+    },
+  });
+  sealed(true);
+  backup.on(ListBackupVaultsCommand).resolves({
+    BackupVaultList: [
+      { BackupVaultName: 'valheimondemandBackupVaultD27B53F3', Locked: true, MinRetentionDays: 35 },
+    ],
+  });
+  s3.on(GetBucketVersioningCommand).resolves({ Status: 'Enabled' });
+  ssm
+    .on(GetParameterCommand, { Name: '/valheim-ondemand/discord-endpoint-path', WithDecryption: true })
+    .resolves({ Parameter: { Value: SEGMENT } });
   ssm.on(GetParametersCommand).resolves({
     Parameters: [
       { Name: '/valheim-ondemand/discord-bot-token', Value: BOT_TOKEN },
@@ -153,6 +209,7 @@ const CHECKS = [
   'notice channel',
   'server image',
   'game service',
+  'deploy protections',
 ];
 
 describe('valheim doctor', () => {
@@ -164,14 +221,38 @@ describe('valheim doctor', () => {
     expect(lines.slice(0, -1).map((line) => line.replace(/^✓ ([^:]+):.*$/, '$1'))).toEqual(CHECKS);
     expect(lines.at(-1)).toBe('Everything checked is fine.');
     expect(lines).toContain(`✓ AWS credentials: arn:aws:iam::${ACCOUNT}:user/alice (account ${ACCOUNT})`);
+    const shown = endpointUrl.replace(SEGMENT, `…${SEGMENT.slice(-4)}`);
+    expect(lines).toContain(`✓ stack outputs: Discord endpoint ${shown}`);
+    expect(lines).toContain(`✓ endpoint URL: ${shown}`);
     expect(lines).toContain(
-      `✓ endpoint up: ${endpointUrl} answers an unsigned request with 401 (it verifies signatures)`,
+      `✓ endpoint up: ${shown} answers an unsigned request with 401 (it verifies signatures)`,
     );
+    // And the secret segment of the endpoint never reaches the terminal
+    expect(term.all()).not.toContain(SEGMENT);
     expect(lines).toContain('✓ notice channel: the bot may post in #valheim');
     expect(term.all()).not.toContain(BOT_TOKEN);
   });
 
   const cases: [string, string, () => void | Promise<void>, RegExp, NodeJS.ProcessEnv?][] = [
+    [
+      'deploy protections',
+      'a world bucket not sealed after the first deploy',
+      () => sealed(false),
+      /off: world bucket not sealed .* — seal it: npm run --silent bootstrap-policy -- --seal-world-bucket valheim-ondemand-worldsbucket/,
+    ],
+    [
+      'deploy protections',
+      'an execution role without the boundary and a vault without its lock',
+      () => {
+        iam.on(GetRoleCommand).resolves({
+          Role: { RoleName: 'r', Path: '/', Arn: 'a', RoleId: 'i', CreateDate: new Date() },
+        });
+        backup.on(ListBackupVaultsCommand).resolves({
+          BackupVaultList: [{ BackupVaultName: 'valheimondemandBackupVaultD27B53F3', Locked: false }],
+        });
+      },
+      /off: no boundary on the execution role, vault lock — bootstrap with --custom-permissions-boundary valheim-ondemand-permissions-boundary/,
+    ],
     [
       'AWS credentials',
       'an unknown profile',
@@ -289,7 +370,17 @@ describe('valheim doctor', () => {
           .on(DescribeStacksCommand, { StackName: 'valheim-ondemand' })
           .resolves(stack('valheim-ondemand', 'UPDATE_COMPLETE', { DiscordEndpointUrl: endpointUrl }));
       },
-      /missing DiscordSetup, ClusterName, ServiceName — deploy this version/,
+      /missing DiscordApiUrl, DiscordSetup, ClusterName, ServiceName — deploy this version/,
+    ],
+    [
+      'stack outputs',
+      'no secret endpoint path in SSM',
+      () => {
+        ssm
+          .on(GetParameterCommand, { Name: '/valheim-ondemand/discord-endpoint-path' })
+          .rejects(awsError('ParameterNotFound'));
+      },
+      /discord-endpoint-path, the secret part of the endpoint URL, is missing — deploy again/,
     ],
     [
       'SSM parameters',
@@ -405,7 +496,7 @@ describe('valheim doctor', () => {
       'endpoint up',
       'an endpoint that answers 500',
       () => {
-        discord.reply('POST', '/discord', { status: 500 });
+        discord.reply('POST', `/discord/${SEGMENT}`, { status: 500 });
       },
       /answers 500 instead of 401 — see the interactions Lambda's log/,
     ],
@@ -413,7 +504,7 @@ describe('valheim doctor', () => {
       'endpoint up',
       'an endpoint that does not verify signatures',
       () => {
-        discord.reply('POST', '/discord', { status: 200, body: { type: 1 } });
+        discord.reply('POST', `/discord/${SEGMENT}`, { status: 200, body: { type: 1 } });
       },
       /answers an unsigned request with 200: it does not verify signatures/,
     ],
@@ -421,11 +512,11 @@ describe('valheim doctor', () => {
       'endpoint up',
       'an endpoint that does not answer',
       async () => {
-        const url = `http://127.0.0.1:${await closedPort()}/discord`;
-        app.endpointUrl = url;
+        const api = `http://127.0.0.1:${await closedPort()}/`;
+        app.endpointUrl = `${api}discord/${SEGMENT}`;
         cloudFormation
           .on(DescribeStacksCommand, { StackName: 'valheim-ondemand' })
-          .resolves(stack('valheim-ondemand', 'UPDATE_COMPLETE', stackOutputs(url)));
+          .resolves(stack('valheim-ondemand', 'UPDATE_COMPLETE', stackOutputs(api)));
       },
       /did not answer \(ECONNREFUSED\) — check the stack finished deploying/,
     ],

@@ -1,5 +1,6 @@
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sdkDocuments } from '../../src/aws/sdk-dynamodb.js';
 import { run } from '../../src/cli/program.js';
 import { StateStore } from '../../src/monitor/state-store.js';
 import { type LocalDynamo, startDynalite } from '../support/dynalite.js';
@@ -38,7 +39,7 @@ describe('valheim starts', () => {
     cliDeps(env, { dynamodb: () => dynamo.client, now: () => NOW });
 
   async function ledger(): Promise<void> {
-    const store = new StateStore(dynamo.client, tableName);
+    const store = new StateStore(sdkDocuments(dynamo.client), tableName);
     await store.recordSession({
       sessionId: '2026-11-29T18:02:00.000Z',
       startedAt: Date.parse('2026-11-29T18:02:00Z'),

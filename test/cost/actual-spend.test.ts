@@ -2,6 +2,7 @@ import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost
 import { mockClient } from 'aws-sdk-client-mock';
 import type { APIInteractionResponseChannelMessageWithSource } from 'discord-api-types/v10';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { sdkDocuments } from '../../src/aws/sdk-dynamodb.js';
 import { type CommandContext, runValheimCommand } from '../../src/bot/valheim-command.js';
 import {
   SPEND_CACHE_MS,
@@ -211,7 +212,7 @@ describe('the claim on the Cost Explorer request in the state table (dynalite)',
   beforeEach(async () => {
     const name = `spend-${++table}`;
     await dynamo.createTable(name);
-    store = new StateStore(dynamo.client, name);
+    store = new StateStore(sdkDocuments(dynamo.client), name);
   });
 
   it('grants one claim at a time, until it lapses, the answer is saved or its owner gives it up', async () => {

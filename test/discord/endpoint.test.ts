@@ -6,10 +6,15 @@ import {
   MAX_BODY_BYTES,
   type ReplayProtection,
 } from '../../src/discord/endpoint.js';
-import { MAX_REQUEST_AGE_SECONDS, memoryLedger } from '../../src/discord/replay.js';
+import {
+  type InteractionClaim,
+  type InteractionLedger,
+  MAX_REQUEST_AGE_SECONDS,
+  memoryLedger,
+} from '../../src/discord/replay.js';
 import { messageResponse } from '../../src/discord/responses.js';
 import { importDiscordPublicKey } from '../../src/discord/verify.js';
-import { silentLogger } from '../../src/log.js';
+import { type Logger, silentLogger } from '../../src/log.js';
 import {
   buttonInteraction,
   commandInteraction,
@@ -67,7 +72,7 @@ describe('interaction endpoint protocol', () => {
   it('passes a verified button click to the component handler', async () => {
     const click = { id: '1', type: 3, data: { custom_id: 'valheim:status', component_type: 2 } };
     const response = await call(signedRequest(keys, JSON.stringify(click)));
-    expect(handlers.component).toHaveBeenCalledWith(click);
+    expect(handlers.component).toHaveBeenCalledWith(click, expect.any(Function));
     expect(response.statusCode).toBe(200);
   });
 
@@ -94,7 +99,7 @@ describe('interaction endpoint protocol', () => {
     // When
     const response = await call(signedRequest(keys, JSON.stringify(interaction)));
     // Then
-    expect(handlers.command).toHaveBeenCalledWith(interaction);
+    expect(handlers.command).toHaveBeenCalledWith(interaction, expect.any(Function));
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body)).toEqual(reply);
   });
@@ -125,13 +130,23 @@ describe('interaction endpoint replay protection', () => {
   const reply = messageResponse('the password is hunter2');
   const nowSeconds = 1_800_000_000;
 
-  function endpoint(replay: Partial<ReplayProtection> = {}) {
+  /**
+   * Handlers that keep the contract: they may read at once, and await the claim before they change
+   * anything (here: record the interaction id in `writes`).
+   */
+  function endpoint(replay: Partial<ReplayProtection> = {}, log: Logger = silentLogger) {
     const ledger = memoryLedger(() => nowSeconds * 1000);
-    const handlers = { command: vi.fn(async () => reply), component: vi.fn(async () => reply) };
+    const writes: string[] = [];
+    const act = async (interaction: { id: string }, claimed: InteractionClaim) => {
+      await claimed();
+      writes.push(interaction.id);
+      return reply;
+    };
+    const handlers = { command: vi.fn(act), component: vi.fn(act) };
     const protection = { nowSeconds: () => nowSeconds, ledger: async () => ledger, ...replay };
     const call = (request: { headers: Record<string, string>; body: Buffer }) =>
-      handleInteractionRequest(request, publicKey, handlers, silentLogger, protection);
-    return { handlers, call };
+      handleInteractionRequest(request, publicKey, handlers, log, protection);
+    return { handlers, call, writes };
   }
   const signedAt = (body: string, secondsAgo: number) =>
     signedRequest(keys, body, String(nowSeconds - secondsAgo));
@@ -168,14 +183,14 @@ describe('interaction endpoint replay protection', () => {
 
   it('answers a repeated interaction id once: the copy runs nothing and shows nothing but a note', async () => {
     // Given a /valheim password that was answered
-    const { handlers, call } = endpoint();
+    const { call, writes } = endpoint();
     const request = signedAt(JSON.stringify(commandInteraction({ subcommand: 'password' })), 10);
     const first = await call(request);
     expect(JSON.parse(first.body)).toEqual(reply);
     // When the same signed request arrives again within the window
     const copy = await call(request);
-    // Then the handler ran once; the copy gets 200 with an ephemeral note (never "This interaction failed")
-    expect(handlers.command).toHaveBeenCalledTimes(1);
+    // Then it acted once; the copy gets 200 with an ephemeral note (never "This interaction failed")
+    expect(writes).toHaveLength(1);
     expect(copy.statusCode).toBe(200);
     const body = JSON.parse(copy.body);
     expect(body.data.content).toBe(ALREADY_ANSWERED_MESSAGE);
@@ -184,11 +199,12 @@ describe('interaction endpoint replay protection', () => {
   });
 
   it('refuses a repeated button click id as well', async () => {
-    const { handlers, call } = endpoint();
+    const { call, writes } = endpoint();
     const request = signedAt(JSON.stringify(buttonInteraction('valheim:stop')), 10);
     await call(request);
-    await call(request);
-    expect(handlers.component).toHaveBeenCalledTimes(1);
+    const copy = await call(request);
+    expect(writes).toHaveLength(1);
+    expect(JSON.parse(copy.body).data.content).toBe(ALREADY_ANSWERED_MESSAGE);
   });
 
   it('answers a PING without the ledger (a replayed PING only gets PONG)', async () => {
@@ -202,23 +218,89 @@ describe('interaction endpoint replay protection', () => {
 
   it('does nothing, and says so, when the ledger cannot be reached', async () => {
     // Given a ledger that fails (DynamoDB unreachable)
-    const { handlers, call } = endpoint({
+    const { call, writes } = endpoint({
       ledger: async () => ({ claim: async () => Promise.reject(new Error('ECONNREFUSED')) }),
     });
     // When a signed /valheim stop arrives
     const response = await call(signedAt(JSON.stringify(commandInteraction({ subcommand: 'stop' })), 1));
     // Then the stop did not run and the user reads why
-    expect(handlers.command).not.toHaveBeenCalled();
+    expect(writes).toEqual([]);
     expect(JSON.parse(response.body).data.content).toBe(CLAIM_FAILED_MESSAGE);
   });
 
   it('gives up on a ledger that does not answer in time, and runs nothing', async () => {
-    const { handlers, call } = endpoint({
+    const { call, writes } = endpoint({
       ledger: async () => ({ claim: () => new Promise<boolean>(() => {}) }),
     });
     const response = await call(signedAt(JSON.stringify(commandInteraction({ subcommand: 'start' })), 1));
-    expect(handlers.command).not.toHaveBeenCalled();
+    expect(writes).toEqual([]);
     expect(JSON.parse(response.body).data.content).toBe(CLAIM_FAILED_MESSAGE);
+  });
+
+  it('reads while the id is recorded, and changes nothing before the record is made', async () => {
+    // Given a ledger whose record takes a while (a DynamoDB round trip)
+    const events: string[] = [];
+    let record: (first: boolean) => void = () => {};
+    const slow: InteractionLedger = {
+      claim: () =>
+        new Promise<boolean>((resolve) => {
+          record = (first) => {
+            events.push('id recorded');
+            resolve(first);
+          };
+        }),
+    };
+    const handlers = {
+      command: vi.fn(async (_interaction: unknown, claimed: InteractionClaim) => {
+        events.push('read');
+        setTimeout(() => record(true), 20);
+        await claimed();
+        events.push('write');
+        return reply;
+      }),
+      component: vi.fn(async () => reply),
+    };
+    // When a command arrives
+    const response = await handleInteractionRequest(
+      signedAt(JSON.stringify(commandInteraction({ subcommand: 'start' })), 1),
+      publicKey,
+      handlers,
+      silentLogger,
+      { nowSeconds: () => nowSeconds, ledger: async () => slow },
+    );
+    // Then its reads went out before the record, and its write only after
+    expect(events).toEqual(['read', 'id recorded', 'write']);
+    expect(JSON.parse(response.body)).toEqual(reply);
+  });
+
+  it('sends no answer of a copy, even from a handler that writes nothing', async () => {
+    // Given a handler that answers from what it read (a status), never awaiting the claim
+    const handlers = { command: vi.fn(async () => reply), component: vi.fn(async () => reply) };
+    const ledger = memoryLedger(() => nowSeconds * 1000);
+    const call = (request: { headers: Record<string, string>; body: Buffer }) =>
+      handleInteractionRequest(request, publicKey, handlers, silentLogger, {
+        nowSeconds: () => nowSeconds,
+        ledger: async () => ledger,
+      });
+    const request = signedAt(JSON.stringify(commandInteraction({ subcommand: 'password' })), 1);
+    await call(request);
+    // When the request is replayed
+    const copy = await call(request);
+    // Then the endpoint answers the copy with the note, not with what the handler produced
+    expect(copy.body).not.toContain('hunter2');
+    expect(JSON.parse(copy.body).data.content).toBe(ALREADY_ANSWERED_MESSAGE);
+  });
+
+  it('logs a replay as a warning, not as a failed command', async () => {
+    const log = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const { call } = endpoint({}, log);
+    const request = signedAt(JSON.stringify(commandInteraction({ subcommand: 'stop' })), 1);
+    await call(request);
+    await call(request);
+    // Let the copy's handler reach its refused write
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(log.warn).toHaveBeenCalledWith('repeated interaction id refused (a replay)', expect.anything());
+    expect(log.error).not.toHaveBeenCalled();
   });
 
   it('refuses (400) an interaction without an id, without running it', async () => {

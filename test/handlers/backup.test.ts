@@ -1,13 +1,7 @@
-import {
-  DescribeServicesCommand,
-  ECSClient,
-  ListTasksCommand,
-  RunTaskCommand,
-  UpdateServiceCommand,
-} from '@aws-sdk/client-ecs';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { lightBackends } from '../../src/handlers/aws-backends.js';
 import { readInteractionsEnvironment } from '../../src/handlers/environment.js';
 import { createInteractionsApp, type InteractionsApp } from '../../src/handlers/interactions-app.js';
 import { silentLogger } from '../../src/log.js';
@@ -20,15 +14,15 @@ import {
   signedRequest,
   USER_ID,
 } from '../support/discord-signing.js';
+import { type LocalDynamo, startDynalite } from '../support/dynalite.js';
+import { type FakeAwsEndpoint, fakeAwsEnv, startFakeAws } from '../support/fake-aws-endpoint.js';
 
 /*
- * /valheim backup through the endpoint as deployed: environment variables → lazily loaded AWS backends →
- * the real SDK clients, whose calls aws-sdk-client-mock answers.
+ * /valheim backup through the endpoint as deployed: environment variables → the Lambda's light AWS backends
+ * → ECS answered by the loopback stand-in, the state table by dynalite.
  */
 
 const keys = makeSigningKeys();
-const ecsMock = mockClient(ECSClient);
-const dynamoMock = mockClient(DynamoDBDocumentClient);
 const NOW = new Date('2026-11-23T19:05:00Z');
 const TRANSFER_TASK = 'arn:aws:ecs:eu-central-1:111122223333:task/valheim-ondemand/transfer1';
 
@@ -45,11 +39,19 @@ const ENV = {
   WORLD_NAME: 'Dedicated',
 };
 
+let aws: FakeAwsEndpoint;
+let dynamo: LocalDynamo;
+let table = 0;
+let tableName: string;
+
 function appWith(env: Record<string, string>): InteractionsApp {
   return createInteractionsApp({
-    environment: readInteractionsEnvironment(env),
+    environment: readInteractionsEnvironment({ ...env, STATE_TABLE: tableName }),
     log: silentLogger,
     now: () => NOW,
+    backends: lightBackends({
+      env: { ...fakeAwsEnv(aws.url), AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint },
+    }),
   });
 }
 
@@ -65,22 +67,17 @@ async function ask(app: InteractionsApp, subcommand: string, roles: string[] = [
   return { content: body.data.content, ephemeral: body.data.flags === 64 };
 }
 
-beforeEach(() => {
-  ecsMock.reset();
-  dynamoMock.reset();
-  ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
-  ecsMock
-    .on(DescribeServicesCommand)
-    .resolves({ services: [{ status: 'ACTIVE', desiredCount: 0, runningCount: 0, pendingCount: 0 }] });
-  ecsMock.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TRANSFER_TASK }] });
-  dynamoMock.on(PutCommand).resolves({});
-  dynamoMock.on(GetCommand).resolves({});
+beforeAll(async () => {
+  dynamo = await startDynalite();
 });
+afterAll(() => dynamo.close());
 
-afterAll(() => {
-  ecsMock.restore();
-  dynamoMock.restore();
+beforeEach(async () => {
+  aws = await startFakeAws({ runTaskArn: TRANSFER_TASK });
+  tableName = `valheim-state-${++table}`;
+  await dynamo.createTable(tableName);
 });
+afterEach(() => aws.close());
 
 describe('/valheim backup (endpoint, AWS clients)', () => {
   it('runs the transfer task in snapshot mode in the stack network and keeps the reply', async () => {
@@ -91,7 +88,9 @@ describe('/valheim backup (endpoint, AWS clients)', () => {
     const reply = await ask(app, 'backup');
 
     // Then the task runs like the CLI's transfer tasks: Fargate, public IP, the snapshot request as environment
-    expect(ecsMock).toHaveReceivedCommandWith(RunTaskCommand, {
+    const [runTask, ...more] = aws.inputs('ecs:RunTask');
+    expect(more).toEqual([]);
+    expect(runTask).toMatchObject({
       cluster: 'valheim-ondemand',
       taskDefinition: 'valheim-ondemand-world-transfer',
       launchType: 'FARGATE',
@@ -119,25 +118,28 @@ describe('/valheim backup (endpoint, AWS clients)', () => {
       startedBy: `discord-${USER_ID}`,
     });
     // And it first looked for other transfers of the family
-    expect(ecsMock).toHaveReceivedCommandWith(ListTasksCommand, {
+    expect(aws.inputs('ecs:ListTasks')).toContainEqual({
       cluster: 'valheim-ondemand',
       family: 'valheim-ondemand-world-transfer',
       desiredStatus: 'RUNNING',
     });
     // And the reply is kept where the monitor looks for it when the task stops
-    expect(dynamoMock).toHaveReceivedCommandWith(PutCommand, {
-      TableName: 'valheim-state',
-      Item: {
-        pk: 'BACKUP',
-        sk: '20261123T190500Z-discord',
-        reply: {
-          applicationId: '123456789012345678',
-          token: 'interaction-token',
-          createdAt: NOW.getTime(),
-          userId: USER_ID,
-        },
-        expiresAt: Math.floor(NOW.getTime() / 1000) + 86_400,
+    const { Item } = await dynamo.client.send(
+      new GetItemCommand({
+        TableName: tableName,
+        Key: { pk: { S: 'BACKUP' }, sk: { S: '20261123T190500Z-discord' } },
+      }),
+    );
+    expect(Item && unmarshall(Item)).toEqual({
+      pk: 'BACKUP',
+      sk: '20261123T190500Z-discord',
+      reply: {
+        applicationId: '123456789012345678',
+        token: 'interaction-token',
+        createdAt: NOW.getTime(),
+        userId: USER_ID,
       },
+      expiresAt: Math.floor(NOW.getTime() / 1000) + 86_400,
     });
     expect(reply.ephemeral).toBe(false);
     expect(reply.content).toContain('is backing up the world *Dedicated* to S3');
@@ -145,37 +147,31 @@ describe('/valheim backup (endpoint, AWS clients)', () => {
 
   it('says a running server is snapshotted as of its last save', async () => {
     // Given the game service runs a task
-    ecsMock
-      .on(DescribeServicesCommand)
-      .resolves({ services: [{ status: 'ACTIVE', desiredCount: 1, runningCount: 1, pendingCount: 0 }] });
+    aws.state.desiredCount = 1;
     // When
     const reply = await ask(appWith(ENV), 'backup');
     // Then
-    expect(ecsMock).toHaveReceivedCommandTimes(RunTaskCommand, 1);
+    expect(aws.inputs('ecs:RunTask')).toHaveLength(1);
     expect(reply.content).toContain('the snapshot holds the world as of its last save');
   });
 
   it('refuses while a transfer task is pending, without running another', async () => {
     // Given a transfer task of the family
-    ecsMock.on(ListTasksCommand, { family: 'valheim-ondemand-world-transfer' }).resolves({
-      taskArns: [TRANSFER_TASK],
-    });
+    aws.state.familyTasks = [TRANSFER_TASK];
     // When
     const reply = await ask(appWith(ENV), 'backup');
     // Then
-    expect(ecsMock).not.toHaveReceivedCommand(RunTaskCommand);
+    expect(aws.inputs('ecs:RunTask')).toEqual([]);
     expect(reply.content).toContain('already running');
   });
 
   it('refuses /valheim start while a transfer task runs', async () => {
     // Given a stopped server and a transfer task of the family
-    ecsMock.on(ListTasksCommand, { family: 'valheim-ondemand-world-transfer' }).resolves({
-      taskArns: [TRANSFER_TASK],
-    });
+    aws.state.familyTasks = [TRANSFER_TASK];
     // When
     const reply = await ask(appWith(ENV), 'start');
     // Then the service is left alone
-    expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
+    expect(aws.inputs('ecs:UpdateService')).toEqual([]);
     expect(reply.content).toContain('must not start while the world may change');
   });
 
@@ -184,16 +180,16 @@ describe('/valheim backup (endpoint, AWS clients)', () => {
     const reply = await ask(app, 'backup', []);
     expect(reply.ephemeral).toBe(true);
     expect(reply.content).toContain('can back up the world');
-    expect(ecsMock).not.toHaveReceivedCommand(RunTaskCommand);
+    expect(aws.inputs('ecs:RunTask')).toEqual([]);
   });
 
   it('turns AccessDenied on RunTask into a readable message', async () => {
     // Given a role without iam:PassRole for the task
-    ecsMock
-      .on(RunTaskCommand)
-      .rejects(
-        Object.assign(new Error('not authorized to perform iam:PassRole'), { name: 'AccessDeniedException' }),
-      );
+    aws.state.faults.push({
+      call: 'ecs:RunTask',
+      code: 'AccessDeniedException',
+      message: 'not authorized to perform iam:PassRole',
+    });
     // When
     const reply = await ask(appWith(ENV), 'backup');
     // Then
@@ -217,7 +213,7 @@ describe('/valheim backup (endpoint, AWS clients)', () => {
     const reply = await ask(appWith(older), 'backup');
     // Then
     expect(reply.content).toContain('Backups from Discord are not set up on this deployment');
-    expect(ecsMock).not.toHaveReceivedCommand(ListTasksCommand);
+    expect(aws.inputs('ecs:ListTasks').filter((input) => input.family !== undefined)).toEqual([]);
   });
 
   it('keeps the other commands working when a transfer setting is wrong', async () => {
@@ -229,6 +225,8 @@ describe('/valheim backup (endpoint, AWS clients)', () => {
     // Then backup names the variable, and start works
     expect(backup.content).toContain('TRANSFER_SUBNETS is invalid');
     expect(start.content).toContain('started the server');
-    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { desiredCount: 1 });
+    expect(aws.inputs('ecs:UpdateService')).toEqual([
+      { cluster: 'valheim-ondemand', service: 'valheim-ondemand-server', desiredCount: 1 },
+    ]);
   });
 });

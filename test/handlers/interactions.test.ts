@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -6,6 +7,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bundleLambda } from '../../infra/bundling.js';
+import { sdkDocuments } from '../../src/aws/sdk-dynamodb.js';
 import { ALREADY_ANSWERED_MESSAGE } from '../../src/discord/endpoint.js';
 import { StateStore } from '../../src/monitor/state-store.js';
 import {
@@ -159,7 +161,7 @@ describe('interactions Lambda handler (built bundle, as deployed)', () => {
     expect((await handler(stale)).statusCode).toBe(401);
   });
 
-  it('starts the server and then reports its address through the real SDK clients', async () => {
+  it('starts the server and then reports its address through the light AWS client', async () => {
     // When a member starts the server
     const started = await handler(apiEvent(JSON.stringify(commandInteraction({ subcommand: 'start' }))));
     // Then ECS is scaled to 1
@@ -167,12 +169,70 @@ describe('interactions Lambda handler (built bundle, as deployed)', () => {
     expect(aws.state.desiredCount).toBe(1);
     expect(aws.state.calls).toContain('ecs:UpdateService');
     // And the reply token is kept (in DynamoDB) for the monitor's ready notice
-    const stored = await new StateStore(dynamo.client, 'valheim-state').load();
+    const stored = await new StateStore(sdkDocuments(dynamo.client), 'valheim-state').load();
     expect(stored.startReply?.token).toBe('interaction-token');
 
     // And status shows the public address from the task's network interface
     const status = await handler(apiEvent(JSON.stringify(commandInteraction({ subcommand: 'status' }))));
     expect(content(status)).toContain('`3.120.45.67:2456`');
     expect(aws.state.calls).toContain('ec2:DescribeNetworkInterfaces');
+  });
+  it('finds credentials through the SDK chain (a profile) when the environment has none, as built', async () => {
+    // Given `valheim serve`-like settings: a credentials file and a profile, no keys in the environment; the
+    // SDK's chain is a lazily imported chunk of the bundle, so this also proves its named exports are there
+    const dir = mkdtempSync(join(tmpdir(), 'valheim-profile-'));
+    writeFileSync(
+      join(dir, 'credentials'),
+      '[gamer]\naws_access_key_id = AKIAPROFILEKEY\naws_secret_access_key = profile-secret\n',
+    );
+    writeFileSync(join(dir, 'config'), '[profile gamer]\nregion = eu-central-1\n');
+    const body = JSON.stringify(commandInteraction({ subcommand: 'status' }));
+    const signed = signedRequest(keys, body);
+    const calls = aws.state.requests.length;
+    try {
+      // When a fresh process of the built bundle answers a /valheim status
+      const out = await new Promise<string>((resolve, reject) => {
+        const child = spawn(
+          process.execPath,
+          [join(import.meta.dirname, '../../bench/cold-start-runner.mjs'), join(outdir, 'index.mjs')],
+          {
+            env: {
+              PATH: process.env.PATH ?? '',
+              HOME: dir,
+              AWS_PROFILE: 'gamer',
+              AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+              AWS_CONFIG_FILE: join(dir, 'config'),
+              AWS_ENDPOINT_URL: aws.url,
+              AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+              STATE_TABLE: 'valheim-state',
+              DISCORD_PUBLIC_KEY: keys.publicKeyHex,
+              DISCORD_GUILD_ID: GUILD_ID,
+              ECS_CLUSTER: 'valheim',
+              ECS_SERVICE: 'valheim-server',
+              AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+              BENCH_EVENT: JSON.stringify({ headers: signed.headers, body, isBase64Encoded: false }),
+            },
+          },
+        );
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk;
+        });
+        child.stderr.on('data', (chunk: Buffer) => {
+          stderr += chunk;
+        });
+        child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(stderr))));
+      });
+      // Then it answered with the server's state, its requests signed with the profile's key
+      const result = JSON.parse(out.trim().split('\n').pop() ?? '') as { status: number; body: string };
+      expect(result.status).toBe(200);
+      expect(JSON.parse(result.body).data.content).toMatch(/Running|Stopped|Starting/);
+      const signedWith = aws.state.requests.slice(calls).map((r) => String(r.headers.authorization));
+      expect(signedWith.length).toBeGreaterThan(0);
+      for (const authorization of signedWith) expect(authorization).toContain('Credential=AKIAPROFILEKEY/');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -500,15 +500,16 @@ describe('ServerSchedule', () => {
 });
 
 describe('DiscordEndpoint, GameNetwork, WorldStorage, BundledFunction', () => {
-  it('refuses a path that does not start with a slash', () => {
+  it('refuses a guessable path segment and a zero rate', () => {
     // Given
     const stack = new Stack();
     const handler = { functionArn: 'x' } as never;
+    const pathSegment = 'a'.repeat(40);
     // When / Then
-    expect(() => new DiscordEndpoint(stack, 'Endpoint', { handler, path: 'discord' })).toThrow(
-      /path must look like "\/discord", but "discord" was provided/,
+    expect(() => new DiscordEndpoint(stack, 'Endpoint', { handler, pathSegment: 'discord' })).toThrow(
+      /pathSegment must be 40 hex characters/,
     );
-    expect(() => new DiscordEndpoint(stack, 'Endpoint2', { handler, rateLimit: 0 })).toThrow(
+    expect(() => new DiscordEndpoint(stack, 'Endpoint2', { handler, pathSegment, rateLimit: 0 })).toThrow(
       /rateLimit must be .* but 0 was provided/,
     );
   });

@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { STATE_TABLE_ACTIONS } from '../../infra/constructs/state-table.js';
+import { sdkDocuments } from '../../src/aws/sdk-dynamodb.js';
 import type { CommandStore } from '../../src/bot/valheim-command.js';
 import type { MonitorStore } from '../../src/monitor/monitor.js';
 import { StateStore } from '../../src/monitor/state-store.js';
@@ -54,7 +55,7 @@ function actionOf(command: object): string {
 }
 
 async function actionsSentBy(calls: Record<string, (store: StateStore) => Promise<unknown>>) {
-  const store = new StateStore(new DynamoDBClient({ region: 'eu-central-1' }), 'state');
+  const store = new StateStore(sdkDocuments(new DynamoDBClient({ region: 'eu-central-1' })), 'state');
   for (const call of Object.values(calls)) await call(store);
   return [...new Set(dynamo.calls().map((sent) => actionOf(sent.args[0])))].sort();
 }

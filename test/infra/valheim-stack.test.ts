@@ -63,6 +63,7 @@ const UNTAGGABLE = new Set([
   'AWS::Logs::SubscriptionFilter',
   'AWS::S3::BucketPolicy',
   'Custom::DiscordWiring',
+  'Custom::DiscordEndpointPath',
 ]);
 
 /** The Lambdas, by their description. */
@@ -902,7 +903,7 @@ describe('ValheimStack with the example config', () => {
       // Then
       const functions = Object.entries(template.findResources('AWS::Lambda::Function'));
       // four handlers of ours, and CDK's AwsCustomResource handler that creates the active-world parameters
-      expect(functions).toHaveLength(5);
+      expect(functions).toHaveLength(6);
       const logGroups = new Set<string>();
       for (const [, fn] of functions) {
         const logGroup = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
@@ -916,7 +917,7 @@ describe('ValheimStack with the example config', () => {
           Resource: { 'Fn::GetAtt': [logGroup, 'Arn'] },
         });
       }
-      expect(logGroups.size).toBe(5);
+      expect(logGroups.size).toBe(6);
     });
 
     it('deploys each handler in its own bundle', () => {
@@ -924,16 +925,21 @@ describe('ValheimStack with the example config', () => {
       const keys = Object.values(template.findResources('AWS::Lambda::Function')).map(
         (fn) => (fn.Properties.Code as { S3Key: string }).S3Key,
       );
-      expect(new Set(keys).size).toBe(5);
+      expect(new Set(keys).size).toBe(keys.length);
     });
 
-    it('serves POST /discord through an HTTP API with payload format 2.0, throttling and access logs', () => {
+    it('serves POST /discord/<secret> through an HTTP API with payload format 2.0, throttling and access logs', () => {
       // Then
       const fn = lambdaFunction(template, INTERACTIONS);
+      const path = findOne(template, 'Custom::DiscordEndpointPath');
       template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
       template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
-      template.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
-      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /discord' });
+      template.resourceCountIs('AWS::ApiGatewayV2::Route', 2);
+      // Discord's route carries the segment the custom resource made (the template only refers to it)
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: { 'Fn::Join': ['', ['POST /discord/', { 'Fn::GetAtt': [path.id, 'Segment'] }]] },
+      });
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
       template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
         IntegrationType: 'AWS_PROXY',
         PayloadFormatVersion: '2.0',
@@ -945,6 +951,7 @@ describe('ValheimStack with the example config', () => {
         StageName: '$default',
         AutoDeploy: true,
         DefaultRouteSettings: { ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 },
+        RouteSettings: { $default: { ThrottlingRateLimit: 1, ThrottlingBurstLimit: 2 } },
         AccessLogSettings: {
           DestinationArn: { 'Fn::GetAtt': [destination, 'Arn'] },
           Format: Match.anyValue(),
@@ -1325,7 +1332,8 @@ describe('ValheimStack with the example config', () => {
               { Ref: api.id },
               '.execute-api.eu-central-1.',
               { Ref: 'AWS::URLSuffix' },
-              '/discord',
+              '/discord/',
+              { 'Fn::GetAtt': [findOne(template, 'Custom::DiscordEndpointPath').id, 'Segment'] },
             ],
           ],
         },
@@ -1382,7 +1390,7 @@ describe('ValheimStack with the example config', () => {
     it('keeps every log group for the configured number of days', () => {
       // Then
       const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-      expect(logGroups).toHaveLength(8); // game, world transfer, API access logs, five Lambdas
+      expect(logGroups).toHaveLength(9); // game, world transfer, API access logs, six Lambdas
       for (const logGroup of logGroups) expect(logGroup.Properties.RetentionInDays).toBe(30);
     });
 
@@ -1415,9 +1423,11 @@ describe('ValheimStack with the example config', () => {
       const service = findOne(template, 'AWS::ECS::Service');
       const fileSystem = findOne(template, 'AWS::EFS::FileSystem');
       const url = new Capture();
-      template.hasOutput('DiscordEndpointUrl', { Value: { 'Fn::Join': ['', url] } });
+      template.hasOutput('DiscordApiUrl', { Value: { 'Fn::Join': ['', url] } });
       expect(url.asArray()[0]).toBe('https://');
-      expect(url.asArray().at(-1)).toBe('/discord');
+      expect(url.asArray().at(-1)).toBe('/');
+      // The endpoint itself is no output: its last segment is a secret
+      expect(Object.keys(template.toJSON().Outputs)).not.toContain('DiscordEndpointUrl');
       template.hasOutput('ClusterName', { Value: { Ref: cluster.id } });
       template.hasOutput('ServiceName', { Value: { 'Fn::GetAtt': [service.id, 'Name'] } });
       template.hasOutput('BotTokenParameter', { Value: '/valheim-ondemand/discord-bot-token' });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sdkDocuments } from '../../src/aws/sdk-dynamodb.js';
 import { DiscordRest } from '../../src/discord/rest-client.js';
 import type { Logger } from '../../src/log.js';
 import { DEFAULT_LIFECYCLE, SHUTDOWN_SAVE_WAIT_MS } from '../../src/monitor/decide.js';
@@ -99,7 +100,7 @@ describe('notice delivery under faults', () => {
   beforeEach(async () => {
     tableName = `deliveries-${++table}`;
     await dynamo.createTable(tableName);
-    store = new StateStore(dynamo.client, tableName);
+    store = new StateStore(sdkDocuments(dynamo.client), tableName);
     server = new FakeGameServer(STARTING);
     now = T0;
     events = [];
@@ -203,7 +204,7 @@ describe('notice delivery under faults', () => {
     // Given a connection that drops the answer to the write that marks the session ready (it is applied)
     const lossy: LossyDynamo = await startLossyProxy(dynamo);
     try {
-      ports = { ...ports, store: new StateStore(lossy.client, tableName) };
+      ports = { ...ports, store: new StateStore(sdkDocuments(lossy.client), tableName) };
       lossy.loseAnswer('UpdateItem', '"S":"ready"');
       // When the server becomes ready (the SDK sends the lost write again)
       const ready = await startThenReady();

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sdkDocuments } from '../../src/aws/sdk-dynamodb.js';
 import { DiscordRest } from '../../src/discord/rest-client.js';
 import { type Logger, silentLogger as silent } from '../../src/log.js';
 import { claimBasis, isRepeatClaim } from '../../src/monitor/claims.js';
@@ -66,7 +67,7 @@ describe('monitor tick', () => {
   beforeEach(async () => {
     const name = `monitor-${++table}`;
     await dynamo.createTable(name);
-    store = new StateStore(dynamo.client, name);
+    store = new StateStore(sdkDocuments(dynamo.client), name);
     server = new FakeGameServer(STARTING);
     now = T0;
     events = [];

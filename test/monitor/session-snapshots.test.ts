@@ -2,6 +2,7 @@ import { ECSClient, ListTasksCommand, RunTaskCommand } from '@aws-sdk/client-ecs
 import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sdkDocuments } from '../../src/aws/sdk-dynamodb.js';
 import { DiscordRest } from '../../src/discord/rest-client.js';
 import { silentLogger } from '../../src/log.js';
 import { DEFAULT_LIFECYCLE } from '../../src/monitor/decide.js';
@@ -69,7 +70,7 @@ describe('the monitor snapshots the world (monitor → world-transfer task)', ()
       .resolves({ tasks: [{ taskArn: 'arn:aws:ecs:eu-central-1:111122223333:task/valheim/transfer1' }] });
     const name = `snapshots-${++table}`;
     await dynamo.createTable(name);
-    store = new StateStore(dynamo.client, name);
+    store = new StateStore(sdkDocuments(dynamo.client), name);
     server = new FakeGameServer(RUNNING);
     now = T0;
     pruned = [];

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sdkDocuments } from '../../src/aws/sdk-dynamodb.js';
 import { REFRESH_AS_NEW_MESSAGE_ID } from '../../src/discord/components.js';
 import { DiscordRest } from '../../src/discord/rest-client.js';
 import { silentLogger } from '../../src/log.js';
@@ -67,7 +68,7 @@ describe('start progress (monitor, loopback Discord)', () => {
   beforeEach(async () => {
     const name = `start-progress-${++table}`;
     await dynamo.createTable(name);
-    store = new StateStore(dynamo.client, name);
+    store = new StateStore(sdkDocuments(dynamo.client), name);
     server = new FakeGameServer(starting({ createdAt: new Date(T0 + 3_000), lastStatus: 'PROVISIONING' }));
     now = T0 + 5_000;
     discord.requests.length = 0;

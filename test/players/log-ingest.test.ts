@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sdkDocuments } from '../../src/aws/sdk-dynamodb.js';
 import { silentLogger } from '../../src/log.js';
 import { StateStore } from '../../src/monitor/state-store.js';
 import { decodeLogsPayload, ingestLogBatch, taskIdOfStream } from '../../src/players/log-ingest.js';
@@ -37,7 +38,7 @@ describe('server log ingestion (against dynalite)', () => {
   beforeEach(async () => {
     const name = `logs-${++table}`;
     await dynamo.createTable(name);
-    store = new StateStore(dynamo.client, name);
+    store = new StateStore(sdkDocuments(dynamo.client), name);
   });
 
   it('decodes the subscription payload and names the task from the stream', () => {

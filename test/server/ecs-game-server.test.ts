@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { sdkEcs } from '../../src/aws/sdk-ecs.js';
 import { EcsGameServer, ServiceNotFoundError } from '../../src/server/ecs-game-server.js';
 import { publicIpOfNetworkInterface } from '../../src/server/public-ip.js';
 
@@ -18,7 +19,7 @@ const OLD_TASK_ARN = 'arn:aws:ecs:eu-central-1:111122223333:task/valheim/fedcba9
 
 function server() {
   return new EcsGameServer({
-    ecs: new ECSClient({ region: 'eu-central-1' }),
+    ecs: sdkEcs(new ECSClient({ region: 'eu-central-1' })),
     publicIpOf: (id, signal) =>
       publicIpOfNetworkInterface(id, signal, new EC2Client({ region: 'eu-central-1' })),
     cluster: 'valheim',

@@ -2,6 +2,9 @@ import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { AwsClient } from '../../src/aws/client.js';
+import { type DocumentTable, DYNAMODB, dynamoDocuments } from '../../src/aws/dynamodb.js';
+import { resolveSetup } from '../../src/aws/setup.js';
 
 /** An in-memory DynamoDB on loopback that speaks the real protocol, conditional writes included. */
 export interface LocalDynamo {
@@ -53,6 +56,8 @@ export async function startDynalite(): Promise<LocalDynamo> {
  */
 export interface LossyDynamo {
   readonly client: DynamoDBClient;
+  /** The proxy's URL, for the light client (`lightDocumentsAt`). */
+  readonly endpoint: string;
   /** The next request whose target (e.g. "UpdateItem") and body match is applied, and its answer lost. */
   loseAnswer(target: string, bodyIncludes: string): void;
   /** How many answers were lost so far. */
@@ -100,14 +105,16 @@ export async function startLossyProxy(dynamo: LocalDynamo): Promise<LossyDynamo>
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    endpoint,
     region: 'eu-central-1',
     credentials: { accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake' },
     maxAttempts: 3,
   });
   return {
     client,
+    endpoint,
     get lost() {
       return lost;
     },
@@ -120,4 +127,16 @@ export async function startLossyProxy(dynamo: LocalDynamo): Promise<LossyDynamo>
       });
     },
   };
+}
+
+/** The interactions Lambda's light DynamoDB client, pointed at a loopback endpoint (dynalite or a proxy). */
+export function lightDocumentsAt(endpoint: string, options: { maxAttempts?: number } = {}): DocumentTable {
+  const env = {
+    AWS_REGION: 'eu-central-1',
+    AWS_ACCESS_KEY_ID: 'AKIAFAKE',
+    AWS_SECRET_ACCESS_KEY: 'fake',
+    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+  };
+  const setup = resolveSetup(env);
+  return dynamoDocuments(new AwsClient(DYNAMODB, { env, setup: () => setup, ...options }));
 }

@@ -2,25 +2,71 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * A loopback stand-in for the two AWS APIs the interactions endpoint calls (ECS over JSON 1.1, EC2 over
- * the query protocol), so the real SDK clients, bundled as deployed, can be exercised through
- * AWS_ENDPOINT_URL. It models one service with one task.
+ * A loopback stand-in for the AWS APIs the interactions endpoint calls besides DynamoDB (dynalite plays
+ * that): ECS over JSON 1.1, SSM and Cost Explorer over JSON 1.1, EC2 over the query protocol. Both the light
+ * client and the SDK clients reach it through AWS_ENDPOINT_URL. It models one game service with one task,
+ * the world-transfer tasks of one family, and records every request; tests script faults and delays.
  */
 export interface FakeAwsState {
   desiredCount: number;
   /** Whether the single task is running (with a public IP) when desiredCount is 1. */
   taskRunning: boolean;
   publicIp: string;
+  /** `ecs:DescribeServices`, `ec2:DescribeNetworkInterfaces`, … in arrival order. */
   calls: string[];
+  /** Every request with its decoded input, in arrival order. */
+  requests: FakeAwsRequest[];
+  /** ECS has not caught up: UpdateService is recorded but the service keeps reporting what it did. */
+  ignoreUpdates: boolean;
+  /** ARNs ListTasks returns for a task-definition family (the world-transfer tasks). */
+  familyTasks: string[];
+  /** What RunTask starts. */
+  runTaskArn: string;
+  /** SSM parameters (GetParameter answers ParameterNotFound for others). */
+  parameters: Record<string, string>;
+  /** Cost Explorer's month-to-date amount (USD). */
+  costAmount: string;
+  /** Faults to inject, matched by `service:Action`, consumed in order. */
+  faults: FakeAwsFault[];
+  /** Milliseconds to hold every answer (a slow network). */
+  delayMs: number;
+}
+
+export interface FakeAwsRequest {
+  /** e.g. `ecs:RunTask`. */
+  readonly call: string;
+  readonly input: Record<string, unknown>;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+export interface FakeAwsFault {
+  /** `service:Action`, e.g. `ecs:UpdateService`. */
+  readonly call: string;
+  /** The error code AWS would send (`__type`), e.g. `AccessDeniedException`. */
+  readonly code: string;
+  /** @default 400 */
+  readonly status?: number;
+  readonly message?: string;
+  /** How many requests it applies to. @default 1 */
+  times?: number;
 }
 
 export interface FakeAwsEndpoint {
   readonly url: string;
   readonly state: FakeAwsState;
+  /** The inputs of the requests to `call` (e.g. `ecs:RunTask`), in arrival order. */
+  inputs(call: string): Record<string, unknown>[];
   close(): Promise<void>;
 }
 
 const TASK_ARN = 'arn:aws:ecs:eu-central-1:111122223333:task/valheim/0123456789abcdef';
+
+/** x-amz-target prefixes of the JSON services. */
+const TARGETS: Record<string, string> = {
+  AmazonEC2ContainerServiceV20141113: 'ecs',
+  AmazonSSM: 'ssm',
+  AWSInsightsIndexService: 'ce',
+};
 
 export async function startFakeAws(initial: Partial<FakeAwsState> = {}): Promise<FakeAwsEndpoint> {
   const state: FakeAwsState = {
@@ -28,6 +74,14 @@ export async function startFakeAws(initial: Partial<FakeAwsState> = {}): Promise
     taskRunning: true,
     publicIp: '3.120.45.67',
     calls: [],
+    requests: [],
+    ignoreUpdates: false,
+    familyTasks: [],
+    runTaskArn: 'arn:aws:ecs:eu-central-1:111122223333:task/valheim/transfer0000000',
+    parameters: {},
+    costAmount: '0',
+    faults: [],
+    delayMs: 0,
     ...initial,
   };
   const server: Server = createServer((request, response) => {
@@ -36,20 +90,39 @@ export async function startFakeAws(initial: Partial<FakeAwsState> = {}): Promise
     request.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const target = request.headers['x-amz-target'];
+      let call: string;
+      let input: Record<string, unknown>;
       if (typeof target === 'string') {
-        const action = target.split('.').pop() ?? '';
-        state.calls.push(`ecs:${action}`);
-        const result = ecs(action, body ? JSON.parse(body) : {}, state);
-        response.writeHead(result ? 200 : 400, { 'content-type': 'application/x-amz-json-1.1' });
-        response.end(JSON.stringify(result ?? { __type: 'InvalidParameterException', message: action }));
-        return;
+        const [prefix = '', action = ''] = target.split('.');
+        call = `${TARGETS[prefix] ?? prefix}:${action}`;
+        input = body ? (JSON.parse(body) as Record<string, unknown>) : {};
+      } else {
+        const params = new URLSearchParams(body);
+        call = `ec2:${params.get('Action') ?? ''}`;
+        input = Object.fromEntries(params);
       }
-      const action = new URLSearchParams(body).get('Action') ?? '';
-      state.calls.push(`ec2:${action}`);
-      response.writeHead(200, { 'content-type': 'text/xml' });
-      response.end(
-        `<DescribeNetworkInterfacesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>1</requestId><networkInterfaceSet><item><networkInterfaceId>eni-0abc</networkInterfaceId><association><publicIp>${state.publicIp}</publicIp></association></item></networkInterfaceSet></DescribeNetworkInterfacesResponse>`,
-      );
+      state.calls.push(call);
+      state.requests.push({ call, input, headers: request.headers });
+      const answer = () => {
+        const fault = takeFault(state, call);
+        if (fault) {
+          response.writeHead(fault.status ?? 400, { 'content-type': 'application/x-amz-json-1.1' });
+          response.end(JSON.stringify({ __type: fault.code, message: fault.message ?? fault.code }));
+          return;
+        }
+        if (call.startsWith('ec2:')) {
+          response.writeHead(200, { 'content-type': 'text/xml' });
+          response.end(
+            `<DescribeNetworkInterfacesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>1</requestId><networkInterfaceSet><item><networkInterfaceId>eni-0abc</networkInterfaceId><association><publicIp>${state.publicIp}</publicIp></association></item></networkInterfaceSet></DescribeNetworkInterfacesResponse>`,
+          );
+          return;
+        }
+        const result = json(call, input, state);
+        response.writeHead(result.status, { 'content-type': 'application/x-amz-json-1.1' });
+        response.end(JSON.stringify(result.body));
+      };
+      if (state.delayMs > 0) setTimeout(answer, state.delayMs);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -57,15 +130,34 @@ export async function startFakeAws(initial: Partial<FakeAwsState> = {}): Promise
   return {
     url: `http://127.0.0.1:${port}`,
     state,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    inputs: (call) => state.requests.filter((r) => r.call === call).map((r) => r.input),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
-function ecs(action: string, input: Record<string, unknown>, state: FakeAwsState): unknown {
+function takeFault(state: FakeAwsState, call: string): FakeAwsFault | undefined {
+  const index = state.faults.findIndex((fault) => fault.call === call);
+  const fault = state.faults[index];
+  if (!fault) return undefined;
+  fault.times = (fault.times ?? 1) - 1;
+  if (fault.times <= 0) state.faults.splice(index, 1);
+  return fault;
+}
+
+function json(
+  call: string,
+  input: Record<string, unknown>,
+  state: FakeAwsState,
+): { status: number; body: unknown } {
+  const ok = (body: unknown) => ({ status: 200, body });
   const up = state.desiredCount > 0 && state.taskRunning;
-  switch (action) {
-    case 'DescribeServices':
-      return {
+  switch (call) {
+    case 'ecs:DescribeServices':
+      return ok({
         services: [
           {
             status: 'ACTIVE',
@@ -75,16 +167,18 @@ function ecs(action: string, input: Record<string, unknown>, state: FakeAwsState
           },
         ],
         failures: [],
-      };
-    case 'ListTasks':
-      return { taskArns: input.desiredStatus === 'RUNNING' && state.desiredCount > 0 ? [TASK_ARN] : [] };
-    case 'DescribeTasks':
-      return {
+      });
+    case 'ecs:ListTasks':
+      if (input.family !== undefined) return ok({ taskArns: state.familyTasks });
+      return ok({ taskArns: input.desiredStatus === 'RUNNING' && state.desiredCount > 0 ? [TASK_ARN] : [] });
+    case 'ecs:DescribeTasks':
+      return ok({
         tasks: [
           {
             taskArn: TASK_ARN,
             lastStatus: up ? 'RUNNING' : 'PENDING',
             desiredStatus: 'RUNNING',
+            createdAt: Date.now() / 1000 - 700,
             startedAt: up ? Date.now() / 1000 - 600 : undefined,
             attachments: [
               {
@@ -95,16 +189,28 @@ function ecs(action: string, input: Record<string, unknown>, state: FakeAwsState
           },
         ],
         failures: [],
-      };
-    case 'UpdateService':
-      state.desiredCount = Number(input.desiredCount);
-      return { service: { desiredCount: state.desiredCount } };
+      });
+    case 'ecs:UpdateService':
+      if (!state.ignoreUpdates) state.desiredCount = Number(input.desiredCount);
+      return ok({ service: { desiredCount: Number(input.desiredCount) } });
+    case 'ecs:RunTask':
+      return ok({ tasks: [{ taskArn: state.runTaskArn, lastStatus: 'PROVISIONING' }], failures: [] });
+    case 'ssm:GetParameter': {
+      const value = state.parameters[String(input.Name)];
+      return value === undefined
+        ? { status: 400, body: { __type: 'ParameterNotFound', message: String(input.Name) } }
+        : ok({ Parameter: { Name: input.Name, Type: 'SecureString', Value: value, Version: 1 } });
+    }
+    case 'ce:GetCostAndUsage':
+      return ok({
+        ResultsByTime: [{ Total: { UnblendedCost: { Amount: state.costAmount, Unit: 'USD' } } }],
+      });
     default:
-      return undefined;
+      return { status: 400, body: { __type: 'InvalidParameterException', message: call } };
   }
 }
 
-/** Environment for SDK clients talking to the fake (dummy credentials: nothing leaves the machine). */
+/** Environment for clients talking to the fake (dummy credentials: nothing leaves the machine). */
 export function fakeAwsEnv(url: string): Record<string, string> {
   return {
     AWS_REGION: 'eu-central-1',

@@ -7,6 +7,7 @@ import {
   openSync,
   readFileSync,
   renameSync,
+  rmSync,
   unlinkSync,
   writeFileSync,
   writeSync,
@@ -413,6 +414,7 @@ export function fakeDynamo(dir: string): FakeDynamo {
   }
   const stop = () => {
     child.kill();
+    rmSync(dir, { recursive: true, force: true });
   };
   process.on('exit', stop);
   shared = { dir, endpoint: readFileSync(ready, 'utf8').trim(), stop };

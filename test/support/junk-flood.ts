@@ -8,8 +8,10 @@ import { performance } from 'node:perf_hooks';
  * time, so it can run in a test and in `npm run bench`.
  */
 export interface FloodOptions {
-  /** Must be a loopback URL. */
+  /** Where the signed requests go; must be a loopback URL. */
   readonly url: string;
+  /** Where each junk request goes (loopback too). @default url */
+  readonly junkUrl?: () => string;
   /** Stop after this many junk requests… */
   readonly junkRequests: number;
   /** …or after this long, whichever comes first. */
@@ -28,8 +30,10 @@ export interface FloodOptions {
 
 export interface FloodResult {
   readonly junkSent: number;
-  /** Junk answered 401 (the rest got anything else: should be 0). */
+  /** Junk answered 401 (the rest got anything else: should be 0 when it goes to the endpoint itself). */
   readonly junkRefused: number;
+  /** Junk by the status it got. */
+  readonly junkStatuses: Readonly<Record<number, number>>;
   readonly junkPerSecond: number;
   readonly signedSent: number;
   readonly signedAnswered: number;
@@ -74,9 +78,12 @@ function post(
 }
 
 export async function floodWhileSigned(options: FloodOptions): Promise<FloodResult> {
-  const host = new URL(options.url).hostname;
-  if (host !== '127.0.0.1' && host !== '[::1]' && host !== 'localhost') {
-    throw new Error(`the flood goes to loopback only, not ${host}`);
+  const junkUrl = options.junkUrl ?? (() => options.url);
+  for (const url of [options.url, junkUrl()]) {
+    const host = new URL(url).hostname;
+    if (host !== '127.0.0.1' && host !== '[::1]' && host !== 'localhost') {
+      throw new Error(`the flood goes to loopback only, not ${host}`);
+    }
   }
   // Separate connection pools: junk must not queue the signed requests behind it on the client side.
   const junkAgent = new Agent({ keepAlive: true, maxSockets: options.junkConcurrency });
@@ -84,14 +91,18 @@ export async function floodWhileSigned(options: FloodOptions): Promise<FloodResu
   const deadline = performance.now() + options.maxSeconds * 1000;
   let junkSent = 0;
   let junkRefused = 0;
+  const junkStatuses: Record<number, number> = {};
   let flooding = true;
   const started = performance.now();
 
   const junkWorkers = Array.from({ length: options.junkConcurrency }, async () => {
     while (junkSent < options.junkRequests && performance.now() < deadline) {
       junkSent++;
-      const response = await post(options.url, junk(), junkAgent);
+      const target = junkUrl();
+      if (!/^https?:\/\/(127\.0\.0\.1|\[::1\]|localhost)[:/]/.test(target)) throw new Error('loopback only');
+      const response = await post(target, junk(), junkAgent);
       if (response.status === 401) junkRefused++;
+      junkStatuses[response.status] = (junkStatuses[response.status] ?? 0) + 1;
     }
   });
   const floodDone = Promise.all(junkWorkers).then(() => {
@@ -123,6 +134,7 @@ export async function floodWhileSigned(options: FloodOptions): Promise<FloodResu
   return {
     junkSent,
     junkRefused,
+    junkStatuses,
     junkPerSecond: junkSent / elapsed,
     signedSent,
     signedAnswered,

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { sdkEcs } from '../../src/aws/sdk-ecs.js';
 import { WorldError } from '../../src/worlds/errors.js';
 import {
   runTransferTask,
@@ -17,7 +18,7 @@ import {
 } from '../../src/worlds/transfer-task.js';
 
 const ecsMock = mockClient(ECSClient);
-const ecs = new ECSClient({ region: 'eu-central-1' });
+const ecs = sdkEcs(new ECSClient({ region: 'eu-central-1' }));
 const TASK = 'arn:aws:ecs:eu-central-1:111122223333:task/valheim-ondemand/0123456789abcdef';
 
 const target: TransferTarget = {

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { Command } from 'commander';
+import { sdkEcs } from '../../aws/sdk-ecs.js';
 import { loadConfig } from '../../config/load.js';
 import { gameServiceNames } from '../../config/names.js';
 import { type ServiceActivity, serviceActivity } from '../../server/service-activity.js';
@@ -42,7 +43,7 @@ export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<
 
   let check: ServiceActivity;
   try {
-    check = await serviceActivity(deps.ecs(config.region), cluster, service);
+    check = await serviceActivity(sdkEcs(deps.ecs(config.region)), cluster, service);
   } catch (error) {
     throw awsFailure(error, {
       action: `check whether the game server (ECS service ${service}) is running`,

@@ -13,7 +13,7 @@ import { CliError, oneLine } from '../errors.js';
 import type { Terminal } from '../io.js';
 
 export interface EndpointOptions {
-  /** The interactions endpoint URL, e.g. the stack output DiscordEndpointUrl. */
+  /** The interactions endpoint URL (the stack's own is set by `valheim discord wire`). */
   readonly url: string;
   /** Accept http:// (a local `valheim serve` behind a tunnel that Discord can still reach). */
   readonly allowHttp?: boolean;
@@ -32,7 +32,7 @@ export function checkEndpointUrl(url: string, allowHttp = false): string[] {
   if (!URL.canParse(url)) {
     throw new CliError(
       `"${url}" is not a URL`,
-      'pass the full endpoint URL, e.g. https://abc123.execute-api.eu-central-1.amazonaws.com/discord (npx cdk deploy prints it as DiscordEndpointUrl)',
+      "pass the full endpoint URL, e.g. https://abc123.execute-api.eu-central-1.amazonaws.com/discord/<secret path> (or let npx valheim discord wire set the stack's)",
     );
   }
   const parsed = new URL(url);
@@ -40,20 +40,21 @@ export function checkEndpointUrl(url: string, allowHttp = false): string[] {
     throw new CliError(
       `Discord only calls https:// endpoints, but "${url}" was given`,
       parsed.protocol === 'http:'
-        ? 'use the https:// URL (DiscordEndpointUrl from npx cdk deploy), or pass --allow-http if you know better'
-        : 'use the https:// URL printed by npx cdk deploy as DiscordEndpointUrl',
+        ? "use the https:// URL (npx valheim discord wire sets the stack's), or pass --allow-http if you know better"
+        : "use the https:// URL (npx valheim discord wire sets the stack's)",
     );
   }
   if (parsed.username || parsed.password || parsed.hash) {
     throw new CliError(
       `"${url}" contains credentials or a #fragment`,
-      'pass the plain endpoint URL (DiscordEndpointUrl from npx cdk deploy)',
+      "pass the plain endpoint URL (npx valheim discord wire sets the stack's)",
     );
   }
-  return parsed.pathname.endsWith('/discord')
+  // The stack answers at /discord/<40 hex characters>, valheim serve at /discord.
+  return /\/discord(\/[0-9a-f]{40})?$/.test(parsed.pathname)
     ? []
     : [
-        `the URL does not end with /discord, where the stack and valheim serve answer; check it is the endpoint`,
+        `the URL does not end with /discord/<secret path> (the stack) or /discord (valheim serve); check it is the endpoint`,
       ];
 }
 
@@ -97,7 +98,7 @@ export async function setInteractionsEndpoint(options: EndpointOptions, deps: En
 export function discordEndpointCommand({ deps, configOption }: CommandContext<EndpointDeps>): Command {
   return new Command('endpoint')
     .description("Set the application's Interactions Endpoint URL (Discord verifies it live)")
-    .argument('<url>', 'the endpoint, printed by npx cdk deploy as the stack output DiscordEndpointUrl')
+    .argument('<url>', "the endpoint (for the stack's own, use npx valheim discord wire)")
     .option('--allow-http', 'accept an http:// URL')
     .addOption(configOption())
     .addHelpText('after', DISCORD_ENV_HELP)

@@ -10,12 +10,12 @@ import type { CommandContext } from '../command-context.js';
 import { discordApiUrl, resolveBotToken } from '../discord-client.js';
 import { awsFailure, CliError } from '../errors.js';
 import type { Terminal } from '../io.js';
-import { describeStack } from '../stack-outputs.js';
+import { describeStack, EndpointUrlUnavailable, stackEndpointUrl } from '../stack-outputs.js';
 import { checkEndpointUrl } from './discord-endpoint.js';
 
 export interface WireOptions {
   readonly config: string;
-  /** The endpoint URL; by default the stack output DiscordEndpointUrl. */
+  /** The endpoint URL; by default the stack's (output DiscordApiUrl and the secret path in SSM). */
   readonly url?: string;
   readonly allowHttp?: boolean;
 }
@@ -41,7 +41,7 @@ export async function discordWire(options: WireOptions, deps: WireDeps): Promise
   for (const warning of options.url ? checkEndpointUrl(options.url, options.allowHttp) : []) {
     deps.term.err(`valheim: warning: ${warning}`);
   }
-  const url = options.url ?? (await stackEndpointUrl(config.stackName, config.region, deps));
+  const url = options.url ?? (await endpointOfStack(config.stackName, config.region, deps));
   const token = await resolveBotToken(deps.env, () => config, deps.ssm);
   const rest = new DiscordRest({
     baseUrl: `${discordApiUrl(deps.env)}/v10`,
@@ -71,7 +71,7 @@ export async function discordWire(options: WireOptions, deps: WireDeps): Promise
   return result.ok ? 0 : 1;
 }
 
-async function stackEndpointUrl(stackName: string, region: string, deps: WireDeps): Promise<string> {
+async function endpointOfStack(stackName: string, region: string, deps: WireDeps): Promise<string> {
   const cloudFormation = deps.cloudFormation?.(region) ?? new CloudFormationClient({ region });
   let stack: Awaited<ReturnType<typeof describeStack>>;
   try {
@@ -83,16 +83,18 @@ async function stackEndpointUrl(stackName: string, region: string, deps: WireDep
       region,
     });
   }
-  const url = stack?.outputs.DiscordEndpointUrl;
-  if (!url) {
+  if (!stack) {
     throw new CliError(
-      stack
-        ? `the stack ${stackName} in ${region} has no output DiscordEndpointUrl (status ${stack.status})`
-        : `the stack ${stackName} is not deployed in ${region}`,
+      `the stack ${stackName} is not deployed in ${region}`,
       'deploy it first (npx valheim deploy), or pass the endpoint with --url',
     );
   }
-  return url;
+  try {
+    return await stackEndpointUrl(stack, stackName, deps.ssm(region));
+  } catch (error) {
+    if (error instanceof EndpointUrlUnavailable) throw new CliError(error.message, error.fix);
+    throw error;
+  }
 }
 
 /** `valheim discord wire`. */
@@ -101,7 +103,7 @@ export function discordWireCommand({ deps, configOption, setExitCode }: CommandC
     .description(
       'Reconcile Discord with the stack: register /valheim in the server and set the Interactions Endpoint URL, each step on its own',
     )
-    .option('--url <url>', 'the endpoint (default: the stack output DiscordEndpointUrl)')
+    .option('--url <url>', "the endpoint (default: the stack's, from its output DiscordApiUrl and SSM)")
     .option('--allow-http', 'accept an http:// URL')
     .addOption(configOption())
     .addHelpText(

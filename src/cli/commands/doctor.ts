@@ -1,7 +1,9 @@
+import { BackupClient } from '@aws-sdk/client-backup';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { S3Client } from '@aws-sdk/client-s3';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { Command } from 'commander';
@@ -50,6 +52,8 @@ export async function doctor(options: DoctorOptions, deps: DoctorDeps): Promise<
       iam: new IAMClient({ region }),
       ssm: deps.ssm(region),
       ecs: deps.ecs(region),
+      backup: new BackupClient({ region }),
+      s3: new S3Client({ region }),
     },
     discord: () => {
       rest ??= new DiscordRest({

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import { sdkEcs } from '../../aws/sdk-ecs.js';
 import { loadConfig } from '../../config/load.js';
 import { SsmGameSetting, s3Installs, snapshotComplete } from '../../game/aws-game.js';
 import { DynamoGameRecords } from '../../game/aws-game-records.js';
@@ -20,8 +21,6 @@ import {
   RollbackRefused,
 } from '../../game/rollback.js';
 import { serviceActivity } from '../../server/service-activity.js';
-import { worldParameterNames } from '../../worlds/active-world.js';
-import { SsmActiveWorld } from '../../worlds/aws-worlds.js';
 import { restoreFromPrefix } from '../../worlds/replace-world.js';
 import { SNAPSHOTS } from '../../worlds/snapshots.js';
 import { awsFailure, CliError } from '../errors.js';
@@ -88,22 +87,22 @@ export async function gameRollback(
   options: { readonly config: string; readonly dryRun?: boolean; readonly yes?: boolean },
   deps: GameDeps,
 ): Promise<void> {
-  await withWorldPorts(options.config, deps, { ...(options.yes && { yes: true }) }, async (ports, config) => {
+  await withWorldPorts(options.config, deps, { ...(options.yes && { yes: true }) }, async (context) => {
+    const { ports, config } = context;
     const dynamodb = (deps.dynamodb ?? ((region) => new DynamoDBClient({ region })))(config.region);
     const table = await step(config.region, 'find the state table', 'dynamodb:ListTables', () =>
       findStateTable(dynamodb, config.stackName, deps.env),
     );
     const ssm = deps.ssm(config.region);
-    const activeWorld = new SsmActiveWorld(ssm, worldParameterNames(config.stackName));
     const rollbackPorts: RollbackPorts = {
       records: new DynamoGameRecords(dynamodb, table),
       setting: new SsmGameSetting(ssm, gameParameterName(config.stackName)),
       installs: s3Installs(ports.s3, ports.stack.bucket),
-      activeWorld: async (signal) => (await activeWorld.read(signal))?.name ?? config.server.world,
+      activeWorld: () => context.worldName(undefined),
       snapshotComplete: (id, signal) => snapshotComplete(ports.s3, ports.stack.bucket, id, signal),
       gameActive: async (signal) =>
-        (await serviceActivity(ports.ecs, ports.stack.cluster, ports.stack.gameService, signal)).kind ===
-        'active',
+        (await serviceActivity(sdkEcs(ports.ecs), ports.stack.cluster, ports.stack.gameService, signal))
+          .kind === 'active',
     };
     let plan: Awaited<ReturnType<typeof planRollback>>;
     try {

@@ -28,7 +28,7 @@ export interface StartServerOptions {
   readonly env: NodeJS.ProcessEnv;
   /** @default jsonLogger (JSON lines on stdout/stderr) */
   readonly log?: Logger;
-  /** Replaces the AWS-backed game server, state store or password (tests, benchmarks). @default - the AWS SDK */
+  /** Replaces the AWS-backed game server, state store or password (tests, benchmarks). @default - the light AWS client (src/aws) */
   readonly backends?: InteractionsAppOptions['backends'];
 }
 

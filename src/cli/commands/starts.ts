@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Command, Option } from 'commander';
+import { sdkDocuments } from '../../aws/sdk-dynamodb.js';
 import { loadConfig } from '../../config/load.js';
 import { formatBytes, formatDuration, medianMs } from '../../monitor/start-phases.js';
 import type { SessionRecord } from '../../records/session.js';
@@ -101,7 +102,7 @@ export async function starts(options: StartsOptions, deps: StartsDeps): Promise<
   const table = await findStateTable(client, config.stackName, deps.env);
   const now = (deps.now ?? Date.now)();
   const { StateStore } = await import('../../monitor/state-store.js');
-  const sessions = await new StateStore(client, table).sessions(
+  const sessions = await new StateStore(sdkDocuments(client), table).sessions(
     new Date(now - LOOKBACK_DAYS * 86_400_000),
     new Date(now),
   );

@@ -1,6 +1,7 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { Command } from 'commander';
+import { sdkEcs } from '../../aws/sdk-ecs.js';
 import { formatDuration } from '../../bot/messages.js';
 import { loadConfig } from '../../config/load.js';
 import { gameServiceNames } from '../../config/names.js';
@@ -65,7 +66,7 @@ export function connectGameServer(config: ValheimConfig, deps: GameServerDeps): 
   let ec2: EC2Client | undefined;
   const ecs = deps.ecs(region);
   const server = new EcsGameServer({
-    ecs,
+    ecs: sdkEcs(ecs),
     cluster,
     service,
     publicIpOf: async (networkInterfaceId, signal) => {
@@ -117,7 +118,7 @@ export function connectGameServer(config: ValheimConfig, deps: GameServerDeps): 
       const family = transferFamily(config.stackName);
       try {
         return await transfersInProgress(
-          ecs,
+          sdkEcs(ecs),
           { cluster, taskDefinition: family },
           AbortSignal.timeout(AWS_CALL_TIMEOUT_MS),
         );

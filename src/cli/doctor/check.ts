@@ -1,7 +1,9 @@
+import type { BackupClient } from '@aws-sdk/client-backup';
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { APIApplication } from 'discord-api-types/v10';
@@ -54,6 +56,8 @@ export interface Findings {
   /** A CDKToolkit stack exists in the region (whatever its version). */
   bootstrapped?: boolean;
   stack?: DeployedStack;
+  /** The stack's Interactions Endpoint URL, secret segment included: print it only redacted. */
+  endpointUrl?: string;
   botToken?: { readonly value: string; readonly source: string };
   application?: APIApplication;
   botUserId?: string;
@@ -68,6 +72,8 @@ export interface DoctorAws {
   readonly iam: IAMClient;
   readonly ssm: SSMClient;
   readonly ecs: ECSClient;
+  readonly backup: BackupClient;
+  readonly s3: S3Client;
 }
 
 export interface DoctorContext {
@@ -95,8 +101,8 @@ export const NEEDS = {
   bootstrap: { met: ({ found }) => found.bootstrapped === true, missing: () => 'the CDK bootstrap' },
   stack: { met: ({ found }) => found.stack !== undefined, missing: () => 'the deployed stack' },
   endpointOutput: {
-    met: ({ found }) => Boolean(found.stack?.outputs.DiscordEndpointUrl),
-    missing: () => 'the stack output DiscordEndpointUrl',
+    met: ({ found }) => found.endpointUrl !== undefined,
+    missing: () => "the stack's endpoint URL (output DiscordApiUrl and its secret path in SSM)",
   },
   botToken: { met: ({ found }) => found.botToken !== undefined, missing: () => 'a working bot token' },
   /** The token works and is the configured application's. */
@@ -113,7 +119,7 @@ export function discordProblem(error: unknown, config: ValheimConfig, action: st
 
 /** The stack's Discord endpoint (checks that need NEEDS.endpointOutput). */
 export function endpointUrlOf(found: Findings): string {
-  return found.stack?.outputs.DiscordEndpointUrl ?? '';
+  return found.endpointUrl ?? '';
 }
 
 /** Per-request limit for Discord, the endpoint and the image registry. */

@@ -1,3 +1,4 @@
+import { redactEndpointUrl } from '../../../discord/endpoint-path.js';
 import { describeProbe, probeEndpoint } from '../../../discord/endpoint-probe.js';
 import { type DoctorCheck, endpointUrlOf, fail, HTTP_TIMEOUT_MS, NEEDS, ok } from '../check.js';
 
@@ -7,19 +8,20 @@ export const endpointUp: DoctorCheck = {
   needs: [NEEDS.endpointOutput],
   async probe({ found }) {
     const url = endpointUrlOf(found);
+    const shown = redactEndpointUrl(url);
     const probe = await probeEndpoint(url, HTTP_TIMEOUT_MS);
-    if (probe.kind === 'verifies') return ok(`${url} ${describeProbe(probe)}`);
+    if (probe.kind === 'verifies') return ok(`${shown} ${describeProbe(probe)}`);
     if (probe.kind === 'answered' && probe.status === 200) {
       return fail(
-        `${url} ${describeProbe(probe)}`,
+        `${shown} ${describeProbe(probe)}`,
         "the endpoint must be the stack's; redeploy (npx valheim deploy)",
       );
     }
     return fail(
-      `${url} ${describeProbe(probe)}`,
+      `${shown} ${describeProbe(probe)}`,
       probe.kind === 'answered'
         ? 'see the interactions Lambda\'s log in CloudWatch (the stack\'s function with "Discord /valheim command" in its description)'
-        : 'check the stack finished deploying and the URL (stack output DiscordEndpointUrl)',
+        : 'check the stack finished deploying, then run npx valheim discord wire',
     );
   },
 };

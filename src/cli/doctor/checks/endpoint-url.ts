@@ -1,3 +1,4 @@
+import { redactEndpointUrl } from '../../../discord/endpoint-path.js';
 import { type DoctorCheck, endpointUrlOf, fail, NEEDS, ok } from '../check.js';
 
 /** The application's Interactions Endpoint URL is this stack's. */
@@ -11,10 +12,10 @@ export const endpointUrl: DoctorCheck = {
       return fail('the application has no Interactions Endpoint URL', 'run npx valheim discord wire');
     if (actual !== url) {
       return fail(
-        `the application points at ${actual}, not this stack's ${url}`,
+        `the application points at ${redactEndpointUrl(actual)}, not this stack's ${redactEndpointUrl(url)}`,
         'run npx valheim discord wire',
       );
     }
-    return ok(url);
+    return ok(redactEndpointUrl(url));
   },
 };

@@ -1,3 +1,4 @@
+import { sdkEcs } from '../../../aws/sdk-ecs.js';
 import { gameServiceNames } from '../../../config/names.js';
 import { serviceActivity } from '../../../server/service-activity.js';
 import { awsFailure } from '../../errors.js';
@@ -10,7 +11,7 @@ export const gameService: DoctorCheck = {
   async probe({ aws, config }) {
     const { cluster, service } = gameServiceNames(config.stackName);
     try {
-      const activity = await serviceActivity(aws.ecs, cluster, service);
+      const activity = await serviceActivity(sdkEcs(aws.ecs), cluster, service);
       if (activity.kind === 'absent') {
         return fail(`no ECS service ${service} in cluster ${cluster}`, 'redeploy: npx valheim deploy');
       }

@@ -5,6 +5,7 @@ import { botInGuild } from './bot-in-guild.js';
 import { botToken } from './bot-token.js';
 import { cdkBootstrap } from './cdk-bootstrap.js';
 import { cdkExecutionRole } from './cdk-execution-role.js';
+import { deployProtections } from './deploy-protections.js';
 import { endpointUp } from './endpoint-up.js';
 import { endpointUrl } from './endpoint-url.js';
 import { gameService } from './game-service.js';
@@ -38,4 +39,6 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   noticeChannel,
   serverImage,
   gameService,
+  // Last: what keeps a bad deploy from erasing every copy of the world.
+  deployProtections,
 ];

@@ -1,0 +1,73 @@
+import { AwsClient } from '../aws/client.js';
+import { DYNAMODB, dynamoDocuments } from '../aws/dynamodb.js';
+import { EC2, publicIpOfInterface } from '../aws/ec2.js';
+import { ECS, lightEcs } from '../aws/ecs.js';
+import { resolveSetup } from '../aws/setup.js';
+import type { SpendCache } from '../cost/actual-spend.js';
+import { StateStore } from '../monitor/state-store.js';
+import { readServerPassword, SSM } from '../server/aws-password.js';
+import { EcsGameServer } from '../server/ecs-game-server.js';
+import { ecsWorldTransfers } from '../worlds/aws-world-transfers.js';
+import type { TransferTarget } from '../worlds/transfer-task.js';
+import { dynamoInteractionLedger } from './aws-interaction-ledger.js';
+
+/*
+ * The interactions Lambda's AWS backends, on the light client (src/aws): one chunk of a few tens of KB that
+ * loads in a few milliseconds, where the SDK's DynamoDB and ECS clients took over a hundred on a cold start
+ * (docs/cold-start.md). Clients live at module scope: a warm container reuses them and their connections.
+ */
+
+export interface LightBackendOptions {
+  /** Region, credentials and AWS_ENDPOINT_URL*. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Every backend the commands use, on light clients that share one region and credentials resolution. */
+export function lightBackends(options: LightBackendOptions = {}) {
+  const env = options.env;
+  const clientOptions = env ? { env, setup: onceOf(() => resolveSetup(env)) } : {}; // the process's own setup, shared with every other client
+  const dynamoClient = new AwsClient(DYNAMODB, clientOptions);
+  const ecsClient = new AwsClient(ECS, clientOptions);
+  const ec2Client = new AwsClient(EC2, clientOptions);
+  const ssmClient = new AwsClient(SSM, clientOptions);
+  const documents = dynamoDocuments(dynamoClient);
+  const ecs = lightEcs(ecsClient);
+  return {
+    gameServer: async (cluster: string, service: string) =>
+      new EcsGameServer({
+        ecs,
+        cluster,
+        service,
+        publicIpOf: (networkInterfaceId, signal) =>
+          publicIpOfInterface(ec2Client, networkInterfaceId, signal),
+      }),
+    stateStore: async (table: string) => new StateStore(documents, table),
+    password: (name: string) => readServerPassword(name, undefined, ssmClient),
+    /**
+     * Cost Explorer stays on the SDK: only `/valheim cost` with a cost tag asks it, at most every 12 hours
+     * (the answer is cached in the table), within its own 1.2 s; docs/cold-start.md.
+     */
+    spend: async (
+      tag: { readonly key: string; readonly value: string },
+      cache: SpendCache,
+      signal: AbortSignal,
+    ) => (await import('../cost/actual-spend.js')).monthToDateSpend(tag, new Date(), cache, signal),
+    worldTransfers: async (target: TransferTarget) => ecsWorldTransfers(ecs, target),
+    interactionLedger: async (table: string) => dynamoInteractionLedger(documents, table),
+    /** Credentials, region, endpoints and the transport of the two services every command calls. */
+    prepare: async () => {
+      await Promise.all([dynamoClient.prepare(), ecsClient.prepare()]);
+    },
+  };
+}
+
+function onceOf<T>(create: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => {
+    value ??= create();
+    return value;
+  };
+}
+
+/** The Lambda's: configured by its environment. */
+export const awsBackends = lightBackends();
