@@ -51,7 +51,9 @@ export function mismatchLines(refused: {
 }): string {
   const who = /^\d{17}$/.test(refused.peerId)
     ? `[${refused.name ? sanitize(refused.name) : `Steam user ${refused.peerId}`}](<https://steamcommunity.com/profiles/${refused.peerId}>)`
-    : `${refused.name ? `**${sanitize(refused.name)}**` : 'A player'} (${sanitize(refused.peerId)})`;
+    : refused.peerId
+      ? `${refused.name ? `**${sanitize(refused.name)}**` : 'A player'} (${sanitize(refused.peerId)})`
+      : 'A player';
   const theirs = displayVersion(refused.remote);
   const ours = displayVersion(refused.mine);
   const branch = refused.branch ?? PUBLIC_BRANCH;

@@ -118,9 +118,10 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, Build]> = [
   [/Error saving world!?\s*(.*)/, (m) => ({ kind: 'save-failed', detail: (m[1] ?? '').trim() })],
   [/Valheim version: ?(\S+)/, (m) => ({ kind: 'version', version: m[1] ?? '' })],
   // Valheim (ZNet): "Peer 76561198058880519 has incompatible version, mine:0.217.38 (network version 20)   remote
-  // 0.217.46 (network version 23)"; before network versions (2021): "mine:0.147.3 remote 0.147.3@0.9.3".
+  // 0.217.46 (network version 23)"; before network versions (2021): "mine:0.147.3 remote 0.147.3@0.9.3". The
+  // name is the peer's socket name, which can be empty ("Peer  has …"): such refusals share one peer id "".
   [
-    /Peer (\S+) has incompatible version, mine:(\S+)(?: \(network version \w+\))?\s+remote (\S+)/,
+    /Peer (\S*) ?has incompatible version, mine:(\S+)(?: \(network version \w+\))?\s+remote (\S+)/,
     (m) => ({ kind: 'version-mismatch', peerId: m[1] ?? '', mine: m[2] ?? '', remote: m[3] ?? '' }),
   ],
   [
