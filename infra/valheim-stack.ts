@@ -24,6 +24,7 @@ import {
   GameServer,
   grantGetCostAndUsage,
   grantGetParameter,
+  grantReadRollbackPlan,
   MonthlySummarySchedule,
   ServerInstallCache,
   ServerLogProcessor,
@@ -227,6 +228,13 @@ export class ValheimStack extends Stack {
     this.state.grant(this.interactions, STATE_TABLE_ACTIONS.interactions);
     // For /valheim password.
     grantGetParameter(serverPassword, this.interactions);
+    // For /valheim game branch (reads, and sets for operators) and the Roll back… button's dry-run.
+    this.interactions.function.addEnvironment(
+      'GAME_BRANCH_PARAMETER',
+      this.gameBranch.parameter.parameterName,
+    );
+    this.gameBranch.grantReadWrite(this.interactions);
+    grantReadRollbackPlan(this, this.interactions.function, this.worldBucket.bucket);
     const endpointPath = new DiscordEndpointPath(this, 'DiscordPath', {
       entry: DISCORD_ENDPOINT_PATH_ENTRY,
       logRetention,

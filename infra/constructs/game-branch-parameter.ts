@@ -1,11 +1,15 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { AwsCustomResource } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { formatGameSetting, gameParameterName, isBranchName } from '../../src/game/branch.js';
+import { INSTALL_CACHE_PREFIX } from '../../src/server-cache/install-cache.js';
+import { SNAPSHOTS } from '../../src/worlds/snapshots.js';
+import { acknowledge, nagFinding } from '../validations.js';
 
 export interface GameBranchParameterProps {
   /** The prefix of the parameter name: `/<prefix>/game/branch`. */
@@ -104,4 +108,36 @@ export class GameBranchParameter extends Construct {
       resourceArns: [this.parameter.parameterArn],
     });
   }
+}
+
+/**
+ * What a rollback's plan reads in the world bucket (the Roll back… button's dry-run): the install cache's
+ * tarball versions and their build tags, and whether a snapshot's manifest is there. Read only.
+ */
+export function grantReadRollbackPlan(
+  scope: Construct,
+  grantee: iam.IGrantable & { readonly role?: iam.IRole },
+  bucket: s3.IBucket,
+): void {
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['s3:ListBucketVersions'],
+    resourceArns: [bucket.bucketArn],
+    conditions: { StringLike: { 's3:prefix': [`${INSTALL_CACHE_PREFIX}/*`] } },
+  });
+  const installs = bucket.arnForObjects(`${INSTALL_CACHE_PREFIX}/*`);
+  const manifests = bucket.arnForObjects(`${SNAPSHOTS}/*/manifest.json`);
+  iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetObjectVersion'], resourceArns: [installs] });
+  iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetObject'], resourceArns: [manifests] });
+  const target = grantee.role ?? scope;
+  acknowledge(
+    target,
+    `AwsSolutions-IAM5[Resource::${nagFinding(scope, installs)}]`,
+    'Branch tarballs are named by the branch the group picks at run time; read-only, and only below the install cache prefix.',
+  );
+  acknowledge(
+    target,
+    `AwsSolutions-IAM5[Resource::${nagFinding(scope, manifests)}]`,
+    'Snapshot ids are chosen at run time; read-only, and only their manifests.',
+  );
 }

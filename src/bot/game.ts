@@ -1,5 +1,10 @@
-import type { APIInteractionResponse, APIMessageComponentInteraction } from 'discord-api-types/v10';
+import type {
+  APIChatInputApplicationCommandInteraction,
+  APIInteractionResponse,
+  APIMessageComponentInteraction,
+} from 'discord-api-types/v10';
 import { withDeadline } from '../deadline.js';
+import { GAME_BRANCH_OPTION, GAME_BRANCH_SUBCOMMAND, GAME_GROUP } from '../discord/commands.js';
 import { messageResponse } from '../discord/responses.js';
 import {
   branchNameProblem,
@@ -42,6 +47,23 @@ export const GAME_NOT_SET_UP_MESSAGE =
   'Choosing the game version from Discord is not set up on this deployment: deploy the current version (`npm run deploy`), or use `npx valheim game branch`.';
 
 type Member = Parameters<typeof mayOperate>[0];
+
+/**
+ * The `/valheim game branch [name]` in an interaction (its name, when one was given), or undefined when the
+ * interaction is another command.
+ */
+export function gameBranchCallOf(
+  interaction: APIChatInputApplicationCommandInteraction,
+): { readonly name?: string } | undefined {
+  const group = interaction.data.options?.[0];
+  if (!group || group.name !== GAME_GROUP || !('options' in group)) return undefined;
+  const subcommand = group.options?.[0];
+  if (!subcommand || subcommand.name !== GAME_BRANCH_SUBCOMMAND || !('options' in subcommand))
+    return undefined;
+  const option = subcommand.options?.find((candidate) => candidate.name === GAME_BRANCH_OPTION);
+  const name = option && 'value' in option && typeof option.value === 'string' ? option.value : undefined;
+  return name === undefined ? {} : { name };
+}
 
 /** `/valheim game branch [name]`: shows the branch (everyone), or sets it (operators). Never throws. */
 export async function gameBranchReply(

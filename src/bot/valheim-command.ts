@@ -36,7 +36,7 @@ import type { GameServer } from '../server/game-server.js';
 import { type SnapshotTasks, startWorldSnapshot } from '../worlds/start-snapshot.js';
 import { mayOperate } from './access.js';
 import { describeFailure } from './aws-errors.js';
-import { type GameAccess, rollbackPreviewReply } from './game.js';
+import { type GameAccess, gameBranchCallOf, gameBranchReply, rollbackPreviewReply } from './game.js';
 import { keepRunningPending, keepRunningReply, NO_STATE_MESSAGE } from './keep-running.js';
 import {
   alreadyMessage,
@@ -167,6 +167,13 @@ export async function runValheimCommand(
   claimed?: InteractionClaim,
 ): Promise<APIInteractionResponse> {
   const context = claimed ? claimedWrites(given, claimed) : given;
+  const gameBranch = gameBranchCallOf(interaction);
+  if (gameBranch) {
+    return gameBranchReply(
+      { guildId: interaction.guild_id, member: interaction.member, ...gameBranch },
+      context,
+    );
+  }
   const subcommand = subcommandOf(interaction);
   if (!subcommand) {
     const name = [interaction.data.name, interaction.data.options?.[0]?.name].filter(Boolean).join(' ');
@@ -476,7 +483,7 @@ async function costReply(context: CommandContext, signal: AbortSignal): Promise<
  * request changes nothing. Structural: a command added later writes through these ports too.
  */
 export function claimedWrites(context: CommandContext, claimed: InteractionClaim): CommandContext {
-  const { server, store, worldTransfers } = context;
+  const { server, store, worldTransfers, game } = context;
   const afterClaim =
     <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
@@ -520,6 +527,15 @@ export function claimedWrites(context: CommandContext, claimed: InteractionClaim
             gameActive: (signal) => open.gameActive(signal),
             startSnapshot: afterClaim(open.startSnapshot.bind(open)),
           } satisfies WorldTransfers;
+        },
+      },
+    }),
+    ...(game && {
+      game: {
+        ...game,
+        setting: async () => {
+          const open = await game.setting();
+          return { read: open.read.bind(open), write: afterClaim(open.write.bind(open)) };
         },
       },
     }),

@@ -1,4 +1,7 @@
-import type { RESTPutAPIApplicationGuildCommandsJSONBody } from 'discord-api-types/v10';
+import type {
+  APIApplicationCommandSubcommandGroupOption,
+  RESTPutAPIApplicationGuildCommandsJSONBody,
+} from 'discord-api-types/v10';
 import { CommandType, OptionType } from './constants.js';
 
 /**
@@ -35,6 +38,38 @@ export function isSubcommand(name: string): name is Subcommand {
   return Object.hasOwn(SUBCOMMANDS, name);
 }
 
+/**
+ * `/valheim game branch [name]`: which Steam branch the server installs (everyone), or another one from the
+ * next start (operators). A free name, not a list: Iron Gate adds branches (src/game/branch.ts checks it).
+ */
+export const GAME_GROUP = 'game';
+export const GAME_BRANCH_SUBCOMMAND = 'branch';
+export const GAME_BRANCH_OPTION = 'name';
+
+function gameGroup(): APIApplicationCommandSubcommandGroupOption {
+  return {
+    type: OptionType.SubcommandGroup,
+    name: GAME_GROUP,
+    description: 'Which Valheim version the server runs',
+    options: [
+      {
+        type: OptionType.Subcommand,
+        name: GAME_BRANCH_SUBCOMMAND,
+        description: 'Show the Steam branch the server installs, or choose another (operators; next start)',
+        options: [
+          {
+            type: OptionType.String,
+            name: GAME_BRANCH_OPTION,
+            description: 'public, default_old, default_preml, default_preal, public-test, or another branch',
+            required: false,
+            max_length: 64,
+          },
+        ],
+      },
+    ],
+  };
+}
+
 /** The body for Discord's bulk-overwrite of guild commands. */
 export function guildCommands(): RESTPutAPIApplicationGuildCommandsJSONBody {
   return [
@@ -42,11 +77,14 @@ export function guildCommands(): RESTPutAPIApplicationGuildCommandsJSONBody {
       name: COMMAND_NAME,
       description: 'Start, stop, check and back up the Valheim server',
       type: CommandType.ChatInput,
-      options: Object.entries(SUBCOMMANDS).map(([name, description]) => ({
-        type: OptionType.Subcommand,
-        name,
-        description,
-      })),
+      options: [
+        ...Object.entries(SUBCOMMANDS).map(([name, description]) => ({
+          type: OptionType.Subcommand,
+          name,
+          description,
+        })),
+        gameGroup(),
+      ],
     },
   ];
 }

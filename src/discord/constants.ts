@@ -34,6 +34,9 @@ export const CommandType = { ChatInput: 1 satisfies ApplicationCommandType.ChatI
 
 export const OptionType = {
   Subcommand: 1 satisfies ApplicationCommandOptionType.Subcommand,
+  SubcommandGroup: 2 satisfies ApplicationCommandOptionType.SubcommandGroup,
+  String: 3 satisfies ApplicationCommandOptionType.String,
+  Boolean: 5 satisfies ApplicationCommandOptionType.Boolean,
 } as const;
 
 export const Flags = { Ephemeral: 64 satisfies MessageFlags.Ephemeral } as const;

@@ -1,27 +1,25 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DocumentTable } from '../aws/dynamodb.js';
 import type { GameRecord } from '../records/game.js';
 import type { GameRecords } from './game-record.js';
 
-/** The GAME record in the state table (pk GAME, sk BUILD). */
+/**
+ * The GAME record in the state table (pk GAME, sk BUILD), over either document table: the SDK's (monitor,
+ * CLI: sdkDocuments) or the light client's (the interactions Lambda).
+ */
 export const GAME_RECORD_KEY = { pk: 'GAME', sk: 'BUILD' } as const;
 
 const FIELDS = ['build', 'branch', 'version', 'since', 'previous', 'preUpdate'] as const;
 
 export class DynamoGameRecords implements GameRecords {
-  private readonly doc: DynamoDBDocumentClient;
-
   constructor(
-    client: DynamoDBClient,
+    private readonly documents: DocumentTable,
     private readonly tableName: string,
-  ) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  }
+  ) {}
 
   async load(signal?: AbortSignal): Promise<GameRecord | undefined> {
-    const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: GAME_RECORD_KEY, ConsistentRead: true }),
-      { abortSignal: signal },
+    const { Item } = await this.documents.get(
+      { TableName: this.tableName, Key: GAME_RECORD_KEY, ConsistentRead: true },
+      signal,
     );
     if (!Item || typeof Item.build !== 'string') return undefined;
     const { pk: _pk, sk: _sk, ...record } = Item;
@@ -49,25 +47,20 @@ export class DynamoGameRecords implements GameRecords {
       values[':readSince'] = current.since;
     }
     try {
-      await this.doc.send(
-        new UpdateCommand({
+      await this.documents.update(
+        {
           TableName: this.tableName,
           Key: GAME_RECORD_KEY,
           UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
           ConditionExpression: condition,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
-        }),
-        { abortSignal: signal },
+        },
+        signal,
       );
       return true;
     } catch (error) {
-      if (
-        error instanceof ConditionalCheckFailedException ||
-        (error as Error).name === 'ConditionalCheckFailedException'
-      ) {
-        return false;
-      }
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
       throw error;
     }
   }

@@ -4,47 +4,14 @@ import {
   ListObjectVersionsCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { INSTALL_CACHE_KEY, INSTALL_CACHE_PREFIX } from '../server-cache/install-cache.js';
-import { formatGameSetting, type GameSetting, installCacheKeyFor, parseGameSetting } from './branch.js';
+import { installCacheKeyFor } from './branch.js';
 import type { InstallVersion, RollbackPorts } from './rollback.js';
 
 /*
- * The branch parameter in SSM and the install cache's tarball versions in S3, for the game commands. Loaded
- * with import() by the commands that need them.
+ * The install cache's tarball versions and the snapshots' manifests in S3, for a rollback (its plan and its
+ * steps). Loaded with import() by what needs them: the S3 client is heavy for the interactions Lambda.
  */
-
-export class SsmGameSetting {
-  constructor(
-    private readonly ssm: SSMClient,
-    private readonly name: string,
-  ) {}
-
-  /** Undefined when the parameter does not exist (a stack from before branches could be chosen). */
-  async read(signal?: AbortSignal): Promise<GameSetting | undefined> {
-    try {
-      const { Parameter } = await this.ssm.send(new GetParameterCommand({ Name: this.name }), {
-        abortSignal: signal,
-      });
-      return Parameter?.Value ? parseGameSetting(Parameter.Value) : undefined;
-    } catch (error) {
-      if ((error as Error).name === 'ParameterNotFound') return undefined;
-      throw error;
-    }
-  }
-
-  async write(setting: GameSetting, signal?: AbortSignal): Promise<void> {
-    await this.ssm.send(
-      new PutParameterCommand({
-        Name: this.name,
-        Value: formatGameSetting(setting),
-        Type: 'String',
-        Overwrite: true,
-      }),
-      { abortSignal: signal },
-    );
-  }
-}
 
 /** The install cache's tarballs in the world bucket: one key per branch, its versions tagged with their build. */
 export function s3Installs(s3: S3Client, bucket: string): RollbackPorts['installs'] {

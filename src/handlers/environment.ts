@@ -36,6 +36,8 @@ export interface CommandSettings {
   readonly worldTransfer?: WorldTransferSettings;
   /** Why /valheim backup is off although some of its variables are set (one line per variable). */
   readonly worldTransferProblems?: readonly string[];
+  /** The game branch parameter, for /valheim game branch and the Roll back… button; absent on older stacks. */
+  readonly gameBranchParameter?: string;
 }
 
 /** How to run the world-transfer task in snapshot mode, from the TRANSFER_* and WORLD_* variables. */
@@ -77,6 +79,7 @@ const commandSchema = z.object({
   COST_FIXED_MONTHLY: z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/))),
   COST_EXPLORER_TAG: z.optional(z.string().check(z.regex(/^[^=]+=.+$/))),
   COST_MONTHLY_LIMIT: z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/))),
+  GAME_BRANCH_PARAMETER: z.optional(z.string().check(z.regex(/^\/[A-Za-z0-9_./-]{1,1010}$/))),
 });
 
 /** All set: backups from Discord on. None set: off (an older stack). Some: a problem per missing one. */
@@ -112,6 +115,7 @@ const HINTS: Record<string, string> = {
   COST_FIXED_MONTHLY: 'US dollars, e.g. 0.80',
   COST_EXPLORER_TAG: 'key=value, e.g. project=valheim-ondemand',
   COST_MONTHLY_LIMIT: 'US dollars a month, e.g. 5',
+  GAME_BRANCH_PARAMETER: 'the SSM parameter of the game branch, e.g. /valheim-ondemand/game/branch',
   TRANSFER_TASK_DEFINITION: 'the world-transfer task definition family, e.g. valheim-ondemand-world-transfer',
   TRANSFER_SUBNETS:
     'comma-separated subnet IDs, e.g. subnet-0123456789abcdef0 (stack output TransferSubnets)',
@@ -161,6 +165,7 @@ export function readInteractionsEnvironment(env: NodeJS.ProcessEnv): Interaction
       ...(settings.COST_FIXED_MONTHLY && { costFixedMonthly: Number(settings.COST_FIXED_MONTHLY) }),
       ...(settings.COST_EXPLORER_TAG && { costTag: splitTag(settings.COST_EXPLORER_TAG) }),
       ...(settings.COST_MONTHLY_LIMIT && { costMonthlyLimit: Number(settings.COST_MONTHLY_LIMIT) }),
+      ...(settings.GAME_BRANCH_PARAMETER && { gameBranchParameter: settings.GAME_BRANCH_PARAMETER }),
       ...transfer,
     },
   };

@@ -1,3 +1,4 @@
+import type { GameAccess } from '../bot/game.js';
 import {
   type CommandContext,
   type CommandStore,
@@ -11,11 +12,13 @@ import { type HttpRequest, type HttpResponse, handleInteractionRequest } from '.
 import { type InteractionLedger, memoryLedger } from '../discord/replay.js';
 import { messageResponse } from '../discord/responses.js';
 import { importDiscordPublicKey } from '../discord/verify.js';
+import { type RollbackPorts, RollbackRefused } from '../game/rollback.js';
 import type { Logger } from '../log.js';
 import { DEFAULT_LIFECYCLE } from '../monitor/decide.js';
 import type { CachedSpend } from '../records/server-state.js';
 import type { GameServer } from '../server/game-server.js';
 import type { TransferTarget } from '../worlds/transfer-task.js';
+import type { GameRollbackTarget } from './aws-backends.js';
 import type { CommandSettings, InteractionsEnvironment } from './environment.js';
 
 type CostTag = { readonly key: string; readonly value: string };
@@ -35,6 +38,10 @@ export interface InteractionsBackends {
   readonly worldTransfers: (target: TransferTarget) => Promise<WorldTransfers>;
   /** Answered interaction ids (replay protection), in the state table. */
   readonly interactionLedger: (tableName: string) => Promise<InteractionLedger>;
+  /** The game branch parameter (/valheim game branch). */
+  readonly gameSetting: (parameter: string) => Promise<RollbackPorts['setting']>;
+  /** What the Roll back… button's dry-run reads. */
+  readonly gameRollback: (target: GameRollbackTarget) => Promise<RollbackPorts>;
   /** Resolves credentials and endpoints ahead of the first call (overlapping the signature check). */
   readonly prepare?: () => Promise<void>;
 }
@@ -57,6 +64,8 @@ const AWS_BACKENDS: InteractionsBackends = {
   spend: async (tag, cache, signal) => (await awsBackends()).spend(tag, cache, signal),
   worldTransfers: async (target) => (await awsBackends()).worldTransfers(target),
   interactionLedger: async (table) => (await awsBackends()).interactionLedger(table),
+  gameSetting: async (parameter) => (await awsBackends()).gameSetting(parameter),
+  gameRollback: async (target) => (await awsBackends()).gameRollback(target),
   prepare: async () => (await awsBackends()).prepare?.(),
 };
 
@@ -151,6 +160,9 @@ function commandContext(
       },
     }),
     ...(settings.worldTransferProblems && { worldTransferProblems: settings.worldTransferProblems }),
+    ...(settings.gameBranchParameter && {
+      game: gameAccess(settings, settings.gameBranchParameter, backends),
+    }),
     server: lazy(() => backends.gameServer(settings.cluster, settings.service)),
     ...(stateTable && { store: lazy(() => backends.stateStore(stateTable)) }),
     ...(passwordParameter && { password: () => backends.password(passwordParameter) }),
@@ -173,5 +185,33 @@ function commandContext(
     budgetMs: settings.budgetMs,
     now: now ?? (() => new Date()),
     log,
+  };
+}
+
+/** /valheim game branch and the Roll back… button: the branch parameter, and what a rollback plan reads. */
+function gameAccess(
+  settings: CommandSettings,
+  parameter: string,
+  backends: InteractionsBackends,
+): GameAccess {
+  const { stateTable, worldTransfer } = settings;
+  return {
+    setting: lazy(() => backends.gameSetting(parameter)),
+    rollback: async () => {
+      if (!stateTable || !worldTransfer) {
+        throw new RollbackRefused(
+          'this deployment does not tell the bot where the game record and the world bucket are',
+          'run npx valheim game rollback --dry-run instead, or deploy the current version (npm run deploy)',
+        );
+      }
+      return backends.gameRollback({
+        parameter,
+        stateTable,
+        bucket: worldTransfer.bucket,
+        worldName: worldTransfer.worldName,
+        cluster: settings.cluster,
+        service: settings.service,
+      });
+    },
   };
 }

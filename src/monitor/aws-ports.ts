@@ -114,7 +114,7 @@ export function awsMonitorPorts(env: MonitorEnvironment, log: Logger): MonitorPo
     ...(env.snapshots && {
       snapshots: sessionSnapshots(ecsClient, s3Client, env.cluster, env.service, env.snapshots),
     }),
-    game: new DynamoGameRecords(dynamo, env.stateTable),
+    game: new DynamoGameRecords(sdkDocuments(dynamo), env.stateTable),
     now: Date.now,
     log,
   };

@@ -1,5 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { exampleConfig, policyStatements, resources, synthesize } from './helpers.js';
+import {
+  exampleConfig,
+  lambdaEnvironment,
+  lambdaFunction,
+  policyStatements,
+  resources,
+  roleOf,
+  roleStatements,
+  synthesize,
+} from './helpers.js';
 
 /*
  * The game branch reaches the game task like the active world: one SSM parameter the stack creates once (with
@@ -63,6 +72,29 @@ describe('the game branch parameter', () => {
     for (const statement of statements) {
       expect(JSON.stringify(statement.Resource)).toMatch(/parameter\/valheim-ondemand\/game\/branch"/);
     }
+  });
+
+  it('is read and set by the interactions function (/valheim game branch), which may only read what a rollback plan needs in the bucket', () => {
+    const interactions = lambdaFunction(template, /Discord \/valheim command/);
+    expect(lambdaEnvironment(interactions.properties).GAME_BRANCH_PARAMETER).toBe(
+      '/valheim-ondemand/game/branch',
+    );
+    const statements = roleStatements(template, roleOf(interactions.properties));
+    const onBranch = statements.filter((statement) =>
+      JSON.stringify(statement.Resource).includes('/game/branch'),
+    );
+    expect(onBranch.flatMap((statement) => [statement.Action].flat())).toEqual(
+      expect.arrayContaining(['ssm:GetParameter', 'ssm:PutParameter']),
+    );
+    const s3 = statements.filter((statement) => JSON.stringify(statement.Action).includes('s3:'));
+    const actions = s3.flatMap((statement) => [statement.Action].flat());
+    // Read only: nothing that writes, copies over or deletes a tarball or a snapshot
+    expect(actions).toEqual(
+      expect.arrayContaining(['s3:ListBucketVersions', 's3:GetObjectVersion', 's3:GetObject']),
+    );
+    expect(actions.filter((action) => /Put|Delete|\*/.test(String(action)))).toEqual([]);
+    const versions = s3.find((statement) => JSON.stringify(statement.Action).includes('ListBucketVersions'));
+    expect(versions?.Condition).toEqual({ StringLike: { 's3:prefix': ['server-install/*'] } });
   });
 
   it("keeps the install cache's previous tarball (the rollback's build), and only that one", () => {

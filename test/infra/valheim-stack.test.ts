@@ -857,6 +857,7 @@ describe('ValheimStack with the example config', () => {
         TRANSFER_SECURITY_GROUPS: { 'Fn::GetAtt': [game.id, 'GroupId'] },
         WORLD_BUCKET: { Ref: bucket.id },
         WORLD_NAME: 'Dedicated',
+        GAME_BRANCH_PARAMETER: '/valheim-ondemand/game/branch',
         COST_FIXED_MONTHLY: estimateCost(config, {
           hoursPerMonth: 0,
           worldSizeGb: config.cost.worldSizeGb,
@@ -965,6 +966,7 @@ describe('ValheimStack with the example config', () => {
       const cluster = findOne(template, 'AWS::ECS::Cluster');
       const service = findOne(template, 'AWS::ECS::Service');
       const table = findOne(template, 'AWS::DynamoDB::Table');
+      const bucket = findOne(template, 'AWS::S3::Bucket');
       const logGroup = lambdaFunction(template, INTERACTIONS).properties.LoggingConfig as {
         LogGroup: { Ref: string };
       };
@@ -982,6 +984,12 @@ describe('ValheimStack with the example config', () => {
           'ec2:DescribeNetworkInterfaces on *',
           ...TABLE_ITEMS.interactions.map((action) => `${action} on <${table.id}.Arn>`),
           'ssm:GetParameter on arn:aws:ssm:eu-central-1:<AWS::AccountId>:parameter/valheim-ondemand/server-password',
+          // /valheim game branch, and what the Roll back… button's dry-run reads (test/infra/game-branch.test.ts)
+          'ssm:GetParameter on arn:aws:ssm:eu-central-1:<AWS::AccountId>:parameter/valheim-ondemand/game/branch',
+          'ssm:PutParameter on arn:aws:ssm:eu-central-1:<AWS::AccountId>:parameter/valheim-ondemand/game/branch',
+          `s3:GetObject on <${bucket.id}.Arn>/snapshots/*/manifest.json`,
+          `s3:GetObjectVersion on <${bucket.id}.Arn>/server-install/*`,
+          `s3:ListBucketVersions on <${bucket.id}.Arn> if {"StringLike":{"s3:prefix":["server-install/*"]}}`,
           ...transferRunGrants(template),
         ].sort(),
       );

@@ -1,9 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import { sdkDocuments } from '../../aws/sdk-dynamodb.js';
 import { sdkEcs } from '../../aws/sdk-ecs.js';
 import { loadConfig } from '../../config/load.js';
-import { SsmGameSetting, s3Installs, snapshotComplete } from '../../game/aws-game.js';
+import { s3Installs, snapshotComplete } from '../../game/aws-game.js';
 import { DynamoGameRecords } from '../../game/aws-game-records.js';
+import { SsmGameSetting } from '../../game/game-setting-store.js';
 import {
   branchNameProblem,
   DEFAULT_GAME_SETTING,
@@ -22,6 +24,7 @@ import {
 } from '../../game/rollback.js';
 import { serviceActivity } from '../../server/service-activity.js';
 import { restoreFromPrefix } from '../../worlds/replace-world.js';
+import { sdkSsmParameters } from '../../worlds/sdk-ssm-parameters.js';
 import { SNAPSHOTS } from '../../worlds/snapshots.js';
 import { awsFailure, CliError } from '../errors.js';
 import { findStateTable } from './starts.js';
@@ -48,7 +51,10 @@ export async function gameBranch(
     const problem = branchNameProblem(wanted);
     if (problem) throw new CliError(problem, `e.g. npx valheim game branch ${KNOWN_BRANCHES[1]}`);
   }
-  const setting = new SsmGameSetting(deps.ssm(config.region), gameParameterName(config.stackName));
+  const setting = new SsmGameSetting(
+    sdkSsmParameters(deps.ssm(config.region)),
+    gameParameterName(config.stackName),
+  );
   const current = await step(config.region, 'read the game branch', SSM_PERMISSION, () => setting.read());
   const shown = current ?? DEFAULT_GAME_SETTING;
   if (wanted === undefined) {
@@ -95,8 +101,8 @@ export async function gameRollback(
     );
     const ssm = deps.ssm(config.region);
     const rollbackPorts: RollbackPorts = {
-      records: new DynamoGameRecords(dynamodb, table),
-      setting: new SsmGameSetting(ssm, gameParameterName(config.stackName)),
+      records: new DynamoGameRecords(sdkDocuments(dynamodb), table),
+      setting: new SsmGameSetting(sdkSsmParameters(ssm), gameParameterName(config.stackName)),
       installs: s3Installs(ports.s3, ports.stack.bucket),
       activeWorld: () => context.worldName(undefined),
       snapshotComplete: (id, signal) => snapshotComplete(ports.s3, ports.stack.bucket, id, signal),
