@@ -5,7 +5,6 @@ import { sdkEcs } from '../../aws/sdk-ecs.js';
 import { loadConfig } from '../../config/load.js';
 import { s3Installs, snapshotComplete } from '../../game/aws-game.js';
 import { DynamoGameRecords } from '../../game/aws-game-records.js';
-import { SsmGameSetting } from '../../game/game-setting-store.js';
 import {
   branchNameProblem,
   DEFAULT_GAME_SETTING,
@@ -15,6 +14,7 @@ import {
   steamBranchAdvice,
   steamcmdBranchArguments,
 } from '../../game/branch.js';
+import { SsmGameSetting } from '../../game/game-setting-store.js';
 import {
   describeRollback,
   executeRollback,
