@@ -11,7 +11,7 @@ export const BUTTON_IDS = {
   status: 'valheim:status',
   /** Under a blind or session-limit warning: put the automatic stop off (operators only). */
   keepRunning: 'valheim:keep-running',
-  /** Under a notice of a game update: what a rollback would change, and a button to do it (operators only). */
+  /** Under a notice of a game update: what a rollback would change (its dry-run; operators only). */
   rollback: 'valheim:game:rollback',
 } as const;
 
@@ -38,23 +38,6 @@ const BUTTONS: Record<ButtonAction, APIButtonComponent> = {
     custom_id: BUTTON_IDS.rollback,
   },
 };
-
-/** "Roll back now" under a rollback's dry-run: does what it listed (operators only). */
-export const ROLLBACK_CONFIRM_ID = 'valheim:game:rollback:confirm';
-
-export function rollbackConfirmRow(): APIActionRowComponent<APIButtonComponent> {
-  return {
-    type: Component.ActionRow,
-    components: [
-      {
-        type: Component.Button,
-        style: Button.Danger,
-        label: 'Roll back now',
-        custom_id: ROLLBACK_CONFIRM_ID,
-      },
-    ],
-  };
-}
 
 /**
  * Buttons for the `/valheim start` reply and the ready notice: their Refresh answers with a new message
