@@ -14,7 +14,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KNOWN_BRANCHES, steamcmdBranchArguments } from '../../src/game/branch.js';
 import { gameBranchHook, PRE_UPDATE_FOLDER, preUpdateCopyHook } from '../../src/game/hooks.js';
+import { LOG_FILTER_PATTERN, parseLogLine } from '../../src/players/server-log.js';
 import { appManifest } from '../server-cache/synthetic-install.js';
+import { filterMatcher } from '../support/cloudwatch-filter.js';
 
 /*
  * The two hooks as the image runs them: test/game/image-updater.sh stands in for valheim-updater (its order:
@@ -258,6 +260,23 @@ describe('the pre-update copy (POST_UPDATE_CHECK_HOOK)', () => {
     const { events: seen } = start({ build: '200', restored: '100' });
     expect(copies()).toEqual([]);
     expect(seen).toContain('record Midgard.valheim-build 200');
+  });
+});
+
+describe("the hooks' own text in the log", () => {
+  it('is never read as an event: the image prints each hook before it evaluates it', () => {
+    // Given the lines the image's info() prints ("Running pre update check hook: <the hook>"), one per line
+    const forwarded = filterMatcher(LOG_FILTER_PATTERN);
+    for (const hook of [gameBranchHook(), preUpdateCopyHook()]) {
+      const lines =
+        `Dec 01 19:00:00 supervisord: valheim-updater INFO - Running post update check hook: ${hook}`.split(
+          '\n',
+        );
+      // Then none of them becomes a build, a copy or anything else (the echo templates are not numbers)
+      for (const line of lines) {
+        if (forwarded(line)) expect(parseLogLine(line), line).toBeUndefined();
+      }
+    }
   });
 });
 
