@@ -33,6 +33,7 @@ import type { CachedSpend, ChangeClaim } from '../records/server-state.js';
 import type { SessionRecord } from '../records/session.js';
 import type { GameServer } from '../server/game-server.js';
 import { type SnapshotTasks, startWorldSnapshot } from '../worlds/start-snapshot.js';
+import type { WorldsPorts } from '../worlds/worlds.js';
 import { mayOperate } from './access.js';
 import { describeFailure } from './aws-errors.js';
 import { keepRunningPending, keepRunningReply, NO_STATE_MESSAGE } from './keep-running.js';
@@ -59,6 +60,13 @@ import {
   TRANSFER_RUNNING_START_MESSAGE,
   unknownCommandMessage,
 } from './messages.js';
+import {
+  claimedWorlds,
+  runStopAndSwitch,
+  runWorldCommand,
+  stopAndSwitchTarget,
+  worldCallOf,
+} from './world-command.js';
 
 /** The part of the state store a command needs: read, and write only if nobody wrote meanwhile. */
 export interface CommandStore extends SpendCache {
@@ -117,6 +125,10 @@ export interface CommandContext {
   readonly worldTransfers?: WorldTransferAccess;
   /** Why world snapshots are off although they were meant to be set up. */
   readonly worldTransferProblems?: readonly string[];
+  /** The worlds (/valheim world …, the world named by start and status); absent on older stacks. */
+  readonly worlds?: () => Promise<WorldsPorts>;
+  /** What a world costs a month per GB while nobody plays, for /valheim world list. */
+  readonly worldIdleUsdPerGb?: number;
   /** Time allowed for AWS before answering anyway (Discord wants an answer within 3 s). */
   readonly budgetMs: number;
   readonly now: () => Date;
@@ -163,6 +175,8 @@ export async function runValheimCommand(
   claimed?: InteractionClaim,
 ): Promise<APIInteractionResponse> {
   const context = claimed ? claimedWrites(given, claimed) : given;
+  const worldCall = worldCallOf(interaction);
+  if (worldCall) return runWorldCommand(interaction, worldCall, context);
   const subcommand = subcommandOf(interaction);
   if (!subcommand) {
     const name = [interaction.data.name, interaction.data.options?.[0]?.name].filter(Boolean).join(' ');
@@ -188,6 +202,22 @@ export async function runButton(
   claimed?: InteractionClaim,
 ): Promise<APIInteractionResponse> {
   const context = claimed ? claimedWrites(given, claimed) : given;
+  const switchTo = stopAndSwitchTarget(interaction.data.custom_id);
+  if (switchTo) {
+    return runStopAndSwitch(interaction, switchTo, context, () =>
+      perform(
+        {
+          action: 'stop',
+          guildId: interaction.guild_id,
+          member: interaction.member,
+          applicationId: interaction.application_id,
+          token: interaction.token,
+          updateMessage: false,
+        },
+        context,
+      ),
+    );
+  }
   const privateStatus = interaction.data.custom_id === REFRESH_AS_NEW_MESSAGE_ID;
   const overrideBudget = interaction.data.custom_id === START_OVER_BUDGET_ID;
   const action = privateStatus
@@ -470,7 +500,7 @@ async function costReply(context: CommandContext, signal: AbortSignal): Promise<
  * request changes nothing. Structural: a command added later writes through these ports too.
  */
 export function claimedWrites(context: CommandContext, claimed: InteractionClaim): CommandContext {
-  const { server, store, worldTransfers } = context;
+  const { server, store, worldTransfers, worlds } = context;
   const afterClaim =
     <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
@@ -504,6 +534,7 @@ export function claimedWrites(context: CommandContext, claimed: InteractionClaim
         } satisfies CommandStore;
       },
     }),
+    ...(worlds && { worlds: async () => claimedWorlds(await worlds(), claimed) }),
     ...(worldTransfers && {
       worldTransfers: {
         ...worldTransfers,
