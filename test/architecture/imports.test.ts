@@ -8,12 +8,12 @@ const ROOT = join(import.meta.dirname, '..', '..');
 
 /**
  * The layers of src/, lowest first: a file may import its own layer and the ones below, never one above.
- * Records and small utilities at the bottom; the use cases over AWS, Discord and the game in the middle; the
+ * Records and small utilities (the light AWS client among them) at the bottom; the use cases over AWS, Discord and the game in the middle; the
  * monitor that composes them; the bot; and the thin callers (Lambda handlers, the CLI) on top.
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ['src/records', 'src/config', 'src/log.ts', 'src/deadline.ts', 'src/aws'],
-  ['src/discord', 'src/players', 'src/server', 'src/cost', 'src/worlds', 'src/server-cache'],
+  ['src/records', 'src/config', 'src/aws', 'src/log.ts', 'src/deadline.ts'],
+  ['src/discord', 'src/players', 'src/server', 'src/cost', 'src/worlds', 'src/server-cache', 'src/mods'],
   ['src/monitor'],
   ['src/bot'],
   ['src/handlers', 'src/cli'],

@@ -47,14 +47,16 @@ describe('concurrent /valheim stop from separate Lambda instances', () => {
     dynamo = await startDynalite();
     await dynamo.createTable('concurrent-stops');
   });
-  afterAll(() => dynamo.close());
+  afterAll(async () => {
+    await aws?.close();
+    await dynamo.close();
+  });
 
   beforeEach(async () => {
     await aws?.close();
     // ECS keeps reporting the server as running with desired count 1: it has not caught up with any stop
     aws = await startFakeAws({ desiredCount: 1, taskRunning: true, ignoreUpdates: true });
   });
-  afterAll(() => aws.close());
 
   it('makes one UpdateService call for 20 stops, whatever order their reads and writes interleave in', async () => {
     // Given 20 members pressing Stop within 150 ms, each request served by its own instance
