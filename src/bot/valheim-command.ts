@@ -60,13 +60,17 @@ import {
   TRANSFER_RUNNING_START_MESSAGE,
   unknownCommandMessage,
 } from './messages.js';
+import { queuedStartMessage, queueStartBehindTransfer, type StartQueue } from './queued-start.js';
 import {
+  activeWorldName,
   claimedWorlds,
   runStopAndSwitch,
   runWorldCommand,
+  startingWorld,
   stopAndSwitchTarget,
   worldCallOf,
 } from './world-command.js';
+import { activeWorldLine } from './world-messages.js';
 
 /** The part of the state store a command needs: read, and write only if nobody wrote meanwhile. */
 export interface CommandStore extends SpendCache {
@@ -81,6 +85,9 @@ export interface CommandStore extends SpendCache {
   saveBackupReply(snapshotId: string, reply: StartReply, signal?: AbortSignal): Promise<void>;
   /** What the server log said (the start's phases come from it). */
   loadPresence?(signal?: AbortSignal): Promise<{ presence?: LogPresence; version: number }>;
+  /** A start queued behind a world transfer (./queued-start.ts); absent: such a start is refused. */
+  queueStart?: StartQueue['queueStart'];
+  dropQueuedStart?: StartQueue['dropQueuedStart'];
 }
 
 /** The world-transfer task, as a snapshot started from Discord needs it (src/worlds/start-snapshot.ts). */
@@ -277,20 +284,23 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
       if (action === 'backup') return await backupReply(request, context, signal);
       // A start also checks for a world transfer: one ListTasks call, alongside the status.
       const checkTransfers = action === 'start' ? context.worldTransfers : undefined;
-      const [server, store, transfers] = await Promise.all([
+      const [server, store, transfers, worlds] = await Promise.all([
         context.server(),
         context.store?.(),
         checkTransfers?.tasks(),
+        action === 'status' || action === 'start' ? context.worlds?.() : undefined,
       ]);
       // A start also checks the budget guard, when set: one ledger query, alongside the status.
       const limit = action === 'start' ? context.cost?.monthlyLimitUsd : undefined;
-      const [status, stored, transferTasks, month] = await Promise.all([
+      const [status, stored, transferTasks, month, world] = await Promise.all([
         server.status(signal),
         store?.load(signal),
         transfers?.inProgress(signal),
         limit !== undefined && store && context.cost
           ? monthSoFar(store, context.cost, context.now(), signal)
           : undefined,
+        // The world it runs (the start reply and the status name it); a failure only leaves the line out.
+        worlds ? activeWorldName(worlds, context.log, signal) : undefined,
       ]);
       const now = context.now();
 
@@ -308,7 +318,9 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
           stored !== undefined &&
           (status.state === 'running' || status.state === 'starting') &&
           keepRunningPending(stored.state);
-        return messageResponse(statusMessage(status, now, stored?.state, idleAt, startLine), {
+        const lines = [statusMessage(status, now, stored?.state, idleAt, startLine)];
+        if (world) lines.push(activeWorldLine(world, status.state !== 'stopped'));
+        return messageResponse(lines.join('\n'), {
           components: [
             buttonRow(
               ...(keep ? (['keepRunning'] as const) : []),
@@ -327,17 +339,37 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
       if (alreadyThere) {
         return messageResponse(alreadyMessage(status, action, stored?.state), { ephemeral: true });
       }
-      // A restore writing the world while the game boots would corrupt it; a snapshot would copy a moving world.
-      if (wanted === 1 && transferTasks && transferTasks.length > 0) {
-        context.log.info('start refused: world transfer running', { userId, tasks: transferTasks });
-        return messageResponse(TRANSFER_RUNNING_START_MESSAGE, { ephemeral: true });
-      }
       const budget = month && limit !== undefined ? budgetLevel(month.total, limit) : 'ok';
       if (month && limit !== undefined && budget === 'over' && !request.overrideBudget) {
         context.log.info('start refused: over the monthly limit', { userId, total: month.total, limit });
         return messageResponse(budgetRefusedMessage(budgetShare(month, limit), context.operatorRoleIds), {
           components: [startOverBudgetRow()],
         });
+      }
+      // A restore writing the world while the game boots would corrupt it; a snapshot would copy a moving world.
+      // So a start waits for the transfer (right after a stop: the session-end snapshot), queued for the monitor.
+      if (wanted === 1 && transferTasks && transferTasks.length > 0) {
+        const { queueStart, dropQueuedStart } = store ?? {};
+        if (!transfers || !queueStart || !dropQueuedStart) {
+          context.log.info('start refused: world transfer running', { userId, tasks: transferTasks });
+          return messageResponse(TRANSFER_RUNNING_START_MESSAGE, { ephemeral: true });
+        }
+        const reply = {
+          applicationId: request.applicationId,
+          token: request.token,
+          createdAt: now.getTime(),
+          userId,
+        };
+        const queued = await queueStartBehindTransfer(
+          { queueStart: queueStart.bind(store), dropQueuedStart: dropQueuedStart.bind(store) },
+          transfers,
+          reply,
+          signal,
+        );
+        if (queued === 'queued') {
+          context.log.info('start queued behind a world transfer', { userId, tasks: transferTasks });
+          return messageResponse(queuedStartMessage(userId), { components: [startReplyRow('status')] });
+        }
       }
 
       // Claim the change: if the monitor or another member wrote since we read, they act, not us. The claim
@@ -367,6 +399,9 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
         if (!saved) return messageResponse(CONCURRENT_CHANGE_MESSAGE, { ephemeral: true });
         claimed = { store, stored: { ...stored, version: stored.version + 1 } };
       }
+      // A "Stop and switch" the monitor has not applied yet (it missed the stop): the start runs the new world.
+      const started =
+        wanted === 1 && worlds ? await startingWorld(worlds, world, context.log, signal) : undefined;
       try {
         await server.setDesiredCount(wanted, signal);
       } catch (error) {
@@ -385,7 +420,8 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
             : budgetWarningLine(budgetShare(month, limit))
           : undefined;
       if (budget === 'over') context.log.info('budget guard overridden for one session', { userId });
-      return messageResponse([startingMessage(userId), budgetLine].filter(Boolean).join('\n'), {
+      const worldLine = started ? activeWorldLine(started, true) : undefined;
+      return messageResponse([startingMessage(userId), worldLine, budgetLine].filter(Boolean).join('\n'), {
         components: [startReplyRow('status')],
       });
     });
@@ -414,12 +450,14 @@ async function backupReply(
     );
   }
   const userId = request.member?.user.id;
-  const [tasks, store] = await Promise.all([settings.tasks(), context.store?.()]);
+  const [tasks, store, worlds] = await Promise.all([settings.tasks(), context.store?.(), context.worlds?.()]);
+  // The snapshot holds every world; its manifest names the active one (the one a session would run).
+  const worldName = (worlds && (await activeWorldName(worlds, context.log, signal))) ?? settings.worldName;
   const now = context.now();
   const outcome = await startWorldSnapshot(
     tasks,
     {
-      worldName: settings.worldName,
+      worldName,
       reason: 'discord',
       at: now,
       startedBy: userId ? `discord-${userId}` : 'discord',
@@ -451,7 +489,7 @@ async function backupReply(
   return messageResponse(
     backupStartedMessage({
       userId,
-      worldName: settings.worldName,
+      worldName,
       snapshotId,
       gameActive,
       followUp: store !== undefined && alongsideError === undefined,
@@ -528,6 +566,8 @@ export function claimedWrites(context: CommandContext, claimed: InteractionClaim
           ...(open.loadPresence && { loadPresence: open.loadPresence.bind(open) }),
           save: afterClaim(open.save.bind(open)),
           saveBackupReply: afterClaim(open.saveBackupReply.bind(open)),
+          ...(open.queueStart && { queueStart: afterClaim(open.queueStart.bind(open)) }),
+          ...(open.dropQueuedStart && { dropQueuedStart: afterClaim(open.dropQueuedStart.bind(open)) }),
           saveSpend: afterClaim(open.saveSpend.bind(open)),
           ...(open.claimSpendFetch && { claimSpendFetch: afterClaim(open.claimSpendFetch.bind(open)) }),
           ...(open.releaseSpendFetch && { releaseSpendFetch: open.releaseSpendFetch.bind(open) }),

@@ -30,6 +30,8 @@ import {
   WorldSettingsError,
 } from '../worlds/world-settings.js';
 import {
+  activeWorldOf,
+  applyPendingSwitch,
   changeWorldSettings,
   createWorld,
   listWorlds,
@@ -326,4 +328,41 @@ export function claimedWorlds(worlds: WorldsPorts, claimed: InteractionClaim): W
     catalog: claimedCatalog,
     active: { read: (signal) => active.read(signal), write: afterClaim(active.write.bind(active)) },
   };
+}
+
+/** The active world's name for a reply; undefined (and logged) when it cannot be read. */
+export async function activeWorldName(
+  worlds: WorldsPorts,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  try {
+    return (await activeWorldOf(worlds, signal)).name;
+  } catch (error) {
+    log.warn('active world not read', { error });
+    return undefined;
+  }
+}
+
+/**
+ * Right before a start: applies a "Stop and switch" still pending (the monitor normally does at the stop),
+ * and returns the world the start runs. A failure leaves the world as it is and only the line out.
+ */
+export async function startingWorld(
+  worlds: WorldsPorts,
+  active: string | undefined,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  try {
+    const applied = await applyPendingSwitch(worlds, signal);
+    if (applied?.kind === 'switched') {
+      log.info('pending world switch applied at the start', { to: applied.to.name });
+      return applied.to.name;
+    }
+  } catch (error) {
+    if (error instanceof InteractionNotClaimedError) throw error;
+    log.warn('pending world switch not applied', { error });
+  }
+  return active;
 }

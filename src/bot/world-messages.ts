@@ -70,7 +70,9 @@ export function unknownWorldMessage(name: string, known: readonly string[]): str
   return `There is no world **${name}**. The worlds are ${known.map((world) => `**${world}**`).join(', ')}; \`/valheim world new\` creates one.`;
 }
 
-/** The start reply's and the status's line: which world. */
-export function activeWorldLine(name: string): string {
-  return `🗺️ World: **${name}**`;
+/** The start reply's and the status's line: which world runs (or runs at the next start). */
+export function activeWorldLine(name: string, running: boolean): string {
+  return running
+    ? `🗺️ World: **${name}**`
+    : `🗺️ Next start: **${name}** (\`/valheim world switch\` changes it)`;
 }

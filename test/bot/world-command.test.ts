@@ -235,4 +235,40 @@ describe('/valheim world', () => {
       value: 'Dedicated',
     });
   });
+  it('names the world in /valheim status and in the start reply', async () => {
+    await worlds.catalog.add({ name: 'Ashlands', origin: 'new', createdAt: NOW.getTime() });
+    await run(worldCommand('switch', { name: 'Ashlands' }, [OPERATOR_ROLE]));
+    // Stopped: the status names the world the next start runs
+    expect((await run(commandInteraction({ subcommand: 'status' }))).content).toContain(
+      '🗺️ Next start: **Ashlands**',
+    );
+    // The start names it
+    const started = await run(commandInteraction({ subcommand: 'start', roles: [OPERATOR_ROLE] }));
+    expect(started.content).toContain('🗺️ World: **Ashlands**');
+    // Running: the status names the world that runs
+    server.current = RUNNING;
+    expect((await run(commandInteraction({ subcommand: 'status' }))).content).toContain(
+      '🗺️ World: **Ashlands**',
+    );
+  });
+
+  it('a start applies a "Stop and switch" the monitor has not applied yet, before the server starts', async () => {
+    await worlds.catalog.add({ name: 'Ashlands', origin: 'new', createdAt: NOW.getTime() });
+    await worlds.catalog.setPendingSwitch({ to: 'Ashlands', at: NOW.getTime() });
+    const order: string[] = [];
+    const write = worlds.active.write.bind(worlds.active);
+    worlds.active.write = async (world) => {
+      order.push(`switch ${world.name}`);
+      await write(world);
+    };
+    const setDesiredCount = server.setDesiredCount.bind(server);
+    server.setDesiredCount = async (count, signal) => {
+      order.push(`desired ${count}`);
+      await setDesiredCount(count, signal);
+    };
+    const started = await run(commandInteraction({ subcommand: 'start', roles: [OPERATOR_ROLE] }));
+    expect(order).toEqual(['switch Ashlands', 'desired 1']);
+    expect(started.content).toContain('🗺️ World: **Ashlands**');
+    expect(worlds.catalog.pending).toBeUndefined();
+  });
 });
