@@ -11,6 +11,8 @@ import { secretParameterNames } from '../src/config/parameters.js';
 import { COST_TAG_KEY, type ValheimConfig } from '../src/config/schema.js';
 import { estimateCost } from '../src/cost/estimate.js';
 import { guildCommands } from '../src/discord/commands.js';
+import type { ModsDeployment } from '../src/mods/deployment.js';
+import { plansVariable } from '../src/mods/plan.js';
 import { LOG_FILTER_PATTERN } from '../src/players/server-log.js';
 import {
   ActiveWorldParameters,
@@ -23,6 +25,8 @@ import {
   GameServer,
   grantGetCostAndUsage,
   grantGetParameter,
+  INSTALL_VOLUME,
+  ModInstall,
   MonthlySummarySchedule,
   ServerInstallCache,
   ServerLogProcessor,
@@ -58,6 +62,11 @@ export interface ValheimStackProps extends StackProps {
    * @default - none: the wiring runs when its inputs change
    */
   readonly discordDeployRun?: string;
+  /**
+   * The locked mods (src/mods/deployment.ts): the task installs them at every start.
+   * @default - no mods: a vanilla server
+   */
+  readonly mods?: ModsDeployment;
 }
 
 /**
@@ -123,6 +132,7 @@ export class ValheimStack extends Stack {
       activeWorld: this.activeWorld,
       publicListing: config.server.public,
       crossplay: config.server.crossplay,
+      udpPort2458: config.server.crossplay || config.mods.udpPort2458,
       extraArgs: config.server.extraArgs,
       adminSteamIds: config.server.adminSteamIds,
       imageTag: config.server.imageTag,
@@ -147,6 +157,17 @@ export class ValheimStack extends Stack {
       bucket: this.worldBucket.bucket,
       logGroup: this.gameServer.logGroup,
     });
+    if (props.mods) {
+      new ModInstall(this, 'Mods', {
+        taskDefinition: this.gameServer.taskDefinition,
+        gameContainer: this.gameServer.container,
+        installVolume: INSTALL_VOLUME,
+        bucket: this.worldBucket.bucket,
+        plans: plansVariable(props.mods.plans),
+        logGroup: this.gameServer.logGroup,
+        activeWorldName: this.activeWorld.name,
+      });
+    }
     // The game's network: its security group already reaches the mount targets and (through the public IP)
     // S3 and ECR Public.
     this.state = new StateTable(this, 'State');
