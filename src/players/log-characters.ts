@@ -11,13 +11,30 @@ export interface CharacterConnection {
   readonly connectedAt?: number;
   readonly endedAt?: number;
   readonly name?: string;
+  /**
+   * The end is the log's best guess: crossplay's `Player connection lost` names nobody, and more than one
+   * connection was open (see withCountedLeave).
+   */
+  readonly endGuessed?: boolean;
+}
+
+/** A character's first spawn on a connection. */
+export interface Spawn {
+  readonly name: string;
+  readonly at: number;
 }
 
 export interface LogCharacters {
   /** Oldest first (bounded by MAX_CONNECTIONS). */
   readonly connections: readonly CharacterConnection[];
   /** Spawns that no connection could take yet (their connect line is in a batch still to come). */
-  readonly unplaced: readonly { readonly name: string; readonly at: number }[];
+  readonly unplaced: readonly Spawn[];
+  /**
+   * Every spawn kept (the newest MAX_CONNECTIONS), oldest first. Names are placed again from them whenever a
+   * line arrives, so who is called what does not depend on the order the batches arrived in. Absent in
+   * records stored before: their names stand.
+   */
+  readonly spawns?: readonly Spawn[];
 }
 
 /** The most connections (and waiting spawns) kept, so the stored item stays small. */
@@ -53,13 +70,16 @@ export function withDisconnect(characters: LogCharacters, peerId: string, at: nu
   });
   const found = connections[index];
   if (found && (found.endedAt === undefined || found.endedAt > at)) {
-    return {
+    return placeSpawns({
       ...characters,
       connections: connections.map((c, i) => (i === index ? { ...c, endedAt: at } : c)),
-    };
+    });
   }
   if (found) return characters;
-  return { ...characters, connections: capped(sorted([...connections, { peerId, endedAt: at }])) };
+  return placeSpawns({
+    ...characters,
+    connections: capped(sorted([...connections, { peerId, endedAt: at }])),
+  });
 }
 
 /**
@@ -74,7 +94,11 @@ export function withCountedLeave(characters: LogCharacters, players: number, at:
   );
   const leaving = open.find((c) => !STEAM_ID.test(c.peerId));
   if (open.length <= players || !leaving) return characters;
-  return { ...characters, connections: connections.map((c) => (c === leaving ? { ...c, endedAt: at } : c)) };
+  const guessed = open.length > 1 ? { endGuessed: true } : {};
+  return {
+    ...characters,
+    connections: connections.map((c) => (c === leaving ? { ...c, endedAt: at, ...guessed } : c)),
+  };
 }
 
 /** Steam peers are named by their bare SteamID; crossplay peers by a platform ID such as `Steam_7656…`. */
@@ -83,28 +107,45 @@ const STEAM_ID = /^\d+$/;
 export function withSpawn(characters: LogCharacters, rawName: string, at: number): LogCharacters {
   const name = [...rawName].slice(0, MAX_NAME_LENGTH).join('');
   if (name === '') return characters;
-  const unplaced = [...characters.unplaced, { name, at }].sort((a, b) => a.at - b.at).slice(-MAX_CONNECTIONS);
-  return placeSpawns({ ...characters, unplaced });
+  const known = spawnsOf(characters);
+  if (known.some((spawn) => spawn.name === name && spawn.at === at)) return characters; // a repeated line
+  const spawns = [...known, { name, at }].sort((a, b) => a.at - b.at).slice(-MAX_CONNECTIONS);
+  return placeSpawns({ ...characters, spawns });
+}
+
+/** The spawns of a record; for one stored before `spawns` existed, those its names and waiting spawns imply. */
+function spawnsOf(characters: LogCharacters): readonly Spawn[] {
+  if (characters.spawns) return characters.spawns;
+  const named = characters.connections.flatMap((c) =>
+    c.name !== undefined && c.connectedAt !== undefined ? [{ name: c.name, at: c.connectedAt }] : [],
+  );
+  return [...named, ...characters.unplaced].sort((a, b) => a.at - b.at);
 }
 
 /**
- * Gives each waiting spawn to a connection. A respawn (the name already plays on a connection open then)
- * is dropped. Otherwise the name goes to the oldest unnamed connection open at the spawn: with Steam the
- * spawn follows its own peer's connect line, and with several peers unnamed at once (crossplay's platform
- * ID lines, or two Steam joins at the same moment) the log has nothing tying a name to a peer, so the
- * oldest is the best the log allows.
+ * Names the connections from the spawns, in log order, from scratch. A respawn (the name already plays on a
+ * connection open then) is dropped. Otherwise the name goes to the oldest unnamed connection open at the
+ * spawn: with Steam the spawn follows its own peer's connect line, and with several peers unnamed at once
+ * (crossplay's platform ID lines, or two Steam joins at the same moment) the log has nothing tying a name to
+ * a peer, so the oldest is the best the log allows. A spawn no connection can take yet waits (its connect
+ * line is in a batch still to come). A record stored before `spawns` existed keeps its names.
  */
 function placeSpawns(characters: LogCharacters): LogCharacters {
-  const connections = [...characters.connections];
-  const unplaced: { name: string; at: number }[] = [];
-  for (const spawn of characters.unplaced) {
-    if (connections.some((c) => c.name === spawn.name && isOpenAt(c, spawn.at))) continue;
-    const index = connections.findIndex((c) => c.name === undefined && isOpenAt(c, spawn.at));
-    const connection = connections[index];
-    if (connection) connections[index] = { ...connection, name: spawn.name };
+  if (!characters.spawns) {
+    if (characters.unplaced.length === 0) return characters;
+    return placeSpawns({ ...characters, spawns: spawnsOf(characters) });
+  }
+  const connections = characters.connections.map(({ name: _name, ...connection }) => connection);
+  const named: CharacterConnection[] = [...connections];
+  const unplaced: Spawn[] = [];
+  for (const spawn of characters.spawns) {
+    if (named.some((c) => c.name === spawn.name && isOpenAt(c, spawn.at))) continue;
+    const index = named.findIndex((c) => c.name === undefined && isOpenAt(c, spawn.at));
+    const connection = named[index];
+    if (connection) named[index] = { ...connection, name: spawn.name };
     else unplaced.push(spawn);
   }
-  return { connections, unplaced };
+  return { connections: named, unplaced, spawns: characters.spawns };
 }
 
 function isOpenAt(connection: CharacterConnection, at: number): boolean {

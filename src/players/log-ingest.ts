@@ -1,6 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import type { CloudWatchLogsDecodedData } from 'aws-lambda';
 import type { Logger } from '../log.js';
+import { withFeedNews } from './log-feed.js';
 import { applyLogEvent, emptyPresence, type LogPresence, savedDuringShutdown } from './log-presence.js';
 import { parseLogLine } from './server-log.js';
 import { applyStartLine, isStartLine } from './start-lines.js';
@@ -46,6 +47,8 @@ export async function ingestLogBatch(
   batch: CloudWatchLogsDecodedData,
   store: PresenceStore,
   log: Logger,
+  /** The log processor's clock, stamped on the feed's news. @default Date.now */
+  now: () => number = Date.now,
 ): Promise<IngestResult> {
   if (batch.messageType === 'CONTROL_MESSAGE') return { applied: 0, wakeMonitor: false };
   const taskId = taskIdOfStream(batch.logStream);
@@ -64,7 +67,12 @@ export async function ingestLogBatch(
     const { presence, version } = await store.loadPresence();
     // A new task starts from a clean slate.
     const start = presence?.taskId === taskId ? presence : emptyPresence(taskId);
-    const withPlayers = events.reduce((current, { event, at }) => applyLogEvent(current, event, at), start);
+    const storedAt = now();
+    const withPlayers = events.reduce(
+      (current, { event, at }) =>
+        withFeedNews(current, applyLogEvent(current, event, at), event, at, storedAt),
+      start,
+    );
     const next =
       startLines.length === 0
         ? withPlayers

@@ -1,3 +1,4 @@
+import type { FeedLog } from '../records/feed.js';
 import {
   type LogCharacters,
   NO_CHARACTERS,
@@ -58,6 +59,8 @@ export interface LogPresence {
   readonly characters?: LogCharacters;
   /** What the log said about the start so far (cache, steamcmd, world load), for the start's phases. */
   readonly start?: StartLogMarks;
+  /** The activity feed's news from this task, for the monitor to post (src/players/log-feed.ts). */
+  readonly feed?: FeedLog;
 }
 
 /** One connect (`connected: true`) or disconnect line. */
@@ -126,6 +129,10 @@ export function applyLogEvent(presence: LogPresence, event: LogEvent, at: number
       return { ...next, gameVersion: event.version };
     case 'shutdown':
       return { ...withBase(next, 0, at), shutdownAt: Math.min(presence.shutdownAt ?? at, at) };
+    case 'death':
+    case 'boss-defeated':
+    case 'random-event':
+      return next; // news for the feed (src/players/log-feed.ts), nothing about who is on
   }
 }
 

@@ -1,3 +1,4 @@
+import type { FeedKind } from '../records/feed.js';
 import { START_LOG_FILTER_ALTERNATIVES } from './start-lines.js';
 
 /**
@@ -26,8 +27,14 @@ export type LogEvent =
   | { readonly kind: 'connected'; readonly peerId: string }
   /** A peer left; `rejected` when it was turned away (wrong password) and so may never have been counted. */
   | { readonly kind: 'disconnected'; readonly peerId: string; readonly rejected?: boolean }
-  /** A character spawned (`Got character ZDOID from <Name> : <n>:<n>`); deaths (`: 0:0`) are not read. */
+  /** A character's first spawn on a connection (`Got character ZDOID from <Name> : <n>:1`). */
   | { readonly kind: 'character'; readonly name: string }
+  /** A character died: its ZDOID is reset (`Got character ZDOID from <Name> : 0:0`). Forwarded for the feed only. */
+  | { readonly kind: 'death'; readonly name: string }
+  /** A boss was killed: the game set its global key (`Setting global key defeated_<boss>`). For the feed only. */
+  | { readonly kind: 'boss-defeated'; readonly key: string }
+  /** A raid began (`Random event set:<event>`). For the feed only. */
+  | { readonly kind: 'random-event'; readonly event: string }
   | { readonly kind: 'world-saved' }
   | { readonly kind: 'save-failed'; readonly detail: string }
   | { readonly kind: 'version'; readonly version: string }
@@ -72,11 +79,15 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, Build]> = [
     (m) => ({ kind: 'connected', peerId: m[1] ?? '' }),
   ],
   // A character's first spawn on a connection: its ZDOID is the first object that client created (`<owner>:1`).
-  // Respawns (a later ID) and deaths (`0:0`) are left out: they only cost invocations.
+  // Respawns (a later ID) are left out: they only cost invocations. Deaths (`0:0`) are the feed's (below).
   [
     /Got character ZDOID from (.+) : -?[1-9]\d*:1$/,
     (m) => ({ kind: 'character', name: (m[1] ?? '').trim() }),
   ],
+  [/Got character ZDOID from (.+) : 0:0$/, (m) => ({ kind: 'death', name: (m[1] ?? '').trim() })],
+  // Global keys also mark world modifiers and (before 0.217) kills of common monsters: only boss kills count.
+  [/Setting global key (defeated_\w+)/, (m) => ({ kind: 'boss-defeated', key: m[1] ?? '' })],
+  [/Random event set:\s*([A-Za-z]\w*)/, (m) => ({ kind: 'random-event', event: m[1] ?? '' })],
   [/Peer (\S+) has wrong password/, (m) => ({ kind: 'disconnected', peerId: m[1] ?? '', rejected: true })],
   // The dungeon generator prints a bare "Connections N" (no ZDOS:): not a player count.
   [
@@ -133,5 +144,44 @@ const FILTER_ALTERNATIVES = [
   ...START_LOG_FILTER_ALTERNATIVES,
 ] as const;
 
-/** The CloudWatch Logs subscription filter pattern (one regex) that forwards exactly the lines above. */
-export const LOG_FILTER_PATTERN = `%${FILTER_ALTERNATIVES.join('|')}%`;
+/**
+ * The feed's own lines, forwarded only when the group opted into that kind (and has not muted it): each costs
+ * invocations, and nothing else needs them. Joins, leaves and saves are forwarded anyway (the player count and
+ * the stop notice read them).
+ */
+export const FEED_FILTER_ALTERNATIVES = {
+  deaths: 'Got.character.ZDOID.from.+.:.0:0$',
+  bosses: 'Setting.global.key.defeated_',
+  raids: 'Random.event.set:[A-Za-z]',
+} as const satisfies Partial<Record<FeedKind, string>>;
+
+/** The kinds of news whose lines only the feed needs. */
+export type FilteredFeedKind = keyof typeof FEED_FILTER_ALTERNATIVES;
+
+const FEED_EVENT_KINDS: Record<FilteredFeedKind, LogEvent['kind']> = {
+  deaths: 'death',
+  bosses: 'boss-defeated',
+  raids: 'random-event',
+};
+
+/**
+ * The CloudWatch Logs subscription filter pattern (one regex) that forwards exactly the lines above, and the
+ * feed's lines of the kinds given.
+ */
+export function logFilterPattern(feedKinds: readonly FeedKind[] = []): string {
+  const feed = (Object.keys(FEED_FILTER_ALTERNATIVES) as FilteredFeedKind[])
+    .filter((kind) => feedKinds.includes(kind))
+    .map((kind) => FEED_FILTER_ALTERNATIVES[kind]);
+  return `%${[...FILTER_ALTERNATIVES, ...feed].join('|')}%`;
+}
+
+/** The pattern without any of the feed's own lines. */
+export const LOG_FILTER_PATTERN = logFilterPattern();
+
+/** Whether an event's line is forwarded by the filter of `logFilterPattern(feedKinds)`. */
+export function isForwardedEvent(event: LogEvent, feedKinds: readonly FeedKind[]): boolean {
+  const kind = (Object.keys(FEED_EVENT_KINDS) as FilteredFeedKind[]).find(
+    (feedKind) => FEED_EVENT_KINDS[feedKind] === event.kind,
+  );
+  return kind === undefined || feedKinds.includes(kind);
+}

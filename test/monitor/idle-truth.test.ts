@@ -120,6 +120,36 @@ describe('the three sequences that stopped under a player', () => {
   });
 });
 
+describe('found by the property', () => {
+  it('a start the log never showed ready (a log outage) is stopped at the session limit only as a blind one', async () => {
+    // Given a private server whose log is dark for its first hour, and a player on from minute 25 to 60
+    const dark = scenario(
+      { visits: [visit(0, READY + 25 * MINUTE, READY + 60 * MINUTE + 25_000)], countPhaseMs: 0 },
+      {
+        faults: { ...NO_FAULTS, outages: [{ from: READY, to: READY + 60 * MINUTE + 1 }] },
+        clock: { tickGapsMs: [55_000], keepRunningAfterMs: [undefined] },
+        lifecycle: {
+          ...DEFAULT_LIFECYCLE,
+          idleStopMinutes: 4,
+          emptyStopMinutes: 13,
+          warnBeforeMinutes: 2,
+          maxSessionHours: 1,
+        },
+      },
+    );
+    const result = await simulate(dark, READY + 3 * 60 * MINUTE);
+    // Then the stop is the session limit's, on a count the bot could not see, after its warning in Discord
+    expect(result.stops).toHaveLength(1);
+    expect(result.stops[0]).toMatchObject({
+      reason: 'max-session',
+      players: 'unknown',
+      queryAnswered: false,
+    });
+    expect(result.stops[0]?.newestCountLineAt).toBeUndefined();
+    expect(result.notices.some((notice) => notice.kind === 'warn-limit')).toBe(true);
+  });
+});
+
 /*
  * The promise, against the truth, over generated evenings. Within its assumptions it says: whoever joined
  * before the stop time Discord announced (or whose join the bot saw) is never stopped on; only a count that
@@ -295,7 +325,7 @@ describe('the idle stop against the truth (generated evenings, limits on)', () =
             expect(stop.announced).toBeDefined();
             expect(stop.at).toBeGreaterThanOrEqual(stop.announced ?? Number.POSITIVE_INFINITY);
             const blind =
-              stop.reason === 'blind' || (stop.reason === 'max-session' && stop.state.players === 'unknown');
+              stop.reason === 'blind' || (stop.reason === 'max-session' && stop.players === 'unknown');
             if (blind) {
               // Only a count the bot really could not see: no query answer at the moment of stopping, and no
               // count or connection line of the last 20 minutes had reached it (the log's count goes stale then)…

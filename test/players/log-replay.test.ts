@@ -6,8 +6,15 @@ import { noticeFor } from '../../src/monitor/notices.js';
 import { type ObserveSettings, observe, type PlayerQuery } from '../../src/monitor/observe.js';
 import { ingestLogBatch, type PresenceStore } from '../../src/players/log-ingest.js';
 import { type LogPresence, logPlayerCount } from '../../src/players/log-presence.js';
-import { LOG_FILTER_PATTERN, parseLogLine, SPAWN_ALTERNATIVE } from '../../src/players/server-log.js';
+import {
+  isForwardedEvent,
+  LOG_FILTER_PATTERN,
+  logFilterPattern,
+  parseLogLine,
+  SPAWN_ALTERNATIVE,
+} from '../../src/players/server-log.js';
 import { isStartLine } from '../../src/players/start-lines.js';
+import { FEED_KINDS, type FeedKind } from '../../src/records/feed.js';
 import { type Action, INITIAL_STATE, type LifecycleState } from '../../src/records/lifecycle.js';
 import type { ServerStatus } from '../../src/server/server-status.js';
 import { filterMatcher } from '../support/cloudwatch-filter.js';
@@ -23,8 +30,14 @@ import {
 
 const MINUTE = 60_000;
 
-/** A line the log Lambda reads: an event for the parser, or a start-up line for the start's marks. */
-const isRead = (line: string) => parseLogLine(line) !== undefined || isStartLine(line);
+/**
+ * A line the log Lambda reads with these feed kinds: an event for the parser (the feed's own only of those
+ * kinds), or a start-up line for the start's marks.
+ */
+const isReadWith = (line: string, kinds: readonly FeedKind[]) => {
+  const event = parseLogLine(line);
+  return (event !== undefined && isForwardedEvent(event, kinds)) || isStartLine(line);
+};
 const START = Date.parse('2026-11-23T19:00:00Z');
 const TASK_ARN = RUNNING.task?.taskArn ?? '';
 const STREAM = `valheim/Valheim/${TASK_ARN.split('/').pop()}`;
@@ -96,15 +109,23 @@ async function replay(session: Session, settings: ObserveSettings, query: Player
 describe('the subscription filter, against real line shapes', () => {
   const sessions = { steam: steamSession(START), crossplay: crossplaySession(START) };
 
-  it.each(Object.entries(sessions))(
-    'forwards exactly the lines the parser reads, prefix and all (%s session)',
-    (_name, session) => {
-      // Given every line of a realistic session, When CloudWatch applies the filter, Then the forwarded set
-      // is exactly the set the log Lambda reads (the parser's events and the start-up lines it folds into
-      // the start's marks): nothing it needs is dropped, no noise is paid for.
-      const matches = filterMatcher(LOG_FILTER_PATTERN);
+  const feeds = { 'no feed': [], 'every kind of the feed': [...FEED_KINDS] } as const;
+  it.each(
+    Object.entries(sessions).flatMap(([name, session]) =>
+      Object.entries(feeds).map(([feed, kinds]) => [name, feed, session, kinds] as const),
+    ),
+  )(
+    'forwards exactly the lines the log Lambda reads, prefix and all (%s session, %s)',
+    (_name, _feed, session, kinds) => {
+      // Given every line of a realistic session, When CloudWatch applies the filter for the feed kinds the group
+      // opted into, Then the forwarded set is exactly the set the log Lambda reads (the parser's events those
+      // kinds need, and the start-up lines it folds into the start's marks): nothing it needs is dropped, no
+      // noise is paid for.
+      const matches = filterMatcher(logFilterPattern(kinds));
       const forwarded = session.lines.filter((line) => matches(line.message)).map((line) => line.message);
-      const read = session.lines.filter((line) => isRead(line.message)).map((line) => line.message);
+      const read = session.lines
+        .filter((line) => isReadWith(line.message, kinds))
+        .map((line) => line.message);
       expect(forwarded).toEqual(read);
       expect(forwarded.length).toBeGreaterThan(20);
       // the start-up lines are among them, steamcmd's first progress line (with the total size) included
@@ -112,11 +133,29 @@ describe('the subscription filter, against real line shapes', () => {
     },
   );
 
+  it.each(Object.entries(sessions))(
+    'forwards the feed lines of the %s session only for its kinds',
+    (_name, session) => {
+      const kinds = (pattern: string) =>
+        new Set(
+          session.lines
+            .filter((line) => filterMatcher(pattern)(line.message))
+            .map((line) => parseLogLine(line.message)?.kind),
+        );
+      expect(kinds(LOG_FILTER_PATTERN)).not.toContain('death');
+      expect(kinds(logFilterPattern(['deaths']))).toContain('death');
+      expect(kinds(logFilterPattern(['deaths']))).not.toContain('random-event');
+      expect(kinds(logFilterPattern(['raids', 'bosses']))).toEqual(
+        new Set([...kinds(LOG_FILTER_PATTERN), 'random-event', 'boss-defeated']),
+      );
+    },
+  );
+
   it('keeps the noise out: respawns, deaths, the dungeon generator, map points, save steps, the updater', () => {
     const matches = filterMatcher(LOG_FILTER_PATTERN);
     const noise = [
       'Got character ZDOID from Ragnar Lothbrok : 2146304912:57',
-      'Got character ZDOID from Ragnar Lothbrok : 0:0',
+      'Got character ZDOID from Ragnar Lothbrok : 0:0', // a death: only the feed's, when opted into
       'Connections 12',
       'Saved 12 map points',
       'World save (2/5) Chunks writing done [275ms]',
@@ -128,7 +167,7 @@ describe('the subscription filter, against real line shapes', () => {
     for (const text of noise) {
       const line = `Nov 23 19:04:50 supervisord: valheim-server 11/23/2026 19:04:50: ${text}`;
       expect([text, matches(line)]).toEqual([text, false]);
-      expect([text, parseLogLine(line)]).toEqual([text, undefined]);
+      expect([text, isReadWith(line, [])]).toEqual([text, false]);
     }
   });
 

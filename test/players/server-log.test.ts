@@ -6,7 +6,8 @@ import {
   logPlayerCount,
   savedDuringShutdown,
 } from '../../src/players/log-presence.js';
-import { LOG_FILTER_PATTERN, parseLogLine } from '../../src/players/server-log.js';
+import { LOG_FILTER_PATTERN, logFilterPattern, parseLogLine } from '../../src/players/server-log.js';
+import { FEED_KINDS } from '../../src/records/feed.js';
 import { filterMatcher } from '../support/cloudwatch-filter.js';
 
 // Lines as the container prints them (supervisord prefix, then Valheim's own timestamp).
@@ -25,6 +26,9 @@ const LINES = {
     'Nov 23 19:06:40 supervisord: valheim-server 11/23/2026 19:06:40: Got character ZDOID from Ragnar Lothbrok : 2146304912:1',
   death:
     'Nov 23 19:30:12 supervisord: valheim-server 11/23/2026 19:30:12: Got character ZDOID from Ragnar Lothbrok : 0:0',
+  bossKill:
+    'Nov 23 19:41:07 supervisord: valheim-server 11/23/2026 19:41:07: Setting global key defeated_gdking',
+  raid: 'Nov 23 19:52:26 supervisord: valheim-server 11/23/2026 19:52:26: Random event set:army_theelder',
   closing:
     'Nov 23 20:45:00 supervisord: valheim-server 11/23/2026 20:45:00: Closing socket 76561198000000001',
   connections:
@@ -88,7 +92,8 @@ describe('parseLogLine', () => {
     expect(parseLogLine(LINES[name])).toEqual(event);
   });
 
-  it.each(Object.entries(LINES).filter(([name]) => !['death', 'updater'].includes(name)))(
+  // (the feed's own lines are forwarded only when opted into: below)
+  it.each(Object.entries(LINES).filter(([name]) => !['death', 'bossKill', 'raid', 'updater'].includes(name)))(
     'forwards the %s line through the log subscription filter',
     (_name, line) => {
       // Given a line the parser reads, When CloudWatch applies the subscription filter, Then it is forwarded.
@@ -109,15 +114,47 @@ describe('parseLogLine', () => {
     expect(forwards(line)).toBe(true);
   });
 
-  it('keeps the updater chatter, respawns and deaths out of the log subscription filter, and reads none', () => {
-    // Given a respawn (a later ZDOID of the same client) and a death (0:0)
+  it('keeps the updater chatter and respawns out of the log subscription filter, and reads neither', () => {
+    // Given a respawn (a later ZDOID of the same client)
     const respawn =
       'Nov 23 19:40:12 supervisord: valheim-server 11/23/2026 19:40:12: Got character ZDOID from Ragnar Lothbrok : 2146304912:13';
-    for (const line of [LINES.updater, LINES.death, respawn]) {
+    for (const line of [LINES.updater, respawn]) {
       // Then neither is forwarded nor read
       expect(forwards(line)).toBe(false);
       expect(parseLogLine(line)).toBeUndefined();
     }
+  });
+
+  it.each([
+    ['deaths', LINES.death, { kind: 'death', name: 'Ragnar Lothbrok' }],
+    ['bosses', LINES.bossKill, { kind: 'boss-defeated', key: 'defeated_gdking' }],
+    ['raids', LINES.raid, { kind: 'random-event', event: 'army_theelder' }],
+  ] as const)(
+    'reads the feed line of %s, and forwards it only when that kind is opted into',
+    (kind, line, event) => {
+      // Given the real line (a death resets the character's ZDOID to 0:0; a boss kill sets its global key;
+      // a raid is a random event)
+      expect(parseLogLine(line)).toEqual(event);
+      // Then the filter without the feed keeps it out, and the filter with its kind forwards it
+      expect(forwards(line)).toBe(false);
+      expect(filterMatcher(logFilterPattern([kind]))(line)).toBe(true);
+      const others = FEED_KINDS.filter((other) => other !== kind);
+      expect(filterMatcher(logFilterPattern(others))(line)).toBe(false);
+    },
+  );
+
+  it('reads only boss kills among the global keys, and no random event without a name', () => {
+    const at = 'Nov 23 19:55:40 supervisord: valheim-server 11/23/2026 19:55:40: ';
+    const all = filterMatcher(logFilterPattern([...FEED_KINDS]));
+    for (const text of ['Setting global key KilledTroll', 'Setting global key nomap', 'Random event set:']) {
+      expect([text, parseLogLine(at + text)]).toEqual([text, undefined]);
+      expect([text, all(at + text)]).toEqual([text, false]);
+    }
+  });
+
+  it("stays within CloudWatch's 1024 characters with every kind of the feed", () => {
+    expect(logFilterPattern([...FEED_KINDS]).length).toBeLessThanOrEqual(1024);
+    expect(() => filterMatcher(logFilterPattern([...FEED_KINDS]))).not.toThrow();
   });
 
   it('reads a spawn with a crossplay (negative) owner and a Unicode name, and forwards it', () => {
@@ -128,8 +165,7 @@ describe('parseLogLine', () => {
     expect(forwards(line)).toBe(true);
   });
 
-  it('ignores deaths and unrelated lines', () => {
-    expect(parseLogLine(LINES.death)).toBeUndefined();
+  it('ignores unrelated lines', () => {
     expect(parseLogLine(LINES.updater)).toBeUndefined();
     expect(parseLogLine('')).toBeUndefined();
   });

@@ -109,8 +109,9 @@ function truth(players: readonly Player[]): (at: number) => number {
 }
 
 /**
- * A Steam (no crossplay) evening on Valheim before 1.0: three players, one of whose "Closing socket" line
- * is lost, pre-1.0 saves, and a shutdown save.
+ * A Steam (no crossplay) evening on Valheim before 1.0: three players (one with markdown and a mention in
+ * the name), one of whose "Closing socket" line is lost, deaths, a raid, the first boss, pre-1.0 saves, and
+ * a shutdown save.
  */
 export function steamSession(start: number): Session {
   const log = new LogWriter();
@@ -131,7 +132,8 @@ export function steamSession(start: number): Session {
       closeLineLost: true,
     },
     {
-      name: 'Björn Järnsida',
+      // Markdown and a mention in a name: the feed must show it as written and ping nobody.
+      name: 'Björn_Järnsida *@here*',
       steamId: '76561198000000003',
       joinAt: ready + 7 * MINUTE,
       leaveAt: ready + 51 * MINUTE,
@@ -145,6 +147,9 @@ export function steamSession(start: number): Session {
     if (!player.closeLineLost) log.game(player.leaveAt, `Closing socket ${player.steamId}`);
   });
   const playersAt = truth(players);
+  // A raid, then the first boss (the lines as the game prints them: a random event, a global key).
+  log.game(ready + 26 * MINUTE, 'Random event set:army_eikthyr');
+  log.game(ready + 44 * MINUTE + 7000, 'Setting global key defeated_eikthyr');
   const shutdownAt = ready + 80 * MINUTE;
   periodic(log, ready, shutdownAt, playersAt);
   for (let at = ready + 20 * MINUTE; at < shutdownAt; at += 20 * MINUTE) {
@@ -160,7 +165,7 @@ export function steamSession(start: number): Session {
 
 /**
  * A crossplay evening on Valheim 1.0: every player (Steam users too) comes through PlayFab, the join code
- * is renewed once, 1.0 saves in five steps, and a shutdown save.
+ * is renewed once, deaths, a raid, the second boss, 1.0 saves in five steps, and a shutdown save.
  */
 export function crossplaySession(start: number): Session {
   const log = new LogWriter();
@@ -217,6 +222,8 @@ export function crossplaySession(start: number): Session {
     );
   });
   log.game(renewedAt, `Created new join code 654321 for session "${server}"`);
+  log.game(ready + 21 * MINUTE, 'Random event set:army_theelder');
+  log.game(ready + 33 * MINUTE + 2500, 'Setting global key defeated_gdking');
   const shutdownAt = ready + 75 * MINUTE;
   periodic(log, ready, shutdownAt, playersAt);
   for (let at = ready + 30 * MINUTE; at < shutdownAt; at += 30 * MINUTE) saveV1(log, at, 47);
