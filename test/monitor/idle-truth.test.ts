@@ -121,6 +121,25 @@ describe('the three sequences that stopped under a player', () => {
 });
 
 describe('found by the property', () => {
+  it('a connection the log showed a moment before the count line said 0 still protects its player', async () => {
+    // Given a crossplay server nobody joined for an hour (the empty-server stop off), so the one-hour session
+    // limit is pending on a count of 0; and a player whose PlayFab line is logged 0.3 s before the game's
+    // periodic count at ready+60 (0: he has not joined yet), whose "Player joined … now 1" line is lost
+    const joinAt = READY + 60 * MINUTE + 500;
+    const crossplay = scenario(
+      { mode: 'crossplay', visits: [visit(0, joinAt, joinAt + 40 * MINUTE)] },
+      {
+        lifecycle: { ...DEFAULT_LIFECYCLE, emptyStopMinutes: 0, maxSessionHours: 1 },
+        overrides: { lost: (line) => line.message.includes('Player joined'), delayMs: () => 2000 },
+      },
+    );
+    const result = await simulate(crossplay, joinAt + 3 * 60 * MINUTE);
+    expect(result.notices.some((notice) => notice.kind === 'warn-limit')).toBe(true);
+    // Then that count line proves nothing about him: no stop until he has left
+    expect(stopsUnderPlayers(result)).toEqual([]);
+    expect(result.stops[0]?.at).toBeGreaterThan(joinAt + 40 * MINUTE);
+  });
+
   it('a start the log never showed ready (a log outage) is stopped at the session limit only as a blind one', async () => {
     // Given a private server whose log is dark for its first hour, and a player on from minute 25 to 60
     const dark = scenario(

@@ -380,7 +380,7 @@ export async function simulate(scenario: Scenario, until: number): Promise<SimRe
   const deliverNext = async () => {
     const item = pending[next++] as Delivery;
     clock.t = Math.max(clock.t, item.at);
-    const { wakeMonitor } = await ingestLogBatch(batchOf(item.batch), table, silentLogger);
+    const { wakeMonitor } = await ingestLogBatch(batchOf(item.batch), table, silentLogger, () => clock.t);
     for (const line of item.batch) delivered.add(line);
     if (wakeMonitor) wakes.push(clock.t + WAKE_LATENCY_MS);
   };

@@ -60,7 +60,7 @@ type Operation =
   | { kind: 'import'; world: string; format: Format }
   | { kind: 'delete'; world: string };
 
-const operation = fc.oneof(
+const operation: fc.Arbitrary<Operation> = fc.oneof(
   fc.record({ kind: fc.constant('restore' as const), world: fc.constantFrom(...NAMES) }),
   fc.record({
     kind: fc.constant('import' as const),
@@ -81,14 +81,16 @@ describe('no world operation touches another world (property)', () => {
           const box = createTransferSandbox();
           try {
             const live = join(box.config, 'worlds_local');
-            names.forEach((name, i) => write(live, worldFiles(name, formats[i] ?? 'folder', 'v1')));
+            for (const [i, name] of names.entries())
+              write(live, worldFiles(name, formats[i] ?? 'folder', 'v1'));
             // A snapshot of everything as it is now: what a restore comes back to
             const base = '20261120T190000Z-manual';
             const snap = box.run({ MODE: 'snapshot', SNAPSHOT_ID: base, WORLD_NAME: names[0] ?? 'A' });
             expect(snap.status, snap.stderr).toBe(0);
             const snapshot = tree(join(box.bucket, 'snapshots', base, 'worlds_local'));
             // Every world then changes, so a restore that brought back another world would show
-            names.forEach((name, i) => write(live, worldFiles(name, formats[i] ?? 'folder', 'v2')));
+            for (const [i, name] of names.entries())
+              write(live, worldFiles(name, formats[i] ?? 'folder', 'v2'));
 
             operations.forEach((op, step) => {
               const before = tree(live);
