@@ -13,7 +13,9 @@ import { estimateCost } from '../src/cost/estimate.js';
 import { guildCommands } from '../src/discord/commands.js';
 import type { ModsDeployment } from '../src/mods/deployment.js';
 import { plansVariable } from '../src/mods/plan.js';
+import { modListOf } from '../src/mods/profile.js';
 import { LOG_FILTER_PATTERN } from '../src/players/server-log.js';
+import { encodeModList, MODS_LIST_VARIABLE } from '../src/records/mod-list.js';
 import {
   ActiveWorldParameters,
   BundledFunction,
@@ -227,6 +229,8 @@ export class ValheimStack extends Stack {
         ...(config.cost.monthlyLimitUsd !== undefined && {
           COST_MONTHLY_LIMIT: String(config.cost.monthlyLimitUsd),
         }),
+        // For /valheim mods: the locked lists, so the command answers without reading the bucket.
+        ...(props.mods && { [MODS_LIST_VARIABLE]: encodeModList(modListOf(props.mods.lock)) }),
       },
     });
     this.gameServer.grantServerControl(this.interactions);

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { commaList } from '../config/comma-list.js';
 import { DEFAULT_LIFECYCLE } from '../monitor/decide.js';
+import { type DecodedModList, decodeModList, MODS_LIST_VARIABLE } from '../records/mod-list.js';
 
 /**
  * The interactions endpoint's settings, read from environment variables by both the Lambda and
@@ -36,6 +37,10 @@ export interface CommandSettings {
   readonly worldTransfer?: WorldTransferSettings;
   /** Why /valheim backup is off although some of its variables are set (one line per variable). */
   readonly worldTransferProblems?: readonly string[];
+  /** What /valheim mods lists (MODS_LIST); absent for a vanilla server. */
+  readonly mods?: DecodedModList;
+  /** The configured world (WORLD_NAME), for its own mod list. */
+  readonly worldName?: string;
 }
 
 /** How to run the world-transfer task in snapshot mode, from the TRANSFER_* and WORLD_* variables. */
@@ -140,6 +145,8 @@ export function readInteractionsEnvironment(env: NodeJS.ProcessEnv): Interaction
   }
   const settings = parsed.data;
   const transfer = readWorldTransfer(env);
+  // A list that does not read is no reason to refuse the other commands: /valheim mods then says "vanilla".
+  const mods = decodeModList(env[MODS_LIST_VARIABLE]);
   return {
     publicKeyHex,
     problems: [],
@@ -162,6 +169,8 @@ export function readInteractionsEnvironment(env: NodeJS.ProcessEnv): Interaction
       ...(settings.COST_EXPLORER_TAG && { costTag: splitTag(settings.COST_EXPLORER_TAG) }),
       ...(settings.COST_MONTHLY_LIMIT && { costMonthlyLimit: Number(settings.COST_MONTHLY_LIMIT) }),
       ...transfer,
+      ...(mods && { mods }),
+      ...(env.WORLD_NAME?.trim() && { worldName: env.WORLD_NAME.trim() }),
     },
   };
 }

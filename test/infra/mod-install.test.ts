@@ -4,6 +4,7 @@ import type { ModsDeployment } from '../../src/mods/deployment.js';
 import { LOCKFILE_VERSION, type ModsLock } from '../../src/mods/lockfile.js';
 import { modsSupervisorHook } from '../../src/mods/mods-script.js';
 import { installPlans, plansVariable } from '../../src/mods/plan.js';
+import { decodeModList } from '../../src/records/mod-list.js';
 import { exampleConfig, resources, synthesize } from './helpers.js';
 
 const PACK = 'denikson-BepInExPack_Valheim-5.4.2333';
@@ -78,6 +79,22 @@ describe('the game task with mods', () => {
     expect(env.MODS_PLANS).toBe(plansVariable(installPlans(lock)));
     expect(env.MODS_PLANS).toMatch(/^\*=[0-9a-f]{64} Hardcore=vanilla$/);
     expect(((fetch?.Secrets ?? []) as { Name: string }[]).map((s) => s.Name)).toEqual(['WORLD_NAME']);
+  });
+
+  it('gives the interactions Lambda the locked lists for /valheim mods, inside Lambda’s variable limit', () => {
+    const functions = Object.values(resources(template)).filter((r) => r.Type === 'AWS::Lambda::Function');
+    const variables = functions.map(
+      (f) => (f.Properties?.Environment as { Variables?: Record<string, unknown> })?.Variables ?? {},
+    );
+    const withList = variables.filter((v) => v.MODS_LIST !== undefined);
+    expect(withList).toHaveLength(1);
+    expect(decodeModList(String(withList[0]?.MODS_LIST))).toEqual({
+      default: { players: [PACK, JOTUNN], serverOnly: [] },
+      worlds: { Hardcore: { players: [], serverOnly: [] } },
+      omitted: 0,
+    });
+    // Lambda's 4 KB are for all of a function's variables (names and values; tokens count as their length).
+    expect(JSON.stringify(withList[0]).length).toBeLessThan(4096);
   });
 
   it('makes the game wait for the fetch and replace the image’s BepInEx updater', () => {

@@ -361,7 +361,7 @@ export async function modsImport(
   }
 }
 
-/** `valheim mods export [--out file]`: the players' .r2z of a list, as /valheim mods attaches it. */
+/** `valheim mods export [--out file]`: the players' .r2z of a list, for an operator to share with them. */
 export function modsExport(options: ModsOptions & { out?: string }, deps: ModsDeps): void {
   checkWorld(options.world);
   const file = readConfigFile(options.config);
