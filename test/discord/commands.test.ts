@@ -24,6 +24,7 @@ describe('command definitions', () => {
       [1, 'backup'],
       [1, 'keep-running'],
       [2, 'world'],
+      [1, 'mods'],
     ]);
   });
 
