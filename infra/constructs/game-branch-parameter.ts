@@ -91,20 +91,20 @@ export class GameBranchParameter extends Construct {
     if (logGroup) creator.node.addDependency(logGroup);
   }
 
-  /** Lets `grantee` read the parameter (ssm:GetParameter). */
+  /** Lets `grantee` read the parameter (GetParameter, and GetParameters, which SsmGameSetting calls). */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({
       grantee,
-      actions: ['ssm:GetParameter'],
+      actions: ['ssm:GetParameter', 'ssm:GetParameters'],
       resourceArns: [this.parameter.parameterArn],
     });
   }
 
-  /** Lets `grantee` read and change the branch (GetParameter and PutParameter). */
+  /** Lets `grantee` read and change the branch (GetParameter(s) and PutParameter). */
   public grantReadWrite(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({
       grantee,
-      actions: ['ssm:GetParameter', 'ssm:PutParameter'],
+      actions: ['ssm:GetParameter', 'ssm:GetParameters', 'ssm:PutParameter'],
       resourceArns: [this.parameter.parameterArn],
     });
   }

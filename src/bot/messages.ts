@@ -186,6 +186,9 @@ const REFUSED_ACTIONS: Readonly<Record<string, string>> = {
   'keep-running': 'keep the server running',
   'game branch': 'choose the game branch',
   'game rollback': 'roll the game back',
+  'world switch': 'switch worlds',
+  'world new': 'create worlds',
+  'world settings': "change a world's settings",
 };
 
 export function refusedMessage(roleIds: readonly string[], action: string): string {

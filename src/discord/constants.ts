@@ -24,6 +24,8 @@ export const Interaction = {
 
 export const Callback = {
   Pong: 1 satisfies InteractionResponseType.Pong,
+  ApplicationCommandAutocompleteResult:
+    8 satisfies InteractionResponseType.ApplicationCommandAutocompleteResult,
   ChannelMessageWithSource: 4 satisfies InteractionResponseType.ChannelMessageWithSource,
   DeferredChannelMessageWithSource: 5 satisfies InteractionResponseType.DeferredChannelMessageWithSource,
   DeferredMessageUpdate: 6 satisfies InteractionResponseType.DeferredMessageUpdate,

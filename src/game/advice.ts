@@ -59,7 +59,11 @@ export function mismatchLines(refused: {
   const branch = refused.branch ?? PUBLIC_BRANCH;
   const order = compareVersions(refused.remote, refused.mine);
   let fix: string;
-  if (branch !== PUBLIC_BRANCH) {
+  if (order === 0 && refused.remote !== refused.mine) {
+    // The same game, but one side carries a mod's version ("0.147.3@0.9.3": ValheimPlus-style enforcement).
+    fix =
+      "The game versions match; a mod's version tag does not: they should install exactly the server's mods (`/valheim mods` lists them), or remove the mod if the server runs none.";
+  } else if (branch !== PUBLIC_BRANCH) {
     fix =
       order !== undefined && order > 0
         ? `The server runs the **${branch}** branch on purpose. ${steamBranchAdvice(branch)} Or an operator moves the server back to public: \`/valheim game branch public\`, then a restart.`

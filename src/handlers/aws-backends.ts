@@ -11,6 +11,7 @@ import { StateStore } from '../monitor/state-store.js';
 import { readServerPassword, SSM } from '../server/aws-password.js';
 import { EcsGameServer } from '../server/ecs-game-server.js';
 import { serviceActivity } from '../server/service-activity.js';
+import type { WorldParameterNames } from '../worlds/active-world.js';
 import { ecsWorldTransfers } from '../worlds/aws-world-transfers.js';
 import { lightSsmParameters } from '../worlds/aws-worlds.js';
 import type { TransferTarget } from '../worlds/transfer-task.js';
@@ -90,6 +91,16 @@ export function lightBackends(options: LightBackendOptions = {}) {
         snapshotComplete: (id, signal) => snapshotComplete(s3, target.bucket, id, signal),
         gameActive: async (signal) =>
           (await serviceActivity(ecs, target.cluster, target.service, signal)).kind === 'active',
+      };
+    },
+    worlds: async (table: string, parameters: WorldParameterNames) => {
+      const { DynamoWorldCatalog, SsmActiveWorld, lightSsmParameters } = await import(
+        '../worlds/aws-worlds.js'
+      );
+      return {
+        catalog: new DynamoWorldCatalog(documents, table),
+        active: new SsmActiveWorld(lightSsmParameters(ssmClient), parameters),
+        ledger: new StateStore(documents, table),
       };
     },
     /** Credentials, region, endpoints and the transport of the two services every command calls. */

@@ -108,6 +108,8 @@ export async function observe(
         }),
       }),
     ...(sessionLog?.saveError && { saveError: sessionLog.saveError }),
+    // The running task's: a refused install stops this task, and a replacement starts from nothing.
+    ...(log?.mods && { mods: log.mods }),
     ...(shutdownSaved !== undefined && { shutdownSaved }),
     ...(lastStop && {
       lastStop: {

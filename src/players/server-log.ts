@@ -1,4 +1,5 @@
 import type { FeedKind } from '../records/feed.js';
+import { MOD_FILTER_ALTERNATIVES, type ModLogEvent, parseModLine } from './mod-lines.js';
 import { START_LOG_FILTER_ALTERNATIVES } from './start-lines.js';
 
 /**
@@ -56,7 +57,9 @@ export type LogEvent =
       readonly peerId: string;
       readonly mine: string;
       readonly remote: string;
-    };
+    }
+  /** The mods' install and the players it turned away (src/players/mod-lines.ts). */
+  | ModLogEvent;
 
 type Build = (match: RegExpExecArray) => LogEvent | undefined;
 
@@ -156,7 +159,7 @@ export function parseLogLine(line: string): LogEvent | undefined {
     const match = pattern.exec(line);
     if (match) return build(match);
   }
-  return undefined;
+  return parseModLine(line);
 }
 
 /**
@@ -187,8 +190,7 @@ const FILTER_ALTERNATIVES = [
   'World.save..[0-9]+/[0-9]+..done',
   'Error.saving.world',
   'Valheim.version',
-  // A player turned away for another game version (the bot tells the group who and what to do).
-  'has.incompatible.version,.mine:',
+  // (A player turned away for another game version: MOD_FILTER_ALTERNATIVES' has.incompatible.version.)
   // The start hook's build line and its pre-update copy (src/game/hooks.ts).
   'valheim-ondemand:.game.build.[0-9]',
   'valheim-ondemand:.pre-update.copy',
@@ -196,6 +198,8 @@ const FILTER_ALTERNATIVES = [
   'ZNet.Shutdown',
   // The start-up lines that time a start's phases (src/monitor/start-phases.ts).
   ...START_LOG_FILTER_ALTERNATIVES,
+  // The mods' install, and players turned away for a mod or game version.
+  ...MOD_FILTER_ALTERNATIVES,
 ] as const;
 
 /**

@@ -84,7 +84,7 @@ describe('the game branch parameter', () => {
       JSON.stringify(statement.Resource).includes('/game/branch'),
     );
     expect(onBranch.flatMap((statement) => [statement.Action].flat())).toEqual(
-      expect.arrayContaining(['ssm:GetParameter', 'ssm:PutParameter']),
+      expect.arrayContaining(['ssm:GetParameters', 'ssm:PutParameter']),
     );
     const s3 = statements.filter((statement) => JSON.stringify(statement.Action).includes('s3:'));
     const actions = s3.flatMap((statement) => [statement.Action].flat());

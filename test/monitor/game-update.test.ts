@@ -238,5 +238,13 @@ describe('players refused for another version', () => {
     );
     expect(branch?.content).toContain('[Bjørn](<https://steamcommunity.com/profiles/');
     expect(branch?.content).toContain('Betas → **default_old**');
+    // The same game with a mod's version tag on one side: the mods differ, not the game
+    const modded = noticeFor(
+      { type: 'announce-version-mismatch', peerId: BOB, mine: '0.147.3', remote: '0.147.3@0.9.3' },
+      { crossplay: false, idleStopMinutes: 15, emptyStopMinutes: 30 },
+      T0,
+    );
+    expect(modded?.content).toContain("a mod's version tag does not");
+    expect(modded?.content).toContain('`/valheim mods`');
   });
 });

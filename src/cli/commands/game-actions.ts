@@ -37,7 +37,7 @@ export interface GameDeps extends WorldDeps {
   readonly dynamodb?: (region: string) => DynamoDBClient;
 }
 
-const SSM_PERMISSION = 'ssm:GetParameter and ssm:PutParameter on /<stackName>/game/branch';
+const SSM_PERMISSION = 'ssm:GetParameters and ssm:PutParameter on /<stackName>/game/branch';
 
 /** `valheim game branch [name]`: shows or sets the branch parameter. */
 export async function gameBranch(
@@ -118,7 +118,7 @@ export async function gameRollback(
       throw awsFailure(error, {
         action: 'work out the rollback',
         permission:
-          'dynamodb:GetItem on the state table, s3:ListBucketVersions and s3:GetObjectVersion on the world bucket, ssm:GetParameter',
+          'dynamodb:GetItem on the state table, s3:ListBucketVersions and s3:GetObjectVersion on the world bucket, ssm:GetParameters',
         region: config.region,
       });
     }
