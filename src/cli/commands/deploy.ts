@@ -11,7 +11,12 @@ import { type ServiceActivity, serviceActivity } from '../../server/service-acti
 import type { CommandContext } from '../command-context.js';
 import { awsFailure, CliError } from '../errors.js';
 import type { Terminal } from '../io.js';
-import { type DeployModsDeps, deployedWorldBucket, uploadDeployMods } from './deploy-mods.js';
+import {
+  announceModProfiles,
+  type DeployModsDeps,
+  deployedWorldBucket,
+  uploadDeployMods,
+} from './deploy-mods.js';
 
 export interface DeployOptions {
   /** Path of valheim.config.json. */
@@ -91,6 +96,7 @@ export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<
     deps.term.err(`valheim: cdk deploy failed (exit code ${code}) — see its output above`);
     return code;
   }
+  let modsBucket = bucket;
   if (mods && !bucket) {
     const created = await deployedWorldBucket(config, deps);
     if (!created)
@@ -99,7 +105,10 @@ export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<
         'run npx valheim deploy again',
       );
     await uploadDeployMods(mods, config, created, deps);
+    modsBucket = created;
   }
+  // Only now does /valheim mods list the new set: the players' profile goes to Discord with it.
+  if (mods && modsBucket) await announceModProfiles(mods, config, modsBucket, deps);
   return code;
 }
 
