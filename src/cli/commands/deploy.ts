@@ -17,6 +17,7 @@ import {
   deployedWorldBucket,
   uploadDeployMods,
 } from './deploy-mods.js';
+import { CROSSPLAY_WARNING } from './mods-actions.js';
 
 export interface DeployOptions {
   /** Path of valheim.config.json. */
@@ -48,6 +49,7 @@ export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<
   const config = loadConfig(options.config);
   // A stale lockfile stops the deploy here, before anything changes (the CDK app would refuse it too).
   const mods = loadModsDeployment(options.config, config);
+  if (mods && config.server.crossplay) deps.term.err(`valheim: warning: ${CROSSPLAY_WARNING}`);
   const { cluster, service } = gameServiceNames(config.stackName);
 
   let check: ServiceActivity;
