@@ -10,6 +10,7 @@ import { gameServiceNames, serverLogGroupName } from '../src/config/names.js';
 import { secretParameterNames } from '../src/config/parameters.js';
 import { COST_TAG_KEY, type ValheimConfig } from '../src/config/schema.js';
 import { estimateCost } from '../src/cost/estimate.js';
+import { worldIdleUsdPerGb } from '../src/cost/world-idle.js';
 import { guildCommands } from '../src/discord/commands.js';
 import type { ModsDeployment } from '../src/mods/deployment.js';
 import { plansVariable } from '../src/mods/plan.js';
@@ -224,6 +225,14 @@ export class ValheimStack extends Stack {
         TRANSFER_SECURITY_GROUPS: transferSecurityGroups,
         WORLD_BUCKET: this.worldBucket.bucket.bucketName,
         WORLD_NAME: config.server.world,
+        // For /valheim world …: the active world's parameters and a world's idle cost per GB.
+        WORLD_NAME_PARAMETER: this.activeWorld.name.parameterName,
+        WORLD_ARGS_PARAMETER: this.activeWorld.args.parameterName,
+        WORLD_IDLE_USD_PER_GB: worldIdleUsdPerGb({
+          region: config.region,
+          snapshots: config.snapshots,
+          backupRetentionDays: config.backup.retentionDays,
+        }).toFixed(4),
         COST_FIXED_MONTHLY: fixedMonthly.idleMonthly.toFixed(2),
         ...(config.cost.costExplorer && { COST_EXPLORER_TAG: `${costTag.key}=${costTag.value}` }),
         ...(config.cost.monthlyLimitUsd !== undefined && {
@@ -245,6 +254,8 @@ export class ValheimStack extends Stack {
     this.state.grant(this.interactions, STATE_TABLE_ACTIONS.interactions);
     // For /valheim password.
     grantGetParameter(serverPassword, this.interactions);
+    // For /valheim world switch|new|settings (and the world start and status name).
+    this.activeWorld.grantReadWrite(this.interactions);
     const endpointPath = new DiscordEndpointPath(this, 'DiscordPath', {
       entry: DISCORD_ENDPOINT_PATH_ENTRY,
       logRetention,
@@ -278,6 +289,7 @@ export class ValheimStack extends Stack {
       maxSessionHours: config.lifecycle.maxSessionHours,
       keepRunningHours: config.lifecycle.keepRunningHours,
       transferFamily: this.worldTransfer.family,
+      activeWorld: { parameters: this.activeWorld, firstWorld: config.server.world },
       snapshots: {
         transfer: this.worldTransfer,
         bucket: this.worldBucket.bucket,

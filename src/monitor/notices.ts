@@ -167,7 +167,7 @@ export function sessionLine(
 }
 
 /** ECS reasons are AWS text; keep them from breaking formatting or mentioning anyone. */
-function sanitize(text: string): string {
+export function sanitize(text: string): string {
   return text.replace(/[`*_~|@<>]/g, '').slice(0, 200);
 }
 

@@ -844,6 +844,9 @@ describe('ValheimStack with the example config', () => {
         TRANSFER_SECURITY_GROUPS: { 'Fn::GetAtt': [game.id, 'GroupId'] },
         WORLD_BUCKET: { Ref: bucket.id },
         WORLD_NAME: 'Dedicated',
+        WORLD_NAME_PARAMETER: '/valheim-ondemand/world/name',
+        WORLD_ARGS_PARAMETER: '/valheim-ondemand/world/args',
+        WORLD_IDLE_USD_PER_GB: '0.1750',
         COST_FIXED_MONTHLY: estimateCost(config, {
           hoursPerMonth: 0,
           worldSizeGb: config.cost.worldSizeGb,
@@ -969,6 +972,13 @@ describe('ValheimStack with the example config', () => {
           'ec2:DescribeNetworkInterfaces on *',
           ...TABLE_ITEMS.interactions.map((action) => `${action} on <${table.id}.Arn>`),
           'ssm:GetParameter on arn:aws:ssm:eu-central-1:<AWS::AccountId>:parameter/valheim-ondemand/server-password',
+          // the active world's two parameters: read, and switched (/valheim world …; a pending switch)
+          ...['GetParameter', 'GetParameters', 'PutParameter'].flatMap((action) =>
+            ['name', 'args'].map(
+              (parameter) =>
+                `ssm:${action} on arn:aws:ssm:eu-central-1:<AWS::AccountId>:parameter/valheim-ondemand/world/${parameter}`,
+            ),
+          ),
           ...transferRunGrants(template),
         ].sort(),
       );
@@ -1096,6 +1106,9 @@ describe('ValheimStack with the example config', () => {
           .TRANSFER_SECURITY_GROUPS,
         WORLD_BUCKET: { Ref: findOne(template, 'AWS::S3::Bucket').id },
         WORLD_NAME: 'Dedicated',
+        // which world a session runs (the ledger), and a pending "Stop and switch"
+        WORLD_NAME_PARAMETER: '/valheim-ondemand/world/name',
+        WORLD_ARGS_PARAMETER: '/valheim-ondemand/world/args',
         SNAPSHOT_EVERY_HOURS: '4',
         SNAPSHOT_KEEP_COUNT: '20',
         SNAPSHOT_KEEP_DAYS: '60',
@@ -1215,6 +1228,13 @@ describe('ValheimStack with the example config', () => {
           'ec2:DescribeNetworkInterfaces on *',
           ...TABLE_ITEMS.monitor.map((action) => `${action} on <${table.id}.Arn>`),
           'ssm:GetParameter on arn:aws:ssm:eu-central-1:<AWS::AccountId>:parameter/valheim-ondemand/discord-bot-token',
+          // the active world's two parameters: read, and switched (/valheim world …; a pending switch)
+          ...['GetParameter', 'GetParameters', 'PutParameter'].flatMap((action) =>
+            ['name', 'args'].map(
+              (parameter) =>
+                `ssm:${action} on arn:aws:ssm:eu-central-1:<AWS::AccountId>:parameter/valheim-ondemand/world/${parameter}`,
+            ),
+          ),
           'events:EnableRule on arn:aws:events:eu-central-1:<AWS::AccountId>:rule/valheim-ondemand-monitor-poll',
           'events:DisableRule on arn:aws:events:eu-central-1:<AWS::AccountId>:rule/valheim-ondemand-monitor-poll',
           // session snapshots: run the transfer task (as the interactions Lambda may) …
