@@ -23,8 +23,8 @@ describe('command definitions', () => {
       [1, 'cost'],
       [1, 'backup'],
       [1, 'keep-running'],
-      [2, 'world'],
       [1, 'mods'],
+      [2, 'world'],
     ]);
   });
 
