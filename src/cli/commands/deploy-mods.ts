@@ -126,7 +126,7 @@ export async function announceModProfiles(
       () => config,
       deps.ssm ?? ((region) => new SSMClient({ region })),
     );
-    const rest = discordRest(token, deps.env);
+    const rest = await discordRest(token, deps.env);
     for (const profile of fresh) {
       const name = `${config.server.name}${profile.world ? ` ${profile.world}` : ''}`;
       const filename = `${name.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '') || 'valheim'}.r2z`;
