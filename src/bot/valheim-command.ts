@@ -527,8 +527,15 @@ async function costReply(context: CommandContext, signal: AbortSignal): Promise<
       },
     );
   }
+  // The worlds' ports are only built (no call): the first world owns the ledger rows without a world.
+  const firstWorld = context.worlds
+    ? await context.worlds().then(
+        (worlds) => worlds.firstWorld,
+        () => undefined,
+      )
+    : undefined;
   return messageResponse(
-    costMessage(summary, spend, cost.spend !== undefined, chart, monthPlayers(sessions)),
+    costMessage(summary, spend, cost.spend !== undefined, chart, monthPlayers(sessions), firstWorld),
   );
 }
 
