@@ -7,6 +7,8 @@ import { defineConfig } from 'vitest/config';
  */
 const SHARED_MODULE_TESTS = ['test/infra/**/*.test.ts'];
 const MODULE_MOCKING_INFRA_TESTS = ['test/infra/state-table-access.test.ts'];
+/** gitlab-ci-local runs of .gitlab-ci.yml: `npm run test:pipelines` (vitest.pipelines.config.ts), not npm test. */
+export const PIPELINE_TESTS = ['test/ci/gitlab-ci.test.ts'];
 
 export default defineConfig({
   test: {
@@ -15,12 +17,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     setupFiles: ['test/setup.ts'],
-    tags: [
-      {
-        name: 'pipeline-run',
-        description: 'runs a CI job with gitlab-ci-local, which needs rsync: npm run test:pipelines',
-      },
-    ],
     // Node 20 is supported by the pinned SDK; its notice about future releases is noise in test output.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     projects: [
@@ -38,6 +34,7 @@ export default defineConfig({
         test: {
           name: 'isolated',
           include: ['test/!(infra|e2e)/**/*.test.ts', ...MODULE_MOCKING_INFRA_TESTS],
+          exclude: PIPELINE_TESTS,
         },
       },
     ],

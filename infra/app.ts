@@ -1,5 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { ConfigError, loadConfig } from '../src/config/load.js';
+import { loadModsDeployment } from '../src/mods/deployment.js';
 import {
   addCiAccessStack,
   addValheimStack,
@@ -17,7 +18,9 @@ try {
   // Read first, so that a misspelled -c ciAccess… option fails before anything is built.
   const ciAccess = readCiAccessContext(app);
   // Every deploy reconciles Discord (commands, endpoint URL), so a redeploy retries what failed before.
-  addValheimStack(app, config, { discordDeployRun: discordDeployRun(app) });
+  // The locked mods next to the config (valheim.mods.lock.json, mods/config): refused when stale.
+  const mods = loadModsDeployment(choice.file, config);
+  addValheimStack(app, config, { discordDeployRun: discordDeployRun(app), ...(mods && { mods }) });
   // Only with -c ciAccess=group/project and/or -c ciAccessGitHub=owner/repo.
   addCiAccessStack(app, config, ciAccess);
 } catch (error) {

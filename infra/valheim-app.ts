@@ -5,6 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { DEFAULT_BOOTSTRAP_QUALIFIER, permissionsBoundaryName } from '../src/config/bootstrap-policy.js';
 import { ConfigError, DEFAULT_CONFIG_FILE, EXAMPLE_CONFIG_FILE } from '../src/config/load.js';
 import { COST_TAG_KEY, type ValheimConfig } from '../src/config/schema.js';
+import type { ModsDeployment } from '../src/mods/deployment.js';
 import {
   CiAccessStack,
   DEFAULT_GITHUB_ENVIRONMENT,
@@ -133,13 +134,14 @@ export function chooseConfigFile(
 export function addValheimStack(
   app: App,
   config: ValheimConfig,
-  options: { readonly discordDeployRun?: string } = {},
+  options: { readonly discordDeployRun?: string; readonly mods?: ModsDeployment } = {},
 ): ValheimStack {
   const tags = applyAppSetup(app, config);
   return withPermissionsBoundary(
     new ValheimStack(app, config.stackName, {
       config,
       discordDeployRun: options.discordDeployRun,
+      ...(options.mods && { mods: options.mods }),
       // Region only, no account: synth needs no credentials, and a deploy always lands in the configured region.
       env: { region: config.region },
       description: `Valheim server "${config.server.name}" on ECS Fargate, started from Discord (valheim-ondemand)`,

@@ -28,6 +28,7 @@ import { idleStopAt, type LifecycleSettings } from '../monitor/decide.js';
 import { startStatusLines } from '../monitor/start-progress.js';
 import type { StoredState } from '../monitor/state-store.js';
 import type { LogPresence } from '../players/log-presence.js';
+import type { DecodedModList } from '../records/mod-list.js';
 import type { StartReply } from '../records/notice.js';
 import type { CachedSpend, ChangeClaim } from '../records/server-state.js';
 import type { SessionRecord } from '../records/session.js';
@@ -60,6 +61,7 @@ import {
   TRANSFER_RUNNING_START_MESSAGE,
   unknownCommandMessage,
 } from './messages.js';
+import { modsMessage } from './mods-reply.js';
 import {
   queuedStartCancelledMessage,
   queuedStartMessage,
@@ -143,6 +145,10 @@ export interface CommandContext {
   readonly worlds?: () => Promise<WorldsPorts>;
   /** What a world costs a month per GB while nobody plays, for /valheim world list. */
   readonly worldIdleUsdPerGb?: number;
+  /** What `/valheim mods` lists (the deploy's MODS_LIST); absent for a vanilla server. */
+  readonly mods?: DecodedModList;
+  /** The configured world, whose own mod list (if it has one) `/valheim mods` shows first. */
+  readonly worldName?: string;
   /** Time allowed for AWS before answering anyway (Discord wants an answer within 3 s). */
   readonly budgetMs: number;
   readonly now: () => Date;
@@ -158,6 +164,7 @@ const DESCRIPTIONS: Record<Subcommand, string> = {
   cost: 'work out the cost',
   backup: 'back up the world',
   'keep-running': 'keep the server running',
+  mods: 'list the mods',
 };
 
 /** Cost Explorer gets at most this long; without it the reply still has the estimate. */
@@ -273,6 +280,8 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
   }
   const userId = member.user.id;
   const what = DESCRIPTIONS[action];
+  // From the deploy's list: nothing to wait for.
+  if (action === 'mods') return messageResponse(modsMessage(context.mods, context.worldName));
   try {
     return await withDeadline(context.budgetMs, async (signal) => {
       if (action === 'password') {

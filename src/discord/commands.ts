@@ -19,6 +19,7 @@ export const SUBCOMMANDS = {
   cost: "This month's play time and what it costs",
   backup: 'Snapshot the world to S3 now; you are told when it is done',
   'keep-running': 'Put off the automatic stop the bot warned about (blind or session limit)',
+  mods: 'Which mods to install, at which versions, to join this server',
 } as const;
 
 export type Subcommand = keyof typeof SUBCOMMANDS;

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { commaList } from '../config/comma-list.js';
 import { DEFAULT_LIFECYCLE } from '../monitor/decide.js';
+import { type DecodedModList, decodeModList, MODS_LIST_VARIABLE } from '../records/mod-list.js';
 
 /**
  * The interactions endpoint's settings, read from environment variables by both the Lambda and
@@ -38,6 +39,10 @@ export interface CommandSettings {
   readonly worldTransferProblems?: readonly string[];
   /** For /valheim world …: where the active world is kept; absent on a stack from before worlds. */
   readonly worlds?: WorldsSettings;
+  /** What /valheim mods lists (MODS_LIST); absent for a vanilla server. */
+  readonly mods?: DecodedModList;
+  /** The configured world (WORLD_NAME), for its own mod list. */
+  readonly worldName?: string;
 }
 
 /** From WORLD_NAME_PARAMETER, WORLD_ARGS_PARAMETER, WORLD_NAME (the first world) and WORLD_IDLE_USD_PER_GB. */
@@ -164,6 +169,8 @@ export function readInteractionsEnvironment(env: NodeJS.ProcessEnv): Interaction
   }
   const settings = parsed.data;
   const transfer = readWorldTransfer(env);
+  // A list that does not read is no reason to refuse the other commands: /valheim mods then says "vanilla".
+  const mods = decodeModList(env[MODS_LIST_VARIABLE]);
   return {
     publicKeyHex,
     problems: [],
@@ -187,6 +194,8 @@ export function readInteractionsEnvironment(env: NodeJS.ProcessEnv): Interaction
       ...(settings.COST_MONTHLY_LIMIT && { costMonthlyLimit: Number(settings.COST_MONTHLY_LIMIT) }),
       ...transfer,
       ...readWorlds(env),
+      ...(mods && { mods }),
+      ...(env.WORLD_NAME?.trim() && { worldName: env.WORLD_NAME.trim() }),
     },
   };
 }

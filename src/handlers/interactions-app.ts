@@ -203,6 +203,8 @@ function commandContext(
       idleStopMinutes: settings.idleStopMinutes,
       emptyStopMinutes: settings.emptyStopMinutes,
     },
+    ...(settings.mods && { mods: settings.mods }),
+    ...(settings.worldName && { worldName: settings.worldName }),
     budgetMs: settings.budgetMs,
     now: clock,
     log,

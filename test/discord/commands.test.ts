@@ -23,6 +23,7 @@ describe('command definitions', () => {
       [1, 'cost'],
       [1, 'backup'],
       [1, 'keep-running'],
+      [1, 'mods'],
       [2, 'world'],
     ]);
   });

@@ -219,7 +219,7 @@ describe('ValheimStack with the example config', () => {
       }
     });
 
-    it('opens UDP 2456-2458 to the game task and nothing else', () => {
+    it('opens UDP 2456-2457 to the game task and nothing else (2458 only for crossplay or mods: mod-install.test.ts)', () => {
       // Then the game security group admits exactly one rule
       const game = findOne(template, 'AWS::EC2::SecurityGroup', isGameSecurityGroup);
       expect(game.properties.SecurityGroupIngress).toEqual([
@@ -227,7 +227,7 @@ describe('ValheimStack with the example config', () => {
           CidrIp: '0.0.0.0/0',
           IpProtocol: 'udp',
           FromPort: 2456,
-          ToPort: 2458,
+          ToPort: 2457,
           Description: expect.any(String),
         },
       ]);
@@ -387,7 +387,7 @@ describe('ValheimStack with the example config', () => {
       });
     });
 
-    it('runs the pinned image as an essential container with a 120 s stop timeout on UDP 2456-2458', () => {
+    it('runs the pinned image as an essential container with a 120 s stop timeout on UDP 2456-2457', () => {
       // Then
       expect(gameContainer(template)).toMatchObject({
         Image: 'ghcr.io/community-valheim-tools/valheim-server:1.2.0',
@@ -396,7 +396,6 @@ describe('ValheimStack with the example config', () => {
         PortMappings: [
           { ContainerPort: 2456, Protocol: 'udp' },
           { ContainerPort: 2457, Protocol: 'udp' },
-          { ContainerPort: 2458, Protocol: 'udp' },
         ],
       });
     });

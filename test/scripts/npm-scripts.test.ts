@@ -20,12 +20,17 @@ describe('npm scripts', () => {
     expect(missing).toEqual([]);
   });
 
-  it('run the pipeline tests outside `npm test`, and .ci/run runs both (no test is left out of CI)', () => {
-    // Given the two test scripts
+  it('run the pipeline tests outside `npm test`, and .ci/run runs both (no test is left out of CI)', async () => {
+    // Given the two test scripts and their configs
     const { test, 'test:pipelines': pipelines } = packageJson.scripts;
-    // Then npm test leaves out exactly the tag that test:pipelines selects, and CI runs both
-    expect(test).toContain("--tags-filter '!pipeline-run'");
-    expect(pipelines).toContain('--tags-filter pipeline-run');
+    const { PIPELINE_TESTS } = await import('../../vitest.config.js');
+    const { default: pipelineConfig } = await import('../../vitest.pipelines.config.js');
+    // Then npm test's config leaves out exactly the files test:pipelines runs, and CI runs both
+    expect(test).not.toContain('--config');
+    expect(pipelines).toBe('vitest run --config vitest.pipelines.config.ts');
+    expect(PIPELINE_TESTS).toEqual(['test/ci/gitlab-ci.test.ts']);
+    expect(pipelineConfig.test?.include).toEqual(PIPELINE_TESTS);
+    expect(readFileSync('vitest.config.ts', 'utf8')).toContain('exclude: PIPELINE_TESTS');
     expect(ciRun).toMatch(/^npm test$/m);
     expect(ciRun).toMatch(/^npm run test:pipelines$/m);
     // and the idle stop's truth property with its full 10,000 evenings
