@@ -1,12 +1,54 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * The infra tests build CDK apps and mock nothing: they share one module cache per worker (isolate: false)
- * instead of loading aws-cdk-lib and its schemas again for every file, which was most of their run time.
- * state-table-access mocks an AWS SDK client at module level, so it stays isolated with the rest.
+ * Most test files share one module cache per worker (isolate: false): a worker loads aws-cdk-lib, the AWS SDK
+ * clients and the project's sources once and runs file after file, instead of a fresh process importing them
+ * again for each of 130 files, which was half of the suite's CPU (docs/developing.md, "Where the suite's time
+ * goes").
+ *
+ * Files that replace something for everything else in their process keep a fresh worker each (ISOLATED_TESTS):
+ * a module (vi.mock, vi.resetModules), an AWS SDK client class's `send` (aws-sdk-client-mock's mockClient
+ * stubs the prototype and nothing restores it), the environment (vi.stubEnv, process.env) or the clock
+ * (vi.useFakeTimers). test/architecture/test-isolation.test.ts fails when a shared file (or a helper it
+ * imports) starts doing one of these without being listed here.
  */
-const SHARED_MODULE_TESTS = ['test/infra/**/*.test.ts'];
-const MODULE_MOCKING_INFRA_TESTS = ['test/infra/state-table-access.test.ts'];
+export const ISOLATED_TESTS = [
+  // vi.mock / vi.resetModules / the environment replaced
+  'test/aws/client.test.ts',
+  'test/cli/program.test.ts',
+  'test/handlers/interactions.test.ts',
+  'test/handlers/discord-wiring-bundle.test.ts',
+  'test/handlers/discord-wiring.test.ts',
+  'test/worlds/stalled-transfers.test.ts',
+  'test/cost/actual-spend.test.ts',
+  // aws-sdk-client-mock's mockClient, directly or through test/worlds/fake-world-stack.ts
+  'test/cli/deploy.test.ts',
+  'test/cli/destroy.test.ts',
+  'test/cli/discord-register.test.ts',
+  'test/cli/discord-wire.test.ts',
+  'test/cli/doctor.test.ts',
+  'test/cli/logs.test.ts',
+  'test/cli/secrets.test.ts',
+  'test/cli/session-snapshot-restore.test.ts',
+  'test/cli/setup.test.ts',
+  'test/cli/start-stop.test.ts',
+  'test/cli/status.test.ts',
+  'test/cli/world-backups.test.ts',
+  'test/cli/world-export.test.ts',
+  'test/cli/world-import.test.ts',
+  'test/cli/world-manage.test.ts',
+  'test/cli/world-restore.test.ts',
+  'test/monitor/session-snapshots.test.ts',
+  'test/server/ecs-game-server.test.ts',
+  'test/server/scheduled-start.test.ts',
+  'test/server/service-activity.test.ts',
+  'test/worlds/aws-worlds.test.ts',
+  'test/worlds/backups.test.ts',
+  'test/worlds/snapshots.test.ts',
+  'test/worlds/stack.test.ts',
+  'test/worlds/transfer-task.test.ts',
+  'test/infra/state-table-access.test.ts',
+];
 /** gitlab-ci-local runs of .gitlab-ci.yml: `npm run test:pipelines` (vitest.pipelines.config.ts), not npm test. */
 export const PIPELINE_TESTS = ['test/ci/gitlab-ci.test.ts'];
 
@@ -23,9 +65,9 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          name: 'infra',
-          include: SHARED_MODULE_TESTS,
-          exclude: MODULE_MOCKING_INFRA_TESTS,
+          name: 'shared',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/e2e/**', ...ISOLATED_TESTS, ...PIPELINE_TESTS],
           isolate: false,
         },
       },
@@ -33,8 +75,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'isolated',
-          include: ['test/!(infra|e2e)/**/*.test.ts', ...MODULE_MOCKING_INFRA_TESTS],
-          exclude: PIPELINE_TESTS,
+          include: ISOLATED_TESTS,
         },
       },
     ],
