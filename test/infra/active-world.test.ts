@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WORLD_PREFETCH_CONTAINER } from '../../src/server/world-prefetch.js';
-import { exampleConfig, policyStatements, resources, synthesize } from './helpers.js';
+import { exampleConfig, exampleSynthesis, policyStatements, resources, synthesize } from './helpers.js';
 
 /*
  * The active world reaches the game task through two SSM parameters that the stack creates once and a
@@ -29,7 +29,7 @@ describe('the active-world parameters', () => {
   let first: Template;
   let changed: Template;
   beforeAll(() => {
-    first = synthesize(exampleConfig(), { bundling: false }).template;
+    first = exampleSynthesis().template;
     const example = exampleConfig();
     changed = synthesize(exampleConfig({ server: { ...example.server, world: 'Renamed' } }), {
       bundling: false,
