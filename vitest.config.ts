@@ -7,47 +7,22 @@ import { defineConfig } from 'vitest/config';
  * goes").
  *
  * Files that replace something for everything else in their process keep a fresh worker each (ISOLATED_TESTS):
- * a module (vi.mock, vi.resetModules), an AWS SDK client class's `send` (aws-sdk-client-mock's mockClient
- * stubs the prototype and nothing restores it), the environment (vi.stubEnv, process.env) or the clock
- * (vi.useFakeTimers). test/architecture/test-isolation.test.ts fails when a shared file (or a helper it
+ * a module (vi.mock, vi.resetModules), the environment (vi.stubEnv, process.env) or the clock
+ * (vi.useFakeTimers). AWS SDK clients are mocked through test/support/aws-mock.ts, whose stubs test/setup.ts
+ * restores at the end of every file. test/architecture/test-isolation.test.ts fails when a shared file (or a helper it
  * imports) starts doing one of these without being listed here.
  */
 export const ISOLATED_TESTS = [
-  // vi.mock / vi.resetModules / the environment replaced
-  'test/aws/client.test.ts',
+  // vi.mock, vi.resetModules
   'test/cli/program.test.ts',
   'test/handlers/interactions.test.ts',
+  // the environment replaced (vi.stubEnv, process.env)
+  'test/aws/client.test.ts',
   'test/handlers/discord-wiring-bundle.test.ts',
   'test/handlers/discord-wiring.test.ts',
   'test/worlds/stalled-transfers.test.ts',
+  // the clock (vi.useFakeTimers)
   'test/cost/actual-spend.test.ts',
-  // aws-sdk-client-mock's mockClient, directly or through test/worlds/fake-world-stack.ts
-  'test/cli/deploy.test.ts',
-  'test/cli/destroy.test.ts',
-  'test/cli/discord-register.test.ts',
-  'test/cli/discord-wire.test.ts',
-  'test/cli/doctor.test.ts',
-  'test/cli/logs.test.ts',
-  'test/cli/secrets.test.ts',
-  'test/cli/session-snapshot-restore.test.ts',
-  'test/cli/setup.test.ts',
-  'test/cli/start-stop.test.ts',
-  'test/cli/status.test.ts',
-  'test/cli/world-backups.test.ts',
-  'test/cli/world-export.test.ts',
-  'test/cli/world-import.test.ts',
-  'test/cli/world-manage.test.ts',
-  'test/cli/world-restore.test.ts',
-  'test/monitor/session-snapshots.test.ts',
-  'test/server/ecs-game-server.test.ts',
-  'test/server/scheduled-start.test.ts',
-  'test/server/service-activity.test.ts',
-  'test/worlds/aws-worlds.test.ts',
-  'test/worlds/backups.test.ts',
-  'test/worlds/snapshots.test.ts',
-  'test/worlds/stack.test.ts',
-  'test/worlds/transfer-task.test.ts',
-  'test/infra/state-table-access.test.ts',
 ];
 /** gitlab-ci-local runs of .gitlab-ci.yml: `npm run test:pipelines` (vitest.pipelines.config.ts), not npm test. */
 export const PIPELINE_TESTS = ['test/ci/gitlab-ci.test.ts'];

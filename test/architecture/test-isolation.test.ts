@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { ISOLATED_TESTS, PIPELINE_TESTS } from '../../vitest.config.js';
+import { mockAwsClient, restoreAwsClientMocks } from '../support/aws-mock.js';
 import { importGraph } from '../support/import-graph.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -12,7 +14,10 @@ const ROOT = join(import.meta.dirname, '..', '..');
  */
 const PROCESS_WIDE = [
   { pattern: /\bvi\.(mock|doMock|resetModules|stubEnv|stubGlobal|useFakeTimers)\(/, what: 'vi.$1' },
-  { pattern: /\bmockClient\(/, what: 'mockClient (stubs the client class for the whole process)' },
+  {
+    pattern: /\bmockClient\(/,
+    what: 'mockClient (stubs the client class for the whole process: use mockAwsClient, test/support/aws-mock.ts)',
+  },
   { pattern: /\bprocess\.env(\.\w+|\[[^\]]+\])?\s*=[^=]|delete process\.env/, what: 'writes process.env' },
 ];
 
@@ -24,11 +29,15 @@ function processWideChanges(source: string): string[] {
   });
 }
 
+/** The one place that calls mockClient, and restores what it stubbed (test/setup.ts, after every file). */
+const AWS_MOCK = 'test/support/aws-mock.ts';
+
 /** The test/ files `file` reaches through its imports, itself included. */
 function reachable(graph: ReadonlyMap<string, readonly string[]>, file: string): string[] {
   const seen = new Set<string>([file]);
   for (const current of seen) {
-    for (const next of graph.get(current) ?? []) if (next.startsWith('test/')) seen.add(next);
+    for (const next of graph.get(current) ?? [])
+      if (next.startsWith('test/') && next !== AWS_MOCK) seen.add(next);
   }
   return [...seen];
 }
@@ -87,5 +96,32 @@ describe('test files that share a worker', () => {
         ),
     );
     expect(needless).toEqual([]);
+  });
+});
+
+describe('mockAwsClient', () => {
+  it('mocks a client class until restoreAwsClientMocks, which test/setup.ts runs after every file', async () => {
+    // Given the class's real send, and a client that will talk to nothing (no endpoint answers)
+    const realSend = SSMClient.prototype.send;
+    const client = new SSMClient({
+      region: 'eu-central-1',
+      endpoint: 'http://127.0.0.1:9',
+      credentials: { accessKeyId: 'AKIAFAKE', secretAccessKey: 'fake' },
+      maxAttempts: 1,
+    });
+    // When mocked twice (as a file's module scope and a helper may both do)
+    mockAwsClient(SSMClient)
+      .on(GetParameterCommand)
+      .resolves({ Parameter: { Value: 'first' } });
+    mockAwsClient(SSMClient)
+      .on(GetParameterCommand)
+      .resolves({ Parameter: { Value: 'mocked' } });
+    // Then the mock answers
+    expect((await client.send(new GetParameterCommand({ Name: 'x' }))).Parameter?.Value).toBe('mocked');
+    // When restored (the end of a file)
+    restoreAwsClientMocks();
+    // Then the class sends for real again: the next file's client reaches its endpoint (here: nothing listens)
+    expect(SSMClient.prototype.send).toBe(realSend);
+    await expect(client.send(new GetParameterCommand({ Name: 'x' }))).rejects.toThrow(/ECONNREFUSED/);
   });
 });
