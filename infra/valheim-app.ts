@@ -4,6 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { DEFAULT_BOOTSTRAP_QUALIFIER, permissionsBoundaryName } from '../src/config/bootstrap-policy.js';
 import { ConfigError, chooseConfigFile, loadConfig } from '../src/config/load.js';
 import { COST_TAG_KEY, type ValheimConfig } from '../src/config/schema.js';
+import { loadModsDeployment, type ModsDeployment } from '../src/mods/deployment.js';
 import {
   CiAccessStack,
   DEFAULT_GITHUB_ENVIRONMENT,
@@ -106,13 +107,14 @@ export function readCiAccessContext(app: App): CiAccessContext {
 export function addValheimStack(
   app: App,
   config: ValheimConfig,
-  options: { readonly discordDeployRun?: string } = {},
+  options: { readonly discordDeployRun?: string; readonly mods?: ModsDeployment } = {},
 ): ValheimStack {
   const tags = applyAppSetup(app, config);
   return withPermissionsBoundary(
     new ValheimStack(app, config.stackName, {
       config,
       discordDeployRun: options.discordDeployRun,
+      ...(options.mods && { mods: options.mods }),
       // Region only, no account: synth needs no credentials, and a deploy always lands in the configured region.
       env: { region: config.region },
       description: `Valheim server "${config.server.name}" on ECS Fargate, started from Discord (valheim-ondemand)`,
@@ -230,7 +232,9 @@ export function buildConfiguredApp(
     // Read first, so that a misspelled -c ciAccess… option fails before anything is built.
     const ciAccess = readCiAccessContext(app);
     // Every deploy reconciles Discord (commands, endpoint URL), so a redeploy retries what failed before.
-    addValheimStack(app, config, { discordDeployRun: discordDeployRun(app) });
+    // The locked mods next to the config (valheim.mods.lock.json, mods/config): refused when stale.
+    const mods = loadModsDeployment(choice.file, config);
+    addValheimStack(app, config, { discordDeployRun: discordDeployRun(app), ...(mods && { mods }) });
     // Only with -c ciAccess=group/project and/or -c ciAccessGitHub=owner/repo.
     addCiAccessStack(app, config, ciAccess);
     return 0;

@@ -172,6 +172,9 @@ const REFUSED_ACTIONS: Readonly<Record<string, string>> = {
   password: 'see the password',
   backup: 'back up the world',
   'keep-running': 'keep the server running',
+  'world switch': 'switch worlds',
+  'world new': 'create worlds',
+  'world settings': "change a world's settings",
 };
 
 export function refusedMessage(roleIds: readonly string[], action: string): string {

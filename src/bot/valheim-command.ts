@@ -28,11 +28,13 @@ import { idleStopAt, type LifecycleSettings } from '../monitor/decide.js';
 import { startStatusLines } from '../monitor/start-progress.js';
 import type { StoredState } from '../monitor/state-store.js';
 import type { LogPresence } from '../players/log-presence.js';
+import type { DecodedModList } from '../records/mod-list.js';
 import type { StartReply } from '../records/notice.js';
 import type { CachedSpend, ChangeClaim } from '../records/server-state.js';
 import type { SessionRecord } from '../records/session.js';
 import type { GameServer } from '../server/game-server.js';
 import { type SnapshotTasks, startWorldSnapshot } from '../worlds/start-snapshot.js';
+import type { WorldsPorts } from '../worlds/worlds.js';
 import { mayOperate } from './access.js';
 import { describeFailure } from './aws-errors.js';
 import { keepRunningPending, keepRunningReply, NO_STATE_MESSAGE } from './keep-running.js';
@@ -59,6 +61,18 @@ import {
   TRANSFER_RUNNING_START_MESSAGE,
   unknownCommandMessage,
 } from './messages.js';
+import { modsMessage } from './mods-reply.js';
+import { queuedStartMessage, queueStartBehindTransfer, type StartQueue } from './queued-start.js';
+import {
+  activeWorldName,
+  claimedWorlds,
+  runStopAndSwitch,
+  runWorldCommand,
+  startingWorld,
+  stopAndSwitchTarget,
+  worldCallOf,
+} from './world-command.js';
+import { activeWorldLine } from './world-messages.js';
 
 /** The part of the state store a command needs: read, and write only if nobody wrote meanwhile. */
 export interface CommandStore extends SpendCache {
@@ -73,6 +87,9 @@ export interface CommandStore extends SpendCache {
   saveBackupReply(snapshotId: string, reply: StartReply, signal?: AbortSignal): Promise<void>;
   /** What the server log said (the start's phases come from it). */
   loadPresence?(signal?: AbortSignal): Promise<{ presence?: LogPresence; version: number }>;
+  /** A start queued behind a world transfer (./queued-start.ts); absent: such a start is refused. */
+  queueStart?: StartQueue['queueStart'];
+  dropQueuedStart?: StartQueue['dropQueuedStart'];
 }
 
 /** The world-transfer task, as a snapshot started from Discord needs it (src/worlds/start-snapshot.ts). */
@@ -117,6 +134,14 @@ export interface CommandContext {
   readonly worldTransfers?: WorldTransferAccess;
   /** Why world snapshots are off although they were meant to be set up. */
   readonly worldTransferProblems?: readonly string[];
+  /** The worlds (/valheim world …, the world named by start and status); absent on older stacks. */
+  readonly worlds?: () => Promise<WorldsPorts>;
+  /** What a world costs a month per GB while nobody plays, for /valheim world list. */
+  readonly worldIdleUsdPerGb?: number;
+  /** What `/valheim mods` lists (the deploy's MODS_LIST); absent for a vanilla server. */
+  readonly mods?: DecodedModList;
+  /** The configured world, whose own mod list (if it has one) `/valheim mods` shows first. */
+  readonly worldName?: string;
   /** Time allowed for AWS before answering anyway (Discord wants an answer within 3 s). */
   readonly budgetMs: number;
   readonly now: () => Date;
@@ -132,6 +157,7 @@ const DESCRIPTIONS: Record<Subcommand, string> = {
   cost: 'work out the cost',
   backup: 'back up the world',
   'keep-running': 'keep the server running',
+  mods: 'list the mods',
 };
 
 /** Cost Explorer gets at most this long; without it the reply still has the estimate. */
@@ -163,6 +189,8 @@ export async function runValheimCommand(
   claimed?: InteractionClaim,
 ): Promise<APIInteractionResponse> {
   const context = claimed ? claimedWrites(given, claimed) : given;
+  const worldCall = worldCallOf(interaction);
+  if (worldCall) return runWorldCommand(interaction, worldCall, context);
   const subcommand = subcommandOf(interaction);
   if (!subcommand) {
     const name = [interaction.data.name, interaction.data.options?.[0]?.name].filter(Boolean).join(' ');
@@ -188,6 +216,22 @@ export async function runButton(
   claimed?: InteractionClaim,
 ): Promise<APIInteractionResponse> {
   const context = claimed ? claimedWrites(given, claimed) : given;
+  const switchTo = stopAndSwitchTarget(interaction.data.custom_id);
+  if (switchTo) {
+    return runStopAndSwitch(interaction, switchTo, context, () =>
+      perform(
+        {
+          action: 'stop',
+          guildId: interaction.guild_id,
+          member: interaction.member,
+          applicationId: interaction.application_id,
+          token: interaction.token,
+          updateMessage: false,
+        },
+        context,
+      ),
+    );
+  }
   const privateStatus = interaction.data.custom_id === REFRESH_AS_NEW_MESSAGE_ID;
   const overrideBudget = interaction.data.custom_id === START_OVER_BUDGET_ID;
   const action = privateStatus
@@ -229,6 +273,8 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
   }
   const userId = member.user.id;
   const what = DESCRIPTIONS[action];
+  // From the deploy's list: nothing to wait for.
+  if (action === 'mods') return messageResponse(modsMessage(context.mods, context.worldName));
   try {
     return await withDeadline(context.budgetMs, async (signal) => {
       if (action === 'password') {
@@ -247,20 +293,23 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
       if (action === 'backup') return await backupReply(request, context, signal);
       // A start also checks for a world transfer: one ListTasks call, alongside the status.
       const checkTransfers = action === 'start' ? context.worldTransfers : undefined;
-      const [server, store, transfers] = await Promise.all([
+      const [server, store, transfers, worlds] = await Promise.all([
         context.server(),
         context.store?.(),
         checkTransfers?.tasks(),
+        action === 'status' || action === 'start' ? context.worlds?.() : undefined,
       ]);
       // A start also checks the budget guard, when set: one ledger query, alongside the status.
       const limit = action === 'start' ? context.cost?.monthlyLimitUsd : undefined;
-      const [status, stored, transferTasks, month] = await Promise.all([
+      const [status, stored, transferTasks, month, world] = await Promise.all([
         server.status(signal),
         store?.load(signal),
         transfers?.inProgress(signal),
         limit !== undefined && store && context.cost
           ? monthSoFar(store, context.cost, context.now(), signal)
           : undefined,
+        // The world it runs (the start reply and the status name it); a failure only leaves the line out.
+        worlds ? activeWorldName(worlds, context.log, signal) : undefined,
       ]);
       const now = context.now();
 
@@ -278,7 +327,9 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
           stored !== undefined &&
           (status.state === 'running' || status.state === 'starting') &&
           keepRunningPending(stored.state);
-        return messageResponse(statusMessage(status, now, stored?.state, idleAt, startLine), {
+        const lines = [statusMessage(status, now, stored?.state, idleAt, startLine)];
+        if (world) lines.push(activeWorldLine(world, status.state !== 'stopped'));
+        return messageResponse(lines.join('\n'), {
           components: [
             buttonRow(
               ...(keep ? (['keepRunning'] as const) : []),
@@ -297,17 +348,37 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
       if (alreadyThere) {
         return messageResponse(alreadyMessage(status, action, stored?.state), { ephemeral: true });
       }
-      // A restore writing the world while the game boots would corrupt it; a snapshot would copy a moving world.
-      if (wanted === 1 && transferTasks && transferTasks.length > 0) {
-        context.log.info('start refused: world transfer running', { userId, tasks: transferTasks });
-        return messageResponse(TRANSFER_RUNNING_START_MESSAGE, { ephemeral: true });
-      }
       const budget = month && limit !== undefined ? budgetLevel(month.total, limit) : 'ok';
       if (month && limit !== undefined && budget === 'over' && !request.overrideBudget) {
         context.log.info('start refused: over the monthly limit', { userId, total: month.total, limit });
         return messageResponse(budgetRefusedMessage(budgetShare(month, limit), context.operatorRoleIds), {
           components: [startOverBudgetRow()],
         });
+      }
+      // A restore writing the world while the game boots would corrupt it; a snapshot would copy a moving world.
+      // So a start waits for the transfer (right after a stop: the session-end snapshot), queued for the monitor.
+      if (wanted === 1 && transferTasks && transferTasks.length > 0) {
+        const { queueStart, dropQueuedStart } = store ?? {};
+        if (!transfers || !queueStart || !dropQueuedStart) {
+          context.log.info('start refused: world transfer running', { userId, tasks: transferTasks });
+          return messageResponse(TRANSFER_RUNNING_START_MESSAGE, { ephemeral: true });
+        }
+        const reply = {
+          applicationId: request.applicationId,
+          token: request.token,
+          createdAt: now.getTime(),
+          userId,
+        };
+        const queued = await queueStartBehindTransfer(
+          { queueStart: queueStart.bind(store), dropQueuedStart: dropQueuedStart.bind(store) },
+          transfers,
+          reply,
+          signal,
+        );
+        if (queued === 'queued') {
+          context.log.info('start queued behind a world transfer', { userId, tasks: transferTasks });
+          return messageResponse(queuedStartMessage(userId), { components: [startReplyRow('status')] });
+        }
       }
 
       // Claim the change: if the monitor or another member wrote since we read, they act, not us. The claim
@@ -337,6 +408,9 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
         if (!saved) return messageResponse(CONCURRENT_CHANGE_MESSAGE, { ephemeral: true });
         claimed = { store, stored: { ...stored, version: stored.version + 1 } };
       }
+      // A "Stop and switch" the monitor has not applied yet (it missed the stop): the start runs the new world.
+      const started =
+        wanted === 1 && worlds ? await startingWorld(worlds, world, context.log, signal) : undefined;
       try {
         await server.setDesiredCount(wanted, signal);
       } catch (error) {
@@ -355,7 +429,8 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
             : budgetWarningLine(budgetShare(month, limit))
           : undefined;
       if (budget === 'over') context.log.info('budget guard overridden for one session', { userId });
-      return messageResponse([startingMessage(userId), budgetLine].filter(Boolean).join('\n'), {
+      const worldLine = started ? activeWorldLine(started, true) : undefined;
+      return messageResponse([startingMessage(userId), worldLine, budgetLine].filter(Boolean).join('\n'), {
         components: [startReplyRow('status')],
       });
     });
@@ -384,12 +459,14 @@ async function backupReply(
     );
   }
   const userId = request.member?.user.id;
-  const [tasks, store] = await Promise.all([settings.tasks(), context.store?.()]);
+  const [tasks, store, worlds] = await Promise.all([settings.tasks(), context.store?.(), context.worlds?.()]);
+  // The snapshot holds every world; its manifest names the active one (the one a session would run).
+  const worldName = (worlds && (await activeWorldName(worlds, context.log, signal))) ?? settings.worldName;
   const now = context.now();
   const outcome = await startWorldSnapshot(
     tasks,
     {
-      worldName: settings.worldName,
+      worldName,
       reason: 'discord',
       at: now,
       startedBy: userId ? `discord-${userId}` : 'discord',
@@ -421,7 +498,7 @@ async function backupReply(
   return messageResponse(
     backupStartedMessage({
       userId,
-      worldName: settings.worldName,
+      worldName,
       snapshotId,
       gameActive,
       followUp: store !== undefined && alongsideError === undefined,
@@ -470,7 +547,7 @@ async function costReply(context: CommandContext, signal: AbortSignal): Promise<
  * request changes nothing. Structural: a command added later writes through these ports too.
  */
 export function claimedWrites(context: CommandContext, claimed: InteractionClaim): CommandContext {
-  const { server, store, worldTransfers } = context;
+  const { server, store, worldTransfers, worlds } = context;
   const afterClaim =
     <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
@@ -498,12 +575,15 @@ export function claimedWrites(context: CommandContext, claimed: InteractionClaim
           ...(open.loadPresence && { loadPresence: open.loadPresence.bind(open) }),
           save: afterClaim(open.save.bind(open)),
           saveBackupReply: afterClaim(open.saveBackupReply.bind(open)),
+          ...(open.queueStart && { queueStart: afterClaim(open.queueStart.bind(open)) }),
+          ...(open.dropQueuedStart && { dropQueuedStart: afterClaim(open.dropQueuedStart.bind(open)) }),
           saveSpend: afterClaim(open.saveSpend.bind(open)),
           ...(open.claimSpendFetch && { claimSpendFetch: afterClaim(open.claimSpendFetch.bind(open)) }),
           ...(open.releaseSpendFetch && { releaseSpendFetch: open.releaseSpendFetch.bind(open) }),
         } satisfies CommandStore;
       },
     }),
+    ...(worlds && { worlds: async () => claimedWorlds(await worlds(), claimed) }),
     ...(worldTransfers && {
       worldTransfers: {
         ...worldTransfers,

@@ -7,6 +7,7 @@ import type { SpendCache } from '../cost/actual-spend.js';
 import { StateStore } from '../monitor/state-store.js';
 import { readServerPassword, SSM } from '../server/aws-password.js';
 import { EcsGameServer } from '../server/ecs-game-server.js';
+import type { WorldParameterNames } from '../worlds/active-world.js';
 import { ecsWorldTransfers } from '../worlds/aws-world-transfers.js';
 import type { TransferTarget } from '../worlds/transfer-task.js';
 import { dynamoInteractionLedger } from './aws-interaction-ledger.js';
@@ -54,6 +55,16 @@ export function lightBackends(options: LightBackendOptions = {}) {
     ) => (await import('../cost/actual-spend.js')).monthToDateSpend(tag, new Date(), cache, signal),
     worldTransfers: async (target: TransferTarget) => ecsWorldTransfers(ecs, target),
     interactionLedger: async (table: string) => dynamoInteractionLedger(documents, table),
+    worlds: async (table: string, parameters: WorldParameterNames) => {
+      const { DynamoWorldCatalog, SsmActiveWorld, lightSsmParameters } = await import(
+        '../worlds/aws-worlds.js'
+      );
+      return {
+        catalog: new DynamoWorldCatalog(documents, table),
+        active: new SsmActiveWorld(lightSsmParameters(ssmClient), parameters),
+        ledger: new StateStore(documents, table),
+      };
+    },
     /** Credentials, region, endpoints and the transport of the two services every command calls. */
     prepare: async () => {
       await Promise.all([dynamoClient.prepare(), ecsClient.prepare()]);

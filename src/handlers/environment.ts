@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { commaList } from '../config/comma-list.js';
 import { DEFAULT_LIFECYCLE } from '../monitor/decide.js';
+import { type DecodedModList, decodeModList, MODS_LIST_VARIABLE } from '../records/mod-list.js';
 
 /**
  * The interactions endpoint's settings, read from environment variables by both the Lambda and
@@ -36,6 +37,22 @@ export interface CommandSettings {
   readonly worldTransfer?: WorldTransferSettings;
   /** Why /valheim backup is off although some of its variables are set (one line per variable). */
   readonly worldTransferProblems?: readonly string[];
+  /** For /valheim world …: where the active world is kept; absent on a stack from before worlds. */
+  readonly worlds?: WorldsSettings;
+  /** What /valheim mods lists (MODS_LIST); absent for a vanilla server. */
+  readonly mods?: DecodedModList;
+  /** The configured world (WORLD_NAME), for its own mod list. */
+  readonly worldName?: string;
+}
+
+/** From WORLD_NAME_PARAMETER, WORLD_ARGS_PARAMETER, WORLD_NAME (the first world) and WORLD_IDLE_USD_PER_GB. */
+export interface WorldsSettings {
+  readonly nameParameter: string;
+  readonly argsParameter: string;
+  /** server.world: the stack's first world (owner of ledger rows without a world). */
+  readonly firstWorld: string;
+  /** What a world costs a month per GB while nobody plays (estimated at synth). */
+  readonly idleUsdPerGb?: number;
 }
 
 /** How to run the world-transfer task in snapshot mode, from the TRANSFER_* and WORLD_* variables. */
@@ -79,6 +96,14 @@ const commandSchema = z.object({
   COST_MONTHLY_LIMIT: z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/))),
 });
 
+/** The worlds' variables: all valid, or /valheim world … is off (the other commands work either way). */
+const worldsSchema = z.object({
+  WORLD_NAME_PARAMETER: z.string().check(z.regex(/^\/[A-Za-z0-9_./-]{1,1010}$/)),
+  WORLD_ARGS_PARAMETER: z.string().check(z.regex(/^\/[A-Za-z0-9_./-]{1,1010}$/)),
+  WORLD_NAME: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)),
+  WORLD_IDLE_USD_PER_GB: z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/))),
+});
+
 /** All set: backups from Discord on. None set: off (an older stack). Some: a problem per missing one. */
 const TRANSFER_VARIABLES = [
   'TRANSFER_TASK_DEFINITION',
@@ -112,6 +137,10 @@ const HINTS: Record<string, string> = {
   COST_FIXED_MONTHLY: 'US dollars, e.g. 0.80',
   COST_EXPLORER_TAG: 'key=value, e.g. project=valheim-ondemand',
   COST_MONTHLY_LIMIT: 'US dollars a month, e.g. 5',
+  WORLD_NAME_PARAMETER: 'the SSM parameter of the active world, e.g. /valheim-ondemand/world/name',
+  WORLD_ARGS_PARAMETER:
+    "the SSM parameter of the active world's arguments, e.g. /valheim-ondemand/world/args",
+  WORLD_IDLE_USD_PER_GB: 'US dollars a month per GB, e.g. 0.175',
   TRANSFER_TASK_DEFINITION: 'the world-transfer task definition family, e.g. valheim-ondemand-world-transfer',
   TRANSFER_SUBNETS:
     'comma-separated subnet IDs, e.g. subnet-0123456789abcdef0 (stack output TransferSubnets)',
@@ -140,6 +169,8 @@ export function readInteractionsEnvironment(env: NodeJS.ProcessEnv): Interaction
   }
   const settings = parsed.data;
   const transfer = readWorldTransfer(env);
+  // A list that does not read is no reason to refuse the other commands: /valheim mods then says "vanilla".
+  const mods = decodeModList(env[MODS_LIST_VARIABLE]);
   return {
     publicKeyHex,
     problems: [],
@@ -162,6 +193,9 @@ export function readInteractionsEnvironment(env: NodeJS.ProcessEnv): Interaction
       ...(settings.COST_EXPLORER_TAG && { costTag: splitTag(settings.COST_EXPLORER_TAG) }),
       ...(settings.COST_MONTHLY_LIMIT && { costMonthlyLimit: Number(settings.COST_MONTHLY_LIMIT) }),
       ...transfer,
+      ...readWorlds(env),
+      ...(mods && { mods }),
+      ...(env.WORLD_NAME?.trim() && { worldName: env.WORLD_NAME.trim() }),
     },
   };
 }
@@ -195,6 +229,21 @@ function readWorldTransfer(
       securityGroups: commaList(e.TRANSFER_SECURITY_GROUPS),
       bucket: e.WORLD_BUCKET,
       worldName: e.WORLD_NAME,
+    },
+  };
+}
+
+/** The worlds' settings, when the stack passes them all (a stack from before worlds passes none). */
+function readWorlds(env: NodeJS.ProcessEnv): Pick<CommandSettings, 'worlds'> {
+  const parsed = worldsSchema.safeParse(env);
+  if (!parsed.success) return {};
+  const e = parsed.data;
+  return {
+    worlds: {
+      nameParameter: e.WORLD_NAME_PARAMETER,
+      argsParameter: e.WORLD_ARGS_PARAMETER,
+      firstWorld: e.WORLD_NAME,
+      ...(e.WORLD_IDLE_USD_PER_GB && { idleUsdPerGb: Number(e.WORLD_IDLE_USD_PER_GB) }),
     },
   };
 }

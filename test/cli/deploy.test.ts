@@ -171,3 +171,22 @@ describe('valheim deploy', () => {
     expect(gameServiceNames('my-stack')).toEqual({ cluster: 'my-stack', service: 'my-stack-server' });
   });
 });
+
+describe('valheim deploy with mods', () => {
+  it('refuses a lockfile that no longer matches the config, before anything runs', async () => {
+    // Given a config listing a mod and no lockfile next to it
+    const config = writeConfig({ mods: { packages: ['denikson-BepInExPack_Valheim-5.4.2333'] } });
+    const d = deps();
+
+    const error = await deploy({ config }, d).catch((e: unknown) => e);
+
+    // Then one line names the mismatch and the fix; neither ECS nor cdk was asked anything
+    expect(errorLines(error, false)).toEqual([
+      expect.stringMatching(
+        /^valheim: .*valheim\.mods\.lock\.json does not match the config: mods\.packages differs from the lockfile — run npx valheim mods lock/,
+      ),
+    ]);
+    expect(ecsMock).not.toHaveReceivedCommand(DescribeServicesCommand);
+    expect(d.spawn).not.toHaveBeenCalled();
+  });
+});

@@ -6,6 +6,7 @@ import { addValheimStack } from '../../infra/valheim-app.js';
 import type { ValheimStack } from '../../infra/valheim-stack.js';
 import { EXAMPLE_CONFIG_FILE, parseConfig } from '../../src/config/load.js';
 import type { ValheimConfig } from '../../src/config/schema.js';
+import type { ModsDeployment } from '../../src/mods/deployment.js';
 
 const root = new URL('../../', import.meta.url);
 
@@ -44,9 +45,12 @@ export function appContext(options: { bundling?: boolean } = {}): Record<string,
  * schema error. Bundles the Lambdas with esbuild (unless `bundling: false`), so share one result per config
  * across tests (beforeAll).
  */
-export function synthesize(config: ValheimConfig, options: { bundling?: boolean } = {}): Synthesized {
+export function synthesize(
+  config: ValheimConfig,
+  options: { bundling?: boolean; mods?: ModsDeployment } = {},
+): Synthesized {
   const app = new App({ context: appContext(options) });
-  const stack = addValheimStack(app, config);
+  const stack = addValheimStack(app, config, options.mods ? { mods: options.mods } : {});
   return { app, stack, template: Template.fromStack(stack) };
 }
 

@@ -30,6 +30,8 @@ const interactions: Calls<CommandStore> = {
   claimSpendFetch: (store) => store.claimSpendFetch('owner', 1, 30_000),
   releaseSpendFetch: (store) => store.releaseSpendFetch('owner'),
   loadPresence: (store) => store.loadPresence(),
+  queueStart: (store) => store.queueStart({ id: 'q', reply, at: 1 }),
+  dropQueuedStart: (store) => store.dropQueuedStart('q'),
 };
 const monitor: Calls<MonitorStore> = {
   load: (store) => store.load(),
@@ -41,6 +43,8 @@ const monitor: Calls<MonitorStore> = {
   markEditGone: (store) => store.markEditGone('notice'),
   completeDelivery: (store) => store.completeDelivery('notice'),
   sessions: (store) => store.sessions(new Date(0), new Date(1)),
+  queuedStart: (store) => store.queuedStart(),
+  dropQueuedStart: (store) => store.dropQueuedStart('q'),
 };
 const serverLog: Calls<PresenceStore> = {
   loadPresence: (store) => store.loadPresence(),
