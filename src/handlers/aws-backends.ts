@@ -33,8 +33,8 @@ export interface GameRollbackTarget {
   readonly parameter: string;
   readonly stateTable: string;
   readonly bucket: string;
-  /** The world the next start runs. */
-  readonly worldName: string;
+  /** The world the next start runs (the active world). */
+  readonly activeWorld: (signal?: AbortSignal) => Promise<string>;
   readonly cluster: string;
   readonly service: string;
 }
@@ -87,7 +87,7 @@ export function lightBackends(options: LightBackendOptions = {}) {
         records: new DynamoGameRecords(documents, target.stateTable),
         setting: new SsmGameSetting(lightSsmParameters(ssmClient), target.parameter),
         installs: s3Installs(s3, target.bucket),
-        activeWorld: async () => target.worldName,
+        activeWorld: target.activeWorld,
         snapshotComplete: (id, signal) => snapshotComplete(s3, target.bucket, id, signal),
         gameActive: async (signal) =>
           (await serviceActivity(ecs, target.cluster, target.service, signal)).kind === 'active',

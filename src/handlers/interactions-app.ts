@@ -164,17 +164,21 @@ function commandContext(
   const region = process.env.AWS_REGION ?? 'us-east-1';
   const clock = now ?? (() => new Date());
   const server = lazy(() => backends.gameServer(settings.cluster, settings.service));
-  return {
-    ...(stateTable &&
-      worlds && {
-        worlds: lazy(async () => ({
+  const worldsPorts =
+    stateTable && worlds
+      ? lazy(async () => ({
           ...(await backends.worlds(stateTable, { name: worlds.nameParameter, args: worlds.argsParameter })),
           gameActive: async (signal?: AbortSignal) =>
             (await (await server()).status(signal ?? AbortSignal.timeout(settings.budgetMs))).state !==
             'stopped',
           firstWorld: worlds.firstWorld,
           now: clock,
-        })),
+        }))
+      : undefined;
+  return {
+    ...(worldsPorts &&
+      worlds && {
+        worlds: worldsPorts,
         ...(worlds.idleUsdPerGb !== undefined && { worldIdleUsdPerGb: worlds.idleUsdPerGb }),
       }),
     ...(worldTransfer && {
@@ -194,7 +198,7 @@ function commandContext(
     }),
     ...(settings.worldTransferProblems && { worldTransferProblems: settings.worldTransferProblems }),
     ...(settings.gameBranchParameter && {
-      game: gameAccess(settings, settings.gameBranchParameter, backends),
+      game: gameAccess(settings, settings.gameBranchParameter, backends, worldsPorts),
     }),
     server,
     ...(stateTable && { store: lazy(() => backends.stateStore(stateTable)) }),
@@ -228,6 +232,8 @@ function gameAccess(
   settings: CommandSettings,
   parameter: string,
   backends: InteractionsBackends,
+  /** The worlds (a rollback restores the active one); absent: the stack's one world. */
+  worlds: (() => Promise<WorldsPorts>) | undefined,
 ): GameAccess {
   const { stateTable, worldTransfer } = settings;
   return {
@@ -243,7 +249,11 @@ function gameAccess(
         parameter,
         stateTable,
         bucket: worldTransfer.bucket,
-        worldName: worldTransfer.worldName,
+        activeWorld: async (signal) => {
+          if (!worlds) return worldTransfer.worldName;
+          const { activeWorldOf } = await import('../worlds/worlds.js');
+          return (await activeWorldOf(await worlds(), signal)).name;
+        },
         cluster: settings.cluster,
         service: settings.service,
       });
