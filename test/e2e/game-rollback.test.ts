@@ -330,4 +330,28 @@ describe('valheim game rollback against moto', () => {
     },
     CLI_TIMEOUT_MS,
   );
+
+  it(
+    'valheim game branch: shows the hold, and choosing a branch again ends it',
+    async () => {
+      const shown = await cli(['game', 'branch']).catch((error: unknown) => {
+        throw new Error(output(error));
+      });
+      expect(shown.stdout).toContain('Branch: public');
+      expect(shown.stdout).toContain(`Held at build ${OLD_BUILD} by a rollback`);
+      const chosen = await cli(['game', 'branch', 'default_old']).catch((error: unknown) => {
+        throw new Error(output(error));
+      });
+      expect(chosen.stdout).toContain(`Branch: default_old (the hold on build ${OLD_BUILD} is released)`);
+      expect(chosen.stdout).toContain('Betas → **default_old**');
+      expect(await branchValue()).toBe('default_old');
+      const refused = await cli(['game', 'branch', 'Default Old']).then(
+        () => undefined,
+        (error: unknown) => output(error),
+      );
+      expect(refused).toContain('is not a Steam branch name');
+      expect(await branchValue()).toBe('default_old');
+    },
+    CLI_TIMEOUT_MS,
+  );
 });
