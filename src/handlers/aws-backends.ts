@@ -13,7 +13,6 @@ import { EcsGameServer } from '../server/ecs-game-server.js';
 import { serviceActivity } from '../server/service-activity.js';
 import type { WorldParameterNames } from '../worlds/active-world.js';
 import { ecsWorldTransfers } from '../worlds/aws-world-transfers.js';
-import { lightSsmParameters } from '../worlds/aws-worlds.js';
 import type { TransferTarget } from '../worlds/transfer-task.js';
 import { dynamoInteractionLedger } from './aws-interaction-ledger.js';
 
@@ -72,16 +71,19 @@ export function lightBackends(options: LightBackendOptions = {}) {
     worldTransfers: async (target: TransferTarget) => ecsWorldTransfers(ecs, target),
     interactionLedger: async (table: string) => dynamoInteractionLedger(documents, table),
     /** The game branch parameter (/valheim game branch), on the light SSM client. */
-    gameSetting: async (parameter: string) => new SsmGameSetting(lightSsmParameters(ssmClient), parameter),
+    gameSetting: async (parameter: string) => {
+      const { lightSsmParameters } = await import('../worlds/aws-worlds.js');
+      return new SsmGameSetting(lightSsmParameters(ssmClient), parameter);
+    },
     /**
      * What the Roll back… button's dry-run reads. The install cache's versions and the snapshot manifests are
      * in S3, which only the SDK speaks here: loaded by the first click, never by the other commands.
      */
     gameRollback: async (target: GameRollbackTarget): Promise<RollbackPorts> => {
-      const [{ S3Client }, { s3Installs, snapshotComplete }] = await Promise.all([
-        import('@aws-sdk/client-s3'),
-        import('../game/aws-game.js'),
-      ]);
+      // One destructured await each: the bundle check (test/e2e/lazy-imports.test.ts) reads what they take.
+      const { S3Client } = await import('@aws-sdk/client-s3');
+      const { s3Installs, snapshotComplete } = await import('../game/aws-game.js');
+      const { lightSsmParameters } = await import('../worlds/aws-worlds.js');
       const s3 = new S3Client(env?.AWS_REGION ? { region: env.AWS_REGION } : {});
       return {
         records: new DynamoGameRecords(documents, target.stateTable),
