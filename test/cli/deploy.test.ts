@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { ClusterNotFoundException, DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockAwsClient } from '../support/aws-mock.js';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { type DeployDeps, deploy } from '../../src/cli/commands/deploy.js';
@@ -17,7 +17,7 @@ import {
   writeConfig,
 } from './helpers.js';
 
-const ecsMock = mockClient(ECSClient);
+const ecsMock = mockAwsClient(ECSClient);
 const CDK = { command: '/usr/bin/node', args: ['/project/node_modules/aws-cdk/bin/cdk'] };
 
 beforeEach(() => {
