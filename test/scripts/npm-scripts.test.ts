@@ -44,6 +44,10 @@ describe('npm scripts', () => {
     expect(ciRun).toMatch(/^npm run test:pipelines$/m);
     // and the idle stop's truth property with its full 10,000 evenings
     expect(packageJson.scripts['test:truth']).toContain('VALHEIM_TRUTH_RUNS=10000');
+    // and the presence properties with 10,000 sessions each (npm test runs 250)
+    expect(packageJson.scripts['test:truth']).toMatch(
+      /VALHEIM_PRESENCE_RUNS=10000 .*test\/monitor\/presence-properties\.test\.ts/,
+    );
     expect(ciRun).toMatch(/^npm run test:truth$/m);
     // and installs rsync for them before
     expect(ciRun.search(/apt-get install .*\brsync\b/)).toBeLessThan(
