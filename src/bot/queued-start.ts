@@ -36,3 +36,7 @@ export async function queueStartBehindTransfer(
 export function queuedStartMessage(userId: string | undefined): string {
   return `⏳ ${userId ? `<@${userId}> asked to start the server` : 'Start asked for'}. The world of the last session is being saved to S3 right now; the server starts as soon as that is done (usually a minute or two), and this message follows it.`;
 }
+
+export function queuedStartCancelledMessage(userId: string | undefined): string {
+  return `⏹️ ${userId ? `<@${userId}>` : 'Someone'} called off the start that was waiting for the world to be saved: the server stays stopped.`;
+}

@@ -62,7 +62,12 @@ import {
   unknownCommandMessage,
 } from './messages.js';
 import { modsMessage } from './mods-reply.js';
-import { queuedStartMessage, queueStartBehindTransfer, type StartQueue } from './queued-start.js';
+import {
+  queuedStartCancelledMessage,
+  queuedStartMessage,
+  queueStartBehindTransfer,
+  type StartQueue,
+} from './queued-start.js';
 import {
   activeWorldName,
   claimedWorlds,
@@ -90,6 +95,8 @@ export interface CommandStore extends SpendCache {
   /** A start queued behind a world transfer (./queued-start.ts); absent: such a start is refused. */
   queueStart?: StartQueue['queueStart'];
   dropQueuedStart?: StartQueue['dropQueuedStart'];
+  /** Takes any queued start off the queue; true when there was one. */
+  cancelQueuedStart?(signal?: AbortSignal): Promise<boolean>;
 }
 
 /** The world-transfer task, as a snapshot started from Discord needs it (src/worlds/start-snapshot.ts). */
@@ -346,6 +353,11 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
       const alreadyThere =
         wanted === 1 ? status.state !== 'stopped' : status.state === 'stopped' || status.state === 'stopping';
       if (alreadyThere) {
+        // A stop while a start waits for a world transfer: that start is called off, so it never comes later.
+        if (wanted === 0 && status.state === 'stopped' && (await store?.cancelQueuedStart?.(signal))) {
+          context.log.info('queued start cancelled by a stop', { userId });
+          return messageResponse(queuedStartCancelledMessage(userId));
+        }
         return messageResponse(alreadyMessage(status, action, stored?.state), { ephemeral: true });
       }
       const budget = month && limit !== undefined ? budgetLevel(month.total, limit) : 'ok';
@@ -536,8 +548,15 @@ async function costReply(context: CommandContext, signal: AbortSignal): Promise<
       },
     );
   }
+  // The worlds' ports are only built (no call): the first world owns the ledger rows without a world.
+  const firstWorld = context.worlds
+    ? await context.worlds().then(
+        (worlds) => worlds.firstWorld,
+        () => undefined,
+      )
+    : undefined;
   return messageResponse(
-    costMessage(summary, spend, cost.spend !== undefined, chart, monthPlayers(sessions)),
+    costMessage(summary, spend, cost.spend !== undefined, chart, monthPlayers(sessions), firstWorld),
   );
 }
 
@@ -577,6 +596,9 @@ export function claimedWrites(context: CommandContext, claimed: InteractionClaim
           saveBackupReply: afterClaim(open.saveBackupReply.bind(open)),
           ...(open.queueStart && { queueStart: afterClaim(open.queueStart.bind(open)) }),
           ...(open.dropQueuedStart && { dropQueuedStart: afterClaim(open.dropQueuedStart.bind(open)) }),
+          ...(open.cancelQueuedStart && {
+            cancelQueuedStart: afterClaim(open.cancelQueuedStart.bind(open)),
+          }),
           saveSpend: afterClaim(open.saveSpend.bind(open)),
           ...(open.claimSpendFetch && { claimSpendFetch: afterClaim(open.claimSpendFetch.bind(open)) }),
           ...(open.releaseSpendFetch && { releaseSpendFetch: open.releaseSpendFetch.bind(open) }),

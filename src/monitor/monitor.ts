@@ -57,6 +57,8 @@ export interface SessionSnapshots {
 
 /** The worlds as the monitor needs them; absent on a stack without the active world's parameters. */
 export interface MonitorWorlds {
+  /** server.world: the owner of ledger rows from before worlds were switchable. */
+  readonly firstWorld: string;
   /** The world the game runs, or the next start runs (its parameters). */
   active(signal?: AbortSignal): Promise<string>;
   /**

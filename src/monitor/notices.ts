@@ -1,4 +1,4 @@
-import type { MonthToDate } from '../cost/month.js';
+import { type MonthToDate, perWorldLine } from '../cost/month.js';
 import { buttonRow, startReplyRow } from '../discord/components.js';
 import type { Action, ModKickNotice, StopReason } from '../records/lifecycle.js';
 import type { Notice } from '../records/notice.js';
@@ -185,13 +185,15 @@ export function budgetNotice(level: 'warn' | 'over', share: string): Notice {
 }
 
 /** The first of the month, in the notice channel: what last month was (ledger estimate). */
-export function monthlySummaryNotice(summary: MonthToDate, chart: string): Notice {
+export function monthlySummaryNotice(summary: MonthToDate, chart: string, firstWorld?: string): Notice {
   const money = (value: number) => `$${value.toFixed(2)}`;
   const played =
     summary.hours < 1 ? `${Math.round(summary.hours * 60)} min` : `${summary.hours.toFixed(1)} h`;
   const lines = [
     `🗓️ **${summary.label}:** ${summary.sessions} ${summary.sessions === 1 ? 'session' : 'sessions'}, ${played} played, about **${money(summary.total)}** (${money(summary.playCost)} play + ${money(summary.fixedSoFar)} storage and backups, list prices).`,
   ];
+  const worlds = perWorldLine(summary, firstWorld);
+  if (worlds) lines.push(worlds);
   if (summary.hours > 0) lines.push('Play hours per day:', chart);
   lines.push('This month so far: `/valheim cost`.');
   return { content: lines.join('\n'), components: [] };

@@ -339,6 +339,25 @@ export class StateStore implements DeliveryStore {
     }
   }
 
+  /** Takes whatever start is queued off the queue (a stop calls it off); false when none was. */
+  async cancelQueuedStart(signal?: AbortSignal): Promise<boolean> {
+    try {
+      await this.doc.update(
+        {
+          TableName: this.tableName,
+          Key: QUEUED_START_KEY,
+          UpdateExpression: 'REMOVE queued',
+          ConditionExpression: 'attribute_exists(queued)',
+        },
+        signal,
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   /** Ledger rows whose session started in [from, to). */
   async sessions(from: Date, to: Date, signal?: AbortSignal): Promise<SessionRecord[]> {
     const rows: SessionRecord[] = [];

@@ -64,6 +64,13 @@ describe('/valheim mods', () => {
     expect(text).toContain('npx valheim mods export');
   });
 
+  it('points to the profile the deploy posted in the notice channel', () => {
+    const channel = '678901234567890123';
+    const list = decodeModList(encodeModList({ ...LIST, profileChannelId: channel }));
+    expect(list?.profileChannelId).toBe(channel);
+    expect(modsMessage(list)).toContain(`attached to the latest 🧩 **New mods** message in <#${channel}>`);
+  });
+
   it('shows the configured world’s own list when it has one', () => {
     const text = modsMessage(decodeModList(encodeModList(LIST)), 'Hardcore');
     expect(text).toContain('The world **Hardcore** runs **vanilla Valheim**');

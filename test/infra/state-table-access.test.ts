@@ -32,6 +32,7 @@ const interactions: Calls<CommandStore> = {
   loadPresence: (store) => store.loadPresence(),
   queueStart: (store) => store.queueStart({ id: 'q', reply, at: 1 }),
   dropQueuedStart: (store) => store.dropQueuedStart('q'),
+  cancelQueuedStart: (store) => store.cancelQueuedStart(),
 };
 const monitor: Calls<MonitorStore> = {
   load: (store) => store.load(),

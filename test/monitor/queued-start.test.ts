@@ -259,6 +259,20 @@ describe('a start while a world transfer runs is queued, and made when the trans
     );
   });
 
+  it('a stop while the start waits calls it off: the server stays stopped', async () => {
+    transfers.running = [TRANSFER];
+    await start();
+    const stop = (await runValheimCommand(commandInteraction({ subcommand: 'stop' }), context())) as Reply;
+    expect(stop.data.content).toContain('called off the start that was waiting');
+    expect(stop.data.flags).toBeUndefined();
+    transfers.running = [];
+    await reportTransfer(ports, stoppedTransfer('snapshot', 0), FAMILY);
+    expect(server.desiredCounts).toEqual([]);
+    // A second stop is the usual "already stopped"
+    const again = (await runValheimCommand(commandInteraction({ subcommand: 'stop' }), context())) as Reply;
+    expect(again.data.flags).toBe(64);
+  });
+
   it('leaves a server someone started meanwhile alone', async () => {
     transfers.running = [TRANSFER];
     await start();
