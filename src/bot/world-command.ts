@@ -322,6 +322,8 @@ export function claimedWorlds(worlds: WorldsPorts, claimed: InteractionClaim): W
     remove: afterClaim(catalog.remove.bind(catalog)),
     setPendingSwitch: afterClaim(catalog.setPendingSwitch.bind(catalog)),
     clearPendingSwitch: afterClaim(catalog.clearPendingSwitch.bind(catalog)),
+    lockChanges: afterClaim(catalog.lockChanges.bind(catalog)),
+    unlockChanges: afterClaim(catalog.unlockChanges.bind(catalog)),
   };
   return {
     ...worlds,

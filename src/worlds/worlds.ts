@@ -1,5 +1,6 @@
 import { type SessionRecord, sessionWorld } from '../records/session.js';
 import type { ActiveWorld } from './active-world.js';
+import { WorldError } from './errors.js';
 import type { ActiveWorldStore, PlayLedger, WorldCatalog, WorldRecord } from './world-catalog.js';
 import { checkWorldName, type WorldSettings, worldServerArgs } from './world-settings.js';
 
@@ -99,6 +100,11 @@ export async function switchWorld(
   name: string,
   signal?: AbortSignal,
 ): Promise<SwitchOutcome> {
+  return oneChangeAtATime(ports, signal, () => switchHeld(ports, name, signal));
+}
+
+/** switchWorld, with the lease on world changes held by the caller. */
+async function switchHeld(ports: WorldsPorts, name: string, signal?: AbortSignal): Promise<SwitchOutcome> {
   const [target, active, running] = await Promise.all([
     findWorld(ports, name, signal),
     activeWorldOf(ports, signal),
@@ -130,6 +136,15 @@ export async function createWorld(
   signal?: AbortSignal,
 ): Promise<CreateOutcome> {
   const name = checkWorldName(request.name);
+  return oneChangeAtATime(ports, signal, () => createHeld(ports, name, request, signal));
+}
+
+async function createHeld(
+  ports: WorldsPorts,
+  name: string,
+  request: { readonly settings?: WorldSettings; readonly by?: string },
+  signal?: AbortSignal,
+): Promise<CreateOutcome> {
   const existing = await findWorld(ports, name, signal);
   if (existing) return { kind: 'exists', world: existing };
   const record: WorldRecord = {
@@ -143,7 +158,7 @@ export async function createWorld(
     const raced = await ports.catalog.get(name, signal);
     return { kind: 'exists', world: raced ?? record };
   }
-  return { kind: 'created', world: record, switched: await switchWorld(ports, name, signal) };
+  return { kind: 'created', world: record, switched: await switchHeld(ports, name, signal) };
 }
 
 export type SettingsOutcome =
@@ -159,6 +174,15 @@ export type SettingsOutcome =
 
 /** Replaces a world's settings; applied at its next start (the active world's parameters follow at once). */
 export async function changeWorldSettings(
+  ports: WorldsPorts,
+  name: string,
+  settings: WorldSettings | undefined,
+  signal?: AbortSignal,
+): Promise<SettingsOutcome> {
+  return oneChangeAtATime(ports, signal, () => settingsHeld(ports, name, settings, signal));
+}
+
+async function settingsHeld(
   ports: WorldsPorts,
   name: string,
   settings: WorldSettings | undefined,
@@ -246,8 +270,50 @@ export async function applyPendingSwitch(
 ): Promise<SwitchOutcome | undefined> {
   const pending = await ports.catalog.pendingSwitch(signal);
   if (!pending) return undefined;
-  const outcome = await switchWorld(ports, pending.to, signal);
-  if (outcome.kind === 'running') return outcome;
-  await ports.catalog.clearPendingSwitch(pending.to, signal);
-  return outcome;
+  return oneChangeAtATime(ports, signal, async () => {
+    // Read again under the lease: another taker may have made it meanwhile.
+    const still = await ports.catalog.pendingSwitch(signal);
+    if (!still) return undefined;
+    const outcome = await switchHeld(ports, still.to, signal);
+    if (outcome.kind === 'running') return outcome;
+    await ports.catalog.clearPendingSwitch(still.to, signal);
+    return outcome;
+  });
+}
+
+/** How long one world change may hold the lease (a change takes a second or two; a crashed one frees it). */
+const CHANGE_LEASE_MS = 30_000;
+
+/** Another world change (a switch, a new world, a settings change) is being made right now. */
+export class WorldChangeBusyError extends WorldError {
+  constructor() {
+    super(
+      'another world change (a switch, a new world or a settings change) is being made right now',
+      'try again in a few seconds',
+    );
+  }
+}
+
+/**
+ * World changes one at a time. The parameters have no compare-and-set: a switch and a settings change at
+ * once could leave the active world with stale flags (a settings change that read "not active" just before
+ * the switch), or undo a switch (one that read "active" just before it). So each change holds a lease in the
+ * state table for its reads and writes; a change that finds it held is refused (WorldChangeBusyError), not
+ * queued: the person asking tries again in a second.
+ */
+async function oneChangeAtATime<T>(
+  ports: Pick<WorldsPorts, 'catalog' | 'now'>,
+  signal: AbortSignal | undefined,
+  change: () => Promise<T>,
+): Promise<T> {
+  const owner = globalThis.crypto.randomUUID();
+  if (!(await ports.catalog.lockChanges(owner, ports.now().getTime(), CHANGE_LEASE_MS, signal))) {
+    throw new WorldChangeBusyError();
+  }
+  try {
+    return await change();
+  } finally {
+    // Not on the caller's signal: a change that ran out of time still gives the lease back.
+    await ports.catalog.unlockChanges(owner).catch(() => undefined);
+  }
 }

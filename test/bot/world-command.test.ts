@@ -271,4 +271,14 @@ describe('/valheim world', () => {
     expect(started.content).toContain('🗺️ World: **Ashlands**');
     expect(worlds.catalog.pending).toBeUndefined();
   });
+  it('refuses a change while another is being made, in words, changing nothing', async () => {
+    await worlds.catalog.add({ name: 'Ashlands', origin: 'new', createdAt: NOW.getTime() });
+    worlds.catalog.lock = { owner: 'someone else', until: NOW.getTime() + 10_000 };
+    const reply = await run(worldCommand('switch', { name: 'Ashlands' }, [OPERATOR_ROLE]));
+    expect(reply.ephemeral).toBe(true);
+    expect(reply.content).toBe(
+      'I could not switch the world: another world change (a switch, a new world or a settings change) is being made right now. Try again in a few seconds.',
+    );
+    expect(worlds.active.writes).toEqual([]);
+  });
 });
