@@ -19,6 +19,8 @@ export interface WorldsPorts {
   /** server.world: the world a stack starts with, and the owner of ledger rows without a world. */
   readonly firstWorld: string;
   readonly now: () => Date;
+  /** Waits while another world change holds the lease (a start waits a moment). @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export interface WorldSummary {
@@ -281,6 +283,39 @@ export async function applyPendingSwitch(
   });
 }
 
+/**
+ * Starts the game on a settled world: under the lease on world changes, makes a pending "Stop and switch",
+ * then runs `start` (the desired count to 1). A switch checks that the game is stopped and then writes the
+ * parameters; holding the lease across the start means no start falls between the two, so the task never
+ * launches on one world while the parameters (and the ledger) name another. Waits a moment for a change
+ * being made (one takes a second or two); WorldChangeBusyError if it is still being made.
+ * Resolves with the world the start runs.
+ */
+export async function startOnSettledWorld(
+  ports: WorldsPorts,
+  start: () => Promise<void>,
+  signal?: AbortSignal,
+): Promise<string> {
+  return oneChangeAtATime(
+    ports,
+    signal,
+    async () => {
+      const pending = await ports.catalog.pendingSwitch(signal);
+      if (pending) {
+        const outcome = await switchHeld(ports, pending.to, signal);
+        if (outcome.kind !== 'running') await ports.catalog.clearPendingSwitch(pending.to, signal);
+      }
+      const active = await activeWorldOf(ports, signal);
+      await start();
+      return active.name;
+    },
+    START_LEASE_WAITS,
+  );
+}
+
+/** A start waits up to 3 × 250 ms for a world change being made. */
+const START_LEASE_WAITS = { attempts: 4, waitMs: 250 } as const;
+
 /** How long one world change may hold the lease (a change takes a second or two; a crashed one frees it). */
 const CHANGE_LEASE_MS = 30_000;
 
@@ -302,13 +337,16 @@ export class WorldChangeBusyError extends WorldError {
  * queued: the person asking tries again in a second.
  */
 async function oneChangeAtATime<T>(
-  ports: Pick<WorldsPorts, 'catalog' | 'now'>,
+  ports: Pick<WorldsPorts, 'catalog' | 'now' | 'sleep'>,
   signal: AbortSignal | undefined,
   change: () => Promise<T>,
+  waits: { readonly attempts: number; readonly waitMs: number } = { attempts: 1, waitMs: 0 },
 ): Promise<T> {
   const owner = globalThis.crypto.randomUUID();
-  if (!(await ports.catalog.lockChanges(owner, ports.now().getTime(), CHANGE_LEASE_MS, signal))) {
-    throw new WorldChangeBusyError();
+  for (let attempt = 1; ; attempt++) {
+    if (await ports.catalog.lockChanges(owner, ports.now().getTime(), CHANGE_LEASE_MS, signal)) break;
+    if (attempt >= waits.attempts) throw new WorldChangeBusyError();
+    await (ports.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))))(waits.waitMs);
   }
   try {
     return await change();

@@ -7,6 +7,7 @@ import {
   applyPendingSwitch,
   changeWorldSettings,
   createWorld,
+  startOnSettledWorld,
   switchWorld,
   WorldChangeBusyError,
 } from '../../src/worlds/worlds.js';
@@ -14,9 +15,11 @@ import { type MemoryWorlds, memoryWorlds } from './memory-worlds.js';
 
 /*
  * The promise of a switch, against the truth of a modelled game: the world the game runs is the one whose
- * parameters it read when it launched, and nothing else decides it. Over generated sequences of switches,
- * new worlds, settings changes, "Stop and switch", starts and stops, with the operations of each step
- * running concurrently in every order fast-check's scheduler picks:
+ * parameters it read when it launched (at the earliest moment ECS could: as the desired count changes), and
+ * nothing else decides it. Over generated sequences of switches, new worlds, settings changes, "Stop and
+ * switch", starts and stops, with the operations of each step (a start among them) running concurrently in
+ * every order fast-check's scheduler picks (without the lease on world changes, it finds a switch that
+ * checked the game stopped, then wrote after a start had launched the old world):
  * - never under a player: while the game runs, the parameters keep naming the world it runs;
  * - never mixed: the args parameter always carries the flags of the world it names, as that world's record
  *   has them (or had them, for one changed while it runs: applied at its next start);
@@ -28,6 +31,7 @@ const NAMES = ['Dedicated', 'Season2', 'Hard', 'Mid_2'] as const;
 const PRESETS = [undefined, 'hard', 'casual', 'hardcore'] as const;
 
 type Operation =
+  | { kind: 'start' }
   | { kind: 'switch'; world: string }
   | { kind: 'new'; world: string; preset: (typeof PRESETS)[number] }
   | { kind: 'settings'; world: string; preset: (typeof PRESETS)[number] }
@@ -36,15 +40,15 @@ type Operation =
 const world = fc.constantFrom(...NAMES);
 const preset = fc.constantFrom(...PRESETS);
 const operation: fc.Arbitrary<Operation> = fc.oneof(
+  fc.constant({ kind: 'start' } as const),
   fc.record({ kind: fc.constant('switch' as const), world }),
   fc.record({ kind: fc.constant('new' as const), world, preset }),
   fc.record({ kind: fc.constant('settings' as const), world, preset }),
   fc.record({ kind: fc.constant('stop-and-switch' as const), world }),
 );
-/** A step: the game starts or stops (one at a time, as ECS does), or a few operations at once. */
-type Step = { kind: 'start' } | { kind: 'stop' } | { kind: 'together'; operations: Operation[] };
+/** A step: the game stops (ECS reports the task gone), or a few operations at once (a start among them). */
+type Step = { kind: 'stop' } | { kind: 'together'; operations: Operation[] };
 const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 1, arbitrary: fc.constant({ kind: 'start' } as const) },
   { weight: 1, arbitrary: fc.constant({ kind: 'stop' } as const) },
   {
     weight: 4,
@@ -94,7 +98,7 @@ describe('a switch never loses or mixes a world, and never happens under a playe
         /** The world the game runs, with the args it launched with; undefined while stopped. */
         let running: { name: string; args: string } | undefined;
         truth.gameActive = async () => running !== undefined;
-        const ports = scheduled(truth, s);
+        const ports = { ...scheduled(truth, s), sleep: () => s.schedule(Promise.resolve(), 'sleep') };
         const created = new Set<string>(['Dedicated']);
         /** Settings a world had when the game launched it, for "applied at the next start". */
         const check = (when: string) => {
@@ -117,15 +121,7 @@ describe('a switch never loses or mixes a world, and never happens under a playe
 
         for (const [index, current] of steps.entries()) {
           const when = `step ${index} (${JSON.stringify(current)})`;
-          if (current.kind === 'start') {
-            if (running) continue;
-            // A start applies a pending switch first (the bot's start does), then ECS launches the task,
-            // which reads the parameters
-            const pending = applyPendingSwitch(ports);
-            await s.waitFor(pending);
-            const launched = await activeWorldOf(truth);
-            running = { name: launched.name, args: launched.args };
-          } else if (current.kind === 'stop') {
+          if (current.kind === 'stop') {
             if (!running) continue;
             running = undefined;
             // The monitor, once the game is gone
@@ -155,6 +151,15 @@ describe('a switch never loses or mixes a world, and never happens under a playe
         }
 
         async function run(op: Operation) {
+          if (op.kind === 'start') {
+            if (running) return undefined;
+            // The bot's start: the desired count to 1 on a settled world. ECS may launch the task, and resolve
+            // its parameters, at once: the game runs what they say at that moment
+            return startOnSettledWorld(ports, async () => {
+              const launched = await activeWorldOf(truth);
+              running = { name: launched.name, args: launched.args };
+            });
+          }
           if (op.kind === 'switch') return switchWorld(ports, op.world);
           if (op.kind === 'new') {
             const outcome = await createWorld(ports, {
