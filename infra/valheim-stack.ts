@@ -239,7 +239,12 @@ export class ValheimStack extends Stack {
           COST_MONTHLY_LIMIT: String(config.cost.monthlyLimitUsd),
         }),
         // For /valheim mods: the locked lists, so the command answers without reading the bucket.
-        ...(props.mods && { [MODS_LIST_VARIABLE]: encodeModList(modListOf(props.mods.lock)) }),
+        ...(props.mods && {
+          [MODS_LIST_VARIABLE]: encodeModList({
+            ...modListOf(props.mods.lock),
+            ...(config.discord.noticeChannelId && { profileChannelId: config.discord.noticeChannelId }),
+          }),
+        }),
       },
     });
     this.gameServer.grantServerControl(this.interactions);

@@ -67,7 +67,9 @@ export function modsMessage(list: DecodedModList | undefined, worldName?: string
     );
   }
   lines.push(
-    'Quickest: import the group’s profile in r2modman (Import / update → From file); an operator makes it with `npx valheim mods export`.',
+    list.profileChannelId
+      ? `Quickest: import the group’s profile in r2modman (Import / update → From file): the .r2z is attached to the latest 🧩 **New mods** message in <#${list.profileChannelId}>.`
+      : 'Quickest: import the group’s profile in r2modman (Import / update → From file); an operator makes it with `npx valheim mods export`.',
   );
   return lines.join('\n');
 }

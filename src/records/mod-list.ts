@@ -18,6 +18,8 @@ export interface ModList {
   readonly default: ModListSet;
   /** Worlds with a list of their own (an empty one runs vanilla). */
   readonly worlds: Readonly<Record<string, ModListSet>>;
+  /** Where the deploy posts the players' profile (.r2z): the notice channel. */
+  readonly profileChannelId?: string;
 }
 
 export const MODS_LIST_VARIABLE = 'MODS_LIST';
@@ -33,6 +35,8 @@ interface Encoded {
   readonly w?: Readonly<Record<string, readonly [string, string]>>;
   /** How many packages did not fit. */
   readonly o?: number;
+  /** The profile's channel. */
+  readonly c?: string;
 }
 
 const pack = (set: ModListSet): [string, string] => [set.players.join(' '), set.serverOnly.join(' ')];
@@ -44,7 +48,12 @@ const unpack = ([players, serverOnly]: readonly [string, string]): ModListSet =>
 /** The variable's value: compact JSON, cut to MODS_LIST_MAX_CHARS. */
 export function encodeModList(list: ModList): string {
   const worlds = Object.fromEntries(Object.entries(list.worlds).map(([name, set]) => [name, pack(set)]));
-  const full: Encoded = { d: pack(list.default), ...(Object.keys(worlds).length > 0 && { w: worlds }) };
+  const channel = list.profileChannelId ? { c: list.profileChannelId } : {};
+  const full: Encoded = {
+    d: pack(list.default),
+    ...(Object.keys(worlds).length > 0 && { w: worlds }),
+    ...channel,
+  };
   const text = JSON.stringify(full);
   if (text.length <= MODS_LIST_MAX_CHARS) return text;
   // Too long: the default players first, then as many as fit.
@@ -54,7 +63,7 @@ export function encodeModList(list: ModList): string {
     list.default.serverOnly.length +
     Object.values(list.worlds).reduce((sum, set) => sum + set.players.length + set.serverOnly.length, 0);
   for (let keep = all.length; keep >= 0; keep--) {
-    const cut: Encoded = { d: [all.slice(0, keep).join(' '), ''], o: total - keep };
+    const cut: Encoded = { d: [all.slice(0, keep).join(' '), ''], o: total - keep, ...channel };
     const encoded = JSON.stringify(cut);
     if (encoded.length <= MODS_LIST_MAX_CHARS) return encoded;
   }
@@ -78,7 +87,12 @@ export function decodeModList(text: string | undefined): DecodedModList | undefi
     for (const [name, pair] of Object.entries(value.w ?? {})) {
       if (isPair(pair)) worlds[name] = unpack(pair);
     }
-    return { default: unpack(value.d), worlds, omitted: typeof value.o === 'number' ? value.o : 0 };
+    return {
+      default: unpack(value.d),
+      worlds,
+      omitted: typeof value.o === 'number' ? value.o : 0,
+      ...(typeof value.c === 'string' && /^\d{17,20}$/.test(value.c) && { profileChannelId: value.c }),
+    };
   } catch {
     return undefined;
   }

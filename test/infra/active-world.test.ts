@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { WORLD_PREFETCH_CONTAINER } from '../../src/server/world-prefetch.js';
 import {
   exampleConfig,
+  exampleSynthesis,
   lambdaEnvironment,
   lambdaFunction,
   policyStatements,
@@ -38,7 +39,7 @@ describe('the active-world parameters', () => {
   let first: Template;
   let changed: Template;
   beforeAll(() => {
-    first = synthesize(exampleConfig(), { bundling: false }).template;
+    first = exampleSynthesis().template;
     const example = exampleConfig();
     changed = synthesize(exampleConfig({ server: { ...example.server, world: 'Renamed' } }), {
       bundling: false,

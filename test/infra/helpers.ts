@@ -54,6 +54,28 @@ export function synthesize(
   return { app, stack, template: Template.fromStack(stack) };
 }
 
+let sharedExample: Synthesized | undefined;
+
+/**
+ * The committed example config synthesized without bundling, once per worker: the test files that only read
+ * its template share it (vitest.config.ts runs them in one module cache per worker), where each used to
+ * synthesize it again (about 1.7 CPU seconds each). The template is frozen: a test that changed it would
+ * change it for the files after it, so it throws instead.
+ */
+export function exampleSynthesis(): Synthesized {
+  if (!sharedExample) {
+    sharedExample = synthesize(exampleConfig(), { bundling: false });
+    deepFreeze(sharedExample.template.toJSON());
+  }
+  return sharedExample;
+}
+
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
+}
+
 type Resources = Record<
   string,
   { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown }

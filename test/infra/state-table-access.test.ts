@@ -1,6 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { STATE_TABLE_ACTIONS } from '../../infra/constructs/state-table.js';
 import { sdkDocuments } from '../../src/aws/sdk-dynamodb.js';
@@ -9,12 +8,13 @@ import type { MonitorStore } from '../../src/monitor/monitor.js';
 import { StateStore } from '../../src/monitor/state-store.js';
 import type { PresenceStore } from '../../src/players/log-ingest.js';
 import { INITIAL_STATE } from '../../src/records/lifecycle.js';
+import { mockAwsClient } from '../support/aws-mock.js';
 
 // Each function may do on the state table exactly what the StateStore methods of its port send. The records
 // below list every method of each port (the compiler refuses a missing or extra one), so a new method that
 // sends a new kind of request fails here until the function is granted it.
 
-const dynamo = mockClient(DynamoDBDocumentClient);
+const dynamo = mockAwsClient(DynamoDBDocumentClient);
 const reply = { applicationId: '123456789012345678', token: 'token', createdAt: 1 };
 const presence = { taskId: 'task', peers: [] };
 

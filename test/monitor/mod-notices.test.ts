@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decide, type Observation } from '../../src/monitor/decide.js';
 import { type NoticeContext, noticeFor } from '../../src/monitor/notices.js';
@@ -286,6 +287,31 @@ describe('a modded server in Discord', () => {
     );
   });
 
+  it('tells about a player who keeps retrying once, and again only after a quarter of an hour', async () => {
+    const installed = presenceOf([[LINES.installed, T0 + MINUTE]]);
+    let state = decide(INITIAL_STATE, await observed(status('starting'), installed, T0), T0).state;
+    state = decide(
+      state,
+      { ...(await observed(status('running'), installed, T0 + 2 * MINUTE)), serverAnswering: true },
+      T0 + 2 * MINUTE,
+    ).state;
+    let presence = installed;
+    const told: number[] = [];
+    // The same player turned away every 2 minutes for 40 minutes, a tick after each
+    for (let minute = 4; minute <= 44; minute += 2) {
+      const at = T0 + minute * MINUTE;
+      presence = presenceOf([[LINES.modKick, at]], presence);
+      const decision = decide(
+        state,
+        { ...(await observed(status('running'), presence, at + 30_000)), serverAnswering: true, players: 1 },
+        at + 30_000,
+      );
+      state = decision.state;
+      if (decision.actions.some((a) => a.type === 'announce-mod-kicks')) told.push(minute);
+    }
+    expect(told).toEqual([4, 20, 36]);
+  });
+
   it('announces a Valheim update the mods have not run on yet, once', async () => {
     const presence = presenceOf([
       [LINES.gameChanged, T0 + MINUTE],
@@ -299,5 +325,51 @@ describe('a modded server in Discord', () => {
     const later = now + MINUTE;
     const again = decide(decision.state, await observed(status('starting'), presence, later), later);
     expect(again.actions.map((a) => a.type)).not.toContain('announce-mods-game-changed');
+  });
+});
+
+describe('mod notices under late, repeated and reordered log batches', () => {
+  const kickLine = (peer: string, second: number) =>
+    `Nov 23 19:${String(10 + Math.floor(second / 60)).padStart(2, '0')}:${String(second % 60).padStart(2, '0')} supervisord: valheim-server [Warning:WardIsLove] Peer (${peer}) has incompatible version, disconnecting...`;
+
+  it('announces each kick at most once, and a refused install once, with one stop, whatever the delivery', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 12 }),
+        fc.boolean(),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 1, max: 4 }),
+        async (peers, refused, order, batchSize) => {
+          // The log as written: kicks a second apart, and perhaps a refused install before them
+          const written: Array<readonly [string, number]> = peers.map(
+            (_, i) =>
+              [kickLine(`7656119800000${String(i).padStart(4, '0')}`, i), T0 + (i + 1) * 1000] as const,
+          );
+          if (refused) written.unshift([LINES.refusedFetch, T0]);
+          // Delivered in the order the generator picked, with repeats (a retried batch), in small batches
+          const delivered = order.map((n) => written[n % written.length] as readonly [string, number]);
+          for (const line of written) delivered.push(line); // every line arrives at least once
+          let presence = emptyPresence(TASK_ID);
+          let state: LifecycleState = INITIAL_STATE;
+          let now = T0;
+          const actions: Action[] = [];
+          for (let i = 0; i < delivered.length; i += batchSize) {
+            presence = presenceOf(delivered.slice(i, i + batchSize), presence);
+            now += MINUTE;
+            const server = state.phase === 'stopping' ? status('running', 0) : status('running');
+            const decision = decide(state, await observed(server, presence, now), now);
+            state = decision.state;
+            actions.push(...decision.actions);
+          }
+          const announced = actions.flatMap((a) => (a.type === 'announce-mod-kicks' ? a.kicks : []));
+          // No kick twice: each player here was turned away once
+          const peersAnnounced = announced.map((kick) => kick.peer);
+          expect(new Set(peersAnnounced).size).toBe(peersAnnounced.length);
+          expect(actions.filter((a) => a.type === 'announce-mods-refused')).toHaveLength(refused ? 1 : 0);
+          expect(actions.filter((a) => a.type === 'stop-server')).toHaveLength(refused ? 1 : 0);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });

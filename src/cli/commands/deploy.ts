@@ -11,7 +11,13 @@ import { type ServiceActivity, serviceActivity } from '../../server/service-acti
 import type { CommandContext } from '../command-context.js';
 import { awsFailure, CliError } from '../errors.js';
 import type { Terminal } from '../io.js';
-import { type DeployModsDeps, deployedWorldBucket, uploadDeployMods } from './deploy-mods.js';
+import {
+  announceModProfiles,
+  type DeployModsDeps,
+  deployedWorldBucket,
+  uploadDeployMods,
+} from './deploy-mods.js';
+import { CROSSPLAY_WARNING } from './mods-actions.js';
 
 export interface DeployOptions {
   /** Path of valheim.config.json. */
@@ -43,6 +49,7 @@ export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<
   const config = loadConfig(options.config);
   // A stale lockfile stops the deploy here, before anything changes (the CDK app would refuse it too).
   const mods = loadModsDeployment(options.config, config);
+  if (mods && config.server.crossplay) deps.term.err(`valheim: warning: ${CROSSPLAY_WARNING}`);
   const { cluster, service } = gameServiceNames(config.stackName);
 
   let check: ServiceActivity;
@@ -91,6 +98,7 @@ export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<
     deps.term.err(`valheim: cdk deploy failed (exit code ${code}) — see its output above`);
     return code;
   }
+  let modsBucket = bucket;
   if (mods && !bucket) {
     const created = await deployedWorldBucket(config, deps);
     if (!created)
@@ -99,7 +107,10 @@ export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<
         'run npx valheim deploy again',
       );
     await uploadDeployMods(mods, config, created, deps);
+    modsBucket = created;
   }
+  // Only now does /valheim mods list the new set: the players' profile goes to Discord with it.
+  if (mods && modsBucket) await announceModProfiles(mods, config, modsBucket, deps);
   return code;
 }
 
