@@ -73,7 +73,7 @@ import {
   claimedWorlds,
   runStopAndSwitch,
   runWorldCommand,
-  startingWorld,
+  startOnWorld,
   stopAndSwitchTarget,
   worldCallOf,
 } from './world-command.js';
@@ -419,11 +419,14 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
         if (!saved) return messageResponse(CONCURRENT_CHANGE_MESSAGE, { ephemeral: true });
         claimed = { store, stored: { ...stored, version: stored.version + 1 } };
       }
-      // A "Stop and switch" the monitor has not applied yet (it missed the stop): the start runs the new world.
-      const started =
-        wanted === 1 && worlds ? await startingWorld(worlds, world, context.log, signal) : undefined;
+      let started: string | undefined;
       try {
-        await server.setDesiredCount(wanted, signal);
+        const setCount = () => server.setDesiredCount(wanted, signal);
+        // A start holds the lease on world changes (a pending "Stop and switch" made first), so no switch
+        // falls between the world it launches and the parameters; a stop needs none.
+        if (wanted === 1 && worlds)
+          started = await startOnWorld(worlds, world, setCount, context.log, signal);
+        else await setCount();
       } catch (error) {
         // Withdraw the claim, so that trying again is not taken for a repeat.
         await claimed?.store

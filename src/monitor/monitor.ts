@@ -66,6 +66,8 @@ export interface MonitorWorlds {
    * player); the world switched to, if one was.
    */
   applyPendingSwitch(signal?: AbortSignal): Promise<string | undefined>;
+  /** Runs `start` on a settled world (a pending switch made first, no switch in between); the world it runs. */
+  startOnWorld(start: () => Promise<void>, signal?: AbortSignal): Promise<string>;
 }
 
 export interface MonitorPorts {
@@ -387,9 +389,9 @@ async function startQueuedAfter(ports: MonitorPorts, finished: TransferOutcome):
         server: ports.server,
         transfersInProgress,
         ...(ports.worlds && {
-          beforeStart: async (signal) => {
-            const to = await ports.worlds?.applyPendingSwitch(signal);
-            if (to) ports.log.info('pending world switch applied before the queued start', { to });
+          startOnWorld: async (start, signal) => {
+            const world = await ports.worlds?.startOnWorld(start, signal);
+            ports.log.info('queued start on its world', { world });
           },
         }),
         tell: async (notice, reply) => {
