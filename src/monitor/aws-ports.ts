@@ -8,7 +8,7 @@ import { DiscordRest } from '../discord/rest-client.js';
 import type { Logger } from '../log.js';
 import { queryInfo } from '../players/a2s.js';
 import { awsGameServer, ecsClient } from '../server/aws-game-server.js';
-import { discordNotifier } from './discord-notifier.js';
+import { discordLive, discordNotifier } from './discord-notifier.js';
 import type { MonitorEnvironment } from './environment.js';
 import type { MonitorPorts } from './monitor.js';
 import { sessionSnapshots } from './session-snapshots.js';
@@ -101,6 +101,9 @@ export function awsMonitorPorts(env: MonitorEnvironment, log: Logger): MonitorPo
       ...(env.noticeChannelId && { noticeChannelId: env.noticeChannelId }),
       now: Date.now,
       log,
+    }),
+    ...(env.noticeChannelId && {
+      live: { discord: discordLive(rest), channelId: env.noticeChannelId, store },
     }),
     dns: { upsert: (ip) => changeRecord('UPSERT', ip), remove: (ip) => changeRecord('DELETE', ip) },
     polling: { enable: () => setRule(true), disable: () => setRule(false) },

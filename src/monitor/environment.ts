@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { commaList } from '../config/comma-list.js';
 import { fargatePrices, hourlyServerCost } from '../cost/prices.js';
+import { FEED_KINDS, isFeedKind } from '../records/feed.js';
 import { DEFAULT_LIFECYCLE } from './decide.js';
 import type { MonitorSettings } from './monitor.js';
 
@@ -67,6 +68,7 @@ const schema = z.object({
   SNAPSHOT_KEEP_DAYS: count,
   COST_MONTHLY_LIMIT: z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/))),
   COST_FIXED_MONTHLY: z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/))),
+  FEED_KINDS: z.optional(z.string().check(z.regex(new RegExp(`^((${FEED_KINDS.join('|')})(,|$))*$`)))),
   AWS_REGION: z.optional(z.string()),
 });
 
@@ -98,6 +100,7 @@ export function readMonitorEnvironment(env: NodeJS.ProcessEnv): MonitorEnvironme
     spot: e.TASK_SPOT === 'true',
   };
   const region = e.AWS_REGION ?? 'us-east-1';
+  const feedKinds = commaList(e.FEED_KINDS).filter(isFeedKind);
   const snapshotSettings = readSnapshotSettings(env);
   const snapshots =
     snapshotSettings.settings && e.TRANSFER_FAMILY
@@ -135,6 +138,7 @@ export function readMonitorEnvironment(env: NodeJS.ProcessEnv): MonitorEnvironme
       }),
       public: e.SERVER_PUBLIC !== 'false',
       crossplay,
+      ...(feedKinds.length > 0 && { feed: { kinds: feedKinds } }),
       lifecycle,
       task,
       notices: {
