@@ -14,6 +14,7 @@ import { destroyCommand } from './commands/destroy.js';
 import { discordCommand } from './commands/discord.js';
 import { doctorCommand } from './commands/doctor.js';
 import { logsCommand } from './commands/logs.js';
+import { modsCommand } from './commands/mods.js';
 import { queryCommand } from './commands/query.js';
 import { secretsCommand } from './commands/secrets.js';
 import { serveCommand } from './commands/serve.js';
@@ -77,6 +78,7 @@ const COMMANDS = [
   logsCommand,
   costCommand,
   worldCommand,
+  modsCommand,
   destroyCommand,
   doctorCommand,
   startsCommand,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FEED_KINDS } from '../records/feed.js';
+import { REF_HINT, tryParseRef } from '../records/mod-package.js';
 import { AWS_REGIONS, isAwsRegion } from './regions.js';
 import { parseWeeklyTime, WEEKLY_TIME_HINT } from './weekly-time.js';
 
@@ -335,6 +336,37 @@ export const costSchema = z.strictObject({
   budgetEmail: z.email('must be an e-mail address').optional(),
 });
 
+/** A mod as the config lists it: `Owner-Name-1.2.3` (the CLI writes it; the lockfile pins the rest). */
+const modVersion = z.string().refine((text) => tryParseRef(text)?.version !== undefined, {
+  message: `is not a Thunderstore package with its version: use ${REF_HINT} (npx valheim mods add writes it)`,
+});
+const modName = z
+  .string()
+  .refine((text) => tryParseRef(text) !== undefined && tryParseRef(text)?.version === undefined, {
+    message: 'is not a Thunderstore package name: use "Owner-Name" without a version',
+  });
+
+/**
+ * Thunderstore mods (BepInEx) the server installs at every start, exactly as valheim.mods.lock.json pins them
+ * (`npx valheim mods add|remove|update|import` edit both). Empty: a vanilla server.
+ */
+export const modsSchema = z.strictObject({
+  /** The mod list of every world without one of its own (`worlds.<name>.mods`). */
+  packages: z.array(modVersion).default([]),
+  /** Mods players must not (or need not) install: left out of the profile /valheim mods hands out. */
+  serverOnly: z.array(modName).default([]),
+  /** Mods only players install (in the profile), which the server does not load. */
+  clientOnly: z.array(modName).default([]),
+  /** Open UDP 2458 as well, for a mod that listens there (none of the game's own traffic uses it). */
+  udpPort2458: z.boolean().default(false),
+});
+
+/** Per-world settings kept in the repo (the worlds themselves live in the bot's catalog). */
+export const worldConfigSchema = z.strictObject({
+  /** This world's own mod list, instead of mods.packages; [] runs it vanilla. */
+  mods: z.array(modVersion),
+});
+
 export const configSchema = z.strictObject({
   /** Optional JSON schema reference for editors. */
   $schema: z.string().optional(),
@@ -401,6 +433,15 @@ export const configSchema = z.strictObject({
       message: `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
     })
     .default(30),
+  /** Thunderstore mods, pinned by valheim.mods.lock.json. */
+  mods: modsSchema.default({ packages: [], serverOnly: [], clientOnly: [], udpPort2458: false }),
+  /** Settings of individual worlds, by world name: so far their mod lists. */
+  worlds: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a world name: 1 to 64 letters, digits, "_" or "-"'),
+      worldConfigSchema,
+    )
+    .default({}),
   /** Extra tags put on every resource (the "project" tag is always set to the stack name). */
   tags: z.record(z.string().regex(/^[\w .:/=+@-]{1,128}$/), z.string().max(256)).default({}),
 });

@@ -62,6 +62,10 @@ export interface DiscordRestOptions {
   readonly timeoutMs?: number;
   /** Time one call may spend on retries (429, 5xx) before it fails. @default 6000 ms */
   readonly retryBudgetMs?: number;
+  /** The clock the retry budget is measured on (tests pass a fake one with `sleep`). @default Date.now */
+  readonly now?: () => number;
+  /** Waits between attempts (tests make it instant). @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export interface ChannelPostOptions {
@@ -196,7 +200,9 @@ export class DiscordRest {
   ): Promise<unknown> {
     // Interaction tokens are secrets too: keep them out of error messages and logs.
     const safeRoute = `${method} ${route.replace(/\/webhooks\/(\d+)\/[^/]+/, '/webhooks/$1/<token>')}`;
-    const deadline = Date.now() + (this.options.retryBudgetMs ?? 6000);
+    const now = this.options.now ?? Date.now;
+    const sleep = this.options.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
+    const deadline = now() + (this.options.retryBudgetMs ?? 6000);
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.attempt(method, route, safeRoute, body, authorization);
       if (!(outcome instanceof DiscordApiError)) return outcome.answer;
@@ -204,8 +210,8 @@ export class DiscordRest {
       const mayRepeat = error.status === 0 ? idempotent : error.transient;
       const waitMs =
         error.status === 429 ? error.retryAfterMs : FIRST_BACKOFF_MS * 2 ** attempt * (1 + Math.random() / 4);
-      if (!mayRepeat || Date.now() + waitMs > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      if (!mayRepeat || now() + waitMs > deadline) throw error;
+      await sleep(waitMs);
     }
   }
 

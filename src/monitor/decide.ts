@@ -19,8 +19,8 @@ import type { ServerState } from '../server/server-status.js';
  * empty-session) stop never rests on it alone. It waits until the server itself says nobody is on, in a
  * count taken after the stop time Discord was told: a query answering 0 (at least STOP_SETTLE_MS after that
  * time, so a player who joined just before it has loaded in), or the game's own count line saying 0, at
- * most EMPTY_PROOF_MAX_AGE_MS old, with no connection logged since. Whoever joined before the announced time
- * is in that count. Late and lost lines only make the stop later (until the next count line, 10 minutes).
+ * most EMPTY_PROOF_MAX_AGE_MS old, either taken more than 3 minutes after the last connection the log showed
+ * (src/monitor/observe.ts). Whoever joined before the announced time is in that count. Late and lost lines only make the stop later (until the next count line, 10 minutes).
  */
 
 export interface LifecycleSettings {
@@ -72,7 +72,8 @@ export interface Observation {
   readonly lastJoinAt?: number;
   /**
    * The newest moment the server itself said nobody was on (a query answering 0, or the game's own count line
-   * saying 0), with no connection logged after it; only when `players` is 0. What an idle stop rests on.
+   * saying 0), taken well after the last connection the log showed; only when `players` is 0. What an idle
+   * stop rests on.
    */
   readonly emptyAt?: number;
   /** Crossplay: the server is ready but its join code is not logged yet; the ready notice waits briefly. */

@@ -95,6 +95,8 @@ export interface TickResult {
   readonly state: LifecycleState;
   /** False when another writer got there first: nothing was done, the next tick re-evaluates. */
   readonly applied: boolean;
+  /** What the decision rested on (after the re-check, for a stop). */
+  readonly observation: Observation;
 }
 
 /** Time for the AWS reads and the player query of one tick. */
@@ -167,7 +169,7 @@ export async function runMonitorTick(
   });
   if (!applied) {
     ports.log.info('state changed meanwhile; leaving this tick to the next one', { trigger });
-    return { actions: decision.actions, state: decision.state, applied };
+    return { actions: decision.actions, state: decision.state, applied, observation };
   }
   if (batch) {
     ports.log.info('feed batch', {
@@ -229,7 +231,7 @@ export async function runMonitorTick(
       .enable()
       .catch((error: unknown) => ports.log.error('cannot enable polling', { error }));
   }
-  return { actions: decision.actions, state: decision.state, applied };
+  return { actions: decision.actions, state: decision.state, applied, observation };
 }
 
 /**

@@ -12,7 +12,8 @@ export interface ObserveSettings {
 
 /**
  * How long a join in the log counts on top of a query that answered: the query may not show a player who is
- * still loading in. After that the query wins, so a missed disconnect in the log cannot pin the count.
+ * still loading in. After that the query wins, so a missed disconnect in the log cannot pin the count. For the
+ * same reason neither a query nor a count line taken this soon after a connection proves the server empty.
  */
 export const LOG_JOIN_GRACE_MS = 3 * 60_000;
 
@@ -102,10 +103,11 @@ export async function observe(
 }
 
 /**
- * The newest moment the server itself said nobody was on, with no connection logged since: a query that
- * answered 0 (now), unless a join the log saw may still be loading in (the query does not show such a player
- * yet); or the game's own count line saying 0 (its log time). A count derived from connect and disconnect
- * lines is no such proof: a lost "Got connection" line would make it 0 with a player on.
+ * The newest moment the server itself said nobody was on: a query that answered 0 (now), or the game's own
+ * count line saying 0 (its log time), either taken more than LOG_JOIN_GRACE_MS after the last connection the
+ * log showed (a player still connecting or loading in may not be in the game's count yet; one who connected
+ * after it certainly is not). A count derived from connect and disconnect lines is no such proof: a lost
+ * "Got connection" line would make it 0 with a player on.
  */
 function emptySince(
   queried: number | undefined,
@@ -115,6 +117,6 @@ function emptySince(
   const joinedAt = log?.lastJoinAt ?? Number.NEGATIVE_INFINITY;
   const proofs: number[] = [];
   if (queried === 0 && now - joinedAt > LOG_JOIN_GRACE_MS) proofs.push(now);
-  if (log?.base?.count === 0 && log.base.at > joinedAt) proofs.push(log.base.at);
+  if (log?.base?.count === 0 && log.base.at - joinedAt > LOG_JOIN_GRACE_MS) proofs.push(log.base.at);
   return proofs.length > 0 ? Math.max(...proofs) : undefined;
 }

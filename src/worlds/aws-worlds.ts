@@ -1,12 +1,5 @@
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetParametersCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import type { AwsClient } from '../aws/client.js';
+import type { DocumentTable } from '../aws/dynamodb.js';
 import {
   type ActiveWorld,
   formatWorldArgs,
@@ -18,34 +11,31 @@ import { isWorldName, type WorldSettings } from './world-settings.js';
 
 /*
  * The world catalog in the state table (one item per world: pk WORLD, sk <name>) and the active world in its
- * two SSM parameters. Loaded with import() by the commands that need them.
+ * two SSM parameters. Over the state store's DocumentTable (the SDK's or the light one) and a two-call SSM
+ * port, so the interactions Lambda runs them on its light client. Loaded with import() where needed.
  */
 
 const PK = 'WORLD';
 
 export class DynamoWorldCatalog implements WorldCatalog {
-  private readonly doc: DynamoDBDocumentClient;
-
   constructor(
-    client: DynamoDBClient,
+    private readonly doc: DocumentTable,
     private readonly tableName: string,
-  ) {
-    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-  }
+  ) {}
 
   async list(signal?: AbortSignal): Promise<WorldRecord[]> {
     const records: WorldRecord[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await this.doc.send(
-        new QueryCommand({
+      const page = await this.doc.query(
+        {
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk',
           ExpressionAttributeValues: { ':pk': PK },
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
-        }),
-        { abortSignal: signal },
+        },
+        signal,
       );
       for (const item of page.Items ?? []) {
         const record = recordOf(item);
@@ -57,9 +47,9 @@ export class DynamoWorldCatalog implements WorldCatalog {
   }
 
   async get(name: string, signal?: AbortSignal): Promise<WorldRecord | undefined> {
-    const { Item } = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: { pk: PK, sk: name }, ConsistentRead: true }),
-      { abortSignal: signal },
+    const { Item } = await this.doc.get(
+      { TableName: this.tableName, Key: { pk: PK, sk: name }, ConsistentRead: true },
+      signal,
     );
     return Item ? recordOf(Item) : undefined;
   }
@@ -67,13 +57,13 @@ export class DynamoWorldCatalog implements WorldCatalog {
   async add(record: WorldRecord, signal?: AbortSignal): Promise<boolean> {
     const { name, ...fields } = record;
     try {
-      await this.doc.send(
-        new PutCommand({
+      await this.doc.put(
+        {
           TableName: this.tableName,
           Item: { pk: PK, sk: name, ...fields, deletedAt: undefined },
           ConditionExpression: 'attribute_not_exists(pk) OR attribute_exists(deletedAt)',
-        }),
-        { abortSignal: signal },
+        },
+        signal,
       );
       return true;
     } catch (error) {
@@ -88,15 +78,15 @@ export class DynamoWorldCatalog implements WorldCatalog {
     signal?: AbortSignal,
   ): Promise<boolean> {
     try {
-      await this.doc.send(
-        new UpdateCommand({
+      await this.doc.update(
+        {
           TableName: this.tableName,
           Key: { pk: PK, sk: name },
           UpdateExpression: settings ? 'SET settings = :settings' : 'REMOVE settings',
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)',
           ...(settings && { ExpressionAttributeValues: { ':settings': settings } }),
-        }),
-        { abortSignal: signal },
+        },
+        signal,
       );
       return true;
     } catch (error) {
@@ -111,8 +101,8 @@ export class DynamoWorldCatalog implements WorldCatalog {
         .filter(([name]) => isWorldName(name))
         .map(async ([name, sizeBytes]) => {
           try {
-            await this.doc.send(
-              new UpdateCommand({
+            await this.doc.update(
+              {
                 TableName: this.tableName,
                 Key: { pk: PK, sk: name },
                 UpdateExpression:
@@ -129,8 +119,8 @@ export class DynamoWorldCatalog implements WorldCatalog {
                   ':now': now,
                   ':taken': Date.parse(facts.created),
                 },
-              }),
-              { abortSignal: signal },
+              },
+              signal,
             );
           } catch (error) {
             if (!isConditionFailure(error)) throw error;
@@ -140,15 +130,15 @@ export class DynamoWorldCatalog implements WorldCatalog {
   }
 
   async remove(name: string, now: number, signal?: AbortSignal): Promise<void> {
-    await this.doc.send(
-      new UpdateCommand({
+    await this.doc.update(
+      {
         TableName: this.tableName,
         Key: { pk: PK, sk: name },
         UpdateExpression:
           'SET deletedAt = :now, origin = if_not_exists(origin, :first), createdAt = if_not_exists(createdAt, :now) REMOVE sizeBytes',
         ExpressionAttributeValues: { ':now': now, ':first': 'first' },
-      }),
-      { abortSignal: signal },
+      },
+      signal,
     );
   }
 }
@@ -161,25 +151,51 @@ function recordOf(item: Record<string, unknown>): WorldRecord | undefined {
 }
 
 function isConditionFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error as Error).name === 'ConditionalCheckFailedException'
-  );
+  return (error as Error).name === 'ConditionalCheckFailedException';
+}
+
+/** The two SSM calls the active world needs. */
+export interface SsmParameters {
+  /** The values of those of `names` that exist. */
+  getParameters(
+    names: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<ReadonlyArray<{ readonly Name?: string; readonly Value?: string }>>;
+  /** A String parameter, overwritten. */
+  putParameter(name: string, value: string, signal?: AbortSignal): Promise<void>;
+}
+
+/** SSM over the light client (JSON 1.1): the interactions Lambda's. */
+export function lightSsmParameters(client: AwsClient): SsmParameters {
+  return {
+    getParameters: async (names, signal) =>
+      (
+        await client.json<{ Parameters?: Array<{ Name?: string; Value?: string }> }>(
+          'AmazonSSM.GetParameters',
+          { Names: names },
+          { version: '1.1', signal },
+        )
+      ).Parameters ?? [],
+    putParameter: async (name, value, signal) => {
+      await client.json(
+        'AmazonSSM.PutParameter',
+        { Name: name, Value: value, Type: 'String', Overwrite: true },
+        { version: '1.1', signal },
+      );
+    },
+  };
 }
 
 /** The active world's SSM parameters: read both in one call; write the args first, then the name. */
 export class SsmActiveWorld implements ActiveWorldStore {
   constructor(
-    private readonly ssm: SSMClient,
+    private readonly ssm: SsmParameters,
     private readonly names: WorldParameterNames,
   ) {}
 
   async read(signal?: AbortSignal): Promise<ActiveWorld | undefined> {
-    const { Parameters } = await this.ssm.send(
-      new GetParametersCommand({ Names: [this.names.name, this.names.args] }),
-      { abortSignal: signal },
-    );
-    const value = (name: string) => Parameters?.find((parameter) => parameter.Name === name)?.Value;
+    const parameters = await this.ssm.getParameters([this.names.name, this.names.args], signal);
+    const value = (name: string) => parameters.find((parameter) => parameter.Name === name)?.Value;
     // The args parameter is what the game runs (see active-world.ts); the name follows it.
     const args = value(this.names.args);
     const parsed = args === undefined ? undefined : parseWorldArgs(args);
@@ -189,11 +205,7 @@ export class SsmActiveWorld implements ActiveWorldStore {
   }
 
   async write(world: ActiveWorld, signal?: AbortSignal): Promise<void> {
-    const put = (Name: string, Value: string) =>
-      this.ssm.send(new PutParameterCommand({ Name, Value, Type: 'String', Overwrite: true }), {
-        abortSignal: signal,
-      });
-    await put(this.names.args, formatWorldArgs(world));
-    await put(this.names.name, world.name);
+    await this.ssm.putParameter(this.names.args, formatWorldArgs(world), signal);
+    await this.ssm.putParameter(this.names.name, world.name, signal);
   }
 }

@@ -51,7 +51,7 @@ export async function exportWorld(
   if (manifest.format === 'none') {
     throw new WorldError(
       `the server has no world "${world}"${manifest.worlds.length > 0 ? ` (it holds ${manifest.worlds.join(', ')})` : ''}`,
-      `check server.world in the config; the snapshot of what is there stays in S3 as snapshot:${snapshotId}`,
+      `valheim world list shows the worlds; the snapshot of what is there stays in S3 as snapshot:${snapshotId}`,
     );
   }
   const downloaded = await awsStep(`download snapshot ${snapshotId}`, WORLD_PERMISSIONS.bucket, () =>

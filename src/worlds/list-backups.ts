@@ -27,7 +27,12 @@ export type BackupWarning = string | { readonly unlisted: string; readonly error
  */
 export async function listWorldBackups(
   ports: WorldPorts,
-  options: { /** @default true */ readonly zips?: boolean } = {},
+  options: {
+    /** @default true */
+    readonly zips?: boolean;
+    /** Only the snapshots holding this world (recovery points and zips hold every world anyway). */
+    readonly world?: string;
+  } = {},
 ): Promise<WorldBackups> {
   const { stack, s3, report } = ports;
   const lists: BackupEntry[][] = [];
@@ -51,7 +56,15 @@ export async function listWorldBackups(
         `${incomplete.length} incomplete snapshot${incomplete.length === 1 ? '' : 's'} left out (interrupted; never restored): ${incomplete.join(', ')}`,
       );
     }
-    return snapshots.map(snapshotEntry);
+    const world = options.world;
+    return snapshots
+      .filter(
+        (snapshot) =>
+          world === undefined ||
+          snapshot.worlds.includes(world) ||
+          (snapshot.world === world && snapshot.format !== 'none'),
+      )
+      .map(snapshotEntry);
   });
   const fileSystemArn = stack.fileSystemArn;
   if (fileSystemArn) {

@@ -31,7 +31,7 @@ export function describeWorld(world: { format: string; fileCount: number; totalB
 }
 
 /** Finds the world in a local path (see openWorld); an unreadable path is a WorldError naming it. */
-export function openLocalWorld(path: string, preferred: string): OpenedWorld {
+export function openLocalWorld(path: string, preferred: string | undefined): OpenedWorld {
   try {
     return openWorld(path, preferred);
   } catch (error) {
@@ -42,33 +42,23 @@ export function openLocalWorld(path: string, preferred: string): OpenedWorld {
   }
 }
 
-/** Refuses a world whose name is not the one the server runs: the server would not load it. */
-export function requireServerWorldName(serverWorld: string, name: string, where: string): void {
-  if (name === serverWorld) return;
-  throw new WorldError(
-    `${where} is the world "${name}", but the server runs "${serverWorld}" (server.world in the config)`,
-    `set server.world to "${name}" and run npm run deploy, or rename the world's files to ${serverWorld} first`,
-  );
-}
-
 /**
- * Uploads a world found on this machine and makes it the server's world: the shared end of importing and of
- * restoring an image zip. Shows what it found and asks first; the transfer task saves the current world as
- * a snapshot before replacing it.
+ * Uploads a world found on this machine and puts it on the server under its own name: the shared end of
+ * importing and of restoring an image zip. Shows what it found and asks first; the transfer task saves the
+ * server's worlds as a snapshot before it replaces that one world (the others stay as they are).
  */
 export async function replaceWithLocalWorld(
   ports: WorldPorts,
   world: LocalWorld,
-  options: { readonly serverWorld: string; readonly where: string; readonly reason: ReplaceReason },
+  options: { readonly where: string; readonly reason: ReplaceReason },
 ): Promise<Replaced> {
   const { report } = ports;
-  requireServerWorldName(options.serverWorld, world.name, options.where);
   report.info(
     `Found world "${world.name}" in ${options.where}: ${describeWorld({ ...world, fileCount: world.files.length })}.`,
   );
   if (world.others.length > 0) report.info(`Left out (other worlds): ${world.others.join(', ')}.`);
   await report.confirm(
-    `Replace the world "${world.name}" on the server with it? The current one is saved as a snapshot first.`,
+    `Put it on the server as "${world.name}" (replacing a world of that name there)? The server's worlds are saved as a snapshot first.`,
   );
 
   const importId = transferId('import', ports.now());

@@ -23,13 +23,16 @@ import { awsStep, WORLD_PERMISSIONS, type WorldPorts } from './world-ports.js';
  * - backup:<id> → not automated (AWS Backup restores next to the world, not in place): the steps instead.
  */
 
-/** Restores the snapshot `snapshotId` as the server's world, after showing it and asking. */
+/**
+ * Restores one world from the snapshot `snapshotId`, after showing it and asking; every other world on the
+ * server stays as it is (a snapshot holds them all, but only this one is taken from it).
+ */
 export async function restoreSnapshot(
   ports: WorldPorts,
-  options: { readonly snapshotId: string; readonly serverWorld: string },
+  options: { readonly snapshotId: string; readonly worldName: string },
 ): Promise<Replaced> {
   const { s3, stack, report } = ports;
-  const { snapshotId, serverWorld: world } = options;
+  const { snapshotId, worldName: world } = options;
   const manifest = await awsStep(`read snapshot ${snapshotId}`, WORLD_PERMISSIONS.bucket, () =>
     readManifest(s3, stack.bucket, `${SNAPSHOTS}/${snapshotId}`),
   );
@@ -42,9 +45,9 @@ export async function restoreSnapshot(
   if (!(manifest.worlds.includes(world) || (manifest.world === world && manifest.format !== 'none'))) {
     const held = manifest.worlds.length > 0 ? manifest.worlds.join(', ') : 'no world';
     throw new WorldError(
-      `snapshot ${snapshotId} holds ${held}, not the world "${world}" the server runs (server.world)`,
-      manifest.worlds.length === 1
-        ? `set server.world to "${manifest.worlds[0]}" and run npm run deploy, then restore it`
+      `snapshot ${snapshotId} holds ${held}, not the world "${world}"`,
+      manifest.worlds.length > 0
+        ? `restore one of its worlds with --world ${manifest.worlds[0]}, or choose a snapshot of ${world} (valheim world backups --world ${world})`
         : 'choose another snapshot (valheim world backups)',
     );
   }
@@ -52,8 +55,9 @@ export async function restoreSnapshot(
   report.info(
     `Snapshot ${snapshotId}: world "${manifest.world}" (${describeWorld(manifest)}), taken ${manifest.created} (${manifest.reason}).`,
   );
+  const others = manifest.worlds.filter((name) => name !== world);
   await report.confirm(
-    `Replace the world "${world}" on the server with it? The current one is saved as a snapshot first.`,
+    `Replace the world "${world}" on the server with the one in this snapshot${others.length > 0 ? ` (its ${others.join(', ')} stay as the server has them)` : ''}? The server's worlds are saved as a snapshot first.`,
   );
   return restoreFromPrefix(ports, {
     worldName: world,
@@ -62,10 +66,13 @@ export async function restoreSnapshot(
   });
 }
 
-/** Restores one of the image's own zips (/config/backups): copied to S3 by the task, unpacked here, imported. */
+/**
+ * Restores one world from one of the image's own zips (/config/backups): copied to S3 by the task, unpacked
+ * here, and that world imported; the other worlds on the server stay as they are.
+ */
 export async function restoreImageZip(
   ports: WorldPorts,
-  options: { readonly name: string; readonly serverWorld: string },
+  options: { readonly name: string; readonly worldName: string },
 ): Promise<Replaced> {
   const { s3, stack, report } = ports;
   const { name } = options;
@@ -79,10 +86,15 @@ export async function restoreImageZip(
     await awsStep(`download ${name}`, WORLD_PERMISSIONS.bucket, () =>
       downloadObject(s3, stack.bucket, `image-backups/${name}`, zip),
     );
-    const opened = openLocalWorld(zip, options.serverWorld);
+    const opened = openLocalWorld(zip, options.worldName);
     try {
+      if (opened.world.name !== options.worldName) {
+        throw new WorldError(
+          `zip:${name} holds the world "${opened.world.name}", not "${options.worldName}"`,
+          `restore it with --world ${opened.world.name}, or choose another backup (valheim world backups)`,
+        );
+      }
       return await replaceWithLocalWorld(ports, opened.world, {
-        serverWorld: options.serverWorld,
         where: `zip:${name}`,
         reason: 'pre-restore',
       });

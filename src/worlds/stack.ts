@@ -16,6 +16,11 @@ export interface WorldStack extends TransferTarget {
   readonly region: string;
   /** The world's EFS file system (AWS Backup lists its recovery points by this ARN). */
   readonly fileSystemArn?: string;
+  /**
+   * The state table (the transfer lock's, the world catalog's and the ledger's): the transfer container's
+   * LOCK_TABLE, or VALHEIM_STATE_TABLE. Absent on a stack from before the lock was in the table.
+   */
+  readonly stateTable?: string;
 }
 
 /**
@@ -26,6 +31,7 @@ export const WORLD_STACK_ENV = {
   bucket: 'VALHEIM_WORLD_BUCKET',
   subnets: 'VALHEIM_TRANSFER_SUBNETS',
   securityGroups: 'VALHEIM_TRANSFER_SECURITY_GROUP',
+  stateTable: 'VALHEIM_STATE_TABLE',
 } as const;
 
 /**
@@ -57,9 +63,9 @@ export async function resolveWorldStack(
   const container = taskDefinition?.containerDefinitions?.find((c) => c.name === TRANSFER_CONTAINER);
   if (!taskDefinition || !container) throw notDeployed(family, region);
 
-  const bucket =
-    commaList(env[WORLD_STACK_ENV.bucket])[0] ??
-    container.environment?.find((variable) => variable.name === 'BUCKET')?.value;
+  const variable = (name: string) => container.environment?.find((entry) => entry.name === name)?.value;
+  const bucket = commaList(env[WORLD_STACK_ENV.bucket])[0] ?? variable('BUCKET');
+  const stateTable = env[WORLD_STACK_ENV.stateTable]?.trim() || variable('LOCK_TABLE');
   if (!bucket) {
     throw new WorldError(
       `the world bucket is not known: the transfer task definition ${family} has no BUCKET variable`,
@@ -107,6 +113,7 @@ export async function resolveWorldStack(
     subnets,
     securityGroups,
     ...(fileSystemArn && { fileSystemArn }),
+    ...(stateTable && { stateTable }),
   };
 }
 

@@ -10,6 +10,8 @@ export type SnapshotReason =
   | 'manual'
   | 'pre-import'
   | 'pre-restore'
+  /** Taken by the transfer task right before it deletes a world. */
+  | 'pre-delete'
   | 'discord'
   /** Taken by the monitor once the game task of a session has stopped. */
   | 'session-end'

@@ -50,6 +50,8 @@ export const WORLD_PERMISSIONS = {
   bucket: 's3:ListBucket, s3:GetObject and s3:PutObject on the world bucket',
   backup: 'backup:ListRecoveryPointsByResource',
   service: 'ecs:DescribeServices',
+  worlds:
+    'ssm:GetParameters and ssm:PutParameter on /<stack>/world/*, and dynamodb:Query, GetItem, PutItem and UpdateItem on the state table',
 } as const;
 
 /**

@@ -23,6 +23,13 @@ export interface FakeResponse {
   readonly headers?: Readonly<Record<string, string>>;
   /** Answer only after this long (the request counts as received, like a slow Discord that applied it). */
   readonly delayMs?: number;
+  /**
+   * Answer nothing and cut the connection: the request counts as received (Discord applied it) and the client
+   * sees no answer, as after its timeout, without waiting one out.
+   */
+  readonly dropConnection?: boolean;
+  /** Answer only once this settles (a Discord that is slow exactly as long as a test needs). */
+  readonly holdUntil?: Promise<unknown>;
 }
 
 export type Responder = FakeResponse | ((request: RecordedRequest) => FakeResponse);
@@ -35,6 +42,8 @@ export interface FakeDiscord {
   reply(method: string, path: string, ...responses: Responder[]): void;
   /** Answers requests no `reply` script matches (undefined: 404), e.g. a stateful fake application. */
   fallback(responder: (request: RecordedRequest) => FakeResponse | undefined): void;
+  /** Resolves with the first request to `method path` from now on. */
+  received(method: string, path: string): Promise<RecordedRequest>;
   close(): Promise<void>;
 }
 
@@ -44,6 +53,7 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
   const requests: RecordedRequest[] = [];
   const scripts = new Map<string, Responder[]>();
   let fallback: (request: RecordedRequest) => FakeResponse | undefined = () => undefined;
+  const waiting: Array<{ key: string; resolve: (request: RecordedRequest) => void }> = [];
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -58,16 +68,26 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
         at: Date.now(),
       };
       requests.push(recorded);
-      const queue = scripts.get(`${recorded.method} ${recorded.path}`);
+      const key = `${recorded.method} ${recorded.path}`;
+      for (const waiter of waiting.filter((entry) => entry.key === key)) {
+        waiting.splice(waiting.indexOf(waiter), 1);
+        waiter.resolve(recorded);
+      }
+      const queue = scripts.get(key);
       const next = queue && queue.length > 1 ? queue.shift() : queue?.[0];
       const response =
         typeof next === 'function' ? next(recorded) : (next ?? fallback(recorded) ?? NOT_FOUND);
       const answer = () => {
         if (res.destroyed) return;
+        if (response.dropConnection) {
+          res.socket?.destroy();
+          return;
+        }
         res.writeHead(response.status, { 'content-type': 'application/json', ...response.headers });
         res.end(response.body === undefined ? '' : JSON.stringify(response.body));
       };
-      if (response.delayMs) setTimeout(answer, response.delayMs);
+      if (response.holdUntil) void response.holdUntil.finally(answer);
+      else if (response.delayMs) setTimeout(answer, response.delayMs);
       else answer();
     });
   });
@@ -83,6 +103,7 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
     fallback: (responder) => {
       fallback = responder;
     },
+    received: (method, path) => new Promise((resolve) => waiting.push({ key: `${method} ${path}`, resolve })),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

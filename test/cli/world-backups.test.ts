@@ -56,7 +56,7 @@ describe('valheim world backups', () => {
       '2026-11-23 19:05  48.1 MB  snapshot:20261123T190500Z-manual  Dedicated, legacy, 2 files (manual)',
       "2026-11-23 19:05  7 B      zip:worlds-20261123-190500.zip    the server image's own backup zip (worlds at a server start)",
       '',
-      'Restore one with: npx valheim world restore <ID> (the current world is saved as a snapshot first)',
+      'Restore "Dedicated" from one with: npx valheim world restore <ID> (the server\'s worlds are saved as a snapshot first)',
     ]);
     expect(fake.backupMock).toHaveReceivedCommandWith(ListRecoveryPointsByResourceCommand, {
       ResourceArn: 'arn:aws:elasticfilesystem:eu-central-1:111122223333:file-system/fs-0123456789abcdef0',

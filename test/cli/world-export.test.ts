@@ -59,14 +59,14 @@ describe('valheim world export', () => {
     expect(readdirSync(out)).toEqual(['Dedicated-20261124T080001Z-manual']);
   });
 
-  it('says when the server holds other worlds but not the configured one', async () => {
+  it('says when the server holds other worlds but not the active one', async () => {
     fake.worldsLocal = new Map([
       ['Other.fwl', 'f'],
       ['Other.db', 'd'],
     ]);
     const error = await worldExport({ config: writeConfig(), out }, fake.deps()).catch((e: unknown) => e);
     expect(errorLines(error, false)).toEqual([
-      'valheim: the server has no world "Dedicated" (it holds Other) — check server.world in the config; the snapshot of what is there stays in S3 as snapshot:20261124T080001Z-manual',
+      'valheim: the server has no world "Dedicated" (it holds Other) — valheim world list shows the worlds; the snapshot of what is there stays in S3 as snapshot:20261124T080001Z-manual',
     ]);
     expect(readdirSync(out)).toEqual([]);
   });

@@ -5,6 +5,7 @@ import { RunTaskCommand } from '@aws-sdk/client-ecs';
 import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { worldImport } from '../../src/cli/commands/world-import.js';
+import { worldList } from '../../src/cli/commands/world-manage.js';
 import { errorLines } from '../../src/cli/errors.js';
 import { listObjects } from '../../src/worlds/snapshots.js';
 import type { LocalS3 } from '../support/s3rver.js';
@@ -50,7 +51,7 @@ describe('valheim world import', () => {
       `Found world "Dedicated" in ${path}: Valheim 1.0 folder, 2 files, 17 B.`,
     );
     expect(deps.promptLine).toHaveBeenCalledWith(
-      'Replace the world "Dedicated" on the server with it? The current one is saved as a snapshot first. [y/N] ',
+      'Put it on the server as "Dedicated" (replacing a world of that name there)? The server\'s worlds are saved as a snapshot first. [y/N] ',
     );
     // …uploaded the world below imports/<id>/ with its manifest…
     const importPrefix = 'imports/20261124T080001Z-import';
@@ -117,15 +118,56 @@ describe('valheim world import', () => {
     expect(fake.ecsMock).not.toHaveReceivedCommand(RunTaskCommand);
   });
 
-  it('refuses a world with another name than server.world, with both fixes', async () => {
+  it('imports a world with a new name as a new world beside the others, and lists it', async () => {
+    // Given a world from a PC that the server does not have
     const path = folder({ 'Midgard.fwl': 'f', 'Midgard.db': 'd' });
-    const error = await worldImport({ config: writeConfig(), path, yes: true }, fake.deps()).catch(
+    const deps = fake.deps();
+
+    // When
+    await worldImport({ config: writeConfig(), path, yes: true }, deps);
+
+    // Then it is on the server beside the others, which are untouched, and it is a world of its own
+    expect(fake.runs[0]).toMatchObject({ MODE: 'restore', WORLD_NAME: 'Midgard' });
+    expect(Object.fromEntries(fake.worldsLocal)).toEqual({
+      'Dedicated.fwl': 'old fwl',
+      'Dedicated.db': 'old db',
+      'Other.fwl': 'other fwl',
+      'Other.db': 'other db',
+      'Midgard.fwl': 'f',
+      'Midgard.db': 'd',
+    });
+    expect(deps.term.stdout.at(-1)).toBe(
+      '"Midgard" is a new world on this server. To play it: npx valheim world switch Midgard',
+    );
+    const listed = fake.deps();
+    await worldList({ config: writeConfig() }, listed);
+    expect(listed.term.stdout.slice(1, 3).map((line) => line.split(/\s{2,}/)[0])).toEqual([
+      'Dedicated',
+      'Midgard',
+    ]);
+    // The active world did not change
+    expect(fake.parameters.get('/valheim-ondemand/world/name')).toBe('Dedicated');
+  });
+
+  it('checks the path and the name on this computer before asking AWS anything (issue 17)', async () => {
+    // Given a typo in the path / a world named differently from --world
+    const missing = join(folder({}), 'Dedicatd');
+    const other = folder({ 'Midgard.fwl': 'f', 'Midgard.db': 'd' });
+    const deps = fake.deps();
+
+    // Then each is reported at once
+    await expect(worldImport({ config: writeConfig(), path: missing }, deps)).rejects.toThrow(
+      `${missing} does not exist — check the path`,
+    );
+    const error = await worldImport({ config: writeConfig(), path: other, world: 'Dedicated' }, deps).catch(
       (e: unknown) => e,
     );
     expect(errorLines(error, false)).toEqual([
-      `valheim: ${path} is the world "Midgard", but the server runs "Dedicated" (server.world in the config) — set server.world to "Midgard" and run npm run deploy, or rename the world's files to Dedicated first`,
+      `valheim: ${other} is the world "Midgard", not "Dedicated" — import it under its own name (leave out --world Dedicated), or rename the world's files to Dedicated first`,
     ]);
-    expect(await listObjects(s3.client, fake.bucket, 'imports/')).toEqual([]);
+    // …and AWS was never asked (not even where the stack is)
+    expect(fake.ecsMock.calls()).toEqual([]);
+    expect(fake.ssmMock.calls()).toEqual([]);
   });
 
   it('changes nothing when the answer is not yes', async () => {

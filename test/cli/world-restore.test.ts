@@ -132,7 +132,7 @@ describe('valheim world restore', () => {
 
     await putSnapshot(SNAPSHOT, 'Midgard', { 'Midgard.fwl': 'f', 'Midgard.db': 'd' });
     await expect(worldRestore({ config, id: SNAPSHOT, yes: true }, fake.deps())).rejects.toThrow(
-      `snapshot ${SNAPSHOT} holds Midgard, not the world "Dedicated" the server runs (server.world) — set server.world to "Midgard" and run npm run deploy, then restore it`,
+      `snapshot ${SNAPSHOT} holds Midgard, not the world "Dedicated" — restore one of its worlds with --world Midgard, or choose a snapshot of Dedicated (valheim world backups --world Dedicated)`,
     );
 
     await expect(worldRestore({ config, id: 'yesterday', yes: true }, fake.deps())).rejects.toThrow(

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DiscordApiError, DiscordRest } from '../../src/discord/rest-client.js';
 import { type FakeDiscord, startFakeDiscord } from '../cli/fake-discord.js';
+import { FakeClock } from '../support/fake-clock.js';
 
 const APP = '123456789012345678';
 const CHANNEL = '678901234567890123';
@@ -12,17 +13,22 @@ const OK = { status: 200, body: {} };
 describe('DiscordRest (the Lambdas’ Discord client)', () => {
   let discord: FakeDiscord;
   let rest: DiscordRest;
+  /** The retries' clock: their pauses are recorded, not waited out. */
+  let clock: FakeClock;
   beforeAll(async () => {
     discord = await startFakeDiscord();
   });
   afterAll(() => discord.close());
   beforeEach(() => {
     discord.requests.length = 0;
+    clock = new FakeClock(Date.parse('2026-11-23T19:00:00Z'));
     rest = new DiscordRest({
       baseUrl: `${discord.apiUrl}/v10`,
       botToken: async () => 'bot-token',
-      timeoutMs: 500, // short: the unanswered cases below wait it out
+      timeoutMs: 500, // short: the one unanswered case that is a real timeout waits it out
       retryBudgetMs: 2500,
+      now: clock.now,
+      sleep: clock.sleep,
     });
   });
 
@@ -36,10 +42,9 @@ describe('DiscordRest (the Lambdas’ Discord client)', () => {
       { status: 429, body: { message: 'rate limited', retry_after: 0.3, global: false } },
       OK,
     );
-    const started = Date.now();
     await rest.postToChannel(CHANNEL, message);
     expect(discord.requests).toHaveLength(2);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(clock.sleeps).toEqual([300]);
   });
 
   it('gives up at once on a 429 whose wait would outlast the budget', async () => {
@@ -53,40 +58,56 @@ describe('DiscordRest (the Lambdas’ Discord client)', () => {
   it('retries 5xx with growing pauses within the budget', async () => {
     discord.reply('PATCH', EDIT, { status: 502, body: {} }, { status: 500, body: {} }, OK);
     await rest.editOriginal(APP, 'secret-token', message);
-    const [first, second, third] = discord.requests.map((r) => r.at);
     expect(discord.requests).toHaveLength(3);
-    // 250 ms, then 500 ms (plus jitter)
-    expect((second ?? 0) - (first ?? 0)).toBeGreaterThanOrEqual(240);
-    expect((third ?? 0) - (second ?? 0)).toBeGreaterThanOrEqual(490);
+    // 250 ms, then 500 ms (plus up to a quarter of jitter)
+    const [first, second] = clock.sleeps;
+    expect(clock.sleeps).toHaveLength(2);
+    expect(first).toBeGreaterThanOrEqual(250);
+    expect(first).toBeLessThanOrEqual(312.5);
+    expect(second).toBeGreaterThanOrEqual(500);
+    expect(second).toBeLessThanOrEqual(625);
   });
 
   it('fails with a transient error once 5xx outlast the budget', async () => {
     discord.reply('PATCH', EDIT, { status: 503, body: { message: 'down' } });
-    const started = Date.now();
+    const started = clock.now();
     const error = (await failure(rest.editOriginal(APP, 'secret-token', message))) as DiscordApiError;
     expect(error.status).toBe(503);
     expect(error.transient).toBe(true);
-    expect(Date.now() - started).toBeLessThan(2600);
+    // it tried while the budget lasted (250 + 500 + 1000 ms of pauses; the next, 2 s, would outlast it)
+    expect(discord.requests).toHaveLength(4);
+    expect(clock.now() - started).toBeLessThanOrEqual(2500);
     // and the interaction token, a secret, is not in the message
     expect(error.message).not.toContain('secret-token');
     expect(error.message).toContain('/webhooks/123456789012345678/<token>');
   });
 
-  it('does not repeat a follow-up that got no answer: it may have been posted', async () => {
+  it('does not repeat a follow-up that got no answer within timeoutMs: it may have been posted', async () => {
+    // Given an answer that comes after the client's 500 ms
     discord.reply('POST', FOLLOW_UP, { ...OK, delayMs: 900 });
+    const error = (await failure(rest.followUp(APP, 'secret-token', message))) as DiscordApiError;
+    expect(error.unanswered).toBe(true);
+    expect(error.message).toMatch(/did not answer POST/);
+    expect(discord.requests).toHaveLength(1);
+  });
+
+  it('does not repeat a follow-up whose connection broke before the answer', async () => {
+    discord.reply('POST', FOLLOW_UP, { ...OK, dropConnection: true });
     const error = (await failure(rest.followUp(APP, 'secret-token', message))) as DiscordApiError;
     expect(error.unanswered).toBe(true);
     expect(discord.requests).toHaveLength(1);
   });
 
+  // (Below, "no answer" is a connection cut after the request arrived: the client cannot tell it from a
+  // timeout, which the test above waits out once.)
   it('repeats an edit that got no answer: editing twice shows the same message', async () => {
-    discord.reply('PATCH', EDIT, { ...OK, delayMs: 900 }, OK);
+    discord.reply('PATCH', EDIT, { ...OK, dropConnection: true }, OK);
     await rest.editOriginal(APP, 'secret-token', message);
     expect(discord.requests).toHaveLength(2);
   });
 
   it('repeats a channel post that got no answer only when it carries a nonce Discord enforces', async () => {
-    discord.reply('POST', POST, { ...OK, delayMs: 900 }, OK);
+    discord.reply('POST', POST, { ...OK, dropConnection: true }, OK);
     await rest.postToChannel(CHANNEL, message, { nonce: 'mf3k2l1a0' });
     expect(discord.requests.map((r) => r.body)).toEqual([
       { content: 'hello', nonce: 'mf3k2l1a0', enforce_nonce: true },
@@ -94,7 +115,7 @@ describe('DiscordRest (the Lambdas’ Discord client)', () => {
     ]);
 
     discord.requests.length = 0;
-    discord.reply('POST', POST, { ...OK, delayMs: 900 }, OK);
+    discord.reply('POST', POST, { ...OK, dropConnection: true }, OK);
     expect(((await failure(rest.postToChannel(CHANNEL, message))) as DiscordApiError).unanswered).toBe(true);
     expect(discord.requests).toHaveLength(1);
   });

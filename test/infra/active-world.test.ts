@@ -92,7 +92,10 @@ describe('the active-world parameters', () => {
     );
     expect(statements.length).toBeGreaterThan(0);
     for (const statement of statements) {
-      expect(JSON.stringify(statement.Resource)).toMatch(/parameter\/valheim-ondemand\/world\/(name|args)/);
+      // (and the Discord endpoint's secret path, which its own custom resource writes)
+      expect(JSON.stringify(statement.Resource)).toMatch(
+        /parameter\/valheim-ondemand\/(world\/(name|args)|discord-endpoint-path)/,
+      );
     }
   });
 });

@@ -891,7 +891,7 @@ describe('ValheimStack with the example config', () => {
       // Then
       const functions = Object.entries(template.findResources('AWS::Lambda::Function'));
       // four handlers of ours, and CDK's AwsCustomResource handler that creates the active-world parameters
-      expect(functions).toHaveLength(5);
+      expect(functions).toHaveLength(6);
       const logGroups = new Set<string>();
       for (const [, fn] of functions) {
         const logGroup = (fn.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
@@ -905,7 +905,7 @@ describe('ValheimStack with the example config', () => {
           Resource: { 'Fn::GetAtt': [logGroup, 'Arn'] },
         });
       }
-      expect(logGroups.size).toBe(5);
+      expect(logGroups.size).toBe(6);
     });
 
     it('deploys each handler in its own bundle', () => {
@@ -1378,7 +1378,7 @@ describe('ValheimStack with the example config', () => {
     it('keeps every log group for the configured number of days', () => {
       // Then
       const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-      expect(logGroups).toHaveLength(8); // game, world transfer, API access logs, five Lambdas
+      expect(logGroups).toHaveLength(9); // game, world transfer, API access logs, six Lambdas
       for (const logGroup of logGroups) expect(logGroup.Properties.RetentionInDays).toBe(30);
     });
 

@@ -70,7 +70,9 @@ describe('cdk-nag (AWS Solutions)', () => {
     // (cdk-nag 3 reads plain rule IDs, which aws-cdk-lib records with its "Annotation::" prefix)
     expect(ids.sort()).toEqual([
       'Backup/Plan/World Annotation::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
-      'Discord/Api/POST--discord Annotation::AwsSolutions-APIG4',
+      'Discord/CatchAll Annotation::AwsSolutions-APIG4',
+      'Discord/Interactions Annotation::AwsSolutions-APIG4',
+      'DiscordPath/Handler/Function Annotation::AwsSolutions-L1',
       'DiscordWiring/Handler/Function Annotation::AwsSolutions-L1',
       'Game/Cluster Annotation::AwsSolutions-ECS4',
       'Game/SecurityGroup Annotation::AwsSolutions-EC23',

@@ -1,127 +1,54 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { sdkDocuments } from '../../src/aws/sdk-dynamodb.js';
-import { DiscordRest } from '../../src/discord/rest-client.js';
-import type { Logger } from '../../src/log.js';
-import { DEFAULT_LIFECYCLE, SHUTDOWN_SAVE_WAIT_MS } from '../../src/monitor/decide.js';
+import { SHUTDOWN_SAVE_WAIT_MS } from '../../src/monitor/decide.js';
 import { deliverPending, GIVE_UP_AFTER_MS } from '../../src/monitor/deliveries.js';
-import { discordNotifier } from '../../src/monitor/discord-notifier.js';
-import {
-  type MonitorPorts,
-  type MonitorSettings,
-  runMonitorTick,
-  type TickResult,
-} from '../../src/monitor/monitor.js';
+import { type MonitorPorts, runMonitorTick, type TickResult } from '../../src/monitor/monitor.js';
 import { StateStore } from '../../src/monitor/state-store.js';
-import { queryInfo } from '../../src/players/a2s.js';
-import type { ServerStatus } from '../../src/server/server-status.js';
+import type { FakeDiscord, FakeResponse, RecordedRequest } from '../cli/fake-discord.js';
+import { type LocalDynamo, type LossyDynamo, startLossyProxy } from '../support/dynalite.js';
+import { type FakeGameServer, RUNNING, STOPPED } from '../support/fake-game-server.js';
 import {
-  type FakeDiscord,
-  type FakeResponse,
-  type RecordedRequest,
-  startFakeDiscord,
-} from '../cli/fake-discord.js';
-import { type Responder, startA2sResponder } from '../support/a2s-responder.js';
-import { type LocalDynamo, type LossyDynamo, startDynalite, startLossyProxy } from '../support/dynalite.js';
-import { FakeGameServer, RUNNING, STOPPED } from '../support/fake-game-server.js';
+  APP,
+  REPLY_PATH as EDIT,
+  FOLLOW_UP_PATH as FOLLOW_UP,
+  type LogEntry,
+  MINUTE,
+  monitorHarness,
+  OK,
+  CHANNEL_PATH as POST,
+  STARTING,
+  SETTINGS as settings,
+  T0,
+  STARTER as USER,
+} from './harness.js';
 
 /**
- * Notices under injected faults (Discord 5xx, answers after the client's timeout, a lost DynamoDB answer, a
- * reply that is gone, a channel the bot may not post in): each is delivered exactly once.
+ * Notices under injected faults (Discord 5xx, answers that never come, a lost DynamoDB answer, a reply that is
+ * gone, a channel the bot may not post in): each is delivered exactly once. The Discord client's backoffs run
+ * on the harness's fake clock, and "no answer" is a connection Discord cuts after taking the request (what
+ * the client sees after its timeout, without the wait; rest-client.test.ts waits out a real timeout).
  */
 
-const MINUTE = 60_000;
-const T0 = Date.parse('2026-11-23T19:00:00Z');
-const APP = '123456789012345678';
-const CHANNEL = '678901234567890123';
-const USER = '345678901234567890';
-const EDIT = `/api/v10/webhooks/${APP}/start-token/messages/@original`;
-const FOLLOW_UP = `/api/v10/webhooks/${APP}/start-token`;
-const POST = `/api/v10/channels/${CHANNEL}/messages`;
-const STARTING: ServerStatus = {
-  state: 'starting',
-  desiredCount: 1,
-  runningCount: 0,
-  pendingCount: 1,
-  task: { ...(RUNNING.task as NonNullable<ServerStatus['task']>), lastStatus: 'PENDING' },
-};
-const OK: FakeResponse = { status: 200, body: {} };
-const settings: MonitorSettings = {
-  public: true,
-  crossplay: false,
-  lifecycle: DEFAULT_LIFECYCLE,
-  task: { cpu: 2048, memoryMiB: 8192, spot: false },
-  notices: { crossplay: false, idleStopMinutes: 15, emptyStopMinutes: 30 },
-};
-
 describe('notice delivery under faults', () => {
+  const harness = monitorHarness();
   let dynamo: LocalDynamo;
   let discord: FakeDiscord;
-  let a2s: Responder;
-  let table = 0;
   let tableName: string;
   let store: StateStore;
   let server: FakeGameServer;
   let now: number;
   let events: string[];
-  let logged: Array<{ message: string; fields: unknown }>;
+  let logged: LogEntry[];
   let ports: MonitorPorts;
-
-  beforeAll(async () => {
-    [dynamo, discord, a2s] = await Promise.all([
-      startDynalite(),
-      startFakeDiscord(),
-      startA2sResponder({ players: [] }),
-    ]);
-  });
-  afterAll(async () => {
-    await Promise.all([dynamo.close(), discord.close(), a2s.close()]);
-  });
-
-  function notifier(channel: string | undefined) {
-    return discordNotifier({
-      rest: new DiscordRest({
-        baseUrl: `${discord.apiUrl}/v10`,
-        botToken: async () => 'bot-token',
-        // generous for a loaded machine: a "slow" answer below comes after 1.5 s
-        timeoutMs: 1000,
-        retryBudgetMs: 1500,
-      }),
-      ...(channel && { noticeChannelId: channel }),
-      now: () => now,
-      log: logger(),
-    });
-  }
-
-  function logger(): Logger {
-    const push = (message: string, fields?: unknown) => void logged.push({ message, fields });
-    return { info: push, warn: push, error: push };
-  }
+  let notifier: (channel: string | undefined) => MonitorPorts['notify'];
 
   beforeEach(async () => {
-    tableName = `deliveries-${++table}`;
-    await dynamo.createTable(tableName);
-    store = new StateStore(sdkDocuments(dynamo.client), tableName);
-    server = new FakeGameServer(STARTING);
     now = T0;
-    events = [];
-    logged = [];
-    discord.requests.length = 0;
-    discord.reply('PATCH', EDIT, OK);
-    discord.reply('POST', POST, OK);
-    discord.reply('POST', FOLLOW_UP, OK);
-    ports = {
-      server,
-      store,
-      queryPlayers: async (_host, signal) =>
-        (await queryInfo('127.0.0.1', a2s.port, { timeoutMs: 1000, signal })).players,
-      notify: notifier(CHANNEL),
-      polling: {
-        enable: async () => void events.push('polling on'),
-        disable: async () => void events.push('polling off'),
-      },
+    ({ dynamo, discord, tableName, store, server, events, logged, ports, notifier } = await harness.fresh({
+      status: STARTING,
       now: () => now,
-      log: logger(),
-    };
+      rest: { timeoutMs: 1000, retryBudgetMs: 1500 },
+    }));
   });
 
   const requests = (method: string, path: string) =>
@@ -181,14 +108,9 @@ describe('notice delivery under faults', () => {
     expect((await store.load()).outbox).toBeUndefined();
   });
 
-  it('repeats an edit whose answer came after the timeout instead of posting a second notice', async () => {
-    // Given a slow Discord: the first edit is applied but answered after the client's 1 s timeout
-    let first = true;
-    discord.reply('PATCH', EDIT, () => {
-      const response = first ? { ...OK, delayMs: 5000 } : OK;
-      first = false;
-      return response;
-    });
+  it('repeats an edit that got no answer instead of posting a second notice', async () => {
+    // Given a Discord that applies the first edit but whose answer never comes
+    discord.reply('PATCH', EDIT, { ...OK, dropConnection: true }, OK);
     // When the server becomes ready
     await startThenReady();
     await laterTicks(2);
@@ -238,13 +160,9 @@ describe('notice delivery under faults', () => {
   });
 
   it('repeats a channel post that got no answer with the same nonce, so Discord keeps one message', async () => {
-    // Given the start reply has expired (the ready notice goes to the channel) and a slow first post
-    let first = true;
-    discord.reply('POST', POST, () => {
-      const response = first ? { ...OK, delayMs: 5000 } : OK;
-      first = false;
-      return response;
-    });
+    // Given the start reply has expired (the ready notice goes to the channel) and a first post that is
+    // applied but never answered
+    discord.reply('POST', POST, { ...OK, dropConnection: true }, OK);
     await store.save({ phase: 'stopped' }, 0, {
       startReply: { applicationId: APP, token: 'start-token', createdAt: T0 - 20 * MINUTE },
     });
@@ -340,14 +258,22 @@ describe('notice delivery under faults', () => {
     discord.reply('POST', FOLLOW_UP, { status: 503, body: {} });
     await startThenReady();
     expect((await store.load()).outbox?.[0]?.editGone).toBe(true);
-    discord.reply('POST', FOLLOW_UP, { ...OK, delayMs: 500 });
+    let answer = () => {};
+    discord.reply(
+      'POST',
+      FOLLOW_UP,
+      { ...OK, holdUntil: new Promise<void>((resolve) => (answer = resolve)) },
+      OK,
+    );
     const before = followUps().length;
-    // When two ticks run at the same time (a task event during a minute tick)
+    // When two ticks run at the same time (a task event while a minute tick waits for Discord's answer)
     now += MINUTE;
+    const sending = discord.received('POST', FOLLOW_UP);
     const first = runMonitorTick(ports, settings, 'schedule');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const second = runMonitorTick(ports, settings, 'task-event');
-    await Promise.all([first, second]);
+    await sending;
+    await runMonitorTick(ports, settings, 'task-event');
+    answer();
+    await first;
     // Then it was sent once
     const delivered = followUps().length - before;
     expect(delivered).toBe(1);

@@ -120,6 +120,55 @@ describe('the three sequences that stopped under a player', () => {
   });
 });
 
+describe('found by the property', () => {
+  it('a connection the log showed a moment before the count line said 0 still protects its player', async () => {
+    // Given a crossplay server nobody joined for an hour (the empty-server stop off), so the one-hour session
+    // limit is pending on a count of 0; and a player whose PlayFab line is logged 0.3 s before the game's
+    // periodic count at ready+60 (0: he has not joined yet), whose "Player joined … now 1" line is lost
+    const joinAt = READY + 60 * MINUTE + 500;
+    const crossplay = scenario(
+      { mode: 'crossplay', visits: [visit(0, joinAt, joinAt + 40 * MINUTE)] },
+      {
+        lifecycle: { ...DEFAULT_LIFECYCLE, emptyStopMinutes: 0, maxSessionHours: 1 },
+        overrides: { lost: (line) => line.message.includes('Player joined'), delayMs: () => 2000 },
+      },
+    );
+    const result = await simulate(crossplay, joinAt + 3 * 60 * MINUTE);
+    expect(result.notices.some((notice) => notice.kind === 'warn-limit')).toBe(true);
+    // Then that count line proves nothing about him: no stop until he has left
+    expect(stopsUnderPlayers(result)).toEqual([]);
+    expect(result.stops[0]?.at).toBeGreaterThan(joinAt + 40 * MINUTE);
+  });
+
+  it('a start the log never showed ready (a log outage) is stopped at the session limit only as a blind one', async () => {
+    // Given a private server whose log is dark for its first hour, and a player on from minute 25 to 60
+    const dark = scenario(
+      { visits: [visit(0, READY + 25 * MINUTE, READY + 60 * MINUTE + 25_000)], countPhaseMs: 0 },
+      {
+        faults: { ...NO_FAULTS, outages: [{ from: READY, to: READY + 60 * MINUTE + 1 }] },
+        clock: { tickGapsMs: [55_000], keepRunningAfterMs: [undefined] },
+        lifecycle: {
+          ...DEFAULT_LIFECYCLE,
+          idleStopMinutes: 4,
+          emptyStopMinutes: 13,
+          warnBeforeMinutes: 2,
+          maxSessionHours: 1,
+        },
+      },
+    );
+    const result = await simulate(dark, READY + 3 * 60 * MINUTE);
+    // Then the stop is the session limit's, on a count the bot could not see, after its warning in Discord
+    expect(result.stops).toHaveLength(1);
+    expect(result.stops[0]).toMatchObject({
+      reason: 'max-session',
+      players: 'unknown',
+      queryAnswered: false,
+    });
+    expect(result.stops[0]?.newestCountLineAt).toBeUndefined();
+    expect(result.notices.some((notice) => notice.kind === 'warn-limit')).toBe(true);
+  });
+});
+
 /*
  * The promise, against the truth, over generated evenings. Within its assumptions it says: whoever joined
  * before the stop time Discord announced (or whose join the bot saw) is never stopped on; only a count that
@@ -295,7 +344,7 @@ describe('the idle stop against the truth (generated evenings, limits on)', () =
             expect(stop.announced).toBeDefined();
             expect(stop.at).toBeGreaterThanOrEqual(stop.announced ?? Number.POSITIVE_INFINITY);
             const blind =
-              stop.reason === 'blind' || (stop.reason === 'max-session' && stop.state.players === 'unknown');
+              stop.reason === 'blind' || (stop.reason === 'max-session' && stop.players === 'unknown');
             if (blind) {
               // Only a count the bot really could not see: no query answer at the moment of stopping, and no
               // count or connection line of the last 20 minutes had reached it (the log's count goes stale then)…

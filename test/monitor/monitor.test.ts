@@ -1,128 +1,52 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sdkDocuments } from '../../src/aws/sdk-dynamodb.js';
-import { DiscordRest } from '../../src/discord/rest-client.js';
-import { type Logger, silentLogger as silent } from '../../src/log.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { claimBasis, isRepeatClaim } from '../../src/monitor/claims.js';
-import { DEFAULT_LIFECYCLE } from '../../src/monitor/decide.js';
-import { discordNotifier } from '../../src/monitor/discord-notifier.js';
-import {
-  type MonitorPorts,
-  type MonitorSettings,
-  reportTransfer,
-  runMonitorTick,
-} from '../../src/monitor/monitor.js';
-import { StateStore } from '../../src/monitor/state-store.js';
+import { type MonitorPorts, reportTransfer, runMonitorTick } from '../../src/monitor/monitor.js';
+import type { StateStore } from '../../src/monitor/state-store.js';
 import { queryInfo } from '../../src/players/a2s.js';
 import { applyLogEvent, emptyPresence } from '../../src/players/log-presence.js';
 import { parseLogLine } from '../../src/players/server-log.js';
-import { type ServerStatus, taskIdOf } from '../../src/server/server-status.js';
-import { type FakeDiscord, startFakeDiscord } from '../cli/fake-discord.js';
-import { type Responder, startA2sResponder } from '../support/a2s-responder.js';
-import { type LocalDynamo, startDynalite } from '../support/dynalite.js';
-import { FakeGameServer, RUNNING, STOPPED } from '../support/fake-game-server.js';
-
-const MINUTE = 60_000;
-const T0 = Date.parse('2026-11-23T19:00:00Z');
-const APP = '123456789012345678';
-const CHANNEL = '678901234567890123';
-const STARTING: ServerStatus = {
-  state: 'starting',
-  desiredCount: 1,
-  runningCount: 0,
-  pendingCount: 1,
-  task: { ...(RUNNING.task as NonNullable<ServerStatus['task']>), lastStatus: 'PENDING' },
-};
-
-const settings: MonitorSettings = {
-  public: true,
-  crossplay: false,
-  lifecycle: DEFAULT_LIFECYCLE,
-  task: { cpu: 2048, memoryMiB: 8192, spot: false },
-  notices: { crossplay: false, idleStopMinutes: 15, emptyStopMinutes: 30 },
-};
+import { taskIdOf } from '../../src/server/server-status.js';
+import type { FakeDiscord } from '../cli/fake-discord.js';
+import type { Responder } from '../support/a2s-responder.js';
+import { type FakeGameServer, RUNNING, STOPPED } from '../support/fake-game-server.js';
+import {
+  APP,
+  CHANNEL,
+  type LogEntry,
+  startedByCommand as leaveStartReply,
+  MINUTE,
+  monitorHarness,
+  STARTING,
+  SETTINGS as settings,
+  T0,
+} from './harness.js';
 
 describe('monitor tick', () => {
-  let dynamo: LocalDynamo;
+  const harness = monitorHarness();
   let discord: FakeDiscord;
   let a2s: Responder;
-  let table = 0;
   let store: StateStore;
   let server: FakeGameServer;
   let now: number;
   let events: string[];
-  let logged: Array<{ level: string; message: string }>;
+  let logged: LogEntry[];
   let ports: MonitorPorts;
-
-  beforeAll(async () => {
-    [dynamo, discord, a2s] = await Promise.all([
-      startDynalite(),
-      startFakeDiscord(),
-      startA2sResponder({ players: [] }),
-    ]);
-  });
-  afterAll(async () => {
-    await Promise.all([dynamo.close(), discord.close(), a2s.close()]);
-  });
+  let notifier: (channel: string | undefined) => MonitorPorts['notify'];
 
   beforeEach(async () => {
-    const name = `monitor-${++table}`;
-    await dynamo.createTable(name);
-    store = new StateStore(sdkDocuments(dynamo.client), name);
-    server = new FakeGameServer(STARTING);
     now = T0;
-    events = [];
-    logged = [];
-    discord.requests.length = 0;
-    discord.reply('PATCH', `/api/v10/webhooks/${APP}/start-token/messages/@original`, {
-      status: 200,
-      body: {},
-    });
-    discord.reply('POST', `/api/v10/channels/${CHANNEL}/messages`, { status: 200, body: {} });
-    a2s.options = { players: [] };
-    const log: Logger = {
-      info: () => {},
-      warn: (message) => logged.push({ level: 'warn', message }),
-      error: (message) => logged.push({ level: 'error', message }),
-    };
-    ports = {
-      server,
-      store,
-      // the real A2S client against the loopback responder
-      queryPlayers: async (_host, signal) =>
-        (await queryInfo('127.0.0.1', a2s.port, { timeoutMs: 1000, signal })).players, // roomy for a loaded machine
-      notify: discordNotifier({
-        rest: new DiscordRest({
-          baseUrl: `${discord.apiUrl}/v10`,
-          botToken: async () => 'bot-token',
-          timeoutMs: 300,
-          retryBudgetMs: 0, // retries are the subject of deliveries.test.ts
-        }),
-        noticeChannelId: CHANNEL,
-        now: () => now,
-        log,
-      }),
-      dns: {
-        upsert: async (ip) => void events.push(`dns upsert ${ip}`),
-        remove: async (ip) => void events.push(`dns remove ${ip}`),
-      },
-      polling: {
-        enable: async () => void events.push('polling on'),
-        disable: async () => void events.push('polling off'),
-      },
+    ({ discord, a2s, store, server, events, logged, ports, notifier } = await harness.fresh({
+      status: STARTING,
       now: () => now,
-      log,
-    };
+      // retries are the subject of deliveries.test.ts
+      rest: { timeoutMs: 300, retryBudgetMs: 0 },
+    }));
   });
 
   const requestsTo = (fragment: string) => discord.requests.filter((r) => r.path.includes(fragment));
   const contentOf = (request: { body: unknown }) => (request.body as { content: string }).content;
 
-  async function startedByCommand() {
-    // what /valheim start leaves behind: the reply to edit when ready
-    await store.save({ phase: 'stopped' }, 0, {
-      startReply: { applicationId: APP, token: 'start-token', createdAt: T0, userId: '345678901234567890' },
-    });
-  }
+  const startedByCommand = () => leaveStartReply(store);
 
   it('opens a session, then edits the start reply with the address once the server answers', async () => {
     await startedByCommand();
@@ -386,14 +310,8 @@ describe('monitor tick', () => {
         createdAt: T0,
       });
       discord.reply('POST', `/api/v10/webhooks/${APP}/backup-token`, { status: 200, body: {} });
-      const withoutChannel = {
-        ...ports,
-        notify: discordNotifier({
-          rest: new DiscordRest({ baseUrl: `${discord.apiUrl}/v10` }),
-          now: () => T0 + 60_000,
-          log: silent,
-        }),
-      };
+      now = T0 + 60_000;
+      const withoutChannel = { ...ports, notify: notifier(undefined) };
       await reportTransfer(withoutChannel, stoppedTransfer(0), FAMILY);
       expect(requestsTo('/webhooks/')).toHaveLength(1);
     });

@@ -104,6 +104,56 @@ describe('observe', () => {
     expect((await observe(stopped, unsaved, silent, publicServer, NOW, signal)).shutdownSaved).toBe(false);
   });
 
+  describe("emptyAt: the server's own word that nobody is on (what an idle stop rests on)", () => {
+    const privateServer = { public: false, crossplay: false };
+
+    it('is the time of a count line saying 0, or of a query answering 0', async () => {
+      const counted = presence({ count: 0, countAt: NOW - 60_000, base: { count: 0, at: NOW - 60_000 } });
+      expect((await observe(RUNNING, counted, silent, privateServer, NOW, signal)).emptyAt).toBe(
+        NOW - 60_000,
+      );
+      expect((await observe(RUNNING, presence({}), answers(0), publicServer, NOW, signal)).emptyAt).toBe(NOW);
+    });
+
+    it('is no count derived from connect and disconnect lines (a lost "Got connection" makes it 0)', async () => {
+      // The count line said 1; a "Closing socket" took it to 0
+      const derived = presence({ count: 0, countAt: NOW - 30_000, base: { count: 1, at: NOW - 5 * 60_000 } });
+      const observation = await observe(RUNNING, derived, silent, privateServer, NOW, signal);
+      expect(observation.players).toBe(0);
+      expect(observation.emptyAt).toBeUndefined();
+    });
+
+    it('is no count taken within 3 minutes of a connection the log showed: that player may not be counted yet', async () => {
+      // A connection logged a second before the game's count line said 0, and a query answering 0 a minute later
+      const connecting = presence({
+        count: 0,
+        countAt: NOW - 60_000,
+        base: { count: 0, at: NOW - 60_000 },
+        lastJoinAt: NOW - 61_000,
+      });
+      const log = await observe(RUNNING, connecting, silent, privateServer, NOW, signal);
+      expect(log).toMatchObject({ players: 0, lastJoinAt: NOW - 61_000 });
+      expect(log.emptyAt).toBeUndefined();
+      expect(
+        (await observe(RUNNING, connecting, answers(0), publicServer, NOW, signal)).emptyAt,
+      ).toBeUndefined();
+      // Once 3 minutes have passed since the connection, the query's 0 is the server's word again
+      const later = NOW + 3 * 60_000;
+      expect((await observe(RUNNING, connecting, answers(0), publicServer, later, signal)).emptyAt).toBe(
+        later,
+      );
+    });
+
+    it('is absent while anyone is (or may be) on', async () => {
+      expect(
+        (await observe(RUNNING, presence({}), answers(2), publicServer, NOW, signal)).emptyAt,
+      ).toBeUndefined();
+      expect(
+        (await observe(RUNNING, presence({}), silent, publicServer, NOW, signal)).emptyAt,
+      ).toBeUndefined();
+    });
+  });
+
   it('ignores log presence from an earlier task', async () => {
     const old = { ...presence({ peers: ['1'] }), taskId: 'old-task' };
     const observation = await observe(RUNNING, old, silent, { public: false, crossplay: false }, NOW, signal);

@@ -1,12 +1,7 @@
 import { ECSClient, ListTasksCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sdkDocuments } from '../../src/aws/sdk-dynamodb.js';
-import { DiscordRest } from '../../src/discord/rest-client.js';
-import { silentLogger } from '../../src/log.js';
-import { DEFAULT_LIFECYCLE } from '../../src/monitor/decide.js';
-import { discordNotifier } from '../../src/monitor/discord-notifier.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   type MonitorPorts,
   type MonitorSettings,
@@ -15,16 +10,13 @@ import {
   type SessionSnapshots,
 } from '../../src/monitor/monitor.js';
 import { sessionSnapshots } from '../../src/monitor/session-snapshots.js';
-import { StateStore } from '../../src/monitor/state-store.js';
+import type { StateStore } from '../../src/monitor/state-store.js';
 import { taskIdOf } from '../../src/server/server-status.js';
-import { type FakeDiscord, startFakeDiscord } from '../cli/fake-discord.js';
-import { type LocalDynamo, startDynalite } from '../support/dynalite.js';
-import { FakeGameServer, RUNNING, STOPPED } from '../support/fake-game-server.js';
+import type { FakeDiscord } from '../cli/fake-discord.js';
+import { type FakeGameServer, RUNNING, STOPPED } from '../support/fake-game-server.js';
+import { CHANNEL, MINUTE, monitorHarness, SETTINGS, T0 } from './harness.js';
 
 const ecsMock = mockClient(ECSClient);
-const MINUTE = 60_000;
-const T0 = Date.parse('2026-11-23T19:00:00Z');
-const CHANNEL = '678901234567890123';
 const FAMILY = 'valheim-ondemand-world-transfer';
 const SNAPSHOT_SETTINGS = {
   taskDefinition: FAMILY,
@@ -37,30 +29,20 @@ const SNAPSHOT_SETTINGS = {
 };
 
 const settings: MonitorSettings = {
-  public: true,
-  crossplay: false,
-  lifecycle: { ...DEFAULT_LIFECYCLE, snapshotEveryHours: 4 },
-  task: { cpu: 2048, memoryMiB: 8192, spot: false },
+  ...SETTINGS,
+  lifecycle: { ...SETTINGS.lifecycle, snapshotEveryHours: 4 },
   // 2 vCPU / 8 GiB on demand in eu-central-1 plus the public IPv4 address
-  notices: { crossplay: false, idleStopMinutes: 15, emptyStopMinutes: 30, hourlyCost: 0.139 },
+  notices: { ...SETTINGS.notices, hourlyCost: 0.139 },
 };
 
 describe('the monitor snapshots the world (monitor → world-transfer task)', () => {
-  let dynamo: LocalDynamo;
+  const harness = monitorHarness();
   let discord: FakeDiscord;
-  let table = 0;
   let store: StateStore;
   let server: FakeGameServer;
   let now: number;
   let pruned: number[];
   let ports: MonitorPorts;
-
-  beforeAll(async () => {
-    [dynamo, discord] = await Promise.all([startDynalite(), startFakeDiscord()]);
-  });
-  afterAll(async () => {
-    await Promise.all([dynamo.close(), discord.close()]);
-  });
 
   beforeEach(async () => {
     ecsMock.reset();
@@ -68,14 +50,8 @@ describe('the monitor snapshots the world (monitor → world-transfer task)', ()
     ecsMock
       .on(RunTaskCommand)
       .resolves({ tasks: [{ taskArn: 'arn:aws:ecs:eu-central-1:111122223333:task/valheim/transfer1' }] });
-    const name = `snapshots-${++table}`;
-    await dynamo.createTable(name);
-    store = new StateStore(sdkDocuments(dynamo.client), name);
-    server = new FakeGameServer(RUNNING);
     now = T0;
     pruned = [];
-    discord.requests.length = 0;
-    discord.reply('POST', `/api/v10/channels/${CHANNEL}/messages`, { status: 200, body: {} });
     const real = sessionSnapshots(
       new ECSClient({}),
       async () => new S3Client({}),
@@ -92,21 +68,11 @@ describe('the monitor snapshots the world (monitor → world-transfer task)', ()
         return [];
       },
     };
-    ports = {
-      server,
-      store,
-      queryPlayers: async () => 3,
-      notify: discordNotifier({
-        rest: new DiscordRest({ baseUrl: `${discord.apiUrl}/v10`, botToken: async () => 'bot-token' }),
-        noticeChannelId: CHANNEL,
-        now: () => now,
-        log: silentLogger,
-      }),
-      polling: { enable: async () => {}, disable: async () => {} },
-      snapshots,
+    ({ discord, store, server, ports } = await harness.fresh({
+      status: RUNNING,
       now: () => now,
-      log: silentLogger,
-    };
+      ports: () => ({ queryPlayers: async () => 3, snapshots }),
+    }));
   });
 
   const posts = () =>

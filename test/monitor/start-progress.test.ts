@@ -1,105 +1,52 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sdkDocuments } from '../../src/aws/sdk-dynamodb.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { REFRESH_AS_NEW_MESSAGE_ID } from '../../src/discord/components.js';
-import { DiscordRest } from '../../src/discord/rest-client.js';
-import { silentLogger } from '../../src/log.js';
-import { DEFAULT_LIFECYCLE } from '../../src/monitor/decide.js';
-import { discordNotifier } from '../../src/monitor/discord-notifier.js';
-import { type MonitorPorts, type MonitorSettings, runMonitorTick } from '../../src/monitor/monitor.js';
+import { type MonitorPorts, runMonitorTick } from '../../src/monitor/monitor.js';
 import { discordStartProgress } from '../../src/monitor/start-progress.js';
-import { StateStore } from '../../src/monitor/state-store.js';
-import { queryInfo } from '../../src/players/a2s.js';
+import type { StateStore } from '../../src/monitor/state-store.js';
 import type { LogPresence } from '../../src/players/log-presence.js';
-import { type ServerStatus, type TaskSnapshot, taskIdOf } from '../../src/server/server-status.js';
+import { type TaskSnapshot, taskIdOf } from '../../src/server/server-status.js';
 import { USUAL_START_TIME } from '../../src/server/start-budget.js';
-import { type FakeDiscord, type RecordedRequest, startFakeDiscord } from '../cli/fake-discord.js';
-import { type Responder, startA2sResponder } from '../support/a2s-responder.js';
-import { type LocalDynamo, startDynalite } from '../support/dynalite.js';
-import { FakeGameServer, RUNNING } from '../support/fake-game-server.js';
+import type { FakeDiscord, RecordedRequest } from '../cli/fake-discord.js';
+import { type FakeGameServer, RUNNING } from '../support/fake-game-server.js';
+import {
+  CHANNEL,
+  FOLLOW_UP_PATH,
+  monitorHarness,
+  REPLY_PATH,
+  STARTER,
+  SETTINGS as settings,
+  startedByCommand,
+  starting,
+} from './harness.js';
 
 /* A start the group can watch, end to end through the monitor: the real Discord REST client against the
  * loopback Discord fake, the ledger in dynalite, the real A2S client against a loopback responder. */
 
 const T0 = Date.parse('2026-11-30T18:02:00Z');
-const APP = '123456789012345678';
-const CHANNEL = '678901234567890123';
-const STARTER = '345678901234567890';
-const REPLY_PATH = `/api/v10/webhooks/${APP}/start-token/messages/@original`;
-const FOLLOW_UP_PATH = `/api/v10/webhooks/${APP}/start-token`;
-
-const settings: MonitorSettings = {
-  public: true,
-  crossplay: false,
-  lifecycle: DEFAULT_LIFECYCLE,
-  task: { cpu: 2048, memoryMiB: 8192, spot: false },
-  notices: { crossplay: false, idleStopMinutes: 15, emptyStopMinutes: 30 },
-};
-
 const baseTask = RUNNING.task as TaskSnapshot;
-const starting = (task: Partial<TaskSnapshot>): ServerStatus => ({
-  state: 'starting',
-  desiredCount: 1,
-  runningCount: 0,
-  pendingCount: 1,
-  task: { ...baseTask, lastStatus: 'PENDING', ...task },
-});
 
 describe('start progress (monitor, loopback Discord)', () => {
-  let dynamo: LocalDynamo;
+  const harness = monitorHarness();
   let discord: FakeDiscord;
-  let a2s: Responder;
   let store: StateStore;
   let server: FakeGameServer;
   let now: number;
   let ports: MonitorPorts;
-  let table = 0;
-
-  beforeAll(async () => {
-    [dynamo, discord, a2s] = await Promise.all([
-      startDynalite(),
-      startFakeDiscord(),
-      startA2sResponder({ players: [] }),
-    ]);
-  });
-  afterAll(async () => {
-    await Promise.all([dynamo.close(), discord.close(), a2s.close()]);
-  });
 
   beforeEach(async () => {
-    const name = `start-progress-${++table}`;
-    await dynamo.createTable(name);
-    store = new StateStore(sdkDocuments(dynamo.client), name);
-    server = new FakeGameServer(starting({ createdAt: new Date(T0 + 3_000), lastStatus: 'PROVISIONING' }));
     now = T0 + 5_000;
-    discord.requests.length = 0;
-    for (const [method, path] of [
-      ['PATCH', REPLY_PATH],
-      ['POST', FOLLOW_UP_PATH],
-      ['POST', `/api/v10/channels/${CHANNEL}/messages`],
-    ] as const) {
-      discord.reply(method, path, { status: 200, body: {} });
-    }
-    // A short retry budget: how long a refused edit is retried is the subject of rest-client.test.ts
-    const rest = new DiscordRest({
-      baseUrl: `${discord.apiUrl}/v10`,
-      botToken: async () => 'bot-token',
-      retryBudgetMs: 500,
-    });
-    ports = {
-      server,
-      store,
-      queryPlayers: async (_host, signal) =>
-        (await queryInfo('127.0.0.1', a2s.port, { timeoutMs: 300, signal })).players,
-      notify: discordNotifier({ rest, noticeChannelId: CHANNEL, now: () => now, log: silentLogger }),
-      polling: { enable: async () => {}, disable: async () => {} },
-      startProgress: discordStartProgress({ rest, noticeChannelId: CHANNEL, store, now: () => now }),
+    ({ discord, store, server, ports } = await harness.fresh({
+      status: starting({ createdAt: new Date(T0 + 3_000), lastStatus: 'PROVISIONING' }),
       now: () => now,
-      log: silentLogger,
-    };
+      // A short retry budget: how long a refused edit is retried is the subject of rest-client.test.ts
+      rest: { retryBudgetMs: 500 },
+      queryTimeoutMs: 300,
+      ports: ({ rest, store }) => ({
+        startProgress: discordStartProgress({ rest, noticeChannelId: CHANNEL, store, now: () => now }),
+      }),
+    }));
     // What /valheim start leaves behind: the reply to edit
-    await store.save({ phase: 'stopped' }, 0, {
-      startReply: { applicationId: APP, token: 'start-token', createdAt: T0, userId: STARTER },
-    });
+    await startedByCommand(store, T0);
   });
 
   const edits = () => discord.requests.filter((r) => r.method === 'PATCH' && r.path === REPLY_PATH);

@@ -7,7 +7,12 @@ import type { SaveOptions, StoredState } from '../../src/monitor/state-store.js'
 import { ingestLogBatch, type PresenceStore } from '../../src/players/log-ingest.js';
 import type { LogPresence } from '../../src/players/log-presence.js';
 import { LOG_FILTER_PATTERN, parseLogLine } from '../../src/players/server-log.js';
-import { INITIAL_STATE, type LifecycleState, type StopReason } from '../../src/records/lifecycle.js';
+import {
+  INITIAL_STATE,
+  type LifecycleState,
+  type PlayerCount,
+  type StopReason,
+} from '../../src/records/lifecycle.js';
 import type { Notice, PendingNotice } from '../../src/records/notice.js';
 import type { ServerStatus } from '../../src/server/server-status.js';
 import { RUNNING } from './fake-game-server.js';
@@ -115,6 +120,8 @@ export interface StopRecord {
   readonly reason: StopReason;
   /** The state the monitor held when it decided (after the decision). */
   readonly state: LifecycleState;
+  /** The player count the stop decision rested on. */
+  readonly players: PlayerCount;
   /** Who was really on. */
   readonly on: readonly number[];
   /** The stop time Discord last showed (a warning not withdrawn since), if any. */
@@ -373,7 +380,7 @@ export async function simulate(scenario: Scenario, until: number): Promise<SimRe
   const deliverNext = async () => {
     const item = pending[next++] as Delivery;
     clock.t = Math.max(clock.t, item.at);
-    const { wakeMonitor } = await ingestLogBatch(batchOf(item.batch), table, silentLogger);
+    const { wakeMonitor } = await ingestLogBatch(batchOf(item.batch), table, silentLogger, () => clock.t);
     for (const line of item.batch) delivered.add(line);
     if (wakeMonitor) wakes.push(clock.t + WAKE_LATENCY_MS);
   };
@@ -507,6 +514,7 @@ export async function simulate(scenario: Scenario, until: number): Promise<SimRe
         at,
         reason,
         state: result.state,
+        players: result.observation.players,
         on,
         ...(announced !== undefined && { announced }),
         seen,

@@ -1,8 +1,10 @@
 import { GetParametersCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sdkDocuments } from '../../src/aws/sdk-dynamodb.js';
 import { worldParameterNames } from '../../src/worlds/active-world.js';
 import { DynamoWorldCatalog, SsmActiveWorld } from '../../src/worlds/aws-worlds.js';
+import { sdkSsmParameters } from '../../src/worlds/sdk-ssm-parameters.js';
 import { type LocalDynamo, startDynalite } from '../support/dynalite.js';
 
 const NOW = Date.parse('2026-11-24T20:00:00Z');
@@ -18,7 +20,7 @@ describe('the world catalog in the state table', () => {
   beforeEach(async () => {
     const name = `worlds-${++table}`;
     await dynamo.createTable(name);
-    catalog = new DynamoWorldCatalog(dynamo.client, name);
+    catalog = new DynamoWorldCatalog(sdkDocuments(dynamo.client), name);
   });
 
   it('adds a world once, keeps its settings, and lists it', async () => {
@@ -62,7 +64,10 @@ describe('the active world in SSM', () => {
 
   it('writes the args parameter before the name, both overwritten', async () => {
     ssmMock.on(PutParameterCommand).resolves({ Version: 2 });
-    await new SsmActiveWorld(new SSMClient({}), names).write({ name: 'Ashlands', args: '-preset hard' });
+    await new SsmActiveWorld(sdkSsmParameters(new SSMClient({})), names).write({
+      name: 'Ashlands',
+      args: '-preset hard',
+    });
     expect(ssmMock.commandCalls(PutParameterCommand).map((call) => call.args[0].input)).toEqual([
       { Name: names.args, Value: '-world Ashlands -preset hard', Type: 'String', Overwrite: true },
       { Name: names.name, Value: 'Ashlands', Type: 'String', Overwrite: true },
@@ -70,7 +75,7 @@ describe('the active world in SSM', () => {
   });
 
   it('reads the world from the args parameter (what the game runs), the name parameter as a fallback', async () => {
-    const store = new SsmActiveWorld(new SSMClient({}), names);
+    const store = new SsmActiveWorld(sdkSsmParameters(new SSMClient({})), names);
     ssmMock
       .on(GetParametersCommand)
       .resolvesOnce({

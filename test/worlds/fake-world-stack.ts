@@ -8,12 +8,14 @@ import {
   RunTaskCommand,
 } from '@aws-sdk/client-ecs';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetParametersCommand, type Parameter, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
 import type { WorldDeps } from '../../src/cli/commands/world-common.js';
 import { formatManifest } from '../../src/worlds/manifest.js';
 import { belongsToWorld, listObjects } from '../../src/worlds/snapshots.js';
 import { type CapturedTerminal, captureTerminal } from '../cli/helpers.js';
+import { type LocalDynamo, startDynalite } from '../support/dynalite.js';
 import { type LocalS3, startS3rver } from '../support/s3rver.js';
 
 /*
@@ -40,14 +42,37 @@ export interface FakeWorldStack {
   nextExitCode: number;
   /** The environment of each transfer task run, in order. */
   readonly runs: Array<Record<string, string>>;
+  /** The state table (world catalog, ledger), in dynalite. */
+  readonly stateTable: string;
+  readonly dynamo: LocalDynamo;
+  /** SSM's parameters by name (the active world's two), as the stack's SSM holds them. */
+  readonly parameters: Map<string, string>;
+  readonly ssmMock: AwsClientStub<SSMClient>;
   deps(answers?: string[]): WorldDeps & { term: CapturedTerminal; promptLine: ReturnType<typeof vi.fn> };
 }
 
-export async function fakeWorldStack(s3: LocalS3): Promise<FakeWorldStack> {
+export async function fakeWorldStack(s3: LocalS3, dynamo: LocalDynamo): Promise<FakeWorldStack> {
   const ecsMock = mockClient(ECSClient);
   const backupMock = mockClient(BackupClient);
+  const ssmMock = mockClient(SSMClient);
   const bucket = `worlds-${Math.random().toString(36).slice(2, 10)}`;
-  await s3.createBucket(bucket);
+  const stateTable = `state-${bucket}`;
+  await Promise.all([s3.createBucket(bucket), dynamo.createTable(stateTable)]);
+  // The stack created the active world's parameters with server.world (the example config's "Dedicated").
+  const parameters = new Map([
+    ['/valheim-ondemand/world/name', 'Dedicated'],
+    ['/valheim-ondemand/world/args', '-world Dedicated'],
+  ]);
+  ssmMock.on(GetParametersCommand).callsFake((input: { Names: string[] }) => ({
+    Parameters: input.Names.filter((name) => parameters.has(name)).map(
+      (name): Parameter => ({ Name: name, Value: parameters.get(name) }),
+    ),
+    InvalidParameters: input.Names.filter((name) => !parameters.has(name)),
+  }));
+  ssmMock.on(PutParameterCommand).callsFake((input: { Name: string; Value: string }) => {
+    parameters.set(input.Name, input.Value);
+    return { Version: 2 };
+  });
   const put = (key: string, body: string | Uint8Array) =>
     s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
   const getText = async (key: string) =>
@@ -63,6 +88,10 @@ export async function fakeWorldStack(s3: LocalS3): Promise<FakeWorldStack> {
     game: { desiredCount: 0, runningCount: 0 },
     nextExitCode: 0,
     runs: [],
+    stateTable,
+    dynamo,
+    parameters,
+    ssmMock,
     deps: (answers = []) => {
       let clock = Date.parse('2026-11-24T08:00:00Z');
       return {
@@ -71,6 +100,8 @@ export async function fakeWorldStack(s3: LocalS3): Promise<FakeWorldStack> {
         ecs: (region) => new ECSClient({ region }),
         s3: () => s3.client,
         backup: (region) => new BackupClient({ region }),
+        ssm: (region) => new SSMClient({ region }),
+        dynamodb: () => dynamo.client,
         promptLine: vi.fn(() => Promise.resolve(answers.shift() ?? '')),
         // Every call is a second later: ids made in one command never collide.
         now: () => {
@@ -168,7 +199,15 @@ export async function fakeWorldStack(s3: LocalS3): Promise<FakeWorldStack> {
     taskDefinition: {
       taskDefinitionArn:
         'arn:aws:ecs:eu-central-1:111122223333:task-definition/valheim-ondemand-world-transfer:1',
-      containerDefinitions: [{ name: 'transfer', environment: [{ name: 'BUCKET', value: bucket }] }],
+      containerDefinitions: [
+        {
+          name: 'transfer',
+          environment: [
+            { name: 'BUCKET', value: bucket },
+            { name: 'LOCK_TABLE', value: stateTable },
+          ],
+        },
+      ],
       volumes: [{ name: 'world', efsVolumeConfiguration: { fileSystemId: 'fs-0123456789abcdef0' } }],
     },
   });
@@ -208,12 +247,15 @@ export function useFakeWorldStack(
   prepare: (fake: FakeWorldStack, s3: LocalS3) => void | Promise<void>,
 ): void {
   let s3: LocalS3 | undefined;
+  let dynamo: LocalDynamo | undefined;
   beforeAll(async () => {
-    s3 = await startS3rver();
+    [s3, dynamo] = await Promise.all([startS3rver(), startDynalite()]);
   });
-  afterAll(async () => s3?.close());
+  afterAll(async () => {
+    await Promise.all([s3?.close(), dynamo?.close()]);
+  });
   beforeEach(async () => {
-    if (!s3) throw new Error('s3rver did not start');
-    await prepare(await fakeWorldStack(s3), s3);
+    if (!s3 || !dynamo) throw new Error('s3rver or dynalite did not start');
+    await prepare(await fakeWorldStack(s3, dynamo), s3);
   });
 }

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createTransferSandbox, type TransferSandbox } from './fake-aws-cli.js';
 
 /*
@@ -9,12 +9,6 @@ import { createTransferSandbox, type TransferSandbox } from './fake-aws-cli.js';
  * lock writes (the stand-in's faults), stops at chosen calls and kills. One test per way the file-system lock
  * of 4e2eada let two transfers hold it at once (issue 16); transfer-lock-harness.test.ts runs them at random.
  */
-
-let box: TransferSandbox;
-beforeEach(() => {
-  box = createTransferSandbox();
-});
-afterEach(() => box.dispose());
 
 /** A lease of 1 s renewed every 0.2 s: the same rules, a hundred times faster than the task's defaults. */
 const FAST = { LOCK_LEASE_SECONDS: '1', LOCK_RENEW_SECONDS: '0.2' };
@@ -53,14 +47,22 @@ const world = (tag: string) => ({
   'Midgard/_main.0.fwl2': `meta ${tag}`,
   'Midgard/chunk.0.0.fwl2': `chunk ${tag}`,
 });
-const manifestOf = (id: string) =>
+const manifestOf = (box: TransferSandbox, id: string) =>
   join(box.bucket, 'snapshots', `20261123T1905${id}Z-manual`, 'manifest.json');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-beforeEach(() => write(join(box.config, 'worlds_local'), world('old')));
+/** A sandbox of its own (the tests run at the same time) with a world on the server. */
+function sandbox(): TransferSandbox {
+  const box = createTransferSandbox();
+  onTestFinished(() => box.dispose());
+  write(join(box.config, 'worlds_local'), world('old'));
+  return box;
+}
 
-describe('the transfer lock', () => {
+// Each test waits on leases and stops: they run at the same time.
+describe.concurrent('the transfer lock', () => {
   it('is an item of the state table while a transfer runs, and gone after it', async () => {
+    const box = sandbox();
     // Given a snapshot paused in its upload
     const a = box.process('a');
     const running = box.start(snapshot('01', { ...a.env, FAKE_AWS_PAUSE_MATCH: 's3 sync' }));
@@ -77,6 +79,7 @@ describe('the transfer lock', () => {
   });
 
   it('refuses to run without its table or with a renewal period longer than a quarter lease (exit 2)', () => {
+    const box = sandbox();
     expect(box.run(snapshot('01', { LOCK_TABLE: '' }))).toMatchObject({
       status: 2,
       stderr: expect.stringContaining('LOCK_TABLE must name the state table'),
@@ -92,6 +95,7 @@ describe('the transfer lock', () => {
 
   // Found 1: a lock between its mkdir and its first heartbeat write was judged abandoned and taken over.
   it('keeps a lock whose holder stalls right after taking it, before any renewal', async () => {
+    const box = sandbox();
     // Given a snapshot stopped right after it took the lock (its first call after it), never renewed
     const a = box.process('a');
     const first = box.start(snapshot('01', { ...a.env, FAKE_AWS_PAUSE_MATCH: 's3 ls' }));
@@ -104,10 +108,11 @@ describe('the transfer lock', () => {
     );
     a.resume();
     expect((await first).status).toBe(0);
-    expect(existsSync(manifestOf('02'))).toBe(false);
+    expect(existsSync(manifestOf(box, '02'))).toBe(false);
   });
 
   it('never lets a transfer that stalled at its first clock read work alongside the one that went ahead', async () => {
+    const box = sandbox();
     // Given a snapshot stopped at its first clock read (on 4e2eada: between mkdir and the heartbeat) …
     const a = box.process('a');
     const b = box.process('b');
@@ -128,6 +133,7 @@ describe('the transfer lock', () => {
 
   // Found 2: one failed heartbeat write ended the heartbeat loop for good; 300 s later anyone took over.
   it('keeps renewing after failed renewals, so a long transfer keeps its lock', async () => {
+    const box = sandbox();
     // Given a snapshot whose first two renewals fail, paused in its upload for more than two leases
     const a = box.process('a');
     const first = box.start(
@@ -153,6 +159,7 @@ describe('the transfer lock', () => {
   });
 
   it('takes over the lock of a killed transfer, once it has watched it unchanged for a whole lease', async () => {
+    const box = sandbox();
     // Given a snapshot killed (SIGKILL, no clean-up) while it held the lock
     const a = box.process('a');
     const killed = box.launch(snapshot('01', { ...FAST, ...a.env, FAKE_AWS_PAUSE_MATCH: 's3 sync' }));
@@ -167,12 +174,13 @@ describe('the transfer lock', () => {
     expect(next.status, next.stderr).toBe(0);
     expect(next.stdout).toContain('took over the lock of a transfer that stopped renewing it');
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
-    expect(existsSync(manifestOf('02'))).toBe(true);
+    expect(existsSync(manifestOf(box, '02'))).toBe(true);
     expect(box.lock()).toBeUndefined();
   });
 
   // Found 3: release was not checked against the owner: the overtaken holder removed the new holder's lock.
   it('lets only the owner release it: a transfer that was taken over leaves the new holder its lock', async () => {
+    const box = sandbox();
     // Given a snapshot whose renewals all fail, paused in its upload …
     const a = box.process('a');
     const b = box.process('b');
@@ -205,13 +213,13 @@ describe('the transfer lock', () => {
     expect(overtaken.stderr).toContain(
       'stopped before writing the manifest of snapshot 20261123T190501Z-manual',
     );
-    expect(existsSync(manifestOf('01'))).toBe(false);
+    expect(existsSync(manifestOf(box, '01'))).toBe(false);
     expect(box.lock()?.holder).toContain('snapshot 20261123T190502Z-manual');
     // And a third is refused while the second runs
     expect(box.run(snapshot('03', FAST)).status).toBe(6);
     b.resume();
     expect((await second).status).toBe(0);
-    expect(existsSync(manifestOf('02'))).toBe(true);
+    expect(existsSync(manifestOf(box, '02'))).toBe(true);
   });
 
   // Found 4: a contender whose clock was 300 s ahead took over a live lock with a 1-second-old heartbeat.
@@ -222,6 +230,7 @@ describe('the transfer lock', () => {
   ])(
     'never takes over a live lock from a contender whose clock is 10 minutes %s',
     async (_, contender, holder) => {
+      const box = sandbox();
       // Given a snapshot renewing its lock, paused in its upload
       const a = box.process('a');
       const first = box.start(
@@ -237,7 +246,7 @@ describe('the transfer lock', () => {
       const second = box.run(snapshot('02', { ...FAST, FAKE_CLOCK_OFFSET: String(contender) }));
       // Then it is refused
       expect(second.status, second.stdout).toBe(6);
-      expect(existsSync(manifestOf('02'))).toBe(false);
+      expect(existsSync(manifestOf(box, '02'))).toBe(false);
       a.resume();
       expect((await first).status).toBe(0);
     },
@@ -246,6 +255,7 @@ describe('the transfer lock', () => {
   // Found 5: a snapshot took over while a restore sat between its two renames and "repaired" the folder; the
   // restore then moved its download *into* the repaired worlds_local and said "done: world restored".
   it('leaves one whole world when a restore is overtaken while stalled between its two renames', async () => {
+    const box = sandbox();
     // Given an import, and a restore stalled in its second rename, worlds_local moved aside (a stall longer
     // than the guard allows, right after its last lease check: what the lock alone cannot exclude) …
     write(join(box.bucket, 'imports/20261124T075900Z-import/worlds_local'), world('new'));
@@ -284,6 +294,7 @@ describe('the transfer lock', () => {
   });
 
   it('stops a restore that lost its lease before the swap (found 5), with the live world untouched', async () => {
+    const box = sandbox();
     // Given a restore waiting at its last check before the swap, whose renewals now fail
     write(join(box.bucket, 'imports/20261124T075900Z-import/worlds_local'), world('new'));
     write(join(box.bucket, 'imports/20261124T075900Z-import'), { 'manifest.json': '{}' });

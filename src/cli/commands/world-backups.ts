@@ -10,6 +10,8 @@ export interface WorldBackupsOptions {
   readonly json?: boolean;
   /** Also list the image's zips in /config/backups (runs a short task). @default true */
   readonly zips?: boolean;
+  /** Only snapshots holding this world. @default the active world */
+  readonly world?: string;
 }
 
 /**
@@ -17,9 +19,11 @@ export interface WorldBackupsOptions {
  * own zips, newest first, each with the id `valheim world restore` takes (see src/worlds/list-backups.ts).
  */
 export async function worldBackups(options: WorldBackupsOptions, deps: WorldDeps): Promise<void> {
-  await withWorldPorts(options.config, deps, {}, async (ports, config) => {
+  await withWorldPorts(options.config, deps, {}, async ({ ports, config, worldName }) => {
+    const world = await worldName(options.world);
     const { entries, warnings } = await listWorldBackups(ports, {
       ...(options.zips === false && { zips: false }),
+      world,
     });
     for (const warning of warnings) {
       const text =
@@ -45,7 +49,7 @@ export async function worldBackups(options: WorldBackupsOptions, deps: WorldDeps
     for (const line of table(entries)) deps.term.out(line);
     deps.term.out('');
     deps.term.out(
-      'Restore one with: npx valheim world restore <ID> (the current world is saved as a snapshot first)',
+      `Restore "${world}" from one with: npx valheim world restore <ID>${options.world ? ` --world ${world}` : ''} (the server's worlds are saved as a snapshot first)`,
     );
   });
 }

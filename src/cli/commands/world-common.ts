@@ -1,12 +1,16 @@
 import { BackupClient } from '@aws-sdk/client-backup';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { loadConfig } from '../../config/load.js';
 import type { ValheimConfig } from '../../config/schema.js';
 import { taskIdOf } from '../../server/server-status.js';
+import { serviceActivity } from '../../server/service-activity.js';
+import { worldParameterNames } from '../../worlds/active-world.js';
 import { WorldError } from '../../worlds/errors.js';
 import type { ProgressListener } from '../../worlds/snapshots.js';
-import { resolveWorldStack } from '../../worlds/stack.js';
+import { resolveWorldStack, type WorldStack } from '../../worlds/stack.js';
 import { formatBytes } from '../../worlds/world-files.js';
 import {
   awsStep,
@@ -15,6 +19,7 @@ import {
   type WorldReporter,
   WorldStepError,
 } from '../../worlds/world-ports.js';
+import { activeWorldOf, type WorldsPorts } from '../../worlds/worlds.js';
 import { awsFailure, CliError } from '../errors.js';
 import type { Terminal } from '../io.js';
 
@@ -40,6 +45,20 @@ export interface WorldDeps {
   readonly now?: () => number;
   /** Waits between polls of the transfer task; tests make it instant. @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** For the active world's parameters. @default - an SSMClient in the config's region */
+  readonly ssm?: (region: string) => SSMClient;
+  /** For the world catalog and the ledger in the state table. @default - a DynamoDBClient in the config's region */
+  readonly dynamodb?: (region: string) => DynamoDBClient;
+}
+
+/** What a world command's body gets: the transfer ports, the worlds (catalog, active world, ledger), the config. */
+export interface WorldCommandContext {
+  readonly ports: WorldPorts;
+  readonly config: ValheimConfig;
+  /** The catalog, the active world and the ledger; built on first use (the state table is looked up then). */
+  readonly worlds: () => Promise<WorldsPorts>;
+  /** The world a command works on: the one named with --world, else the active one. */
+  readonly worldName: (named: string | undefined) => Promise<string>;
 }
 
 /** No data for this long on a world transfer's connection: the network stalled. */
@@ -64,7 +83,7 @@ export async function withWorldPorts<T>(
   configFile: string,
   deps: WorldDeps,
   options: { /** Do not ask before replacing a world. */ readonly yes?: boolean },
-  body: (ports: WorldPorts, config: ValheimConfig) => Promise<T>,
+  body: (context: WorldCommandContext) => Promise<T>,
 ): Promise<T> {
   const config = loadConfig(configFile);
   try {
@@ -82,10 +101,69 @@ export async function withWorldPorts<T>(
       now: () => new Date(now()),
       ...(deps.sleep && { sleep: deps.sleep }),
     };
-    return await body(ports, config);
+    let worlds: Promise<WorldsPorts> | undefined;
+    const worldsPorts = () => {
+      worlds ??= worldsFor(config, stack, ecs, deps);
+      return worlds;
+    };
+    const context: WorldCommandContext = {
+      ports,
+      config,
+      worlds: worldsPorts,
+      worldName: async (named) =>
+        named ??
+        (await awsStep(
+          'read the active world',
+          WORLD_PERMISSIONS.worlds,
+          async () => (await activeWorldOf(await worldsPorts())).name,
+        )),
+    };
+    return await body(context);
   } catch (error) {
     throw toCliError(error, config.region);
   }
+}
+
+/** The catalog and the ledger in the state table, the active world's parameters, the game's activity. */
+async function worldsFor(
+  config: ValheimConfig,
+  stack: WorldStack,
+  ecs: ECSClient,
+  deps: WorldDeps,
+): Promise<WorldsPorts> {
+  const [
+    { DynamoDBClient },
+    { SSMClient },
+    { DynamoWorldCatalog, SsmActiveWorld },
+    { sdkSsmParameters },
+    { StateStore },
+    { sdkDocuments },
+    { sdkEcs },
+  ] = await Promise.all([
+    import('@aws-sdk/client-dynamodb'),
+    import('@aws-sdk/client-ssm'),
+    import('../../worlds/aws-worlds.js'),
+    import('../../worlds/sdk-ssm-parameters.js'),
+    import('../../monitor/state-store.js'),
+    import('../../aws/sdk-dynamodb.js'),
+    import('../../aws/sdk-ecs.js'),
+  ]);
+  const dynamo = (deps.dynamodb ?? ((region) => new DynamoDBClient({ region })))(config.region);
+  const ssm = (deps.ssm ?? ((region) => new SSMClient({ region })))(config.region);
+  const table =
+    stack.stateTable ??
+    (await (await import('./starts.js')).findStateTable(dynamo, config.stackName, deps.env));
+  const now = deps.now ?? Date.now;
+  const documents = sdkDocuments(dynamo);
+  return {
+    catalog: new DynamoWorldCatalog(documents, table),
+    active: new SsmActiveWorld(sdkSsmParameters(ssm), worldParameterNames(config.stackName)),
+    ledger: new StateStore(documents, table),
+    gameActive: async (signal) =>
+      (await serviceActivity(sdkEcs(ecs), stack.cluster, stack.gameService, signal)).kind === 'active',
+    firstWorld: config.server.world,
+    now: () => new Date(now()),
+  };
 }
 
 /** Runs one AWS step outside the world operations, failing as the world commands do. */

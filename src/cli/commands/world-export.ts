@@ -7,13 +7,15 @@ export interface WorldExportOptions {
   readonly config: string;
   /** Folder to put `<world>-<snapshot id>/` in. @default the current folder */
   readonly out?: string;
+  /** The world to export. @default the active one */
+  readonly world?: string;
 }
 
 /** `valheim world export`: see exportWorld (src/worlds/export-world.ts); then how to play it on a PC. */
 export async function worldExport(options: WorldExportOptions, deps: WorldDeps): Promise<void> {
-  await withWorldPorts(options.config, deps, {}, async (ports, config) => {
-    const { worldName, snapshotId, downloaded } = await exportWorld(ports, {
-      worldName: config.server.world,
+  await withWorldPorts(options.config, deps, {}, async (context) => {
+    const { worldName, snapshotId, downloaded } = await exportWorld(context.ports, {
+      worldName: await context.worldName(options.world),
       ...(options.out && { out: options.out }),
     });
     deps.term.out(`Exported "${worldName}" (${describeWorld(downloaded)}) to ${downloaded.directory}`);
