@@ -11,7 +11,7 @@ import { secretParameterNames } from '../src/config/parameters.js';
 import { COST_TAG_KEY, type ValheimConfig } from '../src/config/schema.js';
 import { estimateCost } from '../src/cost/estimate.js';
 import { guildCommands } from '../src/discord/commands.js';
-import { LOG_FILTER_PATTERN } from '../src/players/server-log.js';
+import { logFilterPattern } from '../src/players/server-log.js';
 import {
   ActiveWorldParameters,
   BundledFunction,
@@ -258,6 +258,7 @@ export class ValheimStack extends Stack {
       ...(config.cost.monthlyLimitUsd !== undefined && {
         budget: { monthlyLimitUsd: config.cost.monthlyLimitUsd },
       }),
+      feedKinds: config.feed.kinds,
       logRetention,
     });
     if (config.discord.noticeChannelId) {
@@ -269,11 +270,23 @@ export class ValheimStack extends Stack {
     this.serverLog = new ServerLogProcessor(this, 'ServerLog', {
       entry: SERVER_LOG_ENTRY,
       logGroup: this.gameServer.logGroup,
-      filterPattern: logs.FilterPattern.literal(LOG_FILTER_PATTERN),
+      // The feed's own lines only for the kinds the group opted into (each costs log-Lambda invocations).
+      filterPattern: logs.FilterPattern.literal(logFilterPattern(config.feed.kinds)),
       stateTable,
       monitor: this.monitor.handler.function,
       logRetention,
     });
+    if (config.feed.kinds.length > 0) {
+      // /valheim feed: an operator's mute narrows the filter to the kinds still wanted.
+      this.interactions.function.addEnvironment('FEED_KINDS', config.feed.kinds.join(','));
+      this.interactions.function.addEnvironment('LOG_GROUP_NAME', this.gameServer.logGroup.logGroupName);
+      this.interactions.function.addEnvironment('LOG_FILTER_NAME', this.serverLog.filterName);
+      this.interactions.function.addEnvironment(
+        'LOG_DESTINATION_ARN',
+        this.serverLog.handler.function.functionArn,
+      );
+      this.serverLog.grantFilterChange(this.interactions);
+    }
     this.discordWiring = new DiscordWiring(this, 'DiscordWiring', {
       entry: DISCORD_WIRING_ENTRY,
       applicationId: config.discord.applicationId,

@@ -142,6 +142,11 @@ export interface ServerMonitorProps {
    */
   readonly budget?: ServerBudgetGuard;
   /**
+   * The kinds of the activity feed the monitor posts to the notice channel (feed.kinds in the config).
+   * @default - no feed
+   */
+  readonly feedKinds?: readonly string[];
+  /**
    * How long the monitor's logs are kept.
    * @default logs.RetentionDays.ONE_MONTH
    */
@@ -271,6 +276,7 @@ export class ServerMonitor extends Construct {
           }),
         ...(props.fixedMonthlyUsd !== undefined && { COST_FIXED_MONTHLY: props.fixedMonthlyUsd.toFixed(2) }),
         ...(props.budget && { COST_MONTHLY_LIMIT: String(props.budget.monthlyLimitUsd) }),
+        ...(props.feedKinds && props.feedKinds.length > 0 && { FEED_KINDS: props.feedKinds.join(',') }),
       },
     });
     const fn = this.handler.function;

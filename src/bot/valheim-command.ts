@@ -28,6 +28,7 @@ import { idleStopAt, type LifecycleSettings } from '../monitor/decide.js';
 import { startStatusLines } from '../monitor/start-progress.js';
 import type { StoredState } from '../monitor/state-store.js';
 import type { LogPresence } from '../players/log-presence.js';
+import { isFeedKind } from '../records/feed.js';
 import type { StartReply } from '../records/notice.js';
 import type { CachedSpend, ChangeClaim } from '../records/server-state.js';
 import type { SessionRecord } from '../records/session.js';
@@ -35,6 +36,7 @@ import type { GameServer } from '../server/game-server.js';
 import { type SnapshotTasks, startWorldSnapshot } from '../worlds/start-snapshot.js';
 import { mayOperate } from './access.js';
 import { describeFailure } from './aws-errors.js';
+import { type FeedAction, type FeedControl, type FeedRequest, feedReply } from './feed-command.js';
 import { keepRunningPending, keepRunningReply, NO_STATE_MESSAGE } from './keep-running.js';
 import {
   alreadyMessage,
@@ -73,6 +75,12 @@ export interface CommandStore extends SpendCache {
   saveBackupReply(snapshotId: string, reply: StartReply, signal?: AbortSignal): Promise<void>;
   /** What the server log said (the start's phases come from it). */
   loadPresence?(signal?: AbortSignal): Promise<{ presence?: LogPresence; version: number }>;
+  /** `/valheim feed`: mutes or unmutes a kind of the activity feed; resolves with the kinds muted. */
+  setFeedMuted?(
+    kind: FeedRequest['kind'] & string,
+    muted: boolean,
+    signal?: AbortSignal,
+  ): Promise<NonNullable<StoredState['feedMuted']>[number][]>;
 }
 
 /** The world-transfer task, as a snapshot started from Discord needs it (src/worlds/start-snapshot.ts). */
@@ -117,6 +125,8 @@ export interface CommandContext {
   readonly worldTransfers?: WorldTransferAccess;
   /** Why world snapshots are off although they were meant to be set up. */
   readonly worldTransferProblems?: readonly string[];
+  /** The activity feed (`/valheim feed`); absent when the stack has none. */
+  readonly feed?: FeedControl;
   /** Time allowed for AWS before answering anyway (Discord wants an answer within 3 s). */
   readonly budgetMs: number;
   readonly now: () => Date;
@@ -132,6 +142,7 @@ const DESCRIPTIONS: Record<Subcommand, string> = {
   cost: 'work out the cost',
   backup: 'back up the world',
   'keep-running': 'keep the server running',
+  feed: 'change the activity feed',
 };
 
 /** Cost Explorer gets at most this long; without it the reply still has the estimate. */
@@ -151,6 +162,8 @@ interface Request {
   readonly privateStatus?: boolean;
   /** An operator clicked "Start anyway" under a start the budget guard refused: this one start passes. */
   readonly overrideBudget?: boolean;
+  /** The subcommand's string options (`/valheim feed action:mute kind:deaths`). */
+  readonly options?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -176,6 +189,7 @@ export async function runValheimCommand(
       applicationId: interaction.application_id,
       token: interaction.token,
       updateMessage: false,
+      options: stringOptions(interaction),
     },
     context,
   );
@@ -245,6 +259,10 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
         });
       }
       if (action === 'backup') return await backupReply(request, context, signal);
+      if (action === 'feed') return await feedCommand(request, context, signal);
+      if (action !== 'start' && action !== 'stop' && action !== 'status') {
+        return messageResponse(unknownCommandMessage(`/valheim ${action}`), { ephemeral: true });
+      }
       // A start also checks for a world transfer: one ListTasks call, alongside the status.
       const checkTransfers = action === 'start' ? context.worldTransfers : undefined;
       const [server, store, transfers] = await Promise.all([
@@ -429,6 +447,31 @@ async function backupReply(
   );
 }
 
+/** `/valheim feed`: showing is for everyone; muting is checked against the operator rule inside. */
+async function feedCommand(
+  request: Request,
+  context: CommandContext,
+  signal: AbortSignal,
+): Promise<APIInteractionResponse> {
+  const given = request.options?.action ?? 'show';
+  const action: FeedAction = given === 'mute' || given === 'unmute' ? given : 'show';
+  const kind = request.options?.kind;
+  const store = await context.store?.();
+  const setFeedMuted = store?.setFeedMuted?.bind(store);
+  return feedReply(
+    {
+      action,
+      ...(kind && isFeedKind(kind) && { kind }),
+      operator: request.member ? mayOperate(request.member, context) : false,
+      userId: request.member?.user.id ?? '',
+    },
+    context.feed,
+    store && setFeedMuted && { load: (s?: AbortSignal) => store.load(s), setFeedMuted },
+    context.log,
+    signal,
+  );
+}
+
 /** The month so far from the ledger (the budget guard's figure, and /valheim cost's). */
 async function monthSoFar(store: CommandStore, cost: CostSettings, now: Date, signal: AbortSignal) {
   const { from, to } = monthRange(now);
@@ -496,6 +539,7 @@ export function claimedWrites(context: CommandContext, claimed: InteractionClaim
           sessions: (from, to, signal) => open.sessions(from, to, signal),
           loadSpend: (signal) => open.loadSpend(signal),
           ...(open.loadPresence && { loadPresence: open.loadPresence.bind(open) }),
+          ...(open.setFeedMuted && { setFeedMuted: afterClaim(open.setFeedMuted.bind(open)) }),
           save: afterClaim(open.save.bind(open)),
           saveBackupReply: afterClaim(open.saveBackupReply.bind(open)),
           saveSpend: afterClaim(open.saveSpend.bind(open)),
@@ -503,6 +547,9 @@ export function claimedWrites(context: CommandContext, claimed: InteractionClaim
           ...(open.releaseSpendFetch && { releaseSpendFetch: open.releaseSpendFetch.bind(open) }),
         } satisfies CommandStore;
       },
+    }),
+    ...(context.feed?.applyFilter && {
+      feed: { ...context.feed, applyFilter: afterClaim(context.feed.applyFilter) },
     }),
     ...(worldTransfers && {
       worldTransfers: {
@@ -523,6 +570,19 @@ export function claimedWrites(context: CommandContext, claimed: InteractionClaim
 /** Never shown: the endpoint answers a request whose id was not recorded itself. */
 function notClaimed(): APIInteractionResponse {
   return messageResponse('This request was not recorded, so it did nothing.', { ephemeral: true });
+}
+
+/** The subcommand's string options by name. */
+function stringOptions(interaction: APIChatInputApplicationCommandInteraction): Record<string, string> {
+  const subcommand = interaction.data.options?.[0];
+  const options = subcommand && 'options' in subcommand ? (subcommand.options ?? []) : [];
+  return Object.fromEntries(
+    options.flatMap((option) =>
+      option.type === OptionType.String && typeof option.value === 'string'
+        ? [[option.name, option.value]]
+        : [],
+    ),
+  );
 }
 
 function subcommandOf(interaction: APIChatInputApplicationCommandInteraction): Subcommand | undefined {

@@ -1,4 +1,5 @@
 import type { RESTPutAPIApplicationGuildCommandsJSONBody } from 'discord-api-types/v10';
+import { FEED_KINDS } from '../records/feed.js';
 import { CommandType, OptionType } from './constants.js';
 
 /**
@@ -16,6 +17,7 @@ export const SUBCOMMANDS = {
   cost: "This month's play time and what it costs",
   backup: 'Snapshot the world to S3 now; you are told when it is done',
   'keep-running': 'Put off the automatic stop the bot warned about (blind or session limit)',
+  feed: 'What the activity feed posts; operators mute or unmute a kind',
 } as const;
 
 export type Subcommand = keyof typeof SUBCOMMANDS;
@@ -31,6 +33,23 @@ export const OPERATOR_SUBCOMMANDS: ReadonlySet<Subcommand> = new Set<Subcommand>
   'keep-running',
 ]);
 
+/** A subcommand's options: string choices only (Discord offers them as a list, so no typing is checked). */
+export const SUBCOMMAND_OPTIONS: Partial<
+  Record<
+    Subcommand,
+    ReadonlyArray<{
+      readonly name: string;
+      readonly description: string;
+      readonly choices: readonly string[];
+    }>
+  >
+> = {
+  feed: [
+    { name: 'action', description: 'show (default), mute or unmute', choices: ['show', 'mute', 'unmute'] },
+    { name: 'kind', description: 'Which kind of news', choices: FEED_KINDS },
+  ],
+};
+
 export function isSubcommand(name: string): name is Subcommand {
   return Object.hasOwn(SUBCOMMANDS, name);
 }
@@ -42,11 +61,23 @@ export function guildCommands(): RESTPutAPIApplicationGuildCommandsJSONBody {
       name: COMMAND_NAME,
       description: 'Start, stop, check and back up the Valheim server',
       type: CommandType.ChatInput,
-      options: Object.entries(SUBCOMMANDS).map(([name, description]) => ({
-        type: OptionType.Subcommand,
-        name,
-        description,
-      })),
+      options: Object.entries(SUBCOMMANDS).map(([name, description]) => {
+        const options = SUBCOMMAND_OPTIONS[name as Subcommand];
+        return {
+          type: OptionType.Subcommand,
+          name,
+          description,
+          ...(options && {
+            options: options.map((option) => ({
+              type: OptionType.String,
+              name: option.name,
+              description: option.description,
+              required: false,
+              choices: option.choices.map((choice) => ({ name: choice, value: choice })),
+            })),
+          }),
+        };
+      }),
     },
   ];
 }

@@ -34,6 +34,7 @@ export const CommandType = { ChatInput: 1 satisfies ApplicationCommandType.ChatI
 
 export const OptionType = {
   Subcommand: 1 satisfies ApplicationCommandOptionType.Subcommand,
+  String: 3 satisfies ApplicationCommandOptionType.String,
 } as const;
 
 export const Flags = { Ephemeral: 64 satisfies MessageFlags.Ephemeral } as const;

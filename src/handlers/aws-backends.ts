@@ -10,6 +10,10 @@ import { EcsGameServer } from '../server/ecs-game-server.js';
 import { ecsWorldTransfers } from '../worlds/aws-world-transfers.js';
 import type { TransferTarget } from '../worlds/transfer-task.js';
 import { dynamoInteractionLedger } from './aws-interaction-ledger.js';
+import type { LogFilterTarget } from './environment.js';
+
+/** CloudWatch Logs (JSON 1.1), for the one call `/valheim feed` makes. */
+const LOGS = { signingName: 'logs', endpointPrefix: 'logs', endpointId: 'CLOUDWATCH_LOGS' };
 
 /*
  * The interactions Lambda's AWS backends, on the light client (src/aws): one chunk of a few tens of KB that
@@ -30,6 +34,7 @@ export function lightBackends(options: LightBackendOptions = {}) {
   const ecsClient = new AwsClient(ECS, clientOptions);
   const ec2Client = new AwsClient(EC2, clientOptions);
   const ssmClient = new AwsClient(SSM, clientOptions);
+  const logsClient = new AwsClient(LOGS, clientOptions);
   const documents = dynamoDocuments(dynamoClient);
   const ecs = lightEcs(ecsClient);
   return {
@@ -54,6 +59,19 @@ export function lightBackends(options: LightBackendOptions = {}) {
     ) => (await import('../cost/actual-spend.js')).monthToDateSpend(tag, new Date(), cache, signal),
     worldTransfers: async (target: TransferTarget) => ecsWorldTransfers(ecs, target),
     interactionLedger: async (table: string) => dynamoInteractionLedger(documents, table),
+    /** Replaces the pattern of the filter the stack made (same name, same destination). */
+    putLogFilter: async (target: LogFilterTarget, pattern: string, signal: AbortSignal) => {
+      await logsClient.json(
+        'Logs_20140328.PutSubscriptionFilter',
+        {
+          logGroupName: target.logGroupName,
+          filterName: target.filterName,
+          destinationArn: target.destinationArn,
+          filterPattern: pattern,
+        },
+        { version: '1.1', signal },
+      );
+    },
     /** Credentials, region, endpoints and the transport of the two services every command calls. */
     prepare: async () => {
       await Promise.all([dynamoClient.prepare(), ecsClient.prepare()]);

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { commaList } from '../config/comma-list.js';
 import { DEFAULT_LIFECYCLE } from '../monitor/decide.js';
+import { FEED_KINDS, type FeedKind, isFeedKind } from '../records/feed.js';
 
 /**
  * The interactions endpoint's settings, read from environment variables by both the Lambda and
@@ -36,6 +37,17 @@ export interface CommandSettings {
   readonly worldTransfer?: WorldTransferSettings;
   /** Why /valheim backup is off although some of its variables are set (one line per variable). */
   readonly worldTransferProblems?: readonly string[];
+  /** The activity feed's kinds (feed.kinds in the config), for `/valheim feed`. */
+  readonly feedKinds?: readonly FeedKind[];
+  /** The server log's subscription filter, which `/valheim feed` narrows to the kinds not muted. */
+  readonly logFilter?: LogFilterTarget;
+}
+
+/** What PutSubscriptionFilter needs to replace the filter the stack made. */
+export interface LogFilterTarget {
+  readonly logGroupName: string;
+  readonly filterName: string;
+  readonly destinationArn: string;
 }
 
 /** How to run the world-transfer task in snapshot mode, from the TRANSFER_* and WORLD_* variables. */
@@ -77,6 +89,10 @@ const commandSchema = z.object({
   COST_FIXED_MONTHLY: z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/))),
   COST_EXPLORER_TAG: z.optional(z.string().check(z.regex(/^[^=]+=.+$/))),
   COST_MONTHLY_LIMIT: z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/))),
+  FEED_KINDS: z.optional(z.string().check(z.regex(new RegExp(`^((${FEED_KINDS.join('|')})(,|$))*$`)))),
+  LOG_GROUP_NAME: z.optional(z.string().check(z.minLength(1))),
+  LOG_FILTER_NAME: z.optional(z.string().check(z.minLength(1))),
+  LOG_DESTINATION_ARN: z.optional(z.string().check(z.minLength(1))),
 });
 
 /** All set: backups from Discord on. None set: off (an older stack). Some: a problem per missing one. */
@@ -112,6 +128,10 @@ const HINTS: Record<string, string> = {
   COST_FIXED_MONTHLY: 'US dollars, e.g. 0.80',
   COST_EXPLORER_TAG: 'key=value, e.g. project=valheim-ondemand',
   COST_MONTHLY_LIMIT: 'US dollars a month, e.g. 5',
+  FEED_KINDS: `comma-separated kinds of ${FEED_KINDS.join(', ')}`,
+  LOG_GROUP_NAME: 'the game server log group name',
+  LOG_FILTER_NAME: 'the name of its subscription filter',
+  LOG_DESTINATION_ARN: 'the ARN of the server log Lambda',
   TRANSFER_TASK_DEFINITION: 'the world-transfer task definition family, e.g. valheim-ondemand-world-transfer',
   TRANSFER_SUBNETS:
     'comma-separated subnet IDs, e.g. subnet-0123456789abcdef0 (stack output TransferSubnets)',
@@ -161,6 +181,16 @@ export function readInteractionsEnvironment(env: NodeJS.ProcessEnv): Interaction
       ...(settings.COST_FIXED_MONTHLY && { costFixedMonthly: Number(settings.COST_FIXED_MONTHLY) }),
       ...(settings.COST_EXPLORER_TAG && { costTag: splitTag(settings.COST_EXPLORER_TAG) }),
       ...(settings.COST_MONTHLY_LIMIT && { costMonthlyLimit: Number(settings.COST_MONTHLY_LIMIT) }),
+      ...(settings.FEED_KINDS && { feedKinds: commaList(settings.FEED_KINDS).filter(isFeedKind) }),
+      ...(settings.LOG_GROUP_NAME &&
+        settings.LOG_FILTER_NAME &&
+        settings.LOG_DESTINATION_ARN && {
+          logFilter: {
+            logGroupName: settings.LOG_GROUP_NAME,
+            filterName: settings.LOG_FILTER_NAME,
+            destinationArn: settings.LOG_DESTINATION_ARN,
+          },
+        }),
       ...transfer,
     },
   };

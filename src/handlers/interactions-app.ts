@@ -16,7 +16,7 @@ import { DEFAULT_LIFECYCLE } from '../monitor/decide.js';
 import type { CachedSpend } from '../records/server-state.js';
 import type { GameServer } from '../server/game-server.js';
 import type { TransferTarget } from '../worlds/transfer-task.js';
-import type { CommandSettings, InteractionsEnvironment } from './environment.js';
+import type { CommandSettings, InteractionsEnvironment, LogFilterTarget } from './environment.js';
 
 type CostTag = { readonly key: string; readonly value: string };
 
@@ -33,6 +33,8 @@ export interface InteractionsBackends {
   readonly spend: (tag: CostTag, cache: SpendCache, signal: AbortSignal) => Promise<CachedSpend>;
   /** The world-transfer task (/valheim backup), on the game server's ECS client. */
   readonly worldTransfers: (target: TransferTarget) => Promise<WorldTransfers>;
+  /** Replaces the server log's subscription filter pattern (`/valheim feed` mutes). */
+  readonly putLogFilter: (target: LogFilterTarget, pattern: string, signal: AbortSignal) => Promise<void>;
   /** Answered interaction ids (replay protection), in the state table. */
   readonly interactionLedger: (tableName: string) => Promise<InteractionLedger>;
   /** Resolves credentials and endpoints ahead of the first call (overlapping the signature check). */
@@ -57,6 +59,8 @@ const AWS_BACKENDS: InteractionsBackends = {
   spend: async (tag, cache, signal) => (await awsBackends()).spend(tag, cache, signal),
   worldTransfers: async (target) => (await awsBackends()).worldTransfers(target),
   interactionLedger: async (table) => (await awsBackends()).interactionLedger(table),
+  putLogFilter: async (target, pattern, signal) =>
+    (await awsBackends()).putLogFilter(target, pattern, signal),
   prepare: async () => (await awsBackends()).prepare?.(),
 };
 
@@ -161,6 +165,15 @@ function commandContext(
         ...(settings.costMonthlyLimit !== undefined && { monthlyLimitUsd: settings.costMonthlyLimit }),
         ...(costTag && { spend: (cache, signal) => backends.spend(costTag, cache, signal) }),
       } satisfies CostSettings,
+    }),
+    ...(settings.feedKinds && {
+      feed: {
+        kinds: settings.feedKinds,
+        ...(settings.logFilter && {
+          applyFilter: (pattern: string, signal: AbortSignal) =>
+            backends.putLogFilter(settings.logFilter as LogFilterTarget, pattern, signal),
+        }),
+      },
     }),
     passwordVisibleTo: settings.passwordVisibleTo,
     guildId: settings.guildId,

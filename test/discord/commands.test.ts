@@ -21,6 +21,12 @@ describe('command definitions', () => {
       [1, 'cost'],
       [1, 'backup'],
       [1, 'keep-running'],
+      [1, 'feed'],
+    ]);
+    const feed = options?.find((option) => option.name === 'feed');
+    expect(feed && 'options' in feed && feed.options?.map((option) => option.name)).toEqual([
+      'action',
+      'kind',
     ]);
   });
 

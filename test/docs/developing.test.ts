@@ -26,7 +26,8 @@ describe('docs/developing.md', () => {
       ),
     );
     // Constants of the code, not variables (a price, the default registry, the default mod index)
-    for (const constant of ['VALHEIM_AUTO_BACKUPS', 'REGISTRY_URL', 'THUNDERSTORE_URL']) named.delete(constant);
+    for (const constant of ['VALHEIM_AUTO_BACKUPS', 'REGISTRY_URL', 'THUNDERSTORE_URL'])
+      named.delete(constant);
     // Then each is in the guide (VALHEIM_LOG_FILTER_CONTAINS_ as its <Name> pattern)
     expect(named.size).toBeGreaterThan(5);
     const documented = (name: string) =>

@@ -30,6 +30,7 @@ const interactions: Calls<CommandStore> = {
   claimSpendFetch: (store) => store.claimSpendFetch('owner', 1, 30_000),
   releaseSpendFetch: (store) => store.releaseSpendFetch('owner'),
   loadPresence: (store) => store.loadPresence(),
+  setFeedMuted: (store) => store.setFeedMuted('deaths', true),
 };
 const monitor: Calls<MonitorStore> = {
   load: (store) => store.load(),
