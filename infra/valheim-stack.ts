@@ -259,6 +259,13 @@ export class ValheimStack extends Stack {
         budget: { monthlyLimitUsd: config.cost.monthlyLimitUsd },
       }),
       feedKinds: config.feed.kinds,
+      ...(config.discord.noticeChannelId && {
+        board: {
+          worldName: config.server.world,
+          scheduleStart: config.schedule?.start ?? [],
+          timeZone: config.timeZone,
+        },
+      }),
       logRetention,
     });
     if (config.discord.noticeChannelId) {

@@ -12,6 +12,7 @@ import { dailyPlayHours, playChart } from '../cost/play-chart.js';
 import { DeadlineExceededError, withDeadline } from '../deadline.js';
 import { COMMAND_NAME, isSubcommand, OPERATOR_SUBCOMMANDS, type Subcommand } from '../discord/commands.js';
 import {
+  boardButtonAction,
   buttonAction,
   buttonRow,
   REFRESH_AS_NEW_MESSAGE_ID,
@@ -204,6 +205,22 @@ export async function runButton(
   const context = claimed ? claimedWrites(given, claimed) : given;
   const privateStatus = interaction.data.custom_id === REFRESH_AS_NEW_MESSAGE_ID;
   const overrideBudget = interaction.data.custom_id === START_OVER_BUDGET_ID;
+  // A click on the status board answers with a new message: the board itself is the monitor's to edit.
+  const onBoard = boardButtonAction(interaction.data.custom_id);
+  if (onBoard) {
+    return perform(
+      {
+        action: onBoard === 'keepRunning' ? 'keep-running' : onBoard,
+        guildId: interaction.guild_id,
+        member: interaction.member,
+        applicationId: interaction.application_id,
+        token: interaction.token,
+        updateMessage: false,
+        privateStatus: onBoard === 'status',
+      },
+      context,
+    );
+  }
   const action = privateStatus
     ? 'status'
     : overrideBudget

@@ -1,5 +1,7 @@
 import * as z from 'zod/mini';
 import { commaList } from '../config/comma-list.js';
+import { nextWeeklyTime } from '../config/weekly-next.js';
+import { parseWeeklyTime } from '../config/weekly-time.js';
 import { fargatePrices, hourlyServerCost } from '../cost/prices.js';
 import { FEED_KINDS, isFeedKind } from '../records/feed.js';
 import { DEFAULT_LIFECYCLE } from './decide.js';
@@ -69,6 +71,11 @@ const schema = z.object({
   COST_MONTHLY_LIMIT: z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/))),
   COST_FIXED_MONTHLY: z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/))),
   FEED_KINDS: z.optional(z.string().check(z.regex(new RegExp(`^((${FEED_KINDS.join('|')})(,|$))*$`)))),
+  STATUS_BOARD: z.optional(z.enum(['on', 'off'])),
+  WORLD_NAME: z.optional(z.string()),
+  /** The scheduled openings (schedule.start, `;`-separated weekly times) and the group's time zone. */
+  SCHEDULE_START: z.optional(z.string()),
+  TIME_ZONE: z.optional(z.string()),
   AWS_REGION: z.optional(z.string()),
 });
 
@@ -101,6 +108,10 @@ export function readMonitorEnvironment(env: NodeJS.ProcessEnv): MonitorEnvironme
   };
   const region = e.AWS_REGION ?? 'us-east-1';
   const feedKinds = commaList(e.FEED_KINDS).filter(isFeedKind);
+  const openings = (e.SCHEDULE_START ?? '')
+    .split(';')
+    .map((text) => parseWeeklyTime(text))
+    .filter((time) => time !== undefined);
   const snapshotSettings = readSnapshotSettings(env);
   const snapshots =
     snapshotSettings.settings && e.TRANSFER_FAMILY
@@ -139,6 +150,14 @@ export function readMonitorEnvironment(env: NodeJS.ProcessEnv): MonitorEnvironme
       public: e.SERVER_PUBLIC !== 'false',
       crossplay,
       ...(feedKinds.length > 0 && { feed: { kinds: feedKinds } }),
+      ...(e.STATUS_BOARD === 'on' && {
+        board: {
+          ...(e.WORLD_NAME && { worldName: e.WORLD_NAME }),
+          ...(openings.length > 0 && {
+            nextOpening: (now: number) => nextWeeklyTime(openings, e.TIME_ZONE ?? 'UTC', now),
+          }),
+        },
+      }),
       lifecycle,
       task,
       notices: {

@@ -1,5 +1,5 @@
 import { budgetCrossing, budgetShare } from '../cost/budget.js';
-import { monthRange, monthToDate } from '../cost/month.js';
+import { type MonthToDate, monthRange, monthToDate } from '../cost/month.js';
 import type { Logger } from '../log.js';
 import { characterMinutes } from '../players/log-characters.js';
 import type { LogPresence } from '../players/log-presence.js';
@@ -8,11 +8,18 @@ import type { StartReply } from '../records/notice.js';
 import type { SessionRecord } from '../records/session.js';
 import type { GameServer } from '../server/game-server.js';
 import { type ServerStatus, taskIdOf } from '../server/server-status.js';
+import { type BoardSettings, boardNotice } from './board.js';
 import { claimBasis } from './claims.js';
 import { type Decision, decide, type LifecycleSettings, type Observation } from './decide.js';
 import { type DeliveryStore, deliverPending, type Notify, noticesOf, supersededBy } from './deliveries.js';
 import { type FeedSettings, feedBatch, feedMessageAfter } from './feed.js';
-import { applyLiveChange, deliverLive, type LiveDiscord, type LiveStore } from './live-messages.js';
+import {
+  applyLiveChange,
+  deliverLive,
+  type LiveDiscord,
+  type LiveStore,
+  liveChange,
+} from './live-messages.js';
 import { budgetNotice, type NoticeContext, snapshotNotStartedNotice, transferNotice } from './notices.js';
 import { type ObserveSettings, observe, type PlayerQuery, queryHost } from './observe.js';
 import {
@@ -78,6 +85,8 @@ export interface MonitorSettings extends ObserveSettings {
   readonly summary?: { readonly fixedMonthly: number; readonly region: string };
   /** The activity feed in the notice channel; absent when the group opted into none of it. */
   readonly feed?: FeedSettings;
+  /** The live status board in the notice channel; absent when it is turned off. */
+  readonly board?: BoardSettings;
   /** The budget guard: a notice when a session takes the month's estimate to 80 % or past the limit. */
   readonly budget?: {
     readonly monthlyLimitUsd: number;
@@ -151,8 +160,13 @@ export async function runMonitorTick(
     feedMessage && withProgress.state.phase !== 'stopped'
       ? { ...withProgress, state: { ...withProgress.state, feedPosted: batch.watermark } }
       : withProgress;
+  const board =
+    settings.board && ports.live
+      ? await boardChange(ports, settings, stored, decision, taskLog(presence, status), now)
+      : undefined;
   const live: Partial<Record<'feed' | 'board', LiveChange>> = {
     ...(feedMessage?.change && { feed: feedMessage.change }),
+    ...(board && { board }),
   };
   // The notices are stored with the decision, so whatever happens next they are delivered by some tick.
   const fresh = noticesOf(decision.actions, settings.notices, stored.startReply, now);
@@ -232,6 +246,41 @@ export async function runMonitorTick(
       .catch((error: unknown) => ports.log.error('cannot enable polling', { error }));
   }
   return { actions: decision.actions, state: decision.state, applied, observation };
+}
+
+/**
+ * The status board's new content, if what it shows changed: the decided state, who is on, the next opening
+ * and this month's closed sessions (with the one this tick closes).
+ */
+async function boardChange(
+  ports: MonitorPorts,
+  settings: MonitorSettings,
+  stored: StoredState,
+  decision: Decision,
+  presence: LogPresence | undefined,
+  now: number,
+): Promise<LiveChange | undefined> {
+  if (!settings.board) return undefined;
+  let month: MonthToDate | undefined;
+  if (settings.summary) {
+    const closing = decision.actions.find((action) => action.type === 'session-closed');
+    const { from, to } = monthRange(new Date(now));
+    try {
+      const sessions = (await ports.store.sessions(from, to))
+        .map((row) =>
+          closing && row.sessionId === closing.sessionId ? { ...row, stoppedAt: closing.at } : row,
+        )
+        .filter((row) => row.stoppedAt !== undefined);
+      month = monthToDate(sessions, new Date(now), settings.summary.region, settings.summary.fixedMonthly);
+    } catch (error) {
+      ports.log.warn('status board: the month could not be read', { error });
+    }
+  }
+  const notice = boardNotice(
+    { state: decision.state, lifecycle: settings.lifecycle, presence, ...(month && { month }), now },
+    settings.board,
+  );
+  return liveChange(stored.live?.board, 'board', notice, now);
 }
 
 /**
