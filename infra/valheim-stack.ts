@@ -172,7 +172,9 @@ export class ValheimStack extends Stack {
         start,
         stop,
         timeZone: config.timeZone,
-        ...(start.length > 0 && { startHandler: this.scheduledStartHandler(logRetention) }),
+        ...(start.length > 0 && {
+          startHandler: this.scheduledStartHandler(logRetention, config, botToken),
+        }),
       });
     }
 
@@ -205,6 +207,11 @@ export class ValheimStack extends Stack {
         ...(config.cost.costExplorer && { COST_EXPLORER_TAG: `${costTag.key}=${costTag.value}` }),
         ...(config.cost.monthlyLimitUsd !== undefined && {
           COST_MONTHLY_LIMIT: String(config.cost.monthlyLimitUsd),
+        }),
+        // For /valheim schedule: the next openings, and skipping one.
+        ...(config.schedule?.start.length && {
+          SCHEDULE_START: config.schedule.start.join(';'),
+          TIME_ZONE: config.timeZone,
         }),
       },
     });
@@ -358,7 +365,11 @@ export class ValheimStack extends Stack {
   }
 
   /** The function the schedule's start times invoke; a throw (a transfer runs) is retried by Lambda. */
-  private scheduledStartHandler(logRetention: logs.RetentionDays): lambda.IFunction {
+  private scheduledStartHandler(
+    logRetention: logs.RetentionDays,
+    config: ValheimConfig,
+    botToken: ssm.IStringParameter,
+  ): lambda.IFunction {
     const starter = new BundledFunction(this, 'ScheduledStart', {
       entry: SCHEDULED_START_ENTRY,
       description: 'Starts the Valheim server at the schedule times, unless a world transfer runs',
@@ -367,12 +378,22 @@ export class ValheimStack extends Stack {
         ECS_CLUSTER: this.gameServer.cluster.clusterName,
         ECS_SERVICE: this.gameServer.service.serviceName,
         TRANSFER_FAMILY: this.worldTransfer.family,
+        // The scheduled evening: countdowns before each opening and a start early by the median start time.
+        STATE_TABLE: this.state.table.tableName,
+        SCHEDULE_START: (config.schedule?.start ?? []).join(';'),
+        TIME_ZONE: config.timeZone,
+        ...(config.discord.noticeChannelId && {
+          NOTICE_CHANNEL_ID: config.discord.noticeChannelId,
+          BOT_TOKEN_PARAMETER: botToken.parameterName,
+        }),
       },
       // Two more tries, a minute or two apart: long enough for a snapshot to finish.
       retryAttempts: 2,
       maxEventAge: Duration.minutes(30),
     });
     this.gameServer.grantServerControl(starter);
+    this.state.grant(starter, STATE_TABLE_ACTIONS.scheduledStart);
+    if (config.discord.noticeChannelId) grantGetParameter(botToken, starter);
     return starter.function;
   }
 }

@@ -62,6 +62,7 @@ import {
   TRANSFER_RUNNING_START_MESSAGE,
   unknownCommandMessage,
 } from './messages.js';
+import { type ScheduleControl, scheduleReply } from './schedule-command.js';
 
 /** The part of the state store a command needs: read, and write only if nobody wrote meanwhile. */
 export interface CommandStore extends SpendCache {
@@ -128,6 +129,8 @@ export interface CommandContext {
   readonly worldTransferProblems?: readonly string[];
   /** The activity feed (`/valheim feed`); absent when the stack has none. */
   readonly feed?: FeedControl;
+  /** Scheduled game nights (`/valheim schedule`); absent without start times. */
+  readonly schedule?: ScheduleControl;
   /** Time allowed for AWS before answering anyway (Discord wants an answer within 3 s). */
   readonly budgetMs: number;
   readonly now: () => Date;
@@ -144,6 +147,7 @@ const DESCRIPTIONS: Record<Subcommand, string> = {
   backup: 'back up the world',
   'keep-running': 'keep the server running',
   feed: 'change the activity feed',
+  schedule: 'read the schedule',
 };
 
 /** Cost Explorer gets at most this long; without it the reply still has the estimate. */
@@ -277,6 +281,19 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
       }
       if (action === 'backup') return await backupReply(request, context, signal);
       if (action === 'feed') return await feedCommand(request, context, signal);
+      if (action === 'schedule') {
+        const given = request.options?.action;
+        return await scheduleReply(
+          {
+            action: given === 'skip' || given === 'unskip' ? given : 'show',
+            operator: mayOperate(member, context),
+            userId,
+          },
+          context.schedule,
+          context.now().getTime(),
+          context.log,
+        );
+      }
       if (action !== 'start' && action !== 'stop' && action !== 'status') {
         return messageResponse(unknownCommandMessage(`/valheim ${action}`), { ephemeral: true });
       }
@@ -563,6 +580,23 @@ export function claimedWrites(context: CommandContext, claimed: InteractionClaim
           ...(open.claimSpendFetch && { claimSpendFetch: afterClaim(open.claimSpendFetch.bind(open)) }),
           ...(open.releaseSpendFetch && { releaseSpendFetch: open.releaseSpendFetch.bind(open) }),
         } satisfies CommandStore;
+      },
+    }),
+    ...(context.schedule && {
+      schedule: {
+        ...context.schedule,
+        store: async () => {
+          const open = await context.schedule?.store();
+          if (!open) throw new Error('no schedule store');
+          return {
+            ...open,
+            skip: afterClaim(open.skip.bind(open)),
+            unskip: afterClaim(open.unskip.bind(open)),
+            markPosted: afterClaim(open.markPosted.bind(open)),
+            claimStart: afterClaim(open.claimStart.bind(open)),
+            releaseStart: afterClaim(open.releaseStart.bind(open)),
+          };
+        },
       },
     }),
     ...(context.feed?.applyFilter && {

@@ -84,3 +84,38 @@ export function nextWeeklyTime(
   }
   return next;
 }
+
+/**
+ * AWS cron expressions (EventBridge Scheduler, read in the group's time zone) that fire every minute of the
+ * `minutes` before a weekly time: the window in which the scheduled evening posts its countdowns and starts
+ * the server early. The part of a window before midnight (a time just after it) runs on the day before.
+ */
+export function windowCrons(time: WeeklyTime, minutes = 60): string[] {
+  const opening = time.hour * 60 + time.minute;
+  const crons: string[] = [];
+  // Minutes of the opening's day (negative: the day before), cut into runs within one hour.
+  for (let at = opening - minutes; at < opening; ) {
+    const dayBefore = at < 0;
+    const clock = dayBefore ? at + 24 * 60 : at;
+    const hour = Math.floor(clock / 60);
+    const first = clock % 60;
+    const last = Math.min(59, first + (opening - at) - 1);
+    const end = dayBefore ? Math.min(last, first + -at - 1) : last;
+    const days = dayBefore ? shiftDays(time.days, -1) : time.days;
+    crons.push(
+      days === '*' ? `cron(${first}-${end} ${hour} * * ? *)` : `cron(${first}-${end} ${hour} ? * ${days} *)`,
+    );
+    at += end - first + 1;
+  }
+  return crons;
+}
+
+/** The day field moved by `by` days ("FRI" → "THU" for -1); "*" stays. */
+function shiftDays(days: string, by: number): string {
+  if (days === '*') return days;
+  return [...weekDays(days)]
+    .map((day) => (day + by + 7) % 7)
+    .sort((a, b) => a - b)
+    .map((day) => DAYS[day])
+    .join(',');
+}

@@ -18,6 +18,7 @@ export const SUBCOMMANDS = {
   backup: 'Snapshot the world to S3 now; you are told when it is done',
   'keep-running': 'Put off the automatic stop the bot warned about (blind or session limit)',
   feed: 'What the activity feed posts; operators mute or unmute a kind',
+  schedule: 'The next scheduled game nights; operators skip the next one',
 } as const;
 
 export type Subcommand = keyof typeof SUBCOMMANDS;
@@ -47,6 +48,13 @@ export const SUBCOMMAND_OPTIONS: Partial<
   feed: [
     { name: 'action', description: 'show (default), mute or unmute', choices: ['show', 'mute', 'unmute'] },
     { name: 'kind', description: 'Which kind of news', choices: FEED_KINDS },
+  ],
+  schedule: [
+    {
+      name: 'action',
+      description: 'show (default), skip or unskip the next one',
+      choices: ['show', 'skip', 'unskip'],
+    },
   ],
 };
 

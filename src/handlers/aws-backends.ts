@@ -7,6 +7,7 @@ import type { SpendCache } from '../cost/actual-spend.js';
 import { StateStore } from '../monitor/state-store.js';
 import { readServerPassword, SSM } from '../server/aws-password.js';
 import { EcsGameServer } from '../server/ecs-game-server.js';
+import { eveningStore } from '../server/scheduled-evening.js';
 import { ecsWorldTransfers } from '../worlds/aws-world-transfers.js';
 import type { TransferTarget } from '../worlds/transfer-task.js';
 import { dynamoInteractionLedger } from './aws-interaction-ledger.js';
@@ -59,6 +60,10 @@ export function lightBackends(options: LightBackendOptions = {}) {
     ) => (await import('../cost/actual-spend.js')).monthToDateSpend(tag, new Date(), cache, signal),
     worldTransfers: async (target: TransferTarget) => ecsWorldTransfers(ecs, target),
     interactionLedger: async (table: string) => dynamoInteractionLedger(documents, table),
+    eveningStore: async (table: string) => {
+      const state = new StateStore(documents, table);
+      return eveningStore(documents, table, (from, to) => state.sessions(from, to));
+    },
     /** Replaces the pattern of the filter the stack made (same name, same destination). */
     putLogFilter: async (target: LogFilterTarget, pattern: string, signal: AbortSignal) => {
       await logsClient.json(

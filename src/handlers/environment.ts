@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { commaList } from '../config/comma-list.js';
+import { parseWeeklyTime, type WeeklyTime } from '../config/weekly-time.js';
 import { DEFAULT_LIFECYCLE } from '../monitor/decide.js';
 import { FEED_KINDS, type FeedKind, isFeedKind } from '../records/feed.js';
 
@@ -37,6 +38,8 @@ export interface CommandSettings {
   readonly worldTransfer?: WorldTransferSettings;
   /** Why /valheim backup is off although some of its variables are set (one line per variable). */
   readonly worldTransferProblems?: readonly string[];
+  /** The scheduled openings (schedule.start) and the group's time zone, for `/valheim schedule`. */
+  readonly schedule?: { readonly start: readonly WeeklyTime[]; readonly timeZone: string };
   /** The activity feed's kinds (feed.kinds in the config), for `/valheim feed`. */
   readonly feedKinds?: readonly FeedKind[];
   /** The server log's subscription filter, which `/valheim feed` narrows to the kinds not muted. */
@@ -90,6 +93,12 @@ const commandSchema = z.object({
   COST_EXPLORER_TAG: z.optional(z.string().check(z.regex(/^[^=]+=.+$/))),
   COST_MONTHLY_LIMIT: z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/))),
   FEED_KINDS: z.optional(z.string().check(z.regex(new RegExp(`^((${FEED_KINDS.join('|')})(,|$))*$`)))),
+  SCHEDULE_START: z.optional(
+    z
+      .string()
+      .check(z.refine((text) => text.split(';').every((time) => parseWeeklyTime(time) !== undefined))),
+  ),
+  TIME_ZONE: z.optional(z.string().check(z.minLength(1))),
   LOG_GROUP_NAME: z.optional(z.string().check(z.minLength(1))),
   LOG_FILTER_NAME: z.optional(z.string().check(z.minLength(1))),
   LOG_DESTINATION_ARN: z.optional(z.string().check(z.minLength(1))),
@@ -129,6 +138,8 @@ const HINTS: Record<string, string> = {
   COST_EXPLORER_TAG: 'key=value, e.g. project=valheim-ondemand',
   COST_MONTHLY_LIMIT: 'US dollars a month, e.g. 5',
   FEED_KINDS: `comma-separated kinds of ${FEED_KINDS.join(', ')}`,
+  SCHEDULE_START: 'weekly times separated by ";", e.g. Fri 19:00;Sat 18:00',
+  TIME_ZONE: 'an IANA time zone, e.g. Europe/Berlin',
   LOG_GROUP_NAME: 'the game server log group name',
   LOG_FILTER_NAME: 'the name of its subscription filter',
   LOG_DESTINATION_ARN: 'the ARN of the server log Lambda',
@@ -182,6 +193,12 @@ export function readInteractionsEnvironment(env: NodeJS.ProcessEnv): Interaction
       ...(settings.COST_EXPLORER_TAG && { costTag: splitTag(settings.COST_EXPLORER_TAG) }),
       ...(settings.COST_MONTHLY_LIMIT && { costMonthlyLimit: Number(settings.COST_MONTHLY_LIMIT) }),
       ...(settings.FEED_KINDS && { feedKinds: commaList(settings.FEED_KINDS).filter(isFeedKind) }),
+      ...(settings.SCHEDULE_START && {
+        schedule: {
+          start: settings.SCHEDULE_START.split(';').flatMap((time) => parseWeeklyTime(time) ?? []),
+          timeZone: settings.TIME_ZONE ?? 'UTC',
+        },
+      }),
       ...(settings.LOG_GROUP_NAME &&
         settings.LOG_FILTER_NAME &&
         settings.LOG_DESTINATION_ARN && {

@@ -15,6 +15,7 @@ import type { Logger } from '../log.js';
 import { DEFAULT_LIFECYCLE } from '../monitor/decide.js';
 import type { CachedSpend } from '../records/server-state.js';
 import type { GameServer } from '../server/game-server.js';
+import type { EveningStore } from '../server/scheduled-evening.js';
 import type { TransferTarget } from '../worlds/transfer-task.js';
 import type { CommandSettings, InteractionsEnvironment, LogFilterTarget } from './environment.js';
 
@@ -33,6 +34,8 @@ export interface InteractionsBackends {
   readonly spend: (tag: CostTag, cache: SpendCache, signal: AbortSignal) => Promise<CachedSpend>;
   /** The world-transfer task (/valheim backup), on the game server's ECS client. */
   readonly worldTransfers: (target: TransferTarget) => Promise<WorldTransfers>;
+  /** The scheduled evenings' records and the ledger (`/valheim schedule`). */
+  readonly eveningStore: (tableName: string) => Promise<EveningStore>;
   /** Replaces the server log's subscription filter pattern (`/valheim feed` mutes). */
   readonly putLogFilter: (target: LogFilterTarget, pattern: string, signal: AbortSignal) => Promise<void>;
   /** Answered interaction ids (replay protection), in the state table. */
@@ -59,6 +62,7 @@ const AWS_BACKENDS: InteractionsBackends = {
   spend: async (tag, cache, signal) => (await awsBackends()).spend(tag, cache, signal),
   worldTransfers: async (target) => (await awsBackends()).worldTransfers(target),
   interactionLedger: async (table) => (await awsBackends()).interactionLedger(table),
+  eveningStore: async (table) => (await awsBackends()).eveningStore(table),
   putLogFilter: async (target, pattern, signal) =>
     (await awsBackends()).putLogFilter(target, pattern, signal),
   prepare: async () => (await awsBackends()).prepare?.(),
@@ -166,6 +170,14 @@ function commandContext(
         ...(costTag && { spend: (cache, signal) => backends.spend(costTag, cache, signal) }),
       } satisfies CostSettings,
     }),
+    ...(settings.schedule &&
+      stateTable && {
+        schedule: {
+          openings: settings.schedule.start,
+          timeZone: settings.schedule.timeZone,
+          store: lazy(() => backends.eveningStore(stateTable)),
+        },
+      }),
     ...(settings.feedKinds && {
       feed: {
         kinds: settings.feedKinds,

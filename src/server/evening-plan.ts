@@ -17,6 +17,11 @@ export const COUNTDOWN_MINUTES = [60, 10] as const;
 export const EVENING_WINDOW_MINUTES = 60;
 /** Starts the median is taken over. */
 export const RECENT_STARTS = 10;
+/**
+ * The run at the opening itself (the schedule's own start time, also the start when the window's runs
+ * failed) may come a little late; it still starts the server, but posts no countdown.
+ */
+export const LATE_MS = 5 * 60_000;
 /** The planner runs once a minute in the window. */
 export const RUN_EVERY_MS = 60_000;
 /** Never plan on less than this (a start also waits for ECS to place the task). */
@@ -74,12 +79,12 @@ export function eveningSteps(
 ): EveningStep[] {
   if (record?.skipped) return [];
   const until = opening - now;
-  if (until < 0 || until > EVENING_WINDOW_MINUTES * 60_000) return [];
+  if (until < -LATE_MS || until > EVENING_WINDOW_MINUTES * 60_000) return [];
   const steps: EveningStep[] = [];
   // Only the closest countdown due: at 8 minutes to go, "in 10 minutes" is right and "in 60" is not.
   const due = COUNTDOWN_MINUTES.filter((minutes) => until <= minutes * 60_000);
   const closest = due.at(-1);
-  if (closest !== undefined && !record?.posted.includes(closest)) {
+  if (until > 0 && closest !== undefined && !record?.posted.includes(closest)) {
     steps.push({ type: 'countdown', opening, minutes: closest });
   }
   // The last run at or before (opening − median): waiting for the next one would be late.

@@ -6,6 +6,7 @@ import {
   countdownText,
   type EveningRecord,
   eveningSteps,
+  LATE_MS,
   medianStartMs,
   upcomingOpening,
 } from './evening-plan.js';
@@ -25,6 +26,8 @@ export interface EveningStore {
   releaseStart(opening: number): Promise<void>;
   /** Marks the opening skipped; resolves with whether it was already. */
   skip(opening: number): Promise<boolean>;
+  /** Takes a skip back (before the start was claimed, the evening runs as planned). */
+  unskip(opening: number): Promise<void>;
   /** The ledger's sessions in [from, to): their start times. */
   sessions(from: Date, to: Date): Promise<SessionRecord[]>;
 }
@@ -49,7 +52,8 @@ const LEDGER_WINDOW_MS = 62 * 86_400_000;
 
 export async function runEvening(ports: EveningPorts, settings: EveningSettings): Promise<readonly string[]> {
   const now = ports.now();
-  const opening = upcomingOpening(settings.openings, settings.timeZone, now);
+  // From a little back: the run at the opening itself may come late and must still find it.
+  const opening = upcomingOpening(settings.openings, settings.timeZone, now - LATE_MS);
   if (opening === undefined) return [];
   const [record, sessions] = await Promise.all([
     ports.store.load(opening),
@@ -75,9 +79,11 @@ export async function runEvening(ports: EveningPorts, settings: EveningSettings)
       ports.log.info('scheduled evening: start', { opening, leadMs: step.leadMs, outcome });
       done.push(`start ${outcome}`);
     } catch (error) {
-      // A world transfer runs, or ECS refused: the next minute tries again.
+      // A world transfer runs, or ECS refused: the next minute tries again; at the opening itself, Lambda's
+      // own retries (a minute or two apart) do.
       await ports.store.releaseStart(opening);
       ports.log.warn('scheduled evening: start postponed', { error });
+      if (opening <= now) throw error;
     }
   }
   return done;
@@ -157,6 +163,9 @@ export function eveningStore(
         if (conditionFailed(error)) return true;
         throw error;
       }
+    },
+    async unskip(opening) {
+      await doc.update({ TableName: tableName, Key: key(opening), UpdateExpression: 'REMOVE skipped' });
     },
     sessions,
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextWeeklyTime, weekDays } from '../../src/config/weekly-next.js';
+import { nextWeeklyTime, weekDays, windowCrons } from '../../src/config/weekly-next.js';
 import { parseWeeklyTime, type WeeklyTime } from '../../src/config/weekly-time.js';
 
 const times = (...texts: string[]) => texts.map((text) => parseWeeklyTime(text) as WeeklyTime);
@@ -44,5 +44,24 @@ describe('the next scheduled time, in the group’s time zone', () => {
     expect(nextWeeklyTime(times('Sun 02:30'), 'Europe/Berlin', Date.parse('2026-03-28T12:00:00Z'))).toBe(
       Date.parse('2026-03-29T01:30:00Z'),
     );
+  });
+
+  it('fires every minute of the hour before an opening, on the day before when it crosses midnight', () => {
+    const [fri19, fri1930, mon0015, daily2000] = times(
+      'Fri 19:00',
+      'Fri 19:30',
+      'Mon,Tue 00:15',
+      'daily 20:00',
+    );
+    expect(windowCrons(fri19 as WeeklyTime)).toEqual(['cron(0-59 18 ? * FRI *)']);
+    expect(windowCrons(fri1930 as WeeklyTime)).toEqual([
+      'cron(30-59 18 ? * FRI *)',
+      'cron(0-29 19 ? * FRI *)',
+    ]);
+    expect(windowCrons(mon0015 as WeeklyTime)).toEqual([
+      'cron(15-59 23 ? * SUN,MON *)',
+      'cron(0-14 0 ? * MON,TUE *)',
+    ]);
+    expect(windowCrons(daily2000 as WeeklyTime)).toEqual(['cron(0-59 19 * * ? *)']);
   });
 });

@@ -22,6 +22,7 @@ describe('command definitions', () => {
       [1, 'backup'],
       [1, 'keep-running'],
       [1, 'feed'],
+      [1, 'schedule'],
     ]);
     const feed = options?.find((option) => option.name === 'feed');
     expect(feed && 'options' in feed && feed.options?.map((option) => option.name)).toEqual([

@@ -9,6 +9,7 @@ import type { MonitorStore } from '../../src/monitor/monitor.js';
 import { StateStore } from '../../src/monitor/state-store.js';
 import type { PresenceStore } from '../../src/players/log-ingest.js';
 import { INITIAL_STATE } from '../../src/records/lifecycle.js';
+import { type EveningStore, eveningStore } from '../../src/server/scheduled-evening.js';
 
 // Each function may do on the state table exactly what the StateStore methods of its port send. The records
 // below list every method of each port (the compiler refuses a missing or extra one), so a new method that
@@ -43,6 +44,20 @@ const monitor: Calls<MonitorStore> = {
   completeDelivery: (store) => store.completeDelivery('notice'),
   sessions: (store) => store.sessions(new Date(0), new Date(1)),
 };
+/** The scheduled evening's store sits on the same document client; its ledger read is the StateStore's. */
+const evening = (store: StateStore) =>
+  eveningStore(sdkDocuments(new DynamoDBClient({ region: 'eu-central-1' })), 'state', (from, to) =>
+    store.sessions(from, to),
+  );
+const scheduledStart: Calls<EveningStore> = {
+  load: (store) => evening(store).load(1),
+  markPosted: (store) => evening(store).markPosted(1, 60),
+  claimStart: (store) => evening(store).claimStart(1, 0),
+  releaseStart: (store) => evening(store).releaseStart(1),
+  skip: (store) => evening(store).skip(1),
+  unskip: (store) => evening(store).unskip(1),
+  sessions: (store) => evening(store).sessions(new Date(0), new Date(1)),
+};
 const serverLog: Calls<PresenceStore> = {
   loadPresence: (store) => store.loadPresence(),
   savePresence: (store) => store.savePresence(presence, 0),
@@ -71,6 +86,7 @@ describe('state table access of each function', () => {
     ['interactions', interactions, STATE_TABLE_ACTIONS.interactions],
     ['monitor', monitor, STATE_TABLE_ACTIONS.monitor],
     ['server log', serverLog, STATE_TABLE_ACTIONS.serverLog],
+    ['scheduled start', scheduledStart, STATE_TABLE_ACTIONS.scheduledStart],
   ] as const)('grants the %s function exactly what its port sends', async (_name, calls, granted) => {
     // When every method of the port runs
     const sent = await actionsSentBy(calls);

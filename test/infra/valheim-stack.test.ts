@@ -1627,8 +1627,9 @@ describe('ValheimStack with Spot, a schedule and everything else changed', () =>
   });
 
   it('creates one schedule per start and stop time, in the configured time zone', () => {
-    // Then (the fourth is the monthly summary, with a notice channel configured)
-    template.resourceCountIs('AWS::Scheduler::Schedule', 4);
+    // Then (the fourth is the monthly summary, with a notice channel configured; the fifth the scheduled
+    // evening's hour before the start time)
+    template.resourceCountIs('AWS::Scheduler::Schedule', 5);
     for (const expression of ['cron(0 2 ? * SAT *)', 'cron(30 23 * * ? *)']) {
       const input = new Capture();
       template.hasResourceProperties('AWS::Scheduler::Schedule', {
@@ -1644,6 +1645,29 @@ describe('ValheimStack with Spot, a schedule and everything else changed', () =>
       });
       expect(JSON.stringify(input.asObject())).toContain('"DesiredCount\\":0}');
     }
+  });
+
+  it('runs the scheduled evening every minute of the hour before the start time, with what it needs', () => {
+    // Then Friday 18:00–18:59 in New York invokes the scheduled-start Lambda, and no late run is retried
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0-59 18 ? * FRI *)',
+      ScheduleExpressionTimezone: 'America/New_York',
+      Target: Match.objectLike({ RetryPolicy: { MaximumEventAgeInSeconds: 60, MaximumRetryAttempts: 0 } }),
+    });
+    const starter = findOne(template, 'AWS::Lambda::Function', (p) =>
+      String(p.Description).startsWith('Starts the Valheim server at the schedule times'),
+    );
+    expect(lambdaEnvironment(starter.properties)).toMatchObject({
+      SCHEDULE_START: 'Fri 19:00',
+      TIME_ZONE: 'America/New_York',
+      NOTICE_CHANNEL_ID: '567890123456789012',
+    });
+    const table = findOne(template, 'AWS::DynamoDB::Table');
+    const grants = grantsOfRole(template, roleOf(starter.properties));
+    for (const action of ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query']) {
+      expect(grants).toContain(`${action} on <${table.id}.Arn>`);
+    }
+    expect(grants.some((grant) => grant.startsWith('ssm:GetParameter on'))).toBe(true);
   });
 
   it('starts through the function that refuses while a world transfer runs, never by UpdateService', () => {

@@ -117,6 +117,16 @@ describe('a scheduled evening, on a fake clock in the group’s time zone', () =
     expect(starts).toEqual([OPENING - 3 * MINUTE]);
   });
 
+  it('still starts from the run at the opening itself, a little late, when the window did not run', async () => {
+    now = OPENING + 20_000;
+    expect(await runEvening(ports, settings)).toEqual(['start started']);
+    expect(posts).toEqual([]); // no countdown for a time that has come
+    // and a refused start there is thrown, so Lambda tries again
+    const late = { ...ports, start: async () => Promise.reject(new Error('a world transfer runs')) };
+    now = OPENING + 7 * 86_400_000 + 20_000;
+    await expect(runEvening(late, settings)).rejects.toThrow('a world transfer runs');
+  });
+
   it('does nothing for an evening an operator skipped', async () => {
     await ports.store.skip(OPENING);
     await evening();
