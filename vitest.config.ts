@@ -1,12 +1,31 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * The infra tests build CDK apps and mock nothing: they share one module cache per worker (isolate: false)
- * instead of loading aws-cdk-lib and its schemas again for every file, which was most of their run time.
- * state-table-access mocks an AWS SDK client at module level, so it stays isolated with the rest.
+ * Most test files share one module cache per worker (isolate: false): a worker loads aws-cdk-lib, the AWS SDK
+ * clients and the project's sources once and runs file after file, instead of a fresh process importing them
+ * again for each of 130 files, which was half of the suite's CPU (docs/developing.md, "Where the suite's time
+ * goes").
+ *
+ * Files that replace something for everything else in their process keep a fresh worker each (ISOLATED_TESTS):
+ * a module (vi.mock, vi.resetModules), the environment (vi.stubEnv, process.env) or the clock
+ * (vi.useFakeTimers). AWS SDK clients are mocked through test/support/aws-mock.ts, whose stubs test/setup.ts
+ * restores at the end of every file. test/architecture/test-isolation.test.ts fails when a shared file (or a helper it
+ * imports) starts doing one of these without being listed here.
  */
-const SHARED_MODULE_TESTS = ['test/infra/**/*.test.ts'];
-const MODULE_MOCKING_INFRA_TESTS = ['test/infra/state-table-access.test.ts'];
+export const ISOLATED_TESTS = [
+  // vi.mock, vi.resetModules
+  'test/cli/program.test.ts',
+  'test/handlers/interactions.test.ts',
+  // the environment replaced (vi.stubEnv, process.env)
+  'test/aws/client.test.ts',
+  'test/handlers/discord-wiring-bundle.test.ts',
+  'test/handlers/discord-wiring.test.ts',
+  'test/worlds/stalled-transfers.test.ts',
+  // the clock (vi.useFakeTimers)
+  'test/cost/actual-spend.test.ts',
+];
+/** gitlab-ci-local runs of .gitlab-ci.yml: `npm run test:pipelines` (vitest.pipelines.config.ts), not npm test. */
+export const PIPELINE_TESTS = ['test/ci/gitlab-ci.test.ts'];
 
 export default defineConfig({
   test: {
@@ -15,21 +34,15 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     setupFiles: ['test/setup.ts'],
-    tags: [
-      {
-        name: 'pipeline-run',
-        description: 'runs a CI job with gitlab-ci-local, which needs rsync: npm run test:pipelines',
-      },
-    ],
     // Node 20 is supported by the pinned SDK; its notice about future releases is noise in test output.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     projects: [
       {
         extends: true,
         test: {
-          name: 'infra',
-          include: SHARED_MODULE_TESTS,
-          exclude: MODULE_MOCKING_INFRA_TESTS,
+          name: 'shared',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/e2e/**', ...ISOLATED_TESTS, ...PIPELINE_TESTS],
           isolate: false,
         },
       },
@@ -37,7 +50,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'isolated',
-          include: ['test/!(infra|e2e)/**/*.test.ts', ...MODULE_MOCKING_INFRA_TESTS],
+          include: ISOLATED_TESTS,
         },
       },
     ],

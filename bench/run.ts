@@ -6,6 +6,7 @@
  * - warm throughput of `valheim serve` answering signed /valheim status requests, AWS answered on loopback
  * - the same under a bounded flood of junk (wrong signatures) on loopback: are Discord's requests still answered?
  * - the server-install cache's pack and unpack (bench/install-cache.ts)
+ * - the mods' install step at a modded start, against that unpack (bench/mods-install.ts)
  * - the monitor's start-phase derivation (bench/start-phases.ts)
  * - the valheim CLI's start-up: --help and a local status (bench/cli-startup.ts)
  * - cold start of commands (PING, status, start, a button) against the original Lambda, also under a
@@ -29,6 +30,7 @@ import { measureCliStartup, printCliStartup } from './cli-startup.js';
 import { measureColdStart, printColdStart } from './cold-start.js';
 import { measureInstallCacheFromEnv, printInstallCache } from './install-cache.js';
 import { LOG_INVOCATION_USD, measureLogFilter } from './log-filter.js';
+import { measureModsInstallFromEnv, printModsInstall } from './mods-install.js';
 import { measureMonitorTick } from './monitor-tick.js';
 import { measureStartPhases, printStartPhases } from './start-phases.js';
 
@@ -288,6 +290,9 @@ async function main(): Promise<void> {
   // 5. The server-install cache (scaled down; BENCH_INSTALL_MB=2048 for the real size)
   console.log('');
   printInstallCache(measureInstallCacheFromEnv());
+  // The mods' install step at a modded start (bench/mods-install.ts)
+  console.log('');
+  printModsInstall(measureModsInstallFromEnv());
 
   // 6. Start-phase derivation
   console.log('');

@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
 import { type App, type Stack, Tags, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DEFAULT_BOOTSTRAP_QUALIFIER, permissionsBoundaryName } from '../src/config/bootstrap-policy.js';
-import { ConfigError, DEFAULT_CONFIG_FILE, EXAMPLE_CONFIG_FILE } from '../src/config/load.js';
+import { ConfigError, chooseConfigFile, loadConfig } from '../src/config/load.js';
 import { COST_TAG_KEY, type ValheimConfig } from '../src/config/schema.js';
+import { loadModsDeployment, type ModsDeployment } from '../src/mods/deployment.js';
 import {
   CiAccessStack,
   DEFAULT_GITHUB_ENVIRONMENT,
@@ -99,32 +99,6 @@ export function readCiAccessContext(app: App): CiAccessContext {
   return { ...given, existingProviders };
 }
 
-export interface ConfigFileChoice {
-  /** The file to load. */
-  readonly file: string;
-  /** Set when falling back to the example config: one line for stderr. */
-  readonly warning?: string;
-}
-
-/**
- * Which config file the app reads: the `config` context value (`cdk synth -c config=…`), else the
- * VALHEIM_CONFIG environment variable, else valheim.config.json. Only the default falls back to the committed
- * example (so a fresh clone synthesizes); a file named explicitly must exist.
- */
-export function chooseConfigFile(
-  context: unknown,
-  env: string | undefined,
-  exists: (file: string) => boolean = existsSync,
-): ConfigFileChoice {
-  const requested = typeof context === 'string' && context !== '' ? context : env || undefined;
-  if (requested) return { file: requested };
-  if (exists(DEFAULT_CONFIG_FILE)) return { file: DEFAULT_CONFIG_FILE };
-  return {
-    file: EXAMPLE_CONFIG_FILE,
-    warning: `warning: ${DEFAULT_CONFIG_FILE} not found, using the example config ${EXAMPLE_CONFIG_FILE}; run "npx valheim setup" to create yours`,
-  };
-}
-
 /**
  * Adds the Valheim stack to `app` with everything the app-level setup owns: cdk-nag's AWS Solutions checks
  * (synth fails on any unacknowledged finding) and the cost tag on every resource. Used by infra/app.ts and by
@@ -133,13 +107,14 @@ export function chooseConfigFile(
 export function addValheimStack(
   app: App,
   config: ValheimConfig,
-  options: { readonly discordDeployRun?: string } = {},
+  options: { readonly discordDeployRun?: string; readonly mods?: ModsDeployment } = {},
 ): ValheimStack {
   const tags = applyAppSetup(app, config);
   return withPermissionsBoundary(
     new ValheimStack(app, config.stackName, {
       config,
       discordDeployRun: options.discordDeployRun,
+      ...(options.mods && { mods: options.mods }),
       // Region only, no account: synth needs no credentials, and a deploy always lands in the configured region.
       env: { region: config.region },
       description: `Valheim server "${config.server.name}" on ECS Fargate, started from Discord (valheim-ondemand)`,
@@ -237,4 +212,35 @@ export function discordDeployRun(app: App, now: () => Date = () => new Date()): 
 function contextString(app: App, key: string): string | undefined {
   const value: unknown = app.node.tryGetContext(key);
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+/**
+ * What infra/app.ts does with the app the CDK CLI runs: reads the config it names (-c config=…, VALHEIM_CONFIG,
+ * valheim.config.json, else the example with a warning) and the CI access options, then adds the stacks.
+ * A config mistake is the user's to fix: its lines go to `printError` (one per field, no stack trace) and the
+ * answer is exit code 1, before anything is built; anything else throws.
+ */
+export function buildConfiguredApp(
+  app: App,
+  env: { readonly VALHEIM_CONFIG?: string | undefined },
+  printError: (message: string) => void,
+): 0 | 1 {
+  try {
+    const choice = chooseConfigFile(app.node.tryGetContext('config'), env.VALHEIM_CONFIG);
+    if (choice.warning) printError(choice.warning);
+    const config = loadConfig(choice.file);
+    // Read first, so that a misspelled -c ciAccess… option fails before anything is built.
+    const ciAccess = readCiAccessContext(app);
+    // Every deploy reconciles Discord (commands, endpoint URL), so a redeploy retries what failed before.
+    // The locked mods next to the config (valheim.mods.lock.json, mods/config): refused when stale.
+    const mods = loadModsDeployment(choice.file, config);
+    addValheimStack(app, config, { discordDeployRun: discordDeployRun(app), ...(mods && { mods }) });
+    // Only with -c ciAccess=group/project and/or -c ciAccessGitHub=owner/repo.
+    addCiAccessStack(app, config, ciAccess);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    printError(error.message);
+    return 1;
+  }
 }

@@ -10,8 +10,13 @@ import { gameServiceNames, serverLogGroupName } from '../src/config/names.js';
 import { secretParameterNames } from '../src/config/parameters.js';
 import { COST_TAG_KEY, type ValheimConfig } from '../src/config/schema.js';
 import { estimateCost } from '../src/cost/estimate.js';
+import { worldIdleUsdPerGb } from '../src/cost/world-idle.js';
 import { guildCommands } from '../src/discord/commands.js';
+import type { ModsDeployment } from '../src/mods/deployment.js';
+import { plansVariable } from '../src/mods/plan.js';
+import { modListOf } from '../src/mods/profile.js';
 import { logFilterPattern } from '../src/players/server-log.js';
+import { encodeModList, MODS_LIST_VARIABLE } from '../src/records/mod-list.js';
 import {
   ActiveWorldParameters,
   BundledFunction,
@@ -23,6 +28,8 @@ import {
   GameServer,
   grantGetCostAndUsage,
   grantGetParameter,
+  INSTALL_VOLUME,
+  ModInstall,
   MonthlySummarySchedule,
   ServerInstallCache,
   ServerLogProcessor,
@@ -58,6 +65,11 @@ export interface ValheimStackProps extends StackProps {
    * @default - none: the wiring runs when its inputs change
    */
   readonly discordDeployRun?: string;
+  /**
+   * The locked mods (src/mods/deployment.ts): the task installs them at every start.
+   * @default - no mods: a vanilla server
+   */
+  readonly mods?: ModsDeployment;
 }
 
 /**
@@ -123,6 +135,7 @@ export class ValheimStack extends Stack {
       activeWorld: this.activeWorld,
       publicListing: config.server.public,
       crossplay: config.server.crossplay,
+      udpPort2458: config.server.crossplay || config.mods.udpPort2458,
       extraArgs: config.server.extraArgs,
       adminSteamIds: config.server.adminSteamIds,
       imageTag: config.server.imageTag,
@@ -147,6 +160,17 @@ export class ValheimStack extends Stack {
       bucket: this.worldBucket.bucket,
       logGroup: this.gameServer.logGroup,
     });
+    if (props.mods) {
+      new ModInstall(this, 'Mods', {
+        taskDefinition: this.gameServer.taskDefinition,
+        gameContainer: this.gameServer.container,
+        installVolume: INSTALL_VOLUME,
+        bucket: this.worldBucket.bucket,
+        plans: plansVariable(props.mods.plans),
+        logGroup: this.gameServer.logGroup,
+        activeWorldName: this.activeWorld.name,
+      });
+    }
     // The game's network: its security group already reaches the mount targets and (through the public IP)
     // S3 and ECR Public.
     this.state = new StateTable(this, 'State');
@@ -203,6 +227,14 @@ export class ValheimStack extends Stack {
         TRANSFER_SECURITY_GROUPS: transferSecurityGroups,
         WORLD_BUCKET: this.worldBucket.bucket.bucketName,
         WORLD_NAME: config.server.world,
+        // For /valheim world …: the active world's parameters and a world's idle cost per GB.
+        WORLD_NAME_PARAMETER: this.activeWorld.name.parameterName,
+        WORLD_ARGS_PARAMETER: this.activeWorld.args.parameterName,
+        WORLD_IDLE_USD_PER_GB: worldIdleUsdPerGb({
+          region: config.region,
+          snapshots: config.snapshots,
+          backupRetentionDays: config.backup.retentionDays,
+        }).toFixed(4),
         COST_FIXED_MONTHLY: fixedMonthly.idleMonthly.toFixed(2),
         ...(config.cost.costExplorer && { COST_EXPLORER_TAG: `${costTag.key}=${costTag.value}` }),
         ...(config.cost.monthlyLimitUsd !== undefined && {
@@ -213,6 +245,13 @@ export class ValheimStack extends Stack {
           SCHEDULE_START: config.schedule.start.join(';'),
           TIME_ZONE: config.timeZone,
         }),
+        // For /valheim mods: the locked lists, so the command answers without reading the bucket.
+        ...(props.mods && {
+          [MODS_LIST_VARIABLE]: encodeModList({
+            ...modListOf(props.mods.lock),
+            ...(config.discord.noticeChannelId && { profileChannelId: config.discord.noticeChannelId }),
+          }),
+        }),
       },
     });
     this.gameServer.grantServerControl(this.interactions);
@@ -222,6 +261,8 @@ export class ValheimStack extends Stack {
     this.state.grant(this.interactions, STATE_TABLE_ACTIONS.interactions);
     // For /valheim password.
     grantGetParameter(serverPassword, this.interactions);
+    // For /valheim world switch|new|settings (and the world start and status name).
+    this.activeWorld.grantReadWrite(this.interactions);
     const endpointPath = new DiscordEndpointPath(this, 'DiscordPath', {
       entry: DISCORD_ENDPOINT_PATH_ENTRY,
       logRetention,
@@ -255,6 +296,7 @@ export class ValheimStack extends Stack {
       maxSessionHours: config.lifecycle.maxSessionHours,
       keepRunningHours: config.lifecycle.keepRunningHours,
       transferFamily: this.worldTransfer.family,
+      activeWorld: { parameters: this.activeWorld, firstWorld: config.server.world },
       snapshots: {
         transfer: this.worldTransfer,
         bucket: this.worldBucket.bucket,

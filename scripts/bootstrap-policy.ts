@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
-import { chooseConfigFile } from '../infra/valheim-app.js';
 import { cloudFormationExecutionPolicy, permissionsBoundaryPolicy } from '../src/config/bootstrap-policy.js';
-import { ConfigError, loadConfig } from '../src/config/load.js';
+import { ConfigError, chooseConfigFile, loadConfig } from '../src/config/load.js';
 
 // For the configured stack (valheim.config.json, or VALHEIM_CONFIG), to create before `cdk bootstrap` (README,
 // Security):

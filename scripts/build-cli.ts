@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 
 /*
  * The `valheim` CLI as one CommonJS file (dist/cli/valheim.cjs), built by `npm ci` (the prepare script) and
@@ -70,7 +70,9 @@ const lazyPackagesOutside: Plugin = {
 const BANNER = `const __valheimSourceUrl = (path) => require('node:url').pathToFileURL(require('node:path').join(__dirname, '..', '..', path)).href;`;
 
 /** Builds the CLI into `outdir` (dist/cli): the bundle first, then its manifest, each written whole. */
-export async function buildCli(outdir = CLI_OUTDIR): Promise<{ bytes: number; inputs: number }> {
+export async function buildCli(
+  outdir = CLI_OUTDIR,
+): Promise<{ bytes: number; inputs: number; packages: Record<string, number> }> {
   const result = await build({
     entryPoints: [CLI_ENTRY],
     bundle: true,
@@ -118,7 +120,23 @@ export async function buildCli(outdir = CLI_OUTDIR): Promise<{ bytes: number; in
   };
   place(CLI_BUNDLE, code.contents);
   place(CLI_MANIFEST, JSON.stringify(manifest));
-  return { bytes: code.contents.byteLength, inputs: Object.keys(inputs).length };
+  return {
+    bytes: code.contents.byteLength,
+    inputs: Object.keys(inputs).length,
+    packages: packageBytes(result),
+  };
+}
+
+/** Bytes each npm package puts into the bundle (what every `valheim` start reads), by package name. */
+function packageBytes(result: { metafile: Metafile }): Record<string, number> {
+  const bytes: Record<string, number> = {};
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1];
+      if (name) bytes[name] = (bytes[name] ?? 0) + bytesInOutput;
+    }
+  }
+  return bytes;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -17,8 +17,10 @@ import { WORLD_VOLUME, worldVolume } from './world-storage.js';
 
 /** The maintained server image; tags below 1.2.0 break Valheim 1.0 worlds. */
 export const VALHEIM_IMAGE_REPOSITORY = 'ghcr.io/community-valheim-tools/valheim-server';
-/** UDP 2456 game, 2457 Steam query (A2S), 2458 crossplay. */
-export const VALHEIM_UDP_PORTS = [2456, 2457, 2458] as const;
+/** UDP 2456 game, 2457 Steam query (A2S): all vanilla Valheim listens on. */
+export const VALHEIM_UDP_PORTS = [2456, 2457] as const;
+/** The port after them: vanilla leaves it unused; opened for crossplay and for mods that listen there. */
+export const EXTRA_UDP_PORT = 2458;
 /** Fargate's maximum, and what the image's docs use: Valheim saves on SIGINT, big worlds take a while. */
 export const STOP_TIMEOUT_SECONDS = 120;
 
@@ -51,6 +53,11 @@ export interface GameServerProps {
    * @default false
    */
   readonly crossplay?: boolean;
+  /**
+   * Open UDP 2458 as well (see EXTRA_UDP_PORT).
+   * @default - the same as `crossplay`
+   */
+  readonly udpPort2458?: boolean;
   /**
    * Extra server arguments, e.g. "-preset casual".
    * @default - none
@@ -134,6 +141,8 @@ export class GameServer extends Construct {
   public readonly publicListing: boolean;
   /** Whether Xbox/Game Pass players can join (player counts then come from the server log). */
   public readonly crossplay: boolean;
+  /** The UDP ports open to players. */
+  public readonly udpPorts: readonly number[];
 
   constructor(scope: Construct, id: string, props: GameServerProps) {
     super(scope, id);
@@ -144,6 +153,11 @@ export class GameServer extends Construct {
     this.spot = props.spot ?? false;
     this.publicListing = props.publicListing ?? true;
     this.crossplay = props.crossplay ?? false;
+    const udpPorts = [
+      ...VALHEIM_UDP_PORTS,
+      ...((props.udpPort2458 ?? this.crossplay) ? [EXTRA_UDP_PORT] : []),
+    ];
+    this.udpPorts = udpPorts;
     if (cpu < 2048) {
       throw new Error(`cpu must be at least 2048 (2 vCPU, Valheim's minimum), but ${cpu} was provided`);
     }
@@ -190,7 +204,7 @@ export class GameServer extends Construct {
       image: ecs.ContainerImage.fromRegistry(this.image),
       essential: true,
       stopTimeout: Duration.seconds(STOP_TIMEOUT_SECONDS),
-      portMappings: VALHEIM_UDP_PORTS.map((port) => ({ containerPort: port, protocol: ecs.Protocol.UDP })),
+      portMappings: udpPorts.map((port) => ({ containerPort: port, protocol: ecs.Protocol.UDP })),
       environment: {
         SERVER_NAME: props.serverName,
         ...(!props.activeWorld && { WORLD_NAME: props.worldName }),
@@ -261,22 +275,29 @@ export class GameServer extends Construct {
       'The environment holds non-secret server settings only; the password comes from an SSM SecureString through ECS secrets.',
     );
 
+    const range = `${udpPorts[0]}-${udpPorts[udpPorts.length - 1]}`;
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
+      // Fixed text: a description change replaces the group.
       description:
-        'Valheim game task: UDP 2456-2458 from anywhere; status (80) and supervisor (9001) stay closed',
+        'Valheim game task: its UDP game ports from anywhere; status (80) and supervisor (9001) stay closed',
       // Steam downloads the server (and updates) at every start.
       allowAllOutbound: true,
     });
     securityGroup.addIngressRule(
       ec2.Peer.anyIpv4(),
-      ec2.Port.udpRange(VALHEIM_UDP_PORTS[0], VALHEIM_UDP_PORTS[VALHEIM_UDP_PORTS.length - 1] ?? 2458),
-      'Valheim game, Steam query and crossplay',
+      ec2.Port.udpRange(
+        udpPorts[0] ?? VALHEIM_UDP_PORTS[0],
+        udpPorts[udpPorts.length - 1] ?? VALHEIM_UDP_PORTS[1],
+      ),
+      udpPorts.includes(EXTRA_UDP_PORT)
+        ? 'Valheim game, Steam query, and 2458 (crossplay or mods)'
+        : 'Valheim game and Steam query',
     );
     acknowledge(
       securityGroup,
       'AwsSolutions-EC23',
-      'Game clients connect from anywhere on the internet; only UDP 2456-2458 is open, TCP 80/9001 stay closed.',
+      `Game clients connect from anywhere on the internet; only UDP ${range} is open, TCP 80/9001 stay closed.`,
     );
     this.securityGroup = securityGroup;
 

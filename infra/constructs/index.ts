@@ -7,6 +7,7 @@ export * from './discord-endpoint-path.js';
 export * from './discord-wiring.js';
 export * from './game-network.js';
 export * from './game-server.js';
+export * from './mod-install.js';
 export * from './monthly-summary-schedule.js';
 export * from './parameter-access.js';
 export * from './server-install-cache.js';

@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { SNAPSHOTS } from '../../src/worlds/snapshots.js';
 import { transferFamily } from '../../src/worlds/transfer-task.js';
 import { acknowledge, nagFinding } from '../validations.js';
+import type { ActiveWorldParameters } from './active-world-parameters.js';
 import { BundledFunction } from './bundled-function.js';
 import type { GameServer } from './game-server.js';
 import { grantGetParameter } from './parameter-access.js';
@@ -130,6 +131,12 @@ export interface ServerMonitorProps {
    * @default - no automatic snapshots
    */
   readonly snapshots?: ServerSnapshots;
+  /**
+   * The active world's parameters and the stack's first world: the monitor records which world each session
+   * ran and applies a "Stop and switch" once the game has stopped.
+   * @default - the ledger names no world and a pending switch waits for the next start
+   */
+  readonly activeWorld?: { readonly parameters: ActiveWorldParameters; readonly firstWorld: string };
   /**
    * The always-on part of the month's estimate (storage, backups) in USD, for the budget guard and the
    * monthly summary (play is counted from the session ledger).
@@ -284,6 +291,11 @@ export class ServerMonitor extends Construct {
             SNAPSHOT_KEEP_COUNT: String(snapshots.keepCount),
             SNAPSHOT_KEEP_DAYS: String(snapshots.keepDays),
           }),
+        ...(props.activeWorld && {
+          WORLD_NAME_PARAMETER: props.activeWorld.parameters.name.parameterName,
+          WORLD_ARGS_PARAMETER: props.activeWorld.parameters.args.parameterName,
+          WORLD_NAME: props.activeWorld.firstWorld,
+        }),
         ...(props.fixedMonthlyUsd !== undefined && { COST_FIXED_MONTHLY: props.fixedMonthlyUsd.toFixed(2) }),
         ...(props.budget && { COST_MONTHLY_LIMIT: String(props.budget.monthlyLimitUsd) }),
         ...(props.feedKinds && props.feedKinds.length > 0 && { FEED_KINDS: props.feedKinds.join(',') }),
@@ -301,6 +313,8 @@ export class ServerMonitor extends Construct {
 
     gameServer.grantServerControl(this.handler);
     props.stateTable.grant(this.handler, ...STATE_TABLE_ACTIONS.monitor);
+    // Reads which world runs; writes it only to apply a pending switch once the game has stopped.
+    props.activeWorld?.parameters.grantReadWrite(this.handler);
     grantGetParameter(props.botToken, this.handler);
     // The rule's ARN is built from its fixed name: a reference to the rule would make the function (which
     // waits for its policy) depend on the rule, which depends on the function.

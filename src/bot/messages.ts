@@ -1,4 +1,4 @@
-import type { MonthToDate } from '../cost/month.js';
+import { type MonthToDate, perWorldLine } from '../cost/month.js';
 import { type PlayerHours, whoPlayed } from '../cost/month-players.js';
 import { LIMITS } from '../discord/limits.js';
 import type { LifecycleState } from '../records/lifecycle.js';
@@ -96,12 +96,16 @@ export function costMessage(
   chart?: string,
   /** Hours per character this month (monthPlayers), listed last, in the room the rest leaves. */
   players: readonly PlayerHours[] = [],
+  /** server.world: the owner of ledger rows without a world. */
+  firstWorld?: string,
 ): string {
   const money = (value: number) => `$${value.toFixed(2)}`;
   const lines = [
     `💰 **${summary.label} so far:** ${summary.sessions} ${summary.sessions === 1 ? 'session' : 'sessions'}, ${formatHours(summary.hours)} played.`,
     `Estimate: ${money(summary.playCost)} for play + ${money(summary.fixedSoFar)} storage and backups = **${money(summary.total)}** (list prices${summary.pricedAs === 'us-east-1' ? '' : `, ${summary.pricedAs}`}).`,
   ];
+  const worlds = perWorldLine(summary, firstWorld);
+  if (worlds) lines.push(worlds);
   if (chart && summary.hours > 0) lines.push('Play hours per day:', chart);
   if (spend === 'unavailable') {
     lines.push('Actual bill: Cost Explorer did not answer; try again later.');
@@ -172,6 +176,9 @@ const REFUSED_ACTIONS: Readonly<Record<string, string>> = {
   password: 'see the password',
   backup: 'back up the world',
   'keep-running': 'keep the server running',
+  'world switch': 'switch worlds',
+  'world new': 'create worlds',
+  'world settings': "change a world's settings",
 };
 
 export function refusedMessage(roleIds: readonly string[], action: string): string {

@@ -30,11 +30,13 @@ import { startStatusLines } from '../monitor/start-progress.js';
 import type { StoredState } from '../monitor/state-store.js';
 import type { LogPresence } from '../players/log-presence.js';
 import { isFeedKind } from '../records/feed.js';
+import type { DecodedModList } from '../records/mod-list.js';
 import type { StartReply } from '../records/notice.js';
 import type { CachedSpend, ChangeClaim } from '../records/server-state.js';
 import type { SessionRecord } from '../records/session.js';
 import type { GameServer } from '../server/game-server.js';
 import { type SnapshotTasks, startWorldSnapshot } from '../worlds/start-snapshot.js';
+import type { WorldsPorts } from '../worlds/worlds.js';
 import { mayOperate } from './access.js';
 import { describeFailure } from './aws-errors.js';
 import { type FeedAction, type FeedControl, type FeedRequest, feedReply } from './feed-command.js';
@@ -62,7 +64,24 @@ import {
   TRANSFER_RUNNING_START_MESSAGE,
   unknownCommandMessage,
 } from './messages.js';
+import { modsMessage } from './mods-reply.js';
+import {
+  queuedStartCancelledMessage,
+  queuedStartMessage,
+  queueStartBehindTransfer,
+  type StartQueue,
+} from './queued-start.js';
 import { type ScheduleControl, scheduleReply } from './schedule-command.js';
+import {
+  activeWorldName,
+  claimedWorlds,
+  runStopAndSwitch,
+  runWorldCommand,
+  startingWorld,
+  stopAndSwitchTarget,
+  worldCallOf,
+} from './world-command.js';
+import { activeWorldLine } from './world-messages.js';
 
 /** The part of the state store a command needs: read, and write only if nobody wrote meanwhile. */
 export interface CommandStore extends SpendCache {
@@ -83,6 +102,11 @@ export interface CommandStore extends SpendCache {
     muted: boolean,
     signal?: AbortSignal,
   ): Promise<NonNullable<StoredState['feedMuted']>[number][]>;
+  /** A start queued behind a world transfer (./queued-start.ts); absent: such a start is refused. */
+  queueStart?: StartQueue['queueStart'];
+  dropQueuedStart?: StartQueue['dropQueuedStart'];
+  /** Takes any queued start off the queue; true when there was one. */
+  cancelQueuedStart?(signal?: AbortSignal): Promise<boolean>;
 }
 
 /** The world-transfer task, as a snapshot started from Discord needs it (src/worlds/start-snapshot.ts). */
@@ -131,6 +155,14 @@ export interface CommandContext {
   readonly feed?: FeedControl;
   /** Scheduled game nights (`/valheim schedule`); absent without start times. */
   readonly schedule?: ScheduleControl;
+  /** The worlds (/valheim world …, the world named by start and status); absent on older stacks. */
+  readonly worlds?: () => Promise<WorldsPorts>;
+  /** What a world costs a month per GB while nobody plays, for /valheim world list. */
+  readonly worldIdleUsdPerGb?: number;
+  /** What `/valheim mods` lists (the deploy's MODS_LIST); absent for a vanilla server. */
+  readonly mods?: DecodedModList;
+  /** The configured world, whose own mod list (if it has one) `/valheim mods` shows first. */
+  readonly worldName?: string;
   /** Time allowed for AWS before answering anyway (Discord wants an answer within 3 s). */
   readonly budgetMs: number;
   readonly now: () => Date;
@@ -148,6 +180,7 @@ const DESCRIPTIONS: Record<Subcommand, string> = {
   'keep-running': 'keep the server running',
   feed: 'change the activity feed',
   schedule: 'read the schedule',
+  mods: 'list the mods',
 };
 
 /** Cost Explorer gets at most this long; without it the reply still has the estimate. */
@@ -181,6 +214,8 @@ export async function runValheimCommand(
   claimed?: InteractionClaim,
 ): Promise<APIInteractionResponse> {
   const context = claimed ? claimedWrites(given, claimed) : given;
+  const worldCall = worldCallOf(interaction);
+  if (worldCall) return runWorldCommand(interaction, worldCall, context);
   const subcommand = subcommandOf(interaction);
   if (!subcommand) {
     const name = [interaction.data.name, interaction.data.options?.[0]?.name].filter(Boolean).join(' ');
@@ -207,6 +242,22 @@ export async function runButton(
   claimed?: InteractionClaim,
 ): Promise<APIInteractionResponse> {
   const context = claimed ? claimedWrites(given, claimed) : given;
+  const switchTo = stopAndSwitchTarget(interaction.data.custom_id);
+  if (switchTo) {
+    return runStopAndSwitch(interaction, switchTo, context, () =>
+      perform(
+        {
+          action: 'stop',
+          guildId: interaction.guild_id,
+          member: interaction.member,
+          applicationId: interaction.application_id,
+          token: interaction.token,
+          updateMessage: false,
+        },
+        context,
+      ),
+    );
+  }
   const privateStatus = interaction.data.custom_id === REFRESH_AS_NEW_MESSAGE_ID;
   const overrideBudget = interaction.data.custom_id === START_OVER_BUDGET_ID;
   // A click on the status board answers with a new message: the board itself is the monitor's to edit.
@@ -264,6 +315,8 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
   }
   const userId = member.user.id;
   const what = DESCRIPTIONS[action];
+  // From the deploy's list: nothing to wait for.
+  if (action === 'mods') return messageResponse(modsMessage(context.mods, context.worldName));
   try {
     return await withDeadline(context.budgetMs, async (signal) => {
       if (action === 'password') {
@@ -299,20 +352,23 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
       }
       // A start also checks for a world transfer: one ListTasks call, alongside the status.
       const checkTransfers = action === 'start' ? context.worldTransfers : undefined;
-      const [server, store, transfers] = await Promise.all([
+      const [server, store, transfers, worlds] = await Promise.all([
         context.server(),
         context.store?.(),
         checkTransfers?.tasks(),
+        action === 'status' || action === 'start' ? context.worlds?.() : undefined,
       ]);
       // A start also checks the budget guard, when set: one ledger query, alongside the status.
       const limit = action === 'start' ? context.cost?.monthlyLimitUsd : undefined;
-      const [status, stored, transferTasks, month] = await Promise.all([
+      const [status, stored, transferTasks, month, world] = await Promise.all([
         server.status(signal),
         store?.load(signal),
         transfers?.inProgress(signal),
         limit !== undefined && store && context.cost
           ? monthSoFar(store, context.cost, context.now(), signal)
           : undefined,
+        // The world it runs (the start reply and the status name it); a failure only leaves the line out.
+        worlds ? activeWorldName(worlds, context.log, signal) : undefined,
       ]);
       const now = context.now();
 
@@ -330,7 +386,9 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
           stored !== undefined &&
           (status.state === 'running' || status.state === 'starting') &&
           keepRunningPending(stored.state);
-        return messageResponse(statusMessage(status, now, stored?.state, idleAt, startLine), {
+        const lines = [statusMessage(status, now, stored?.state, idleAt, startLine)];
+        if (world) lines.push(activeWorldLine(world, status.state !== 'stopped'));
+        return messageResponse(lines.join('\n'), {
           components: [
             buttonRow(
               ...(keep ? (['keepRunning'] as const) : []),
@@ -347,12 +405,12 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
       const alreadyThere =
         wanted === 1 ? status.state !== 'stopped' : status.state === 'stopped' || status.state === 'stopping';
       if (alreadyThere) {
+        // A stop while a start waits for a world transfer: that start is called off, so it never comes later.
+        if (wanted === 0 && status.state === 'stopped' && (await store?.cancelQueuedStart?.(signal))) {
+          context.log.info('queued start cancelled by a stop', { userId });
+          return messageResponse(queuedStartCancelledMessage(userId));
+        }
         return messageResponse(alreadyMessage(status, action, stored?.state), { ephemeral: true });
-      }
-      // A restore writing the world while the game boots would corrupt it; a snapshot would copy a moving world.
-      if (wanted === 1 && transferTasks && transferTasks.length > 0) {
-        context.log.info('start refused: world transfer running', { userId, tasks: transferTasks });
-        return messageResponse(TRANSFER_RUNNING_START_MESSAGE, { ephemeral: true });
       }
       const budget = month && limit !== undefined ? budgetLevel(month.total, limit) : 'ok';
       if (month && limit !== undefined && budget === 'over' && !request.overrideBudget) {
@@ -360,6 +418,31 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
         return messageResponse(budgetRefusedMessage(budgetShare(month, limit), context.operatorRoleIds), {
           components: [startOverBudgetRow()],
         });
+      }
+      // A restore writing the world while the game boots would corrupt it; a snapshot would copy a moving world.
+      // So a start waits for the transfer (right after a stop: the session-end snapshot), queued for the monitor.
+      if (wanted === 1 && transferTasks && transferTasks.length > 0) {
+        const { queueStart, dropQueuedStart } = store ?? {};
+        if (!transfers || !queueStart || !dropQueuedStart) {
+          context.log.info('start refused: world transfer running', { userId, tasks: transferTasks });
+          return messageResponse(TRANSFER_RUNNING_START_MESSAGE, { ephemeral: true });
+        }
+        const reply = {
+          applicationId: request.applicationId,
+          token: request.token,
+          createdAt: now.getTime(),
+          userId,
+        };
+        const queued = await queueStartBehindTransfer(
+          { queueStart: queueStart.bind(store), dropQueuedStart: dropQueuedStart.bind(store) },
+          transfers,
+          reply,
+          signal,
+        );
+        if (queued === 'queued') {
+          context.log.info('start queued behind a world transfer', { userId, tasks: transferTasks });
+          return messageResponse(queuedStartMessage(userId), { components: [startReplyRow('status')] });
+        }
       }
 
       // Claim the change: if the monitor or another member wrote since we read, they act, not us. The claim
@@ -389,6 +472,9 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
         if (!saved) return messageResponse(CONCURRENT_CHANGE_MESSAGE, { ephemeral: true });
         claimed = { store, stored: { ...stored, version: stored.version + 1 } };
       }
+      // A "Stop and switch" the monitor has not applied yet (it missed the stop): the start runs the new world.
+      const started =
+        wanted === 1 && worlds ? await startingWorld(worlds, world, context.log, signal) : undefined;
       try {
         await server.setDesiredCount(wanted, signal);
       } catch (error) {
@@ -407,7 +493,8 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
             : budgetWarningLine(budgetShare(month, limit))
           : undefined;
       if (budget === 'over') context.log.info('budget guard overridden for one session', { userId });
-      return messageResponse([startingMessage(userId), budgetLine].filter(Boolean).join('\n'), {
+      const worldLine = started ? activeWorldLine(started, true) : undefined;
+      return messageResponse([startingMessage(userId), worldLine, budgetLine].filter(Boolean).join('\n'), {
         components: [startReplyRow('status')],
       });
     });
@@ -436,12 +523,14 @@ async function backupReply(
     );
   }
   const userId = request.member?.user.id;
-  const [tasks, store] = await Promise.all([settings.tasks(), context.store?.()]);
+  const [tasks, store, worlds] = await Promise.all([settings.tasks(), context.store?.(), context.worlds?.()]);
+  // The snapshot holds every world; its manifest names the active one (the one a session would run).
+  const worldName = (worlds && (await activeWorldName(worlds, context.log, signal))) ?? settings.worldName;
   const now = context.now();
   const outcome = await startWorldSnapshot(
     tasks,
     {
-      worldName: settings.worldName,
+      worldName,
       reason: 'discord',
       at: now,
       startedBy: userId ? `discord-${userId}` : 'discord',
@@ -473,7 +562,7 @@ async function backupReply(
   return messageResponse(
     backupStartedMessage({
       userId,
-      worldName: settings.worldName,
+      worldName,
       snapshotId,
       gameActive,
       followUp: store !== undefined && alongsideError === undefined,
@@ -536,8 +625,15 @@ async function costReply(context: CommandContext, signal: AbortSignal): Promise<
       },
     );
   }
+  // The worlds' ports are only built (no call): the first world owns the ledger rows without a world.
+  const firstWorld = context.worlds
+    ? await context.worlds().then(
+        (worlds) => worlds.firstWorld,
+        () => undefined,
+      )
+    : undefined;
   return messageResponse(
-    costMessage(summary, spend, cost.spend !== undefined, chart, monthPlayers(sessions)),
+    costMessage(summary, spend, cost.spend !== undefined, chart, monthPlayers(sessions), firstWorld),
   );
 }
 
@@ -547,7 +643,7 @@ async function costReply(context: CommandContext, signal: AbortSignal): Promise<
  * request changes nothing. Structural: a command added later writes through these ports too.
  */
 export function claimedWrites(context: CommandContext, claimed: InteractionClaim): CommandContext {
-  const { server, store, worldTransfers } = context;
+  const { server, store, worldTransfers, worlds } = context;
   const afterClaim =
     <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
@@ -576,6 +672,11 @@ export function claimedWrites(context: CommandContext, claimed: InteractionClaim
           ...(open.setFeedMuted && { setFeedMuted: afterClaim(open.setFeedMuted.bind(open)) }),
           save: afterClaim(open.save.bind(open)),
           saveBackupReply: afterClaim(open.saveBackupReply.bind(open)),
+          ...(open.queueStart && { queueStart: afterClaim(open.queueStart.bind(open)) }),
+          ...(open.dropQueuedStart && { dropQueuedStart: afterClaim(open.dropQueuedStart.bind(open)) }),
+          ...(open.cancelQueuedStart && {
+            cancelQueuedStart: afterClaim(open.cancelQueuedStart.bind(open)),
+          }),
           saveSpend: afterClaim(open.saveSpend.bind(open)),
           ...(open.claimSpendFetch && { claimSpendFetch: afterClaim(open.claimSpendFetch.bind(open)) }),
           ...(open.releaseSpendFetch && { releaseSpendFetch: open.releaseSpendFetch.bind(open) }),
@@ -602,6 +703,7 @@ export function claimedWrites(context: CommandContext, claimed: InteractionClaim
     ...(context.feed?.applyFilter && {
       feed: { ...context.feed, applyFilter: afterClaim(context.feed.applyFilter) },
     }),
+    ...(worlds && { worlds: async () => claimedWorlds(await worlds(), claimed) }),
     ...(worldTransfers && {
       worldTransfers: {
         ...worldTransfers,

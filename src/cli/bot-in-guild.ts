@@ -1,6 +1,5 @@
-import { DiscordAPIError, REST } from '@discordjs/rest';
 import { type RESTGetAPICurrentUserGuildsResult, Routes } from 'discord-api-types/v10';
-import { type DiscordEnvironment, discordApiUrl } from './discord-client.js';
+import { type DiscordEnvironment, discordApiUrl, isDiscordApiError } from './discord-client.js';
 import { networkErrorCode } from './errors.js';
 
 /** Whether the bot has been invited to the server, as far as Discord could be asked. */
@@ -24,6 +23,7 @@ export async function botPresence(
 ): Promise<BotPresence> {
   const apiUrl = discordApiUrl(env);
   try {
+    const { REST } = await import('@discordjs/rest');
     const rest = new REST({
       version: '10',
       api: apiUrl,
@@ -37,9 +37,8 @@ export async function botPresence(
     const guild = guilds.find((candidate) => candidate.id === guildId);
     return guild ? { kind: 'present', guildName: guild.name } : { kind: 'absent' };
   } catch (error) {
-    if (error instanceof DiscordAPIError && error.status === 401) return { kind: 'token-rejected' };
-    if (error instanceof DiscordAPIError)
-      return { kind: 'unknown', reason: `Discord answered ${error.status}` };
+    if (isDiscordApiError(error) && error.status === 401) return { kind: 'token-rejected' };
+    if (isDiscordApiError(error)) return { kind: 'unknown', reason: `Discord answered ${error.status}` };
     const name = error instanceof Error ? error.name : '';
     const code = networkErrorCode(error) ?? (/abort|timeout/i.test(name) ? 'timed out' : name || 'error');
     return { kind: 'unknown', reason: `could not reach Discord at ${apiUrl} (${code})` };

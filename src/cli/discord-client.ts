@@ -1,5 +1,5 @@
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { DiscordAPIError, HTTPError, RateLimitError, REST } from '@discordjs/rest';
+import type { DiscordAPIError, HTTPError, RateLimitError, REST } from '@discordjs/rest';
 import { secretParameterNames } from '../config/parameters.js';
 import type { ValheimConfig } from '../config/schema.js';
 import { type DiscordRefusal, type DiscordTarget, explainRefusal } from '../discord/discord-errors.js';
@@ -35,13 +35,41 @@ export function discordApiUrl(env: DiscordEnvironment): string {
   return value.replace(/\/+$/, '');
 }
 
-/** A REST client for Discord's v10 API authenticated as the bot. */
-export function discordRest(token: string, env: DiscordEnvironment): REST {
+/**
+ * A REST client for Discord's v10 API authenticated as the bot. @discordjs/rest (with the undici it brings,
+ * about 0.5 MB) is loaded here, by the commands that call Discord, not by every `valheim` start.
+ */
+export async function discordRest(token: string, env: DiscordEnvironment): Promise<REST> {
+  const { REST } = await import('@discordjs/rest');
   return new REST({
     version: '10',
     api: discordApiUrl(env),
     userAgentAppendix: 'valheim-ondemand',
   }).setToken(token);
+}
+
+/*
+ * @discordjs/rest's errors, recognised by their shape rather than by `instanceof`: the package is loaded
+ * lazily (above), and a module that only classifies errors should not load it to do so.
+ */
+export function isDiscordApiError(error: unknown): error is DiscordAPIError {
+  return (
+    error instanceof Error &&
+    'rawError' in error &&
+    typeof (error as { status?: unknown }).status === 'number'
+  );
+}
+
+function isRateLimitError(error: unknown): error is RateLimitError {
+  return error instanceof Error && 'retryAfter' in error && 'timeToReset' in error;
+}
+
+function isHttpError(error: unknown): error is HTTPError {
+  return (
+    error instanceof Error &&
+    error.name === 'HTTPError' &&
+    typeof (error as { status?: unknown }).status === 'number'
+  );
 }
 
 /**
@@ -105,7 +133,7 @@ function refusalOf(error: DiscordAPIError): DiscordRefusal {
  */
 export function discordFailure(error: unknown, context: DiscordFailureContext): unknown {
   const { action, token, apiUrl } = context;
-  if (error instanceof DiscordAPIError) {
+  if (isDiscordApiError(error)) {
     if (error.status === 401) {
       return new CliError(
         `bot token rejected by Discord (401 Unauthorized; the token came from ${token.source === 'env' ? 'DISCORD_BOT_TOKEN' : 'SSM'})`,
@@ -123,13 +151,13 @@ export function discordFailure(error: unknown, context: DiscordFailureContext): 
       'check the application in the Discord Developer Portal and try again',
     );
   }
-  if (error instanceof RateLimitError) {
+  if (isRateLimitError(error)) {
     return new CliError(
       `Discord rate-limited the request to ${action} (retry after ${Math.ceil(error.retryAfter / 1000)} s)`,
       'wait and try again',
     );
   }
-  if (error instanceof HTTPError) {
+  if (isHttpError(error)) {
     return new CliError(
       `Discord failed to ${action} (HTTP ${error.status} after retries)`,
       'Discord may be having problems; check https://discordstatus.com and try again later',

@@ -119,3 +119,29 @@ function formatValue(input: unknown): string {
   // Messages from refinements already start with the value or with "must…", "is…": quote short strings only.
   return typeof input === 'string' && input.length <= 80 ? `"${input}" ` : '';
 }
+
+export interface ConfigFileChoice {
+  /** The file to load. */
+  readonly file: string;
+  /** Set when falling back to the example config: one line for stderr. */
+  readonly warning?: string;
+}
+
+/**
+ * Which config file the app reads: the `config` context value (`cdk synth -c config=…`), else the
+ * VALHEIM_CONFIG environment variable, else valheim.config.json. Only the default falls back to the committed
+ * example (so a fresh clone synthesizes); a file named explicitly must exist.
+ */
+export function chooseConfigFile(
+  context: unknown,
+  env: string | undefined,
+  exists: (file: string) => boolean = existsSync,
+): ConfigFileChoice {
+  const requested = typeof context === 'string' && context !== '' ? context : env || undefined;
+  if (requested) return { file: requested };
+  if (exists(DEFAULT_CONFIG_FILE)) return { file: DEFAULT_CONFIG_FILE };
+  return {
+    file: EXAMPLE_CONFIG_FILE,
+    warning: `warning: ${DEFAULT_CONFIG_FILE} not found, using the example config ${EXAMPLE_CONFIG_FILE}; run "npx valheim setup" to create yours`,
+  };
+}

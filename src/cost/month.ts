@@ -19,6 +19,15 @@ export interface MonthToDate {
   readonly total: number;
   /** The region whose Fargate prices were used. */
   readonly pricedAs: string;
+  /** Play per world, most hours first (`world` undefined: ledger rows from before worlds were switchable). */
+  readonly byWorld: readonly WorldPlay[];
+}
+
+export interface WorldPlay {
+  readonly world: string | undefined;
+  readonly sessions: number;
+  readonly hours: number;
+  readonly playCost: number;
 }
 
 /**
@@ -36,14 +45,22 @@ export function monthToDate(
   let hours = 0;
   let playCost = 0;
   let counted = 0;
+  const byWorld = new Map<string | undefined, { sessions: number; hours: number; playCost: number }>();
   for (const session of sessions) {
     const start = Math.max(session.startedAt, from.getTime());
     const end = Math.min(session.stoppedAt ?? now.getTime(), now.getTime());
     if (end <= start) continue;
     const sessionHours = (end - start) / 3_600_000;
+    const sessionCost = sessionHours * hourlyServerCost(session, fargate).total;
     counted++;
     hours += sessionHours;
-    playCost += sessionHours * hourlyServerCost(session, fargate).total;
+    playCost += sessionCost;
+    const world = byWorld.get(session.world) ?? { sessions: 0, hours: 0, playCost: 0 };
+    byWorld.set(session.world, {
+      sessions: world.sessions + 1,
+      hours: world.hours + sessionHours,
+      playCost: world.playCost + sessionCost,
+    });
   }
   const elapsed = (now.getTime() - from.getTime()) / (to.getTime() - from.getTime());
   const fixedSoFar = fixedMonthly * elapsed;
@@ -55,5 +72,30 @@ export function monthToDate(
     fixedSoFar,
     total: playCost + fixedSoFar,
     pricedAs,
+    byWorld: [...byWorld].map(([world, play]) => ({ world, ...play })).sort((a, b) => b.hours - a.hours),
   };
+}
+
+/**
+ * "Per world: **Season2** 2.0 h ($0.27) · **Dedicated** 1.0 h ($0.13)" when more than one world was played;
+ * rows without a world belong to `firstWorld` (server.world). Undefined otherwise.
+ */
+export function perWorldLine(summary: Pick<MonthToDate, 'byWorld'>, firstWorld?: string): string | undefined {
+  const merged = new Map<string, WorldPlay>();
+  for (const play of summary.byWorld) {
+    const name = play.world ?? firstWorld ?? 'the first world';
+    const before = merged.get(name);
+    merged.set(name, {
+      world: name,
+      sessions: (before?.sessions ?? 0) + play.sessions,
+      hours: (before?.hours ?? 0) + play.hours,
+      playCost: (before?.playCost ?? 0) + play.playCost,
+    });
+  }
+  if (merged.size < 2) return undefined;
+  const hours = (value: number) => (value < 1 ? `${Math.round(value * 60)} min` : `${value.toFixed(1)} h`);
+  const worlds = [...merged.values()]
+    .sort((a, b) => b.hours - a.hours)
+    .map((play) => `**${play.world}** ${hours(play.hours)} ($${play.playCost.toFixed(2)})`);
+  return `Per world: ${worlds.join(' · ')}`;
 }

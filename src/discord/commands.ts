@@ -1,4 +1,7 @@
-import type { RESTPutAPIApplicationGuildCommandsJSONBody } from 'discord-api-types/v10';
+import type {
+  APIApplicationCommandOption,
+  RESTPutAPIApplicationGuildCommandsJSONBody,
+} from 'discord-api-types/v10';
 import { FEED_KINDS } from '../records/feed.js';
 import { CommandType, OptionType } from './constants.js';
 
@@ -17,6 +20,7 @@ export const SUBCOMMANDS = {
   cost: "This month's play time and what it costs",
   backup: 'Snapshot the world to S3 now; you are told when it is done',
   'keep-running': 'Put off the automatic stop the bot warned about (blind or session limit)',
+  mods: 'Which mods to install, at which versions, to join this server',
   feed: 'What the activity feed posts; operators mute or unmute a kind',
   schedule: 'The next scheduled game nights; operators skip the next one',
 } as const;
@@ -62,30 +66,121 @@ export function isSubcommand(name: string): name is Subcommand {
   return Object.hasOwn(SUBCOMMANDS, name);
 }
 
+/** `/valheim world …`: the server's worlds. The list is for everyone; the changes are operator commands. */
+export const WORLD_GROUP = 'world';
+
+export const WORLD_SUBCOMMANDS = {
+  list: 'The worlds: size, hours played, latest snapshot, settings, which one is active',
+  switch: 'Make a world the one the next start runs',
+  new: 'Create a world (Valheim makes it at its next start) and switch to it',
+  settings: "Change a world's preset and modifiers (applied at its next start)",
+} as const;
+
+export type WorldSubcommand = keyof typeof WORLD_SUBCOMMANDS;
+
+export const OPERATOR_WORLD_SUBCOMMANDS: ReadonlySet<WorldSubcommand> = new Set<WorldSubcommand>([
+  'switch',
+  'new',
+  'settings',
+]);
+
+export function isWorldSubcommand(name: string): name is WorldSubcommand {
+  return Object.hasOwn(WORLD_SUBCOMMANDS, name);
+}
+
+/** Valheim's presets, as the `preset` option offers them (src/worlds/world-settings.ts has the same list). */
+const PRESET_CHOICES = ['normal', 'casual', 'easy', 'hard', 'hardcore', 'immersive', 'hammer'];
+
+const WORLD_NAME_OPTION = (description: string, autocomplete: boolean) => ({
+  type: OptionType.String,
+  name: 'name',
+  description,
+  required: true,
+  min_length: 1,
+  max_length: 64,
+  ...(autocomplete && { autocomplete: true }),
+});
+const PRESET_OPTION = {
+  type: OptionType.String,
+  name: 'preset',
+  description: "Valheim's world preset",
+  choices: PRESET_CHOICES.map((preset) => ({ name: preset, value: preset })),
+};
+const MODIFIERS_OPTION = {
+  type: OptionType.String,
+  name: 'modifiers',
+  description: 'e.g. "raids=none combat=hard nomap" (combat, deathpenalty, resources, raids, portals; keys)',
+  max_length: 200,
+};
+
+/** The options of each world subcommand. */
+function worldSubcommandOptions(name: WorldSubcommand) {
+  switch (name) {
+    case 'list':
+      return [];
+    case 'switch':
+      return [WORLD_NAME_OPTION('The world to play next', true)];
+    case 'new':
+      return [
+        WORLD_NAME_OPTION('1 to 64 letters, digits, "_" or "-"', false),
+        PRESET_OPTION,
+        MODIFIERS_OPTION,
+      ];
+    case 'settings':
+      return [
+        WORLD_NAME_OPTION('The world to change', true),
+        PRESET_OPTION,
+        MODIFIERS_OPTION,
+        {
+          type: OptionType.Boolean,
+          name: 'reset',
+          description: 'Clear its settings first (it then keeps what its files hold)',
+        },
+      ];
+  }
+}
+
 /** The body for Discord's bulk-overwrite of guild commands. */
 export function guildCommands(): RESTPutAPIApplicationGuildCommandsJSONBody {
-  return [
-    {
-      name: COMMAND_NAME,
-      description: 'Start, stop, check and back up the Valheim server',
-      type: CommandType.ChatInput,
-      options: Object.entries(SUBCOMMANDS).map(([name, description]) => {
-        const options = SUBCOMMAND_OPTIONS[name as Subcommand];
+  const subcommands = Object.entries(SUBCOMMANDS).map(([name, description]) => {
+    const options = SUBCOMMAND_OPTIONS[name as Subcommand];
+    return {
+      type: OptionType.Subcommand,
+      name,
+      description,
+      ...(options && {
+        options: options.map((option) => ({
+          type: OptionType.String,
+          name: option.name,
+          description: option.description,
+          required: false,
+          choices: option.choices.map((choice) => ({ name: choice, value: choice })),
+        })),
+      }),
+    };
+  });
+  const world = {
+    type: OptionType.SubcommandGroup,
+    name: WORLD_GROUP,
+    description: "The server's worlds: list, switch, new, settings",
+    options: (Object.entries(WORLD_SUBCOMMANDS) as Array<[WorldSubcommand, string]>).map(
+      ([name, description]) => {
+        const options = worldSubcommandOptions(name);
         return {
           type: OptionType.Subcommand,
           name,
           description,
-          ...(options && {
-            options: options.map((option) => ({
-              type: OptionType.String,
-              name: option.name,
-              description: option.description,
-              required: false,
-              choices: option.choices.map((choice) => ({ name: choice, value: choice })),
-            })),
-          }),
+          ...(options.length > 0 && { options }),
         };
-      }),
+      },
+    ),
+  };
+  return [
+    {
+      name: COMMAND_NAME,
+      description: 'Start, stop, check and back up the Valheim server, and choose its world',
+      type: CommandType.ChatInput,
+      options: [...subcommands, world] as APIApplicationCommandOption[],
     },
   ];
 }

@@ -24,6 +24,8 @@ export const Interaction = {
 
 export const Callback = {
   Pong: 1 satisfies InteractionResponseType.Pong,
+  ApplicationCommandAutocompleteResult:
+    8 satisfies InteractionResponseType.ApplicationCommandAutocompleteResult,
   ChannelMessageWithSource: 4 satisfies InteractionResponseType.ChannelMessageWithSource,
   DeferredChannelMessageWithSource: 5 satisfies InteractionResponseType.DeferredChannelMessageWithSource,
   DeferredMessageUpdate: 6 satisfies InteractionResponseType.DeferredMessageUpdate,
@@ -34,7 +36,9 @@ export const CommandType = { ChatInput: 1 satisfies ApplicationCommandType.ChatI
 
 export const OptionType = {
   Subcommand: 1 satisfies ApplicationCommandOptionType.Subcommand,
+  SubcommandGroup: 2 satisfies ApplicationCommandOptionType.SubcommandGroup,
   String: 3 satisfies ApplicationCommandOptionType.String,
+  Boolean: 5 satisfies ApplicationCommandOptionType.Boolean,
 } as const;
 
 export const Flags = { Ephemeral: 64 satisfies MessageFlags.Ephemeral } as const;

@@ -1,5 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type {
+  APIApplicationCommandAutocompleteInteraction,
+  APIApplicationCommandAutocompleteResponse,
   APIChatInputApplicationCommandInteraction,
   APIInteraction,
   APIInteractionResponse,
@@ -7,7 +9,7 @@ import type {
 } from 'discord-api-types/v10';
 import { withDeadline } from '../deadline.js';
 import type { Logger } from '../log.js';
-import { CommandType, Interaction } from './constants.js';
+import { Callback, CommandType, Interaction } from './constants.js';
 import {
   type InteractionClaim,
   type InteractionLedger,
@@ -47,6 +49,13 @@ export interface InteractionHandlers {
     interaction: APIMessageComponentInteraction,
     claimed: InteractionClaim,
   ): Promise<APIInteractionResponse>;
+  /**
+   * Suggests option values while a member types (e.g. world names). Must only read: it is answered without
+   * recording the interaction id. A throw (or no handler) answers with no suggestions.
+   */
+  autocomplete?(
+    interaction: APIApplicationCommandAutocompleteInteraction,
+  ): Promise<APIApplicationCommandAutocompleteResponse>;
   /**
    * Called when a request has passed the cheap checks, before its signature is verified: starts loading what
    * commands need (the AWS client, credentials, endpoints) so that it overlaps the verification. Must not
@@ -109,6 +118,11 @@ export async function handleInteractionRequest(
   }
   if (!isInteraction(interaction)) return errorResponse(400, 'body is not an interaction');
   if (interaction.type === Interaction.Ping) return jsonResponse(200, PONG);
+  // Suggestions change nothing and show only what `/valheim world list` shows everyone: answered at once,
+  // without recording the id (a replay gets the same suggestions), so that typing stays quick.
+  if (interaction.type === Interaction.ApplicationCommandAutocomplete) {
+    return suggest(interaction as APIApplicationCommandAutocompleteInteraction, handlers, log);
+  }
 
   const id = (interaction as { id?: unknown }).id;
   if (typeof id !== 'string' || !/^\d{1,20}$/.test(id)) {
@@ -187,6 +201,25 @@ async function politely(
       200,
       messageResponse('Something went wrong on my side. Please try again.', { ephemeral: true }),
     );
+  }
+}
+
+const NO_SUGGESTIONS: APIApplicationCommandAutocompleteResponse = {
+  type: Callback.ApplicationCommandAutocompleteResult,
+  data: { choices: [] },
+};
+
+async function suggest(
+  interaction: APIApplicationCommandAutocompleteInteraction,
+  handlers: InteractionHandlers,
+  log: Logger,
+): Promise<HttpResponse> {
+  if (!handlers.autocomplete) return jsonResponse(200, NO_SUGGESTIONS);
+  try {
+    return jsonResponse(200, await handlers.autocomplete(interaction));
+  } catch (error) {
+    log.error('autocomplete handler threw', { command: interaction.data?.name, error });
+    return jsonResponse(200, NO_SUGGESTIONS);
   }
 }
 

@@ -8,6 +8,7 @@ import { StateStore } from '../monitor/state-store.js';
 import { readServerPassword, SSM } from '../server/aws-password.js';
 import { EcsGameServer } from '../server/ecs-game-server.js';
 import { eveningStore } from '../server/scheduled-evening.js';
+import type { WorldParameterNames } from '../worlds/active-world.js';
 import { ecsWorldTransfers } from '../worlds/aws-world-transfers.js';
 import type { TransferTarget } from '../worlds/transfer-task.js';
 import { dynamoInteractionLedger } from './aws-interaction-ledger.js';
@@ -76,6 +77,16 @@ export function lightBackends(options: LightBackendOptions = {}) {
         },
         { version: '1.1', signal },
       );
+    },
+    worlds: async (table: string, parameters: WorldParameterNames) => {
+      const { DynamoWorldCatalog, SsmActiveWorld, lightSsmParameters } = await import(
+        '../worlds/aws-worlds.js'
+      );
+      return {
+        catalog: new DynamoWorldCatalog(documents, table),
+        active: new SsmActiveWorld(lightSsmParameters(ssmClient), parameters),
+        ledger: new StateStore(documents, table),
+      };
     },
     /** Credentials, region, endpoints and the transport of the two services every command calls. */
     prepare: async () => {

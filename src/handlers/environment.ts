@@ -3,6 +3,7 @@ import { commaList } from '../config/comma-list.js';
 import { parseWeeklyTime, type WeeklyTime } from '../config/weekly-time.js';
 import { DEFAULT_LIFECYCLE } from '../monitor/decide.js';
 import { FEED_KINDS, type FeedKind, isFeedKind } from '../records/feed.js';
+import { type DecodedModList, decodeModList, MODS_LIST_VARIABLE } from '../records/mod-list.js';
 
 /**
  * The interactions endpoint's settings, read from environment variables by both the Lambda and
@@ -44,6 +45,22 @@ export interface CommandSettings {
   readonly feedKinds?: readonly FeedKind[];
   /** The server log's subscription filter, which `/valheim feed` narrows to the kinds not muted. */
   readonly logFilter?: LogFilterTarget;
+  /** For /valheim world …: where the active world is kept; absent on a stack from before worlds. */
+  readonly worlds?: WorldsSettings;
+  /** What /valheim mods lists (MODS_LIST); absent for a vanilla server. */
+  readonly mods?: DecodedModList;
+  /** The configured world (WORLD_NAME), for its own mod list. */
+  readonly worldName?: string;
+}
+
+/** From WORLD_NAME_PARAMETER, WORLD_ARGS_PARAMETER, WORLD_NAME (the first world) and WORLD_IDLE_USD_PER_GB. */
+export interface WorldsSettings {
+  readonly nameParameter: string;
+  readonly argsParameter: string;
+  /** server.world: the stack's first world (owner of ledger rows without a world). */
+  readonly firstWorld: string;
+  /** What a world costs a month per GB while nobody plays (estimated at synth). */
+  readonly idleUsdPerGb?: number;
 }
 
 /** What PutSubscriptionFilter needs to replace the filter the stack made. */
@@ -104,6 +121,14 @@ const commandSchema = z.object({
   LOG_DESTINATION_ARN: z.optional(z.string().check(z.minLength(1))),
 });
 
+/** The worlds' variables: all valid, or /valheim world … is off (the other commands work either way). */
+const worldsSchema = z.object({
+  WORLD_NAME_PARAMETER: z.string().check(z.regex(/^\/[A-Za-z0-9_./-]{1,1010}$/)),
+  WORLD_ARGS_PARAMETER: z.string().check(z.regex(/^\/[A-Za-z0-9_./-]{1,1010}$/)),
+  WORLD_NAME: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/)),
+  WORLD_IDLE_USD_PER_GB: z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/))),
+});
+
 /** All set: backups from Discord on. None set: off (an older stack). Some: a problem per missing one. */
 const TRANSFER_VARIABLES = [
   'TRANSFER_TASK_DEFINITION',
@@ -143,6 +168,10 @@ const HINTS: Record<string, string> = {
   LOG_GROUP_NAME: 'the game server log group name',
   LOG_FILTER_NAME: 'the name of its subscription filter',
   LOG_DESTINATION_ARN: 'the ARN of the server log Lambda',
+  WORLD_NAME_PARAMETER: 'the SSM parameter of the active world, e.g. /valheim-ondemand/world/name',
+  WORLD_ARGS_PARAMETER:
+    "the SSM parameter of the active world's arguments, e.g. /valheim-ondemand/world/args",
+  WORLD_IDLE_USD_PER_GB: 'US dollars a month per GB, e.g. 0.175',
   TRANSFER_TASK_DEFINITION: 'the world-transfer task definition family, e.g. valheim-ondemand-world-transfer',
   TRANSFER_SUBNETS:
     'comma-separated subnet IDs, e.g. subnet-0123456789abcdef0 (stack output TransferSubnets)',
@@ -171,6 +200,8 @@ export function readInteractionsEnvironment(env: NodeJS.ProcessEnv): Interaction
   }
   const settings = parsed.data;
   const transfer = readWorldTransfer(env);
+  // A list that does not read is no reason to refuse the other commands: /valheim mods then says "vanilla".
+  const mods = decodeModList(env[MODS_LIST_VARIABLE]);
   return {
     publicKeyHex,
     problems: [],
@@ -209,6 +240,9 @@ export function readInteractionsEnvironment(env: NodeJS.ProcessEnv): Interaction
           },
         }),
       ...transfer,
+      ...readWorlds(env),
+      ...(mods && { mods }),
+      ...(env.WORLD_NAME?.trim() && { worldName: env.WORLD_NAME.trim() }),
     },
   };
 }
@@ -242,6 +276,21 @@ function readWorldTransfer(
       securityGroups: commaList(e.TRANSFER_SECURITY_GROUPS),
       bucket: e.WORLD_BUCKET,
       worldName: e.WORLD_NAME,
+    },
+  };
+}
+
+/** The worlds' settings, when the stack passes them all (a stack from before worlds passes none). */
+function readWorlds(env: NodeJS.ProcessEnv): Pick<CommandSettings, 'worlds'> {
+  const parsed = worldsSchema.safeParse(env);
+  if (!parsed.success) return {};
+  const e = parsed.data;
+  return {
+    worlds: {
+      nameParameter: e.WORLD_NAME_PARAMETER,
+      argsParameter: e.WORLD_ARGS_PARAMETER,
+      firstWorld: e.WORLD_NAME,
+      ...(e.WORLD_IDLE_USD_PER_GB && { idleUsdPerGb: Number(e.WORLD_IDLE_USD_PER_GB) }),
     },
   };
 }

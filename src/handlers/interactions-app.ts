@@ -6,6 +6,7 @@ import {
   runValheimCommand,
   type WorldTransfers,
 } from '../bot/valheim-command.js';
+import { worldAutocomplete } from '../bot/world-command.js';
 import type { SpendCache } from '../cost/actual-spend.js';
 import { type HttpRequest, type HttpResponse, handleInteractionRequest } from '../discord/endpoint.js';
 import { type InteractionLedger, memoryLedger } from '../discord/replay.js';
@@ -16,7 +17,9 @@ import { DEFAULT_LIFECYCLE } from '../monitor/decide.js';
 import type { CachedSpend } from '../records/server-state.js';
 import type { GameServer } from '../server/game-server.js';
 import type { EveningStore } from '../server/scheduled-evening.js';
+import type { WorldParameterNames } from '../worlds/active-world.js';
 import type { TransferTarget } from '../worlds/transfer-task.js';
+import type { WorldsPorts } from '../worlds/worlds.js';
 import type { CommandSettings, InteractionsEnvironment, LogFilterTarget } from './environment.js';
 
 type CostTag = { readonly key: string; readonly value: string };
@@ -40,6 +43,11 @@ export interface InteractionsBackends {
   readonly putLogFilter: (target: LogFilterTarget, pattern: string, signal: AbortSignal) => Promise<void>;
   /** Answered interaction ids (replay protection), in the state table. */
   readonly interactionLedger: (tableName: string) => Promise<InteractionLedger>;
+  /** The world catalog and the ledger (state table) and the active world's parameters (SSM). */
+  readonly worlds: (
+    tableName: string,
+    parameters: WorldParameterNames,
+  ) => Promise<Pick<WorldsPorts, 'catalog' | 'active' | 'ledger'>>;
   /** Resolves credentials and endpoints ahead of the first call (overlapping the signature check). */
   readonly prepare?: () => Promise<void>;
 }
@@ -65,6 +73,7 @@ const AWS_BACKENDS: InteractionsBackends = {
   eveningStore: async (table) => (await awsBackends()).eveningStore(table),
   putLogFilter: async (target, pattern, signal) =>
     (await awsBackends()).putLogFilter(target, pattern, signal),
+  worlds: async (table, parameters) => (await awsBackends()).worlds(table, parameters),
   prepare: async () => (await awsBackends()).prepare?.(),
 };
 
@@ -124,12 +133,22 @@ export function createInteractionsApp(options: InteractionsAppOptions): Interact
           context ? runValheimCommand(interaction, context, claimed) : misconfigured(),
         component: async (interaction, claimed) =>
           context ? runButton(interaction, context, claimed) : misconfigured(),
+        autocomplete: async (interaction) => worldAutocomplete(interaction, context ?? NO_WORLDS),
         prepare,
       },
       log,
       replay,
     );
 }
+
+/** Without command settings there is nothing to suggest. */
+const NO_WORLDS = {
+  guildId: '',
+  operatorRoleIds: [],
+  budgetMs: 0,
+  now: () => new Date(),
+  log: { info: () => {}, warn: () => {}, error: () => {} },
+} as const;
 
 export const MISCONFIGURED_MESSAGE =
   "The bot's settings are incomplete, so it cannot do this yet. Ask whoever set it up to look at its log and redeploy.";
@@ -140,9 +159,23 @@ function commandContext(
   log: Logger,
   now: (() => Date) | undefined,
 ): CommandContext {
-  const { stateTable, passwordParameter, costTag, worldTransfer } = settings;
+  const { stateTable, passwordParameter, costTag, worldTransfer, worlds } = settings;
   const region = process.env.AWS_REGION ?? 'us-east-1';
+  const clock = now ?? (() => new Date());
+  const server = lazy(() => backends.gameServer(settings.cluster, settings.service));
   return {
+    ...(stateTable &&
+      worlds && {
+        worlds: lazy(async () => ({
+          ...(await backends.worlds(stateTable, { name: worlds.nameParameter, args: worlds.argsParameter })),
+          gameActive: async (signal?: AbortSignal) =>
+            (await (await server()).status(signal ?? AbortSignal.timeout(settings.budgetMs))).state !==
+            'stopped',
+          firstWorld: worlds.firstWorld,
+          now: clock,
+        })),
+        ...(worlds.idleUsdPerGb !== undefined && { worldIdleUsdPerGb: worlds.idleUsdPerGb }),
+      }),
     ...(worldTransfer && {
       worldTransfers: {
         worldName: worldTransfer.worldName,
@@ -159,7 +192,7 @@ function commandContext(
       },
     }),
     ...(settings.worldTransferProblems && { worldTransferProblems: settings.worldTransferProblems }),
-    server: lazy(() => backends.gameServer(settings.cluster, settings.service)),
+    server,
     ...(stateTable && { store: lazy(() => backends.stateStore(stateTable)) }),
     ...(passwordParameter && { password: () => backends.password(passwordParameter) }),
     ...(stateTable && {
@@ -195,8 +228,10 @@ function commandContext(
       idleStopMinutes: settings.idleStopMinutes,
       emptyStopMinutes: settings.emptyStopMinutes,
     },
+    ...(settings.mods && { mods: settings.mods }),
+    ...(settings.worldName && { worldName: settings.worldName }),
     budgetMs: settings.budgetMs,
-    now: now ?? (() => new Date()),
+    now: clock,
     log,
   };
 }

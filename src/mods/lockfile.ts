@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { ValheimConfig } from '../config/schema.js';
 import { isBepInExPack, ModsError, packageId, parseRef, parseVersionRef } from '../records/mod-package.js';
 
 /**
@@ -75,6 +76,16 @@ export interface ModsConfig {
   readonly worlds: Readonly<Record<string, readonly string[]>>;
   readonly serverOnly: readonly string[];
   readonly clientOnly: readonly string[];
+}
+
+/** The mod lists and sides of a validated config. */
+export function modsConfigOf(config: Pick<ValheimConfig, 'mods' | 'worlds'>): ModsConfig {
+  return {
+    packages: config.mods.packages,
+    worlds: Object.fromEntries(Object.entries(config.worlds).map(([name, world]) => [name, world.mods])),
+    serverOnly: config.mods.serverOnly,
+    clientOnly: config.mods.clientOnly,
+  };
 }
 
 /** A package's side as the config decides it (`Owner-Name`, any case). */

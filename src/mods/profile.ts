@@ -1,5 +1,6 @@
+import type { ModList, ModListSet } from '../records/mod-list.js';
 import { isBepInExPack, packageId, packagePageUrl, parseVersionRef } from '../records/mod-package.js';
-import { clientPackages, type LockedSet, type ModsLock, serverPackages } from './lockfile.js';
+import { clientPackages, type LockedSet, lockedSets, type ModsLock, serverPackages } from './lockfile.js';
 import type { ConfigArchive } from './plan.js';
 import { buildR2z, isConfigFile } from './r2z.js';
 
@@ -83,4 +84,17 @@ export function playerProfile(
     if (isConfigFile(path)) configs[path] = bytes;
   }
   return buildR2z({ name, mods, configs });
+}
+
+/** What /valheim mods lists, for the interactions Lambda (src/records/mod-list.ts): every set's packages. */
+export function modListOf(lock: ModsLock): ModList {
+  const ids = (summary: SetSummary) => ({
+    players: summary.players.map((mod) => `${mod.name}-${mod.version}`),
+    serverOnly: summary.serverOnly.map((mod) => `${mod.name}-${mod.version}`),
+  });
+  const worlds: Record<string, ModListSet> = {};
+  for (const { key, set } of lockedSets(lock)) {
+    if (key !== 'default') worlds[key.slice('world '.length)] = ids(setSummary(lock, set));
+  }
+  return { default: ids(setSummary(lock, lock.sets.default)), worlds };
 }

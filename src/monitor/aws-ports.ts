@@ -4,13 +4,19 @@ import { ChangeResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-
 import type { S3Client } from '@aws-sdk/client-s3';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { sdkDocuments } from '../aws/sdk-dynamodb.js';
+import { sdkEcs } from '../aws/sdk-ecs.js';
 import { DiscordRest } from '../discord/rest-client.js';
 import type { Logger } from '../log.js';
 import { queryInfo } from '../players/a2s.js';
 import { awsGameServer, ecsClient } from '../server/aws-game-server.js';
+import type { GameServer } from '../server/game-server.js';
+import { DynamoWorldCatalog, SsmActiveWorld } from '../worlds/aws-worlds.js';
+import { sdkSsmParameters } from '../worlds/sdk-ssm-parameters.js';
+import { transfersInProgress } from '../worlds/transfer-task.js';
 import { discordLive, discordNotifier } from './discord-notifier.js';
 import type { MonitorEnvironment } from './environment.js';
 import type { MonitorPorts } from './monitor.js';
+import { monitorWorlds } from './monitor-worlds.js';
 import { sessionSnapshots } from './session-snapshots.js';
 import { discordStartProgress } from './start-progress.js';
 import { StateStore } from './state-store.js';
@@ -91,8 +97,9 @@ export function awsMonitorPorts(env: MonitorEnvironment, log: Logger): MonitorPo
     retryBudgetMs: 5000,
   });
   const store = new StateStore(sdkDocuments(dynamo), env.stateTable);
+  const server = awsGameServer(env.cluster, env.service);
   return {
-    server: awsGameServer(env.cluster, env.service),
+    server,
     store,
     queryPlayers: async (host, signal) =>
       (await queryInfo(host, QUERY_PORT, { timeoutMs: 3000, signal })).players,
@@ -116,7 +123,37 @@ export function awsMonitorPorts(env: MonitorEnvironment, log: Logger): MonitorPo
     ...(env.snapshots && {
       snapshots: sessionSnapshots(ecsClient, s3Client, env.cluster, env.service, env.snapshots),
     }),
+    ...(env.transferFamily && {
+      transfersInProgress: (signal) =>
+        transfersInProgress(
+          sdkEcs(ecsClient),
+          { cluster: env.cluster, taskDefinition: env.transferFamily ?? '' },
+          signal,
+        ),
+    }),
+    ...(env.worlds && { worlds: worldsOf(env.worlds, env, store, server) }),
     now: Date.now,
     log,
   };
+}
+
+/** The worlds on the state table (catalog, ledger) and the active world's SSM parameters. */
+function worldsOf(
+  worlds: NonNullable<MonitorEnvironment['worlds']>,
+  env: MonitorEnvironment,
+  store: StateStore,
+  server: GameServer,
+) {
+  return monitorWorlds({
+    catalog: new DynamoWorldCatalog(sdkDocuments(dynamo), env.stateTable),
+    active: new SsmActiveWorld(sdkSsmParameters(ssm), {
+      name: worlds.nameParameter,
+      args: worlds.argsParameter,
+    }),
+    ledger: store,
+    gameActive: async (signal) =>
+      (await server.status(signal ?? AbortSignal.timeout(3000))).state !== 'stopped',
+    firstWorld: worlds.firstWorld,
+    now: () => new Date(),
+  });
 }

@@ -1,3 +1,4 @@
+import type { ModsPresence } from '../players/log-presence.js';
 import {
   type Action,
   INITIAL_STATE,
@@ -83,6 +84,8 @@ export interface Observation {
   readonly saveError?: { readonly at: number; readonly detail: string };
   /** Whether the game logged a save while shutting down (undefined: its log said nothing of a shutdown). */
   readonly shutdownSaved?: boolean;
+  /** What the running task's mod install said, and the players it turned away (src/players/mod-lines.ts). */
+  readonly mods?: ModsPresence;
 }
 
 export interface Decision {
@@ -130,8 +133,11 @@ export function decide(
       // The shutdown save's log lines may arrive a little after ECS reports the task stopped: the stop
       // notice waits for them a moment rather than wrongly warning that the world was not saved.
       const firstSeen = next.stoppedSeenAt ?? now;
+      // A refused mod install never started the game: no save to wait for, no world to snapshot.
+      const gameNeverRan = next.stopReason === 'mods-refused';
       if (
         next.phase !== 'stopped' &&
+        !gameNeverRan &&
         observation.shutdownSaved !== true &&
         now - firstSeen < SHUTDOWN_SAVE_WAIT_MS
       ) {
@@ -140,7 +146,7 @@ export function decide(
       if (next.phase !== 'stopped') {
         closeSession(next, observation, now, actions);
         // Only here is the game task known to be gone (it saved on SIGTERM): the world holds the session's end.
-        actions.push({ type: 'snapshot-world', reason: 'session-end' });
+        if (!gameNeverRan) actions.push({ type: 'snapshot-world', reason: 'session-end' });
       }
       actions.push({ type: 'stop-polling' });
       return { state: INITIAL_STATE, actions };
@@ -198,6 +204,8 @@ export function decide(
 
   next = applyKeepRunning(next, settings);
   if (observation.gameVersion) next = { ...next, gameVersion: observation.gameVersion };
+  next = noteMods(next, observation, actions);
+  if (next.phase === 'stopping') return { state: next, actions };
 
   if (next.phase === 'starting') {
     if (
@@ -207,6 +215,7 @@ export function decide(
       !observation.joinCodePending
     ) {
       const address = `${observation.publicIp}:2456`;
+      const mods = observation.mods?.installed?.mods;
       next = {
         ...next,
         phase: 'ready',
@@ -220,6 +229,7 @@ export function decide(
         type: 'announce-ready',
         address,
         ...(observation.joinCode && { joinCode: observation.joinCode }),
+        ...(mods !== undefined && mods > 0 && { mods }),
       });
       actions.push({ type: 'upsert-dns', ip: observation.publicIp });
     } else {
@@ -416,6 +426,41 @@ function noteSaveError(state: LifecycleState, observation: Observation, actions:
   if (!error || state.phase === 'stopped' || error.at <= (state.saveErrorAnnouncedAt ?? 0)) return state;
   actions.push({ type: 'announce-save-error', detail: error.detail });
   return { ...state, saveErrorAnnouncedAt: error.at };
+}
+
+/**
+ * The mod install's news, each announced once (by its log time). A refused install stops the starting task at
+ * once: its game never starts (the install step exits before it), so nobody can be on, and a task that waits
+ * for a fix only costs money. A Valheim update since the mods last ran, and each player turned away for a mod
+ * or game version, are told in Discord with what to install.
+ */
+function noteMods(state: LifecycleState, observation: Observation, actions: Action[]): LifecycleState {
+  const mods = observation.mods;
+  if (!mods || state.phase === 'stopped') return state;
+  let next = state;
+  const refused = mods.refused;
+  if (refused && refused.at > (next.modsRefusedAnnouncedAt ?? 0)) {
+    actions.push({ type: 'announce-mods-refused', detail: refused.detail });
+    next = { ...next, modsRefusedAnnouncedAt: refused.at };
+  }
+  const changed = mods.gameChanged;
+  if (changed && changed.at > (next.modsGameChangedAnnouncedAt ?? 0)) {
+    actions.push({ type: 'announce-mods-game-changed', from: changed.from, to: changed.to });
+    next = { ...next, modsGameChangedAnnouncedAt: changed.at };
+  }
+  const kicks = (mods.kicks ?? []).filter((kick) => kick.at > (next.modKickAnnouncedAt ?? 0));
+  if (kicks.length > 0) {
+    actions.push({
+      type: 'announce-mod-kicks',
+      kicks: kicks.map(({ at: _at, ...kick }) => kick),
+    });
+    next = { ...next, modKickAnnouncedAt: Math.max(...kicks.map((kick) => kick.at)) };
+  }
+  if (refused && next.phase === 'starting' && observation.desiredCount > 0) {
+    actions.push({ type: 'stop-server', reason: 'mods-refused' });
+    next = { ...next, phase: 'stopping', stopReason: 'mods-refused' };
+  }
+  return next;
 }
 
 /** When the idle stop will happen if nobody joins, for status messages; undefined when none is pending. */

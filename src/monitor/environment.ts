@@ -26,6 +26,12 @@ export interface MonitorEnvironment {
    * must keep working when only the snapshot settings are wrong.
    */
   readonly snapshotProblems?: readonly string[];
+  /** The active world's parameters and the first world; absent on a stack from before worlds. */
+  readonly worlds?: {
+    readonly nameParameter: string;
+    readonly argsParameter: string;
+    readonly firstWorld: string;
+  };
   readonly settings: MonitorSettings;
 }
 
@@ -76,6 +82,8 @@ const schema = z.object({
   /** The scheduled openings (schedule.start, `;`-separated weekly times) and the group's time zone. */
   SCHEDULE_START: z.optional(z.string()),
   TIME_ZONE: z.optional(z.string()),
+  WORLD_NAME_PARAMETER: z.optional(z.string().check(z.regex(/^\/[A-Za-z0-9_./-]{1,1010}$/))),
+  WORLD_ARGS_PARAMETER: z.optional(z.string().check(z.regex(/^\/[A-Za-z0-9_./-]{1,1010}$/))),
   AWS_REGION: z.optional(z.string()),
 });
 
@@ -126,6 +134,11 @@ export function readMonitorEnvironment(env: NodeJS.ProcessEnv): MonitorEnvironme
     e.DNS_HOSTED_ZONE_ID && e.DNS_RECORD_NAME
       ? { hostedZoneId: e.DNS_HOSTED_ZONE_ID, recordName: e.DNS_RECORD_NAME }
       : undefined;
+  const firstWorld = env.WORLD_NAME ?? '';
+  const worlds =
+    e.WORLD_NAME_PARAMETER && e.WORLD_ARGS_PARAMETER && SNAPSHOT_VARIABLES.WORLD_NAME.test(firstWorld)
+      ? { nameParameter: e.WORLD_NAME_PARAMETER, argsParameter: e.WORLD_ARGS_PARAMETER, firstWorld }
+      : undefined;
   return {
     cluster: e.ECS_CLUSTER,
     service: e.ECS_SERVICE,
@@ -137,6 +150,7 @@ export function readMonitorEnvironment(env: NodeJS.ProcessEnv): MonitorEnvironme
     ...(e.DISCORD_API_URL && { discordApiUrl: e.DISCORD_API_URL }),
     ...(e.TRANSFER_FAMILY && { transferFamily: e.TRANSFER_FAMILY }),
     ...(snapshots && { snapshots }),
+    ...(worlds && { worlds }),
     ...(snapshotSettings.problems.length > 0 && { snapshotProblems: snapshotSettings.problems }),
     settings: {
       ...(e.COST_FIXED_MONTHLY && { summary: { fixedMonthly: Number(e.COST_FIXED_MONTHLY), region } }),

@@ -5,6 +5,7 @@ import { characterMinutes } from '../players/log-characters.js';
 import type { LogPresence } from '../players/log-presence.js';
 import type { Action, LifecycleState } from '../records/lifecycle.js';
 import type { StartReply } from '../records/notice.js';
+import type { QueuedStart } from '../records/server-state.js';
 import type { SessionRecord } from '../records/session.js';
 import type { GameServer } from '../server/game-server.js';
 import { type ServerStatus, taskIdOf } from '../server/server-status.js';
@@ -22,6 +23,7 @@ import {
 } from './live-messages.js';
 import { budgetNotice, type NoticeContext, snapshotNotStartedNotice, transferNotice } from './notices.js';
 import { type ObserveSettings, observe, type PlayerQuery, queryHost } from './observe.js';
+import { startQueued } from './queued-start.js';
 import {
   readySummary,
   reportStartProgress,
@@ -30,7 +32,7 @@ import {
   startProgressOf,
 } from './start-progress.js';
 import type { LiveChange, SaveOptions, StoredState } from './state-store.js';
-import { transferOutcome } from './transfer-event.js';
+import { type TransferOutcome, transferOutcome } from './transfer-event.js';
 
 /**
  * One monitor tick: observe → decide → save (conditionally) → act. Runs on every ECS task state change of
@@ -44,6 +46,9 @@ export interface MonitorStore extends DeliveryStore {
   loadPresence(signal?: AbortSignal): Promise<{ presence?: LogPresence; version: number }>;
   recordSession(session: Partial<SessionRecord> & { sessionId: string }): Promise<void>;
   loadBackupReply(snapshotId: string): Promise<StartReply | undefined>;
+  /** A start queued behind a world transfer (src/bot/queued-start.ts), made when the transfer has stopped. */
+  queuedStart?(signal?: AbortSignal): Promise<QueuedStart | undefined>;
+  dropQueuedStart?(id: string, signal?: AbortSignal): Promise<boolean>;
   /** Ledger rows whose session started in [from, to) (the budget guard's month). */
   sessions(from: Date, to: Date, signal?: AbortSignal): Promise<SessionRecord[]>;
 }
@@ -55,9 +60,22 @@ export interface SessionSnapshots {
    * undefined when another transfer already runs (a snapshot, or a restore, which snapshots first: either
    * holds the same world).
    */
-  take(reason: 'session-end' | 'session', at: number): Promise<string | undefined>;
+  take(reason: 'session-end' | 'session', at: number, worldName?: string): Promise<string | undefined>;
   /** Deletes the automatic snapshots the retention no longer keeps; resolves with their ids. */
   prune(now: number): Promise<readonly string[]>;
+}
+
+/** The worlds as the monitor needs them; absent on a stack without the active world's parameters. */
+export interface MonitorWorlds {
+  /** server.world: the owner of ledger rows from before worlds were switchable. */
+  readonly firstWorld: string;
+  /** The world the game runs, or the next start runs (its parameters). */
+  active(signal?: AbortSignal): Promise<string>;
+  /**
+   * Applies a "Stop and switch" once the game has stopped (checked again against ECS, so never under a
+   * player); the world switched to, if one was.
+   */
+  applyPendingSwitch(signal?: AbortSignal): Promise<string | undefined>;
 }
 
 export interface MonitorPorts {
@@ -73,6 +91,10 @@ export interface MonitorPorts {
   readonly startProgress?: StartProgressPort;
   /** Absent when the stack has no world transfer wired to the monitor. */
   readonly snapshots?: SessionSnapshots;
+  /** The world-transfer tasks that run or are about to (a queued start waits for none to run). */
+  readonly transfersInProgress?: (signal: AbortSignal) => Promise<readonly string[]>;
+  /** Which world runs (the ledger and the snapshots name it) and the pending switch. */
+  readonly worlds?: MonitorWorlds;
   readonly now: () => number;
   readonly log: Logger;
 }
@@ -208,6 +230,16 @@ export async function runMonitorTick(
       // One failed action (a DNS error, a ledger write) must not block the others, least of all a stop.
       ports.log.error('monitor action failed', { action: action.type, error });
     }
+  }
+  // The game is gone (the stop saved the world): a "Stop and switch" waiting for that is applied now.
+  // After the session's end is recorded and its snapshot started (they name the world that ran).
+  if (
+    ports.worlds &&
+    decision.state.phase === 'stopped' &&
+    observation.server === 'stopped' &&
+    observation.desiredCount === 0
+  ) {
+    await switchAfterStop(ports.worlds, ports.log);
   }
   const pending = [...(stored.outbox ?? []).filter((notice) => !drop.includes(notice.id)), ...fresh];
   const undelivered =
@@ -401,16 +433,19 @@ async function act(
   presence?: LogPresence,
 ): Promise<void> {
   switch (action.type) {
-    case 'session-opened':
+    case 'session-opened': {
       await ports.polling.enable();
+      const world = ports.worlds ? await activeWorld(ports.worlds, ports.log) : undefined;
       await ports.store.recordSession({
         sessionId: action.sessionId,
         startedAt: action.at,
+        ...(world && { world }),
         cpu: settings.task.cpu,
         memoryMiB: settings.task.memoryMiB,
         spot: settings.task.spot,
       });
       return;
+    }
     case 'stop-server':
       await ports.server.setDesiredCount(0, AbortSignal.timeout(5000));
       return;
@@ -439,7 +474,9 @@ async function act(
     case 'snapshot-world': {
       if (!ports.snapshots) return;
       try {
-        const snapshotId = await ports.snapshots.take(action.reason, now);
+        // Every snapshot holds every world; its manifest names the one this session ran.
+        const world = ports.worlds ? await activeWorld(ports.worlds, ports.log) : undefined;
+        const snapshotId = await ports.snapshots.take(action.reason, now, world);
         ports.log.info(
           snapshotId ? 'world snapshot started' : 'world snapshot left to the running transfer',
           {
@@ -455,6 +492,62 @@ async function act(
     }
     default:
       return; // notices are delivered from the outbox
+  }
+}
+
+/** A start queued behind the transfer that just stopped: made now, unless another transfer runs. */
+async function startQueuedAfter(ports: MonitorPorts, finished: TransferOutcome): Promise<void> {
+  const { store, transfersInProgress } = ports;
+  const { queuedStart, dropQueuedStart } = store;
+  if (!transfersInProgress || !queuedStart || !dropQueuedStart) return;
+  try {
+    const outcome = await startQueued(
+      {
+        store: {
+          load: (signal) => store.load(signal),
+          save: (state, version, options) => store.save(state, version, options),
+          queuedStart: queuedStart.bind(store),
+          dropQueuedStart: dropQueuedStart.bind(store),
+        },
+        server: ports.server,
+        transfersInProgress,
+        ...(ports.worlds && {
+          beforeStart: async (signal) => {
+            const to = await ports.worlds?.applyPendingSwitch(signal);
+            if (to) ports.log.info('pending world switch applied before the queued start', { to });
+          },
+        }),
+        tell: async (notice, reply) => {
+          await ports.notify(notice, { startReply: reply, editReply: true });
+        },
+        now: ports.now,
+        log: ports.log,
+      },
+      finished,
+    );
+    if (outcome !== 'none') ports.log.info('queued start', { outcome });
+  } catch (error) {
+    ports.log.error('queued start not made', { error });
+  }
+}
+
+/** The active world's name; undefined (and logged) when its parameters cannot be read. */
+async function activeWorld(worlds: MonitorWorlds, log: Logger): Promise<string | undefined> {
+  try {
+    return await worlds.active(AbortSignal.timeout(3000));
+  } catch (error) {
+    log.error('active world not read', { error });
+    return undefined;
+  }
+}
+
+async function switchAfterStop(worlds: MonitorWorlds, log: Logger): Promise<void> {
+  try {
+    const to = await worlds.applyPendingSwitch(AbortSignal.timeout(4000));
+    if (to) log.info('world switched after the stop', { to });
+  } catch (error) {
+    // It stays pending: the next tick, or the next start, applies it.
+    log.error('pending world switch not applied', { error });
   }
 }
 
@@ -503,6 +596,7 @@ export async function reportTransfer(ports: MonitorPorts, detail: unknown, famil
       ports.log.error('transfer notice not delivered', { reason: delivered.reason });
     }
   }
+  await startQueuedAfter(ports, outcome);
   // Only after a snapshot that completed: a failed or interrupted one never costs an older one.
   if (outcome.mode === 'snapshot' && outcome.ok && ports.snapshots) {
     try {

@@ -24,7 +24,7 @@ export function previousMonth(now: number): { from: Date; to: Date } {
 
 /** Posts last month's summary (sessions, hours, estimate, per-day chart) to the notice channel. */
 export async function postMonthlySummary(
-  ports: Pick<MonitorPorts, 'store' | 'notify' | 'now'>,
+  ports: Pick<MonitorPorts, 'store' | 'notify' | 'now' | 'worlds'>,
   cost: { readonly fixedMonthly: number; readonly region: string },
 ): Promise<void> {
   const { from, to } = previousMonth(ports.now());
@@ -33,5 +33,5 @@ export async function postMonthlySummary(
   const end = new Date(to.getTime() - 1);
   const summary = monthToDate(sessions, end, cost.region, cost.fixedMonthly);
   const chart = playChart(dailyPlayHours(sessions, from, to));
-  await ports.notify(monthlySummaryNotice(summary, chart), { editReply: false });
+  await ports.notify(monthlySummaryNotice(summary, chart, ports.worlds?.firstWorld), { editReply: false });
 }

@@ -1,6 +1,6 @@
-import type { MonthToDate } from '../cost/month.js';
+import { type MonthToDate, perWorldLine } from '../cost/month.js';
 import { buttonRow, startReplyRow } from '../discord/components.js';
-import type { Action, StopReason } from '../records/lifecycle.js';
+import type { Action, ModKickNotice, StopReason } from '../records/lifecycle.js';
 import type { Notice } from '../records/notice.js';
 import { isAutomaticSnapshot } from '../worlds/snapshot-policy.js';
 import type { TransferOutcome } from './transfer-event.js';
@@ -26,6 +26,7 @@ const STOP_REASONS: Record<StopReason | 'requested', (context: NoticeContext) =>
   blind: (c) =>
     `I could not see who was playing for ${c.unknownLimitMinutes ?? 60} minutes and nobody pressed Keep running`,
   'max-session': () => 'the session reached its time limit and nobody pressed Keep running',
+  'mods-refused': () => 'the mods could not be installed, so the game never started',
 };
 
 /** Discord renders `<t:…>` in each reader's own time zone. */
@@ -40,6 +41,11 @@ export function noticeFor(action: Action, context: NoticeContext, now: number): 
       lines[0] += action.start ? ` — ready in ${action.start.readyIn}.` : '.';
       if (action.start) lines.push(action.start.phases);
       if (context.crossplay && action.joinCode) lines.push(`Crossplay join code: **${action.joinCode}**`);
+      if (action.mods) {
+        lines.push(
+          `🧩 Modded: ${action.mods} ${action.mods === 1 ? 'mod' : 'mods'}, get the profile with \`/valheim mods\`.`,
+        );
+      }
       lines.push('Need the password? `/valheim password` shows it to you privately.');
       // Edits the start reply: its Refresh must not overwrite it.
       return { content: lines.join('\n'), components: [startReplyRow('stop', 'status')] };
@@ -68,9 +74,12 @@ export function noticeFor(action: Action, context: NoticeContext, now: number): 
       return undefined; // announced when it has actually stopped
     case 'announce-stopped': {
       // The image kills the game 58 s after asking it to stop: a save is only certain when the log showed it.
-      const saved = action.worldSaved
-        ? 'The world is saved.'
-        : '⚠️ I did not see the world being saved while it shut down: the last autosave (Valheim saves every 20–30 minutes) may be what you get. `npx valheim logs` shows what happened.';
+      const saved =
+        action.reason === 'mods-refused'
+          ? 'The world was not touched.'
+          : action.worldSaved
+            ? 'The world is saved.'
+            : '⚠️ I did not see the world being saved while it shut down: the last autosave (Valheim saves every 20–30 minutes) may be what you get. `npx valheim logs` shows what happened.';
       const lines = [
         `🔴 **Server stopped** (${STOP_REASONS[action.reason](context)}). ${saved} Start it again with \`/valheim start\`.`,
       ];
@@ -106,9 +115,36 @@ export function noticeFor(action: Action, context: NoticeContext, now: number): 
         content: `🚨 **The server could not save the world** (${sanitize(action.detail || 'no reason given')}). Play since the last good save is at risk: stop the server with \`/valheim stop\` and check \`npx valheim logs\` before playing on.`,
         components: [buttonRow('status')],
       };
+    case 'announce-mods-refused':
+      return {
+        content: `🧩 **The mods could not be installed, so the server will not start** (${sanitize(action.detail || 'no reason given')}). I am stopping it rather than starting it without mods. An operator fixes this with \`npx valheim deploy\` (or \`npx valheim mods lock\` first if the list changed); \`npx valheim logs\` shows the install's lines.`,
+        components: [buttonRow('start')],
+      };
+    case 'announce-mod-kicks':
+      return { content: action.kicks.map(kickLine).join('\n'), components: [] };
+    case 'announce-mods-game-changed':
+      return {
+        content: `⚠️ **Valheim was updated** (build ${sanitize(action.from)} → ${sanitize(action.to)}) since these mods last ran. Mods that have not caught up may fail or turn players away; the server log shows which. An operator can update them with \`npx valheim mods update\`, or hold the game version until they do.`,
+        components: [],
+      };
     default:
       return undefined;
   }
+}
+
+/** Who was turned away and what to install, in one line per kick. */
+function kickLine(kick: ModKickNotice): string {
+  const who = /^\d{17}$/.test(kick.peer)
+    ? `[${kick.peer}](<https://steamcommunity.com/profiles/${kick.peer}>)`
+    : sanitize(kick.peer);
+  const mod = kick.mod ? `**${sanitize(kick.mod)}**` : 'a mod';
+  const fix =
+    kick.reason === 'game'
+      ? `their Valheim is ${sanitize(kick.has ?? '?')}, the server runs ${sanitize(kick.need ?? '?')}: update the game (or the server's mods) so both match`
+      : kick.reason === 'missing'
+        ? `they do not have ${mod}: install the server's mods`
+        : `their ${mod} is not the server's version${kick.need ? ` (${sanitize(kick.need)})` : ''}: install the server's mods`;
+  return `🚫 The server turned away ${who}: ${fix}. \`/valheim mods\` lists every mod with its version and attaches a profile to import in r2modman.`;
 }
 
 /** "This session: 2 h 10 min, up to 3 players, about $0.29." */
@@ -131,7 +167,7 @@ export function sessionLine(
 }
 
 /** ECS reasons are AWS text; keep them from breaking formatting or mentioning anyone. */
-function sanitize(text: string): string {
+export function sanitize(text: string): string {
   return text.replace(/[`*_~|@<>]/g, '').slice(0, 200);
 }
 
@@ -149,13 +185,15 @@ export function budgetNotice(level: 'warn' | 'over', share: string): Notice {
 }
 
 /** The first of the month, in the notice channel: what last month was (ledger estimate). */
-export function monthlySummaryNotice(summary: MonthToDate, chart: string): Notice {
+export function monthlySummaryNotice(summary: MonthToDate, chart: string, firstWorld?: string): Notice {
   const money = (value: number) => `$${value.toFixed(2)}`;
   const played =
     summary.hours < 1 ? `${Math.round(summary.hours * 60)} min` : `${summary.hours.toFixed(1)} h`;
   const lines = [
     `🗓️ **${summary.label}:** ${summary.sessions} ${summary.sessions === 1 ? 'session' : 'sessions'}, ${played} played, about **${money(summary.total)}** (${money(summary.playCost)} play + ${money(summary.fixedSoFar)} storage and backups, list prices).`,
   ];
+  const worlds = perWorldLine(summary, firstWorld);
+  if (worlds) lines.push(worlds);
   if (summary.hours > 0) lines.push('Play hours per day:', chart);
   lines.push('This month so far: `/valheim cost`.');
   return { content: lines.join('\n'), components: [] };

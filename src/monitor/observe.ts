@@ -92,6 +92,8 @@ export async function observe(
       now - log.readyAt < JOIN_CODE_WAIT_MS && { joinCodePending: true }),
     ...(log?.gameVersion && { gameVersion: log.gameVersion }),
     ...(sessionLog?.saveError && { saveError: sessionLog.saveError }),
+    // The running task's: a refused install stops this task, and a replacement starts from nothing.
+    ...(log?.mods && { mods: log.mods }),
     ...(shutdownSaved !== undefined && { shutdownSaved }),
     ...(lastStop && {
       lastStop: {

@@ -32,10 +32,15 @@ export function sessionSnapshots(
   };
   const tasks = ecsWorldTransfers(sdkEcs(ecs), target);
   return {
-    take: async (reason, at) => {
+    take: async (reason, at, worldName) => {
       const outcome = await startWorldSnapshot(
         tasks,
-        { worldName: settings.worldName, reason, at: new Date(at), startedBy: 'valheim-monitor' },
+        {
+          worldName: worldName ?? settings.worldName,
+          reason,
+          at: new Date(at),
+          startedBy: 'valheim-monitor',
+        },
         AbortSignal.timeout(ECS_BUDGET_MS),
       );
       return outcome.kind === 'started' ? outcome.snapshotId : undefined;

@@ -4,7 +4,7 @@ import type { LogPresence } from '../players/log-presence.js';
 import { type FeedKind, isFeedKind } from '../records/feed.js';
 import { INITIAL_STATE, type LifecycleState } from '../records/lifecycle.js';
 import type { LiveMessage, LiveMessageKey, PendingNotice, StartReply } from '../records/notice.js';
-import type { CachedSpend, ChangeClaim } from '../records/server-state.js';
+import type { CachedSpend, ChangeClaim, QueuedStart } from '../records/server-state.js';
 import type { SessionRecord } from '../records/session.js';
 import type { DeliveryStore } from './deliveries.js';
 
@@ -25,6 +25,7 @@ import type { DeliveryStore } from './deliveries.js';
 
 /** Items that only matter for a while carry this epoch-seconds attribute; the table's TTL removes them. */
 export const TTL_ATTRIBUTE = 'expiresAt';
+const QUEUED_START_KEY = { pk: 'SERVER', sk: 'QUEUED-START' };
 
 export interface StoredState {
   readonly state: LifecycleState;
@@ -434,6 +435,69 @@ export class StateStore implements DeliveryStore {
   async loadBackupReply(snapshotId: string): Promise<StartReply | undefined> {
     const { Item } = await this.doc.get({ TableName: this.tableName, Key: { pk: 'BACKUP', sk: snapshotId } });
     return Item?.reply as StartReply | undefined;
+  }
+
+  /** Queues a start behind a running world transfer (replacing one queued before: the latest ask wins). */
+  async queueStart(queued: QueuedStart, signal?: AbortSignal): Promise<void> {
+    await this.doc.put(
+      {
+        TableName: this.tableName,
+        Item: {
+          ...QUEUED_START_KEY,
+          queued,
+          // Discord's interaction token lasts 15 minutes: a queued start is never kept longer than its reply.
+          [TTL_ATTRIBUTE]: Math.floor(queued.at / 1000) + 15 * 60,
+        },
+      },
+      signal,
+    );
+  }
+
+  async queuedStart(signal?: AbortSignal): Promise<QueuedStart | undefined> {
+    const { Item } = await this.doc.get(
+      { TableName: this.tableName, Key: QUEUED_START_KEY, ConsistentRead: true },
+      signal,
+    );
+    return Item?.queued as QueuedStart | undefined;
+  }
+
+  /** Takes the queued start off the queue if it is still `id`; false when it was not (taken or replaced). */
+  async dropQueuedStart(id: string, signal?: AbortSignal): Promise<boolean> {
+    try {
+      await this.doc.update(
+        {
+          TableName: this.tableName,
+          Key: QUEUED_START_KEY,
+          UpdateExpression: 'REMOVE queued',
+          ConditionExpression: 'queued.id = :id',
+          ExpressionAttributeValues: { ':id': id },
+        },
+        signal,
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Takes whatever start is queued off the queue (a stop calls it off); false when none was. */
+  async cancelQueuedStart(signal?: AbortSignal): Promise<boolean> {
+    try {
+      await this.doc.update(
+        {
+          TableName: this.tableName,
+          Key: QUEUED_START_KEY,
+          UpdateExpression: 'REMOVE queued',
+          ConditionExpression: 'attribute_exists(queued)',
+        },
+        signal,
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   /** Ledger rows whose session started in [from, to). */

@@ -99,6 +99,9 @@ function isNews(before: LogPresence, after: LogPresence): boolean {
     after.readyAt !== before.readyAt ||
     after.joinCode !== before.joinCode ||
     after.saveError?.at !== before.saveError?.at ||
+    // A refused mod install (the bot stops the task at once) and a player turned away for a mod.
+    after.mods?.refused?.at !== before.mods?.refused?.at ||
+    after.mods?.kicks?.at(-1)?.at !== before.mods?.kicks?.at(-1)?.at ||
     (savedDuringShutdown(after) === true && savedDuringShutdown(before) !== true) ||
     (after.base?.count === 0 && after.base.at !== before.base?.at && after.shutdownAt === undefined)
   );

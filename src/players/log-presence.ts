@@ -61,7 +61,24 @@ export interface LogPresence {
   readonly start?: StartLogMarks;
   /** The activity feed's news from this task, for the monitor to post (src/players/log-feed.ts). */
   readonly feed?: FeedLog;
+  /** What the mods' install said, and who was turned away for a mod or game version. */
+  readonly mods?: ModsPresence;
 }
+
+/** The mod lines of one task. */
+export interface ModsPresence {
+  /** The install refused the start (the first reason logged). */
+  readonly refused?: { readonly at: number; readonly detail: string };
+  readonly installed?: { readonly at: number; readonly mods: number; readonly bepinexPack: string };
+  readonly gameChanged?: { readonly at: number; readonly from: string; readonly to: string };
+  /** The latest kicks, oldest first (at most MAX_MOD_KICKS). */
+  readonly kicks?: readonly ModKick[];
+}
+
+export type ModKick = Omit<Extract<LogEvent, { kind: 'mod-kick' }>, 'kind'> & { readonly at: number };
+
+/** Kicks kept per task: the bot announces each once; a flood of retries must not grow the stored item. */
+export const MAX_MOD_KICKS = 10;
 
 /** One connect (`connected: true`) or disconnect line. */
 export interface PeerDelta {
@@ -133,6 +150,26 @@ export function applyLogEvent(presence: LogPresence, event: LogEvent, at: number
     case 'boss-defeated':
     case 'random-event':
       return next; // news for the feed (src/players/log-feed.ts), nothing about who is on
+    case 'mods-refused':
+      // The first reason: the fetch and the install may both say it.
+      return presence.mods?.refused
+        ? next
+        : { ...next, mods: { ...presence.mods, refused: { at, detail: event.detail } } };
+    case 'mods-installed':
+      return {
+        ...next,
+        mods: { ...presence.mods, installed: { at, mods: event.mods, bepinexPack: event.bepinexPack } },
+      };
+    case 'mods-game-changed':
+      return { ...next, mods: { ...presence.mods, gameChanged: { at, from: event.from, to: event.to } } };
+    case 'mod-kick': {
+      const { kind: _kind, ...kick } = event;
+      const known = presence.mods?.kicks ?? [];
+      // A retried batch delivers the same line twice: one kick.
+      if (known.some((k) => k.at === at && k.peer === kick.peer && k.mod === kick.mod)) return next;
+      const kicks = [...known, { ...kick, at }].sort((a, b) => a.at - b.at).slice(-MAX_MOD_KICKS);
+      return { ...next, mods: { ...presence.mods, kicks } };
+    }
   }
 }
 

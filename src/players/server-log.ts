@@ -1,4 +1,5 @@
 import type { FeedKind } from '../records/feed.js';
+import { MOD_FILTER_ALTERNATIVES, type ModLogEvent, parseModLine } from './mod-lines.js';
 import { START_LOG_FILTER_ALTERNATIVES } from './start-lines.js';
 
 /**
@@ -38,7 +39,9 @@ export type LogEvent =
   | { readonly kind: 'world-saved' }
   | { readonly kind: 'save-failed'; readonly detail: string }
   | { readonly kind: 'version'; readonly version: string }
-  | { readonly kind: 'shutdown' };
+  | { readonly kind: 'shutdown' }
+  /** The mods' install and the players it turned away (src/players/mod-lines.ts). */
+  | ModLogEvent;
 
 type Build = (match: RegExpExecArray) => LogEvent | undefined;
 
@@ -107,7 +110,7 @@ export function parseLogLine(line: string): LogEvent | undefined {
     const match = pattern.exec(line);
     if (match) return build(match);
   }
-  return undefined;
+  return parseModLine(line);
 }
 
 /**
@@ -142,6 +145,8 @@ const FILTER_ALTERNATIVES = [
   'ZNet.Shutdown',
   // The start-up lines that time a start's phases (src/monitor/start-phases.ts).
   ...START_LOG_FILTER_ALTERNATIVES,
+  // The mods' install, and players turned away for a mod or game version.
+  ...MOD_FILTER_ALTERNATIVES,
 ] as const;
 
 /**

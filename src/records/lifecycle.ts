@@ -10,7 +10,7 @@ export type Phase = 'stopped' | 'starting' | 'ready' | 'stopping';
  * Why the bot stops a server by itself. `blind`: the player count stayed unknown too long; `max-session`: the
  * session ran `maxSessionHours` (plus any Keep running). Each is warned in Discord before it happens.
  */
-export type StopReason = 'idle' | 'nobody-joined' | 'blind' | 'max-session';
+export type StopReason = 'idle' | 'nobody-joined' | 'blind' | 'max-session' | 'mods-refused';
 
 /** The stops that a Keep running button can put off. */
 export type LimitKind = 'blind' | 'max-session';
@@ -63,6 +63,20 @@ export interface LifecycleState {
   readonly lastSnapshotAt?: number;
   /** The activity feed's news posted (or passed over) so far. */
   readonly feedPosted?: FeedWatermark;
+  /** The log time of the newest mod kick announced, of a refused mod install, of a game change under mods. */
+  readonly modKickAnnouncedAt?: number;
+  readonly modsRefusedAnnouncedAt?: number;
+  readonly modsGameChangedAnnouncedAt?: number;
+}
+
+/** A player turned away for a mod or game version, as the log said (src/players/mod-lines.ts). */
+export interface ModKickNotice {
+  /** Steam ID (or PlayFab platform ID). */
+  readonly peer: string;
+  readonly reason: 'game' | 'version' | 'missing';
+  readonly mod?: string;
+  readonly need?: string;
+  readonly has?: string;
 }
 
 export const INITIAL_STATE: LifecycleState = { phase: 'stopped' };
@@ -81,6 +95,8 @@ export type Action =
       readonly joinCode?: string;
       /** How long the start took and where the time went (added by the monitor, from the start phases). */
       readonly start?: { readonly readyIn: string; readonly phases: string };
+      /** How many mods the server installed (a modded start). */
+      readonly mods?: number;
     }
   | { readonly type: 'announce-slow-start'; readonly minutes: number }
   | { readonly type: 'announce-interrupted'; readonly spot: boolean; readonly reason?: string }
@@ -99,6 +115,10 @@ export type Action =
   | { readonly type: 'cancel-limit-warning'; readonly kind: LimitKind }
   | { readonly type: 'announce-join-code'; readonly joinCode: string }
   | { readonly type: 'announce-save-error'; readonly detail: string }
+  /** The mods could not be installed: the game will not start (the task is stopped). */
+  | { readonly type: 'announce-mods-refused'; readonly detail: string }
+  | { readonly type: 'announce-mod-kicks'; readonly kicks: readonly ModKickNotice[] }
+  | { readonly type: 'announce-mods-game-changed'; readonly from: string; readonly to: string }
   | { readonly type: 'upsert-dns'; readonly ip: string }
   | { readonly type: 'delete-dns' }
   | {

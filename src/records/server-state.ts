@@ -1,3 +1,5 @@
+import type { StartReply } from './notice.js';
+
 /** Small records the state table keeps beside the lifecycle state. */
 
 /**
@@ -16,4 +18,16 @@ export interface CachedSpend {
   readonly amount: number;
   readonly currency: string;
   readonly fetchedAt: number;
+}
+
+/**
+ * A `/valheim start` that came while a world transfer (the session-end snapshot) was running: the monitor
+ * starts the server when that transfer has stopped, editing this reply as the start goes on.
+ */
+export interface QueuedStart {
+  /** Unique per queued start: only the one that was read is taken off the queue. */
+  readonly id: string;
+  readonly reply: StartReply;
+  /** Epoch milliseconds. */
+  readonly at: number;
 }

@@ -6,7 +6,13 @@ import {
   parseWorldArgs,
   type WorldParameterNames,
 } from './active-world.js';
-import type { ActiveWorldStore, SnapshotFacts, WorldCatalog, WorldRecord } from './world-catalog.js';
+import type {
+  ActiveWorldStore,
+  PendingSwitch,
+  SnapshotFacts,
+  WorldCatalog,
+  WorldRecord,
+} from './world-catalog.js';
 import { isWorldName, type WorldSettings } from './world-settings.js';
 
 /*
@@ -16,6 +22,8 @@ import { isWorldName, type WorldSettings } from './world-settings.js';
  */
 
 const PK = 'WORLD';
+/** The pending "Stop and switch": its own partition, so that the world list never sees it. */
+const SWITCH_KEY = { pk: 'WORLD-SWITCH', sk: 'PENDING' };
 
 export class DynamoWorldCatalog implements WorldCatalog {
   constructor(
@@ -140,6 +148,36 @@ export class DynamoWorldCatalog implements WorldCatalog {
       },
       signal,
     );
+  }
+  async pendingSwitch(signal?: AbortSignal): Promise<PendingSwitch | undefined> {
+    const { Item } = await this.doc.get(
+      { TableName: this.tableName, Key: SWITCH_KEY, ConsistentRead: true },
+      signal,
+    );
+    if (!Item || typeof Item.to !== 'string' || typeof Item.at !== 'number') return undefined;
+    return { to: Item.to, at: Item.at, ...(typeof Item.by === 'string' && { by: Item.by }) };
+  }
+
+  async setPendingSwitch(pending: PendingSwitch, signal?: AbortSignal): Promise<void> {
+    await this.doc.put({ TableName: this.tableName, Item: { ...SWITCH_KEY, ...pending } }, signal);
+  }
+
+  async clearPendingSwitch(to: string, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.doc.update(
+        {
+          TableName: this.tableName,
+          Key: SWITCH_KEY,
+          UpdateExpression: 'REMOVE #to, #at, #by',
+          ConditionExpression: '#to = :to',
+          ExpressionAttributeNames: { '#to': 'to', '#at': 'at', '#by': 'by' },
+          ExpressionAttributeValues: { ':to': to },
+        },
+        signal,
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
   }
 }
 

@@ -45,6 +45,15 @@ export interface SnapshotFacts {
   readonly sizes: Readonly<Record<string, number>>;
 }
 
+/** "Stop and switch": the world to switch to once the server has stopped (the stop saves the world first). */
+export interface PendingSwitch {
+  readonly to: string;
+  /** A Discord user id. */
+  readonly by?: string;
+  /** Epoch milliseconds. */
+  readonly at: number;
+}
+
 export interface WorldCatalog {
   /** Every record, deleted ones included (see worlds.ts for what a list shows). */
   list(signal?: AbortSignal): Promise<WorldRecord[]>;
@@ -57,6 +66,11 @@ export interface WorldCatalog {
   recordSnapshot(facts: SnapshotFacts, now: number, signal?: AbortSignal): Promise<void>;
   /** Marks the world deleted (its snapshots and its hours in the ledger stay). */
   remove(name: string, now: number, signal?: AbortSignal): Promise<void>;
+  /** The switch waiting for the server to stop, if any. */
+  pendingSwitch(signal?: AbortSignal): Promise<PendingSwitch | undefined>;
+  setPendingSwitch(pending: PendingSwitch, signal?: AbortSignal): Promise<void>;
+  /** Removes the pending switch if it is still the one to `to` (a newer one, to another world, stays). */
+  clearPendingSwitch(to: string, signal?: AbortSignal): Promise<void>;
 }
 
 /** The active world's parameters. */

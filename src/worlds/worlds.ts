@@ -234,3 +234,20 @@ export function playByWorld(
   }
   return byWorld;
 }
+
+/**
+ * Applies a pending "Stop and switch" once the game has stopped: the monitor calls this when it sees the
+ * server stopped, and a start calls it first (should the monitor have missed the stop). Undefined when
+ * nothing was pending; the pending switch stays while the game still runs.
+ */
+export async function applyPendingSwitch(
+  ports: WorldsPorts,
+  signal?: AbortSignal,
+): Promise<SwitchOutcome | undefined> {
+  const pending = await ports.catalog.pendingSwitch(signal);
+  if (!pending) return undefined;
+  const outcome = await switchWorld(ports, pending.to, signal);
+  if (outcome.kind === 'running') return outcome;
+  await ports.catalog.clearPendingSwitch(pending.to, signal);
+  return outcome;
+}

@@ -21,6 +21,7 @@ import {
   USER_ID,
 } from '../support/discord-signing.js';
 import { FakeGameServer, RUNNING, STOPPED } from '../support/fake-game-server.js';
+import { memoryWorlds } from '../worlds/memory-worlds.js';
 
 const NOW = new Date('2026-11-23T19:42:00Z');
 
@@ -372,6 +373,27 @@ describe('buttons, password and shared state', () => {
       expect(reply.data.content).toContain('**November 2026 so far:** 1 session, 4.0 h played.');
       expect(reply.data.content).toContain('$0.49 for play + $0.40 storage and backups = **$0.89**');
       expect(reply.data.content).toContain('set `cost.costExplorer` to true');
+    });
+
+    it('splits the hours and play cost by world when more than one was played', async () => {
+      // Given a row from before worlds (the first world's) and one of a second world
+      store.ledger = [
+        store.ledger[0] as SessionRecord,
+        {
+          sessionId: 'b',
+          startedAt: Date.parse('2026-11-09T18:00:00Z'),
+          stoppedAt: Date.parse('2026-11-09T20:00:00Z'),
+          cpu: 2048,
+          memoryMiB: 8192,
+          spot: false,
+          world: 'Season2',
+        },
+      ];
+      context = { ...context, worlds: async () => memoryWorlds('Dedicated') };
+      const reply = (await runValheimCommand(commandInteraction({ subcommand: 'cost' }), context)) as Reply;
+      expect(reply.data.content).toContain(
+        'Per world: **Dedicated** 4.0 h ($0.49) · **Season2** 2.0 h ($0.24)',
+      );
     });
 
     it('lists who played how long, by character name from the log', async () => {

@@ -53,3 +53,13 @@ describe('pinning', () => {
     expect(ignored('.env.example')).toBe(1);
   });
 });
+
+describe('.gitlab-ci.yml', () => {
+  it('gets AWS credentials from an OIDC ID token only: no long-lived keys', () => {
+    // Given the pipeline as committed (test/ci/gitlab-ci.test.ts runs it: npm run test:pipelines)
+    const pipelineSource = read('.gitlab-ci.yml');
+    // Then
+    expect(pipelineSource).not.toMatch(/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|aws_access_key/i);
+    expect(pipelineSource).toMatch(/id_tokens:\n\s+AWS_ID_TOKEN:\n\s+aud: sts\.amazonaws\.com\n/);
+  });
+});

@@ -1,14 +1,23 @@
+import { dirname, join } from 'node:path';
 import { ClusterNotFoundException, DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockAwsClient } from '../support/aws-mock.js';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { type DeployDeps, deploy } from '../../src/cli/commands/deploy.js';
 import { errorLines } from '../../src/cli/errors.js';
 import { run } from '../../src/cli/program.js';
 import { gameServiceNames } from '../../src/config/names.js';
-import { awsError, type CapturedTerminal, captureTerminal, cliDeps, writeConfig } from './helpers.js';
+import { LOCKFILE_NAME, LOCKFILE_VERSION, writeLock } from '../../src/mods/lockfile.js';
+import {
+  awsError,
+  type CapturedTerminal,
+  captureTerminal,
+  cliDeps,
+  EXAMPLE_CONFIG,
+  writeConfig,
+} from './helpers.js';
 
-const ecsMock = mockClient(ECSClient);
+const ecsMock = mockAwsClient(ECSClient);
 const CDK = { command: '/usr/bin/node', args: ['/project/node_modules/aws-cdk/bin/cdk'] };
 
 beforeEach(() => {
@@ -169,5 +178,58 @@ describe('valheim deploy', () => {
   it('names the cluster and service as the stack does', () => {
     // Given / When / Then
     expect(gameServiceNames('my-stack')).toEqual({ cluster: 'my-stack', service: 'my-stack-server' });
+  });
+});
+
+describe('valheim deploy with mods', () => {
+  it('refuses a lockfile that no longer matches the config, before anything runs', async () => {
+    // Given a config listing a mod and no lockfile next to it
+    const config = writeConfig({ mods: { packages: ['denikson-BepInExPack_Valheim-5.4.2333'] } });
+    const d = deps();
+
+    const error = await deploy({ config }, d).catch((e: unknown) => e);
+
+    // Then one line names the mismatch and the fix; neither ECS nor cdk was asked anything
+    expect(errorLines(error, false)).toEqual([
+      expect.stringMatching(
+        /^valheim: .*valheim\.mods\.lock\.json does not match the config: mods\.packages differs from the lockfile — run npx valheim mods lock/,
+      ),
+    ]);
+    expect(ecsMock).not.toHaveReceivedCommand(DescribeServicesCommand);
+    expect(d.spawn).not.toHaveBeenCalled();
+  });
+
+  it('warns that crossplay players cannot install mods, before it deploys them', async () => {
+    // Given crossplay on and a current lockfile with a mod
+    const pack = 'denikson-BepInExPack_Valheim-5.4.2333';
+    const config = writeConfig({
+      server: { ...EXAMPLE_CONFIG.server, crossplay: true },
+      mods: { packages: [pack] },
+    });
+    writeLock(join(dirname(config), LOCKFILE_NAME), {
+      lockfileVersion: LOCKFILE_VERSION,
+      packages: {
+        [pack]: {
+          sha256: 'a'.repeat(64),
+          size: 1,
+          url: '',
+          dependencies: [],
+          side: 'both',
+          categories: [],
+          deprecated: false,
+        },
+      },
+      sets: { default: { requested: [pack], packages: [pack], bepinexPack: '5.4.2333' }, worlds: {} },
+    });
+    ecsMock
+      .on(DescribeServicesCommand)
+      .rejects(new ClusterNotFoundException({ message: 'x', $metadata: {} }));
+    const d = deps(1);
+
+    await deploy({ config }, d);
+
+    expect(d.term.stderr.join('\n')).toContain(
+      'valheim: warning: crossplay is on: Xbox and Game Pass players cannot install mods',
+    );
   });
 });

@@ -1,14 +1,14 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { type DestroyDeps, destroy, keptResources } from '../../src/cli/commands/destroy.js';
 import { errorLines } from '../../src/cli/errors.js';
 import { run } from '../../src/cli/program.js';
 import { loadConfig } from '../../src/config/load.js';
 import { estimateCost } from '../../src/cost/estimate.js';
+import { mockAwsClient } from '../support/aws-mock.js';
 import { awsError, cliDeps, writeConfig } from './helpers.js';
 
-const cloudFormation = mockClient(CloudFormationClient);
+const cloudFormation = mockAwsClient(CloudFormationClient);
 
 beforeEach(() => {
   // Unless a test says otherwise, the stack is deployed.

@@ -1,5 +1,5 @@
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockAwsClient } from '../support/aws-mock.js';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerCommands } from '../../src/cli/commands/discord-register.js';
@@ -8,7 +8,7 @@ import { guildCommands } from '../../src/discord/commands.js';
 import { closedPort, type FakeDiscord, startFakeDiscord } from './fake-discord.js';
 import { APPLICATION_ID, awsError, BOT_TOKEN, captureTerminal, GUILD_ID, writeConfig } from './helpers.js';
 
-const ssmMock = mockClient(SSMClient);
+const ssmMock = mockAwsClient(SSMClient);
 const COMMANDS_PATH = `/api/v10/applications/${APPLICATION_ID}/guilds/${GUILD_ID}/commands`;
 const REGISTERED = guildCommands().map((command, index) => ({
   ...command,

@@ -1,6 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockAwsClient } from '../support/aws-mock.js';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/program.js';
@@ -16,8 +16,8 @@ import {
   writeConfig,
 } from './helpers.js';
 
-const cloudFormation = mockClient(CloudFormationClient);
-const ssm = mockClient(SSMClient);
+const cloudFormation = mockAwsClient(CloudFormationClient);
+const ssm = mockAwsClient(SSMClient);
 /** The secret last segment of Discord's route, as the deploy stores it in SSM. */
 const SEGMENT = '5ec7e7'.padEnd(40, '0');
 

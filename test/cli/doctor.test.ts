@@ -15,7 +15,7 @@ import {
 import { GetBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetParameterCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockAwsClient } from '../support/aws-mock.js';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/program.js';
@@ -33,14 +33,14 @@ import {
   writeConfig,
 } from './helpers.js';
 
-const sts = mockClient(STSClient);
-const ec2 = mockClient(EC2Client);
-const cloudFormation = mockClient(CloudFormationClient);
-const iam = mockClient(IAMClient);
-const ssm = mockClient(SSMClient);
-const ecs = mockClient(ECSClient);
-const backup = mockClient(BackupClient);
-const s3 = mockClient(S3Client);
+const sts = mockAwsClient(STSClient);
+const ec2 = mockAwsClient(EC2Client);
+const cloudFormation = mockAwsClient(CloudFormationClient);
+const iam = mockAwsClient(IAMClient);
+const ssm = mockAwsClient(SSMClient);
+const ecs = mockAwsClient(ECSClient);
+const backup = mockAwsClient(BackupClient);
+const s3 = mockAwsClient(S3Client);
 const WORLD_BUCKET = 'valheim-ondemand-worldsbucket97ae83f6-a1b2c3d4e5f6';
 
 const ACCOUNT = '111122223333';

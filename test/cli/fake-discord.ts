@@ -11,8 +11,10 @@ export interface RecordedRequest {
   /** Path including the /api/v10 prefix, e.g. "/api/v10/applications/@me". */
   readonly path: string;
   readonly headers: IncomingHttpHeaders;
-  /** The parsed JSON body, or undefined when there was none. */
+  /** The parsed JSON body, or undefined when there was none (or it was not JSON: see `raw`). */
   readonly body: unknown;
+  /** The body as sent (a multipart upload's files are here). */
+  readonly raw: Buffer;
   /** When the request arrived (ms since the epoch). */
   readonly at: number;
 }
@@ -59,12 +61,15 @@ export async function startFakeDiscord(): Promise<FakeDiscord> {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
+      const raw = Buffer.concat(chunks);
+      const text = raw.toString('utf8');
+      const multipart = req.headers['content-type']?.startsWith('multipart/') ?? false;
       const recorded: RecordedRequest = {
         method: req.method ?? '',
         path: req.url ?? '',
         headers: req.headers,
-        body: text ? (JSON.parse(text) as unknown) : undefined,
+        body: text && !multipart ? (JSON.parse(text) as unknown) : undefined,
+        raw,
         at: Date.now(),
       };
       requests.push(recorded);

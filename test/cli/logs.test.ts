@@ -5,15 +5,15 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { type LogsDeps, logs, parseSince } from '../../src/cli/commands/logs.js';
 import { errorLines } from '../../src/cli/errors.js';
 import { type CliDeps, run } from '../../src/cli/program.js';
 import { serverLogGroupName } from '../../src/config/names.js';
+import { mockAwsClient } from '../support/aws-mock.js';
 import { awsError, type CapturedTerminal, captureTerminal, writeConfig } from './helpers.js';
 
-const logsMock = mockClient(CloudWatchLogsClient);
+const logsMock = mockAwsClient(CloudWatchLogsClient);
 
 const NOW = Date.parse('2026-11-23T19:00:00Z'); // 20:00 in Europe/Berlin, the example config's time zone
 const GROUP = '/valheim-ondemand/server';

@@ -1,5 +1,5 @@
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockAwsClient } from '../support/aws-mock.js';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -14,7 +14,7 @@ import {
 import { errorLines } from '../../src/cli/errors.js';
 import { awsError, BOT_TOKEN, type CapturedTerminal, captureTerminal, writeConfig } from './helpers.js';
 
-const ssmMock = mockClient(SSMClient);
+const ssmMock = mockAwsClient(SSMClient);
 const SERVER_NAME = 'Vikings of the North';
 const PASSWORD = 'skal-mead-2024';
 const NAMES = {

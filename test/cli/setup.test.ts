@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockAwsClient } from '../support/aws-mock.js';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type SetupDeps, type SetupOptions, setup } from '../../src/cli/commands/setup.js';
@@ -16,7 +16,7 @@ import { botInviteUrl } from '../../src/discord/discord-errors.js';
 import { closedPort, type FakeDiscord, startFakeDiscord } from './fake-discord.js';
 import { awsError, BOT_TOKEN, type CapturedTerminal, captureTerminal, EXAMPLE_CONFIG } from './helpers.js';
 
-const ssmMock = mockClient(SSMClient);
+const ssmMock = mockAwsClient(SSMClient);
 
 const APP_ID = '123456789012345678';
 const PUBLIC_KEY = EXAMPLE_CONFIG.discord.publicKey as string;

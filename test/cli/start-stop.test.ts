@@ -8,7 +8,6 @@ import {
   type Task,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type StartStopDeps, start, stop } from '../../src/cli/commands/start-stop.js';
 import { errorLines } from '../../src/cli/errors.js';
@@ -16,6 +15,7 @@ import { run } from '../../src/cli/program.js';
 import { LOG_FILTER_PATTERN } from '../../src/players/server-log.js';
 import { USUAL_START_TIME } from '../../src/server/start-budget.js';
 import { type Responder, startA2sResponder } from '../support/a2s-responder.js';
+import { mockAwsClient } from '../support/aws-mock.js';
 import {
   awsError,
   type CapturedTerminal,
@@ -28,9 +28,9 @@ import {
   writeConfig,
 } from './helpers.js';
 
-const ecsMock = mockClient(ECSClient);
-const ec2Mock = mockClient(EC2Client);
-const logsMock = mockClient(CloudWatchLogsClient);
+const ecsMock = mockAwsClient(ECSClient);
+const ec2Mock = mockAwsClient(EC2Client);
+const logsMock = mockAwsClient(CloudWatchLogsClient);
 
 /** One moment of the server's life as ECS reports it. */
 interface Scene {

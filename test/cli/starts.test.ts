@@ -84,6 +84,25 @@ describe('valheim starts', () => {
     ]);
   });
 
+  it('names the world of each start once the ledger names worlds (older rows: server.world)', async () => {
+    await ledger();
+    const store = new StateStore(sdkDocuments(dynamo.client), tableName);
+    await store.recordSession({ sessionId: '2026-11-30T18:02:00.000Z', world: 'Season2' });
+    const d = deps();
+    expect(await run(['starts', '--config', config], d)).toBe(0);
+    expect(d.term.stdout.slice(0, 3).map((line) => line.split(/\s{2,}/).slice(0, 2))).toEqual([
+      ['started (UTC)', 'world'],
+      ['2026-11-29 18:02', 'Dedicated'],
+      ['2026-11-30 18:02', 'Season2'],
+    ]);
+    const json = deps();
+    expect(await run(['starts', '--config', config, '--json'], json)).toBe(0);
+    expect(JSON.parse(json.term.stdout.join('')).map((row: { world: string }) => row.world)).toEqual([
+      'Dedicated',
+      'Season2',
+    ]);
+  });
+
   it('prints JSON with --json and honours --last', async () => {
     await ledger();
     const d = deps();

@@ -7,13 +7,13 @@ import {
   type Task,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type StatusDeps, status } from '../../src/cli/commands/status.js';
 import { errorLines } from '../../src/cli/errors.js';
 import { run } from '../../src/cli/program.js';
 import { USUAL_START_TIME } from '../../src/server/start-budget.js';
 import { type Responder, startA2sResponder } from '../support/a2s-responder.js';
+import { mockAwsClient } from '../support/aws-mock.js';
 import {
   awsError,
   type CapturedTerminal,
@@ -25,8 +25,8 @@ import {
   writeConfig,
 } from './helpers.js';
 
-const ecsMock = mockClient(ECSClient);
-const ec2Mock = mockClient(EC2Client);
+const ecsMock = mockAwsClient(ECSClient);
+const ec2Mock = mockAwsClient(EC2Client);
 
 const OLD_TASK_ARN = 'arn:aws:ecs:eu-central-1:111122223333:task/valheim-ondemand/fedcba9876543210fedcba98';
 const NOW = Date.parse('2026-11-23T20:05:00Z');

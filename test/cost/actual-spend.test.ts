@@ -1,5 +1,4 @@
 import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
-import { mockClient } from 'aws-sdk-client-mock';
 import type { APIInteractionResponseChannelMessageWithSource } from 'discord-api-types/v10';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { sdkDocuments } from '../../src/aws/sdk-dynamodb.js';
@@ -16,11 +15,12 @@ import { DEFAULT_LIFECYCLE } from '../../src/monitor/decide.js';
 import { StateStore } from '../../src/monitor/state-store.js';
 import { INITIAL_STATE } from '../../src/records/lifecycle.js';
 import type { CachedSpend } from '../../src/records/server-state.js';
+import { mockAwsClient } from '../support/aws-mock.js';
 import { commandInteraction, GUILD_ID } from '../support/discord-signing.js';
 import { type LocalDynamo, startDynalite } from '../support/dynalite.js';
 import { FakeGameServer, STOPPED } from '../support/fake-game-server.js';
 
-const ce = mockClient(CostExplorerClient);
+const ce = mockAwsClient(CostExplorerClient);
 const NOW = new Date('2026-11-23T19:00:00Z');
 const TAG = { key: 'project', value: 'valheim-ondemand' };
 const ANSWER = { ResultsByTime: [{ Total: { UnblendedCost: { Amount: '3.4567', Unit: 'USD' } } }] };

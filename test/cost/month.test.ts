@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { monthRange, monthToDate } from '../../src/cost/month.js';
+import { monthRange, monthToDate, perWorldLine } from '../../src/cost/month.js';
 import type { SessionRecord } from '../../src/records/session.js';
 
 const at = (iso: string) => Date.parse(iso);
@@ -49,5 +49,47 @@ describe('month to date from the ledger (hand-checked figures)', () => {
     );
     // 2 h of the first (after midnight) + 1 h of the running one
     expect(summary.hours).toBeCloseTo(3, 9);
+  });
+});
+
+describe('play per world', () => {
+  const now = new Date('2026-11-16T00:00:00Z');
+  const inWorld = (world: string | undefined, startIso: string, stopIso: string): SessionRecord => ({
+    ...session(startIso, stopIso),
+    ...(world && { world }),
+  });
+
+  it('splits hours and play cost by the world each session ran (rows without one: the first world)', () => {
+    const summary = monthToDate(
+      [
+        inWorld('Season2', '2026-11-02T19:00:00Z', '2026-11-02T23:00:00Z'), // 4 h: $0.48608
+        inWorld(undefined, '2026-11-05T19:00:00Z', '2026-11-05T20:00:00Z'), // 1 h, before worlds: $0.12152
+        inWorld('Dedicated', '2026-11-09T18:00:00Z', '2026-11-09T20:00:00Z'), // 2 h: $0.24304
+      ],
+      now,
+      'us-east-1',
+      0,
+    );
+    expect(summary.byWorld.map((play) => [play.world, play.sessions, play.hours])).toEqual([
+      ['Season2', 1, 4],
+      ['Dedicated', 1, 2],
+      [undefined, 1, 1],
+    ]);
+    expect(perWorldLine(summary, 'Dedicated')).toBe(
+      'Per world: **Season2** 4.0 h ($0.49) · **Dedicated** 3.0 h ($0.36)',
+    );
+  });
+
+  it('says nothing per world when one world was played', () => {
+    const summary = monthToDate(
+      [
+        inWorld(undefined, '2026-11-02T19:00:00Z', '2026-11-02T23:00:00Z'),
+        inWorld('Dedicated', '2026-11-09T18:00:00Z', '2026-11-09T20:00:00Z'),
+      ],
+      now,
+      'us-east-1',
+      0,
+    );
+    expect(perWorldLine(summary, 'Dedicated')).toBeUndefined();
   });
 });

@@ -108,5 +108,32 @@ describe('the monthly summary', () => {
     expect(posted).toHaveLength(1);
     expect(posted[0]).toContain('**November 2026:** 2 sessions, 5.0 h played, about **$0.82**');
     expect(posted[0]).toContain('·····▆······█');
+    // One world played: no line per world
+    expect(posted[0]).not.toContain('Per world');
+  });
+
+  it('splits last month by world when several were played (rows from before worlds: the first world)', async () => {
+    const ledger = [
+      session('2026-11-06T19:00:00.000Z', 2),
+      { ...session('2026-11-13T19:00:00.000Z', 3), world: 'Season2' },
+    ];
+    const posted: string[] = [];
+    await postMonthlySummary(
+      {
+        now: () => Date.parse('2026-12-01T11:00:00Z'),
+        store: { sessions: async () => ledger } as never,
+        notify: async (notice) => {
+          posted.push(notice.content);
+          return { status: 'delivered', via: 'channel' };
+        },
+        worlds: {
+          firstWorld: 'Dedicated',
+          active: async () => 'Season2',
+          applyPendingSwitch: async () => undefined,
+        },
+      },
+      { fixedMonthly: 0.125, region: 'eu-central-1' },
+    );
+    expect(posted[0]).toContain('Per world: **Season2** 3.0 h ($0.42) · **Dedicated** 2.0 h ($0.28)');
   });
 });

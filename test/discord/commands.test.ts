@@ -4,7 +4,9 @@ import {
   guildCommands,
   isSubcommand,
   OPERATOR_SUBCOMMANDS,
+  OPERATOR_WORLD_SUBCOMMANDS,
   SUBCOMMANDS,
+  WORLD_GROUP,
 } from '../../src/discord/commands.js';
 
 describe('command definitions', () => {
@@ -21,14 +23,52 @@ describe('command definitions', () => {
       [1, 'cost'],
       [1, 'backup'],
       [1, 'keep-running'],
+      [1, 'mods'],
       [1, 'feed'],
       [1, 'schedule'],
+      [2, 'world'],
     ]);
     const feed = options?.find((option) => option.name === 'feed');
     expect(feed && 'options' in feed && feed.options?.map((option) => option.name)).toEqual([
       'action',
       'kind',
     ]);
+  });
+
+  it('register /valheim world list|switch|new|settings, world names autocompleted where a world exists', () => {
+    const [command] = guildCommands();
+    const options = command && 'options' in command ? (command.options ?? []) : [];
+    const group = options.find((option) => option.name === WORLD_GROUP);
+    const subcommands = (group && 'options' in group ? (group.options ?? []) : []) as Array<{
+      name: string;
+      description: string;
+      options?: Array<{
+        name: string;
+        type: number;
+        autocomplete?: boolean;
+        required?: boolean;
+        description: string;
+      }>;
+    }>;
+    expect(subcommands.map((sub) => [sub.name, (sub.options ?? []).map((o) => o.name)])).toEqual([
+      ['list', []],
+      ['switch', ['name']],
+      ['new', ['name', 'preset', 'modifiers']],
+      ['settings', ['name', 'preset', 'modifiers', 'reset']],
+    ]);
+    const name = (sub: string) => subcommands.find((s) => s.name === sub)?.options?.[0];
+    expect(name('switch')).toMatchObject({ autocomplete: true, required: true });
+    expect(name('settings')).toMatchObject({ autocomplete: true });
+    expect(name('new')).not.toHaveProperty('autocomplete');
+    // Discord's limits: names 1–32 lower-case, descriptions 1–100
+    for (const sub of subcommands) {
+      expect(sub.description.length).toBeLessThanOrEqual(100);
+      for (const option of sub.options ?? []) {
+        expect(option.name).toMatch(/^[-_a-z0-9]{1,32}$/);
+        expect(option.description.length).toBeLessThanOrEqual(100);
+      }
+    }
+    expect([...OPERATOR_WORLD_SUBCOMMANDS]).toEqual(['switch', 'new', 'settings']);
   });
 
   it('make backup and keep-running operator commands: a task that costs money, a server kept up', () => {

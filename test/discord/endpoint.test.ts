@@ -81,7 +81,32 @@ describe('interaction endpoint protocol', () => {
     expect(response.statusCode).toBe(400);
   });
 
-  it.each([4, 5, 99])('answers 400 to the unsupported interaction type %i', async (type) => {
+  it('answers an autocomplete at once, without recording its id (it only reads), and with nothing on failure', async () => {
+    // Given a ledger that would fail the request, and a handler that suggests one world
+    const ledger: InteractionLedger = { claim: vi.fn(async () => false) };
+    const replay = { nowSeconds: () => Math.floor(Date.now() / 1000), ledger: async () => ledger };
+    const suggestions = { type: 8 as const, data: { choices: [{ name: 'Ashlands', value: 'Ashlands' }] } };
+    const typing = { id: '31', type: 4, data: { name: 'valheim', options: [] } };
+    const answer = (autocomplete: () => Promise<typeof suggestions>) =>
+      handleInteractionRequest(
+        signedRequest(keys, JSON.stringify(typing)),
+        publicKey,
+        { ...handlers, autocomplete },
+        silentLogger,
+        replay,
+      );
+    // When / Then
+    const response = await answer(async () => suggestions);
+    expect(JSON.parse(response.body)).toEqual(suggestions);
+    expect(ledger.claim).not.toHaveBeenCalled();
+    const failed = await answer(async () => {
+      throw new Error('SSM down');
+    });
+    expect(failed.statusCode).toBe(200);
+    expect(JSON.parse(failed.body)).toEqual({ type: 8, data: { choices: [] } });
+  });
+
+  it.each([5, 99])('answers 400 to the unsupported interaction type %i', async (type) => {
     const response = await call(signedRequest(keys, JSON.stringify({ id: '3', type, data: {} })));
     expect(response.statusCode).toBe(400);
   });

@@ -4,7 +4,8 @@ import { MAX_HOURS_PER_MONTH } from '../../src/cli/commands/cost.js';
 import { EXAMPLE_CONFIG_FILE, loadConfig } from '../../src/config/load.js';
 import { estimateCost, formatEstimate, money } from '../../src/cost/estimate.js';
 import { PRICED_REGIONS } from '../../src/cost/prices.js';
-import { COMMAND_NAME, SUBCOMMANDS } from '../../src/discord/commands.js';
+import { worldIdleUsdPerGb } from '../../src/cost/world-idle.js';
+import { COMMAND_NAME, SUBCOMMANDS, WORLD_GROUP, WORLD_SUBCOMMANDS } from '../../src/discord/commands.js';
 import {
   aboutMinutes,
   FULL_DOWNLOAD_START_SECONDS,
@@ -74,6 +75,23 @@ describe('README', () => {
     for (const name of Object.keys(SUBCOMMANDS)) {
       expect(readme, `/${COMMAND_NAME} ${name}`).toContain(`\`/${COMMAND_NAME} ${name}\``);
     }
+  });
+
+  it('documents every world subcommand, and what each world kept costs with the example config', () => {
+    for (const name of Object.keys(WORLD_SUBCOMMANDS)) {
+      expect(readme, `/${COMMAND_NAME} ${WORLD_GROUP} ${name}`).toContain(
+        `\`/${COMMAND_NAME} ${WORLD_GROUP} ${name}\``,
+      );
+    }
+    const perGb = worldIdleUsdPerGb({
+      region: example.region,
+      snapshots: example.snapshots,
+      backupRetentionDays: example.backup.retentionDays,
+    });
+    expect(readme).toContain(`about **$${perGb.toFixed(3)} a month per GB** with the example config`);
+    expect(readme).toContain(
+      `$${(perGb * example.cost.worldSizeGb).toFixed(3)} for a ${example.cost.worldSizeGb} GB world`,
+    );
   });
 
   it('sets up in the order the wizard prints: app, wizard with the invite, bootstrap, deploy, play', () => {

@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-route-53';
 import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { BUTTON_IDS, REFRESH_AS_NEW_MESSAGE_ID } from '../../src/discord/components.js';
@@ -399,8 +399,6 @@ describe('the deployed bundles against moto', () => {
   });
 
   it('wires Discord at deploy time: commands registered, endpoint set after it answered 401', async () => {
-    const wiring = stack.ofType('Custom::DiscordWiring')[0] ?? '';
-    const properties = stack.template.Resources[wiring]?.Properties ?? {};
     cloudFormation = {
       ...(await listen(async (_method, _path, body) => {
         cloudFormation.responses.push(JSON.parse(body) as Record<string, unknown>);
@@ -408,6 +406,36 @@ describe('the deployed bundles against moto', () => {
       })),
       responses: [],
     };
+    // Deploy order: first the secret path segment of Discord's route (its own custom resource and bundle),
+    // kept in SSM so that every later deploy finds the same one.
+    const pathResource = stack.ofType('Custom::DiscordEndpointPath')[0] ?? '';
+    const pathProperties = stack.resolve(stack.template.Resources[pathResource]?.Properties ?? {}) as Record<
+      string,
+      string
+    >;
+    await fn('endpoint-path').invoke({
+      RequestType: 'Create',
+      ServiceToken: pathProperties.ServiceToken,
+      ResponseURL: `${cloudFormation.url}/response`,
+      StackId: `arn:aws:cloudformation:${stack.region}:123456789012:stack/${stack.config.stackName}/e2e`,
+      RequestId: 'e2e-path',
+      LogicalResourceId: pathResource,
+      ResourceType: 'Custom::DiscordEndpointPath',
+      ResourceProperties: pathProperties,
+    });
+    const pathAnswer = cloudFormation.responses.shift() as { Status?: string; Data?: Record<string, string> };
+    expect(pathAnswer.Status).toBe('SUCCESS');
+    const segment = pathAnswer.Data?.Segment ?? '';
+    expect(segment).toMatch(/^[0-9a-f]{40}$/);
+    const stored = await new SSMClient(aws()).send(
+      new GetParameterCommand({ Name: pathProperties.ParameterName, WithDecryption: true }),
+    );
+    expect(stored.Parameter?.Value).toBe(segment);
+    expect(errorsIn('endpoint-path')).toEqual([]);
+    stack.provide(pathResource, { Segment: segment });
+
+    const wiring = stack.ofType('Custom::DiscordWiring')[0] ?? '';
+    const properties = stack.template.Resources[wiring]?.Properties ?? {};
     // The endpoint URL is API Gateway's: here the loopback gateway in front of the real interactions bundle.
     const resourceProperties: Record<string, string> = {
       ...(stack.resolve(properties) as Record<string, string>),

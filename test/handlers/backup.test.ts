@@ -165,14 +165,14 @@ describe('/valheim backup (endpoint, AWS clients)', () => {
     expect(reply.content).toContain('already running');
   });
 
-  it('refuses /valheim start while a transfer task runs', async () => {
+  it('does not start the server while a transfer task runs: the start waits for it (a queued start)', async () => {
     // Given a stopped server and a transfer task of the family
     aws.state.familyTasks = [TRANSFER_TASK];
     // When
     const reply = await ask(appWith(ENV), 'start');
-    // Then the service is left alone
+    // Then the service is left alone, and the reply says the start follows the transfer
     expect(aws.inputs('ecs:UpdateService')).toEqual([]);
-    expect(reply.content).toContain('must not start while the world may change');
+    expect(reply.content).toContain('the server starts as soon as that is done');
   });
 
   it('refuses members without an operator role', async () => {

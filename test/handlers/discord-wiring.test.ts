@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
+import { mockAwsClient } from '../support/aws-mock.js';
 import 'aws-sdk-client-mock-vitest/extend';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { guildCommands } from '../../src/discord/commands.js';
@@ -16,7 +16,7 @@ const GUILD = '234567890123456789';
 const OTHER_GUILD = '456789012345678901';
 const PUBLIC_KEY = 'ab'.repeat(32);
 const TOKEN = 'bot-token';
-const ssm = mockClient(SSMClient);
+const ssm = mockAwsClient(SSMClient);
 
 /** A loopback HTTP server that records bodies and answers with the given statuses in turn (the last repeats). */
 async function recorder(...statuses: number[]) {

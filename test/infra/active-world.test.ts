@@ -1,6 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WORLD_PREFETCH_CONTAINER } from '../../src/server/world-prefetch.js';
-import { exampleConfig, policyStatements, resources, synthesize } from './helpers.js';
+import {
+  exampleConfig,
+  exampleSynthesis,
+  lambdaEnvironment,
+  lambdaFunction,
+  policyStatements,
+  resources,
+  roleOf,
+  roleStatements,
+  synthesize,
+} from './helpers.js';
 
 /*
  * The active world reaches the game task through two SSM parameters that the stack creates once and a
@@ -29,7 +39,7 @@ describe('the active-world parameters', () => {
   let first: Template;
   let changed: Template;
   beforeAll(() => {
-    first = synthesize(exampleConfig(), { bundling: false }).template;
+    first = exampleSynthesis().template;
     const example = exampleConfig();
     changed = synthesize(exampleConfig({ server: { ...example.server, world: 'Renamed' } }), {
       bundling: false,
@@ -97,5 +107,29 @@ describe('the active-world parameters', () => {
         /parameter\/valheim-ondemand\/(world\/(name|args)|discord-endpoint-path)/,
       );
     }
+  });
+  it.each([
+    ['the Discord commands', /Discord \/valheim command/],
+    ['the monitor', /Watches the Valheim server/],
+  ])('%s know the parameters and may read and switch them', (_who, description) => {
+    const { properties } = lambdaFunction(first, description);
+    expect(lambdaEnvironment(properties)).toMatchObject({
+      WORLD_NAME_PARAMETER: '/valheim-ondemand/world/name',
+      WORLD_ARGS_PARAMETER: '/valheim-ondemand/world/args',
+      WORLD_NAME: 'Dedicated',
+    });
+    const ssm = roleStatements(first, roleOf(properties)).filter((statement) =>
+      JSON.stringify(statement.Action).includes('ssm:PutParameter'),
+    );
+    expect(ssm).toHaveLength(1);
+    expect(ssm[0]?.Action).toEqual(['ssm:GetParameter', 'ssm:GetParameters', 'ssm:PutParameter']);
+    const arns = JSON.stringify(ssm[0]?.Resource);
+    expect(arns).toContain(':parameter/valheim-ondemand/world/name');
+    expect(arns).toContain(':parameter/valheim-ondemand/world/args');
+  });
+
+  it('the Discord commands get the idle cost of a world per GB, from the config', () => {
+    const { properties } = lambdaFunction(first, /Discord \/valheim command/);
+    expect(Number(lambdaEnvironment(properties).WORLD_IDLE_USD_PER_GB)).toBeGreaterThan(0.05);
   });
 });

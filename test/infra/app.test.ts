@@ -10,11 +10,12 @@ import { describe, expect, it } from 'vitest';
 import {
   addCiAccessStack,
   addValheimStack,
+  buildConfiguredApp,
   CI_ACCESS_CONTEXT,
-  chooseConfigFile,
   DISCORD_DEPLOY_RUN_CONTEXT,
   discordDeployRun,
 } from '../../infra/valheim-app.js';
+import { chooseConfigFile } from '../../src/config/load.js';
 import { appContext, exampleConfig } from './helpers.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -63,6 +64,7 @@ describe('discordDeployRun', () => {
 });
 
 describe('infra/app.ts', () => {
+  /** The entry as the CDK CLI runs it: its own Node.js process (about 2 CPU seconds, so only where the exit shows). */
   function runApp(env: Record<string, string>) {
     return spawnSync(process.execPath, ['--import', 'tsx', 'infra/app.ts'], {
       cwd: root,
@@ -100,6 +102,16 @@ describe('infra/app.ts', () => {
     for (const line of lines) expect(line.startsWith(`${file}: `)).toBe(true);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
+});
+
+describe('buildConfiguredApp (what infra/app.ts runs)', () => {
+  /** The app as the CDK CLI runs it, with `-c` values as context; what it prints, and its exit code. */
+  function build(env: { VALHEIM_CONFIG?: string }, context: Record<string, unknown> = {}) {
+    const app = new App({ context: { ...appContext({ bundling: false }), ...context } });
+    const printed: string[] = [];
+    const exitCode = buildConfiguredApp(app, env, (message) => printed.push(...message.split('\n')));
+    return { app, exitCode, printed };
+  }
 
   it('refuses server.imageTag "v1.2.0" at synth and names the tag that exists', () => {
     // Given the git tag's spelling of the image release
@@ -107,36 +119,48 @@ describe('infra/app.ts', () => {
     const example = JSON.parse(readFileSync(join(root, 'valheim.config.example.json'), 'utf8'));
     writeFileSync(file, JSON.stringify({ ...example, server: { ...example.server, imageTag: 'v1.2.0' } }));
     // When
-    const result = runApp({ VALHEIM_CONFIG: file });
+    const { exitCode, printed, app } = build({ VALHEIM_CONFIG: file });
     // Then
-    expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toBe(
+    expect(exitCode).toBe(1);
+    expect(printed).toEqual([
       `${file}: server.imageTag "v1.2.0" has a "v", but image tags are the bare version: use "1.2.0"`,
-    );
+    ]);
+    expect(app.node.children).toEqual([]);
   });
 
   it('exits 1 with one line naming the valid options for a misspelled -c ciAccess… key, before building anything', () => {
-    // Given the spelling the README used to show (the CLI passes -c values as CDK_CONTEXT_JSON)
-    const context = JSON.stringify({ ciAccess: 'group/valheim', ciAccessGithub: 'owner/valheim' });
+    // Given the spelling the README used to show
+    const context = { ciAccess: 'group/valheim', ciAccessGithub: 'owner/valheim' };
     // When
-    const result = runApp({ CDK_CONTEXT_JSON: context });
+    const { exitCode, printed, app } = build({}, context);
     // Then
-    expect(result.status).toBe(1);
-    const lines = result.stderr.trim().split('\n');
-    expect(lines.at(-1)).toBe(
+    expect(exitCode).toBe(1);
+    expect(printed.at(-1)).toBe(
       '-c ciAccessGithub: not a CI access option; the options are ciAccess, ciAccessGitLabHost, ciAccessGitHub, ciAccessGitHubEnvironment, ciAccessExistingProviders (see docs/ci-cd.md)',
     );
-    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(app.node.children).toEqual([]);
   });
 
   it('exits 1 when a named config file does not exist', () => {
     // When
-    const result = runApp({ VALHEIM_CONFIG: '/nonexistent/valheim.config.json' });
+    const { exitCode, printed } = build({ VALHEIM_CONFIG: '/nonexistent/valheim.config.json' });
     // Then
-    expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toMatch(
-      /^\/nonexistent\/valheim\.config\.json: not found; run "npx valheim setup"/,
-    );
+    expect(exitCode).toBe(1);
+    expect(printed).toEqual([
+      expect.stringMatching(/^\/nonexistent\/valheim\.config\.json: not found; run "npx valheim setup"/),
+    ]);
+  });
+
+  it('reads -c config=… before VALHEIM_CONFIG and builds the game stack from it', () => {
+    // Given a valid config named by the context, and a missing one by the environment
+    const file = join(mkdtempSync(join(tmpdir(), 'valheim-infra-')), 'named.json');
+    const example = JSON.parse(readFileSync(join(root, 'valheim.config.example.json'), 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...example, stackName: 'from-context' }));
+    // When
+    const { exitCode, printed, app } = build({ VALHEIM_CONFIG: '/nonexistent.json' }, { config: file });
+    // Then
+    expect({ exitCode, printed }).toEqual({ exitCode: 0, printed: [] });
+    expect(app.node.children.map((child) => child.node.id)).toEqual(['from-context']);
   });
 });
 

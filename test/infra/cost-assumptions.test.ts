@@ -11,7 +11,7 @@ import { WORLD_PREFETCH_CONTAINER } from '../../src/server/world-prefetch.js';
 import { INSTALL_CACHE_PREFIX } from '../../src/server-cache/install-cache.js';
 import { SNAPSHOT_COLD_AFTER_DAYS } from '../../src/worlds/snapshot-policy.js';
 import { SNAPSHOTS } from '../../src/worlds/snapshots.js';
-import { exampleConfig, findOne, type Synthesized, synthesize } from './helpers.js';
+import { exampleConfig, exampleSynthesis, findOne, type Synthesized } from './helpers.js';
 
 /**
  * The cost estimate prices storage classes and lifecycle rules; these tests read them back from the template
@@ -20,7 +20,7 @@ import { exampleConfig, findOne, type Synthesized, synthesize } from './helpers.
 const config = exampleConfig();
 let synthesized: Synthesized;
 beforeAll(() => {
-  synthesized = synthesize(config, { bundling: false });
+  synthesized = exampleSynthesis();
 });
 
 interface Container {

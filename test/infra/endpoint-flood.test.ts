@@ -14,7 +14,7 @@ import { commandInteraction, GUILD_ID, makeSigningKeys, signedRequest } from '..
 import { FakeGameServer, STOPPED } from '../support/fake-game-server.js';
 import { floodWhileSigned } from '../support/junk-flood.js';
 import { TokenBucket } from '../support/token-bucket.js';
-import { exampleConfig, synthesize } from './helpers.js';
+import { exampleSynthesis } from './helpers.js';
 
 // Discord's route cannot be reached by junk: it carries a secret segment and a throttle of its own, and
 // every other path lands on a `$default` route with a small throttle. Modelled with API Gateway's token
@@ -76,7 +76,7 @@ describe('a token-bucket model of the stage and route throttles', () => {
 describe('the secret segment of the route', () => {
   let template: Record<string, unknown>;
   beforeAll(() => {
-    template = synthesize(exampleConfig(), { bundling: false }).template.toJSON();
+    template = exampleSynthesis().template.toJSON();
   });
 
   it('is in no template, output, README or doc: the template only refers to what the deploy made', () => {

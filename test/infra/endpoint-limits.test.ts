@@ -1,14 +1,14 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
-import { exampleConfig, synthesize } from './helpers.js';
+import { exampleConfig, exampleSynthesis, synthesize } from './helpers.js';
 
 const interactionsFunction = { Description: 'Answers the Discord /valheim command and its buttons' };
 
 describe('Discord endpoint limits (flood protection)', () => {
   it('throttles the stage at 25 requests/s (burst 50) and reserves no concurrency by default', () => {
     // Given the example config, which sets no endpoint limits / When synthesized
-    const { template } = synthesize(exampleConfig(), { bundling: false });
+    const { template } = exampleSynthesis();
     // Then the stage has the default throttle and the function shares the account pool (new accounts have
     // only 10, and Lambda refuses any reservation there)
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {

@@ -6,6 +6,7 @@ import { addValheimStack } from '../../infra/valheim-app.js';
 import type { ValheimStack } from '../../infra/valheim-stack.js';
 import { EXAMPLE_CONFIG_FILE, parseConfig } from '../../src/config/load.js';
 import type { ValheimConfig } from '../../src/config/schema.js';
+import type { ModsDeployment } from '../../src/mods/deployment.js';
 
 const root = new URL('../../', import.meta.url);
 
@@ -44,10 +45,35 @@ export function appContext(options: { bundling?: boolean } = {}): Record<string,
  * schema error. Bundles the Lambdas with esbuild (unless `bundling: false`), so share one result per config
  * across tests (beforeAll).
  */
-export function synthesize(config: ValheimConfig, options: { bundling?: boolean } = {}): Synthesized {
+export function synthesize(
+  config: ValheimConfig,
+  options: { bundling?: boolean; mods?: ModsDeployment } = {},
+): Synthesized {
   const app = new App({ context: appContext(options) });
-  const stack = addValheimStack(app, config);
+  const stack = addValheimStack(app, config, options.mods ? { mods: options.mods } : {});
   return { app, stack, template: Template.fromStack(stack) };
+}
+
+let sharedExample: Synthesized | undefined;
+
+/**
+ * The committed example config synthesized without bundling, once per worker: the test files that only read
+ * its template share it (vitest.config.ts runs them in one module cache per worker), where each used to
+ * synthesize it again (about 1.7 CPU seconds each). The template is frozen: a test that changed it would
+ * change it for the files after it, so it throws instead.
+ */
+export function exampleSynthesis(): Synthesized {
+  if (!sharedExample) {
+    sharedExample = synthesize(exampleConfig(), { bundling: false });
+    deepFreeze(sharedExample.template.toJSON());
+  }
+  return sharedExample;
+}
+
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
 }
 
 type Resources = Record<

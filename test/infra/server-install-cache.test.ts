@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { INSTALL_CACHE_CONTAINERS, INSTALL_VOLUME } from '../../infra/constructs/index.js';
 import { INSTALL_CACHE_KEY, installCacheCommand } from '../../src/server-cache/install-cache.js';
 import { TRANSFER_IMAGE } from '../../src/worlds/transfer-script.js';
-import { exampleConfig, resources, synthesize } from './helpers.js';
+import { exampleSynthesis, resources } from './helpers.js';
 
 type Container = Record<string, unknown> & { Name: string };
 
@@ -27,7 +27,7 @@ describe('ServerInstallCache in the stack', () => {
   let containers: Record<string, Container>;
   beforeAll(() => {
     // Given the example config, synthesized with every check (cdk-nag, CloudFormation schemas)
-    containers = gameTaskContainers(synthesize(exampleConfig(), { bundling: false }).template);
+    containers = gameTaskContainers(exampleSynthesis().template);
   });
 
   it('restores the install before the game starts, and the game waits for completion, not success', () => {

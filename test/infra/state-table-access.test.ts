@@ -1,6 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { STATE_TABLE_ACTIONS } from '../../infra/constructs/state-table.js';
 import { sdkDocuments } from '../../src/aws/sdk-dynamodb.js';
@@ -10,12 +9,13 @@ import { StateStore } from '../../src/monitor/state-store.js';
 import type { PresenceStore } from '../../src/players/log-ingest.js';
 import { INITIAL_STATE } from '../../src/records/lifecycle.js';
 import { type EveningStore, eveningStore } from '../../src/server/scheduled-evening.js';
+import { mockAwsClient } from '../support/aws-mock.js';
 
 // Each function may do on the state table exactly what the StateStore methods of its port send. The records
 // below list every method of each port (the compiler refuses a missing or extra one), so a new method that
 // sends a new kind of request fails here until the function is granted it.
 
-const dynamo = mockClient(DynamoDBDocumentClient);
+const dynamo = mockAwsClient(DynamoDBDocumentClient);
 const reply = { applicationId: '123456789012345678', token: 'token', createdAt: 1 };
 const presence = { taskId: 'task', peers: [] };
 
@@ -32,6 +32,9 @@ const interactions: Calls<CommandStore> = {
   releaseSpendFetch: (store) => store.releaseSpendFetch('owner'),
   loadPresence: (store) => store.loadPresence(),
   setFeedMuted: (store) => store.setFeedMuted('deaths', true),
+  queueStart: (store) => store.queueStart({ id: 'q', reply, at: 1 }),
+  dropQueuedStart: (store) => store.dropQueuedStart('q'),
+  cancelQueuedStart: (store) => store.cancelQueuedStart(),
 };
 const monitor: Calls<MonitorStore> = {
   load: (store) => store.load(),
@@ -43,6 +46,8 @@ const monitor: Calls<MonitorStore> = {
   markEditGone: (store) => store.markEditGone('notice'),
   completeDelivery: (store) => store.completeDelivery('notice'),
   sessions: (store) => store.sessions(new Date(0), new Date(1)),
+  queuedStart: (store) => store.queuedStart(),
+  dropQueuedStart: (store) => store.dropQueuedStart('q'),
 };
 /** The scheduled evening's store sits on the same document client; its ledger read is the StateStore's. */
 const evening = (store: StateStore) =>

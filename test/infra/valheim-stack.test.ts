@@ -219,7 +219,7 @@ describe('ValheimStack with the example config', () => {
       }
     });
 
-    it('opens UDP 2456-2458 to the game task and nothing else', () => {
+    it('opens UDP 2456-2457 to the game task and nothing else (2458 only for crossplay or mods: mod-install.test.ts)', () => {
       // Then the game security group admits exactly one rule
       const game = findOne(template, 'AWS::EC2::SecurityGroup', isGameSecurityGroup);
       expect(game.properties.SecurityGroupIngress).toEqual([
@@ -227,7 +227,7 @@ describe('ValheimStack with the example config', () => {
           CidrIp: '0.0.0.0/0',
           IpProtocol: 'udp',
           FromPort: 2456,
-          ToPort: 2458,
+          ToPort: 2457,
           Description: expect.any(String),
         },
       ]);
@@ -387,7 +387,7 @@ describe('ValheimStack with the example config', () => {
       });
     });
 
-    it('runs the pinned image as an essential container with a 120 s stop timeout on UDP 2456-2458', () => {
+    it('runs the pinned image as an essential container with a 120 s stop timeout on UDP 2456-2457', () => {
       // Then
       expect(gameContainer(template)).toMatchObject({
         Image: 'ghcr.io/community-valheim-tools/valheim-server:1.2.0',
@@ -396,7 +396,6 @@ describe('ValheimStack with the example config', () => {
         PortMappings: [
           { ContainerPort: 2456, Protocol: 'udp' },
           { ContainerPort: 2457, Protocol: 'udp' },
-          { ContainerPort: 2458, Protocol: 'udp' },
         ],
       });
     });
@@ -845,6 +844,9 @@ describe('ValheimStack with the example config', () => {
         TRANSFER_SECURITY_GROUPS: { 'Fn::GetAtt': [game.id, 'GroupId'] },
         WORLD_BUCKET: { Ref: bucket.id },
         WORLD_NAME: 'Dedicated',
+        WORLD_NAME_PARAMETER: '/valheim-ondemand/world/name',
+        WORLD_ARGS_PARAMETER: '/valheim-ondemand/world/args',
+        WORLD_IDLE_USD_PER_GB: '0.1750',
         COST_FIXED_MONTHLY: estimateCost(config, {
           hoursPerMonth: 0,
           worldSizeGb: config.cost.worldSizeGb,
@@ -970,6 +972,13 @@ describe('ValheimStack with the example config', () => {
           'ec2:DescribeNetworkInterfaces on *',
           ...TABLE_ITEMS.interactions.map((action) => `${action} on <${table.id}.Arn>`),
           'ssm:GetParameter on arn:aws:ssm:eu-central-1:<AWS::AccountId>:parameter/valheim-ondemand/server-password',
+          // the active world's two parameters: read, and switched (/valheim world …; a pending switch)
+          ...['GetParameter', 'GetParameters', 'PutParameter'].flatMap((action) =>
+            ['name', 'args'].map(
+              (parameter) =>
+                `ssm:${action} on arn:aws:ssm:eu-central-1:<AWS::AccountId>:parameter/valheim-ondemand/world/${parameter}`,
+            ),
+          ),
           ...transferRunGrants(template),
         ].sort(),
       );
@@ -1097,6 +1106,9 @@ describe('ValheimStack with the example config', () => {
           .TRANSFER_SECURITY_GROUPS,
         WORLD_BUCKET: { Ref: findOne(template, 'AWS::S3::Bucket').id },
         WORLD_NAME: 'Dedicated',
+        // which world a session runs (the ledger), and a pending "Stop and switch"
+        WORLD_NAME_PARAMETER: '/valheim-ondemand/world/name',
+        WORLD_ARGS_PARAMETER: '/valheim-ondemand/world/args',
         SNAPSHOT_EVERY_HOURS: '4',
         SNAPSHOT_KEEP_COUNT: '20',
         SNAPSHOT_KEEP_DAYS: '60',
@@ -1216,6 +1228,13 @@ describe('ValheimStack with the example config', () => {
           'ec2:DescribeNetworkInterfaces on *',
           ...TABLE_ITEMS.monitor.map((action) => `${action} on <${table.id}.Arn>`),
           'ssm:GetParameter on arn:aws:ssm:eu-central-1:<AWS::AccountId>:parameter/valheim-ondemand/discord-bot-token',
+          // the active world's two parameters: read, and switched (/valheim world …; a pending switch)
+          ...['GetParameter', 'GetParameters', 'PutParameter'].flatMap((action) =>
+            ['name', 'args'].map(
+              (parameter) =>
+                `ssm:${action} on arn:aws:ssm:eu-central-1:<AWS::AccountId>:parameter/valheim-ondemand/world/${parameter}`,
+            ),
+          ),
           'events:EnableRule on arn:aws:events:eu-central-1:<AWS::AccountId>:rule/valheim-ondemand-monitor-poll',
           'events:DisableRule on arn:aws:events:eu-central-1:<AWS::AccountId>:rule/valheim-ondemand-monitor-poll',
           // session snapshots: run the transfer task (as the interactions Lambda may) …

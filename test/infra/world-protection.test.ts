@@ -5,7 +5,15 @@ import * as efs from 'aws-cdk-lib/aws-efs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WorldBackup } from '../../infra/constructs/world-backup.js';
 import { parseConfig } from '../../src/config/load.js';
-import { asArray, exampleConfig, findOne, policyStatements, resources, synthesize } from './helpers.js';
+import {
+  asArray,
+  exampleConfig,
+  exampleSynthesis,
+  findOne,
+  policyStatements,
+  resources,
+  synthesize,
+} from './helpers.js';
 
 // Copies one mistake cannot erase: AWS Backup Vault Lock on the recovery points, and a world bucket where only
 // the lifecycle rule removes an object version.
@@ -21,7 +29,7 @@ const vaultOf = (template: Template) => {
 describe('the backup vault', () => {
   it('is locked in governance mode by default, for the retention of the recovery points', () => {
     // Given the example config (retentionDays 35, no vaultLock)
-    const { template } = synthesize(exampleConfig(), { bundling: false });
+    const { template } = exampleSynthesis();
     // When
     const vault = vaultOf(template);
     // Then no recovery point can go before its 35 days, and the lock has no lock date (governance mode)
@@ -89,7 +97,7 @@ describe('the backup vault', () => {
 describe('the world bucket', () => {
   let template: Template;
   beforeAll(() => {
-    template = synthesize(exampleConfig(), { bundling: false }).template;
+    template = exampleSynthesis().template;
   });
 
   it('denies deleting any object version to every principal, so only the lifecycle rule removes one', () => {

@@ -25,7 +25,10 @@ import {
   plansVariable,
 } from '../../src/mods/plan.js';
 import { sha256 } from '../../src/mods/thunderstore.js';
+import { noticeFor } from '../../src/monitor/notices.js';
+import { LOG_FILTER_PATTERN, parseLogLine } from '../../src/players/server-log.js';
 import { appManifest } from '../server-cache/synthetic-install.js';
+import { filterMatcher } from '../support/cloudwatch-filter.js';
 import { packageZip } from '../support/thunderstore.js';
 import { createTransferSandbox, SHELL, type TransferSandbox } from '../worlds/fake-aws-cli.js';
 
@@ -36,6 +39,8 @@ import { createTransferSandbox, SHELL, type TransferSandbox } from '../worlds/fa
  * layouts Thunderstore serves: BepInExPack wrapped in BepInExPack_Valheim/, plugins/, patchers/, config/, a
  * DLL at the root.
  */
+
+const NOTICE_CONTEXT = { crossplay: false, idleStopMinutes: 15, emptyStopMinutes: 30 };
 
 const PACK = 'denikson-BepInExPack_Valheim-5.4.2333';
 const JOTUNN = 'ValheimModding-Jotunn-2.20.0';
@@ -298,6 +303,18 @@ describe('mods.sh', () => {
       `mods: refusing to start: ${JOTUNN}: the zip in the bucket has SHA-256`,
     );
     expect(existsSync(tree())).toBe(false);
+
+    // And the line it printed is what the bot announces in Discord (the log filter forwards it, the parser reads it)
+    const line = (fetched?.stdout ?? '').split('\n').find((l) => l.includes('refusing to start')) ?? '';
+    expect(filterMatcher(LOG_FILTER_PATTERN)(line)).toBe(true);
+    const event = parseLogLine(line);
+    expect(event?.kind).toBe('mods-refused');
+    const detail = event?.kind === 'mods-refused' ? event.detail : '';
+    const notice = noticeFor({ type: 'announce-mods-refused', detail }, NOTICE_CONTEXT, Date.now());
+    expect(notice?.content).toContain('The mods could not be installed, so the server will not start');
+    expect(notice?.content).toContain(
+      `${JOTUNN}: the zip in the bucket has SHA-256 ${sha256(ZIPS[LOOSE] as Uint8Array)}`,
+    );
   });
 
   it('refuses a zip changed on the volume between fetch and install', () => {

@@ -65,3 +65,24 @@ describe('the monitor environment (money and snapshots)', () => {
     expect(environment.settings).not.toHaveProperty('summary');
   });
 });
+
+describe('the monitor environment (worlds)', () => {
+  const WORLDS = {
+    WORLD_NAME_PARAMETER: '/valheim-ondemand/world/name',
+    WORLD_ARGS_PARAMETER: '/valheim-ondemand/world/args',
+    WORLD_NAME: 'Midgard',
+  };
+
+  it('reads the active world parameters and the first world', () => {
+    expect(readMonitorEnvironment({ ...BASE, ...WORLDS }).worlds).toEqual({
+      nameParameter: '/valheim-ondemand/world/name',
+      argsParameter: '/valheim-ondemand/world/args',
+      firstWorld: 'Midgard',
+    });
+  });
+
+  it('leaves the worlds off, not the monitor, on a stack from before worlds or with a bad first world', () => {
+    expect(readMonitorEnvironment(BASE).worlds).toBeUndefined();
+    expect(readMonitorEnvironment({ ...BASE, ...WORLDS, WORLD_NAME: 'my world' }).worlds).toBeUndefined();
+  });
+});

@@ -1,6 +1,5 @@
 import { ECSClient, ListTasksCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { S3Client } from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   type MonitorPorts,
@@ -13,10 +12,11 @@ import { sessionSnapshots } from '../../src/monitor/session-snapshots.js';
 import type { StateStore } from '../../src/monitor/state-store.js';
 import { taskIdOf } from '../../src/server/server-status.js';
 import type { FakeDiscord } from '../cli/fake-discord.js';
+import { mockAwsClient } from '../support/aws-mock.js';
 import { type FakeGameServer, RUNNING, STOPPED } from '../support/fake-game-server.js';
 import { CHANNEL, MINUTE, monitorHarness, SETTINGS, T0 } from './harness.js';
 
-const ecsMock = mockClient(ECSClient);
+const ecsMock = mockAwsClient(ECSClient);
 const FAMILY = 'valheim-ondemand-world-transfer';
 const SNAPSHOT_SETTINGS = {
   taskDefinition: FAMILY,

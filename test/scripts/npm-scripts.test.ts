@@ -20,12 +20,25 @@ describe('npm scripts', () => {
     expect(missing).toEqual([]);
   });
 
-  it('run the pipeline tests outside `npm test`, and .ci/run runs both (no test is left out of CI)', () => {
-    // Given the two test scripts
+  it('run the pipeline tests outside `npm test`, and .ci/run runs both (no test is left out of CI)', async () => {
+    // Given the two test scripts and their configs
     const { test, 'test:pipelines': pipelines } = packageJson.scripts;
-    // Then npm test leaves out exactly the tag that test:pipelines selects, and CI runs both
-    expect(test).toContain("--tags-filter '!pipeline-run'");
-    expect(pipelines).toContain('--tags-filter pipeline-run');
+    const { default: config, PIPELINE_TESTS } = await import('../../vitest.config.js');
+    const { default: pipelineConfig } = await import('../../vitest.pipelines.config.js');
+    // Then npm test's config leaves out exactly the files test:pipelines runs, and CI runs both
+    expect(test).not.toContain('--config');
+    expect(pipelines).toBe('vitest run --config vitest.pipelines.config.ts');
+    expect(PIPELINE_TESTS).toEqual(['test/ci/gitlab-ci.test.ts']);
+    expect(pipelineConfig.test?.include).toEqual(PIPELINE_TESTS);
+    const projects = (config.test?.projects ?? []) as Array<{
+      test: { include?: string[]; exclude?: string[] };
+    }>;
+    for (const { test: project } of projects) {
+      expect(project.include?.some((glob) => PIPELINE_TESTS.includes(glob))).toBe(false);
+    }
+    expect(
+      projects.find(({ test: project }) => project.include?.includes('test/**/*.test.ts'))?.test.exclude,
+    ).toEqual(expect.arrayContaining(PIPELINE_TESTS));
     expect(ciRun).toMatch(/^npm test$/m);
     expect(ciRun).toMatch(/^npm run test:pipelines$/m);
     // and the idle stop's truth property with its full 10,000 evenings
@@ -45,7 +58,7 @@ describe('the end-to-end suite (npm run test:e2e)', () => {
     // Then the suite runs what npm run build emits, npm test never picks it up, and CI runs it
     expect(e2e).toMatch(/^npm run build && vitest run --config vitest\.e2e\.config\.ts$/);
     expect(test).not.toContain('e2e');
-    expect(readFileSync('vitest.config.ts', 'utf8')).toContain("'test/!(infra|e2e)/**/*.test.ts'");
+    expect(readFileSync('vitest.config.ts', 'utf8')).toContain("exclude: ['test/e2e/**'");
     expect(ciRun.search(/^npm run test:e2e$/m)).toBeGreaterThan(ciRun.search(/^npm test$/m));
     // and npm ci bundles the CLI (prepare)
     expect(prepare).toBe('node --import tsx scripts/build-cli.ts');

@@ -6,14 +6,14 @@ import {
   ListTasksCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { sdkEcs } from '../../src/aws/sdk-ecs.js';
 import { EcsGameServer, ServiceNotFoundError } from '../../src/server/ecs-game-server.js';
 import { publicIpOfNetworkInterface } from '../../src/server/public-ip.js';
+import { mockAwsClient } from '../support/aws-mock.js';
 
-const ecsMock = mockClient(ECSClient);
-const ec2Mock = mockClient(EC2Client);
+const ecsMock = mockAwsClient(ECSClient);
+const ec2Mock = mockAwsClient(EC2Client);
 const TASK_ARN = 'arn:aws:ecs:eu-central-1:111122223333:task/valheim/0123456789abcdef';
 const OLD_TASK_ARN = 'arn:aws:ecs:eu-central-1:111122223333:task/valheim/fedcba9876543210';
 

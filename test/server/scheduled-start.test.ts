@@ -4,13 +4,13 @@ import {
   ListTasksCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { scheduledStart, TransferRunningError } from '../../src/server/scheduled-start.js';
+import { mockAwsClient } from '../support/aws-mock.js';
 
 const ecs = new ECSClient({ region: 'eu-central-1' });
-const ecsMock = mockClient(ecs);
+const ecsMock = mockAwsClient(ecs);
 const target = { cluster: 'valheim', service: 'valheim-server', transferFamily: 'valheim-world-transfer' };
 const stopped = { services: [{ status: 'ACTIVE', desiredCount: 0, runningCount: 0, pendingCount: 0 }] };
 

@@ -1,11 +1,11 @@
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { sdkEcs } from '../../src/aws/sdk-ecs.js';
 import { serviceActivity } from '../../src/server/service-activity.js';
 import { awsError } from '../cli/helpers.js';
+import { mockAwsClient } from '../support/aws-mock.js';
 
-const ecsMock = mockClient(ECSClient);
+const ecsMock = mockAwsClient(ECSClient);
 const ecs = sdkEcs(new ECSClient({ region: 'eu-central-1' }));
 
 beforeEach(() => ecsMock.reset());

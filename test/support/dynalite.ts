@@ -1,6 +1,6 @@
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { AwsClient } from '../../src/aws/client.js';
 import { type DocumentTable, DYNAMODB, dynamoDocuments } from '../../src/aws/dynamodb.js';
@@ -42,6 +42,14 @@ export async function startDynalite(): Promise<LocalDynamo> {
           ],
         }),
       );
+      // dynalite answers CreateTable with CREATING and stores ACTIVE a timer later (even at createTableMs 0);
+      // a write that comes first gets ResourceNotFoundException, which the light client, quicker than the SDK,
+      // met on a loaded machine. Wait for ACTIVE, as a deploy does.
+      for (;;) {
+        const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+        if (Table?.TableStatus === 'ACTIVE') return;
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
     },
     close: async () => {
       client.destroy();

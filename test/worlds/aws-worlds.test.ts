@@ -1,10 +1,10 @@
 import { GetParametersCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sdkDocuments } from '../../src/aws/sdk-dynamodb.js';
 import { worldParameterNames } from '../../src/worlds/active-world.js';
 import { DynamoWorldCatalog, SsmActiveWorld } from '../../src/worlds/aws-worlds.js';
 import { sdkSsmParameters } from '../../src/worlds/sdk-ssm-parameters.js';
+import { mockAwsClient } from '../support/aws-mock.js';
 import { type LocalDynamo, startDynalite } from '../support/dynalite.js';
 
 const NOW = Date.parse('2026-11-24T20:00:00Z');
@@ -58,7 +58,7 @@ describe('the world catalog in the state table', () => {
 });
 
 describe('the active world in SSM', () => {
-  const ssmMock = mockClient(SSMClient);
+  const ssmMock = mockAwsClient(SSMClient);
   const names = worldParameterNames('valheim-ondemand');
   beforeEach(() => ssmMock.reset());
 

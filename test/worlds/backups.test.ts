@@ -1,7 +1,6 @@
 import { BackupClient, ListRecoveryPointsByResourceCommand } from '@aws-sdk/client-backup';
 import { DescribeTasksCommand, ECSClient, ListTasksCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   awsBackupRestoreSteps,
@@ -13,10 +12,11 @@ import {
   snapshotEntry,
 } from '../../src/worlds/backups.js';
 import type { WorldStack } from '../../src/worlds/stack.js';
+import { mockAwsClient } from '../support/aws-mock.js';
 import { type LocalS3, startS3rver } from '../support/s3rver.js';
 
-const backupMock = mockClient(BackupClient);
-const ecsMock = mockClient(ECSClient);
+const backupMock = mockAwsClient(BackupClient);
+const ecsMock = mockAwsClient(ECSClient);
 const FS_ARN = 'arn:aws:elasticfilesystem:eu-central-1:111122223333:file-system/fs-0123456789abcdef0';
 const POINT = 'arn:aws:backup:eu-central-1:111122223333:recovery-point:1EB3B5E7-9EB0-435A-A80B-108B488B0D45';
 

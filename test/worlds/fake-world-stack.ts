@@ -9,12 +9,13 @@ import {
 } from '@aws-sdk/client-ecs';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetParametersCommand, type Parameter, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
 import type { WorldDeps } from '../../src/cli/commands/world-common.js';
 import { formatManifest } from '../../src/worlds/manifest.js';
 import { belongsToWorld, listObjects } from '../../src/worlds/snapshots.js';
 import { type CapturedTerminal, captureTerminal } from '../cli/helpers.js';
+import { mockAwsClient } from '../support/aws-mock.js';
 import { type LocalDynamo, startDynalite } from '../support/dynalite.js';
 import { type LocalS3, startS3rver } from '../support/s3rver.js';
 
@@ -52,9 +53,9 @@ export interface FakeWorldStack {
 }
 
 export async function fakeWorldStack(s3: LocalS3, dynamo: LocalDynamo): Promise<FakeWorldStack> {
-  const ecsMock = mockClient(ECSClient);
-  const backupMock = mockClient(BackupClient);
-  const ssmMock = mockClient(SSMClient);
+  const ecsMock = mockAwsClient(ECSClient);
+  const backupMock = mockAwsClient(BackupClient);
+  const ssmMock = mockAwsClient(SSMClient);
   const bucket = `worlds-${Math.random().toString(36).slice(2, 10)}`;
   const stateTable = `state-${bucket}`;
   await Promise.all([s3.createBucket(bucket), dynamo.createTable(stateTable)]);

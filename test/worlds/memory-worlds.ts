@@ -2,6 +2,7 @@ import type { SessionRecord } from '../../src/records/session.js';
 import type { ActiveWorld } from '../../src/worlds/active-world.js';
 import type {
   ActiveWorldStore,
+  PendingSwitch,
   PlayLedger,
   SnapshotFacts,
   WorldCatalog,
@@ -46,6 +47,16 @@ export class MemoryCatalog implements WorldCatalog {
       });
     }
   }
+  pending: PendingSwitch | undefined;
+  async pendingSwitch() {
+    return this.pending;
+  }
+  async setPendingSwitch(pending: PendingSwitch) {
+    this.pending = pending;
+  }
+  async clearPendingSwitch(to: string) {
+    if (this.pending?.to === to) this.pending = undefined;
+  }
   async remove(name: string, now: number) {
     const record = this.records.get(name) ?? { name, origin: 'first' as const, createdAt: now };
     const { sizeBytes: _size, ...rest } = record;
@@ -81,6 +92,8 @@ export interface MemoryWorlds extends WorldsPorts {
   readonly active: MemoryActiveWorld;
   readonly ledger: MemoryLedger;
   game: boolean;
+  /** Replaceable: a test may tie it to a fake game server. */
+  gameActive: (signal?: AbortSignal) => Promise<boolean>;
 }
 
 export function memoryWorlds(firstWorld = 'Dedicated', now = new Date('2026-11-24T20:00:00Z')): MemoryWorlds {

@@ -9,7 +9,6 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseManifest, type TransferManifest } from '../../src/worlds/manifest.js';
 import {
@@ -22,6 +21,7 @@ import {
   uploadWorld,
 } from '../../src/worlds/snapshots.js';
 import { findWorld } from '../../src/worlds/world-files.js';
+import { mockAwsClient } from '../support/aws-mock.js';
 import { type LocalS3, startS3rver } from '../support/s3rver.js';
 
 let s3: LocalS3;
@@ -93,7 +93,7 @@ function manifest(id: string, overrides: Partial<TransferManifest> = {}): Transf
  */
 function pagedBucket(keys: readonly string[], perPage: number, objects: Record<string, string> = {}) {
   const client = new S3Client({ region: 'eu-central-1' });
-  const mock = mockClient(client);
+  const mock = mockAwsClient(client);
   mock.on(ListObjectsV2Command).callsFake((input: ListObjectsV2CommandInput) => {
     const prefix = input.Prefix ?? '';
     const matching = keys.filter((key) => key.startsWith(prefix));

@@ -1,9 +1,9 @@
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resolveWorldStack } from '../../src/worlds/stack.js';
+import { mockAwsClient } from '../support/aws-mock.js';
 
-const ecsMock = mockClient(ECSClient);
+const ecsMock = mockAwsClient(ECSClient);
 const ecs = new ECSClient({ region: 'eu-central-1' });
 const config = { stackName: 'valheim-ondemand', region: 'eu-central-1' };
 

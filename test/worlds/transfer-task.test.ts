@@ -5,7 +5,6 @@ import {
   ListTasksCommand,
   RunTaskCommand,
 } from '@aws-sdk/client-ecs';
-import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { sdkEcs } from '../../src/aws/sdk-ecs.js';
 import { WorldError } from '../../src/worlds/errors.js';
@@ -16,8 +15,9 @@ import {
   transferFailure,
   transferFamily,
 } from '../../src/worlds/transfer-task.js';
+import { mockAwsClient } from '../support/aws-mock.js';
 
-const ecsMock = mockClient(ECSClient);
+const ecsMock = mockAwsClient(ECSClient);
 const ecs = sdkEcs(new ECSClient({ region: 'eu-central-1' }));
 const TASK = 'arn:aws:ecs:eu-central-1:111122223333:task/valheim-ondemand/0123456789abcdef';
 

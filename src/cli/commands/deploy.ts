@@ -6,10 +6,18 @@ import { Command } from 'commander';
 import { sdkEcs } from '../../aws/sdk-ecs.js';
 import { loadConfig } from '../../config/load.js';
 import { gameServiceNames } from '../../config/names.js';
+import { loadModsDeployment } from '../../mods/deployment.js';
 import { type ServiceActivity, serviceActivity } from '../../server/service-activity.js';
 import type { CommandContext } from '../command-context.js';
 import { awsFailure, CliError } from '../errors.js';
 import type { Terminal } from '../io.js';
+import {
+  announceModProfiles,
+  type DeployModsDeps,
+  deployedWorldBucket,
+  uploadDeployMods,
+} from './deploy-mods.js';
+import { CROSSPLAY_WARNING } from './mods-actions.js';
 
 export interface DeployOptions {
   /** Path of valheim.config.json. */
@@ -23,7 +31,7 @@ export interface DeployOptions {
 /** Runs a program with inherited stdio and resolves with its exit code. */
 export type Spawner = (command: string, args: readonly string[], env: NodeJS.ProcessEnv) => Promise<number>;
 
-export interface DeployDeps {
+export interface DeployDeps extends DeployModsDeps {
   readonly env: NodeJS.ProcessEnv;
   readonly term: Terminal;
   readonly ecs: (region: string) => ECSClient;
@@ -39,6 +47,9 @@ export interface DeployDeps {
  */
 export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<number> {
   const config = loadConfig(options.config);
+  // A stale lockfile stops the deploy here, before anything changes (the CDK app would refuse it too).
+  const mods = loadModsDeployment(options.config, config);
+  if (mods && config.server.crossplay) deps.term.err(`valheim: warning: ${CROSSPLAY_WARNING}`);
   const { cluster, service } = gameServiceNames(config.stackName);
 
   let check: ServiceActivity;
@@ -73,12 +84,33 @@ export async function deploy(options: DeployOptions, deps: DeployDeps): Promise<
     );
   }
 
+  // The locked mods go to the world bucket before the task that installs them (after the first deploy, which
+  // makes the bucket): a start never finds its plan missing.
+  const bucket = mods && check.kind !== 'absent' ? await deployedWorldBucket(config, deps) : undefined;
+  if (mods && bucket) await uploadDeployMods(mods, config, bucket, deps);
+
   const cdk = (deps.cdk ?? pinnedCdk)();
   const code = await deps.spawn(cdk.command, [...cdk.args, 'deploy', ...(options.cdkArgs ?? [])], {
     ...deps.env,
     VALHEIM_CONFIG: options.config,
   });
-  if (code !== 0) deps.term.err(`valheim: cdk deploy failed (exit code ${code}) — see its output above`);
+  if (code !== 0) {
+    deps.term.err(`valheim: cdk deploy failed (exit code ${code}) — see its output above`);
+    return code;
+  }
+  let modsBucket = bucket;
+  if (mods && !bucket) {
+    const created = await deployedWorldBucket(config, deps);
+    if (!created)
+      throw new CliError(
+        'the stack has no WorldBucket output after the deploy',
+        'run npx valheim deploy again',
+      );
+    await uploadDeployMods(mods, config, created, deps);
+    modsBucket = created;
+  }
+  // Only now does /valheim mods list the new set: the players' profile goes to Discord with it.
+  if (mods && modsBucket) await announceModProfiles(mods, config, modsBucket, deps);
   return code;
 }
 

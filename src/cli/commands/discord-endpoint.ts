@@ -1,5 +1,4 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { DiscordAPIError } from '@discordjs/rest';
 import { Command } from 'commander';
 import {
   type RESTGetCurrentApplicationResult,
@@ -8,7 +7,13 @@ import {
 } from 'discord-api-types/v10';
 import { loadConfig } from '../../config/load.js';
 import { type CommandContext, DISCORD_ENV_HELP } from '../command-context.js';
-import { discordApiUrl, discordFailure, discordRest, resolveBotToken } from '../discord-client.js';
+import {
+  discordApiUrl,
+  discordFailure,
+  discordRest,
+  isDiscordApiError,
+  resolveBotToken,
+} from '../discord-client.js';
 import { CliError, oneLine } from '../errors.js';
 import type { Terminal } from '../io.js';
 
@@ -69,7 +74,7 @@ export async function setInteractionsEndpoint(options: EndpointOptions, deps: En
 
   const token = await resolveBotToken(deps.env, () => loadConfig(options.config), deps.ssm);
   const apiUrl = discordApiUrl(deps.env);
-  const rest = discordRest(token.token, deps.env);
+  const rest = await discordRest(token.token, deps.env);
   const body: RESTPatchCurrentApplicationJSONBody = { interactions_endpoint_url: url };
 
   let application: RESTGetCurrentApplicationResult;
@@ -77,7 +82,7 @@ export async function setInteractionsEndpoint(options: EndpointOptions, deps: En
     await rest.patch(Routes.currentApplication(), { body });
     application = (await rest.get(Routes.currentApplication())) as RESTGetCurrentApplicationResult;
   } catch (error) {
-    if (error instanceof DiscordAPIError && error.status === 400) {
+    if (isDiscordApiError(error) && error.status === 400) {
       throw new CliError(
         `Discord could not verify the endpoint ${url} (${oneLine(error.message)}): is the stack deployed and DISCORD_PUBLIC_KEY right?`,
         'Discord sends a signed PING and expects 200 {"type":1} within 3 s; deploy (npx valheim deploy), check discord.publicKey in the config, then run this again',

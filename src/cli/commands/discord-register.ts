@@ -29,7 +29,7 @@ export async function registerCommands(options: RegisterOptions, deps: RegisterD
   const { applicationId, guildId } = config.discord;
   const token = await resolveBotToken(deps.env, () => config, deps.ssm);
   const apiUrl = discordApiUrl(deps.env);
-  const rest = discordRest(token.token, deps.env);
+  const rest = await discordRest(token.token, deps.env);
 
   let registered: RESTPutAPIApplicationGuildCommandsResult;
   try {

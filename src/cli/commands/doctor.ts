@@ -1,6 +1,5 @@
 import { BackupClient } from '@aws-sdk/client-backup';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -36,6 +35,8 @@ export interface DoctorDeps {
 export async function doctor(options: DoctorOptions, deps: DoctorDeps): Promise<number> {
   const config = loadConfig(options.config);
   const { region } = config;
+  // Loaded here rather than at the top: the EC2 client is about 0.8 MB, and every `valheim` start read it.
+  const { EC2Client } = await import('@aws-sdk/client-ec2');
   const found: Findings = {};
   // DISCORD_BOT_TOKEN (as for discord wire) wins over the stored token, and works without AWS.
   const tokenFromEnv = deps.env.DISCORD_BOT_TOKEN?.trim().replace(/^Bot\s+/i, '');

@@ -8,8 +8,8 @@ import {
   LOCKFILE_NAME,
   type LockedSet,
   lockedSets,
-  type ModsConfig,
   type ModsLock,
+  modsConfigOf,
   readLock,
   writeLock,
 } from '../../mods/lockfile.js';
@@ -72,25 +72,21 @@ function readConfigFile(path: string): ConfigFile {
   return { path, raw, config: parseConfig(raw, path, text) };
 }
 
-export function modsConfigOf(config: ValheimConfig): ModsConfig {
-  return {
-    packages: config.mods.packages,
-    worlds: Object.fromEntries(Object.entries(config.worlds).map(([name, world]) => [name, world.mods])),
-    serverOnly: config.mods.serverOnly,
-    clientOnly: config.mods.clientOnly,
-  };
-}
-
 export const lockFileOf = (configPath: string) => join(dirname(configPath), LOCKFILE_NAME);
 export const modsConfigDirOf = (configPath: string) => join(dirname(configPath), MODS_CONFIG_DIR);
 
-function defaultThunderstore(env: NodeJS.ProcessEnv): Thunderstore {
-  const cacheDir =
+/** Where zips and version data are kept between runs. */
+export function thunderstoreCacheDir(env: NodeJS.ProcessEnv): string {
+  return (
     env.VALHEIM_CACHE_DIR?.trim() ||
-    join(env.XDG_CACHE_HOME?.trim() || join(homedir(), '.cache'), 'valheim-ondemand', 'thunderstore');
+    join(env.XDG_CACHE_HOME?.trim() || join(homedir(), '.cache'), 'valheim-ondemand', 'thunderstore')
+  );
+}
+
+function defaultThunderstore(env: NodeJS.ProcessEnv): Thunderstore {
   return thunderstoreClient({
     ...(env.VALHEIM_THUNDERSTORE_URL && { baseUrl: env.VALHEIM_THUNDERSTORE_URL }),
-    cacheDir,
+    cacheDir: thunderstoreCacheDir(env),
   });
 }
 
@@ -365,7 +361,7 @@ export async function modsImport(
   }
 }
 
-/** `valheim mods export [--out file]`: the players' .r2z of a list, as /valheim mods attaches it. */
+/** `valheim mods export [--out file]`: the players' .r2z of a list, for an operator to share with them. */
 export function modsExport(options: ModsOptions & { out?: string }, deps: ModsDeps): void {
   checkWorld(options.world);
   const file = readConfigFile(options.config);

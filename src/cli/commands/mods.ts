@@ -20,7 +20,8 @@ export function modsCommand({ deps, configOption }: CommandContext<ModsDeps>): C
 The mod lists live in the config (mods.packages, and worlds.<name>.mods for a world of its own); the exact
 versions, their dependencies and each zip's SHA-256 in valheim.mods.lock.json next to it. Commit both; the
 next deploy uploads the locked zips to the world bucket, and every start installs exactly those, checked
-against their hashes. Players get the matching profile with /valheim mods in Discord.
+against their hashes. Players see the list with /valheim mods in Discord; npx valheim mods export writes
+their r2modman profile to share.
 
 Environment:
   VALHEIM_THUNDERSTORE_URL  Thunderstore's address (default https://thunderstore.io)
@@ -89,7 +90,7 @@ Environment:
     });
   mods
     .command('export')
-    .description('Write the players’ profile (.r2z) of a list, as /valheim mods attaches it')
+    .description('Write the players’ r2modman profile (.r2z) of a list, to share with them')
     .option(...WORLD_OPTION)
     .option('--out <file>', 'where to write it (default: <server name>.r2z)')
     .addOption(configOption())

@@ -59,16 +59,28 @@ export async function findStateTable(
   );
 }
 
-/** One line per start: when, total, time per phase, cache and download. */
-export function startLines(sessions: readonly SessionRecord[]): string[] {
+/**
+ * One line per start: when, total, time per phase, cache and download; and the world it ran once the ledger
+ * names worlds (rows from before: `firstWorld`, server.world). A world's size shows in its loading time.
+ */
+export function startLines(sessions: readonly SessionRecord[], firstWorld = '–'): string[] {
   const timed = sessions.filter((session) => session.start);
   if (timed.length === 0)
     return ['No timed starts in the ledger yet (they are recorded from this version on).'];
-  const header = ['started (UTC)', 'total', ...START_PHASES, 'cache', 'download'];
+  const worlds = timed.some((session) => session.world !== undefined);
+  const header = [
+    'started (UTC)',
+    ...(worlds ? ['world'] : []),
+    'total',
+    ...START_PHASES,
+    'cache',
+    'download',
+  ];
   const rows = timed.map((session) => {
     const start = session.start as NonNullable<SessionRecord['start']>;
     return [
       session.sessionId.slice(0, 16).replace('T', ' '),
+      ...(worlds ? [session.world ?? firstWorld] : []),
       formatDuration(start.totalMs),
       ...START_PHASES.map((phase) =>
         start.phases[phase] === undefined ? '–' : formatDuration(start.phases[phase] ?? 0),
@@ -108,10 +120,18 @@ export async function starts(options: StartsOptions, deps: StartsDeps): Promise<
   );
   const recent = sessions.filter((session) => session.start).slice(-last);
   if (options.json) {
-    deps.term.out(JSON.stringify(recent.map(({ sessionId, start }) => ({ sessionId, ...start }))));
+    deps.term.out(
+      JSON.stringify(
+        recent.map(({ sessionId, start, world }) => ({
+          sessionId,
+          world: world ?? config.server.world,
+          ...start,
+        })),
+      ),
+    );
     return;
   }
-  for (const line of startLines(recent)) deps.term.out(line);
+  for (const line of startLines(recent, config.server.world)) deps.term.out(line);
 }
 
 /** Adds `valheim starts` to the program. */

@@ -46,6 +46,11 @@ export interface DeployedStack {
   ofType(type: string): string[];
   /** Resolves an intrinsic function of the template against the created resources. */
   resolve(value: unknown): unknown;
+  /**
+   * Records what a custom resource answered CloudFormation (its `Data`), as `Fn::GetAtt` then reads it: the
+   * suite runs custom resources' bundles itself, in deploy order.
+   */
+  provide(logicalId: string, data: Readonly<Record<string, string>>): void;
   /** The log group that receives what the template's rule `logicalId` matched (moto delivers to logs). */
   ruleLogGroup(logicalId: string): string;
 }
@@ -319,6 +324,9 @@ export async function deployToMoto(
     },
     ofType,
     resolve,
+    provide: (logicalId, data) => {
+      for (const [name, value] of Object.entries(data)) atts.set(`${logicalId}.${name}`, value);
+    },
     ruleLogGroup: (logicalId) => {
       const group = queues.get(logicalId);
       if (!group) throw new Error(`no log group for rule ${logicalId}`);

@@ -1,4 +1,3 @@
-import { DescribeRegionsCommand } from '@aws-sdk/client-ec2';
 import { errorSummary } from '../../errors.js';
 import { type DoctorCheck, fail, NEEDS, ok, skip } from '../check.js';
 
@@ -8,6 +7,8 @@ export const awsRegion: DoctorCheck = {
   needs: [NEEDS.aws],
   async probe({ aws, config: { region }, found }) {
     try {
+      // The EC2 client is the largest of the SDK's (about 0.8 MB): loaded by this check, not by every start.
+      const { DescribeRegionsCommand } = await import('@aws-sdk/client-ec2');
       const [described] =
         (await aws.ec2.send(new DescribeRegionsCommand({ RegionNames: [region], AllRegions: true })))
           .Regions ?? [];
