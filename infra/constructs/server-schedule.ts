@@ -98,6 +98,7 @@ export class ServerSchedule extends Construct {
               schedule: scheduler.ScheduleExpression.expression(window, TimeZone.of(timeZone)),
               target: new targets.LambdaInvoke(startHandler, {
                 role: invoker,
+                input: scheduler.ScheduleTargetInput.fromObject({ evening: 'window' }),
                 maxEventAge: Duration.minutes(1),
                 retryAttempts: 0,
               }),

@@ -5,7 +5,7 @@ import { DiscordRest } from '../discord/rest-client.js';
 import { jsonLogger } from '../log.js';
 import { StateStore } from '../monitor/state-store.js';
 import { ecsClient } from '../server/aws-game-server.js';
-import { eveningStore, runEvening } from '../server/scheduled-evening.js';
+import { eveningStore, runEvening, runOpening } from '../server/scheduled-evening.js';
 import { scheduledStart } from '../server/scheduled-start.js';
 
 /*
@@ -29,7 +29,8 @@ const tokenParameter = process.env.BOT_TOKEN_PARAMETER;
 
 let dynamo: import('@aws-sdk/client-dynamodb').DynamoDBClient | undefined;
 
-export async function handler(): Promise<void> {
+/** The window's runs carry `{ "evening": "window" }`; the start time itself carries nothing. */
+export async function handler(event?: { readonly evening?: string }): Promise<void> {
   if (!target.cluster || !target.service || !target.transferFamily) {
     jsonLogger.error(
       'scheduled start misconfigured: ECS_CLUSTER, ECS_SERVICE and TRANSFER_FAMILY must be set',
@@ -54,21 +55,24 @@ export async function handler(): Promise<void> {
           retryBudgetMs: 5000,
         })
       : undefined;
-  const done = await runEvening(
-    {
-      store: eveningStore(doc, stateTable, (from, to) => state.sessions(from, to)),
-      ...(rest &&
-        channelId && {
-          post: async (content: string, nonce: string) => {
-            await rest.postToChannel(channelId, { content, allowed_mentions: { parse: [] } }, { nonce });
-          },
-        }),
-      start,
-      now: Date.now,
-      log: jsonLogger,
-    },
-    { openings, timeZone: process.env.TIME_ZONE ?? 'UTC' },
-  );
+  const ports = {
+    store: eveningStore(doc, stateTable, (from, to) => state.sessions(from, to)),
+    ...(rest &&
+      channelId && {
+        post: async (content: string, nonce: string) => {
+          await rest.postToChannel(channelId, { content, allowed_mentions: { parse: [] } }, { nonce });
+        },
+      }),
+    start,
+    now: Date.now,
+    log: jsonLogger,
+  };
+  const settings = { openings, timeZone: process.env.TIME_ZONE ?? 'UTC' };
+  if (event?.evening !== 'window') {
+    jsonLogger.info('scheduled start', { outcome: await runOpening(ports, settings) });
+    return;
+  }
+  const done = await runEvening(ports, settings);
   if (done.length > 0) jsonLogger.info('scheduled evening', { done });
 }
 

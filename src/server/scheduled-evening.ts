@@ -89,6 +89,32 @@ export async function runEvening(ports: EveningPorts, settings: EveningSettings)
   return done;
 }
 
+/** How far from an opening the schedule's own start-time run still counts as that opening's. */
+const OPENING_MATCH_MS = 30 * 60_000;
+
+/**
+ * The schedule's run at the start time itself (the fallback when the window's runs did not start the server,
+ * or a stack whose Scheduler event came late): an opening an operator skipped stays skipped, one the window
+ * started already is left alone, anything else starts now. Run at another time (by hand), it just starts.
+ */
+export async function runOpening(ports: EveningPorts, settings: EveningSettings): Promise<string> {
+  const now = ports.now();
+  const opening = upcomingOpening(settings.openings, settings.timeZone, now - OPENING_MATCH_MS);
+  if (opening === undefined || Math.abs(opening - now) > OPENING_MATCH_MS) return ports.start();
+  const record = await ports.store.load(opening);
+  if (record?.skipped) {
+    ports.log.info('scheduled start skipped from Discord', { opening });
+    return 'skipped';
+  }
+  if (!(await ports.store.claimStart(opening, now))) return 'started already';
+  try {
+    return await ports.start();
+  } catch (error) {
+    await ports.store.releaseStart(opening);
+    throw error; // Lambda tries again a minute or two later
+  }
+}
+
 /** A nonce Discord takes (≤ 25 characters), the same for every try of one countdown. */
 export function eveningNonce(opening: number, minutes: number): string {
   return `e${opening.toString(36)}m${minutes}`;

@@ -9,6 +9,7 @@ import {
   eveningNonce,
   eveningStore,
   runEvening,
+  runOpening,
 } from '../../src/server/scheduled-evening.js';
 import { type LocalDynamo, startDynalite } from '../support/dynalite.js';
 
@@ -117,14 +118,35 @@ describe('a scheduled evening, on a fake clock in the group’s time zone', () =
     expect(starts).toEqual([OPENING - 3 * MINUTE]);
   });
 
-  it('still starts from the run at the opening itself, a little late, when the window did not run', async () => {
+  it('at the start time itself: starts when the window did not, never twice, and a skip holds', async () => {
+    // Given the window's runs did not happen: the start-time run (a little late) starts the server
     now = OPENING + 20_000;
-    expect(await runEvening(ports, settings)).toEqual(['start started']);
-    expect(posts).toEqual([]); // no countdown for a time that has come
-    // and a refused start there is thrown, so Lambda tries again
-    const late = { ...ports, start: async () => Promise.reject(new Error('a world transfer runs')) };
-    now = OPENING + 7 * 86_400_000 + 20_000;
-    await expect(runEvening(late, settings)).rejects.toThrow('a world transfer runs');
+    expect(await runOpening(ports, settings)).toBe('started');
+    // A repeat (Scheduler's retry) does not start again
+    expect(await runOpening(ports, settings)).toBe('started already');
+    expect(starts).toEqual([OPENING + 20_000]);
+    // A week later the window started it already: the start-time run leaves it alone
+    await pastStarts(4);
+    for (now = OPENING + 7 * 86_400_000 - 60 * MINUTE; now < OPENING + 7 * 86_400_000; now += MINUTE) {
+      await runEvening(ports, settings);
+    }
+    expect(await runOpening(ports, settings)).toBe('started already');
+    expect(starts).toHaveLength(2);
+    // A skipped evening is not started by the start time either
+    await ports.store.skip(OPENING + 14 * 86_400_000);
+    now = OPENING + 14 * 86_400_000;
+    expect(await runOpening(ports, settings)).toBe('skipped');
+    expect(starts).toHaveLength(2);
+    // A refused start is thrown (Lambda tries again) and may be tried again
+    const refusing = { ...ports, start: async () => Promise.reject(new Error('a world transfer runs')) };
+    now = OPENING + 21 * 86_400_000;
+    await expect(runOpening(refusing, settings)).rejects.toThrow('a world transfer runs');
+    expect(await runOpening(ports, settings)).toBe('started');
+  });
+
+  it('run by hand, far from any opening, it just starts', async () => {
+    now = OPENING - 3 * 86_400_000;
+    expect(await runOpening(ports, settings)).toBe('started');
   });
 
   it('does nothing for an evening an operator skipped', async () => {
