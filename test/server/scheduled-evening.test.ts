@@ -74,9 +74,9 @@ describe('a scheduled evening, on a fake clock in the group’s time zone', () =
     }
   }
 
-  /** Every minute from 90 minutes before the opening to 5 after. */
+  /** Every minute from 62 minutes before the opening (the window opens at 60) to 3 after. */
   async function evening() {
-    for (now = OPENING - 90 * MINUTE; now <= OPENING + 5 * MINUTE; now += MINUTE)
+    for (now = OPENING - 62 * MINUTE; now <= OPENING + 3 * MINUTE; now += MINUTE)
       await runEvening(ports, settings);
   }
 
