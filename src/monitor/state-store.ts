@@ -163,6 +163,7 @@ export class StateStore implements DeliveryStore {
       names[`#drop${i}`] = `${NOTICE_PREFIX}${id}`;
       remove.push(`#drop${i}`);
     });
+    const mustExist: string[] = [];
     for (const key of LIVE_KEYS) {
       const change = options.live?.[key];
       if (!change) continue;
@@ -172,7 +173,9 @@ export class StateStore implements DeliveryStore {
         set.push(`#live_${key} = :live_${key}`);
         continue;
       }
-      // Only the content: what a delivery confirmed meanwhile (the message id) stays.
+      // Only the content: what a delivery confirmed meanwhile (the message id) stays. The message must still be
+      // there (a deleted feed message is dropped between ticks): otherwise the write fails like a concurrent one.
+      mustExist.push(`attribute_exists(#live_${key})`);
       for (const field of ['content', 'components', 'version', 'sessionId'] as const) {
         if (change[field] === undefined) continue;
         values[`:live_${key}_${field}`] = change[field];
@@ -186,7 +189,10 @@ export class StateStore implements DeliveryStore {
           TableName: this.tableName,
           Key: STATE_KEY,
           UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
-          ConditionExpression: `${expectedVersion === 0 ? 'attribute_not_exists(version)' : 'version = :expected'} OR (version = :next AND writeId = :writeId)`,
+          ConditionExpression: [
+            `(${expectedVersion === 0 ? 'attribute_not_exists(version)' : 'version = :expected'} OR (version = :next AND writeId = :writeId))`,
+            ...mustExist,
+          ].join(' AND '),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         },
