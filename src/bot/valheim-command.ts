@@ -315,8 +315,7 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
   }
   const userId = member.user.id;
   const what = DESCRIPTIONS[action];
-  // From the deploy's list: nothing to wait for.
-  if (action === 'mods') return messageResponse(modsMessage(context.mods, context.worldName));
+  if (action === 'mods') return modsReply(context);
   try {
     return await withDeadline(context.budgetMs, async (signal) => {
       if (action === 'password') {
@@ -593,6 +592,26 @@ async function feedCommand(
     context.log,
     signal,
   );
+}
+
+/**
+ * `/valheim mods`: the deploy's list (no AWS call), for the active world when worlds have lists of their own
+ * (one parameter read; the configured world if it does not answer in time).
+ */
+async function modsReply(context: CommandContext): Promise<APIInteractionResponse> {
+  const { mods, worlds } = context;
+  let world = context.worldName;
+  if (mods && Object.keys(mods.worlds).length > 0 && worlds) {
+    const active = await withDeadline(context.budgetMs, async (signal) => {
+      const ports = await worlds();
+      return (await ports.active.read(signal))?.name;
+    }).catch((error: unknown) => {
+      context.log.warn('active world unknown; /valheim mods shows the configured one', { error });
+      return undefined;
+    });
+    world = active ?? world;
+  }
+  return messageResponse(modsMessage(mods, world));
 }
 
 /** The month so far from the ledger (the budget guard's figure, and /valheim cost's). */

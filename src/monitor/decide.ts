@@ -448,13 +448,24 @@ function noteMods(state: LifecycleState, observation: Observation, actions: Acti
     actions.push({ type: 'announce-mods-game-changed', from: changed.from, to: changed.to });
     next = { ...next, modsGameChangedAnnouncedAt: changed.at };
   }
-  const kicks = (mods.kicks ?? []).filter((kick) => kick.at > (next.modKickAnnouncedAt ?? 0));
-  if (kicks.length > 0) {
-    actions.push({
-      type: 'announce-mod-kicks',
-      kicks: kicks.map(({ at: _at, ...kick }) => kick),
-    });
-    next = { ...next, modKickAnnouncedAt: Math.max(...kicks.map((kick) => kick.at)) };
+  const fresh = (mods.kicks ?? []).filter((kick) => kick.at > (next.modKickAnnouncedAt ?? 0));
+  if (fresh.length > 0) {
+    // A player who retries is turned away again and again: told once per MOD_KICK_REPEAT_MS.
+    const told: Record<string, number> = {};
+    const newest = Math.max(...fresh.map((kick) => kick.at));
+    for (const [key, at] of Object.entries(next.modKicksTold ?? {})) {
+      if (newest - at < MOD_KICK_REPEAT_MS) told[key] = at;
+    }
+    const kicks = [];
+    for (const { at, ...kick } of fresh) {
+      const key = `${kick.peer} ${kick.reason} ${kick.mod ?? ''}`;
+      const last = told[key];
+      if (last !== undefined && at - last < MOD_KICK_REPEAT_MS) continue;
+      told[key] = at;
+      kicks.push(kick);
+    }
+    if (kicks.length > 0) actions.push({ type: 'announce-mod-kicks', kicks });
+    next = { ...next, modKickAnnouncedAt: newest, modKicksTold: told };
   }
   if (refused && next.phase === 'starting' && observation.desiredCount > 0) {
     actions.push({ type: 'stop-server', reason: 'mods-refused' });
@@ -462,6 +473,9 @@ function noteMods(state: LifecycleState, observation: Observation, actions: Acti
   }
   return next;
 }
+
+/** How long a player turned away for the same mod is not announced again. */
+export const MOD_KICK_REPEAT_MS = 15 * MINUTE;
 
 /** When the idle stop will happen if nobody joins, for status messages; undefined when none is pending. */
 export function idleStopAt(

@@ -124,7 +124,7 @@ export function noticeFor(action: Action, context: NoticeContext, now: number): 
       return { content: action.kicks.map(kickLine).join('\n'), components: [] };
     case 'announce-mods-game-changed':
       return {
-        content: `⚠️ **Valheim was updated** (build ${sanitize(action.from)} → ${sanitize(action.to)}) since these mods last ran. Mods that have not caught up may fail or turn players away; the server log shows which. An operator can update them with \`npx valheim mods update\`, or hold the game version until they do.`,
+        content: `⚠️ **Valheim was updated** (build ${sanitize(action.from)} → ${sanitize(action.to)}) since these mods last ran. Mods that have not caught up may fail or turn players away; the server log shows which. An operator updates them with \`npx valheim mods update\` once their authors have caught up, then deploys.`,
         components: [],
       };
     default:

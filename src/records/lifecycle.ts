@@ -65,6 +65,8 @@ export interface LifecycleState {
   readonly feedPosted?: FeedWatermark;
   /** The log time of the newest mod kick announced, of a refused mod install, of a game change under mods. */
   readonly modKickAnnouncedAt?: number;
+  /** Who was told about lately (`peer reason mod` → log time): a player retrying is not announced again. */
+  readonly modKicksTold?: Readonly<Record<string, number>>;
   readonly modsRefusedAnnouncedAt?: number;
   readonly modsGameChangedAnnouncedAt?: number;
 }

@@ -1,7 +1,7 @@
 import type { APIInteractionResponseChannelMessageWithSource } from 'discord-api-types/v10';
 import { describe, expect, it } from 'vitest';
 import { modsMessage, NO_MODS_MESSAGE } from '../../src/bot/mods-reply.js';
-import { runValheimCommand } from '../../src/bot/valheim-command.js';
+import { type CommandContext, runValheimCommand } from '../../src/bot/valheim-command.js';
 import { LIMITS } from '../../src/discord/limits.js';
 import { readInteractionsEnvironment } from '../../src/handlers/environment.js';
 import { silentLogger } from '../../src/log.js';
@@ -12,6 +12,7 @@ import {
   MODS_LIST_MAX_CHARS,
   type ModList,
 } from '../../src/records/mod-list.js';
+import type { WorldsPorts } from '../../src/worlds/worlds.js';
 import { commandInteraction, GUILD_ID, OPERATOR_ROLE } from '../support/discord-signing.js';
 import { FakeGameServer, STOPPED } from '../support/fake-game-server.js';
 
@@ -127,5 +128,37 @@ describe('/valheim mods', () => {
       '[PlantEverything](<https://thunderstore.io/c/valheim/p/Advize/PlantEverything/v/1.17.0/>)',
     );
     expect(awsCalls).toBe(0);
+  });
+
+  it('shows the active world’s list when worlds have their own, and the configured one when that cannot be read', async () => {
+    const base = {
+      server: async () => new FakeGameServer(STOPPED),
+      guildId: GUILD_ID,
+      operatorRoleIds: [],
+      passwordVisibleTo: 'members' as const,
+      lifecycle: DEFAULT_LIFECYCLE,
+      budgetMs: 200,
+      mods: decodeModList(encodeModList(LIST)),
+      worldName: 'Midgard',
+      now: () => new Date(),
+      log: silentLogger,
+    };
+    const ask = async (worlds: CommandContext['worlds']) =>
+      (
+        (await runValheimCommand(commandInteraction({ subcommand: 'mods' }), {
+          ...base,
+          ...(worlds && { worlds }),
+        })) as APIInteractionResponseChannelMessageWithSource
+      ).data.content ?? '';
+    const activeIs = (name: string) => async () =>
+      ({ active: { read: async () => ({ name, args: '' }) } }) as unknown as WorldsPorts;
+    expect(await ask(activeIs('Hardcore'))).toContain('The world **Hardcore** runs **vanilla Valheim**');
+    expect(await ask(activeIs('Ashlands'))).toContain('[BepInExPack_Valheim]');
+    const broken = async (): Promise<WorldsPorts> => {
+      throw new Error('ssm down');
+    };
+    const fallback = await ask(broken);
+    expect(fallback).toContain('This server is modded');
+    expect(fallback).toContain('[Jotunn]');
   });
 });

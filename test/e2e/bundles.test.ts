@@ -20,7 +20,7 @@ import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/clien
 import { GetScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed, onTestFinished } from 'vitest';
 import { BUTTON_IDS, REFRESH_AS_NEW_MESSAGE_ID } from '../../src/discord/components.js';
 import { formatManifest } from '../../src/worlds/manifest.js';
 import { transferId } from '../../src/worlds/transfer-id.js';
@@ -680,6 +680,54 @@ describe('the deployed bundles against moto', () => {
     expect(ecsService.gameTask()?.lastStatus).toBe('STOPPED');
     expect(errorsIn('interactions')).toEqual([]);
     expect(errorsIn('monitor')).toEqual([]);
+  });
+
+  it('a start whose mod install refuses: the log and monitor bundles say why in Discord and stop the task', async () => {
+    // Given a start (the game never comes up: its query stays silent)
+    showLogs();
+    game.options = { ...game.options, mode: 'silent' };
+    onTestFinished(() => {
+      game.options = { ...game.options, mode: 'normal' };
+    });
+    const start = await interact(commandInteraction({ subcommand: 'start', roles: [OPERATOR_ROLE] }));
+    expect(start.status).toBe(200);
+    expect(ecsService.desiredCount()).toBe(1);
+    for (let step = 0; step < 3; step++) {
+      await setClock(clock + 20_000);
+      await ecsService.advance();
+      await taskEvent();
+    }
+    const before = discord.requests.length;
+    const snapshotsBefore = ecsService.calls.filter((call) => call === 'RunTask').length;
+
+    // When the install step refuses a zip whose hash is not the locked one (mods.sh's line)
+    await setClock(clock + 30_000);
+    await gameLog([
+      `mods: refusing to start: ValheimModding-Jotunn-2.20.0: the zip in the bucket has SHA-256 ${'0'.repeat(64)}, the lockfile says ${'1'.repeat(64)}`,
+    ]);
+    expect(await deliverWakeEvents()).toBeGreaterThan(0);
+
+    // Then Discord hears why at once, and the task is stopped (never a vanilla start)
+    const said = JSON.stringify(discord.requests.slice(before).map((request) => request.body));
+    expect(said).toContain('The mods could not be installed, so the server will not start');
+    expect(said).toContain('ValheimModding-Jotunn-2.20.0: the zip in the bucket has SHA-256');
+    expect(ecsService.desiredCount()).toBe(0);
+    for (let step = 0; step < 4 && ecsService.gameTask()?.lastStatus !== 'STOPPED'; step++) {
+      await setClock(clock + 15_000);
+      await ecsService.advance();
+      await taskEvent();
+    }
+    expect(ecsService.gameTask()?.lastStatus).toBe('STOPPED');
+    const stopped = discord.requests
+      .slice(before)
+      .filter((request) => /Server stopped/.test(JSON.stringify(request.body)));
+    expect(JSON.stringify(stopped.at(-1)?.body)).toContain(
+      'the mods could not be installed, so the game never started',
+    );
+    // The game never ran: no session-end snapshot of an untouched world
+    expect(ecsService.calls.filter((call) => call === 'RunTask')).toHaveLength(snapshotsBefore);
+    expect(errorsIn('monitor')).toEqual([]);
+    expect(errorsIn('server-log')).toEqual([]);
   });
 
   it('runs what the schedules target, as EventBridge Scheduler would: start, stop and the monthly summary', async () => {

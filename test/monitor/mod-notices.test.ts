@@ -287,6 +287,31 @@ describe('a modded server in Discord', () => {
     );
   });
 
+  it('tells about a player who keeps retrying once, and again only after a quarter of an hour', async () => {
+    const installed = presenceOf([[LINES.installed, T0 + MINUTE]]);
+    let state = decide(INITIAL_STATE, await observed(status('starting'), installed, T0), T0).state;
+    state = decide(
+      state,
+      { ...(await observed(status('running'), installed, T0 + 2 * MINUTE)), serverAnswering: true },
+      T0 + 2 * MINUTE,
+    ).state;
+    let presence = installed;
+    const told: number[] = [];
+    // The same player turned away every 2 minutes for 40 minutes, a tick after each
+    for (let minute = 4; minute <= 44; minute += 2) {
+      const at = T0 + minute * MINUTE;
+      presence = presenceOf([[LINES.modKick, at]], presence);
+      const decision = decide(
+        state,
+        { ...(await observed(status('running'), presence, at + 30_000)), serverAnswering: true, players: 1 },
+        at + 30_000,
+      );
+      state = decision.state;
+      if (decision.actions.some((a) => a.type === 'announce-mod-kicks')) told.push(minute);
+    }
+    expect(told).toEqual([4, 20, 36]);
+  });
+
   it('announces a Valheim update the mods have not run on yet, once', async () => {
     const presence = presenceOf([
       [LINES.gameChanged, T0 + MINUTE],

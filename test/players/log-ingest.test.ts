@@ -82,6 +82,17 @@ describe('server log ingestion (against dynalite)', () => {
     expect((await ingest(11, 'World save (5/5) done. Total time [13ms]')).wakeMonitor).toBe(true);
   });
 
+  it('wakes the monitor for a refused mod install (the task is stopped at once) and each player turned away', async () => {
+    const ingest = (offset: number, text: string) =>
+      ingestLogBatch(decodeLogsPayload(payload([[offset, line(text)]])), store, silentLogger);
+    const refused = 'mods: refusing to start: A-B-1.0.0: the zip has SHA-256 00, the lockfile says 11';
+    expect((await ingest(0, refused)).wakeMonitor).toBe(true);
+    expect((await ingest(1, refused)).wakeMonitor).toBe(false); // the install repeats what the fetch said
+    const kick = '[Warning:WardIsLove] Peer (76561198000000009) has incompatible version, disconnecting...';
+    expect((await ingest(2, kick)).wakeMonitor).toBe(true);
+    expect((await ingest(3, kick)).wakeMonitor).toBe(true); // turned away again: a new line (decide tells once)
+  });
+
   it("wakes the monitor when the game's own count says nobody is on (what an idle stop waits for)", async () => {
     const ingest = (offset: number, text: string) =>
       ingestLogBatch(decodeLogsPayload(payload([[offset, line(text)]])), store, silentLogger);
