@@ -101,15 +101,16 @@ export function applyLiveChange(
 
 /**
  * Brings the message in Discord up to `message` (as stored by this tick). Returns what happened, for the log
- * and the tests: `shown` (posted or edited), `pending` (try again next tick), `recreated` (it was deleted and
- * is posted anew), `dropped` (it was deleted and stays so), or `held` (another tick holds it).
+ * and the tests: `shown` (posted or edited), `pending` (Discord was down or slow: try again next tick),
+ * `refused` (Discord said no for good, e.g. missing permissions), `recreated` (it was deleted and is posted
+ * anew), `dropped` (it was deleted and stays so), or `held` (another tick holds it).
  */
 export async function deliverLive(
   key: LiveMessageKey,
   message: LiveMessage,
   ports: LivePorts,
   options: { readonly recreateDeleted: boolean },
-): Promise<'shown' | 'pending' | 'recreated' | 'dropped' | 'held' | 'unchanged'> {
+): Promise<'shown' | 'pending' | 'refused' | 'recreated' | 'dropped' | 'held' | 'unchanged'> {
   if (message.messageId && message.shown !== undefined && message.shown >= message.version)
     return 'unchanged';
   const token = randomUUID();
@@ -142,11 +143,14 @@ export async function deliverLive(
       const again = await deliverLive(key, next, ports, options);
       return again === 'shown' ? 'recreated' : again;
     }
-    const level = error instanceof DiscordApiError && !error.transient ? 'error' : 'warn';
-    ports.log[level]('live message not delivered yet; the next tick tries again', {
-      key,
-      reason: error instanceof Error ? error.message.slice(0, 300) : String(error),
-    });
+    const reason = error instanceof Error ? error.message.slice(0, 300) : String(error);
+    if (error instanceof DiscordApiError && !error.transient) {
+      // Missing permissions, a channel that is gone: the content stays stored and a later tick tries again,
+      // but nothing waits for it (the minute schedule must not stay on for a message Discord refuses).
+      ports.log.error('live message refused by Discord', { key, reason });
+      return 'refused';
+    }
+    ports.log.warn('live message not delivered yet; the next tick tries again', { key, reason });
     return 'pending';
   }
 }

@@ -30,6 +30,7 @@ describe('the live status board', () => {
   let ports: MonitorPorts;
   let server: { current: typeof RUNNING };
   let store: StateStore;
+  let events: string[];
 
   beforeEach(async () => {
     now = T0;
@@ -45,6 +46,7 @@ describe('the live status board', () => {
     ports = fixture.ports;
     server = fixture.server;
     store = fixture.store;
+    events = fixture.events;
   });
 
   const boards = () => channel.messages.filter((message) => message.content.startsWith('📋'));
@@ -122,6 +124,25 @@ describe('the live status board', () => {
     expect(boards()).toHaveLength(1);
     expect(board().content).toContain('Online');
     expect((await store.load()).live?.board?.messageId).toBe(board().id);
+  });
+
+  it('does not keep the minute schedule on for a board Discord refuses for good', async () => {
+    // Given a board channel that does not exist (Discord: 404)
+    ports = {
+      ...ports,
+      live: { ...(ports.live as NonNullable<MonitorPorts['live']>), channelId: '111111111111111111' },
+    };
+    server.current = RUNNING;
+    await tick('task-event');
+    // When the server stops
+    server.current = STOPPED;
+    now += MINUTE;
+    await tick('task-event');
+    now += 2 * MINUTE;
+    await tick();
+    // Then the minute schedule goes off although the board never got through
+    expect(events.at(-1)).toBe('polling off');
+    expect((await store.load()).live?.board?.messageId).toBeUndefined();
   });
 
   it.each([11, 12, 13])(
