@@ -29,7 +29,7 @@ import { floodWhileSigned } from '../test/support/junk-flood.js';
 import { measureCliStartup, printCliStartup } from './cli-startup.js';
 import { measureColdStart, printColdStart } from './cold-start.js';
 import { measureInstallCacheFromEnv, printInstallCache } from './install-cache.js';
-import { measureLogFilter } from './log-filter.js';
+import { LOG_INVOCATION_USD, measureLogFilter } from './log-filter.js';
 import { measureModsInstallFromEnv, printModsInstall } from './mods-install.js';
 import { measureMonitorTick } from './monitor-tick.js';
 import { measureStartPhases, printStartPhases } from './start-phases.js';
@@ -280,6 +280,11 @@ async function main(): Promise<void> {
     const perHour = (n: number) => (n / row.hours).toFixed(0);
     console.log(
       `  ${row.session}, ${row.hours.toFixed(2)} h, ${row.lines} lines: before ${perHour(row.before.invocations)} invocations/h (${perHour(row.before.lines)} lines/h), now ${perHour(row.after.invocations)} invocations/h (${perHour(row.after.lines)} lines/h, of which the character names ${row.spawnInvocations} per session)`,
+    );
+    // The activity feed with every kind: what deaths, boss kills and raids add (40 play-hours a month).
+    const added = row.feed.added / row.hours;
+    console.log(
+      `    + activity feed (all kinds): ${perHour(row.feed.invocations)} invocations/h (${(row.feed.invocations / row.after.invocations).toFixed(2)}× the filter without it), +${added.toFixed(1)} invocations/h, +$${(added * 40 * LOG_INVOCATION_USD).toFixed(5)} a month at 40 play-hours`,
     );
   }
   // 5. The server-install cache (scaled down; BENCH_INSTALL_MB=2048 for the real size)

@@ -15,7 +15,7 @@ import { guildCommands } from '../src/discord/commands.js';
 import type { ModsDeployment } from '../src/mods/deployment.js';
 import { plansVariable } from '../src/mods/plan.js';
 import { modListOf } from '../src/mods/profile.js';
-import { LOG_FILTER_PATTERN } from '../src/players/server-log.js';
+import { logFilterPattern } from '../src/players/server-log.js';
 import { encodeModList, MODS_LIST_VARIABLE } from '../src/records/mod-list.js';
 import {
   ActiveWorldParameters,
@@ -209,7 +209,9 @@ export class ValheimStack extends Stack {
         start,
         stop,
         timeZone: config.timeZone,
-        ...(start.length > 0 && { startHandler: this.scheduledStartHandler(logRetention) }),
+        ...(start.length > 0 && {
+          startHandler: this.scheduledStartHandler(logRetention, config, botToken),
+        }),
       });
     }
 
@@ -250,6 +252,11 @@ export class ValheimStack extends Stack {
         ...(config.cost.costExplorer && { COST_EXPLORER_TAG: `${costTag.key}=${costTag.value}` }),
         ...(config.cost.monthlyLimitUsd !== undefined && {
           COST_MONTHLY_LIMIT: String(config.cost.monthlyLimitUsd),
+        }),
+        // For /valheim schedule: the next openings, and skipping one.
+        ...(config.schedule?.start.length && {
+          SCHEDULE_START: config.schedule.start.join(';'),
+          TIME_ZONE: config.timeZone,
         }),
         // For /valheim mods: the locked lists, so the command answers without reading the bucket.
         ...(props.mods && {
@@ -320,6 +327,14 @@ export class ValheimStack extends Stack {
       ...(config.cost.monthlyLimitUsd !== undefined && {
         budget: { monthlyLimitUsd: config.cost.monthlyLimitUsd },
       }),
+      feedKinds: config.feed.kinds,
+      ...(config.discord.noticeChannelId && {
+        board: {
+          worldName: config.server.world,
+          scheduleStart: config.schedule?.start ?? [],
+          timeZone: config.timeZone,
+        },
+      }),
       logRetention,
     });
     if (config.discord.noticeChannelId) {
@@ -331,11 +346,23 @@ export class ValheimStack extends Stack {
     this.serverLog = new ServerLogProcessor(this, 'ServerLog', {
       entry: SERVER_LOG_ENTRY,
       logGroup: this.gameServer.logGroup,
-      filterPattern: logs.FilterPattern.literal(LOG_FILTER_PATTERN),
+      // The feed's own lines only for the kinds the group opted into (each costs log-Lambda invocations).
+      filterPattern: logs.FilterPattern.literal(logFilterPattern(config.feed.kinds)),
       stateTable,
       monitor: this.monitor.handler.function,
       logRetention,
     });
+    if (config.feed.kinds.length > 0) {
+      // /valheim feed: an operator's mute narrows the filter to the kinds still wanted.
+      this.interactions.function.addEnvironment('FEED_KINDS', config.feed.kinds.join(','));
+      this.interactions.function.addEnvironment('LOG_GROUP_NAME', this.gameServer.logGroup.logGroupName);
+      this.interactions.function.addEnvironment('LOG_FILTER_NAME', this.serverLog.filterName);
+      this.interactions.function.addEnvironment(
+        'LOG_DESTINATION_ARN',
+        this.serverLog.handler.function.functionArn,
+      );
+      this.serverLog.grantFilterChange(this.interactions);
+    }
     this.discordWiring = new DiscordWiring(this, 'DiscordWiring', {
       entry: DISCORD_WIRING_ENTRY,
       applicationId: config.discord.applicationId,
@@ -400,7 +427,11 @@ export class ValheimStack extends Stack {
   }
 
   /** The function the schedule's start times invoke; a throw (a transfer runs) is retried by Lambda. */
-  private scheduledStartHandler(logRetention: logs.RetentionDays): lambda.IFunction {
+  private scheduledStartHandler(
+    logRetention: logs.RetentionDays,
+    config: ValheimConfig,
+    botToken: ssm.IStringParameter,
+  ): lambda.IFunction {
     const starter = new BundledFunction(this, 'ScheduledStart', {
       entry: SCHEDULED_START_ENTRY,
       description: 'Starts the Valheim server at the schedule times, unless a world transfer runs',
@@ -409,12 +440,22 @@ export class ValheimStack extends Stack {
         ECS_CLUSTER: this.gameServer.cluster.clusterName,
         ECS_SERVICE: this.gameServer.service.serviceName,
         TRANSFER_FAMILY: this.worldTransfer.family,
+        // The scheduled evening: countdowns before each opening and a start early by the median start time.
+        STATE_TABLE: this.state.table.tableName,
+        SCHEDULE_START: (config.schedule?.start ?? []).join(';'),
+        TIME_ZONE: config.timeZone,
+        ...(config.discord.noticeChannelId && {
+          NOTICE_CHANNEL_ID: config.discord.noticeChannelId,
+          BOT_TOKEN_PARAMETER: botToken.parameterName,
+        }),
       },
       // Two more tries, a minute or two apart: long enough for a snapshot to finish.
       retryAttempts: 2,
       maxEventAge: Duration.minutes(30),
     });
     this.gameServer.grantServerControl(starter);
+    this.state.grant(starter, STATE_TABLE_ACTIONS.scheduledStart);
+    if (config.discord.noticeChannelId) grantGetParameter(botToken, starter);
     return starter.function;
   }
 }

@@ -21,6 +21,12 @@ export interface ServerLogProcessorProps {
    * invocation: about 11 to 15 per play-hour for a replayed three-player session, see `npm run bench`).
    */
   readonly filterPattern: logs.IFilterPattern;
+  /**
+   * The subscription filter's name, fixed so `/valheim feed` can replace its pattern (PutSubscriptionFilter
+   * keys on the name) when an operator mutes a kind of the activity feed.
+   * @default 'valheim-players'
+   */
+  readonly filterName?: string;
   /** The state table the player list is written to. */
   readonly stateTable: dynamodb.ITable;
   /**
@@ -44,6 +50,9 @@ export interface ServerLogProcessorProps {
 export class ServerLogProcessor extends Construct {
   public readonly handler: BundledFunction;
   public readonly subscription: logs.SubscriptionFilter;
+  /** The subscription filter's name (see `grantFilterChange`). */
+  public readonly filterName: string;
+  private readonly logGroup: logs.ILogGroup;
   /** Routes the log Lambda's wake-up events to the monitor, when one is given. */
   public readonly wakeRule?: events.Rule;
 
@@ -80,10 +89,25 @@ export class ServerLogProcessor extends Construct {
       });
     }
 
+    this.filterName = props.filterName ?? 'valheim-players';
+    this.logGroup = props.logGroup;
     this.subscription = new logs.SubscriptionFilter(this, 'Subscription', {
       logGroup: props.logGroup,
+      filterName: this.filterName,
       filterPattern: props.filterPattern,
       destination: new destinations.LambdaDestination(this.handler.function),
+    });
+  }
+
+  /**
+   * Lets `grantee` replace the filter's pattern (and nothing else of the log group): `/valheim feed` narrows
+   * it to the kinds of news not muted, so a muted kind costs no log-Lambda invocations.
+   */
+  grantFilterChange(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['logs:PutSubscriptionFilter'],
+      resourceArns: [this.logGroup.logGroupArn],
     });
   }
 }

@@ -149,6 +149,21 @@ export interface ServerMonitorProps {
    */
   readonly budget?: ServerBudgetGuard;
   /**
+   * The kinds of the activity feed the monitor posts to the notice channel (feed.kinds in the config).
+   * @default - no feed
+   */
+  readonly feedKinds?: readonly string[];
+  /**
+   * The live status board in the notice channel: the world it names, and the scheduled openings (weekly
+   * times such as "Fri 19:00" in `timeZone`) it announces.
+   * @default - no status board
+   */
+  readonly board?: {
+    readonly worldName?: string;
+    readonly scheduleStart?: readonly string[];
+    readonly timeZone?: string;
+  };
+  /**
    * How long the monitor's logs are kept.
    * @default logs.RetentionDays.ONE_MONTH
    */
@@ -283,6 +298,14 @@ export class ServerMonitor extends Construct {
         }),
         ...(props.fixedMonthlyUsd !== undefined && { COST_FIXED_MONTHLY: props.fixedMonthlyUsd.toFixed(2) }),
         ...(props.budget && { COST_MONTHLY_LIMIT: String(props.budget.monthlyLimitUsd) }),
+        ...(props.feedKinds && props.feedKinds.length > 0 && { FEED_KINDS: props.feedKinds.join(',') }),
+        ...(props.board && {
+          STATUS_BOARD: 'on',
+          ...(props.board.worldName && { WORLD_NAME: props.board.worldName }),
+          ...(props.board.scheduleStart &&
+            props.board.scheduleStart.length > 0 && { SCHEDULE_START: props.board.scheduleStart.join(';') }),
+          ...(props.board.timeZone && { TIME_ZONE: props.board.timeZone }),
+        }),
       },
     });
     const fn = this.handler.function;

@@ -5,6 +5,8 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import { Construct } from 'constructs';
+import { windowCrons } from '../../src/config/weekly-next.js';
+import { parseWeeklyTime } from '../../src/config/weekly-time.js';
 import { acknowledge, nagFinding } from '../validations.js';
 import { validateTimeZone, weeklyTimeToCron } from './validation.js';
 
@@ -86,6 +88,23 @@ export class ServerSchedule extends Construct {
             target: new targets.LambdaInvoke(startHandler, { role: invoker, ...delivery }),
           }),
         );
+        // The hour before: every minute, the handler posts the countdowns and starts early by the median
+        // start time. A run that is late is of no use (the next minute comes), so none is retried.
+        const weekly = parseWeeklyTime(time);
+        (weekly ? windowCrons(weekly) : []).forEach((window, part) => {
+          this.schedules.push(
+            new scheduler.Schedule(this, `Evening${index}Part${part}`, {
+              description: `Countdown and early start before ${time} (${timeZone})`,
+              schedule: scheduler.ScheduleExpression.expression(window, TimeZone.of(timeZone)),
+              target: new targets.LambdaInvoke(startHandler, {
+                role: invoker,
+                input: scheduler.ScheduleTargetInput.fromObject({ evening: 'window' }),
+                maxEventAge: Duration.minutes(1),
+                retryAttempts: 0,
+              }),
+            }),
+          );
+        });
       });
     }
     if (stops.length === 0) return;

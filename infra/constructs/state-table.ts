@@ -22,6 +22,11 @@ export const STATE_TABLE_ACTIONS = {
   monitor: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
   /** The log processor reads and conditionally replaces the player list. */
   serverLog: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+  /**
+   * The scheduled evening reads and updates its item per opening (countdowns posted, the start claimed) and
+   * reads the ledger (Query: the median start time).
+   */
+  scheduledStart: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
 } as const satisfies Record<string, readonly `dynamodb:${string}`[]>;
 
 export interface StateTableProps {

@@ -13,6 +13,7 @@ import { DeadlineExceededError, withDeadline } from '../deadline.js';
 import { COMMAND_NAME, isSubcommand, OPERATOR_SUBCOMMANDS, type Subcommand } from '../discord/commands.js';
 import {
   BUTTON_IDS,
+  boardButtonAction,
   buttonAction,
   buttonRow,
   REFRESH_AS_NEW_MESSAGE_ID,
@@ -29,6 +30,7 @@ import { idleStopAt, type LifecycleSettings } from '../monitor/decide.js';
 import { startStatusLines } from '../monitor/start-progress.js';
 import type { StoredState } from '../monitor/state-store.js';
 import type { LogPresence } from '../players/log-presence.js';
+import { isFeedKind } from '../records/feed.js';
 import type { DecodedModList } from '../records/mod-list.js';
 import type { StartReply } from '../records/notice.js';
 import type { CachedSpend, ChangeClaim } from '../records/server-state.js';
@@ -38,6 +40,7 @@ import { type SnapshotTasks, startWorldSnapshot } from '../worlds/start-snapshot
 import type { WorldsPorts } from '../worlds/worlds.js';
 import { mayOperate } from './access.js';
 import { describeFailure } from './aws-errors.js';
+import { type FeedAction, type FeedControl, type FeedRequest, feedReply } from './feed-command.js';
 import { type GameAccess, gameBranchCallOf, gameBranchReply, rollbackPreviewReply } from './game.js';
 import { keepRunningPending, keepRunningReply, NO_STATE_MESSAGE } from './keep-running.js';
 import {
@@ -70,12 +73,13 @@ import {
   queueStartBehindTransfer,
   type StartQueue,
 } from './queued-start.js';
+import { type ScheduleControl, scheduleReply } from './schedule-command.js';
 import {
   activeWorldName,
   claimedWorlds,
   runStopAndSwitch,
   runWorldCommand,
-  startingWorld,
+  startOnWorld,
   stopAndSwitchTarget,
   worldCallOf,
 } from './world-command.js';
@@ -94,6 +98,12 @@ export interface CommandStore extends SpendCache {
   saveBackupReply(snapshotId: string, reply: StartReply, signal?: AbortSignal): Promise<void>;
   /** What the server log said (the start's phases come from it). */
   loadPresence?(signal?: AbortSignal): Promise<{ presence?: LogPresence; version: number }>;
+  /** `/valheim feed`: mutes or unmutes a kind of the activity feed; resolves with the kinds muted. */
+  setFeedMuted?(
+    kind: FeedRequest['kind'] & string,
+    muted: boolean,
+    signal?: AbortSignal,
+  ): Promise<NonNullable<StoredState['feedMuted']>[number][]>;
   /** A start queued behind a world transfer (./queued-start.ts); absent: such a start is refused. */
   queueStart?: StartQueue['queueStart'];
   dropQueuedStart?: StartQueue['dropQueuedStart'];
@@ -145,6 +155,10 @@ export interface CommandContext {
   readonly worldTransferProblems?: readonly string[];
   /** The game branch and rollback previews; absent when not wired. */
   readonly game?: GameAccess;
+  /** The activity feed (`/valheim feed`); absent when the stack has none. */
+  readonly feed?: FeedControl;
+  /** Scheduled game nights (`/valheim schedule`); absent without start times. */
+  readonly schedule?: ScheduleControl;
   /** The worlds (/valheim world …, the world named by start and status); absent on older stacks. */
   readonly worlds?: () => Promise<WorldsPorts>;
   /** What a world costs a month per GB while nobody plays, for /valheim world list. */
@@ -168,6 +182,8 @@ const DESCRIPTIONS: Record<Subcommand, string> = {
   cost: 'work out the cost',
   backup: 'back up the world',
   'keep-running': 'keep the server running',
+  feed: 'change the activity feed',
+  schedule: 'read the schedule',
   mods: 'list the mods',
 };
 
@@ -188,6 +204,8 @@ interface Request {
   readonly privateStatus?: boolean;
   /** An operator clicked "Start anyway" under a start the budget guard refused: this one start passes. */
   readonly overrideBudget?: boolean;
+  /** The subcommand's string options (`/valheim feed action:mute kind:deaths`). */
+  readonly options?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -222,6 +240,7 @@ export async function runValheimCommand(
       applicationId: interaction.application_id,
       token: interaction.token,
       updateMessage: false,
+      options: stringOptions(interaction),
     },
     context,
   );
@@ -253,6 +272,22 @@ export async function runButton(
   }
   const privateStatus = interaction.data.custom_id === REFRESH_AS_NEW_MESSAGE_ID;
   const overrideBudget = interaction.data.custom_id === START_OVER_BUDGET_ID;
+  // A click on the status board answers with a new message: the board itself is the monitor's to edit.
+  const onBoard = boardButtonAction(interaction.data.custom_id);
+  if (onBoard) {
+    return perform(
+      {
+        action: onBoard === 'keepRunning' ? 'keep-running' : onBoard,
+        guildId: interaction.guild_id,
+        member: interaction.member,
+        applicationId: interaction.application_id,
+        token: interaction.token,
+        updateMessage: false,
+        privateStatus: onBoard === 'status',
+      },
+      context,
+    );
+  }
   const action = privateStatus
     ? 'status'
     : overrideBudget
@@ -310,6 +345,23 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
         });
       }
       if (action === 'backup') return await backupReply(request, context, signal);
+      if (action === 'feed') return await feedCommand(request, context, signal);
+      if (action === 'schedule') {
+        const given = request.options?.action;
+        return await scheduleReply(
+          {
+            action: given === 'skip' || given === 'unskip' ? given : 'show',
+            operator: mayOperate(member, context),
+            userId,
+          },
+          context.schedule,
+          context.now().getTime(),
+          context.log,
+        );
+      }
+      if (action !== 'start' && action !== 'stop' && action !== 'status') {
+        return messageResponse(unknownCommandMessage(`/valheim ${action}`), { ephemeral: true });
+      }
       // A start also checks for a world transfer: one ListTasks call, alongside the status.
       const checkTransfers = action === 'start' ? context.worldTransfers : undefined;
       const [server, store, transfers, worlds] = await Promise.all([
@@ -432,11 +484,14 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
         if (!saved) return messageResponse(CONCURRENT_CHANGE_MESSAGE, { ephemeral: true });
         claimed = { store, stored: { ...stored, version: stored.version + 1 } };
       }
-      // A "Stop and switch" the monitor has not applied yet (it missed the stop): the start runs the new world.
-      const started =
-        wanted === 1 && worlds ? await startingWorld(worlds, world, context.log, signal) : undefined;
+      let started: string | undefined;
       try {
-        await server.setDesiredCount(wanted, signal);
+        const setCount = () => server.setDesiredCount(wanted, signal);
+        // A start holds the lease on world changes (a pending "Stop and switch" made first), so no switch
+        // falls between the world it launches and the parameters; a stop needs none.
+        if (wanted === 1 && worlds)
+          started = await startOnWorld(worlds, world, setCount, context.log, signal);
+        else await setCount();
       } catch (error) {
         // Withdraw the claim, so that trying again is not taken for a repeat.
         await claimed?.store
@@ -527,6 +582,31 @@ async function backupReply(
       gameActive,
       followUp: store !== undefined && alongsideError === undefined,
     }),
+  );
+}
+
+/** `/valheim feed`: showing is for everyone; muting is checked against the operator rule inside. */
+async function feedCommand(
+  request: Request,
+  context: CommandContext,
+  signal: AbortSignal,
+): Promise<APIInteractionResponse> {
+  const given = request.options?.action ?? 'show';
+  const action: FeedAction = given === 'mute' || given === 'unmute' ? given : 'show';
+  const kind = request.options?.kind;
+  const store = await context.store?.();
+  const setFeedMuted = store?.setFeedMuted?.bind(store);
+  return feedReply(
+    {
+      action,
+      ...(kind && isFeedKind(kind) && { kind }),
+      operator: request.member ? mayOperate(request.member, context) : false,
+      userId: request.member?.user.id ?? '',
+    },
+    context.feed,
+    store && setFeedMuted && { load: (s?: AbortSignal) => store.load(s), setFeedMuted },
+    context.log,
+    signal,
   );
 }
 
@@ -624,6 +704,7 @@ export function claimedWrites(context: CommandContext, claimed: InteractionClaim
           sessions: (from, to, signal) => open.sessions(from, to, signal),
           loadSpend: (signal) => open.loadSpend(signal),
           ...(open.loadPresence && { loadPresence: open.loadPresence.bind(open) }),
+          ...(open.setFeedMuted && { setFeedMuted: afterClaim(open.setFeedMuted.bind(open)) }),
           save: afterClaim(open.save.bind(open)),
           saveBackupReply: afterClaim(open.saveBackupReply.bind(open)),
           ...(open.queueStart && { queueStart: afterClaim(open.queueStart.bind(open)) }),
@@ -636,6 +717,26 @@ export function claimedWrites(context: CommandContext, claimed: InteractionClaim
           ...(open.releaseSpendFetch && { releaseSpendFetch: open.releaseSpendFetch.bind(open) }),
         } satisfies CommandStore;
       },
+    }),
+    ...(context.schedule && {
+      schedule: {
+        ...context.schedule,
+        store: async () => {
+          const open = await context.schedule?.store();
+          if (!open) throw new Error('no schedule store');
+          return {
+            ...open,
+            skip: afterClaim(open.skip.bind(open)),
+            unskip: afterClaim(open.unskip.bind(open)),
+            markPosted: afterClaim(open.markPosted.bind(open)),
+            claimStart: afterClaim(open.claimStart.bind(open)),
+            releaseStart: afterClaim(open.releaseStart.bind(open)),
+          };
+        },
+      },
+    }),
+    ...(context.feed?.applyFilter && {
+      feed: { ...context.feed, applyFilter: afterClaim(context.feed.applyFilter) },
     }),
     ...(worlds && { worlds: async () => claimedWorlds(await worlds(), claimed) }),
     ...(worldTransfers && {
@@ -666,6 +767,19 @@ export function claimedWrites(context: CommandContext, claimed: InteractionClaim
 /** Never shown: the endpoint answers a request whose id was not recorded itself. */
 function notClaimed(): APIInteractionResponse {
   return messageResponse('This request was not recorded, so it did nothing.', { ephemeral: true });
+}
+
+/** The subcommand's string options by name. */
+function stringOptions(interaction: APIChatInputApplicationCommandInteraction): Record<string, string> {
+  const subcommand = interaction.data.options?.[0];
+  const options = subcommand && 'options' in subcommand ? (subcommand.options ?? []) : [];
+  return Object.fromEntries(
+    options.flatMap((option) =>
+      option.type === OptionType.String && typeof option.value === 'string'
+        ? [[option.name, option.value]]
+        : [],
+    ),
+  );
 }
 
 function subcommandOf(interaction: APIChatInputApplicationCommandInteraction): Subcommand | undefined {

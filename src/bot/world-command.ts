@@ -31,11 +31,12 @@ import {
 } from '../worlds/world-settings.js';
 import {
   activeWorldOf,
-  applyPendingSwitch,
   changeWorldSettings,
   createWorld,
   listWorlds,
+  startOnSettledWorld,
   switchWorld,
+  WorldChangeBusyError,
   type WorldsPorts,
   worldNames,
 } from '../worlds/worlds.js';
@@ -322,6 +323,8 @@ export function claimedWorlds(worlds: WorldsPorts, claimed: InteractionClaim): W
     remove: afterClaim(catalog.remove.bind(catalog)),
     setPendingSwitch: afterClaim(catalog.setPendingSwitch.bind(catalog)),
     clearPendingSwitch: afterClaim(catalog.clearPendingSwitch.bind(catalog)),
+    lockChanges: afterClaim(catalog.lockChanges.bind(catalog)),
+    unlockChanges: afterClaim(catalog.unlockChanges.bind(catalog)),
   };
   return {
     ...worlds,
@@ -345,24 +348,31 @@ export async function activeWorldName(
 }
 
 /**
- * Right before a start: applies a "Stop and switch" still pending (the monitor normally does at the stop),
- * and returns the world the start runs. A failure leaves the world as it is and only the line out.
+ * Makes a start (`start`: the desired count to 1) on a settled world (worlds.ts, startOnSettledWorld): a
+ * pending "Stop and switch" first, and no switch between. Resolves with the world it runs. A world change
+ * being made refuses the start (WorldChangeBusyError: try again in a second); when the worlds cannot be read
+ * at all, the start goes ahead without them (logged), as a start must not depend on them.
  */
-export async function startingWorld(
+export async function startOnWorld(
   worlds: WorldsPorts,
   active: string | undefined,
+  start: () => Promise<void>,
   log: Logger,
   signal: AbortSignal,
 ): Promise<string | undefined> {
+  let startCalled = false;
+  const counted = async () => {
+    startCalled = true;
+    await start();
+  };
   try {
-    const applied = await applyPendingSwitch(worlds, signal);
-    if (applied?.kind === 'switched') {
-      log.info('pending world switch applied at the start', { to: applied.to.name });
-      return applied.to.name;
-    }
+    return await startOnSettledWorld(worlds, counted, signal);
   } catch (error) {
-    if (error instanceof InteractionNotClaimedError) throw error;
-    log.warn('pending world switch not applied', { error });
+    if (startCalled || error instanceof WorldChangeBusyError || error instanceof InteractionNotClaimedError) {
+      throw error;
+    }
+    log.warn('start made without the worlds (they could not be read)', { error });
+    await start();
+    return active;
   }
-  return active;
 }

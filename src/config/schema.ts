@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FEED_KINDS } from '../records/feed.js';
 import { BRANCH_PATTERN, PUBLIC_BRANCH } from '../records/game.js';
 import { REF_HINT, tryParseRef } from '../records/mod-package.js';
 import { AWS_REGIONS, isAwsRegion } from './regions.js';
@@ -215,6 +216,18 @@ export const snapshotsSchema = z.strictObject({
     .default(60),
 });
 
+/**
+ * The activity feed in the notice channel (opt-in per kind): joins and leaves by character name, deaths,
+ * boss kills, raids, the world saved. Deaths, boss kills and raids add log lines to the subscription filter
+ * (a few log-Lambda invocations per play-hour, `npm run bench`); operators can mute a kind from Discord.
+ */
+export const feedSchema = z.strictObject({
+  kinds: z
+    .array(z.enum(FEED_KINDS, { message: `must be one of ${FEED_KINDS.join(', ')}` }))
+    .default([])
+    .refine((kinds) => new Set(kinds).size === kinds.length, { message: 'must list each kind once' }),
+});
+
 export const scheduleSchema = z.strictObject({
   /** When the server starts by itself, e.g. ["Fri 19:00"]. */
   start: z.array(weeklyTime).default([]),
@@ -403,6 +416,8 @@ export const configSchema = z.strictObject({
   snapshots: snapshotsSchema.default({ everyHours: 4, keepCount: 20, keepDays: 60 }),
   /** Optional fixed start/stop times for groups with regular game nights. */
   schedule: scheduleSchema.optional(),
+  /** The activity feed in the notice channel: which kinds of news are posted (none by default). */
+  feed: feedSchema.default({ kinds: [] }),
   discord: discordSchema,
   /** Throttle of the Discord endpoint and the interactions Lambda's reserved concurrency. */
   endpoint: endpointSchema.default({ rateLimit: 25, burstLimit: 50 }),

@@ -1,3 +1,4 @@
+import { discordSafe } from '../discord/safe-text.js';
 import type { SessionRecord } from '../records/session.js';
 
 /**
@@ -57,15 +58,4 @@ function restLine(rest: readonly PlayerHours[]): string {
 
 function formatHours(hours: number): string {
   return hours < 1 ? `${Math.round(hours * 60)} min` : `${hours.toFixed(1)} h`;
-}
-
-/**
- * A character name as plain text in Discord: markdown characters escaped, line breaks and other control
- * characters made spaces, and `@` kept from forming a mention (the reply also allows no mentions).
- */
-export function discordSafe(name: string): string {
-  return name
-    .replace(/\p{Cc}/gu, ' ')
-    .replace(/[\\*_~`|<>#[\]()]/g, '\\$&')
-    .replace(/@/g, '@\u200b');
 }

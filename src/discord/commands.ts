@@ -3,6 +3,7 @@ import type {
   APIApplicationCommandSubcommandGroupOption,
   RESTPutAPIApplicationGuildCommandsJSONBody,
 } from 'discord-api-types/v10';
+import { FEED_KINDS } from '../records/feed.js';
 import { CommandType, OptionType } from './constants.js';
 
 /**
@@ -21,6 +22,8 @@ export const SUBCOMMANDS = {
   backup: 'Snapshot the world to S3 now; you are told when it is done',
   'keep-running': 'Put off the automatic stop the bot warned about (blind or session limit)',
   mods: 'Which mods to install, at which versions, to join this server',
+  feed: 'What the activity feed posts; operators mute or unmute a kind',
+  schedule: 'The next scheduled game nights; operators skip the next one',
 } as const;
 
 export type Subcommand = keyof typeof SUBCOMMANDS;
@@ -35,6 +38,30 @@ export const OPERATOR_SUBCOMMANDS: ReadonlySet<Subcommand> = new Set<Subcommand>
   'backup',
   'keep-running',
 ]);
+
+/** A subcommand's options: string choices only (Discord offers them as a list, so no typing is checked). */
+export const SUBCOMMAND_OPTIONS: Partial<
+  Record<
+    Subcommand,
+    ReadonlyArray<{
+      readonly name: string;
+      readonly description: string;
+      readonly choices: readonly string[];
+    }>
+  >
+> = {
+  feed: [
+    { name: 'action', description: 'show (default), mute or unmute', choices: ['show', 'mute', 'unmute'] },
+    { name: 'kind', description: 'Which kind of news', choices: FEED_KINDS },
+  ],
+  schedule: [
+    {
+      name: 'action',
+      description: 'show (default), skip or unskip the next one',
+      choices: ['show', 'skip', 'unskip'],
+    },
+  ],
+};
 
 export function isSubcommand(name: string): name is Subcommand {
   return Object.hasOwn(SUBCOMMANDS, name);
@@ -148,11 +175,23 @@ function worldSubcommandOptions(name: WorldSubcommand) {
 
 /** The body for Discord's bulk-overwrite of guild commands. */
 export function guildCommands(): RESTPutAPIApplicationGuildCommandsJSONBody {
-  const subcommands = Object.entries(SUBCOMMANDS).map(([name, description]) => ({
-    type: OptionType.Subcommand,
-    name,
-    description,
-  }));
+  const subcommands = Object.entries(SUBCOMMANDS).map(([name, description]) => {
+    const options = SUBCOMMAND_OPTIONS[name as Subcommand];
+    return {
+      type: OptionType.Subcommand,
+      name,
+      description,
+      ...(options && {
+        options: options.map((option) => ({
+          type: OptionType.String,
+          name: option.name,
+          description: option.description,
+          required: false,
+          choices: option.choices.map((choice) => ({ name: choice, value: choice })),
+        })),
+      }),
+    };
+  });
   const world = {
     type: OptionType.SubcommandGroup,
     name: WORLD_GROUP,

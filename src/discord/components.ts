@@ -60,6 +60,33 @@ export function buttonRow(...actions: ButtonAction[]): APIActionRowComponent<API
 }
 
 /**
+ * The status board's buttons (src/monitor/board.ts): the same actions under their own ids, so a click answers
+ * with a new message and never replaces the board (the monitor alone edits it).
+ */
+/** What the board offers: every action but the game's rollback (that button sits under an update notice). */
+export type BoardButtonAction = Exclude<ButtonAction, 'rollback'>;
+
+export const BOARD_BUTTON_IDS: Record<BoardButtonAction, string> = {
+  start: 'valheim:board:start',
+  stop: 'valheim:board:stop',
+  status: 'valheim:board:status',
+  keepRunning: 'valheim:board:keep-running',
+};
+
+export function boardButtonAction(customId: string): BoardButtonAction | undefined {
+  return (Object.keys(BOARD_BUTTON_IDS) as BoardButtonAction[]).find(
+    (action) => BOARD_BUTTON_IDS[action] === customId,
+  );
+}
+
+export function boardButtonRow(...actions: BoardButtonAction[]): APIActionRowComponent<APIButtonComponent> {
+  return {
+    type: Component.ActionRow,
+    components: actions.map((action) => ({ ...BUTTONS[action], custom_id: BOARD_BUTTON_IDS[action] })),
+  };
+}
+
+/**
  * "Start anyway (this session)" under a start refused by the budget guard; only operators may click it, and
  * it starts the server once: the next start is checked against the limit again.
  */

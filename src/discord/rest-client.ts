@@ -1,6 +1,7 @@
 import type {
   APIApplication,
   APIApplicationCommand,
+  RESTPatchAPIChannelMessageJSONBody,
   RESTPatchAPIWebhookWithTokenMessageJSONBody,
   RESTPostAPIChannelMessageJSONBody,
   RESTPostAPIWebhookWithTokenJSONBody,
@@ -99,18 +100,31 @@ export class DiscordRest {
     await this.request('POST', `/webhooks/${applicationId}/${token}`, message);
   }
 
-  /** Posts to a channel as the bot. */
+  /** Posts to a channel as the bot; resolves with the message's id. */
   async postToChannel(
     channelId: string,
     message: RESTPostAPIChannelMessageJSONBody,
     { nonce }: ChannelPostOptions = {},
-  ) {
-    await this.request(
+  ): Promise<{ id: string }> {
+    const answer = await this.request(
       'POST',
       `/channels/${channelId}/messages`,
       nonce ? { ...message, nonce, enforce_nonce: true } : message,
       { authorization: await this.bot(), idempotent: nonce !== undefined },
     );
+    return { id: String((answer as { id?: unknown } | undefined)?.id ?? '') };
+  }
+
+  /** Edits a message the bot posted (idempotent: the whole content is sent). */
+  async editChannelMessage(
+    channelId: string,
+    messageId: string,
+    message: RESTPatchAPIChannelMessageJSONBody,
+  ): Promise<void> {
+    await this.request('PATCH', `/channels/${channelId}/messages/${messageId}`, message, {
+      authorization: await this.bot(),
+      idempotent: true,
+    });
   }
 
   /** Bulk-overwrites the guild's commands (idempotent). */

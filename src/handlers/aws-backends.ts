@@ -10,11 +10,16 @@ import type { RollbackPorts } from '../game/rollback.js';
 import { StateStore } from '../monitor/state-store.js';
 import { readServerPassword, SSM } from '../server/aws-password.js';
 import { EcsGameServer } from '../server/ecs-game-server.js';
+import { eveningStore } from '../server/scheduled-evening.js';
 import { serviceActivity } from '../server/service-activity.js';
 import type { WorldParameterNames } from '../worlds/active-world.js';
 import { ecsWorldTransfers } from '../worlds/aws-world-transfers.js';
 import type { TransferTarget } from '../worlds/transfer-task.js';
 import { dynamoInteractionLedger } from './aws-interaction-ledger.js';
+import type { LogFilterTarget } from './environment.js';
+
+/** CloudWatch Logs (JSON 1.1), for the one call `/valheim feed` makes. */
+const LOGS = { signingName: 'logs', endpointPrefix: 'logs', endpointId: 'CLOUDWATCH_LOGS' };
 
 /*
  * The interactions Lambda's AWS backends, on the light client (src/aws): one chunk of a few tens of KB that
@@ -46,6 +51,7 @@ export function lightBackends(options: LightBackendOptions = {}) {
   const ecsClient = new AwsClient(ECS, clientOptions);
   const ec2Client = new AwsClient(EC2, clientOptions);
   const ssmClient = new AwsClient(SSM, clientOptions);
+  const logsClient = new AwsClient(LOGS, clientOptions);
   const documents = dynamoDocuments(dynamoClient);
   const ecs = lightEcs(ecsClient);
   return {
@@ -94,6 +100,23 @@ export function lightBackends(options: LightBackendOptions = {}) {
         gameActive: async (signal) =>
           (await serviceActivity(ecs, target.cluster, target.service, signal)).kind === 'active',
       };
+    },
+    eveningStore: async (table: string) => {
+      const state = new StateStore(documents, table);
+      return eveningStore(documents, table, (from, to) => state.sessions(from, to));
+    },
+    /** Replaces the pattern of the filter the stack made (same name, same destination). */
+    putLogFilter: async (target: LogFilterTarget, pattern: string, signal: AbortSignal) => {
+      await logsClient.json(
+        'Logs_20140328.PutSubscriptionFilter',
+        {
+          logGroupName: target.logGroupName,
+          filterName: target.filterName,
+          destinationArn: target.destinationArn,
+          filterPattern: pattern,
+        },
+        { version: '1.1', signal },
+      );
     },
     worlds: async (table: string, parameters: WorldParameterNames) => {
       const { DynamoWorldCatalog, SsmActiveWorld, lightSsmParameters } = await import(

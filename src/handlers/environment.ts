@@ -1,6 +1,8 @@
 import * as z from 'zod/mini';
 import { commaList } from '../config/comma-list.js';
+import { parseWeeklyTime, type WeeklyTime } from '../config/weekly-time.js';
 import { DEFAULT_LIFECYCLE } from '../monitor/decide.js';
+import { FEED_KINDS, type FeedKind, isFeedKind } from '../records/feed.js';
 import { type DecodedModList, decodeModList, MODS_LIST_VARIABLE } from '../records/mod-list.js';
 
 /**
@@ -39,6 +41,12 @@ export interface CommandSettings {
   readonly worldTransferProblems?: readonly string[];
   /** The game branch parameter, for /valheim game branch and the Roll back… button; absent on older stacks. */
   readonly gameBranchParameter?: string;
+  /** The scheduled openings (schedule.start) and the group's time zone, for `/valheim schedule`. */
+  readonly schedule?: { readonly start: readonly WeeklyTime[]; readonly timeZone: string };
+  /** The activity feed's kinds (feed.kinds in the config), for `/valheim feed`. */
+  readonly feedKinds?: readonly FeedKind[];
+  /** The server log's subscription filter, which `/valheim feed` narrows to the kinds not muted. */
+  readonly logFilter?: LogFilterTarget;
   /** For /valheim world …: where the active world is kept; absent on a stack from before worlds. */
   readonly worlds?: WorldsSettings;
   /** What /valheim mods lists (MODS_LIST); absent for a vanilla server. */
@@ -55,6 +63,13 @@ export interface WorldsSettings {
   readonly firstWorld: string;
   /** What a world costs a month per GB while nobody plays (estimated at synth). */
   readonly idleUsdPerGb?: number;
+}
+
+/** What PutSubscriptionFilter needs to replace the filter the stack made. */
+export interface LogFilterTarget {
+  readonly logGroupName: string;
+  readonly filterName: string;
+  readonly destinationArn: string;
 }
 
 /** How to run the world-transfer task in snapshot mode, from the TRANSFER_* and WORLD_* variables. */
@@ -97,6 +112,16 @@ const commandSchema = z.object({
   COST_EXPLORER_TAG: z.optional(z.string().check(z.regex(/^[^=]+=.+$/))),
   COST_MONTHLY_LIMIT: z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/))),
   GAME_BRANCH_PARAMETER: z.optional(z.string().check(z.regex(/^\/[A-Za-z0-9_./-]{1,1010}$/))),
+  FEED_KINDS: z.optional(z.string().check(z.regex(new RegExp(`^((${FEED_KINDS.join('|')})(,|$))*$`)))),
+  SCHEDULE_START: z.optional(
+    z
+      .string()
+      .check(z.refine((text) => text.split(';').every((time) => parseWeeklyTime(time) !== undefined))),
+  ),
+  TIME_ZONE: z.optional(z.string().check(z.minLength(1))),
+  LOG_GROUP_NAME: z.optional(z.string().check(z.minLength(1))),
+  LOG_FILTER_NAME: z.optional(z.string().check(z.minLength(1))),
+  LOG_DESTINATION_ARN: z.optional(z.string().check(z.minLength(1))),
 });
 
 /** The worlds' variables: all valid, or /valheim world … is off (the other commands work either way). */
@@ -141,6 +166,12 @@ const HINTS: Record<string, string> = {
   COST_EXPLORER_TAG: 'key=value, e.g. project=valheim-ondemand',
   COST_MONTHLY_LIMIT: 'US dollars a month, e.g. 5',
   GAME_BRANCH_PARAMETER: 'the SSM parameter of the game branch, e.g. /valheim-ondemand/game/branch',
+  FEED_KINDS: `comma-separated kinds of ${FEED_KINDS.join(', ')}`,
+  SCHEDULE_START: 'weekly times separated by ";", e.g. Fri 19:00;Sat 18:00',
+  TIME_ZONE: 'an IANA time zone, e.g. Europe/Berlin',
+  LOG_GROUP_NAME: 'the game server log group name',
+  LOG_FILTER_NAME: 'the name of its subscription filter',
+  LOG_DESTINATION_ARN: 'the ARN of the server log Lambda',
   WORLD_NAME_PARAMETER: 'the SSM parameter of the active world, e.g. /valheim-ondemand/world/name',
   WORLD_ARGS_PARAMETER:
     "the SSM parameter of the active world's arguments, e.g. /valheim-ondemand/world/args",
@@ -197,6 +228,22 @@ export function readInteractionsEnvironment(env: NodeJS.ProcessEnv): Interaction
       ...(settings.COST_EXPLORER_TAG && { costTag: splitTag(settings.COST_EXPLORER_TAG) }),
       ...(settings.COST_MONTHLY_LIMIT && { costMonthlyLimit: Number(settings.COST_MONTHLY_LIMIT) }),
       ...(settings.GAME_BRANCH_PARAMETER && { gameBranchParameter: settings.GAME_BRANCH_PARAMETER }),
+      ...(settings.FEED_KINDS && { feedKinds: commaList(settings.FEED_KINDS).filter(isFeedKind) }),
+      ...(settings.SCHEDULE_START && {
+        schedule: {
+          start: settings.SCHEDULE_START.split(';').flatMap((time) => parseWeeklyTime(time) ?? []),
+          timeZone: settings.TIME_ZONE ?? 'UTC',
+        },
+      }),
+      ...(settings.LOG_GROUP_NAME &&
+        settings.LOG_FILTER_NAME &&
+        settings.LOG_DESTINATION_ARN && {
+          logFilter: {
+            logGroupName: settings.LOG_GROUP_NAME,
+            filterName: settings.LOG_FILTER_NAME,
+            destinationArn: settings.LOG_DESTINATION_ARN,
+          },
+        }),
       ...transfer,
       ...readWorlds(env),
       ...(mods && { mods }),

@@ -18,11 +18,12 @@ import type { Logger } from '../log.js';
 import { DEFAULT_LIFECYCLE } from '../monitor/decide.js';
 import type { CachedSpend } from '../records/server-state.js';
 import type { GameServer } from '../server/game-server.js';
+import type { EveningStore } from '../server/scheduled-evening.js';
 import type { WorldParameterNames } from '../worlds/active-world.js';
 import type { TransferTarget } from '../worlds/transfer-task.js';
 import type { WorldsPorts } from '../worlds/worlds.js';
 import type { GameRollbackTarget } from './aws-backends.js';
-import type { CommandSettings, InteractionsEnvironment } from './environment.js';
+import type { CommandSettings, InteractionsEnvironment, LogFilterTarget } from './environment.js';
 
 type CostTag = { readonly key: string; readonly value: string };
 
@@ -39,6 +40,10 @@ export interface InteractionsBackends {
   readonly spend: (tag: CostTag, cache: SpendCache, signal: AbortSignal) => Promise<CachedSpend>;
   /** The world-transfer task (/valheim backup), on the game server's ECS client. */
   readonly worldTransfers: (target: TransferTarget) => Promise<WorldTransfers>;
+  /** The scheduled evenings' records and the ledger (`/valheim schedule`). */
+  readonly eveningStore: (tableName: string) => Promise<EveningStore>;
+  /** Replaces the server log's subscription filter pattern (`/valheim feed` mutes). */
+  readonly putLogFilter: (target: LogFilterTarget, pattern: string, signal: AbortSignal) => Promise<void>;
   /** Answered interaction ids (replay protection), in the state table. */
   readonly interactionLedger: (tableName: string) => Promise<InteractionLedger>;
   /** The game branch parameter (/valheim game branch). */
@@ -74,6 +79,9 @@ const AWS_BACKENDS: InteractionsBackends = {
   interactionLedger: async (table) => (await awsBackends()).interactionLedger(table),
   gameSetting: async (parameter) => (await awsBackends()).gameSetting(parameter),
   gameRollback: async (target) => (await awsBackends()).gameRollback(target),
+  eveningStore: async (table) => (await awsBackends()).eveningStore(table),
+  putLogFilter: async (target, pattern, signal) =>
+    (await awsBackends()).putLogFilter(target, pattern, signal),
   worlds: async (table, parameters) => (await awsBackends()).worlds(table, parameters),
   prepare: async () => (await awsBackends()).prepare?.(),
 };
@@ -210,6 +218,23 @@ function commandContext(
         ...(settings.costMonthlyLimit !== undefined && { monthlyLimitUsd: settings.costMonthlyLimit }),
         ...(costTag && { spend: (cache, signal) => backends.spend(costTag, cache, signal) }),
       } satisfies CostSettings,
+    }),
+    ...(settings.schedule &&
+      stateTable && {
+        schedule: {
+          openings: settings.schedule.start,
+          timeZone: settings.schedule.timeZone,
+          store: lazy(() => backends.eveningStore(stateTable)),
+        },
+      }),
+    ...(settings.feedKinds && {
+      feed: {
+        kinds: settings.feedKinds,
+        ...(settings.logFilter && {
+          applyFilter: (pattern: string, signal: AbortSignal) =>
+            backends.putLogFilter(settings.logFilter as LogFilterTarget, pattern, signal),
+        }),
+      },
     }),
     passwordVisibleTo: settings.passwordVisibleTo,
     guildId: settings.guildId,

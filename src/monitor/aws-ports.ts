@@ -14,7 +14,7 @@ import type { GameServer } from '../server/game-server.js';
 import { DynamoWorldCatalog, SsmActiveWorld } from '../worlds/aws-worlds.js';
 import { sdkSsmParameters } from '../worlds/sdk-ssm-parameters.js';
 import { transfersInProgress } from '../worlds/transfer-task.js';
-import { discordNotifier } from './discord-notifier.js';
+import { discordLive, discordNotifier } from './discord-notifier.js';
 import type { MonitorEnvironment } from './environment.js';
 import type { MonitorPorts } from './monitor.js';
 import { monitorWorlds } from './monitor-worlds.js';
@@ -109,6 +109,9 @@ export function awsMonitorPorts(env: MonitorEnvironment, log: Logger): MonitorPo
       ...(env.noticeChannelId && { noticeChannelId: env.noticeChannelId }),
       now: Date.now,
       log,
+    }),
+    ...(env.noticeChannelId && {
+      live: { discord: discordLive(rest), channelId: env.noticeChannelId, store },
     }),
     dns: { upsert: (ip) => changeRecord('UPSERT', ip), remove: (ip) => changeRecord('DELETE', ip) },
     polling: { enable: () => setRule(true), disable: () => setRule(false) },

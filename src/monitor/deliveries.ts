@@ -77,10 +77,11 @@ export function noticesOf(
 
 /**
  * The pending notices a decision makes obsolete: once the stop is announced, an undelivered ready notice or
- * idle warning of that session would only confuse.
+ * idle warning of that session would only confuse. The feed's news stays news.
  */
 export function supersededBy(fresh: readonly PendingNotice[], pending: readonly PendingNotice[]): string[] {
-  return fresh.some((notice) => notice.kind === 'announce-stopped') ? pending.map((notice) => notice.id) : [];
+  if (!fresh.some((notice) => notice.kind === 'announce-stopped')) return [];
+  return pending.filter((notice) => notice.kind !== 'feed').map((notice) => notice.id);
 }
 
 export interface DeliveryPorts {

@@ -2,6 +2,7 @@ import { DiscordApiError, type DiscordRest } from '../discord/rest-client.js';
 import type { Logger } from '../log.js';
 import type { Notice } from '../records/notice.js';
 import type { DeliveryOutcome, NoticeTarget } from './deliveries.js';
+import type { LiveDiscord } from './live-messages.js';
 
 /** Interaction tokens live 15 minutes; leave a margin for the request itself. */
 const REPLY_LIFETIME_MS = 14 * 60_000;
@@ -114,4 +115,25 @@ export function channelProblem(error: DiscordApiError): string {
 
 function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message.slice(0, 300) : String(error);
+}
+
+/**
+ * The live messages' Discord side (src/monitor/live-messages.ts): a post with an enforced nonce, and an edit
+ * that sends the whole content. Neither pings anybody, whatever a character name holds.
+ */
+export function discordLive(rest: DiscordRest): LiveDiscord {
+  return {
+    post: (channelId, notice, nonce) =>
+      rest.postToChannel(
+        channelId,
+        { content: notice.content, components: notice.components, allowed_mentions: { parse: [] } },
+        { nonce },
+      ),
+    edit: (channelId, messageId, notice) =>
+      rest.editChannelMessage(channelId, messageId, {
+        content: notice.content,
+        components: notice.components,
+        allowed_mentions: { parse: [] },
+      }),
+  };
 }

@@ -1,6 +1,9 @@
 import * as z from 'zod/mini';
 import { commaList } from '../config/comma-list.js';
+import { nextWeeklyTime } from '../config/weekly-next.js';
+import { parseWeeklyTime } from '../config/weekly-time.js';
 import { fargatePrices, hourlyServerCost } from '../cost/prices.js';
+import { FEED_KINDS, isFeedKind } from '../records/feed.js';
 import { DEFAULT_LIFECYCLE } from './decide.js';
 import type { MonitorSettings } from './monitor.js';
 
@@ -73,6 +76,12 @@ const schema = z.object({
   SNAPSHOT_KEEP_DAYS: count,
   COST_MONTHLY_LIMIT: z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/))),
   COST_FIXED_MONTHLY: z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/))),
+  FEED_KINDS: z.optional(z.string().check(z.regex(new RegExp(`^((${FEED_KINDS.join('|')})(,|$))*$`)))),
+  STATUS_BOARD: z.optional(z.enum(['on', 'off'])),
+  WORLD_NAME: z.optional(z.string()),
+  /** The scheduled openings (schedule.start, `;`-separated weekly times) and the group's time zone. */
+  SCHEDULE_START: z.optional(z.string()),
+  TIME_ZONE: z.optional(z.string()),
   WORLD_NAME_PARAMETER: z.optional(z.string().check(z.regex(/^\/[A-Za-z0-9_./-]{1,1010}$/))),
   WORLD_ARGS_PARAMETER: z.optional(z.string().check(z.regex(/^\/[A-Za-z0-9_./-]{1,1010}$/))),
   AWS_REGION: z.optional(z.string()),
@@ -106,6 +115,11 @@ export function readMonitorEnvironment(env: NodeJS.ProcessEnv): MonitorEnvironme
     spot: e.TASK_SPOT === 'true',
   };
   const region = e.AWS_REGION ?? 'us-east-1';
+  const feedKinds = commaList(e.FEED_KINDS).filter(isFeedKind);
+  const openings = (e.SCHEDULE_START ?? '')
+    .split(';')
+    .map((text) => parseWeeklyTime(text))
+    .filter((time) => time !== undefined);
   const snapshotSettings = readSnapshotSettings(env);
   const snapshots =
     snapshotSettings.settings && e.TRANSFER_FAMILY
@@ -149,6 +163,15 @@ export function readMonitorEnvironment(env: NodeJS.ProcessEnv): MonitorEnvironme
       }),
       public: e.SERVER_PUBLIC !== 'false',
       crossplay,
+      ...(feedKinds.length > 0 && { feed: { kinds: feedKinds } }),
+      ...(e.STATUS_BOARD === 'on' && {
+        board: {
+          ...(e.WORLD_NAME && { worldName: e.WORLD_NAME }),
+          ...(openings.length > 0 && {
+            nextOpening: (now: number) => nextWeeklyTime(openings, e.TIME_ZONE ?? 'UTC', now),
+          }),
+        },
+      }),
       lifecycle,
       task,
       notices: {

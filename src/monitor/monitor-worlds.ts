@@ -1,4 +1,9 @@
-import { activeWorldOf, applyPendingSwitch, type WorldsPorts } from '../worlds/worlds.js';
+import {
+  activeWorldOf,
+  applyPendingSwitch,
+  startOnSettledWorld,
+  type WorldsPorts,
+} from '../worlds/worlds.js';
 import type { MonitorWorlds } from './monitor.js';
 
 /** The monitor's view of the worlds, over the same use cases the commands call (src/worlds/worlds.ts). */
@@ -10,5 +15,6 @@ export function monitorWorlds(ports: WorldsPorts): MonitorWorlds {
       const outcome = await applyPendingSwitch(ports, signal);
       return outcome?.kind === 'switched' ? outcome.to.name : undefined;
     },
+    startOnWorld: (start, signal) => startOnSettledWorld(ports, start, signal),
   };
 }

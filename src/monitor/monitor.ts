@@ -1,5 +1,5 @@
 import { budgetCrossing, budgetShare } from '../cost/budget.js';
-import { monthRange, monthToDate } from '../cost/month.js';
+import { type MonthToDate, monthRange, monthToDate } from '../cost/month.js';
 import { type GameRecords, recordGameStart } from '../game/game-record.js';
 import type { Logger } from '../log.js';
 import { characterMinutes } from '../players/log-characters.js';
@@ -9,9 +9,19 @@ import type { StartReply } from '../records/notice.js';
 import type { QueuedStart } from '../records/server-state.js';
 import type { SessionRecord } from '../records/session.js';
 import type { GameServer } from '../server/game-server.js';
+import { type ServerStatus, taskIdOf } from '../server/server-status.js';
+import { type BoardSettings, boardNotice } from './board.js';
 import { claimBasis } from './claims.js';
 import { type Decision, decide, type LifecycleSettings, type Observation } from './decide.js';
 import { type DeliveryStore, deliverPending, type Notify, noticesOf, supersededBy } from './deliveries.js';
+import { type FeedSettings, feedBatch, feedMessageAfter } from './feed.js';
+import {
+  applyLiveChange,
+  deliverLive,
+  type LiveDiscord,
+  type LiveStore,
+  liveChange,
+} from './live-messages.js';
 import {
   budgetNotice,
   type NoticeContext,
@@ -28,7 +38,7 @@ import {
   type StartProgressPort,
   startProgressOf,
 } from './start-progress.js';
-import type { SaveOptions, StoredState } from './state-store.js';
+import type { LiveChange, SaveOptions, StoredState } from './state-store.js';
 import { type TransferOutcome, transferOutcome } from './transfer-event.js';
 
 /**
@@ -79,6 +89,8 @@ export interface MonitorWorlds {
    * player); the world switched to, if one was.
    */
   applyPendingSwitch(signal?: AbortSignal): Promise<string | undefined>;
+  /** Runs `start` on a settled world (a pending switch made first, no switch in between); the world it runs. */
+  startOnWorld(start: () => Promise<void>, signal?: AbortSignal): Promise<string>;
 }
 
 export interface MonitorPorts {
@@ -86,6 +98,8 @@ export interface MonitorPorts {
   readonly store: MonitorStore;
   readonly queryPlayers: PlayerQuery;
   readonly notify: Notify;
+  /** The messages kept up to date in the notice channel (feed, board); absent without a notice channel. */
+  readonly live?: { readonly discord: LiveDiscord; readonly channelId: string; readonly store: LiveStore };
   readonly dns?: { upsert(ip: string): Promise<void>; remove(ip: string): Promise<void> };
   readonly polling: { enable(): Promise<void>; disable(): Promise<void> };
   /** Edits the start reply through the start's phases and notifies the starter when ready. */
@@ -108,6 +122,10 @@ export interface MonitorSettings extends ObserveSettings {
   readonly notices: NoticeContext;
   /** For the monthly summary: the always-on items per month (USD) and the region's prices. */
   readonly summary?: { readonly fixedMonthly: number; readonly region: string };
+  /** The activity feed in the notice channel; absent when the group opted into none of it. */
+  readonly feed?: FeedSettings;
+  /** The live status board in the notice channel; absent when it is turned off. */
+  readonly board?: BoardSettings;
   /** The budget guard: a notice when a session takes the month's estimate to 80 % or past the limit. */
   readonly budget?: {
     readonly monthlyLimitUsd: number;
@@ -159,8 +177,36 @@ export async function runMonitorTick(
     stored.startReply,
     now,
   );
-  const decision = progress ? withStartProgress(decided, progress, now) : decided;
-  const closes = decision.actions.some((action) => action.type === 'session-closed');
+  const withProgress = progress ? withStartProgress(decided, progress, now) : decided;
+  const closes = withProgress.actions.some((action) => action.type === 'session-closed');
+  // The feed's news due now, added to the session's feed message in the same write that covers it (a closing
+  // session flushes it; once stopped, nothing is read until the next session). When the full message still
+  // waits for Discord, the batch waits too: the watermark stays, and a later tick adds it.
+  const sessionId = stored.state.sessionId ?? withProgress.state.sessionId;
+  const batch =
+    settings.feed && ports.live && stored.state.phase !== 'stopped'
+      ? feedBatch(
+          taskLog(presence, status),
+          stored.state.feedPosted,
+          settings.feed,
+          stored.feedMuted ?? [],
+          now,
+          closes,
+        )
+      : undefined;
+  const feedMessage = batch && feedMessageAfter(stored.live?.feed, batch, sessionId, now);
+  const decision =
+    feedMessage && withProgress.state.phase !== 'stopped'
+      ? { ...withProgress, state: { ...withProgress.state, feedPosted: batch.watermark } }
+      : withProgress;
+  const board =
+    settings.board && ports.live
+      ? await boardChange(ports, settings, stored, decision, taskLog(presence, status), now)
+      : undefined;
+  const live: Partial<Record<'feed' | 'board', LiveChange>> = {
+    ...(feedMessage?.change && { feed: feedMessage.change }),
+    ...(board && { board }),
+  };
   // The notices are stored with the decision, so whatever happens next they are delivered by some tick.
   const fresh = noticesOf(decision.actions, settings.notices, stored.startReply, now);
   const drop = supersededBy(fresh, stored.outbox ?? []);
@@ -172,10 +218,18 @@ export async function runMonitorTick(
     ...(stops && { claim: { desiredCount: 0, basis: claimBasis(status), at: now } }),
     ...(fresh.length > 0 && { enqueue: fresh }),
     ...(drop.length > 0 && { drop }),
+    ...(Object.keys(live).length > 0 && { live }),
   });
   if (!applied) {
     ports.log.info('state changed meanwhile; leaving this tick to the next one', { trigger });
     return { actions: decision.actions, state: decision.state, applied, observation };
+  }
+  if (batch) {
+    ports.log.info('feed batch', {
+      lines: batch.lines.length,
+      through: batch.watermark.seq,
+      added: feedMessage !== undefined,
+    });
   }
   ports.log.info('monitor tick', {
     trigger,
@@ -205,10 +259,11 @@ export async function runMonitorTick(
     await switchAfterStop(ports.worlds, ports.log);
   }
   const pending = [...(stored.outbox ?? []).filter((notice) => !drop.includes(notice.id)), ...fresh];
-  const undelivered = await deliverPending(pending, ports).catch((error: unknown) => {
-    ports.log.error('notice delivery failed', { error });
-    return pending.length;
-  });
+  const undelivered =
+    (await deliverPending(pending, ports).catch((error: unknown) => {
+      ports.log.error('notice delivery failed', { error });
+      return pending.length;
+    })) + (await deliverLiveMessages(ports, stored, live));
   if (decision.actions.some((action) => action.type === 'stop-polling')) {
     if (undelivered === 0) {
       await ports.polling
@@ -240,6 +295,69 @@ export async function runMonitorTick(
       .catch((error: unknown) => ports.log.error('cannot enable polling', { error }));
   }
   return { actions: decision.actions, state: decision.state, applied, observation };
+}
+
+/**
+ * The status board's new content, if what it shows changed: the decided state, who is on, the next opening
+ * and this month's closed sessions (with the one this tick closes).
+ */
+async function boardChange(
+  ports: MonitorPorts,
+  settings: MonitorSettings,
+  stored: StoredState,
+  decision: Decision,
+  presence: LogPresence | undefined,
+  now: number,
+): Promise<LiveChange | undefined> {
+  if (!settings.board) return undefined;
+  let month: MonthToDate | undefined;
+  if (settings.summary) {
+    const closing = decision.actions.find((action) => action.type === 'session-closed');
+    const { from, to } = monthRange(new Date(now));
+    try {
+      const sessions = (await ports.store.sessions(from, to))
+        .map((row) =>
+          closing && row.sessionId === closing.sessionId ? { ...row, stoppedAt: closing.at } : row,
+        )
+        .filter((row) => row.stoppedAt !== undefined);
+      month = monthToDate(sessions, new Date(now), settings.summary.region, settings.summary.fixedMonthly);
+    } catch (error) {
+      ports.log.warn('status board: the month could not be read', { error });
+    }
+  }
+  const notice = boardNotice(
+    { state: decision.state, lifecycle: settings.lifecycle, presence, ...(month && { month }), now },
+    settings.board,
+  );
+  return liveChange(stored.live?.board, 'board', notice, now);
+}
+
+/**
+ * Brings the live messages in Discord up to what this tick stored (and what earlier ticks left pending);
+ * returns how many are still pending. The board is posted anew when a member deleted it; a deleted feed
+ * message stays deleted (its next lines start a new one).
+ */
+async function deliverLiveMessages(
+  ports: MonitorPorts,
+  stored: StoredState,
+  changes: Partial<Record<'feed' | 'board', LiveChange>>,
+): Promise<number> {
+  if (!ports.live) return 0;
+  const livePorts = { ...ports.live, now: ports.now, log: ports.log };
+  let pending = 0;
+  for (const key of ['board', 'feed'] as const) {
+    const change = changes[key];
+    const message = change ? applyLiveChange(stored.live?.[key], change) : stored.live?.[key];
+    if (!message) continue;
+    const outcome = await deliverLive(key, message, livePorts, { recreateDeleted: key === 'board' }).catch(
+      (error: unknown) => {
+        ports.log.error('live message delivery failed', { key, error });
+        return 'pending' as const;
+      },
+    );
+    if (outcome === 'pending' || outcome === 'held') pending++;
+  }
+  return pending;
 }
 
 function isStop(action: Action): boolean {
@@ -282,6 +400,15 @@ async function recheck(
   const now = ports.now();
   const observation = await observe(status, presence, replay, settings, now, signal);
   return { observation, presence, now, decided: decide(state, observation, now, settings.lifecycle) };
+}
+
+/**
+ * The log of the task the tick is about (the running one, or the one that just stopped): the news of an
+ * earlier task was flushed when its session closed.
+ */
+function taskLog(presence: LogPresence | undefined, status: ServerStatus): LogPresence | undefined {
+  const task = status.task ?? status.lastStopped;
+  return task && presence?.taskId === taskIdOf(task.taskArn) ? presence : undefined;
 }
 
 /** Remembers the phase the start reply shows, and gives the ready notice the start's duration. */
@@ -440,9 +567,9 @@ async function startQueuedAfter(ports: MonitorPorts, finished: TransferOutcome):
         server: ports.server,
         transfersInProgress,
         ...(ports.worlds && {
-          beforeStart: async (signal) => {
-            const to = await ports.worlds?.applyPendingSwitch(signal);
-            if (to) ports.log.info('pending world switch applied before the queued start', { to });
+          startOnWorld: async (start, signal) => {
+            const world = await ports.worlds?.startOnWorld(start, signal);
+            ports.log.info('queued start on its world', { world });
           },
         }),
         tell: async (notice, reply) => {

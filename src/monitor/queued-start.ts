@@ -31,8 +31,11 @@ export interface QueuedStartPorts {
   readonly server: GameServer;
   /** ARNs of the world-transfer tasks that run or are about to. */
   readonly transfersInProgress: (signal: AbortSignal) => Promise<readonly string[]>;
-  /** Runs right before the desired count changes: a pending "Stop and switch" is applied there. */
-  readonly beforeStart?: (signal: AbortSignal) => Promise<void>;
+  /**
+   * Makes the start (`start`: the desired count to 1) on a settled world: a pending "Stop and switch" first,
+   * no switch in between (src/worlds/worlds.ts, startOnSettledWorld). @default - just `start`
+   */
+  readonly startOnWorld?: (start: () => Promise<void>, signal: AbortSignal) => Promise<void>;
   /** Tells the member who asked (edits the queued reply) when the start is not made after all. */
   readonly tell: (notice: Notice, reply: QueuedStart['reply']) => Promise<void>;
   readonly now: () => number;
@@ -104,13 +107,23 @@ export async function startQueued(
     ports.log.info('queued start: the state changed meanwhile, left to that change');
     return 'taken';
   }
-  if (ports.beforeStart) {
-    await ports
-      .beforeStart(signal)
-      .catch((error: unknown) => ports.log.error('before the queued start', { error }));
-  }
+  const start = () => ports.server.setDesiredCount(1, signal);
   try {
-    await ports.server.setDesiredCount(1, signal);
+    let started = false;
+    const counted = async () => {
+      started = true;
+      await start();
+    };
+    if (ports.startOnWorld) {
+      // The start was promised when it was queued: without the worlds (or their lease), it is made anyway.
+      await ports.startOnWorld(counted, signal).catch(async (error: unknown) => {
+        if (started) throw error;
+        ports.log.error('queued start made without the worlds', { error });
+        await start();
+      });
+    } else {
+      await start();
+    }
   } catch (error) {
     await ports.store.save(stored.state, stored.version + 1, { claim: null }).catch(() => undefined);
     ports.log.error('queued start failed', { error });

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { DocumentTable } from '../aws/dynamodb.js';
 import type { LogPresence } from '../players/log-presence.js';
+import { type FeedKind, isFeedKind } from '../records/feed.js';
 import { INITIAL_STATE, type LifecycleState } from '../records/lifecycle.js';
-import type { PendingNotice, StartReply } from '../records/notice.js';
+import type { LiveMessage, LiveMessageKey, PendingNotice, StartReply } from '../records/notice.js';
 import type { CachedSpend, ChangeClaim, QueuedStart } from '../records/server-state.js';
 import type { SessionRecord } from '../records/session.js';
 import type { DeliveryStore } from './deliveries.js';
@@ -34,7 +35,21 @@ export interface StoredState {
   readonly claim?: ChangeClaim;
   /** Notices decided but not yet confirmed by Discord. */
   readonly outbox?: readonly PendingNotice[];
+  /** Kinds of the activity feed an operator muted from Discord. */
+  readonly feedMuted?: readonly FeedKind[];
+  /** The messages kept up to date in the notice channel (status board, feed). */
+  readonly live?: Partial<Record<LiveMessageKey, LiveMessage>>;
 }
+
+/** A new live message, or new content for the one stored (its delivery state is left as it is). */
+export type LiveChange =
+  | { readonly create: LiveMessage }
+  | {
+      readonly content: string;
+      readonly components: LiveMessage['components'];
+      readonly version: number;
+      readonly sessionId?: string;
+    };
 
 export interface SaveOptions {
   /** `null` forgets the stored reply. */
@@ -45,6 +60,8 @@ export interface SaveOptions {
   readonly enqueue?: readonly PendingNotice[];
   /** Ids of pending notices the decision makes obsolete. */
   readonly drop?: readonly string[];
+  /** New content for the live messages, stored with the decision that changed it. */
+  readonly live?: Partial<Record<LiveMessageKey, LiveChange>>;
   readonly signal?: AbortSignal;
 }
 
@@ -52,6 +69,8 @@ const STATE_KEY = { pk: 'SERVER', sk: 'STATE' };
 const LOG_KEY = { pk: 'SERVER', sk: 'LOG' };
 const COST_KEY = { pk: 'SERVER', sk: 'COST' };
 const NOTICE_PREFIX = 'notice_';
+const LIVE_PREFIX = 'live_';
+const LIVE_KEYS: readonly LiveMessageKey[] = ['board', 'feed'];
 
 /**
  * The table is reached through `DocumentTable`: the SDK's document client (`sdkDocuments`, the monitor and
@@ -72,13 +91,40 @@ export class StateStore implements DeliveryStore {
     const outbox = Object.entries(Item)
       .filter(([name]) => name.startsWith(NOTICE_PREFIX))
       .map(([, value]) => value as PendingNotice);
+    const muted = feedKindsOf(Item.feedMuted);
+    const live = Object.fromEntries(
+      LIVE_KEYS.filter((key) => Item[`${LIVE_PREFIX}${key}`]).map((key) => [
+        key,
+        Item[`${LIVE_PREFIX}${key}`] as LiveMessage,
+      ]),
+    );
     return {
       state: (Item.state as LifecycleState | undefined) ?? INITIAL_STATE,
       version: Number(Item.version ?? 0),
       ...(Item.startReply && { startReply: Item.startReply as StartReply }),
       ...(Item.claim && { claim: Item.claim as ChangeClaim }),
       ...(outbox.length > 0 && { outbox }),
+      ...(muted.length > 0 && { feedMuted: muted }),
+      ...(Object.keys(live).length > 0 && { live }),
     };
+  }
+
+  /**
+   * Mutes or unmutes a kind of the activity feed. A string set changed in place (ADD, DELETE): two operators
+   * muting two kinds at once both count, and the lifecycle's version is left alone (no tick loses its write).
+   * Resolves with the kinds muted afterwards.
+   */
+  async setFeedMuted(kind: FeedKind, muted: boolean, signal?: AbortSignal): Promise<FeedKind[]> {
+    await this.doc.update(
+      {
+        TableName: this.tableName,
+        Key: STATE_KEY,
+        UpdateExpression: `${muted ? 'ADD' : 'DELETE'} feedMuted :kind`,
+        ExpressionAttributeValues: { ':kind': new Set([kind]) },
+      },
+      signal,
+    );
+    return [...((await this.load(signal)).feedMuted ?? [])];
   }
 
   /**
@@ -117,6 +163,25 @@ export class StateStore implements DeliveryStore {
       names[`#drop${i}`] = `${NOTICE_PREFIX}${id}`;
       remove.push(`#drop${i}`);
     });
+    const mustExist: string[] = [];
+    for (const key of LIVE_KEYS) {
+      const change = options.live?.[key];
+      if (!change) continue;
+      names[`#live_${key}`] = `${LIVE_PREFIX}${key}`;
+      if ('create' in change) {
+        values[`:live_${key}`] = change.create;
+        set.push(`#live_${key} = :live_${key}`);
+        continue;
+      }
+      // Only the content: what a delivery confirmed meanwhile (the message id) stays. The message must still be
+      // there (a deleted feed message is dropped between ticks): otherwise the write fails like a concurrent one.
+      mustExist.push(`attribute_exists(#live_${key})`);
+      for (const field of ['content', 'components', 'version', 'sessionId'] as const) {
+        if (change[field] === undefined) continue;
+        values[`:live_${key}_${field}`] = change[field];
+        set.push(`#live_${key}.${field} = :live_${key}_${field}`);
+      }
+    }
     if (expectedVersion !== 0) values[':expected'] = expectedVersion;
     try {
       await this.doc.update(
@@ -124,7 +189,10 @@ export class StateStore implements DeliveryStore {
           TableName: this.tableName,
           Key: STATE_KEY,
           UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
-          ConditionExpression: `${expectedVersion === 0 ? 'attribute_not_exists(version)' : 'version = :expected'} OR (version = :next AND writeId = :writeId)`,
+          ConditionExpression: [
+            `(${expectedVersion === 0 ? 'attribute_not_exists(version)' : 'version = :expected'} OR (version = :next AND writeId = :writeId))`,
+            ...mustExist,
+          ].join(' AND '),
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
         },
@@ -182,6 +250,86 @@ export class StateStore implements DeliveryStore {
       });
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /** Takes a live message for `leaseMs`, if it is still the one posted with `nonce` and nobody holds it. */
+  async claimLive(
+    key: LiveMessageKey,
+    nonce: string,
+    token: string,
+    now: number,
+    leaseMs: number,
+  ): Promise<boolean> {
+    try {
+      await this.doc.update({
+        TableName: this.tableName,
+        Key: STATE_KEY,
+        UpdateExpression:
+          'SET #l.claimToken = :token, #l.claimedUntil = :until, #l.attempts = #l.attempts + :one',
+        ConditionExpression:
+          '#l.nonce = :nonce AND (attribute_not_exists(#l.claimedUntil) OR #l.claimedUntil < :now OR #l.claimToken = :token)',
+        ExpressionAttributeNames: { '#l': `${LIVE_PREFIX}${key}` },
+        ExpressionAttributeValues: {
+          ':nonce': nonce,
+          ':token': token,
+          ':until': now + leaseMs,
+          ':now': now,
+          ':one': 1,
+        },
+      });
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Records what Discord confirmed of a live message: its id (after the post) and the content version shown.
+   * A version older than one confirmed already changes nothing; the lease is given back.
+   */
+  async confirmLive(
+    key: LiveMessageKey,
+    nonce: string,
+    confirmed: { readonly messageId: string; readonly version: number },
+  ): Promise<void> {
+    try {
+      await this.doc.update({
+        TableName: this.tableName,
+        Key: STATE_KEY,
+        UpdateExpression: 'SET #l.messageId = :id, #l.shown = :version REMOVE #l.claimedUntil, #l.claimToken',
+        ConditionExpression: '#l.nonce = :nonce AND (attribute_not_exists(#l.shown) OR #l.shown < :version)',
+        ExpressionAttributeNames: { '#l': `${LIVE_PREFIX}${key}` },
+        ExpressionAttributeValues: {
+          ':nonce': nonce,
+          ':id': confirmed.messageId,
+          ':version': confirmed.version,
+        },
+      });
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /**
+   * Replaces the live message posted with `nonce` (deleted in Discord): by a new one to post, or by nothing.
+   * False when it was replaced already.
+   */
+  async replaceLive(key: LiveMessageKey, nonce: string, next: LiveMessage | null): Promise<boolean> {
+    try {
+      await this.doc.update({
+        TableName: this.tableName,
+        Key: STATE_KEY,
+        UpdateExpression: next ? 'SET #l = :next' : 'REMOVE #l',
+        ConditionExpression: '#l.nonce = :nonce',
+        ExpressionAttributeNames: { '#l': `${LIVE_PREFIX}${key}` },
+        ExpressionAttributeValues: { ':nonce': nonce, ...(next && { ':next': next }) },
+      });
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
     }
   }
 
@@ -385,6 +533,12 @@ export class StateStore implements DeliveryStore {
     } while (startKey);
     return rows;
   }
+}
+
+/** The feed kinds of a stored string set (a Set from the document client; a list is taken too). */
+function feedKindsOf(value: unknown): FeedKind[] {
+  const values = value instanceof Set ? [...value] : Array.isArray(value) ? value : [];
+  return values.filter((kind): kind is FeedKind => typeof kind === 'string' && isFeedKind(kind)).sort();
 }
 
 /** By name: both the SDK and the light client name the error after DynamoDB's code. */

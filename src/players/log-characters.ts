@@ -13,7 +13,7 @@ export interface CharacterConnection {
   readonly name?: string;
   /**
    * The end is the log's best guess: crossplay's `Player connection lost` names nobody, and more than one
-   * connection was open (see withCountedLeave).
+   * connection was open then, or an earlier end was such a guess (see withCountedLeave).
    */
   readonly endGuessed?: boolean;
 }
@@ -94,7 +94,8 @@ export function withCountedLeave(characters: LogCharacters, players: number, at:
   );
   const leaving = open.find((c) => !STEAM_ID.test(c.peerId));
   if (open.length <= players || !leaving) return characters;
-  const guessed = open.length > 1 ? { endGuessed: true } : {};
+  // One connection open is the one that ended, unless an earlier guess ended the wrong one before.
+  const guessed = open.length > 1 || connections.some((c) => c.endGuessed) ? { endGuessed: true } : {};
   return {
     ...characters,
     connections: connections.map((c) => (c === leaving ? { ...c, endedAt: at, ...guessed } : c)),

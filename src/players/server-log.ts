@@ -233,6 +233,11 @@ export function logFilterPattern(feedKinds: readonly FeedKind[] = []): string {
   return `%${[...FILTER_ALTERNATIVES, ...feed].join('|')}%`;
 }
 
+/** The pattern for the kinds a group opted into, less those an operator muted from Discord. */
+export function feedFilterPattern(kinds: readonly FeedKind[], muted: readonly FeedKind[]): string {
+  return logFilterPattern(kinds.filter((kind) => !muted.includes(kind)));
+}
+
 /** The pattern without any of the feed's own lines. */
 export const LOG_FILTER_PATTERN = logFilterPattern();
 

@@ -68,6 +68,8 @@ export interface LifecycleState {
   readonly gameUpdate?: GameUpdate & { readonly announced?: boolean };
   /** Peers already told about for a refused game version this session (once per player per session). */
   readonly mismatchesAnnounced?: readonly string[];
+  /** The activity feed's news posted (or passed over) so far. */
+  readonly feedPosted?: FeedWatermark;
   /** The log time of the newest mod kick announced, of a refused mod install, of a game change under mods. */
   readonly modKickAnnouncedAt?: number;
   /** Who was told about lately (`peer reason mod` → log time): a player retrying is not announced again. */
@@ -109,6 +111,12 @@ export interface ModKickNotice {
 }
 
 export const INITIAL_STATE: LifecycleState = { phase: 'stopped' };
+
+/** The feed's news posted so far: that task's, up to that number (src/monitor/feed.ts). */
+export interface FeedWatermark {
+  readonly taskId: string;
+  readonly seq: number;
+}
 
 export type Action =
   | { readonly type: 'session-opened'; readonly sessionId: string; readonly at: number }

@@ -24,6 +24,8 @@ import { isWorldName, type WorldSettings } from './world-settings.js';
 const PK = 'WORLD';
 /** The pending "Stop and switch": its own partition, so that the world list never sees it. */
 const SWITCH_KEY = { pk: 'WORLD-SWITCH', sk: 'PENDING' };
+/** The lease on world changes (worlds.ts), beside the pending switch. */
+const LOCK_KEY = { pk: 'WORLD-SWITCH', sk: 'LOCK' };
 
 export class DynamoWorldCatalog implements WorldCatalog {
   constructor(
@@ -172,6 +174,44 @@ export class DynamoWorldCatalog implements WorldCatalog {
           ConditionExpression: '#to = :to',
           ExpressionAttributeNames: { '#to': 'to', '#at': 'at', '#by': 'by' },
           ExpressionAttributeValues: { ':to': to },
+        },
+        signal,
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async lockChanges(owner: string, now: number, leaseMs: number, signal?: AbortSignal): Promise<boolean> {
+    try {
+      await this.doc.update(
+        {
+          TableName: this.tableName,
+          Key: LOCK_KEY,
+          UpdateExpression: 'SET #owner = :owner, #until = :until',
+          ConditionExpression: 'attribute_not_exists(#owner) OR #until < :now',
+          ExpressionAttributeNames: { '#owner': 'owner', '#until': 'until' },
+          ExpressionAttributeValues: { ':owner': owner, ':until': now + leaseMs, ':now': now },
+        },
+        signal,
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async unlockChanges(owner: string, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.doc.update(
+        {
+          TableName: this.tableName,
+          Key: LOCK_KEY,
+          UpdateExpression: 'REMOVE #owner, #until',
+          ConditionExpression: '#owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner', '#until': 'until' },
+          ExpressionAttributeValues: { ':owner': owner },
         },
         signal,
       );

@@ -71,6 +71,13 @@ export interface WorldCatalog {
   setPendingSwitch(pending: PendingSwitch, signal?: AbortSignal): Promise<void>;
   /** Removes the pending switch if it is still the one to `to` (a newer one, to another world, stays). */
   clearPendingSwitch(to: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * Takes the one lease on world changes for `owner` until `now + leaseMs` (worlds.ts: the parameters have no
+   * compare-and-set); false while another owner holds an unexpired one.
+   */
+  lockChanges(owner: string, now: number, leaseMs: number, signal?: AbortSignal): Promise<boolean>;
+  /** Gives the lease back if `owner` still holds it. */
+  unlockChanges(owner: string, signal?: AbortSignal): Promise<void>;
 }
 
 /** The active world's parameters. */

@@ -1,5 +1,6 @@
 import { type SessionRecord, sessionWorld } from '../records/session.js';
 import type { ActiveWorld } from './active-world.js';
+import { WorldError } from './errors.js';
 import type { ActiveWorldStore, PlayLedger, WorldCatalog, WorldRecord } from './world-catalog.js';
 import { checkWorldName, type WorldSettings, worldServerArgs } from './world-settings.js';
 
@@ -18,6 +19,8 @@ export interface WorldsPorts {
   /** server.world: the world a stack starts with, and the owner of ledger rows without a world. */
   readonly firstWorld: string;
   readonly now: () => Date;
+  /** Waits while another world change holds the lease (a start waits a moment). @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export interface WorldSummary {
@@ -99,6 +102,11 @@ export async function switchWorld(
   name: string,
   signal?: AbortSignal,
 ): Promise<SwitchOutcome> {
+  return oneChangeAtATime(ports, signal, () => switchHeld(ports, name, signal));
+}
+
+/** switchWorld, with the lease on world changes held by the caller. */
+async function switchHeld(ports: WorldsPorts, name: string, signal?: AbortSignal): Promise<SwitchOutcome> {
   const [target, active, running] = await Promise.all([
     findWorld(ports, name, signal),
     activeWorldOf(ports, signal),
@@ -130,6 +138,15 @@ export async function createWorld(
   signal?: AbortSignal,
 ): Promise<CreateOutcome> {
   const name = checkWorldName(request.name);
+  return oneChangeAtATime(ports, signal, () => createHeld(ports, name, request, signal));
+}
+
+async function createHeld(
+  ports: WorldsPorts,
+  name: string,
+  request: { readonly settings?: WorldSettings; readonly by?: string },
+  signal?: AbortSignal,
+): Promise<CreateOutcome> {
   const existing = await findWorld(ports, name, signal);
   if (existing) return { kind: 'exists', world: existing };
   const record: WorldRecord = {
@@ -143,7 +160,7 @@ export async function createWorld(
     const raced = await ports.catalog.get(name, signal);
     return { kind: 'exists', world: raced ?? record };
   }
-  return { kind: 'created', world: record, switched: await switchWorld(ports, name, signal) };
+  return { kind: 'created', world: record, switched: await switchHeld(ports, name, signal) };
 }
 
 export type SettingsOutcome =
@@ -159,6 +176,15 @@ export type SettingsOutcome =
 
 /** Replaces a world's settings; applied at its next start (the active world's parameters follow at once). */
 export async function changeWorldSettings(
+  ports: WorldsPorts,
+  name: string,
+  settings: WorldSettings | undefined,
+  signal?: AbortSignal,
+): Promise<SettingsOutcome> {
+  return oneChangeAtATime(ports, signal, () => settingsHeld(ports, name, settings, signal));
+}
+
+async function settingsHeld(
   ports: WorldsPorts,
   name: string,
   settings: WorldSettings | undefined,
@@ -246,8 +272,86 @@ export async function applyPendingSwitch(
 ): Promise<SwitchOutcome | undefined> {
   const pending = await ports.catalog.pendingSwitch(signal);
   if (!pending) return undefined;
-  const outcome = await switchWorld(ports, pending.to, signal);
-  if (outcome.kind === 'running') return outcome;
-  await ports.catalog.clearPendingSwitch(pending.to, signal);
-  return outcome;
+  return oneChangeAtATime(ports, signal, async () => {
+    // Read again under the lease: another taker may have made it meanwhile.
+    const still = await ports.catalog.pendingSwitch(signal);
+    if (!still) return undefined;
+    const outcome = await switchHeld(ports, still.to, signal);
+    if (outcome.kind === 'running') return outcome;
+    await ports.catalog.clearPendingSwitch(still.to, signal);
+    return outcome;
+  });
+}
+
+/**
+ * Starts the game on a settled world: under the lease on world changes, makes a pending "Stop and switch",
+ * then runs `start` (the desired count to 1). A switch checks that the game is stopped and then writes the
+ * parameters; holding the lease across the start means no start falls between the two, so the task never
+ * launches on one world while the parameters (and the ledger) name another. Waits a moment for a change
+ * being made (one takes a second or two); WorldChangeBusyError if it is still being made.
+ * Resolves with the world the start runs.
+ */
+export async function startOnSettledWorld(
+  ports: WorldsPorts,
+  start: () => Promise<void>,
+  signal?: AbortSignal,
+): Promise<string> {
+  return oneChangeAtATime(
+    ports,
+    signal,
+    async () => {
+      const pending = await ports.catalog.pendingSwitch(signal);
+      if (pending) {
+        const outcome = await switchHeld(ports, pending.to, signal);
+        if (outcome.kind !== 'running') await ports.catalog.clearPendingSwitch(pending.to, signal);
+      }
+      const active = await activeWorldOf(ports, signal);
+      await start();
+      return active.name;
+    },
+    START_LEASE_WAITS,
+  );
+}
+
+/** A start waits up to 3 × 250 ms for a world change being made. */
+const START_LEASE_WAITS = { attempts: 4, waitMs: 250 } as const;
+
+/** How long one world change may hold the lease (a change takes a second or two; a crashed one frees it). */
+const CHANGE_LEASE_MS = 30_000;
+
+/** Another world change (a switch, a new world, a settings change) is being made right now. */
+export class WorldChangeBusyError extends WorldError {
+  constructor() {
+    super(
+      'another world change (a switch, a new world or a settings change) is being made right now',
+      'try again in a few seconds',
+    );
+  }
+}
+
+/**
+ * World changes one at a time. The parameters have no compare-and-set: a switch and a settings change at
+ * once could leave the active world with stale flags (a settings change that read "not active" just before
+ * the switch), or undo a switch (one that read "active" just before it). So each change holds a lease in the
+ * state table for its reads and writes; a change that finds it held is refused (WorldChangeBusyError), not
+ * queued: the person asking tries again in a second.
+ */
+async function oneChangeAtATime<T>(
+  ports: Pick<WorldsPorts, 'catalog' | 'now' | 'sleep'>,
+  signal: AbortSignal | undefined,
+  change: () => Promise<T>,
+  waits: { readonly attempts: number; readonly waitMs: number } = { attempts: 1, waitMs: 0 },
+): Promise<T> {
+  const owner = globalThis.crypto.randomUUID();
+  for (let attempt = 1; ; attempt++) {
+    if (await ports.catalog.lockChanges(owner, ports.now().getTime(), CHANGE_LEASE_MS, signal)) break;
+    if (attempt >= waits.attempts) throw new WorldChangeBusyError();
+    await (ports.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))))(waits.waitMs);
+  }
+  try {
+    return await change();
+  } finally {
+    // Not on the caller's signal: a change that ran out of time still gives the lease back.
+    await ports.catalog.unlockChanges(owner).catch(() => undefined);
+  }
 }

@@ -271,4 +271,42 @@ describe('/valheim world', () => {
     expect(started.content).toContain('🗺️ World: **Ashlands**');
     expect(worlds.catalog.pending).toBeUndefined();
   });
+  it('refuses a change while another is being made, in words, changing nothing', async () => {
+    await worlds.catalog.add({ name: 'Ashlands', origin: 'new', createdAt: NOW.getTime() });
+    worlds.catalog.lock = { owner: 'someone else', until: NOW.getTime() + 10_000 };
+    const reply = await run(worldCommand('switch', { name: 'Ashlands' }, [OPERATOR_ROLE]));
+    expect(reply.ephemeral).toBe(true);
+    expect(reply.content).toBe(
+      'I could not switch the world: another world change (a switch, a new world or a settings change) is being made right now. Try again in a few seconds.',
+    );
+    expect(worlds.active.writes).toEqual([]);
+  });
+  it('a start waits a moment for a world change being made, and is refused in words when it goes on', async () => {
+    worlds.catalog.lock = { owner: 'a switch', until: NOW.getTime() + 10_000 };
+    let waits = 0;
+    context = {
+      ...context,
+      worlds: async () => ({
+        ...worlds,
+        sleep: async () => {
+          waits++;
+          // The switch finishes during the second wait
+          if (waits === 2) worlds.catalog.lock = undefined;
+        },
+      }),
+    };
+    const started = await run(commandInteraction({ subcommand: 'start', roles: [OPERATOR_ROLE] }));
+    expect(server.desiredCounts).toEqual([1]);
+    expect(started.content).toContain('🗺️ World: **Dedicated**');
+
+    // A change that holds on: the start is refused, nothing scaled
+    server.current = STOPPED;
+    server.desiredCounts.length = 0;
+    waits = -100;
+    worlds.catalog.lock = { owner: 'a switch', until: NOW.getTime() + 10_000 };
+    const refused = await run(commandInteraction({ subcommand: 'start', roles: [OPERATOR_ROLE] }));
+    expect(server.desiredCounts).toEqual([]);
+    expect(refused.content).toContain('another world change');
+    expect(refused.content).toContain('Try again in a few seconds.');
+  });
 });

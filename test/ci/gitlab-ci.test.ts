@@ -305,7 +305,7 @@ describeJobRuns('diff and deploy jobs, run with gitlab-ci-local against a fake A
     const run = await runJob('deploy', tagPush('v1.2.3', true), { AWS_DEPLOY_ROLE_ARN: DEPLOY_ROLE });
     // Then the job fails before CloudFormation is touched
     expect(run.status, run.output).not.toBe(0);
-    expect(run.output).toContain('$ npx --no -- valheim deploy -- --app cdk.out --require-approval never');
+    expect(run.output).toContain('$ node bin/valheim.js deploy -- --app cdk.out --require-approval never');
     expect(run.output).toMatch(/the server is running/);
     expect(run.calls.map((call) => call.action)).toEqual([
       'sts:AssumeRoleWithWebIdentity',

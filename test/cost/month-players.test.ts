@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { costMessage } from '../../src/bot/messages.js';
 import { monthToDate } from '../../src/cost/month.js';
-import { discordSafe, monthPlayers, whoPlayed } from '../../src/cost/month-players.js';
+import { monthPlayers, whoPlayed } from '../../src/cost/month-players.js';
 import { playChart } from '../../src/cost/play-chart.js';
 import { LIMITS } from '../../src/discord/limits.js';
+import { discordSafe } from '../../src/discord/safe-text.js';
 import type { SessionRecord } from '../../src/records/session.js';
 
 const HOUR = 3_600_000;

@@ -130,6 +130,7 @@ describe('the monthly summary', () => {
           firstWorld: 'Dedicated',
           active: async () => 'Season2',
           applyPendingSwitch: async () => undefined,
+          startOnWorld: async () => 'Season2',
         },
       },
       { fixedMonthly: 0.125, region: 'eu-central-1' },

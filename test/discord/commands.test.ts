@@ -24,8 +24,15 @@ describe('command definitions', () => {
       [1, 'backup'],
       [1, 'keep-running'],
       [1, 'mods'],
+      [1, 'feed'],
+      [1, 'schedule'],
       [2, 'world'],
       [2, 'game'],
+    ]);
+    const feed = options?.find((option) => option.name === 'feed');
+    expect(feed && 'options' in feed && feed.options?.map((option) => option.name)).toEqual([
+      'action',
+      'kind',
     ]);
   });
 

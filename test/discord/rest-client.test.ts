@@ -33,7 +33,7 @@ describe('DiscordRest (the Lambdas’ Discord client)', () => {
   });
 
   const message = { content: 'hello' };
-  const failure = (call: Promise<void>) => call.then(() => undefined).catch((error: unknown) => error);
+  const failure = (call: Promise<unknown>) => call.then(() => undefined).catch((error: unknown) => error);
 
   it('waits out a 429 for its retry_after and sends again', async () => {
     discord.reply(

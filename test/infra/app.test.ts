@@ -334,12 +334,10 @@ describe('the CI access command lines in the docs', () => {
   it.each(lines.map(({ line, context }) => [line, context] as const))(
     '%s synthesizes with the trust it promises',
     (_line, context) => {
-      // Given
+      // Given the line's options (the tests above synthesize the game stack beside a CI access stack)
       const app = new App({ context: { ...appContext({ bundling: false }), ...context } });
-      const config = exampleConfig();
-      addValheimStack(app, config);
       // When
-      const ciAccess = addCiAccessStack(app, config);
+      const ciAccess = addCiAccessStack(app, exampleConfig());
       app.synth();
       // Then every platform the line names is trusted, with its own host in the provider, aud and sub
       const template = Template.fromStack(ciAccess as NonNullable<typeof ciAccess>);

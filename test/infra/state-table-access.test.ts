@@ -8,6 +8,7 @@ import type { MonitorStore } from '../../src/monitor/monitor.js';
 import { StateStore } from '../../src/monitor/state-store.js';
 import type { PresenceStore } from '../../src/players/log-ingest.js';
 import { INITIAL_STATE } from '../../src/records/lifecycle.js';
+import { type EveningStore, eveningStore } from '../../src/server/scheduled-evening.js';
 import { mockAwsClient } from '../support/aws-mock.js';
 
 // Each function may do on the state table exactly what the StateStore methods of its port send. The records
@@ -30,6 +31,7 @@ const interactions: Calls<CommandStore> = {
   claimSpendFetch: (store) => store.claimSpendFetch('owner', 1, 30_000),
   releaseSpendFetch: (store) => store.releaseSpendFetch('owner'),
   loadPresence: (store) => store.loadPresence(),
+  setFeedMuted: (store) => store.setFeedMuted('deaths', true),
   queueStart: (store) => store.queueStart({ id: 'q', reply, at: 1 }),
   dropQueuedStart: (store) => store.dropQueuedStart('q'),
   cancelQueuedStart: (store) => store.cancelQueuedStart(),
@@ -46,6 +48,20 @@ const monitor: Calls<MonitorStore> = {
   sessions: (store) => store.sessions(new Date(0), new Date(1)),
   queuedStart: (store) => store.queuedStart(),
   dropQueuedStart: (store) => store.dropQueuedStart('q'),
+};
+/** The scheduled evening's store sits on the same document client; its ledger read is the StateStore's. */
+const evening = (store: StateStore) =>
+  eveningStore(sdkDocuments(new DynamoDBClient({ region: 'eu-central-1' })), 'state', (from, to) =>
+    store.sessions(from, to),
+  );
+const scheduledStart: Calls<EveningStore> = {
+  load: (store) => evening(store).load(1),
+  markPosted: (store) => evening(store).markPosted(1, 60),
+  claimStart: (store) => evening(store).claimStart(1, 0),
+  releaseStart: (store) => evening(store).releaseStart(1),
+  skip: (store) => evening(store).skip(1),
+  unskip: (store) => evening(store).unskip(1),
+  sessions: (store) => evening(store).sessions(new Date(0), new Date(1)),
 };
 const serverLog: Calls<PresenceStore> = {
   loadPresence: (store) => store.loadPresence(),
@@ -75,6 +91,7 @@ describe('state table access of each function', () => {
     ['interactions', interactions, STATE_TABLE_ACTIONS.interactions],
     ['monitor', monitor, STATE_TABLE_ACTIONS.monitor],
     ['server log', serverLog, STATE_TABLE_ACTIONS.serverLog],
+    ['scheduled start', scheduledStart, STATE_TABLE_ACTIONS.scheduledStart],
   ] as const)('grants the %s function exactly what its port sends', async (_name, calls, granted) => {
     // When every method of the port runs
     const sent = await actionsSentBy(calls);

@@ -15,7 +15,7 @@ import { readMonitorEnvironment } from '../../src/monitor/environment.js';
 import { TTL_ATTRIBUTE } from '../../src/monitor/state-store.js';
 import { WAKE_EVENT_DETAIL_TYPE, WAKE_EVENT_SOURCE } from '../../src/monitor/wake-event.js';
 import { logFilterEnvironment } from '../../src/players/log-noise.js';
-import { LOG_FILTER_PATTERN } from '../../src/players/server-log.js';
+import { LOG_FILTER_PATTERN, logFilterPattern } from '../../src/players/server-log.js';
 import { INSTALL_CACHE_PREFIX } from '../../src/server-cache/install-cache.js';
 import { worldArgsHook } from '../../src/worlds/active-world.js';
 import { SNAPSHOT_COLD_AFTER_DAYS } from '../../src/worlds/snapshot-policy.js';
@@ -1506,6 +1506,7 @@ describe('ValheimStack with Spot, a schedule and everything else changed', () =>
       cost: { costExplorer: true, worldSizeGb: 1, monthlyBudgetUsd: 25, budgetEmail: 'alice@example.com' },
       logRetentionDays: 14,
       tags: { owner: 'alice' },
+      feed: { kinds: ['joins', 'deaths', 'bosses'] },
     });
     // When
     const synthesized = synthesize(config);
@@ -1516,6 +1517,29 @@ describe('ValheimStack with Spot, a schedule and everything else changed', () =>
   it('deploys into the configured region', () => {
     // Then
     expect(region).toBe('us-east-1');
+  });
+
+  it('forwards the feed lines of the kinds opted into, and lets /valheim feed narrow the filter', () => {
+    // Then the filter has the deaths' and bosses' lines (not the raids'), under a fixed name
+    const filter = findOne(template, 'AWS::Logs::SubscriptionFilter');
+    expect(filter.properties.FilterPattern).toBe(logFilterPattern(['joins', 'deaths', 'bosses']));
+    expect(filter.properties.FilterPattern).not.toBe(LOG_FILTER_PATTERN);
+    expect(filter.properties.FilterName).toBe('valheim-players');
+    // the monitor posts those kinds, and the interactions Lambda knows the filter and may replace its pattern
+    expect(deployedEnvironment(template, MONITOR).FEED_KINDS).toBe('joins,deaths,bosses');
+    const interactions = lambdaFunction(template, INTERACTIONS);
+    const env = lambdaEnvironment(interactions.properties);
+    expect(env).toMatchObject({ FEED_KINDS: 'joins,deaths,bosses', LOG_FILTER_NAME: 'valheim-players' });
+    const serverLog = lambdaFunction(template, SERVER_LOG);
+    expect(env.LOG_DESTINATION_ARN).toEqual({ 'Fn::GetAtt': [serverLog.id, 'Arn'] });
+    expect(env.LOG_GROUP_NAME).toEqual(filter.properties.LogGroupName);
+    const logGroup = (filter.properties.LogGroupName as { Ref: string }).Ref;
+    expect(grantsOf(template, INTERACTIONS)).toContain(`logs:PutSubscriptionFilter on <${logGroup}.Arn>`);
+    expect(
+      readInteractionsEnvironment({ ...deployedEnvironment(template, INTERACTIONS) }).commands,
+    ).toMatchObject({
+      feedKinds: ['joins', 'deaths', 'bosses'],
+    });
   });
 
   it('names the cluster and the service after the stack', () => {
@@ -1643,8 +1667,9 @@ describe('ValheimStack with Spot, a schedule and everything else changed', () =>
   });
 
   it('creates one schedule per start and stop time, in the configured time zone', () => {
-    // Then (the fourth is the monthly summary, with a notice channel configured)
-    template.resourceCountIs('AWS::Scheduler::Schedule', 4);
+    // Then (the fourth is the monthly summary, with a notice channel configured; the fifth the scheduled
+    // evening's hour before the start time)
+    template.resourceCountIs('AWS::Scheduler::Schedule', 5);
     for (const expression of ['cron(0 2 ? * SAT *)', 'cron(30 23 * * ? *)']) {
       const input = new Capture();
       template.hasResourceProperties('AWS::Scheduler::Schedule', {
@@ -1660,6 +1685,29 @@ describe('ValheimStack with Spot, a schedule and everything else changed', () =>
       });
       expect(JSON.stringify(input.asObject())).toContain('"DesiredCount\\":0}');
     }
+  });
+
+  it('runs the scheduled evening every minute of the hour before the start time, with what it needs', () => {
+    // Then Friday 18:00–18:59 in New York invokes the scheduled-start Lambda, and no late run is retried
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0-59 18 ? * FRI *)',
+      ScheduleExpressionTimezone: 'America/New_York',
+      Target: Match.objectLike({ RetryPolicy: { MaximumEventAgeInSeconds: 60, MaximumRetryAttempts: 0 } }),
+    });
+    const starter = findOne(template, 'AWS::Lambda::Function', (p) =>
+      String(p.Description).startsWith('Starts the Valheim server at the schedule times'),
+    );
+    expect(lambdaEnvironment(starter.properties)).toMatchObject({
+      SCHEDULE_START: 'Fri 19:00',
+      TIME_ZONE: 'America/New_York',
+      NOTICE_CHANNEL_ID: '567890123456789012',
+    });
+    const table = findOne(template, 'AWS::DynamoDB::Table');
+    const grants = grantsOfRole(template, roleOf(starter.properties));
+    for (const action of ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query']) {
+      expect(grants).toContain(`${action} on <${table.id}.Arn>`);
+    }
+    expect(grants.some((grant) => grant.startsWith('ssm:GetParameter on'))).toBe(true);
   });
 
   it('starts through the function that refuses while a world transfer runs, never by UpdateService', () => {

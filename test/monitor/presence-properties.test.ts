@@ -204,6 +204,12 @@ const settingsArb = fc.record({
   warnBeforeMinutes: fc.integer({ min: 1, max: 10 }),
 });
 
+/**
+ * Sessions per property: 250 in npm test (about a CPU second each), 10,000 in `npm run test:truth`, which
+ * .ci/run runs (VALHEIM_PRESENCE_RUNS).
+ */
+const RUNS = Number(process.env.VALHEIM_PRESENCE_RUNS ?? 250);
+
 describe('presence and decide — properties over replayed random sessions', () => {
   it('with crossplay, never stops while the latest fresh count line says someone is on', async () => {
     await fc.assert(
@@ -229,7 +235,7 @@ describe('presence and decide — properties over replayed random sessions', () 
           }
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: RUNS },
     );
   });
 
@@ -253,7 +259,7 @@ describe('presence and decide — properties over replayed random sessions', () 
           }
         },
       ),
-      { numRuns: 1000 },
+      { numRuns: RUNS },
     );
   });
 });

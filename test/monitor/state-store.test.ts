@@ -53,6 +53,41 @@ describe.each(CLIENTS)(
       players: 'unknown',
     };
 
+    it('keeps a live message with the decision, keeps what Discord confirmed, and refuses content for a gone one', async () => {
+      const board = {
+        nonce: 'b1',
+        content: 'Offline',
+        components: [],
+        version: 1,
+        createdAt: 1,
+        attempts: 0,
+      };
+      expect(await store.save(ready, 0, { live: { board: { create: board } } })).toBe(true);
+      expect(await store.claimLive('board', 'b1', 'token', 10, 25_000)).toBe(true);
+      expect(await store.claimLive('board', 'b1', 'other', 11, 25_000)).toBe(false); // held
+      await store.confirmLive('board', 'b1', { messageId: '42', version: 1 });
+      // New content keeps the message id Discord gave
+      const change = { content: 'Online', components: [], version: 2 };
+      expect(await store.save(ready, 1, { live: { board: change } })).toBe(true);
+      expect((await store.load()).live?.board).toMatchObject({
+        messageId: '42',
+        content: 'Online',
+        version: 2,
+        shown: 1,
+      });
+      // An old confirmation changes nothing
+      await store.confirmLive('board', 'b1', { messageId: '42', version: 1 });
+      expect((await store.load()).live?.board?.shown).toBe(1);
+      // Once the feed message was dropped, new content for it fails like a concurrent write
+      const feed = { nonce: 'f1', content: 'a', components: [], version: 1, createdAt: 1, attempts: 0 };
+      expect(await store.save(ready, 2, { live: { feed: { create: feed } } })).toBe(true);
+      expect(await store.replaceLive('feed', 'f1', null)).toBe(true);
+      expect(
+        await store.save(ready, 3, { live: { feed: { content: 'a\nb', components: [], version: 2 } } }),
+      ).toBe(false);
+      expect((await store.load()).live?.feed).toBeUndefined();
+    });
+
     it('starts from the stopped state at version 0', async () => {
       expect(await store.load()).toEqual({ state: INITIAL_STATE, version: 0 });
     });

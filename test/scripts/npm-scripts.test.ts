@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildLambdas, LAMBDA_ENTRIES } from '../../scripts/build-lambdas.js';
+import { report, runTogether } from '../../scripts/test.js';
 
 const packageJson = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
 const ciRun = readFileSync('.ci/run', 'utf8');
@@ -43,6 +44,10 @@ describe('npm scripts', () => {
     expect(ciRun).toMatch(/^npm run test:pipelines$/m);
     // and the idle stop's truth property with its full 10,000 evenings
     expect(packageJson.scripts['test:truth']).toContain('VALHEIM_TRUTH_RUNS=10000');
+    // and the presence properties with 10,000 sessions each (npm test runs 250)
+    expect(packageJson.scripts['test:truth']).toMatch(
+      /VALHEIM_PRESENCE_RUNS=10000 .*test\/monitor\/presence-properties\.test\.ts/,
+    );
     expect(ciRun).toMatch(/^npm run test:truth$/m);
     // and installs rsync for them before
     expect(ciRun.search(/apt-get install .*\brsync\b/)).toBeLessThan(
@@ -93,5 +98,58 @@ describe('npm run build (scripts/build-lambdas.ts)', () => {
     // Then the build covers exactly those, each an existing file
     expect([...LAMBDA_ENTRIES].sort()).toEqual(entries.sort());
     for (const entry of LAMBDA_ENTRIES) expect(existsSync(entry), entry).toBe(true);
+  });
+});
+
+describe('npm test (scripts/test.ts)', () => {
+  it('runs Biome first, then the type check and vitest side by side', () => {
+    // Given the script / Then lint gates the rest, and both the type check and vitest run
+    expect(packageJson.scripts.test).toBe('npm run lint && node --import tsx scripts/test.ts');
+    const runner = readFileSync('scripts/test.ts', 'utf8');
+    expect(runner).toContain("tool('typescript/bin/tsc'), '--noEmit'");
+    expect(runner).toContain("tool('vitest/vitest.mjs'), 'run'");
+  });
+
+  it('runs the steps at the same time and keeps what each printed', async () => {
+    // Given two steps that each finish only once the other has started (a file each)
+    const dir = mkdtempSync(join(tmpdir(), 'valheim-together-'));
+    const waitFor = (mine: string, theirs: string) =>
+      `require('fs').writeFileSync(${JSON.stringify(join(dir, mine))}, '');` +
+      `const t = setInterval(() => { if (require('fs').existsSync(${JSON.stringify(join(dir, theirs))})) {` +
+      `clearInterval(t); console.log('${mine} saw ${theirs}'); process.exit(); } }, 5);` +
+      "setTimeout(() => { console.log('alone'); process.exit(3); }, 10000);";
+    try {
+      // When
+      const results = await runTogether([
+        { name: 'a', command: process.execPath, args: ['-e', waitFor('a', 'b')] },
+        { name: 'b', command: process.execPath, args: ['-e', `process.exitCode = 2; ${waitFor('b', 'a')}`] },
+      ]);
+      // Then both ran together; b's failure and everything printed are kept
+      expect(results).toEqual([
+        { name: 'a', code: 0, output: 'a saw b\n' },
+        { name: 'b', code: 2, output: 'b saw a\n' },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails when any step fails, naming it after the output', () => {
+    // Given
+    const printed: string[] = [];
+    // When
+    const code = report(
+      [
+        { name: 'vitest run', code: 0, output: '' },
+        { name: 'tsc --noEmit', code: 2, output: "src/x.ts(1,7): error TS2322: Type 'string' is not…\n" },
+      ],
+      (text) => printed.push(text),
+    );
+    // Then
+    expect(code).toBe(1);
+    expect(printed.join('')).toBe(
+      "\ntsc --noEmit:\nsrc/x.ts(1,7): error TS2322: Type 'string' is not…\nnpm test: tsc --noEmit failed (exit code 2)\n",
+    );
+    expect(report([{ name: 'vitest run', code: 0, output: '' }], () => {})).toBe(0);
   });
 });

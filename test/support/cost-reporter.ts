@@ -27,6 +27,12 @@ interface Row {
   children: number;
 }
 
+/** CPU seconds of this (vitest's main) process so far. */
+function mainCpu(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
 export default class CostReporter implements Reporter {
   private readonly rows = new Map<string, Row>();
   private readonly log = process.env.VALHEIM_TEST_COST;
@@ -72,6 +78,8 @@ export default class CostReporter implements Reporter {
             `${seconds(row.cpu)} ${seconds(row.children)} ${seconds(row.importSeconds)} ${seconds(row.testSeconds)}  ${row.file}`,
         ),
       `${seconds(sum((row) => row.cpu))} ${seconds(sum((row) => row.children))} ${seconds(sum((row) => row.importSeconds))} ${seconds(sum((row) => row.testSeconds))}  total`,
+      // The main process transforms every file the workers import and runs the reporters: not in any row.
+      `${seconds(mainCpu())} ${''.padStart(6)} ${''.padStart(6)} ${''.padStart(6)}  vitest's main process`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   }

@@ -55,6 +55,26 @@ describe('the world catalog in the state table', () => {
     expect(await catalog.add({ name: 'Other', origin: 'new', createdAt: NOW })).toBe(true);
     expect((await catalog.get('Other'))?.deletedAt).toBeUndefined();
   });
+
+  it('gives the lease on world changes to one owner at a time, back on release or when it has run out', async () => {
+    // Two changes at the same moment: one gets it
+    const taken = await Promise.all([
+      catalog.lockChanges('a', NOW, 30_000),
+      catalog.lockChanges('b', NOW, 30_000),
+    ]);
+    expect(taken.filter(Boolean)).toHaveLength(1);
+    const [holder, other] = taken[0] ? ['a', 'b'] : ['b', 'a'];
+    // The other cannot release it, nor take it while it runs
+    await catalog.unlockChanges(other as string);
+    expect(await catalog.lockChanges(other as string, NOW + 29_000, 30_000)).toBe(false);
+    // Released by its owner: free
+    await catalog.unlockChanges(holder as string);
+    expect(await catalog.lockChanges(other as string, NOW + 29_000, 30_000)).toBe(true);
+    // A lease never released (a crashed change) runs out
+    expect(await catalog.lockChanges('c', NOW + 29_000 + 30_001, 30_000)).toBe(true);
+    // And the world list never sees it
+    expect(await catalog.list()).toEqual([]);
+  });
 });
 
 describe('the active world in SSM', () => {

@@ -57,6 +57,15 @@ export class MemoryCatalog implements WorldCatalog {
   async clearPendingSwitch(to: string) {
     if (this.pending?.to === to) this.pending = undefined;
   }
+  lock: { owner: string; until: number } | undefined;
+  async lockChanges(owner: string, now: number, leaseMs: number) {
+    if (this.lock && this.lock.until >= now) return false;
+    this.lock = { owner, until: now + leaseMs };
+    return true;
+  }
+  async unlockChanges(owner: string) {
+    if (this.lock?.owner === owner) this.lock = undefined;
+  }
   async remove(name: string, now: number) {
     const record = this.records.get(name) ?? { name, origin: 'first' as const, createdAt: now };
     const { sizeBytes: _size, ...rest } = record;

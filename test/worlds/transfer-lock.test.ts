@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { tree, write } from '../support/file-tree.js';
 import { createTransferSandbox, type TransferSandbox } from './fake-aws-cli.js';
 
 /*
@@ -21,27 +22,6 @@ const snapshot = (id: string, extra: Record<string, string> = {}) => ({
   WORLD_NAME: 'Midgard',
   ...extra,
 });
-
-function write(root: string, files: Record<string, string>): void {
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
-}
-
-function tree(root: string): Record<string, string> {
-  const result: Record<string, string> = {};
-  const walk = (dir: string): void => {
-    if (!existsSync(dir)) return;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else result[relative(root, path)] = readFileSync(path, 'utf8');
-    }
-  };
-  walk(root);
-  return result;
-}
 
 const world = (tag: string) => ({
   'Midgard/_main.0.fwl2': `meta ${tag}`,

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { belongsToWorld } from '../../src/worlds/snapshots.js';
+import { tree, write } from '../support/file-tree.js';
 import { createTransferSandbox } from './fake-aws-cli.js';
 
 /*
@@ -24,27 +25,6 @@ function worldFiles(name: string, format: Format, tag: string): Record<string, s
     [`${name}.db.old`]: `old ${tag}`,
   };
   return format === 'folder' ? folder : format === 'legacy' ? legacy : { ...folder, ...legacy };
-}
-
-function write(root: string, files: Record<string, string>): void {
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
-}
-
-function tree(root: string): Record<string, string> {
-  const result: Record<string, string> = {};
-  const walk = (dir: string): void => {
-    if (!existsSync(dir)) return;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else result[relative(root, path)] = readFileSync(path, 'utf8');
-    }
-  };
-  walk(root);
-  return result;
 }
 
 /** The files of every world but `name`. */

@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseManifest } from '../../src/worlds/manifest.js';
+import { tree, write } from '../support/file-tree.js';
 import { createTransferSandbox, type TransferSandbox } from './fake-aws-cli.js';
 
 /*
@@ -19,27 +20,6 @@ afterEach(() => box.dispose());
 const SNAP = '20261123T190500Z-manual';
 const PRE = '20261124T080000Z-pre-restore';
 const GAME = { GAME_CLUSTER: 'valheim-ondemand', GAME_SERVICE: 'valheim-ondemand-server' };
-
-function write(root: string, files: Record<string, string>): void {
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
-}
-
-function tree(root: string): Record<string, string> {
-  const result: Record<string, string> = {};
-  const walk = (dir: string): void => {
-    if (!existsSync(dir)) return;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else result[relative(root, path)] = readFileSync(path, 'utf8');
-    }
-  };
-  walk(root);
-  return result;
-}
 
 const folderWorld = (name: string, tag: string) => ({
   [`${name}/_main.0.fwl2`]: `meta ${tag}`,

@@ -8,9 +8,10 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { transferCommand } from '../../src/worlds/transfer-script.js';
+import { tree, write } from '../support/file-tree.js';
 import { createTransferSandbox, SHELL, TRANSFER_SCRIPT, type TransferSandbox } from './fake-aws-cli.js';
 
 /* The transfer script on real files: a temp folder stands for /config, another for the bucket, and a stub
@@ -24,28 +25,6 @@ afterEach(() => box.dispose());
 
 const ID = '20261123T190500Z-manual';
 const PRE = '20261124T080000Z-pre-restore';
-
-function write(root: string, files: Record<string, string>): void {
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
-}
-
-/** Every file below root as { relative path: content }. */
-function tree(root: string): Record<string, string> {
-  const result: Record<string, string> = {};
-  const walk = (dir: string): void => {
-    if (!existsSync(dir)) return;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else result[relative(root, path)] = readFileSync(path, 'utf8');
-    }
-  };
-  walk(root);
-  return result;
-}
 
 /** A Valheim 1.0 world: a folder of chunk files. */
 const folderWorld = (name: string, tag = 'old') => ({
