@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judge, runLockHarness } from './lock-harness.js';
+import { type HarnessReport, judge, runLockHarness } from './lock-harness.js';
 
 /*
  * The transfer lock under generated faults (lock-harness.ts): contenders racing for one lock with wrong
@@ -56,17 +56,35 @@ describe('the lock harness oracle', () => {
 
 describe('the transfer lock under contention', () => {
   it('never has two holders over 30 rounds of 4 contenders with generated faults', async () => {
-    // When
-    const report = await runLockHarness({ rounds: 30, lanes: 30, gapLeases: 1 });
-    // Then no instant had two holders, and nothing hung
-    const summary = JSON.stringify(report);
-    expect(report.instantsWithTwoHolders, summary).toBe(0);
-    expect(report.overlappingHolders, summary).toEqual([]);
-    expect(report.outcomes.hung, summary).toBeUndefined();
+    // When 30 rounds run (again, up to twice, in the rare case a random seed produced no takeover: the faults
+    // must have happened for the safety check to mean anything)
+    const reports: HarnessReport[] = [];
+    for (let run = 0; run < 3; run++) {
+      const report = await runLockHarness({ rounds: 30, lanes: 30, gapLeases: 1 });
+      reports.push(report);
+      // Then no instant had two holders, and nothing hung, in every run
+      const summary = JSON.stringify(report);
+      expect(report.instantsWithTwoHolders, summary).toBe(0);
+      expect(report.overlappingHolders, summary).toEqual([]);
+      expect(report.outcomes.hung, summary).toBeUndefined();
+      expect(report.acquired, summary).toBeGreaterThan(report.rounds);
+      if (report.takeovers > 0 && (report.outcomes.killed ?? 0) > 0 && (report.outcomes['6'] ?? 0) > 0) break;
+    }
     // And the faults were there: holders killed and taken over, transfers refused and stopped
-    expect(report.outcomes.killed, summary).toBeGreaterThan(0);
-    expect(report.takeovers, summary).toBeGreaterThan(0);
-    expect(report.outcomes['6'], summary).toBeGreaterThan(0);
-    expect(report.acquired, summary).toBeGreaterThan(report.rounds);
+    const summary = JSON.stringify(reports);
+    const total = (pick: (report: HarnessReport) => number | undefined) =>
+      reports.reduce((sum, report) => sum + (pick(report) ?? 0), 0);
+    expect(
+      total((report) => report.outcomes.killed),
+      summary,
+    ).toBeGreaterThan(0);
+    expect(
+      total((report) => report.takeovers),
+      summary,
+    ).toBeGreaterThan(0);
+    expect(
+      total((report) => report.outcomes['6']),
+      summary,
+    ).toBeGreaterThan(0);
   });
 });
