@@ -31,6 +31,7 @@ import {
   INSTALL_VOLUME,
   ModInstall,
   MonthlySummarySchedule,
+  PlayerListParameters,
   ServerInstallCache,
   ServerLogProcessor,
   ServerMonitor,
@@ -84,6 +85,7 @@ export class ValheimStack extends Stack {
   public readonly worldBucket: WorldBucket;
   public readonly worldTransfer: WorldTransfer;
   public readonly activeWorld: ActiveWorldParameters;
+  public readonly playerLists: PlayerListParameters;
   public readonly state: StateTable;
   public readonly endpoint: DiscordEndpoint;
   public readonly interactions: BundledFunction;
@@ -125,6 +127,13 @@ export class ValheimStack extends Stack {
       initialWorld: config.server.world,
       logRetention,
     });
+    // Who is admin, banned or permitted: changed from Discord (/valheim access), created once here.
+    this.playerLists = new PlayerListParameters(this, 'PlayerLists', {
+      parameterPrefix: config.stackName,
+      initial: { admins: config.server.adminSteamIds },
+      customResourceRole: this.activeWorld.customResourceRole,
+      customResourceLogs: this.activeWorld.customResourceLogs,
+    });
     this.gameServer = new GameServer(this, 'Game', {
       vpc: network.vpc,
       fileSystem: this.storage.fileSystem,
@@ -138,6 +147,7 @@ export class ValheimStack extends Stack {
       udpPort2458: config.server.crossplay || config.mods.udpPort2458,
       extraArgs: config.server.extraArgs,
       adminSteamIds: config.server.adminSteamIds,
+      playerLists: this.playerLists.parameters,
       imageTag: config.server.imageTag,
       cpu: config.task.cpu,
       memoryMiB: config.task.memoryMiB,
@@ -150,6 +160,8 @@ export class ValheimStack extends Stack {
       serviceName: names.service,
       logGroupName: serverLogGroupName(config.stackName),
     });
+    // ECS refuses to launch a task whose secret's parameter is missing: never before they exist.
+    this.gameServer.taskDefinition.node.addDependency(...this.playerLists.creators);
     this.storage.allowMountFrom(this.gameServer.securityGroup);
 
     this.worldBucket = new WorldBucket(this, 'Worlds');
@@ -230,6 +242,8 @@ export class ValheimStack extends Stack {
         // For /valheim world …: the active world's parameters and a world's idle cost per GB.
         WORLD_NAME_PARAMETER: this.activeWorld.name.parameterName,
         WORLD_ARGS_PARAMETER: this.activeWorld.args.parameterName,
+        // For /valheim access: the lists' parameters are /<prefix>/players/<list>.
+        PLAYER_LISTS_PREFIX: config.stackName,
         WORLD_IDLE_USD_PER_GB: worldIdleUsdPerGb({
           region: config.region,
           snapshots: config.snapshots,
@@ -263,6 +277,8 @@ export class ValheimStack extends Stack {
     grantGetParameter(serverPassword, this.interactions);
     // For /valheim world switch|new|settings (and the world start and status name).
     this.activeWorld.grantReadWrite(this.interactions);
+    // For /valheim access: the three list parameters and nothing else.
+    this.playerLists.grantReadWrite(this.interactions);
     const endpointPath = new DiscordEndpointPath(this, 'DiscordPath', {
       entry: DISCORD_ENDPOINT_PATH_ENTRY,
       logRetention,
