@@ -29,6 +29,7 @@ import { idleStopAt, type LifecycleSettings } from '../monitor/decide.js';
 import { startStatusLines } from '../monitor/start-progress.js';
 import type { StoredState } from '../monitor/state-store.js';
 import type { LogPresence } from '../players/log-presence.js';
+import type { PlayerListPorts } from '../players/player-lists.js';
 import { isFeedKind } from '../records/feed.js';
 import type { DecodedModList } from '../records/mod-list.js';
 import type { StartReply } from '../records/notice.js';
@@ -38,6 +39,7 @@ import type { GameServer } from '../server/game-server.js';
 import { type SnapshotTasks, startWorldSnapshot } from '../worlds/start-snapshot.js';
 import type { WorldsPorts } from '../worlds/worlds.js';
 import { mayOperate } from './access.js';
+import { accessCallOf, claimedPlayerLists, runAccessCommand } from './access-command.js';
 import { describeFailure } from './aws-errors.js';
 import { type FeedAction, type FeedControl, type FeedRequest, feedReply } from './feed-command.js';
 import { keepRunningPending, keepRunningReply, NO_STATE_MESSAGE } from './keep-running.js';
@@ -155,6 +157,8 @@ export interface CommandContext {
   readonly feed?: FeedControl;
   /** Scheduled game nights (`/valheim schedule`); absent without start times. */
   readonly schedule?: ScheduleControl;
+  /** The admin, ban and permitted lists (`/valheim access`, and status for operators); absent on older stacks. */
+  readonly playerLists?: () => Promise<PlayerListPorts>;
   /** The worlds (/valheim world …, the world named by start and status); absent on older stacks. */
   readonly worlds?: () => Promise<WorldsPorts>;
   /** What a world costs a month per GB while nobody plays, for /valheim world list. */
@@ -216,6 +220,8 @@ export async function runValheimCommand(
   const context = claimed ? claimedWrites(given, claimed) : given;
   const worldCall = worldCallOf(interaction);
   if (worldCall) return runWorldCommand(interaction, worldCall, context);
+  const accessCall = accessCallOf(interaction);
+  if (accessCall) return runAccessCommand(interaction, accessCall, context);
   const subcommand = subcommandOf(interaction);
   if (!subcommand) {
     const name = [interaction.data.name, interaction.data.options?.[0]?.name].filter(Boolean).join(' ');
@@ -726,6 +732,10 @@ export function claimedWrites(context: CommandContext, claimed: InteractionClaim
       feed: { ...context.feed, applyFilter: afterClaim(context.feed.applyFilter) },
     }),
     ...(worlds && { worlds: async () => claimedWorlds(await worlds(), claimed) }),
+    ...(context.playerLists && {
+      playerLists: async () =>
+        claimedPlayerLists(await (context.playerLists as () => Promise<PlayerListPorts>)(), claimed),
+    }),
     ...(worldTransfers && {
       worldTransfers: {
         ...worldTransfers,

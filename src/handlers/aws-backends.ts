@@ -5,6 +5,7 @@ import { ECS, lightEcs } from '../aws/ecs.js';
 import { resolveSetup } from '../aws/setup.js';
 import type { SpendCache } from '../cost/actual-spend.js';
 import { StateStore } from '../monitor/state-store.js';
+import type { PlayerListParameterNames } from '../players/player-lists.js';
 import { readServerPassword, SSM } from '../server/aws-password.js';
 import { EcsGameServer } from '../server/ecs-game-server.js';
 import { eveningStore } from '../server/scheduled-evening.js';
@@ -87,6 +88,14 @@ export function lightBackends(options: LightBackendOptions = {}) {
         active: new SsmActiveWorld(lightSsmParameters(ssmClient), parameters),
         ledger: new StateStore(documents, table),
       };
+    },
+    /** Loaded by `/valheim access` only. */
+    playerLists: async (table: string, names: PlayerListParameterNames) => {
+      const [{ awsPlayerLists }, { lightSsmParameters }] = await Promise.all([
+        import('../players/aws-player-lists.js'),
+        import('../worlds/aws-worlds.js'),
+      ]);
+      return awsPlayerLists(lightSsmParameters(ssmClient), names, documents, table);
     },
     /** Credentials, region, endpoints and the transport of the two services every command calls. */
     prepare: async () => {

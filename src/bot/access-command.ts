@@ -1,0 +1,193 @@
+import type {
+  APIApplicationCommandInteractionDataOption,
+  APIChatInputApplicationCommandInteraction,
+  APIInteractionResponse,
+} from 'discord-api-types/v10';
+import { withDeadline } from '../deadline.js';
+import {
+  ACCESS_GROUP,
+  type AccessSubcommand,
+  COMMAND_NAME,
+  isAccessSubcommand,
+} from '../discord/commands.js';
+import { OptionType } from '../discord/constants.js';
+import { LIMITS, truncate } from '../discord/limits.js';
+import { type InteractionClaim, InteractionNotClaimedError } from '../discord/replay.js';
+import { messageResponse } from '../discord/responses.js';
+import type { Logger } from '../log.js';
+import {
+  checkPlayerId,
+  editPlayerList,
+  isPlayerListKind,
+  PLAYER_LIST_KINDS,
+  type PlayerListKind,
+  type PlayerListPorts,
+  type PlayerLists,
+  PlayerListsBusyError,
+} from '../players/player-lists.js';
+import { mayOperate, type OperatorRule } from './access.js';
+import { describeFailure } from './aws-errors.js';
+import { NOT_IN_GUILD_MESSAGE, refusedMessage } from './messages.js';
+
+/*
+ * `/valheim access add|remove|list`: thin handlers over src/players/player-lists.ts. Every subcommand is for
+ * operators: the lists hold players' platform ids, and a ban or an admin is a change to the server.
+ */
+
+export interface AccessCommandContext extends OperatorRule {
+  /** The lists and their lock; absent on a stack deployed before the lists existed. */
+  readonly playerLists?: () => Promise<PlayerListPorts>;
+  readonly budgetMs: number;
+  readonly log: Logger;
+}
+
+export const LISTS_NOT_SET_UP_MESSAGE =
+  'The admin, ban and permitted lists are not set up on this deployment yet: whoever set up the bot deploys the current version (`npm run deploy`).';
+
+const TITLES: Readonly<Record<PlayerListKind, string>> = {
+  admins: 'Admins',
+  bans: 'Banned',
+  permitted: 'Permitted',
+};
+
+/** What each list does in the game, for the replies. */
+const MEANING: Readonly<Record<PlayerListKind, string>> = {
+  admins: 'may use admin console commands (kick, ban, …) in the game',
+  bans: 'cannot join',
+  permitted: 'when this list is not empty, only the players on it can join',
+};
+
+interface AccessCall {
+  readonly subcommand: AccessSubcommand;
+  readonly list?: PlayerListKind;
+  readonly id?: string;
+}
+
+/** `/valheim access <subcommand>` with its options, or undefined for any other command. */
+export function accessCallOf(
+  interaction: Pick<APIChatInputApplicationCommandInteraction, 'data'>,
+): AccessCall | undefined {
+  if (interaction.data.name !== COMMAND_NAME) return undefined;
+  const group = interaction.data.options?.[0];
+  if (group?.type !== OptionType.SubcommandGroup || group.name !== ACCESS_GROUP) return undefined;
+  const sub = group.options?.[0];
+  if (!sub || !isAccessSubcommand(sub.name)) return undefined;
+  const options = new Map<string, string>();
+  for (const option of (sub.options ?? []) as APIApplicationCommandInteractionDataOption[]) {
+    if ('value' in option && typeof option.value === 'string') options.set(option.name, option.value);
+  }
+  const list = options.get('list');
+  const id = options.get('id');
+  return {
+    subcommand: sub.name,
+    ...(list !== undefined && isPlayerListKind(list) && { list }),
+    ...(id !== undefined && { id }),
+  };
+}
+
+/** Runs `/valheim access …` and returns the reply (only the operator sees it); never throws. */
+export async function runAccessCommand(
+  interaction: Pick<APIChatInputApplicationCommandInteraction, 'guild_id' | 'member' | 'id'>,
+  call: AccessCall,
+  context: AccessCommandContext,
+): Promise<APIInteractionResponse> {
+  const reply = (content: string) => messageResponse(truncate(content, LIMITS.content), { ephemeral: true });
+  const member = interaction.member;
+  if (interaction.guild_id !== context.guildId || !member) return reply(NOT_IN_GUILD_MESSAGE);
+  if (!mayOperate(member, context)) {
+    return reply(refusedMessage(context.operatorRoleIds, `access ${call.subcommand}`));
+  }
+  if (!context.playerLists) return reply(LISTS_NOT_SET_UP_MESSAGE);
+  const open = context.playerLists;
+  const userId = member.user.id;
+  if (call.subcommand !== 'list') {
+    if (!call.list) return reply('Choose which list: `admins`, `bans` or `permitted`.');
+    const check = checkPlayerId(call.id ?? '');
+    if (!check.ok) return reply(`Nothing changed: ${check.why}.`);
+  }
+  try {
+    return await withDeadline(context.budgetMs, async (signal) => {
+      const lists = await open();
+      if (call.subcommand === 'list') return reply(listsMessage(await lists.read(signal), call.list));
+      const kind = call.list as PlayerListKind;
+      const check = checkPlayerId(call.id ?? '');
+      const id = check.ok ? check.id : '';
+      const result = await editPlayerList(
+        lists,
+        { action: call.subcommand, kind, id },
+        { owner: `interaction:${interaction.id}`, signal },
+      );
+      context.log.info('player list changed', {
+        userId,
+        list: kind,
+        action: call.subcommand,
+        changed: result.changed,
+      });
+      return reply(editMessage(call.subcommand, kind, id, result.changed, result.ids));
+    });
+  } catch (error) {
+    if (error instanceof PlayerListsBusyError) return reply(error.message);
+    if (error instanceof InteractionNotClaimedError) {
+      return reply('This request was not recorded, so it did nothing.');
+    }
+    context.log.error('access command failed', { subcommand: call.subcommand, userId, error });
+    return reply(describeFailure(error, `${call.subcommand === 'list' ? 'read' : 'change'} the lists`));
+  }
+}
+
+function editMessage(
+  action: 'add' | 'remove',
+  kind: PlayerListKind,
+  id: string,
+  changed: boolean,
+  ids: readonly string[],
+): string {
+  const title = TITLES[kind].toLowerCase();
+  if (!changed) {
+    return action === 'add'
+      ? `\`${id}\` is on the ${title} list already: nothing changed.`
+      : `\`${id}\` is not on the ${title} list: nothing changed.`;
+  }
+  const done =
+    action === 'add' ? `Added \`${id}\` to the ${title} list` : `Took \`${id}\` off the ${title} list`;
+  const lines = [
+    `✅ ${done} (${ids.length === 0 ? 'now empty' : `${ids.length} now`}). It applies at the next start of the server; a running server keeps the list it started with.`,
+  ];
+  if (kind === 'permitted' && action === 'add' && ids.length === 1) {
+    lines.push('⚠️ From the next start, only players on the permitted list can join.');
+  }
+  if (kind === 'permitted' && action === 'remove' && ids.length === 0) {
+    lines.push('The permitted list is empty: from the next start, anyone with the password can join again.');
+  }
+  return lines.join('\n');
+}
+
+function listsMessage(lists: PlayerLists, only?: PlayerListKind): string {
+  const kinds = only ? [only] : PLAYER_LIST_KINDS;
+  const lines = kinds.map((kind) => {
+    const ids = lists[kind];
+    const head = `**${TITLES[kind]}** (${MEANING[kind]})`;
+    return ids.length === 0 ? `${head}: nobody` : `${head}:\n${ids.map((id) => `• \`${id}\``).join('\n')}`;
+  });
+  return [
+    ...lines,
+    'Changes apply at the next start. Platform ids are in the server log\'s "received local Platform ID" lines.',
+  ].join('\n');
+}
+
+/** The lists' writes wait for the interaction's record (see claimedWrites in valheim-command.ts). */
+export function claimedPlayerLists(lists: PlayerListPorts, claimed: InteractionClaim): PlayerListPorts {
+  return {
+    read: (signal) => lists.read(signal),
+    now: () => lists.now(),
+    lock: async (...args) => {
+      await claimed();
+      return lists.lock(...args);
+    },
+    write: async (...args) => {
+      await claimed();
+      return lists.write(...args);
+    },
+    unlock: (owner, signal) => lists.unlock(owner, signal),
+  };
+}
