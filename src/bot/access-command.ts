@@ -175,6 +175,29 @@ function listsMessage(lists: PlayerLists, only?: PlayerListKind): string {
   ].join('\n');
 }
 
+/**
+ * The status line for operators: how many are on each list the next start applies, without the ids (the
+ * status message is public). Undefined, and logged, when the lists cannot be read: status never fails for it.
+ */
+export async function playerListsLine(
+  open: () => Promise<PlayerListPorts>,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  try {
+    const lists = await (await open()).read(signal);
+    const count = (n: number, one: string, many: string) => `${n === 0 ? 'no' : n} ${n === 1 ? one : many}`;
+    const permitted =
+      lists.permitted.length === 0
+        ? 'anyone with the password may join'
+        : `only ${count(lists.permitted.length, 'permitted player', 'permitted players')} may join`;
+    return `🛡️ Lists at the next start: ${count(lists.admins.length, 'admin', 'admins')}, ${count(lists.bans.length, 'ban', 'bans')}; ${permitted} (\`/valheim access list\`)`;
+  } catch (error) {
+    log.warn('player lists not read for status', { error });
+    return undefined;
+  }
+}
+
 /** The lists' writes wait for the interaction's record (see claimedWrites in valheim-command.ts). */
 export function claimedPlayerLists(lists: PlayerListPorts, claimed: InteractionClaim): PlayerListPorts {
   return {

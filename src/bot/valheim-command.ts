@@ -39,7 +39,7 @@ import type { GameServer } from '../server/game-server.js';
 import { type SnapshotTasks, startWorldSnapshot } from '../worlds/start-snapshot.js';
 import type { WorldsPorts } from '../worlds/worlds.js';
 import { mayOperate } from './access.js';
-import { accessCallOf, claimedPlayerLists, runAccessCommand } from './access-command.js';
+import { accessCallOf, claimedPlayerLists, playerListsLine, runAccessCommand } from './access-command.js';
 import { describeFailure } from './aws-errors.js';
 import { type FeedAction, type FeedControl, type FeedRequest, feedReply } from './feed-command.js';
 import { keepRunningPending, keepRunningReply, NO_STATE_MESSAGE } from './keep-running.js';
@@ -365,7 +365,12 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
       ]);
       // A start also checks the budget guard, when set: one ledger query, alongside the status.
       const limit = action === 'start' ? context.cost?.monthlyLimitUsd : undefined;
-      const [status, stored, transferTasks, month, world] = await Promise.all([
+      // Operators see in status how many are on the lists the next start applies (never the ids: it is public).
+      const lists =
+        action === 'status' && context.playerLists && mayOperate(member, context)
+          ? playerListsLine(context.playerLists, context.log, signal)
+          : undefined;
+      const [status, stored, transferTasks, month, world, listsLine] = await Promise.all([
         server.status(signal),
         store?.load(signal),
         transfers?.inProgress(signal),
@@ -374,6 +379,7 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
           : undefined,
         // The world it runs (the start reply and the status name it); a failure only leaves the line out.
         worlds ? activeWorldName(worlds, context.log, signal) : undefined,
+        lists,
       ]);
       const now = context.now();
 
@@ -393,6 +399,7 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
           keepRunningPending(stored.state);
         const lines = [statusMessage(status, now, stored?.state, idleAt, startLine)];
         if (world) lines.push(activeWorldLine(world, status.state !== 'stopped'));
+        if (listsLine) lines.push(listsLine);
         return messageResponse(lines.join('\n'), {
           components: [
             buttonRow(

@@ -206,4 +206,31 @@ describe('/valheim access', () => {
     context = older;
     expect((await run(accessCommand('list'))).content).toBe(LISTS_NOT_SET_UP_MESSAGE);
   });
+
+  it('status shows operators how many are on each list, never the ids; members see no line', async () => {
+    await run(accessCommand('add', { list: 'admins', id: STEAM }));
+    await run(accessCommand('add', { list: 'bans', id: XBOX }));
+    await run(accessCommand('add', { list: 'bans', id: '76561198000000009' }));
+    const status = (roles: string[]) => {
+      const interaction = commandInteraction({ roles });
+      return {
+        ...interaction,
+        data: { ...interaction.data, options: [{ type: 1, name: 'status' }] },
+      } as unknown as APIChatInputApplicationCommandInteraction;
+    };
+    const operator = await run(status([OPERATOR_ROLE]));
+    expect(operator.content).toContain(
+      '🛡️ Lists at the next start: 1 admin, 2 bans; anyone with the password may join (`/valheim access list`)',
+    );
+    expect(operator.content).not.toContain(STEAM);
+    expect((await run(status(['some-other-role']))).content).not.toContain('Lists at the next start');
+    // Lists that cannot be read leave the line out, and status still answers
+    context = {
+      ...context,
+      playerLists: async () => ({ ...lists.ports, read: async () => Promise.reject(new Error('SSM down')) }),
+    };
+    const unread = await run(status([OPERATOR_ROLE]));
+    expect(unread.content).not.toContain('Lists at the next start');
+    expect(unread.content).not.toBe('');
+  });
 });
