@@ -1,7 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sdkDocuments } from '../../src/aws/sdk-dynamodb.js';
 import { awsPlayerLists } from '../../src/players/aws-player-lists.js';
@@ -20,6 +16,12 @@ import {
 } from '../../src/players/player-lists.js';
 import type { SsmParameters } from '../../src/worlds/aws-worlds.js';
 import { type LocalDynamo, startDynalite } from '../support/dynalite.js';
+import {
+  idsValheimReads,
+  imageWriteServerlist,
+  listFileAfterStart,
+  WRITE_SERVERLIST,
+} from '../support/image-lists.js';
 
 const ALICE = '76561198000000001';
 const BOB = 'Steam_76561198000000002';
@@ -69,57 +71,10 @@ describe('player ids', () => {
   });
 });
 
-/**
- * What the image does with a list variable at bootstrap (write_serverlist in the image's `common`, called by
- * valheim-bootstrap for each list): when the variable is not empty, a comment header and one line per
- * space-separated word; when it is empty, the file is left as it was. Written here in its own terms so the
- * test runs without the image; the test below runs the image's own function when its source is on the machine.
- */
-const WRITE_SERVERLIST = `write_serverlist() {
-  if [ -n "$2" ]; then
-    echo "// List $1 players ID  ONE per line" > "$LIST_DIR/$1list.txt"
-    echo "$2" | sed -e "s/ \\\\+/\\\\n/g" >> "$LIST_DIR/$1list.txt"
-  fi
-}`;
-const IMAGE_COMMON = '/work/.mirror/community-valheim-tools+valheim-server-docker/repo';
-
-function imageFunction(): string | undefined {
-  if (!existsSync(IMAGE_COMMON)) return undefined;
-  const common = execFileSync('git', ['-C', IMAGE_COMMON, 'show', 'HEAD:common'], { encoding: 'utf8' });
-  const body = /\nwrite_serverlist\(\) \{\n[\s\S]*?\n\}\n/.exec(common)?.[0];
-  return body?.replaceAll('"/config/', '"$LIST_DIR/').replaceAll('debug ', 'true ');
-}
-
-/** Runs write_serverlist for one list with `value` over a directory that already holds `before`. */
-function listFileAfterStart(script: string, type: string, value: string, before: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'lists-'));
-  try {
-    const file = join(dir, `${type}list.txt`);
-    execFileSync(
-      'bash',
-      ['-c', `printf %s "$BEFORE" > "${file}"; ${script}\nwrite_serverlist "$TYPE" "$VALUE"`],
-      {
-        env: { PATH: process.env.PATH ?? '', LIST_DIR: dir, BEFORE: before, TYPE: type, VALUE: value },
-      },
-    );
-    return readFileSync(file, 'utf8');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** The ids Valheim reads from a list file: lines that are neither empty nor a // comment. */
-function idsValheimReads(file: string): string[] {
-  return file
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('//'));
-}
-
 describe('the list file the image writes from a stored value', () => {
   const scripts = [
     ['written here', WRITE_SERVERLIST],
-    ['the image', imageFunction()],
+    ['the image', imageWriteServerlist()],
   ] as const;
   for (const [source, script] of scripts) {
     it.skipIf(script === undefined)(
