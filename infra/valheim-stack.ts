@@ -24,10 +24,12 @@ import {
   DiscordEndpoint,
   DiscordEndpointPath,
   DiscordWiring,
+  GameBranchParameter,
   GameNetwork,
   GameServer,
   grantGetCostAndUsage,
   grantGetParameter,
+  grantReadRollbackPlan,
   INSTALL_VOLUME,
   ModInstall,
   MonthlySummarySchedule,
@@ -86,6 +88,7 @@ export class ValheimStack extends Stack {
   public readonly worldTransfer: WorldTransfer;
   public readonly activeWorld: ActiveWorldParameters;
   public readonly playerLists: PlayerListParameters;
+  public readonly gameBranch: GameBranchParameter;
   public readonly state: StateTable;
   public readonly endpoint: DiscordEndpoint;
   public readonly interactions: BundledFunction;
@@ -134,6 +137,13 @@ export class ValheimStack extends Stack {
       customResourceRole: this.activeWorld.customResourceRole,
       customResourceLogs: this.activeWorld.customResourceLogs,
     });
+    // Which Steam branch (and, after a rollback, which build) the game runs: like the world, chosen from
+    // Discord or the CLI, created once here and never changed by a deploy.
+    this.gameBranch = new GameBranchParameter(this, 'GameBranch', {
+      parameterPrefix: config.stackName,
+      initialBranch: config.server.gameBranch,
+      logRetention,
+    });
     this.gameServer = new GameServer(this, 'Game', {
       vpc: network.vpc,
       fileSystem: this.storage.fileSystem,
@@ -142,6 +152,7 @@ export class ValheimStack extends Stack {
       serverName: config.server.name,
       worldName: config.server.world,
       activeWorld: this.activeWorld,
+      gameBranch: this.gameBranch.parameter,
       publicListing: config.server.public,
       crossplay: config.server.crossplay,
       udpPort2458: config.server.crossplay || config.mods.udpPort2458,
@@ -171,6 +182,8 @@ export class ValheimStack extends Stack {
       gameImage: ecs.ContainerImage.fromRegistry(this.gameServer.image),
       bucket: this.worldBucket.bucket,
       logGroup: this.gameServer.logGroup,
+      gameBranch: this.gameBranch.parameter,
+      addPostUpdateCheckStep: (step) => this.gameServer.addPostUpdateCheckStep(step),
     });
     if (props.mods) {
       new ModInstall(this, 'Mods', {
@@ -275,6 +288,13 @@ export class ValheimStack extends Stack {
     this.state.grant(this.interactions, STATE_TABLE_ACTIONS.interactions);
     // For /valheim password.
     grantGetParameter(serverPassword, this.interactions);
+    // For /valheim game branch (reads, and sets for operators) and the Roll back… button's dry-run.
+    this.interactions.function.addEnvironment(
+      'GAME_BRANCH_PARAMETER',
+      this.gameBranch.parameter.parameterName,
+    );
+    this.gameBranch.grantReadWrite(this.interactions);
+    grantReadRollbackPlan(this, this.interactions.function, this.worldBucket.bucket);
     // For /valheim world switch|new|settings (and the world start and status name).
     this.activeWorld.grantReadWrite(this.interactions);
     // For /valheim access: the three list parameters and nothing else.

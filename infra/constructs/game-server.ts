@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct, type IConstruct } from 'constructs';
 import { IMAGE_BACKUPS_KEPT, VALHEIM_AUTO_BACKUPS } from '../../src/cost/storage-plan.js';
+import { gameBranchHook, preUpdateCopyHook } from '../../src/game/hooks.js';
 import { logFilterEnvironment } from '../../src/players/log-noise.js';
 import {
   PLAYER_LIST_KINDS,
@@ -48,6 +49,12 @@ export interface GameServerProps {
    * @default - the world is `worldName`, fixed in the task definition
    */
   readonly activeWorld?: { readonly name: ssm.IParameter; readonly args: ssm.IParameter };
+  /**
+   * The game branch parameter (GameBranchParameter): the task reads GAME_BRANCH from it through ECS secrets at
+   * every launch, and the image's PRE_UPDATE_CHECK_HOOK gives steamcmd that branch (src/game/hooks.ts).
+   * @default - the public branch, always
+   */
+  readonly gameBranch?: ssm.IParameter;
   /**
    * List the server in the community server browser.
    * @default true
@@ -155,6 +162,8 @@ export class GameServer extends Construct {
   public readonly crossplay: boolean;
   /** The UDP ports open to players. */
   public readonly udpPorts: readonly number[];
+  /** The steps of the image's POST_UPDATE_CHECK_HOOK, in order (see addPostUpdateCheckStep). */
+  private readonly postUpdateCheckSteps: string[] = [];
 
   constructor(scope: Construct, id: string, props: GameServerProps) {
     super(scope, id);
@@ -253,12 +262,18 @@ export class GameServer extends Construct {
           WORLD_NAME: ecs.Secret.fromSsmParameter(props.activeWorld.name),
           WORLD_ARGS: ecs.Secret.fromSsmParameter(props.activeWorld.args),
         }),
+        // The group's branch (and a rollback's hold), read at every launch like the world.
+        ...(props.gameBranch && { GAME_BRANCH: ecs.Secret.fromSsmParameter(props.gameBranch) }),
         // Not secret either: the lists `/valheim access` changed, applied by the image at bootstrap.
         ...(props.playerLists && playerListSecrets(props.playerLists)),
       },
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'valheim' }),
     });
     this.container = container;
+    // Before steamcmd: the branch (STEAMCMD_ARGS) and a rollback's hold. Without GAME_BRANCH: public.
+    container.addEnvironment('PRE_UPDATE_CHECK_HOOK', gameBranchHook());
+    // After steamcmd, before the world loads: a copy of the world when the build changed (a snapshot later).
+    this.addPostUpdateCheckStep(preUpdateCopyHook());
     // /opt/valheim (the ~2 GB install) stays on task storage (a ServerInstallCache fills it from S3).
     container.addMountPoints({ sourceVolume: WORLD_VOLUME, containerPath: '/config', readOnly: false });
 
@@ -345,6 +360,16 @@ export class GameServer extends Construct {
       'Annotation::@aws-cdk/aws-ecs:shouldUseCircuitBreaker',
       'Deployments start no task (desired count 0); starts come from UpdateService and a failing start is reported in Discord, not rolled back.',
     );
+  }
+
+  /**
+   * Adds a step to the image's POST_UPDATE_CHECK_HOOK, after the ones already there: the image evaluates it
+   * in its updater's shell once steamcmd and the copy to /opt/valheim/server are done, before the server
+   * starts (src/game/hooks.ts). The pre-update copy of the world is the first step.
+   */
+  public addPostUpdateCheckStep(step: string): void {
+    this.postUpdateCheckSteps.push(step);
+    this.container.addEnvironment('POST_UPDATE_CHECK_HOOK', this.postUpdateCheckSteps.join('\n'));
   }
 
   /**

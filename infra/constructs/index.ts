@@ -5,6 +5,7 @@ export * from './cost-budget.js';
 export * from './discord-endpoint.js';
 export * from './discord-endpoint-path.js';
 export * from './discord-wiring.js';
+export * from './game-branch-parameter.js';
 export * from './game-network.js';
 export * from './game-server.js';
 export * from './mod-install.js';

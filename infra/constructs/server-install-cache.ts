@@ -3,15 +3,18 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import {
   INSTALL_CACHE_KEY,
+  INSTALL_CACHE_PREFIX,
   INSTALL_PATH,
   type InstallCacheMode,
   installCacheCommand,
   UPDATE_CHECKED_HOOK,
 } from '../../src/server-cache/install-cache.js';
 import { TRANSFER_IMAGE } from '../../src/worlds/transfer-script.js';
+import { acknowledge, nagFinding } from '../validations.js';
 
 /** The task-storage volume holding the server install, shared by the game and the cache containers. */
 export const INSTALL_VOLUME = 'valheim-install';
@@ -40,6 +43,18 @@ export interface ServerInstallCacheProps {
    * @default TRANSFER_IMAGE
    */
   readonly awsCliImage?: string;
+  /**
+   * The game branch parameter: fetch and upload read GAME_BRANCH from it at launch and use that branch's
+   * tarball (one per branch; public keeps INSTALL_CACHE_KEY).
+   * @default - the public branch's tarball only
+   */
+  readonly gameBranch?: ssm.IParameter;
+  /**
+   * Adds the cache's step to the game's POST_UPDATE_CHECK_HOOK (GameServer.addPostUpdateCheckStep), after the
+   * steps already there.
+   * @default - the hook is the cache's step alone
+   */
+  readonly addPostUpdateCheckStep?: (step: string) => void;
 }
 
 /**
@@ -81,6 +96,9 @@ export class ServerInstallCache extends Construct {
           MODE: mode,
           ...(s3 && { BUCKET: bucket.bucketName, CACHE_KEY: INSTALL_CACHE_KEY, AWS_DEFAULT_REGION: region }),
         },
+        // The branch picks the tarball (install-cache.sh, cache_key), read at launch like the game's.
+        ...(s3 &&
+          props.gameBranch && { secrets: { GAME_BRANCH: ecs.Secret.fromSsmParameter(props.gameBranch) } }),
         // The game keeps its 120 s to save; a cache container has nothing to save (it exits on SIGTERM).
         stopTimeout: Duration.seconds(10),
         logging: ecs.LogDrivers.awsLogs({ logGroup: props.logGroup, streamPrefix: 'install-cache' }),
@@ -108,18 +126,19 @@ export class ServerInstallCache extends Construct {
       condition: ecs.ContainerDependencyCondition.COMPLETE,
     });
     // Tells `pack` that steamcmd and the image's copy to /opt/valheim/server are done.
-    gameContainer.addEnvironment('POST_UPDATE_CHECK_HOOK', UPDATE_CHECKED_HOOK);
+    if (props.addPostUpdateCheckStep) props.addPostUpdateCheckStep(UPDATE_CHECKED_HOOK);
+    else gameContainer.addEnvironment('POST_UPDATE_CHECK_HOOK', UPDATE_CHECKED_HOOK);
 
     this.grantCacheAccess(taskDefinition.taskRole, bucket);
   }
 
   /**
-   * Read and replace the one tarball, nothing else: GetObject and PutObject (with AbortMultipartUpload, as
-   * `aws s3 cp` uploads in parts) on its key, and ListBucket below its prefix so a missing tarball reads as
-   * "404 not found" rather than "403 access denied".
+   * Read and replace the tarballs (one per branch), nothing else: GetObject and PutObject (with
+   * AbortMultipartUpload, as `aws s3 cp` uploads in parts) below the cache's prefix, and ListBucket there so a
+   * missing tarball reads as "404 not found" rather than "403 access denied".
    */
   private grantCacheAccess(role: iam.IRole, bucket: s3.IBucket): void {
-    const object = bucket.arnForObjects(INSTALL_CACHE_KEY);
+    const object = bucket.arnForObjects(`${INSTALL_CACHE_PREFIX}/*`);
     iam.Grant.addToPrincipal({
       grantee: role,
       actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
@@ -129,7 +148,12 @@ export class ServerInstallCache extends Construct {
       grantee: role,
       actions: ['s3:ListBucket'],
       resourceArns: [bucket.bucketArn],
-      conditions: { StringEquals: { 's3:prefix': INSTALL_CACHE_KEY } },
+      conditions: { StringLike: { 's3:prefix': `${INSTALL_CACHE_PREFIX}/*` } },
     });
+    acknowledge(
+      role,
+      `AwsSolutions-IAM5[Resource::${nagFinding(this, object)}]`,
+      "One tarball per game branch, each at a key named after its branch: the statement is limited to the install cache's own folder.",
+    );
   }
 }

@@ -114,13 +114,16 @@ export class WorldBucket extends Construct {
           expiration: Duration.days(temporaryDays),
         },
         {
-          // The game-server install cache is rebuilt from Steam at will: a replaced tarball (~1 GB) is not
-          // worth keeping a month. The current one goes to Intelligent-Tiering on its first night: Standard's
+          // The game-server install cache is rebuilt from Steam at will: of the replaced tarballs (~1 GB each)
+          // only the newest is kept, the previous build `valheim game rollback` brings back (src/game); older
+          // ones go after a day. The current one goes to Intelligent-Tiering on its first night: Standard's
           // price while the group starts monthly, about a fifth of it after 90 days without a start, read just
-          // as fast and with no retrieval charge (src/cost/storage-plan.ts).
+          // as fast and with no retrieval charge (src/cost/storage-plan.ts); the kept previous one, never read,
+          // moves down the same way.
           id: 'ServerInstallVersions',
           prefix: `${WORLD_BUCKET_PREFIXES.serverInstall}/`,
           noncurrentVersionExpiration: Duration.days(1),
+          noncurrentVersionsToRetain: 1,
           transitions: [{ storageClass: installCacheStorageClass(), transitionAfter: Duration.days(0) }],
         },
         // Read by the CLI right after the task wrote it.

@@ -1,6 +1,7 @@
 import { type MonthToDate, perWorldLine } from '../cost/month.js';
 import { type PlayerHours, whoPlayed } from '../cost/month-players.js';
 import { LIMITS } from '../discord/limits.js';
+import { gameLine } from '../game/advice.js';
 import type { LifecycleState } from '../records/lifecycle.js';
 import type { CachedSpend } from '../records/server-state.js';
 import { addressOf, type ServerState, type ServerStatus } from '../server/server-status.js';
@@ -66,7 +67,18 @@ export function statusMessage(
       details.push(`task ${status.task.lastStatus.toLowerCase()}`);
     }
     if (status.task.capacityProvider === 'FARGATE_SPOT') details.push('Spot');
-    if (lifecycle?.gameVersion) details.push(`Valheim ${lifecycle.gameVersion}`);
+    // The version and build this task runs (its branch when not public), and whether this start updated it.
+    const game =
+      lifecycle &&
+      gameLine({
+        ...(lifecycle.gameVersion && { version: lifecycle.gameVersion }),
+        ...(lifecycle.gameBuild && { build: lifecycle.gameBuild }),
+        ...(lifecycle.gameBranch && { branch: lifecycle.gameBranch }),
+      });
+    if (game) {
+      const update = lifecycle?.gameUpdate;
+      details.push(update ? `${game}, updated at this start (was build ${update.fromBuild})` : game);
+    }
   }
   details.push(
     `desired ${status.desiredCount} · running ${status.runningCount} · pending ${status.pendingCount}`,
@@ -176,6 +188,8 @@ const REFUSED_ACTIONS: Readonly<Record<string, string>> = {
   password: 'see the password',
   backup: 'back up the world',
   'keep-running': 'keep the server running',
+  'game branch': 'choose the game branch',
+  'game rollback': 'roll the game back',
   'world switch': 'switch worlds',
   'world new': 'create worlds',
   'world settings': "change a world's settings",

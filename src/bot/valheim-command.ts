@@ -12,6 +12,7 @@ import { dailyPlayHours, playChart } from '../cost/play-chart.js';
 import { DeadlineExceededError, withDeadline } from '../deadline.js';
 import { COMMAND_NAME, isSubcommand, OPERATOR_SUBCOMMANDS, type Subcommand } from '../discord/commands.js';
 import {
+  BUTTON_IDS,
   boardButtonAction,
   buttonAction,
   buttonRow,
@@ -42,6 +43,7 @@ import { mayOperate } from './access.js';
 import { accessCallOf, claimedPlayerLists, playerListsLine, runAccessCommand } from './access-command.js';
 import { describeFailure } from './aws-errors.js';
 import { type FeedAction, type FeedControl, type FeedRequest, feedReply } from './feed-command.js';
+import { type GameAccess, gameBranchCallOf, gameBranchReply, rollbackPreviewReply } from './game.js';
 import { keepRunningPending, keepRunningReply, NO_STATE_MESSAGE } from './keep-running.js';
 import {
   alreadyMessage,
@@ -153,6 +155,8 @@ export interface CommandContext {
   readonly worldTransfers?: WorldTransferAccess;
   /** Why world snapshots are off although they were meant to be set up. */
   readonly worldTransferProblems?: readonly string[];
+  /** The game branch and rollback previews; absent when not wired. */
+  readonly game?: GameAccess;
   /** The activity feed (`/valheim feed`); absent when the stack has none. */
   readonly feed?: FeedControl;
   /** Scheduled game nights (`/valheim schedule`); absent without start times. */
@@ -218,6 +222,13 @@ export async function runValheimCommand(
   claimed?: InteractionClaim,
 ): Promise<APIInteractionResponse> {
   const context = claimed ? claimedWrites(given, claimed) : given;
+  const gameBranch = gameBranchCallOf(interaction);
+  if (gameBranch) {
+    return gameBranchReply(
+      { guildId: interaction.guild_id, member: interaction.member, ...gameBranch },
+      context,
+    );
+  }
   const worldCall = worldCallOf(interaction);
   if (worldCall) return runWorldCommand(interaction, worldCall, context);
   const accessCall = accessCallOf(interaction);
@@ -248,6 +259,7 @@ export async function runButton(
   claimed?: InteractionClaim,
 ): Promise<APIInteractionResponse> {
   const context = claimed ? claimedWrites(given, claimed) : given;
+  if (interaction.data.custom_id === BUTTON_IDS.rollback) return rollbackPreviewReply(interaction, context);
   const switchTo = stopAndSwitchTarget(interaction.data.custom_id);
   if (switchTo) {
     return runStopAndSwitch(interaction, switchTo, context, () =>
@@ -287,7 +299,8 @@ export async function runButton(
     : overrideBudget
       ? 'start'
       : buttonAction(interaction.data.custom_id);
-  if (!action) {
+  // (Roll back… is answered above, before these.)
+  if (!action || action === 'rollback') {
     return messageResponse('This button is no longer supported. Use `/valheim status` instead.', {
       ephemeral: true,
     });
@@ -678,7 +691,7 @@ async function costReply(context: CommandContext, signal: AbortSignal): Promise<
  * request changes nothing. Structural: a command added later writes through these ports too.
  */
 export function claimedWrites(context: CommandContext, claimed: InteractionClaim): CommandContext {
-  const { server, store, worldTransfers, worlds } = context;
+  const { server, store, worldTransfers, worlds, game } = context;
   const afterClaim =
     <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
@@ -753,6 +766,15 @@ export function claimedWrites(context: CommandContext, claimed: InteractionClaim
             gameActive: (signal) => open.gameActive(signal),
             startSnapshot: afterClaim(open.startSnapshot.bind(open)),
           } satisfies WorldTransfers;
+        },
+      },
+    }),
+    ...(game && {
+      game: {
+        ...game,
+        setting: async () => {
+          const open = await game.setting();
+          return { read: open.read.bind(open), write: afterClaim(open.write.bind(open)) };
         },
       },
     }),

@@ -13,6 +13,7 @@ import { deployCommand, type Spawner } from './commands/deploy.js';
 import { destroyCommand } from './commands/destroy.js';
 import { discordCommand } from './commands/discord.js';
 import { doctorCommand } from './commands/doctor.js';
+import { gameCommand } from './commands/game.js';
 import { logsCommand } from './commands/logs.js';
 import { modsCommand } from './commands/mods.js';
 import { queryCommand } from './commands/query.js';
@@ -79,6 +80,7 @@ const COMMANDS = [
   costCommand,
   worldCommand,
   modsCommand,
+  gameCommand,
   destroyCommand,
   doctorCommand,
   startsCommand,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FEED_KINDS } from '../records/feed.js';
+import { BRANCH_PATTERN, PUBLIC_BRANCH } from '../records/game.js';
 import { REF_HINT, tryParseRef } from '../records/mod-package.js';
 import { AWS_REGIONS, isAwsRegion } from './regions.js';
 import { parseWeeklyTime, WEEKLY_TIME_HINT } from './weekly-time.js';
@@ -95,6 +96,20 @@ export const serverSchema = z.strictObject({
     }),
   /** SteamID64s of in-game admins. */
   adminSteamIds: z.array(steamId).default([]),
+  /**
+   * The Steam branch of the dedicated server a new stack starts with ("public", "default_old",
+   * "public-test", …). Later changes go through `valheim game branch` or `/valheim game branch` (no deploy);
+   * a deploy never changes the branch of an existing stack.
+   */
+  gameBranch: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(
+      BRANCH_PATTERN,
+      'must be a Steam branch name of lower-case letters, digits, "_" and "-", e.g. "public", "default_old" or "public-test"',
+    )
+    .default(PUBLIC_BRANCH),
   /**
    * Release of ghcr.io/community-valheim-tools/valheim-server (1.2.0 or later), that release pinned to its
    * digest ("1.2.0@sha256:…", recommended: a re-pushed tag cannot change what runs), or a bare digest.

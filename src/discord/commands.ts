@@ -1,5 +1,6 @@
 import type {
   APIApplicationCommandOption,
+  APIApplicationCommandSubcommandGroupOption,
   RESTPutAPIApplicationGuildCommandsJSONBody,
 } from 'discord-api-types/v10';
 import { PLAYER_LIST_KINDS } from '../players/player-lists.js';
@@ -65,6 +66,38 @@ export const SUBCOMMAND_OPTIONS: Partial<
 
 export function isSubcommand(name: string): name is Subcommand {
   return Object.hasOwn(SUBCOMMANDS, name);
+}
+
+/**
+ * `/valheim game branch [name]`: which Steam branch the server installs (everyone), or another one from the
+ * next start (operators). A free name, not a list: Iron Gate adds branches (src/game/branch.ts checks it).
+ */
+export const GAME_GROUP = 'game';
+export const GAME_BRANCH_SUBCOMMAND = 'branch';
+export const GAME_BRANCH_OPTION = 'name';
+
+function gameGroup(): APIApplicationCommandSubcommandGroupOption {
+  return {
+    type: OptionType.SubcommandGroup,
+    name: GAME_GROUP,
+    description: 'Which Valheim version the server runs',
+    options: [
+      {
+        type: OptionType.Subcommand,
+        name: GAME_BRANCH_SUBCOMMAND,
+        description: 'Show the Steam branch the server installs, or choose another (operators; next start)',
+        options: [
+          {
+            type: OptionType.String,
+            name: GAME_BRANCH_OPTION,
+            description: 'public, default_old, default_preml, default_preal, public-test, or another branch',
+            required: false,
+            max_length: 64,
+          },
+        ],
+      },
+    ],
+  };
 }
 
 /** `/valheim world …`: the server's worlds. The list is for everyone; the changes are operator commands. */
@@ -237,7 +270,7 @@ export function guildCommands(): RESTPutAPIApplicationGuildCommandsJSONBody {
       name: COMMAND_NAME,
       description: 'Start, stop, check and back up the Valheim server, and choose its world',
       type: CommandType.ChatInput,
-      options: [...subcommands, world, access] as APIApplicationCommandOption[],
+      options: [...subcommands, world, gameGroup(), access] as APIApplicationCommandOption[],
     },
   ];
 }

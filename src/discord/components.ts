@@ -11,6 +11,8 @@ export const BUTTON_IDS = {
   status: 'valheim:status',
   /** Under a blind or session-limit warning: put the automatic stop off (operators only). */
   keepRunning: 'valheim:keep-running',
+  /** Under a notice of a game update: what a rollback would change (its dry-run; operators only). */
+  rollback: 'valheim:game:rollback',
 } as const;
 
 export type ButtonAction = keyof typeof BUTTON_IDS;
@@ -28,6 +30,12 @@ const BUTTONS: Record<ButtonAction, APIButtonComponent> = {
     style: Button.Primary,
     label: 'Keep running',
     custom_id: BUTTON_IDS.keepRunning,
+  },
+  rollback: {
+    type: Component.Button,
+    style: Button.Secondary,
+    label: 'Roll back…',
+    custom_id: BUTTON_IDS.rollback,
   },
 };
 
@@ -55,20 +63,23 @@ export function buttonRow(...actions: ButtonAction[]): APIActionRowComponent<API
  * The status board's buttons (src/monitor/board.ts): the same actions under their own ids, so a click answers
  * with a new message and never replaces the board (the monitor alone edits it).
  */
-export const BOARD_BUTTON_IDS: Record<ButtonAction, string> = {
+/** What the board offers: every action but the game's rollback (that button sits under an update notice). */
+export type BoardButtonAction = Exclude<ButtonAction, 'rollback'>;
+
+export const BOARD_BUTTON_IDS: Record<BoardButtonAction, string> = {
   start: 'valheim:board:start',
   stop: 'valheim:board:stop',
   status: 'valheim:board:status',
   keepRunning: 'valheim:board:keep-running',
 };
 
-export function boardButtonAction(customId: string): ButtonAction | undefined {
-  return (Object.keys(BOARD_BUTTON_IDS) as ButtonAction[]).find(
+export function boardButtonAction(customId: string): BoardButtonAction | undefined {
+  return (Object.keys(BOARD_BUTTON_IDS) as BoardButtonAction[]).find(
     (action) => BOARD_BUTTON_IDS[action] === customId,
   );
 }
 
-export function boardButtonRow(...actions: ButtonAction[]): APIActionRowComponent<APIButtonComponent> {
+export function boardButtonRow(...actions: BoardButtonAction[]): APIActionRowComponent<APIButtonComponent> {
   return {
     type: Component.ActionRow,
     components: actions.map((action) => ({ ...BUTTONS[action], custom_id: BOARD_BUTTON_IDS[action] })),

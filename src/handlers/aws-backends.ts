@@ -4,11 +4,15 @@ import { EC2, publicIpOfInterface } from '../aws/ec2.js';
 import { ECS, lightEcs } from '../aws/ecs.js';
 import { resolveSetup } from '../aws/setup.js';
 import type { SpendCache } from '../cost/actual-spend.js';
+import { DynamoGameRecords } from '../game/aws-game-records.js';
+import { SsmGameSetting } from '../game/game-setting-store.js';
+import type { RollbackPorts } from '../game/rollback.js';
 import { StateStore } from '../monitor/state-store.js';
 import type { PlayerListParameterNames } from '../players/player-lists.js';
 import { readServerPassword, SSM } from '../server/aws-password.js';
 import { EcsGameServer } from '../server/ecs-game-server.js';
 import { eveningStore } from '../server/scheduled-evening.js';
+import { serviceActivity } from '../server/service-activity.js';
 import type { WorldParameterNames } from '../worlds/active-world.js';
 import { ecsWorldTransfers } from '../worlds/aws-world-transfers.js';
 import type { TransferTarget } from '../worlds/transfer-task.js';
@@ -27,6 +31,17 @@ const LOGS = { signingName: 'logs', endpointPrefix: 'logs', endpointId: 'CLOUDWA
 export interface LightBackendOptions {
   /** Region, credentials and AWS_ENDPOINT_URL*. @default process.env */
   readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Where the Roll back… button's dry-run looks. */
+export interface GameRollbackTarget {
+  readonly parameter: string;
+  readonly stateTable: string;
+  readonly bucket: string;
+  /** The world the next start runs (the active world). */
+  readonly activeWorld: (signal?: AbortSignal) => Promise<string>;
+  readonly cluster: string;
+  readonly service: string;
 }
 
 /** Every backend the commands use, on light clients that share one region and credentials resolution. */
@@ -62,6 +77,31 @@ export function lightBackends(options: LightBackendOptions = {}) {
     ) => (await import('../cost/actual-spend.js')).monthToDateSpend(tag, new Date(), cache, signal),
     worldTransfers: async (target: TransferTarget) => ecsWorldTransfers(ecs, target),
     interactionLedger: async (table: string) => dynamoInteractionLedger(documents, table),
+    /** The game branch parameter (/valheim game branch), on the light SSM client. */
+    gameSetting: async (parameter: string) => {
+      const { lightSsmParameters } = await import('../worlds/aws-worlds.js');
+      return new SsmGameSetting(lightSsmParameters(ssmClient), parameter);
+    },
+    /**
+     * What the Roll back… button's dry-run reads. The install cache's versions and the snapshot manifests are
+     * in S3, which only the SDK speaks here: loaded by the first click, never by the other commands.
+     */
+    gameRollback: async (target: GameRollbackTarget): Promise<RollbackPorts> => {
+      // One destructured await each: the bundle check (test/e2e/lazy-imports.test.ts) reads what they take.
+      const { S3Client } = await import('@aws-sdk/client-s3');
+      const { s3Installs, snapshotComplete } = await import('../game/aws-game.js');
+      const { lightSsmParameters } = await import('../worlds/aws-worlds.js');
+      const s3 = new S3Client(env?.AWS_REGION ? { region: env.AWS_REGION } : {});
+      return {
+        records: new DynamoGameRecords(documents, target.stateTable),
+        setting: new SsmGameSetting(lightSsmParameters(ssmClient), target.parameter),
+        installs: s3Installs(s3, target.bucket),
+        activeWorld: target.activeWorld,
+        snapshotComplete: (id, signal) => snapshotComplete(s3, target.bucket, id, signal),
+        gameActive: async (signal) =>
+          (await serviceActivity(ecs, target.cluster, target.service, signal)).kind === 'active',
+      };
+    },
     eveningStore: async (table: string) => {
       const state = new StateStore(documents, table);
       return eveningStore(documents, table, (from, to) => state.sessions(from, to));

@@ -39,6 +39,8 @@ export interface CommandSettings {
   readonly worldTransfer?: WorldTransferSettings;
   /** Why /valheim backup is off although some of its variables are set (one line per variable). */
   readonly worldTransferProblems?: readonly string[];
+  /** The game branch parameter, for /valheim game branch and the Roll back… button; absent on older stacks. */
+  readonly gameBranchParameter?: string;
   /** The scheduled openings (schedule.start) and the group's time zone, for `/valheim schedule`. */
   readonly schedule?: { readonly start: readonly WeeklyTime[]; readonly timeZone: string };
   /** The activity feed's kinds (feed.kinds in the config), for `/valheim feed`. */
@@ -111,6 +113,7 @@ const commandSchema = z.object({
   COST_FIXED_MONTHLY: z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/))),
   COST_EXPLORER_TAG: z.optional(z.string().check(z.regex(/^[^=]+=.+$/))),
   COST_MONTHLY_LIMIT: z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/))),
+  GAME_BRANCH_PARAMETER: z.optional(z.string().check(z.regex(/^\/[A-Za-z0-9_./-]{1,1010}$/))),
   FEED_KINDS: z.optional(z.string().check(z.regex(new RegExp(`^((${FEED_KINDS.join('|')})(,|$))*$`)))),
   PLAYER_LISTS_PREFIX: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,200}$/))),
   SCHEDULE_START: z.optional(
@@ -165,6 +168,7 @@ const HINTS: Record<string, string> = {
   COST_FIXED_MONTHLY: 'US dollars, e.g. 0.80',
   COST_EXPLORER_TAG: 'key=value, e.g. project=valheim-ondemand',
   COST_MONTHLY_LIMIT: 'US dollars a month, e.g. 5',
+  GAME_BRANCH_PARAMETER: 'the SSM parameter of the game branch, e.g. /valheim-ondemand/game/branch',
   FEED_KINDS: `comma-separated kinds of ${FEED_KINDS.join(', ')}`,
   PLAYER_LISTS_PREFIX: 'the stack name, e.g. valheim-ondemand (the lists are /<it>/players/…)',
   SCHEDULE_START: 'weekly times separated by ";", e.g. Fri 19:00;Sat 18:00',
@@ -228,6 +232,7 @@ export function readInteractionsEnvironment(env: NodeJS.ProcessEnv): Interaction
       ...(settings.COST_EXPLORER_TAG && { costTag: splitTag(settings.COST_EXPLORER_TAG) }),
       ...(settings.COST_MONTHLY_LIMIT && { costMonthlyLimit: Number(settings.COST_MONTHLY_LIMIT) }),
       ...(settings.PLAYER_LISTS_PREFIX && { playerListsPrefix: settings.PLAYER_LISTS_PREFIX }),
+      ...(settings.GAME_BRANCH_PARAMETER && { gameBranchParameter: settings.GAME_BRANCH_PARAMETER }),
       ...(settings.FEED_KINDS && { feedKinds: commaList(settings.FEED_KINDS).filter(isFeedKind) }),
       ...(settings.SCHEDULE_START && {
         schedule: {

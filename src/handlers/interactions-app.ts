@@ -1,3 +1,4 @@
+import type { GameAccess } from '../bot/game.js';
 import {
   type CommandContext,
   type CommandStore,
@@ -12,6 +13,7 @@ import { type HttpRequest, type HttpResponse, handleInteractionRequest } from '.
 import { type InteractionLedger, memoryLedger } from '../discord/replay.js';
 import { messageResponse } from '../discord/responses.js';
 import { importDiscordPublicKey } from '../discord/verify.js';
+import { type RollbackPorts, RollbackRefused } from '../game/rollback.js';
 import type { Logger } from '../log.js';
 import { DEFAULT_LIFECYCLE } from '../monitor/decide.js';
 import {
@@ -25,6 +27,7 @@ import type { EveningStore } from '../server/scheduled-evening.js';
 import type { WorldParameterNames } from '../worlds/active-world.js';
 import type { TransferTarget } from '../worlds/transfer-task.js';
 import type { WorldsPorts } from '../worlds/worlds.js';
+import type { GameRollbackTarget } from './aws-backends.js';
 import type { CommandSettings, InteractionsEnvironment, LogFilterTarget } from './environment.js';
 
 type CostTag = { readonly key: string; readonly value: string };
@@ -48,6 +51,10 @@ export interface InteractionsBackends {
   readonly putLogFilter: (target: LogFilterTarget, pattern: string, signal: AbortSignal) => Promise<void>;
   /** Answered interaction ids (replay protection), in the state table. */
   readonly interactionLedger: (tableName: string) => Promise<InteractionLedger>;
+  /** The game branch parameter (/valheim game branch). */
+  readonly gameSetting: (parameter: string) => Promise<RollbackPorts['setting']>;
+  /** What the Roll back… button's dry-run reads. */
+  readonly gameRollback: (target: GameRollbackTarget) => Promise<RollbackPorts>;
   /** The world catalog and the ledger (state table) and the active world's parameters (SSM). */
   readonly worlds: (
     tableName: string,
@@ -77,6 +84,8 @@ const AWS_BACKENDS: InteractionsBackends = {
   spend: async (tag, cache, signal) => (await awsBackends()).spend(tag, cache, signal),
   worldTransfers: async (target) => (await awsBackends()).worldTransfers(target),
   interactionLedger: async (table) => (await awsBackends()).interactionLedger(table),
+  gameSetting: async (parameter) => (await awsBackends()).gameSetting(parameter),
+  gameRollback: async (target) => (await awsBackends()).gameRollback(target),
   eveningStore: async (table) => (await awsBackends()).eveningStore(table),
   playerLists: async (table, names) => (await awsBackends()).playerLists(table, names),
   putLogFilter: async (target, pattern, signal) =>
@@ -171,17 +180,21 @@ function commandContext(
   const region = process.env.AWS_REGION ?? 'us-east-1';
   const clock = now ?? (() => new Date());
   const server = lazy(() => backends.gameServer(settings.cluster, settings.service));
-  return {
-    ...(stateTable &&
-      worlds && {
-        worlds: lazy(async () => ({
+  const worldsPorts =
+    stateTable && worlds
+      ? lazy(async () => ({
           ...(await backends.worlds(stateTable, { name: worlds.nameParameter, args: worlds.argsParameter })),
           gameActive: async (signal?: AbortSignal) =>
             (await (await server()).status(signal ?? AbortSignal.timeout(settings.budgetMs))).state !==
             'stopped',
           firstWorld: worlds.firstWorld,
           now: clock,
-        })),
+        }))
+      : undefined;
+  return {
+    ...(worldsPorts &&
+      worlds && {
+        worlds: worldsPorts,
         ...(worlds.idleUsdPerGb !== undefined && { worldIdleUsdPerGb: worlds.idleUsdPerGb }),
       }),
     ...(stateTable &&
@@ -206,6 +219,9 @@ function commandContext(
       },
     }),
     ...(settings.worldTransferProblems && { worldTransferProblems: settings.worldTransferProblems }),
+    ...(settings.gameBranchParameter && {
+      game: gameAccess(settings, settings.gameBranchParameter, backends, worldsPorts),
+    }),
     server,
     ...(stateTable && { store: lazy(() => backends.stateStore(stateTable)) }),
     ...(passwordParameter && { password: () => backends.password(passwordParameter) }),
@@ -247,5 +263,39 @@ function commandContext(
     budgetMs: settings.budgetMs,
     now: clock,
     log,
+  };
+}
+
+/** /valheim game branch and the Roll back… button: the branch parameter, and what a rollback plan reads. */
+function gameAccess(
+  settings: CommandSettings,
+  parameter: string,
+  backends: InteractionsBackends,
+  /** The worlds (a rollback restores the active one); absent: the stack's one world. */
+  worlds: (() => Promise<WorldsPorts>) | undefined,
+): GameAccess {
+  const { stateTable, worldTransfer } = settings;
+  return {
+    setting: lazy(() => backends.gameSetting(parameter)),
+    rollback: async () => {
+      if (!stateTable || !worldTransfer) {
+        throw new RollbackRefused(
+          'this deployment does not tell the bot where the game record and the world bucket are',
+          'run npx valheim game rollback --dry-run instead, or deploy the current version (npm run deploy)',
+        );
+      }
+      return backends.gameRollback({
+        parameter,
+        stateTable,
+        bucket: worldTransfer.bucket,
+        activeWorld: async (signal) => {
+          if (!worlds) return worldTransfer.worldName;
+          const { activeWorldOf } = await import('../worlds/worlds.js');
+          return (await activeWorldOf(await worlds(), signal)).name;
+        },
+        cluster: settings.cluster,
+        service: settings.service,
+      });
+    },
   };
 }

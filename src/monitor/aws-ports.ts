@@ -6,6 +6,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { sdkDocuments } from '../aws/sdk-dynamodb.js';
 import { sdkEcs } from '../aws/sdk-ecs.js';
 import { DiscordRest } from '../discord/rest-client.js';
+import { DynamoGameRecords } from '../game/aws-game-records.js';
 import type { Logger } from '../log.js';
 import { queryInfo } from '../players/a2s.js';
 import { awsGameServer, ecsClient } from '../server/aws-game-server.js';
@@ -123,6 +124,7 @@ export function awsMonitorPorts(env: MonitorEnvironment, log: Logger): MonitorPo
     ...(env.snapshots && {
       snapshots: sessionSnapshots(ecsClient, s3Client, env.cluster, env.service, env.snapshots),
     }),
+    game: new DynamoGameRecords(sdkDocuments(dynamo), env.stateTable),
     ...(env.transferFamily && {
       transfersInProgress: (signal) =>
         transfersInProgress(

@@ -1,5 +1,5 @@
 import type { MonthToDate } from '../cost/month.js';
-import { type ButtonAction, boardButtonRow } from '../discord/components.js';
+import { type BoardButtonAction, boardButtonRow } from '../discord/components.js';
 import { discordSafe } from '../discord/safe-text.js';
 import type { LogPresence } from '../players/log-presence.js';
 import type { LifecycleState } from '../records/lifecycle.js';
@@ -79,7 +79,7 @@ export function boardNotice(input: BoardInput, settings: BoardSettings): Notice 
 }
 
 /** Start while offline, Stop while up, and Keep running while a blind or session-limit warning waits. */
-function buttonsFor(state: LifecycleState): ButtonAction[] {
+function buttonsFor(state: LifecycleState): BoardButtonAction[] {
   if (state.phase === 'stopped') return ['start'];
   if (state.phase === 'stopping') return [];
   return requestKeepRunning(state, 0) ? ['keepRunning', 'stop'] : ['stop'];

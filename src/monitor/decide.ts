@@ -1,6 +1,8 @@
 import type { ModsPresence } from '../players/log-presence.js';
 import {
   type Action,
+  type GameShown,
+  type GameUpdate,
   INITIAL_STATE,
   type LifecycleState,
   type LimitKind,
@@ -84,6 +86,17 @@ export interface Observation {
   readonly saveError?: { readonly at: number; readonly detail: string };
   /** Whether the game logged a save while shutting down (undefined: its log said nothing of a shutdown). */
   readonly shutdownSaved?: boolean;
+  /** The build and branch the task's start hook logged. */
+  readonly gameBuild?: { readonly build: string; readonly branch: string };
+  /** The world's copy before a new build loaded it (or its failure), from the start hook. */
+  readonly gameUpdate?: GameUpdate;
+  /** Peers the game turned away for another version (this task's log). */
+  readonly versionMismatches?: ReadonlyArray<{
+    readonly peerId: string;
+    readonly mine: string;
+    readonly remote: string;
+    readonly name?: string;
+  }>;
   /** What the running task's mod install said, and the players it turned away (src/players/mod-lines.ts). */
   readonly mods?: ModsPresence;
 }
@@ -204,6 +217,7 @@ export function decide(
 
   next = applyKeepRunning(next, settings);
   if (observation.gameVersion) next = { ...next, gameVersion: observation.gameVersion };
+  next = noteGame(next, observation, actions);
   next = noteMods(next, observation, actions);
   if (next.phase === 'stopping') return { state: next, actions };
 
@@ -225,12 +239,23 @@ export function decide(
         ...(observation.taskArn && { taskArn: observation.taskArn }),
         ...(observation.joinCode && { joinCode: observation.joinCode }),
       };
+      const game = gameShown(next);
       actions.push({
         type: 'announce-ready',
         address,
         ...(observation.joinCode && { joinCode: observation.joinCode }),
+        ...(game && { game }),
         ...(mods !== undefined && mods > 0 && { mods }),
       });
+      if (next.gameUpdate) next = { ...next, gameUpdate: { ...next.gameUpdate, announced: true } };
+      if (next.gameBuild && next.gameBranch) {
+        actions.push({
+          type: 'record-game',
+          build: next.gameBuild,
+          branch: next.gameBranch,
+          ...(next.gameVersion && { version: next.gameVersion }),
+        });
+      }
       actions.push({ type: 'upsert-dns', ip: observation.publicIp });
     } else {
       const startedAt = next.taskStartedAt ?? next.startedAt ?? now;
@@ -248,6 +273,13 @@ export function decide(
   }
 
   if (next.phase !== 'ready') return { state: next, actions };
+
+  // The update's lines came after the ready notice (a late log batch): told on their own, once.
+  if (next.gameUpdate && !next.gameUpdate.announced) {
+    const game = gameShown(next);
+    if (game) actions.push({ type: 'announce-game-update', game });
+    next = { ...next, gameUpdate: { ...next.gameUpdate, announced: true } };
+  }
 
   const everyHours = settings.snapshotEveryHours ?? 0;
   if (everyHours > 0 && now - (next.lastSnapshotAt ?? next.readyAt ?? now) >= everyHours * 60 * MINUTE) {
@@ -418,6 +450,66 @@ function limits(
     next = { ...next, limitWarning: { kind: first.kind, stopAt } };
   }
   return { state: next, actions };
+}
+
+/**
+ * What the start hook and the game logged about the build: kept in the state; a new update is recorded (and
+ * its pre-update copy uploaded) once; each peer refused for another version is announced once a session.
+ */
+function noteGame(state: LifecycleState, observation: Observation, actions: Action[]): LifecycleState {
+  let next = state;
+  const build = observation.gameBuild;
+  if (build && (next.gameBuild !== build.build || next.gameBranch !== build.branch)) {
+    next = { ...next, gameBuild: build.build, gameBranch: build.branch };
+  }
+  const update = observation.gameUpdate;
+  if (update && next.gameUpdate?.at !== update.at) {
+    next = { ...next, gameUpdate: { ...update, announced: false } };
+    actions.push({
+      type: 'record-game',
+      build: update.toBuild,
+      branch: next.gameBranch ?? build?.branch ?? 'public',
+      ...(next.gameVersion && { version: next.gameVersion }),
+      update,
+    });
+  }
+  const told = new Set(next.mismatchesAnnounced ?? []);
+  for (const refused of observation.versionMismatches ?? []) {
+    if (told.has(refused.peerId)) continue;
+    told.add(refused.peerId);
+    actions.push({
+      type: 'announce-version-mismatch',
+      peerId: refused.peerId,
+      mine: refused.mine,
+      remote: refused.remote,
+      ...(next.gameBranch && { branch: next.gameBranch }),
+      ...(refused.name && { name: refused.name }),
+    });
+  }
+  if (told.size !== (next.mismatchesAnnounced ?? []).length)
+    next = { ...next, mismatchesAnnounced: [...told] };
+  return next;
+}
+
+/** What a notice says about the game that runs, or undefined when nothing is known yet. */
+function gameShown(state: LifecycleState): GameShown | undefined {
+  const update = state.gameUpdate && withoutAnnounced(state.gameUpdate);
+  // The update's own line names the new build when the build line has not arrived (yet).
+  const build = state.gameBuild ?? update?.toBuild;
+  if (!state.gameVersion && !build) return undefined;
+  return {
+    ...(state.gameVersion && { version: state.gameVersion }),
+    ...(build && { build }),
+    ...(state.gameBranch && { branch: state.gameBranch }),
+    ...(update && { update }),
+  };
+}
+
+function withoutAnnounced({
+  announced: _announced,
+  ...update
+}: GameUpdate & { announced?: boolean }): GameUpdate {
+  return update;
 }
 
 /** A failed save is announced once, at once, whatever the phase: the world is at risk. */

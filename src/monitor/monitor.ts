@@ -1,5 +1,6 @@
 import { budgetCrossing, budgetShare } from '../cost/budget.js';
 import { type MonthToDate, monthRange, monthToDate } from '../cost/month.js';
+import { type GameRecords, recordGameStart } from '../game/game-record.js';
 import type { Logger } from '../log.js';
 import { characterMinutes } from '../players/log-characters.js';
 import type { LogPresence } from '../players/log-presence.js';
@@ -21,7 +22,13 @@ import {
   type LiveStore,
   liveChange,
 } from './live-messages.js';
-import { budgetNotice, type NoticeContext, snapshotNotStartedNotice, transferNotice } from './notices.js';
+import {
+  budgetNotice,
+  type NoticeContext,
+  preUpdateNotStartedNotice,
+  snapshotNotStartedNotice,
+  transferNotice,
+} from './notices.js';
 import { type ObserveSettings, observe, type PlayerQuery, queryHost } from './observe.js';
 import { startQueued } from './queued-start.js';
 import {
@@ -63,6 +70,12 @@ export interface SessionSnapshots {
   take(reason: 'session-end' | 'session', at: number, worldName?: string): Promise<string | undefined>;
   /** Deletes the automatic snapshots the retention no longer keeps; resolves with their ids. */
   prune(now: number): Promise<readonly string[]>;
+  /**
+   * Starts the transfer task that uploads the pre-update copies the game task left (src/game/hooks.ts);
+   * resolves false when another transfer runs (the next snapshot then takes them along). Absent: the next
+   * snapshot takes them along.
+   */
+  uploadPreUpdate?(snapshotId: string): Promise<boolean>;
 }
 
 /** The worlds as the monitor needs them; absent on a stack without the active world's parameters. */
@@ -93,6 +106,8 @@ export interface MonitorPorts {
   readonly startProgress?: StartProgressPort;
   /** Absent when the stack has no world transfer wired to the monitor. */
   readonly snapshots?: SessionSnapshots;
+  /** The GAME record (which build runs, the one before, the pre-update copies); absent: not kept. */
+  readonly game?: GameRecords;
   /** The world-transfer tasks that run or are about to (a queued start waits for none to run). */
   readonly transfersInProgress?: (signal: AbortSignal) => Promise<readonly string[]>;
   /** Which world runs (the ledger and the snapshots name it) and the pending switch. */
@@ -473,6 +488,44 @@ async function act(
     case 'announce-ready':
       if (after.sessionId) await ports.store.recordSession({ sessionId: after.sessionId, readyAt: now });
       return;
+    case 'record-game': {
+      const update = action.update;
+      const copy =
+        update?.snapshotId !== undefined
+          ? {
+              snapshotId: update.snapshotId,
+              world: update.world,
+              fromBuild: update.fromBuild,
+              toBuild: update.toBuild,
+              at: update.at,
+            }
+          : undefined;
+      if (ports.game) {
+        await recordGameStart(ports.game, {
+          build: action.build,
+          branch: action.branch,
+          ...(action.version && { version: action.version }),
+          at: update?.at ?? now,
+          ...(copy && { preUpdate: copy }),
+        });
+      }
+      if (copy && ports.snapshots) {
+        // Uploaded while the game runs: the copy is not the live world. Busy: the next snapshot takes it along.
+        try {
+          const started = (await ports.snapshots.uploadPreUpdate?.(copy.snapshotId)) ?? false;
+          ports.log.info(
+            started ? 'pre-update copy upload started' : 'pre-update copy left to the next snapshot',
+            {
+              snapshotId: copy.snapshotId,
+            },
+          );
+        } catch (error) {
+          ports.log.error('pre-update copy upload not started', { snapshotId: copy.snapshotId, error });
+          await ports.notify(preUpdateNotStartedNotice(copy.snapshotId, error), { editReply: false });
+        }
+      }
+      return;
+    }
     case 'snapshot-world': {
       if (!ports.snapshots) return;
       try {

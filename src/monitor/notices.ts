@@ -1,5 +1,6 @@
 import { type MonthToDate, perWorldLine } from '../cost/month.js';
 import { buttonRow, startReplyRow } from '../discord/components.js';
+import { gameLine, mismatchLines, updateLines } from '../game/advice.js';
 import type { Action, ModKickNotice, StopReason } from '../records/lifecycle.js';
 import type { Notice } from '../records/notice.js';
 import { isAutomaticSnapshot } from '../worlds/snapshot-policy.js';
@@ -41,15 +42,33 @@ export function noticeFor(action: Action, context: NoticeContext, now: number): 
       lines[0] += action.start ? ` — ready in ${action.start.readyIn}.` : '.';
       if (action.start) lines.push(action.start.phases);
       if (context.crossplay && action.joinCode) lines.push(`Crossplay join code: **${action.joinCode}**`);
+      const game = action.game && gameLine(action.game);
+      if (game) lines.push(`🎮 ${game}.`);
+      if (action.game) lines.push(...updateLines(action.game));
       if (action.mods) {
         lines.push(
           `🧩 Modded: ${action.mods} ${action.mods === 1 ? 'mod' : 'mods'}, get the profile with \`/valheim mods\`.`,
         );
       }
       lines.push('Need the password? `/valheim password` shows it to you privately.');
-      // Edits the start reply: its Refresh must not overwrite it.
-      return { content: lines.join('\n'), components: [startReplyRow('stop', 'status')] };
+      // Edits the start reply: its Refresh must not overwrite it. A start that updated the game offers the
+      // way back (operators only; the button first shows what would change).
+      return {
+        content: lines.join('\n'),
+        components: [
+          action.game?.update ? startReplyRow('stop', 'status', 'rollback') : startReplyRow('stop', 'status'),
+        ],
+      };
     }
+    case 'announce-game-update': {
+      const game = gameLine(action.game);
+      return {
+        content: [...(game ? [`🎮 ${game}.`] : []), ...updateLines(action.game)].join('\n'),
+        components: [buttonRow('status', 'rollback')],
+      };
+    }
+    case 'announce-version-mismatch':
+      return { content: mismatchLines(action), components: [buttonRow('status')] };
     case 'announce-slow-start':
       return {
         content: `⏳ The server has been starting for ${action.minutes} minutes, longer than usual. The first start downloads the game (1–2.5 GB) and can take a while; if it stays stuck, look at the server log (CloudWatch log group of the stack) or the ECS service's events.`,
@@ -209,8 +228,26 @@ export function snapshotNotStartedNotice(reason: 'session-end' | 'session', erro
   };
 }
 
+/** The monitor could not start the upload of a pre-update copy: it waits on the file system. */
+export function preUpdateNotStartedNotice(snapshotId: string, error: unknown): Notice {
+  const why = error instanceof Error ? error.message : String(error);
+  return {
+    content: `⚠️ **Operators:** the upload of the world's pre-update copy \`${snapshotId}\` did not start (${sanitize(why)}). The copy stays on the server's file system and goes to S3 with the next snapshot (the end of this session, or \`/valheim backup\`).`,
+    components: [],
+  };
+}
+
 /** The outcome of a world snapshot (e.g. `/valheim backup`); other transfer modes report through the CLI. */
 export function transferNotice(outcome: TransferOutcome): Notice | undefined {
+  if (outcome.mode === 'pre-update') {
+    // Quiet when it worked (the ready notice named the copy); a failure is for operators, the copy is kept.
+    return outcome.ok
+      ? undefined
+      : {
+          content: `⚠️ **Operators:** the upload of the pre-update copy${outcome.snapshotId ? ` \`${outcome.snapshotId}\`` : ''} failed (${sanitize(outcome.reason ?? 'unknown reason')}). The copy stays on the server's file system and goes to S3 with the next snapshot.`,
+          components: [],
+        };
+  }
   if (outcome.mode !== 'snapshot') return undefined;
   // The monitor's own snapshots succeed quietly (the stop notice was enough); a failure is for operators.
   if (outcome.snapshotId && isAutomaticSnapshot(outcome.snapshotId)) {

@@ -91,6 +91,22 @@ export async function observe(
       !log.joinCode &&
       now - log.readyAt < JOIN_CODE_WAIT_MS && { joinCodePending: true }),
     ...(log?.gameVersion && { gameVersion: log.gameVersion }),
+    ...(log?.gameBuild && { gameBuild: { build: log.gameBuild.build, branch: log.gameBuild.branch } }),
+    ...(log?.preUpdate && { gameUpdate: log.preUpdate }),
+    ...(log?.mismatches &&
+      log.mismatches.length > 0 && {
+        versionMismatches: log.mismatches.map((refused) => {
+          const name = log.characters?.connections.findLast(
+            (c) => c.peerId === refused.peerId && c.name,
+          )?.name;
+          return {
+            peerId: refused.peerId,
+            mine: refused.mine,
+            remote: refused.remote,
+            ...(name && { name }),
+          };
+        }),
+      }),
     ...(sessionLog?.saveError && { saveError: sessionLog.saveError }),
     // The running task's: a refused install stops this task, and a replacement starts from nothing.
     ...(log?.mods && { mods: log.mods }),

@@ -3,7 +3,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { sdkEcs } from '../aws/sdk-ecs.js';
 import { ecsWorldTransfers } from '../worlds/aws-world-transfers.js';
 import { startWorldSnapshot } from '../worlds/start-snapshot.js';
-import type { TransferTarget } from '../worlds/transfer-task.js';
+import { startTransferTask, type TransferTarget } from '../worlds/transfer-task.js';
 import type { MonitorSnapshotSettings } from './environment.js';
 import type { SessionSnapshots } from './monitor.js';
 
@@ -44,6 +44,18 @@ export function sessionSnapshots(
         AbortSignal.timeout(ECS_BUDGET_MS),
       );
       return outcome.kind === 'started' ? outcome.snapshotId : undefined;
+    },
+    uploadPreUpdate: async (snapshotId) => {
+      const signal = AbortSignal.timeout(ECS_BUDGET_MS);
+      if ((await tasks.inProgress(signal)).length > 0) return false;
+      await startTransferTask(
+        sdkEcs(ecs),
+        target,
+        { mode: 'pre-update', snapshotId },
+        'valheim-monitor',
+        signal,
+      );
+      return true;
     },
     prune: async (now) => {
       const { pruneSnapshots } = await import('../worlds/snapshot-retention.js');

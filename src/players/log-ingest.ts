@@ -99,6 +99,9 @@ function isNews(before: LogPresence, after: LogPresence): boolean {
     after.readyAt !== before.readyAt ||
     after.joinCode !== before.joinCode ||
     after.saveError?.at !== before.saveError?.at ||
+    // A player refused for another game version: the group hears who, while he may still be trying.
+    (after.mismatches?.length ?? 0) !== (before.mismatches?.length ?? 0) ||
+    after.mismatches?.at(-1)?.at !== before.mismatches?.at(-1)?.at ||
     // A refused mod install (the bot stops the task at once) and a player turned away for a mod.
     after.mods?.refused?.at !== before.mods?.refused?.at ||
     after.mods?.kicks?.at(-1)?.at !== before.mods?.kicks?.at(-1)?.at ||

@@ -59,12 +59,37 @@ export interface LogPresence {
   readonly characters?: LogCharacters;
   /** What the log said about the start so far (cache, steamcmd, world load), for the start's phases. */
   readonly start?: StartLogMarks;
+  /** The build steamcmd left and its branch, from the start hook (src/game/hooks.ts). */
+  readonly gameBuild?: { readonly build: string; readonly branch: string; readonly at: number };
+  /** The copy of the world before a new build loaded it (or why it failed), from the start hook. */
+  readonly preUpdate?: PreUpdateLine;
+  /** Peers turned away for another game version: the newest refusal per peer (at most MAX_MISMATCHES). */
+  readonly mismatches?: readonly VersionMismatch[];
   /** The activity feed's news from this task, for the monitor to post (src/players/log-feed.ts). */
   readonly feed?: FeedLog;
   /** What the mods' install said, and who was turned away for a mod or game version. */
   readonly mods?: ModsPresence;
 }
 
+export interface PreUpdateLine {
+  readonly world: string;
+  readonly fromBuild: string;
+  readonly toBuild: string;
+  readonly at: number;
+  readonly snapshotId?: string;
+  readonly failed?: string;
+}
+
+export interface VersionMismatch {
+  readonly peerId: string;
+  /** The server's version and the peer's, as Valheim logs them. */
+  readonly mine: string;
+  readonly remote: string;
+  readonly at: number;
+}
+
+/** The most refused peers kept (the stored item stays small whatever a session's log holds). */
+export const MAX_MISMATCHES = 16;
 /** The mod lines of one task. */
 export interface ModsPresence {
   /** The install refused the start (the first reason logged). */
@@ -146,6 +171,18 @@ export function applyLogEvent(presence: LogPresence, event: LogEvent, at: number
       return { ...next, gameVersion: event.version };
     case 'shutdown':
       return { ...withBase(next, 0, at), shutdownAt: Math.min(presence.shutdownAt ?? at, at) };
+    case 'game-build':
+      return { ...next, gameBuild: { build: event.build, branch: event.branch, at } };
+    case 'pre-update-copy': {
+      const { kind: _kind, ...line } = event;
+      // One copy per start; a repeated line (a retried batch) keeps the first.
+      return presence.preUpdate ? next : { ...next, preUpdate: { ...line, at } };
+    }
+    case 'version-mismatch': {
+      const others = (presence.mismatches ?? []).filter((known) => known.peerId !== event.peerId);
+      const mine = { peerId: event.peerId, mine: event.mine, remote: event.remote, at };
+      return { ...next, mismatches: [...others, mine].sort((a, b) => a.at - b.at).slice(-MAX_MISMATCHES) };
+    }
     case 'death':
     case 'boss-defeated':
     case 'random-event':

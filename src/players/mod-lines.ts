@@ -1,8 +1,9 @@
 /**
  * The server log's lines about mods: what the install step says (src/mods/mods.sh) and how a modded server
  * turns players away. The kick lines are the real ones:
- * - Valheim itself, for a game version mismatch: `Peer 76561198… has incompatible version, mine:0.217.38
- *   (network version 20)   remote 0.217.46 (network version 23)`.
+ * - (Valheim itself, for a game version mismatch — `Peer 76561198… has incompatible version, mine:0.217.38
+ *   (network version 20)   remote 0.217.46 (network version 23)` — is the game's line: server-log.ts reads it
+ *   as a `version-mismatch`, told once per player per session with the branch advice, src/game/advice.ts.)
  * - ServerSync (blaxxun-boop, the version check most mods ship): `Disconnect: The client (76561198…) doesn't
  *   have the correct <Mod> version <minimum>`.
  * - The common mod template (Azumatt's RpcHandlers), through BepInEx's console (`[Warning:<Mod>] …`):
@@ -65,10 +66,6 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, Build]> = [
   [
     /Peer \((\S+)\) never sent version or couldn't due to previous disconnect/,
     (m) => ({ kind: 'mod-kick', peer: m[1] ?? '', reason: 'missing', ...modOf(m.input) }),
-  ],
-  [
-    /Peer (\S+) has incompatible version, mine:\s*(\S+)(?: \(network version \d+\))?\s+remote\s+(\S+)/,
-    (m) => ({ kind: 'mod-kick', peer: m[1] ?? '', reason: 'game', need: m[2] ?? '', has: m[3] ?? '' }),
   ],
 ];
 

@@ -40,6 +40,24 @@ export type LogEvent =
   | { readonly kind: 'save-failed'; readonly detail: string }
   | { readonly kind: 'version'; readonly version: string }
   | { readonly kind: 'shutdown' }
+  /** The start hook's line (src/game/hooks.ts): the build steamcmd left, and the branch it came from. */
+  | { readonly kind: 'game-build'; readonly build: string; readonly branch: string }
+  /** The world was copied before a new build loaded it (`snapshotId` once uploaded), or the copy failed. */
+  | {
+      readonly kind: 'pre-update-copy';
+      readonly world: string;
+      readonly fromBuild: string;
+      readonly toBuild: string;
+      readonly snapshotId?: string;
+      readonly failed?: string;
+    }
+  /** A peer was turned away because its game version differs (Valheim's own line, before any password). */
+  | {
+      readonly kind: 'version-mismatch';
+      readonly peerId: string;
+      readonly mine: string;
+      readonly remote: string;
+    }
   /** The mods' install and the players it turned away (src/players/mod-lines.ts). */
   | ModLogEvent;
 
@@ -102,6 +120,37 @@ const PATTERNS: ReadonlyArray<readonly [RegExp, Build]> = [
   [/World save \((\d+)\/(\d+)\) done/, (m) => (m[1] === m[2] ? { kind: 'world-saved' } : undefined)],
   [/Error saving world!?\s*(.*)/, (m) => ({ kind: 'save-failed', detail: (m[1] ?? '').trim() })],
   [/Valheim version: ?(\S+)/, (m) => ({ kind: 'version', version: m[1] ?? '' })],
+  // Valheim (ZNet): "Peer 76561198058880519 has incompatible version, mine:0.217.38 (network version 20)   remote
+  // 0.217.46 (network version 23)"; before network versions (2021): "mine:0.147.3 remote 0.147.3@0.9.3". The
+  // name is the peer's socket name, which can be empty ("Peer  has …"): such refusals share one peer id "".
+  [
+    /Peer (\S*) ?has incompatible version, mine:(\S+)(?: \(network version \w+\))?\s+remote (\S+)/,
+    (m) => ({ kind: 'version-mismatch', peerId: m[1] ?? '', mine: m[2] ?? '', remote: m[3] ?? '' }),
+  ],
+  [
+    /valheim-ondemand: game build (\d+) on branch ([a-z0-9_-]+)/,
+    (m) => ({ kind: 'game-build', build: m[1] ?? '', branch: m[2] ?? '' }),
+  ],
+  [
+    /valheim-ondemand: pre-update copy (\S+) of world (\S+) made in \d+ s \(build (\d+) -> (\d+)\)/,
+    (m) => ({
+      kind: 'pre-update-copy',
+      snapshotId: m[1] ?? '',
+      world: m[2] ?? '',
+      fromBuild: m[3] ?? '',
+      toBuild: m[4] ?? '',
+    }),
+  ],
+  [
+    /valheim-ondemand: pre-update copy of world (\S+) failed \(build (\d+) -> (\d+)\): ?(.*)/,
+    (m) => ({
+      kind: 'pre-update-copy',
+      world: m[1] ?? '',
+      fromBuild: m[2] ?? '',
+      toBuild: m[3] ?? '',
+      failed: (m[4] ?? '').trim() || 'no reason given',
+    }),
+  ],
   [/OnApplicationQuit|ZNet Shutdown/, () => ({ kind: 'shutdown' })],
 ];
 
@@ -141,6 +190,10 @@ const FILTER_ALTERNATIVES = [
   'World.save..[0-9]+/[0-9]+..done',
   'Error.saving.world',
   'Valheim.version',
+  // (A player turned away for another game version: MOD_FILTER_ALTERNATIVES' has.incompatible.version.)
+  // The start hook's build line and its pre-update copy (src/game/hooks.ts).
+  'valheim-ondemand:.game.build.[0-9]',
+  'valheim-ondemand:.pre-update.copy',
   'OnApplicationQuit',
   'ZNet.Shutdown',
   // The start-up lines that time a start's phases (src/monitor/start-phases.ts).

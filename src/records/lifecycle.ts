@@ -61,6 +61,13 @@ export interface LifecycleState {
   readonly startProgress?: string;
   /** When the last snapshot during this session was asked for (the every-few-hours clock runs from here). */
   readonly lastSnapshotAt?: number;
+  /** The Steam build and branch this session's task installed (the start hook's line). */
+  readonly gameBuild?: string;
+  readonly gameBranch?: string;
+  /** This session's start brought a new build: what it replaced, and the world's copy before it. */
+  readonly gameUpdate?: GameUpdate & { readonly announced?: boolean };
+  /** Peers already told about for a refused game version this session (once per player per session). */
+  readonly mismatchesAnnounced?: readonly string[];
   /** The activity feed's news posted (or passed over) so far. */
   readonly feedPosted?: FeedWatermark;
   /** The log time of the newest mod kick announced, of a refused mod install, of a game change under mods. */
@@ -69,6 +76,28 @@ export interface LifecycleState {
   readonly modKicksTold?: Readonly<Record<string, number>>;
   readonly modsRefusedAnnouncedAt?: number;
   readonly modsGameChangedAnnouncedAt?: number;
+}
+
+/** A start that installed another build than the one the world last ran on. */
+export interface GameUpdate {
+  readonly world: string;
+  readonly fromBuild: string;
+  readonly toBuild: string;
+  /** Epoch ms of the log line. */
+  readonly at: number;
+  /** The pre-update copy, once uploaded snapshot `snapshotId`. */
+  readonly snapshotId?: string;
+  /** Why the copy failed, when it did. */
+  readonly failed?: string;
+}
+
+/** What a ready notice says about the game that runs. */
+export interface GameShown {
+  readonly version?: string;
+  readonly build?: string;
+  readonly branch?: string;
+  /** Set when this start brought the build (announced once). */
+  readonly update?: GameUpdate;
 }
 
 /** A player turned away for a mod or game version, as the log said (src/players/mod-lines.ts). */
@@ -97,6 +126,8 @@ export type Action =
       readonly joinCode?: string;
       /** How long the start took and where the time went (added by the monitor, from the start phases). */
       readonly start?: { readonly readyIn: string; readonly phases: string };
+      /** The game version and build that runs, and the update this start brought. */
+      readonly game?: GameShown;
       /** How many mods the server installed (a modded start). */
       readonly mods?: number;
     }
@@ -130,6 +161,26 @@ export type Action =
       readonly reason: string;
     }
   | { readonly type: 'stop-polling' }
+  /** This start brought a new build after the ready notice went out (told once). */
+  | { readonly type: 'announce-game-update'; readonly game: GameShown }
+  /** Keep the build that runs (and the update, with its pre-update copy) in the GAME record; upload the copy. */
+  | {
+      readonly type: 'record-game';
+      readonly build: string;
+      readonly branch: string;
+      readonly version?: string;
+      readonly update?: GameUpdate;
+    }
+  /** A player was turned away for another game version (once per player per session). */
+  | {
+      readonly type: 'announce-version-mismatch';
+      readonly peerId: string;
+      readonly mine: string;
+      readonly remote: string;
+      readonly branch?: string;
+      /** The character name the log knows for that peer, if any. */
+      readonly name?: string;
+    }
   /**
    * Snapshot the world to the world bucket: at the end of a session, once the game task has stopped (and so
    * saved), or during a long one.

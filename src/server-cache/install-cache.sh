@@ -20,7 +20,9 @@
 # Environment:
 #   MODE           fetch | unpack | pack | upload
 #   BUCKET         the world bucket (fetch, upload)
-#   CACHE_KEY      object key of the tarball (fetch, upload)
+#   CACHE_KEY      object key of the public branch's tarball (fetch, upload)
+#   GAME_BRANCH    the game's branch setting ("<branch>" or "<branch> hold <build>", src/game/branch.ts): every
+#                  other branch has its own tarball, <prefix of CACHE_KEY>/branches/<branch>/<file of CACHE_KEY>
 #   INSTALL_ROOT   the install volume (default /opt/valheim; tests use a temp dir)
 #   POLL_SECONDS   how often pack/upload look for their signal (default 5)
 #   GZIP_LEVEL     pack's compression level (default 1: unpacking is as fast at any level, packing is not)
@@ -78,9 +80,16 @@ megabytes() {
 }
 
 require_target() {
-  [ -n "${BUCKET:-}" ] && [ -n "${CACHE_KEY:-}" ] && return 0
-  log "BUCKET and CACHE_KEY must be set; the cache is off for this start"
-  exit 0
+  [ -n "${BUCKET:-}" ] && [ -n "${CACHE_KEY:-}" ] || {
+    log "BUCKET and CACHE_KEY must be set; the cache is off for this start"
+    exit 0
+  }
+  BRANCH=${GAME_BRANCH:-public}
+  BRANCH=${BRANCH%% *}
+  # An unusable name is public, as the game's branch hook makes it (src/game/hooks.ts).
+  case $BRANCH in '' | *[!a-z0-9_-]*) BRANCH=public ;; esac
+  # One tarball per branch: a start on another branch never unpacks (or overwrites) this one's install.
+  [ "$BRANCH" = public ] || CACHE_KEY=${CACHE_KEY%/*}/branches/$BRANCH/${CACHE_KEY##*/}
 }
 
 fetch() {
@@ -170,8 +179,11 @@ upload() {
   [ -e "$OUT/build" ] || exit 0
   _build=$(cat "$OUT/build")
   _started=$(now)
-  # One PUT (multipart under the hood): the old tarball stays in place until the new one is complete.
-  if _error=$(aws s3 cp "$OUT/server.tar.gz" "s3://$BUCKET/$CACHE_KEY" --only-show-errors --no-progress 2>&1); then
+  # One PUT (multipart under the hood): the old tarball stays in place until the new one is complete, and then
+  # stays as the key's previous version (the bucket keeps one per key): `valheim game rollback` finds the
+  # build it holds by this metadata.
+  if _error=$(aws s3 cp "$OUT/server.tar.gz" "s3://$BUCKET/$CACHE_KEY" --metadata "build=$_build,branch=$BRANCH" \
+    --only-show-errors --no-progress 2>&1); then
     log "uploaded build $_build: $(megabytes "$OUT/server.tar.gz") MB in $(($(now) - _started)) s"
   else
     log "upload failed; the cache stays as it was: $(printf '%s' "$_error" | head -c 300)"

@@ -16,7 +16,12 @@ export type SnapshotReason =
   /** Taken by the monitor once the game task of a session has stopped. */
   | 'session-end'
   /** Taken by the monitor during a long session (every snapshots.everyHours). */
-  | 'session';
+  | 'session'
+  /**
+   * The world as it was before a new game build loaded it: copied by the game task before the server started
+   * (src/game/hooks.ts), uploaded by the transfer task. Never pruned automatically.
+   */
+  | 'pre-update';
 
 /**
  * An id for a snapshot, import or listing: the UTC time to the second plus a reason, e.g.

@@ -34,6 +34,8 @@ export interface TransferTarget {
 /** What the task does (env MODE and its parameters; see world-transfer.sh). */
 export type TransferRequest =
   | { readonly mode: 'snapshot'; readonly snapshotId: string; readonly worldName: string }
+  /** Uploads the pre-update copies the game task left (src/game/hooks.ts); `snapshotId`: the one asked for. */
+  | { readonly mode: 'pre-update'; readonly snapshotId?: string }
   | {
       readonly mode: 'restore';
       /** Id of the snapshot of the current world taken first. */
@@ -77,6 +79,9 @@ export function transferEnvironment(target: TransferTarget, request: TransferReq
   switch (request.mode) {
     case 'snapshot':
       Object.assign(env, { SNAPSHOT_ID: request.snapshotId, WORLD_NAME: request.worldName });
+      break;
+    case 'pre-update':
+      if (request.snapshotId) env.SNAPSHOT_ID = request.snapshotId;
       break;
     case 'restore':
       Object.assign(env, {
@@ -268,6 +273,8 @@ export function describeRequest(request: TransferRequest): string {
   switch (request.mode) {
     case 'snapshot':
       return `the snapshot of ${request.worldName}`;
+    case 'pre-update':
+      return 'the upload of the pre-update copies';
     case 'restore':
       return `the restore of ${request.worldName} from ${request.sourcePrefix}`;
     case 'delete':

@@ -13,10 +13,11 @@
 # two of them never run at once, whoever started them.
 #
 # Environment:
-#   MODE           snapshot | restore | delete | list-backups | fetch-backup
+#   MODE           snapshot | pre-update | restore | delete | list-backups | fetch-backup
 #   BUCKET         the world bucket
 #   SNAPSHOT_ID    snapshot: id of the new snapshot; restore, delete: id of the snapshot of the current worlds
-#                  taken first; list-backups: id of the listing. Form 20261123T190500Z-<reason>.
+#                  taken first; list-backups: id of the listing; pre-update: the copy the caller waits for
+#                  (optional). Form 20261123T190500Z-<reason>.
 #   WORLD_NAME     snapshot: the world it is taken for (the manifest names it); restore, delete: the one world
 #                  replaced or removed: every other world on the file system is left exactly as it is
 #   SOURCE_PREFIX  restore: snapshots/<id> or imports/<id>, holding worlds_local/ and manifest.json
@@ -27,6 +28,10 @@
 #   LOCK_LEASE_SECONDS  how long the lock outlives its holder's last renewal (default 120; "0.5" allowed)
 #   LOCK_RENEW_SECONDS  how often the holder renews it (default 20; at most a quarter of the lease)
 #   LOCK_TRACE     a file to append the holder's leases to (the lock harness checks that none overlap)
+#
+# Pre-update copies: the game task copies a world to .pre-update/<id>/ (worlds_local/, worlds/) before a new
+# game build loads it (src/game/hooks.ts). Mode pre-update uploads every complete one as snapshot <id> and
+# removes it; mode snapshot does the same first, so a copy no task uploaded yet goes with the next snapshot.
 #
 # S3 layout: snapshots/<id>/worlds_local/..., snapshots/<id>/worlds/... (legacy folder, when present),
 # snapshots/<id>/manifest.json (written last: a snapshot without it is incomplete), listings/<id>.txt,
@@ -554,9 +559,11 @@ recover_interrupted_swap() {
 # --- modes --------------------------------------------------------------------------------------------
 
 # Uploads worlds_local (and the legacy worlds folder) to snapshots/$1/, checks that S3 holds every file,
-# then writes manifest.json, last. Returns 3 when there is nothing to snapshot; exits on any failure.
+# then writes manifest.json, last. Returns 3 when there is nothing to snapshot; exits on any failure. With $2
+# "resume", files an interrupted run of the same snapshot uploaded are allowed (its source never changed).
 snapshot_world() {
   _id=$1
+  _resume=${2:-}
   _dest=snapshots/$_id
   _parts=''
   _total_files=0
@@ -573,7 +580,7 @@ snapshot_world() {
   done
   [ -n "$_parts" ] || return 3
 
-  if aws s3 ls "s3://$BUCKET/$_dest/" --recursive >/dev/null 2>&1; then
+  if [ "$_resume" != resume ] && aws s3 ls "s3://$BUCKET/$_dest/" --recursive >/dev/null 2>&1; then
     die 2 "snapshot $_id already exists in s3://$BUCKET/$_dest/; use a new id"
   fi
   log "snapshot $_id: $_total_files files, $_total_bytes bytes to s3://$BUCKET/$_dest/"
@@ -605,11 +612,56 @@ snapshot_world() {
   return 0
 }
 
+# Uploads the complete pre-update copies in .pre-update/ (the game task's, see the header) as snapshots of
+# their ids and removes each once its manifest is written; a copy whose snapshot is already complete is only
+# removed. Runs in a subshell: a failure stops the uploads (the copy stays for a later run) and returns 1, not
+# the transfer. Needs the lock.
+upload_pre_update_copies() (
+  _pending=$ROOT/.pre-update
+  [ -d "$_pending" ] || exit 0
+  for _copy in "$_pending"/*; do
+    [ -d "$_copy" ] || continue
+    _cid=${_copy##*/}
+    case $_cid in *.partial) continue ;; esac
+    if ! valid_id "$_cid"; then
+      log "skipping .pre-update/$_cid: not a snapshot id"
+      continue
+    fi
+    if ! aws s3 cp "s3://$BUCKET/snapshots/$_cid/manifest.json" - >/dev/null 2>&1; then
+      ROOT=$_copy
+      LIVE=$ROOT/worlds_local
+      LEGACY=$ROOT/worlds
+      collect_world_names "$LIVE" "$LEGACY"
+      WORLD_NAME=${WORLD_NAMES# }
+      WORLD_NAME=${WORLD_NAME%% *}
+      [ -n "$WORLD_NAME" ] || WORLD_NAME=unknown
+      log "uploading the pre-update copy $_cid of world $WORLD_NAME"
+      snapshot_world "$_cid" resume
+      [ $? -eq 3 ] && log "the pre-update copy $_cid holds no files"
+    fi
+    lock_guard "removing the uploaded pre-update copy $_cid"
+    rm -rf "$_copy" || log "warning: could not remove .pre-update/$_cid (the next snapshot removes it)"
+  done
+  exit 0
+)
+
+mode_pre_update() {
+  take_lock
+  upload_pre_update_copies || die 1 "a pre-update copy could not be uploaded; it stays on the file system for the next snapshot"
+  if [ -n "${SNAPSHOT_ID:-}" ]; then
+    require_id
+    aws s3 cp "s3://$BUCKET/snapshots/$SNAPSHOT_ID/manifest.json" - >/dev/null 2>&1 ||
+      die 3 "there is no pre-update copy $SNAPSHOT_ID on the file system, and no such snapshot"
+  fi
+  log "done: pre-update copies uploaded"
+}
+
 mode_snapshot() {
   require_id
   require_world_name
   take_lock
   recover_interrupted_swap
+  upload_pre_update_copies || log "warning: a pre-update copy could not be uploaded; it stays for the next snapshot"
   snapshot_world "$SNAPSHOT_ID"
   [ $? -eq 3 ] && die 3 "nothing to snapshot: $LIVE and $LEGACY hold no files"
   log "done: snapshot $SNAPSHOT_ID"
@@ -803,10 +855,11 @@ require_bucket
 log "mode ${MODE:-} on $ROOT"
 case ${MODE:-} in
   snapshot) mode_snapshot ;;
+  pre-update) mode_pre_update ;;
   restore) mode_restore ;;
   delete) mode_delete ;;
   list-backups) mode_list_backups ;;
   fetch-backup) mode_fetch_backup ;;
-  *) die 2 "MODE must be snapshot, restore, delete, list-backups or fetch-backup, not \"${MODE:-}\"" ;;
+  *) die 2 "MODE must be snapshot, pre-update, restore, delete, list-backups or fetch-backup, not \"${MODE:-}\"" ;;
 esac
 exit 0

@@ -13,7 +13,16 @@ const ROOT = join(import.meta.dirname, '..', '..');
  */
 const LAYERS: readonly (readonly string[])[] = [
   ['src/records', 'src/config', 'src/aws', 'src/log.ts', 'src/deadline.ts'],
-  ['src/discord', 'src/players', 'src/server', 'src/cost', 'src/worlds', 'src/server-cache', 'src/mods'],
+  [
+    'src/discord',
+    'src/players',
+    'src/server',
+    'src/cost',
+    'src/worlds',
+    'src/server-cache',
+    'src/mods',
+    'src/game',
+  ],
   ['src/monitor'],
   ['src/bot'],
   ['src/handlers', 'src/cli'],

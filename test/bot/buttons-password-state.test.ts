@@ -151,7 +151,7 @@ describe('buttons, password and shared state', () => {
       expect(reply.data.content).toContain('It will be at `3.120.45.67:2456`');
     });
 
-    it('shows the Valheim version the log reported, and a pending automatic stop', async () => {
+    it('shows the Valheim version and build the log reported, and a pending automatic stop', async () => {
       server.current = RUNNING;
       const stopAt = NOW.getTime() + 4 * 60_000;
       store.stored = {
@@ -159,12 +159,17 @@ describe('buttons, password and shared state', () => {
           phase: 'ready',
           players: 2,
           gameVersion: 'l-1.0.14',
+          gameBuild: '20061312',
+          gameBranch: 'default_old',
+          gameUpdate: { world: 'Dedicated', fromBuild: '19900000', toBuild: '20061312', at: NOW.getTime() },
           limitWarning: { kind: 'max-session', stopAt },
         },
         version: 1,
       };
       const reply = (await runValheimCommand(commandInteraction({ subcommand: 'status' }), context)) as Reply;
-      expect(reply.data.content).toContain('Valheim l-1.0.14');
+      expect(reply.data.content).toContain(
+        'Valheim 1.0.14 (build 20061312, branch **default_old**), updated at this start (was build 19900000)',
+      );
       expect(reply.data.content).toContain(
         `<t:${Math.floor(stopAt / 1000)}:R> unless someone presses **Keep running**`,
       );

@@ -27,6 +27,7 @@ describe('command definitions', () => {
       [1, 'feed'],
       [1, 'schedule'],
       [2, 'world'],
+      [2, 'game'],
       [2, 'access'],
     ]);
     const feed = options?.find((option) => option.name === 'feed');

@@ -164,8 +164,9 @@ describe('a junk flood on every other path (loopback, through an API Gateway emu
       junkRequests: 1500,
       maxSeconds: 8,
       junkConcurrency: 16,
-      // A quiet machine sends the 1,500 in about half a second: a signed request every 20 ms still sends > 10
       signedEveryMs: 20,
+      // A quiet machine sends the 1,500 in a fraction of a second: the junk goes on until 20 signed went out
+      minSignedRequests: 20,
       signed,
     });
     // Then every signed request got its real answer; junk got 404 (the catch-all) or 429 (its throttle)

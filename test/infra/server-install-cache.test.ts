@@ -81,6 +81,25 @@ describe('ServerInstallCache in the stack', () => {
     expect(environment(containers[pack])).toEqual({ MODE: 'pack' });
   });
 
+  it('gives fetch and upload the game branch (their tarball) from the parameter the game reads', () => {
+    const { fetch, unpack, pack, upload } = INSTALL_CACHE_CONTAINERS;
+    const secret = (name: string) =>
+      ((containers[name]?.Secrets ?? []) as Array<{ Name: string; ValueFrom: unknown }>).find(
+        (s) => s.Name === 'GAME_BRANCH',
+      )?.ValueFrom;
+    expect(secret(fetch)).toBeDefined();
+    expect(secret(fetch)).toEqual(secret('Valheim'));
+    expect(secret(upload)).toEqual(secret('Valheim'));
+    expect([secret(unpack), secret(pack)]).toEqual([undefined, undefined]);
+  });
+
+  it('runs the pre-update copy of the world first, then tells pack the update check is done', () => {
+    const hook = String(environment(containers.Valheim).POST_UPDATE_CHECK_HOOK);
+    expect(hook.indexOf('pre-update copy')).toBeGreaterThan(-1);
+    expect(hook.indexOf('pre-update copy')).toBeLessThan(hook.indexOf('update-checked'));
+    expect(String(environment(containers.Valheim).PRE_UPDATE_CHECK_HOOK)).toContain('-beta $vod_branch');
+  });
+
   it('logs to the game log group, where the monitor reads the start phases', () => {
     const game = containers.Valheim?.LogConfiguration as { Options: Record<string, unknown> };
     const fetch = containers[INSTALL_CACHE_CONTAINERS.fetch]?.LogConfiguration as {

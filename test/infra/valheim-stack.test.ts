@@ -9,13 +9,14 @@ import { gameServiceNames, serverLogGroupName } from '../../src/config/names.js'
 import { COST_TAG_KEY, type ValheimConfig } from '../../src/config/schema.js';
 import { estimateCost, IMAGE_BACKUPS_KEPT } from '../../src/cost/estimate.js';
 import { guildCommands } from '../../src/discord/commands.js';
+import { gameBranchHook, preUpdateCopyHook } from '../../src/game/hooks.js';
 import { readInteractionsEnvironment } from '../../src/handlers/environment.js';
 import { readMonitorEnvironment } from '../../src/monitor/environment.js';
 import { TTL_ATTRIBUTE } from '../../src/monitor/state-store.js';
 import { WAKE_EVENT_DETAIL_TYPE, WAKE_EVENT_SOURCE } from '../../src/monitor/wake-event.js';
 import { logFilterEnvironment } from '../../src/players/log-noise.js';
 import { LOG_FILTER_PATTERN, logFilterPattern } from '../../src/players/server-log.js';
-import { INSTALL_CACHE_KEY } from '../../src/server-cache/install-cache.js';
+import { INSTALL_CACHE_PREFIX } from '../../src/server-cache/install-cache.js';
 import { worldArgsHook } from '../../src/worlds/active-world.js';
 import { SNAPSHOT_COLD_AFTER_DAYS } from '../../src/worlds/snapshot-policy.js';
 import { IMPORTS, SNAPSHOTS } from '../../src/worlds/snapshots.js';
@@ -422,8 +423,11 @@ describe('ValheimStack with the example config', () => {
         PRE_SERVER_RUN_HOOK: worldArgsHook(),
         // No second hashing of the install at every start
         STEAMCMD_ARGS: '',
-        // Tells the install cache's pack container that steamcmd is done
-        POST_UPDATE_CHECK_HOOK: 'touch /opt/valheim/.install-cache/update-checked',
+        // The group's branch (and a rollback's hold) for steamcmd (test/game/hooks.test.ts)
+        PRE_UPDATE_CHECK_HOOK: gameBranchHook(),
+        // A copy of the world when the build changed, then tells the install cache's pack container that
+        // steamcmd is done
+        POST_UPDATE_CHECK_HOOK: `${preUpdateCopyHook()}\ntouch /opt/valheim/.install-cache/update-checked`,
         // Unity's headless noise, filtered by the image before CloudWatch
         ...logFilterEnvironment(),
       });
@@ -436,6 +440,7 @@ describe('ValheimStack with the example config', () => {
         'SERVER_PASS',
         'WORLD_NAME',
         'WORLD_ARGS',
+        'GAME_BRANCH',
         'ADMINLIST_IDS',
         'BANNEDLIST_IDS',
         'PERMITTEDLIST_IDS',
@@ -469,10 +474,12 @@ describe('ValheimStack with the example config', () => {
       });
       expect(mentions.length).toBeGreaterThan(0);
       // (the log filter names Valheim's "has wrong password" line: a log message, not a secret; the transfer
-      // script names its lock's owner token, a random id it makes at run time)
+      // script names its lock's owner token, a random id it makes at run time; the branch hook passes Iron
+      // Gate's public test-branch password, printed in the game image's own source, never in a log)
       const transferScript = transferCommand().command[0];
       for (const text of mentions.filter(
-        (mention) => mention !== LOG_FILTER_PATTERN && mention !== transferScript,
+        (mention) =>
+          mention !== LOG_FILTER_PATTERN && mention !== transferScript && mention !== gameBranchHook(),
       )) {
         expect(text).toMatch(
           /^(SERVER_PASS|(:parameter)?\/valheim-ondemand\/(server-password|discord-bot-token)|SSM SecureString to fill with the (Discord bot token|server password) \(valheim secrets set\)|iam:PassRole|iam:PassedToService)$/,
@@ -520,14 +527,15 @@ describe('ValheimStack with the example config', () => {
         }),
         expect.objectContaining({
           Action: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+          // One tarball per game branch, all in the cache's folder
           Resource: {
-            'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket.id, 'Arn'] }, `/${INSTALL_CACHE_KEY}`]],
+            'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket.id, 'Arn'] }, `/${INSTALL_CACHE_PREFIX}/*`]],
           },
         }),
         expect.objectContaining({
           Action: 's3:ListBucket',
           Resource: { 'Fn::GetAtt': [bucket.id, 'Arn'] },
-          Condition: { StringEquals: { 's3:prefix': INSTALL_CACHE_KEY } },
+          Condition: { StringLike: { 's3:prefix': `${INSTALL_CACHE_PREFIX}/*` } },
         }),
       ]);
     });
@@ -597,7 +605,7 @@ describe('ValheimStack with the example config', () => {
           Id: 'ServerInstallVersions',
           Status: 'Enabled',
           Prefix: 'server-install/',
-          NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+          NoncurrentVersionExpiration: { NoncurrentDays: 1, NewerNoncurrentVersions: 1 },
           Transitions: [{ StorageClass: 'INTELLIGENT_TIERING', TransitionInDays: 0 }],
         },
         { Id: 'Listings', Status: 'Enabled', Prefix: 'listings/', ExpirationInDays: 1 },
@@ -852,6 +860,7 @@ describe('ValheimStack with the example config', () => {
         TRANSFER_SECURITY_GROUPS: { 'Fn::GetAtt': [game.id, 'GroupId'] },
         WORLD_BUCKET: { Ref: bucket.id },
         WORLD_NAME: 'Dedicated',
+        GAME_BRANCH_PARAMETER: '/valheim-ondemand/game/branch',
         WORLD_NAME_PARAMETER: '/valheim-ondemand/world/name',
         WORLD_ARGS_PARAMETER: '/valheim-ondemand/world/args',
         WORLD_IDLE_USD_PER_GB: '0.1750',
@@ -963,6 +972,7 @@ describe('ValheimStack with the example config', () => {
       const cluster = findOne(template, 'AWS::ECS::Cluster');
       const service = findOne(template, 'AWS::ECS::Service');
       const table = findOne(template, 'AWS::DynamoDB::Table');
+      const bucket = findOne(template, 'AWS::S3::Bucket');
       const logGroup = lambdaFunction(template, INTERACTIONS).properties.LoggingConfig as {
         LogGroup: { Ref: string };
       };
@@ -980,6 +990,13 @@ describe('ValheimStack with the example config', () => {
           'ec2:DescribeNetworkInterfaces on *',
           ...TABLE_ITEMS.interactions.map((action) => `${action} on <${table.id}.Arn>`),
           'ssm:GetParameter on arn:aws:ssm:eu-central-1:<AWS::AccountId>:parameter/valheim-ondemand/server-password',
+          // /valheim game branch, and what the Roll back… button's dry-run reads (test/infra/game-branch.test.ts)
+          'ssm:GetParameter on arn:aws:ssm:eu-central-1:<AWS::AccountId>:parameter/valheim-ondemand/game/branch',
+          'ssm:GetParameters on arn:aws:ssm:eu-central-1:<AWS::AccountId>:parameter/valheim-ondemand/game/branch',
+          'ssm:PutParameter on arn:aws:ssm:eu-central-1:<AWS::AccountId>:parameter/valheim-ondemand/game/branch',
+          `s3:GetObject on <${bucket.id}.Arn>/snapshots/*/manifest.json`,
+          `s3:GetObjectVersion on <${bucket.id}.Arn>/server-install/*`,
+          `s3:ListBucketVersions on <${bucket.id}.Arn> if {"StringLike":{"s3:prefix":["server-install/*"]}}`,
           // the active world's two parameters: read, and switched (/valheim world …; a pending switch)
           ...['GetParameter', 'GetParameters', 'PutParameter'].flatMap((action) =>
             ['name', 'args'].map(

@@ -78,11 +78,16 @@ describe('cdk-nag (AWS Solutions)', () => {
       'Game/SecurityGroup Annotation::AwsSolutions-EC23',
       'Game/Service Annotation::@aws-cdk/aws-ecs:shouldUseCircuitBreaker',
       'Game/Task Annotation::AwsSolutions-ECS2',
+      // The install cache: one tarball per Steam branch, named by the branch chosen at run time.
+      'Game/Task/TaskRole Annotation::AwsSolutions-IAM5[Resource::<id>/server-install/*]',
       'Interactions/Function Annotation::AwsSolutions-L1',
       // One per grant with a wildcard: the game's status, running the transfer task, Cost Explorer.
       'Interactions/Role Annotation::AwsSolutions-IAM5[Resource::*]',
       'Interactions/Role Annotation::AwsSolutions-IAM5[Resource::*]',
       'Interactions/Role Annotation::AwsSolutions-IAM5[Resource::*]',
+      // The Roll back… button's dry-run: the install cache's tarball versions and the snapshots' manifests.
+      'Interactions/Role Annotation::AwsSolutions-IAM5[Resource::<id>/server-install/*]',
+      'Interactions/Role Annotation::AwsSolutions-IAM5[Resource::<id>/snapshots/*/manifest.json]',
       'Interactions/Role Annotation::AwsSolutions-IAM5[Resource::arn:aws:ecs:eu-central-1:<AWS::AccountId>:task-definition/valheim-ondemand-world-transfer:*]',
       'Interactions/Role Annotation::AwsSolutions-IAM5[Resource::arn:aws:ecs:eu-central-1:<AWS::AccountId>:task/<id>/*]',
       'Interactions/Role Annotation::AwsSolutions-IAM5[Resource::arn:aws:ecs:eu-central-1:<AWS::AccountId>:task/<id>/*]',

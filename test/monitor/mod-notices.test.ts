@@ -35,14 +35,19 @@ const LINES = {
     'Nov 23 19:03:12 supervisord: valheim-updater mods: installed 3 mods (BepInExPack 5.4.2333, plan 0123456789ab) in 4 s',
   gameChanged:
     'Nov 23 19:03:12 supervisord: valheim-updater mods: Valheim changed from build 16523741 to build 17280354 since these mods last ran',
-  // Valheim itself, for a client on another game version.
-  gameKick: `Nov 23 19:06:05 supervisord: valheim-server 11/23/2026 19:06:05: Peer ${STEAM_ID} has incompatible version, mine:0.219.16 (network version 33)   remote 0.218.21 (network version 32)`,
   // The mod template most Valheim mods are made from (its RpcHandlers), through BepInEx's console.
   modKick: `Nov 23 19:07:05 supervisord: valheim-server [Warning:WardIsLove] Peer (${STEAM_ID}) has incompatible version, disconnecting...`,
   missingKick: `Nov 23 19:08:05 supervisord: valheim-server [Warning:   Jotunn] Peer (${STEAM_ID}) never sent version or couldn't due to previous disconnect, disconnecting`,
   // ServerSync, which many mods embed for their version check.
   serverSyncKick: `Nov 23 19:09:05 supervisord: valheim-server [Warning:ServerSync] Disconnect: The client (${STEAM_ID}) doesn't have the correct Azumatt's Plant Everything version 1.17.0`,
 };
+
+/**
+ * Valheim itself, for a client on another game version: the game's line, not a mod's. It is read as a
+ * `version-mismatch` and told once per player per session with what to do about the version
+ * (test/monitor/game-update.test.ts), so it is no mod kick.
+ */
+const GAME_KICK = `Nov 23 19:06:05 supervisord: valheim-server 11/23/2026 19:06:05: Peer ${STEAM_ID} has incompatible version, mine:0.219.16 (network version 33)   remote 0.218.21 (network version 32)`;
 
 const context: NoticeContext = { crossplay: false, idleStopMinutes: 15, emptyStopMinutes: 30 };
 
@@ -95,12 +100,11 @@ describe('the mod lines the server logs', () => {
   });
 
   it('reads who was turned away, for which mod, and what the server needs', () => {
-    expect(parseLogLine(LINES.gameKick)).toEqual({
-      kind: 'mod-kick',
-      peer: STEAM_ID,
-      reason: 'game',
-      need: '0.219.16',
-      has: '0.218.21',
+    expect(parseLogLine(GAME_KICK)).toEqual({
+      kind: 'version-mismatch',
+      peerId: STEAM_ID,
+      mine: '0.219.16',
+      remote: '0.218.21',
     });
     expect(parseLogLine(LINES.modKick)).toEqual({
       kind: 'mod-kick',
@@ -240,10 +244,10 @@ describe('a modded server in Discord', () => {
       T0 + 2 * MINUTE,
     ).state;
 
-    // When the log shows three kicks, then one more
+    // When the log shows two kicks for mods (and the game's own version refusal, told on its own), then one more
     const kicked = presenceOf(
       [
-        [LINES.gameKick, T0 + 6 * MINUTE],
+        [GAME_KICK, T0 + 6 * MINUTE],
         [LINES.modKick, T0 + 7 * MINUTE],
         [LINES.missingKick, T0 + 8 * MINUTE],
       ],
@@ -260,9 +264,9 @@ describe('a modded server in Discord', () => {
     const kicks = first.actions.filter((a) => a.type === 'announce-mod-kicks');
     expect(kicks).toHaveLength(1);
     const text = notices(kicks, now)[0] ?? '';
-    expect(text.split('\n')).toHaveLength(3);
+    expect(text.split('\n')).toHaveLength(2);
     expect(text).toContain(`[${STEAM_ID}](<https://steamcommunity.com/profiles/${STEAM_ID}>)`);
-    expect(text).toContain('their Valheim is 0.218.21, the server runs 0.219.16');
+    expect(first.actions.filter((a) => a.type === 'announce-version-mismatch')).toHaveLength(1);
     expect(text).toContain('their **WardIsLove** is not the server');
     expect(text).toContain('they do not have **Jotunn**');
     expect(text).toContain('`/valheim mods`');

@@ -63,6 +63,7 @@ describe('the monitor snapshots the world (monitor → world-transfer task)', ()
     );
     const snapshots: SessionSnapshots = {
       take: real.take,
+      uploadPreUpdate: real.uploadPreUpdate,
       prune: async (at) => {
         pruned.push(at);
         return [];

@@ -165,6 +165,29 @@ describe('parseLogLine', () => {
     expect(forwards(line)).toBe(true);
   });
 
+  it('reads a refusal for another game version in each form Valheim logged it, and forwards it', () => {
+    // Given the line as servers logged it since network versions (2024), before them (2021), and with no name
+    const lines: Array<[string, { peerId: string; mine: string; remote: string }]> = [
+      [
+        'Apr 10 16:12:49 supervisord: valheim-server 04/10/2024 16:12:49: Peer 76561198058880519 has incompatible version, mine:0.217.38 (network version 20)   remote 0.217.46 (network version 23)',
+        { peerId: '76561198058880519', mine: '0.217.38', remote: '0.217.46' },
+      ],
+      [
+        '03/05/2021 12:04:58: Peer 76561198174318494 has incompatible version, mine:0.147.3 remote 0.147.3@0.9.3',
+        { peerId: '76561198174318494', mine: '0.147.3', remote: '0.147.3@0.9.3' },
+      ],
+      [
+        '11/15/2024 20:01:02: Peer  has incompatible version, mine:0.218.19 (network version 27) remote 0.219.14 (network version 32)',
+        { peerId: '', mine: '0.218.19', remote: '0.219.14' },
+      ],
+    ];
+    for (const [line, expected] of lines) {
+      // Then the subscription filter forwards it and the parser reads both versions
+      expect(filterMatcher(LOG_FILTER_PATTERN)(line), line).toBe(true);
+      expect(parseLogLine(line), line).toEqual({ kind: 'version-mismatch', ...expected });
+    }
+  });
+
   it('ignores unrelated lines', () => {
     expect(parseLogLine(LINES.updater)).toBeUndefined();
     expect(parseLogLine('')).toBeUndefined();

@@ -225,6 +225,37 @@ describe('install-cache.sh', () => {
       expect(run('unpack').stdout).toContain('restored build 100');
     });
 
+    it('keeps one tarball per branch, and tags each upload with its build and branch', () => {
+      // Given public's cache of build 100, and a start on default_old (no cache of its own yet) that
+      // downloaded build 90
+      putCache('100');
+      const publicTarball = readFileSync(cached());
+      const branch = { GAME_BRANCH: 'default_old' };
+      expect(run('fetch', branch).stdout).toContain('no usable cache (none in s3://');
+      run('unpack', branch);
+      writeSyntheticInstall(join(install, 'dl/server'), { bytes: 200_000, files: 20, buildId: '90' });
+      steamcmdUpdates('90');
+
+      // When pack and upload run on that branch
+      run('pack', branch);
+      box.resetCalls();
+      run('upload', branch);
+
+      // Then default_old has its own tarball (with its build and branch as metadata), public's is untouched,
+      // and the next default_old start restores build 90
+      const branchKey = INSTALL_CACHE_KEY.replace(/\/([^/]+)$/, '/branches/default_old/$1');
+      expect(box.calls()).toEqual([
+        expect.stringMatching(
+          new RegExp(`^s3 cp \\S+ s3://\\S+/${branchKey} --metadata build=90,branch=default_old `),
+        ),
+      ]);
+      expect(readFileSync(cached())).toEqual(publicTarball);
+      rmSync(install, { recursive: true });
+      mkdirSync(install);
+      run('fetch', { GAME_BRANCH: 'default_old hold 90' });
+      expect(run('unpack').stdout).toContain('restored build 90');
+    });
+
     it('uploads nothing when the game did not change', () => {
       putCache('100');
       run('fetch');

@@ -201,6 +201,22 @@ function json(
         ? { status: 400, body: { __type: 'ParameterNotFound', message: String(input.Name) } }
         : ok({ Parameter: { Name: input.Name, Type: 'SecureString', Value: value, Version: 1 } });
     }
+    case 'ssm:GetParameters': {
+      const names = (input.Names as string[] | undefined) ?? [];
+      const found = names.filter((name) => state.parameters[name] !== undefined);
+      return ok({
+        Parameters: found.map((name) => ({ Name: name, Type: 'String', Value: state.parameters[name] })),
+        InvalidParameters: names.filter((name) => !found.includes(name)),
+      });
+    }
+    case 'ssm:PutParameter': {
+      const name = String(input.Name);
+      if (state.parameters[name] !== undefined && input.Overwrite !== true) {
+        return { status: 400, body: { __type: 'ParameterAlreadyExists', message: name } };
+      }
+      state.parameters[name] = String(input.Value);
+      return ok({ Version: 2 });
+    }
     case 'ce:GetCostAndUsage':
       return ok({
         ResultsByTime: [{ Total: { UnblendedCost: { Amount: state.costAmount, Unit: 'USD' } } }],

@@ -26,6 +26,12 @@ export interface FloodOptions {
   };
   /** Pause between signed requests (one at a time, like a group clicking). */
   readonly signedEveryMs: number;
+  /**
+   * The junk goes on (within `maxSeconds`) until at least this many signed requests went out during it: a
+   * quick machine sends the junk in a fraction of a second, which would leave too few signed ones to judge.
+   * @default 0
+   */
+  readonly minSignedRequests?: number;
 }
 
 export interface FloodResult {
@@ -95,8 +101,10 @@ export async function floodWhileSigned(options: FloodOptions): Promise<FloodResu
   let flooding = true;
   const started = performance.now();
 
+  let signedSent = 0;
+  const minSigned = options.minSignedRequests ?? 0;
   const junkWorkers = Array.from({ length: options.junkConcurrency }, async () => {
-    while (junkSent < options.junkRequests && performance.now() < deadline) {
+    while ((junkSent < options.junkRequests || signedSent < minSigned) && performance.now() < deadline) {
       junkSent++;
       const target = junkUrl();
       if (!/^https?:\/\/(127\.0\.0\.1|\[::1\]|localhost)[:/]/.test(target)) throw new Error('loopback only');
@@ -109,7 +117,6 @@ export async function floodWhileSigned(options: FloodOptions): Promise<FloodResu
     flooding = false;
   });
 
-  let signedSent = 0;
   let signedAnswered = 0;
   const signedLatencies: number[] = [];
   const signedWorker = (async () => {

@@ -4,7 +4,7 @@
 # A stand-in for the AWS CLI v2, put first on PATH by the transfer-script tests. It models only what
 # src/worlds/world-transfer.sh uses, with the real CLI's argument forms and exit codes:
 #   aws s3 sync SRC DST [--delete] [--only-show-errors] [--no-progress]   (local dir <-> s3://bucket/prefix)
-#   aws s3 cp SRC DST [--only-show-errors] [--no-progress] [--content-type T]   ("-" = stdin/stdout)
+#   aws s3 cp SRC DST [--only-show-errors] [--no-progress] [--content-type T] [--metadata K=V,…]   ("-" = stdin/stdout)
 #   aws s3 ls s3://bucket/prefix --recursive            (exit 1 when nothing matches, as the real one)
 #   aws ecs describe-services --cluster C --services S --query Q --output text  (prints $FAKE_ECS_COUNTS)
 # A bucket is a folder of $FAKE_S3; a key is a path below it. Unknown commands or options fail with 252, as
@@ -80,7 +80,7 @@ case "$service $op" in
         --delete) [ "$op" = sync ] || usage "Unknown options: $1"; delete=yes ;;
         --recursive) [ "$op" != sync ] || usage "Unknown options: $1"; recursive=yes ;;
         --only-show-errors | --no-progress) ;;
-        --content-type) [ "$op" = cp ] || usage "Unknown options: $1"; shift ;;
+        --content-type | --metadata) [ "$op" = cp ] || usage "Unknown options: $1"; shift ;;
         --*) usage "Unknown options: $1" ;;
         *) if [ -z "$positional" ]; then src=$1; positional=1; else dst=$1; positional=2; fi ;;
       esac
