@@ -14,7 +14,10 @@ import { OptionType } from '../discord/constants.js';
 import { LIMITS, truncate } from '../discord/limits.js';
 import { type InteractionClaim, InteractionNotClaimedError } from '../discord/replay.js';
 import { messageResponse } from '../discord/responses.js';
+import { discordSafe } from '../discord/safe-text.js';
 import type { Logger } from '../log.js';
+import { MAX_CONNECTIONS } from '../players/log-characters.js';
+import type { LogPresence } from '../players/log-presence.js';
 import {
   checkPlayerId,
   editPlayerList,
@@ -37,6 +40,10 @@ import { NOT_IN_GUILD_MESSAGE, refusedMessage } from './messages.js';
 export interface AccessCommandContext extends OperatorRule {
   /** The lists and their lock; absent on a stack deployed before the lists existed. */
   readonly playerLists?: () => Promise<PlayerListPorts>;
+  /** Who played lately, by character name and platform id (the server log's), to add a player by name. */
+  readonly store?: () => Promise<{
+    loadPresence?(signal?: AbortSignal): Promise<{ presence?: Pick<LogPresence, 'characters'> }>;
+  }>;
   readonly budgetMs: number;
   readonly log: Logger;
 }
@@ -103,15 +110,16 @@ export async function runAccessCommand(
   if (call.subcommand !== 'list') {
     if (!call.list) return reply('Choose which list: `admins`, `bans` or `permitted`.');
     const check = checkPlayerId(call.id ?? '');
-    if (!check.ok) return reply(`Nothing changed: ${check.why}.`);
+    if (!check.ok && !mayBeCharacterName(call.id ?? '')) return reply(`Nothing changed: ${check.why}.`);
   }
   try {
     return await withDeadline(context.budgetMs, async (signal) => {
       const lists = await open();
       if (call.subcommand === 'list') return reply(listsMessage(await lists.read(signal), call.list));
       const kind = call.list as PlayerListKind;
-      const check = checkPlayerId(call.id ?? '');
-      const id = check.ok ? check.id : '';
+      const resolved = await resolvePlayerId(call.id ?? '', context, signal);
+      if (!resolved.ok) return reply(`Nothing changed: ${resolved.why}.`);
+      const id = resolved.id;
       const result = await editPlayerList(
         lists,
         { action: call.subcommand, kind, id },
@@ -123,7 +131,8 @@ export async function runAccessCommand(
         action: call.subcommand,
         changed: result.changed,
       });
-      return reply(editMessage(call.subcommand, kind, id, result.changed, result.ids));
+      const named = resolved.name ? ` (**${discordSafe(resolved.name)}** played with this id)` : '';
+      return reply(editMessage(call.subcommand, kind, id, result.changed, result.ids) + named);
     });
   } catch (error) {
     if (error instanceof PlayerListsBusyError) return reply(error.message);
@@ -133,6 +142,53 @@ export async function runAccessCommand(
     context.log.error('access command failed', { subcommand: call.subcommand, userId, error });
     return reply(describeFailure(error, `${call.subcommand === 'list' ? 'read' : 'change'} the lists`));
   }
+}
+
+/** Not an id, nor meant as one: worth looking up as a character name. */
+function mayBeCharacterName(input: string): boolean {
+  const text = input.trim();
+  return text !== '' && !/^\d+$/.test(text) && !/^(steam|xbox)_/i.test(text);
+}
+
+type Resolved = { ok: true; id: string; name?: string } | { ok: false; why: string };
+
+/**
+ * An id as given, or the platform id a character of that name (any case) last played with, from the server
+ * log's connections the bot keeps (the newest 32). Two different ids behind one name are refused: the
+ * operator then gives the id.
+ */
+async function resolvePlayerId(
+  input: string,
+  context: AccessCommandContext,
+  signal: AbortSignal,
+): Promise<Resolved> {
+  const check = checkPlayerId(input);
+  if (check.ok) return check;
+  const name = input.trim();
+  const presence = (await (await context.store?.())?.loadPresence?.(signal))?.presence;
+  const connections = presence?.characters?.connections ?? [];
+  const ids = [
+    ...new Set(
+      connections
+        .filter((c) => c.name?.toLowerCase() === name.toLowerCase())
+        .sort((a, b) => (b.connectedAt ?? 0) - (a.connectedAt ?? 0))
+        .flatMap((c) => {
+          const id = checkPlayerId(c.peerId);
+          return id.ok ? [id.id] : [];
+        }),
+    ),
+  ];
+  if (ids.length === 1) return { ok: true, id: ids[0] as string, name };
+  if (ids.length > 1) {
+    return {
+      ok: false,
+      why: `more than one player called "${discordSafe(name)}" played lately (${ids.map((id) => `\`${id}\``).join(', ')}): give the id`,
+    };
+  }
+  return {
+    ok: false,
+    why: `${check.why}; no character called "${discordSafe(name.slice(0, 40))}" played lately (the bot knows the names of the last ${MAX_CONNECTIONS} connections in the server log)`,
+  };
 }
 
 function editMessage(

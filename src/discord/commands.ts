@@ -209,7 +209,7 @@ function accessSubcommandOptions(name: AccessSubcommand) {
     {
       type: OptionType.String,
       name: 'id',
-      description: 'SteamID64 (7656119…, 17 digits), Steam_<SteamID64> or Xbox_<number>',
+      description: 'SteamID64 (7656119…), Steam_<SteamID64>, Xbox_<number>, or a character name seen lately',
       required: true,
       min_length: 1,
       max_length: 40,

@@ -233,4 +233,42 @@ describe('/valheim access', () => {
     expect(unread.content).not.toContain('Lists at the next start');
     expect(unread.content).not.toBe('');
   });
+
+  it('adds a player by character name: the platform id that name last played with, from the server log', async () => {
+    const at = NOW.getTime();
+    const connections = [
+      { peerId: 'Xbox_2535400000000003', connectedAt: at - 7_200_000, name: 'Bjorn' },
+      { peerId: '76561198000000005', connectedAt: at - 3_600_000, name: 'Sigrid' },
+      { peerId: 'Steam_76561198000000006', connectedAt: at - 1_800_000, name: 'Twin' },
+      { peerId: 'Steam_76561198000000007', connectedAt: at - 900_000, name: 'twin' },
+      { peerId: 'playfab/1234', connectedAt: at - 600_000, name: 'Odd' },
+    ];
+    context = {
+      ...context,
+      store: async () =>
+        ({
+          loadPresence: async () => ({ presence: { characters: { connections, unplaced: [] } }, version: 1 }),
+        }) as never,
+    };
+    const added = await run(accessCommand('add', { list: 'bans', id: 'bjorn' }));
+    expect(added.content).toContain('Added `Xbox_2535400000000003` to the banned list');
+    expect(added.content).toContain('(**bjorn** played with this id)');
+    expect(lists.values.get('bans')).toBe(XBOX);
+    // Two players under one name (any case): the operator gives the id
+    const twins = await run(accessCommand('add', { list: 'bans', id: 'TWIN' }));
+    expect(twins.content).toMatch(
+      /more than one player called "TWIN" played lately \(`Steam_76561198000000007`, `Steam_76561198000000006`\): give the id/,
+    );
+    // Nobody of that name, or only an id the lists cannot hold: refused, naming both ways to fix it
+    for (const name of ['Nobody', 'Odd']) {
+      const refused = await run(accessCommand('add', { list: 'bans', id: name }));
+      expect(refused.content).toMatch(
+        /Nothing changed: .* is not a player id: give a SteamID64 .*; no character called ".*" played lately/,
+      );
+    }
+    // A name is shown as text, never as markdown or a mention
+    const marked = await run(accessCommand('add', { list: 'bans', id: '@everyone *x*' }));
+    expect(marked.content).toContain('"@\u200beveryone \\*x\\*"');
+    expect(lists.values.get('bans')).toBe(XBOX);
+  });
 });
