@@ -131,10 +131,8 @@ export function lightBackends(options: LightBackendOptions = {}) {
     },
     /** Loaded by `/valheim access` only. */
     playerLists: async (table: string, names: PlayerListParameterNames) => {
-      const [{ awsPlayerLists }, { lightSsmParameters }] = await Promise.all([
-        import('../players/aws-player-lists.js'),
-        import('../worlds/aws-worlds.js'),
-      ]);
+      const { awsPlayerLists } = await import('../players/aws-player-lists.js');
+      const { lightSsmParameters } = await import('../worlds/aws-worlds.js');
       return awsPlayerLists(lightSsmParameters(ssmClient), names, documents, table);
     },
     /** Credentials, region, endpoints and the transport of the two services every command calls. */
