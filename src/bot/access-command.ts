@@ -23,6 +23,7 @@ import {
   editPlayerList,
   isPlayerListKind,
   PLAYER_LIST_KINDS,
+  PlayerListFullError,
   type PlayerListKind,
   type PlayerListPorts,
   type PlayerLists,
@@ -135,7 +136,9 @@ export async function runAccessCommand(
       return reply(editMessage(call.subcommand, kind, id, result.changed, result.ids) + named);
     });
   } catch (error) {
-    if (error instanceof PlayerListsBusyError) return reply(error.message);
+    if (error instanceof PlayerListsBusyError || error instanceof PlayerListFullError) {
+      return reply(`Nothing changed: ${error.message}`);
+    }
     if (error instanceof InteractionNotClaimedError) {
       return reply('This request was not recorded, so it did nothing.');
     }

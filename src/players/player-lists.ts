@@ -124,6 +124,16 @@ export class PlayerListsBusyError extends Error {
   }
 }
 
+/** A standard SSM parameter holds at most 4 KB: about 170 ids per list. */
+export const MAX_LIST_VALUE_LENGTH = 4096;
+
+export class PlayerListFullError extends Error {
+  constructor(kind: PlayerListKind, count: number) {
+    super(`The ${kind} list is full (${count} ids, the most one SSM parameter holds): remove someone first.`);
+    this.name = 'PlayerListFullError';
+  }
+}
+
 export type ListEdit = {
   readonly action: 'add' | 'remove';
   readonly kind: PlayerListKind;
@@ -164,6 +174,8 @@ export async function editPlayerList(
     const present = ids.includes(edit.id);
     if (edit.action === 'add' ? present : !present) return { changed: false, ids };
     const next = edit.action === 'add' ? [...ids, edit.id] : ids.filter((id) => id !== edit.id);
+    if (formatPlayerList(next).length > MAX_LIST_VALUE_LENGTH)
+      throw new PlayerListFullError(edit.kind, ids.length);
     await ports.write(edit.kind, next, options.signal);
     return { changed: true, ids: next };
   } finally {

@@ -271,4 +271,14 @@ describe('/valheim access', () => {
     expect(marked.content).toContain('"@\u200beveryone \\*x\\*"');
     expect(lists.values.get('bans')).toBe(XBOX);
   });
+
+  it('refuses an add that would not fit in the parameter, keeping the list', async () => {
+    const full = Array.from({ length: 240 }, (_, i) => `76561198${String(i + 500).padStart(9, '0')}`);
+    lists.values.set('bans', full.join(' '));
+    const reply = await run(accessCommand('add', { list: 'bans', id: STEAM }));
+    expect(reply.content).toBe(
+      'Nothing changed: The bans list is full (240 ids, the most one SSM parameter holds): remove someone first.',
+    );
+    expect(lists.writes).toEqual([]);
+  });
 });
