@@ -86,6 +86,14 @@ export function fakeApplication(
         permission_overwrites: overwrites,
       });
     }
+    // Edits of the bot's messages in a channel (the status board, the feed): Discord answers the message.
+    const edit = /^PATCH \/channels\/(\d+)\/messages\/(\d+)$/.exec(route);
+    if (edit?.[1] && edit[2]) {
+      const found = state.channels.get(edit[1]);
+      if (!found) return json(404, { message: 'Unknown Channel', code: 10003 });
+      if (!found.canSend) return json(403, { message: 'Missing Permissions', code: 50013 });
+      return json(200, { ...(request.body as object), id: edit[2], channel_id: edit[1] });
+    }
     const guild = /^GET \/guilds\/(\d+)(\/members\/(\d+))?$/.exec(route);
     if (guild?.[1]) {
       if (!state.guilds.has(guild[1])) return missingAccess;
