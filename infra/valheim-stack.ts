@@ -33,6 +33,7 @@ import {
   INSTALL_VOLUME,
   ModInstall,
   MonthlySummarySchedule,
+  PlayerListParameters,
   ServerInstallCache,
   ServerLogProcessor,
   ServerMonitor,
@@ -86,6 +87,7 @@ export class ValheimStack extends Stack {
   public readonly worldBucket: WorldBucket;
   public readonly worldTransfer: WorldTransfer;
   public readonly activeWorld: ActiveWorldParameters;
+  public readonly playerLists: PlayerListParameters;
   public readonly gameBranch: GameBranchParameter;
   public readonly state: StateTable;
   public readonly endpoint: DiscordEndpoint;
@@ -128,6 +130,13 @@ export class ValheimStack extends Stack {
       initialWorld: config.server.world,
       logRetention,
     });
+    // Who is admin, banned or permitted: changed from Discord (/valheim access), created once here.
+    this.playerLists = new PlayerListParameters(this, 'PlayerLists', {
+      parameterPrefix: config.stackName,
+      initial: { admins: config.server.adminSteamIds },
+      customResourceRole: this.activeWorld.customResourceRole,
+      customResourceLogs: this.activeWorld.customResourceLogs,
+    });
     // Which Steam branch (and, after a rollback, which build) the game runs: like the world, chosen from
     // Discord or the CLI, created once here and never changed by a deploy.
     this.gameBranch = new GameBranchParameter(this, 'GameBranch', {
@@ -149,6 +158,7 @@ export class ValheimStack extends Stack {
       udpPort2458: config.server.crossplay || config.mods.udpPort2458,
       extraArgs: config.server.extraArgs,
       adminSteamIds: config.server.adminSteamIds,
+      playerLists: this.playerLists.parameters,
       imageTag: config.server.imageTag,
       cpu: config.task.cpu,
       memoryMiB: config.task.memoryMiB,
@@ -161,6 +171,8 @@ export class ValheimStack extends Stack {
       serviceName: names.service,
       logGroupName: serverLogGroupName(config.stackName),
     });
+    // ECS refuses to launch a task whose secret's parameter is missing: never before they exist.
+    this.gameServer.taskDefinition.node.addDependency(...this.playerLists.creators);
     this.storage.allowMountFrom(this.gameServer.securityGroup);
 
     this.worldBucket = new WorldBucket(this, 'Worlds');
@@ -243,6 +255,8 @@ export class ValheimStack extends Stack {
         // For /valheim world …: the active world's parameters and a world's idle cost per GB.
         WORLD_NAME_PARAMETER: this.activeWorld.name.parameterName,
         WORLD_ARGS_PARAMETER: this.activeWorld.args.parameterName,
+        // For /valheim access: the lists' parameters are /<prefix>/players/<list>.
+        PLAYER_LISTS_PREFIX: config.stackName,
         WORLD_IDLE_USD_PER_GB: worldIdleUsdPerGb({
           region: config.region,
           snapshots: config.snapshots,
@@ -283,6 +297,8 @@ export class ValheimStack extends Stack {
     grantReadRollbackPlan(this, this.interactions.function, this.worldBucket.bucket);
     // For /valheim world switch|new|settings (and the world start and status name).
     this.activeWorld.grantReadWrite(this.interactions);
+    // For /valheim access: the three list parameters and nothing else.
+    this.playerLists.grantReadWrite(this.interactions);
     const endpointPath = new DiscordEndpointPath(this, 'DiscordPath', {
       entry: DISCORD_ENDPOINT_PATH_ENTRY,
       logRetention,

@@ -32,6 +32,12 @@ export class ActiveWorldParameters extends Construct {
   public readonly name: ssm.IStringParameter;
   /** `/<prefix>/world/args`: WORLD_ARGS, "-world <name> <flags>". */
   public readonly args: ssm.IStringParameter;
+  /**
+   * The role and log group of the stack's one AwsCustomResource function (a singleton: whoever creates it
+   * first sets them), for other parameters created the same way (PlayerListParameters).
+   */
+  public readonly customResourceRole: iam.IRole;
+  public readonly customResourceLogs: logs.ILogGroup;
 
   constructor(scope: Construct, id: string, props: ActiveWorldParametersProps) {
     super(scope, id);
@@ -54,6 +60,8 @@ export class ActiveWorldParameters extends Construct {
       description: `Creates the active-world parameters of ${Stack.of(this).stackName} when they are missing`,
     });
     logGroup.grantWrite(role);
+    this.customResourceRole = role;
+    this.customResourceLogs = logGroup;
 
     const initial = [
       { id: 'CreateName', parameter: this.name, value: props.initialWorld, what: 'the active world' },

@@ -9,6 +9,11 @@ import { Construct, type IConstruct } from 'constructs';
 import { IMAGE_BACKUPS_KEPT, VALHEIM_AUTO_BACKUPS } from '../../src/cost/storage-plan.js';
 import { gameBranchHook, preUpdateCopyHook } from '../../src/game/hooks.js';
 import { logFilterEnvironment } from '../../src/players/log-noise.js';
+import {
+  PLAYER_LIST_KINDS,
+  PLAYER_LIST_VARIABLES,
+  type PlayerListKind,
+} from '../../src/players/player-lists.js';
 import { WORLD_PREFETCH_CONTAINER, worldPrefetchCommand } from '../../src/server/world-prefetch.js';
 import { worldArgsHook } from '../../src/worlds/active-world.js';
 import { swapRepairHook } from '../../src/worlds/swap-repair.js';
@@ -75,6 +80,13 @@ export interface GameServerProps {
    * @default - no admins
    */
   readonly adminSteamIds?: string[];
+  /**
+   * The admin, ban and permitted lists' SSM parameters (PlayerListParameters): the task reads ADMINLIST_IDS,
+   * BANNEDLIST_IDS and PERMITTEDLIST_IDS from them through ECS secrets at every launch, so `/valheim access`
+   * changes apply at the next start without a deploy. `adminSteamIds` is then only their initial value.
+   * @default - ADMINLIST_IDS from `adminSteamIds` in the task definition; the other two lists untouched
+   */
+  readonly playerLists?: Readonly<Record<PlayerListKind, ssm.IParameter>>;
   /**
    * Image release tag (1.2.0 or later) or "sha256:…" digest.
    * @default '1.2.0'
@@ -223,7 +235,7 @@ export class GameServer extends Construct {
         // under crossplay. CROSSPLAY=true would only add the same flag a second time.
         CROSSPLAY: 'false',
         SERVER_ARGS: serverArgs(this.crossplay, props.extraArgs),
-        ADMINLIST_IDS: (props.adminSteamIds ?? []).join(' '),
+        ...(!props.playerLists && { ADMINLIST_IDS: (props.adminSteamIds ?? []).join(' ') }),
         TZ: timeZone,
         // An on-demand server updates at every start anyway; timed updates/restarts would kick players.
         UPDATE_CRON: '',
@@ -252,6 +264,8 @@ export class GameServer extends Construct {
         }),
         // The group's branch (and a rollback's hold), read at every launch like the world.
         ...(props.gameBranch && { GAME_BRANCH: ecs.Secret.fromSsmParameter(props.gameBranch) }),
+        // Not secret either: the lists `/valheim access` changed, applied by the image at bootstrap.
+        ...(props.playerLists && playerListSecrets(props.playerLists)),
       },
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'valheim' }),
     });
@@ -512,4 +526,13 @@ class DependOnCapacityProviders {
       if (child instanceof ecs.CfnClusterCapacityProviderAssociations) this.service.node.addDependency(child);
     }
   }
+}
+
+/** ADMINLIST_IDS, BANNEDLIST_IDS and PERMITTEDLIST_IDS, each from its list's parameter. */
+function playerListSecrets(
+  lists: Readonly<Record<PlayerListKind, ssm.IParameter>>,
+): Record<string, ecs.Secret> {
+  return Object.fromEntries(
+    PLAYER_LIST_KINDS.map((kind) => [PLAYER_LIST_VARIABLES[kind], ecs.Secret.fromSsmParameter(lists[kind])]),
+  );
 }

@@ -11,6 +11,7 @@ export * from './game-server.js';
 export * from './mod-install.js';
 export * from './monthly-summary-schedule.js';
 export * from './parameter-access.js';
+export * from './player-list-parameters.js';
 export * from './server-install-cache.js';
 export * from './server-log-processor.js';
 export * from './server-monitor.js';

@@ -193,6 +193,9 @@ const REFUSED_ACTIONS: Readonly<Record<string, string>> = {
   'world switch': 'switch worlds',
   'world new': 'create worlds',
   'world settings': "change a world's settings",
+  'access add': 'change the admin, ban and permitted lists',
+  'access remove': 'change the admin, ban and permitted lists',
+  'access list': 'see the admin, ban and permitted lists',
 };
 
 export function refusedMessage(roleIds: readonly string[], action: string): string {

@@ -30,6 +30,7 @@ import { idleStopAt, type LifecycleSettings } from '../monitor/decide.js';
 import { startStatusLines } from '../monitor/start-progress.js';
 import type { StoredState } from '../monitor/state-store.js';
 import type { LogPresence } from '../players/log-presence.js';
+import type { PlayerListPorts } from '../players/player-lists.js';
 import { isFeedKind } from '../records/feed.js';
 import type { DecodedModList } from '../records/mod-list.js';
 import type { StartReply } from '../records/notice.js';
@@ -39,6 +40,7 @@ import type { GameServer } from '../server/game-server.js';
 import { type SnapshotTasks, startWorldSnapshot } from '../worlds/start-snapshot.js';
 import type { WorldsPorts } from '../worlds/worlds.js';
 import { mayOperate } from './access.js';
+import { accessCallOf, claimedPlayerLists, playerListsLine, runAccessCommand } from './access-command.js';
 import { describeFailure } from './aws-errors.js';
 import { type FeedAction, type FeedControl, type FeedRequest, feedReply } from './feed-command.js';
 import { type GameAccess, gameBranchCallOf, gameBranchReply, rollbackPreviewReply } from './game.js';
@@ -159,6 +161,8 @@ export interface CommandContext {
   readonly feed?: FeedControl;
   /** Scheduled game nights (`/valheim schedule`); absent without start times. */
   readonly schedule?: ScheduleControl;
+  /** The admin, ban and permitted lists (`/valheim access`, and status for operators); absent on older stacks. */
+  readonly playerLists?: () => Promise<PlayerListPorts>;
   /** The worlds (/valheim world …, the world named by start and status); absent on older stacks. */
   readonly worlds?: () => Promise<WorldsPorts>;
   /** What a world costs a month per GB while nobody plays, for /valheim world list. */
@@ -227,6 +231,8 @@ export async function runValheimCommand(
   }
   const worldCall = worldCallOf(interaction);
   if (worldCall) return runWorldCommand(interaction, worldCall, context);
+  const accessCall = accessCallOf(interaction);
+  if (accessCall) return runAccessCommand(interaction, accessCall, context);
   const subcommand = subcommandOf(interaction);
   if (!subcommand) {
     const name = [interaction.data.name, interaction.data.options?.[0]?.name].filter(Boolean).join(' ');
@@ -372,7 +378,12 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
       ]);
       // A start also checks the budget guard, when set: one ledger query, alongside the status.
       const limit = action === 'start' ? context.cost?.monthlyLimitUsd : undefined;
-      const [status, stored, transferTasks, month, world] = await Promise.all([
+      // Operators see in status how many are on the lists the next start applies (never the ids: it is public).
+      const lists =
+        action === 'status' && context.playerLists && mayOperate(member, context)
+          ? playerListsLine(context.playerLists, context.log, signal)
+          : undefined;
+      const [status, stored, transferTasks, month, world, listsLine] = await Promise.all([
         server.status(signal),
         store?.load(signal),
         transfers?.inProgress(signal),
@@ -381,6 +392,7 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
           : undefined,
         // The world it runs (the start reply and the status name it); a failure only leaves the line out.
         worlds ? activeWorldName(worlds, context.log, signal) : undefined,
+        lists,
       ]);
       const now = context.now();
 
@@ -400,6 +412,7 @@ async function perform(request: Request, context: CommandContext): Promise<APIIn
           keepRunningPending(stored.state);
         const lines = [statusMessage(status, now, stored?.state, idleAt, startLine)];
         if (world) lines.push(activeWorldLine(world, status.state !== 'stopped'));
+        if (listsLine) lines.push(listsLine);
         return messageResponse(lines.join('\n'), {
           components: [
             buttonRow(
@@ -739,6 +752,10 @@ export function claimedWrites(context: CommandContext, claimed: InteractionClaim
       feed: { ...context.feed, applyFilter: afterClaim(context.feed.applyFilter) },
     }),
     ...(worlds && { worlds: async () => claimedWorlds(await worlds(), claimed) }),
+    ...(context.playerLists && {
+      playerLists: async () =>
+        claimedPlayerLists(await (context.playerLists as () => Promise<PlayerListPorts>)(), claimed),
+    }),
     ...(worldTransfers && {
       worldTransfers: {
         ...worldTransfers,

@@ -3,6 +3,7 @@ import type {
   APIApplicationCommandSubcommandGroupOption,
   RESTPutAPIApplicationGuildCommandsJSONBody,
 } from 'discord-api-types/v10';
+import { PLAYER_LIST_KINDS } from '../players/player-lists.js';
 import { FEED_KINDS } from '../records/feed.js';
 import { CommandType, OptionType } from './constants.js';
 
@@ -173,6 +174,49 @@ function worldSubcommandOptions(name: WorldSubcommand) {
   }
 }
 
+/**
+ * `/valheim access add|remove|list`: the server's admin, ban and permitted lists (operators only). One group
+ * with the list as an option, because Discord nests at most command → group → subcommand, so
+ * `/valheim players admins add` cannot exist, and three groups would spend three of the command's 25 options.
+ */
+export const ACCESS_GROUP = 'access';
+
+export const ACCESS_SUBCOMMANDS = {
+  add: 'Add a player to the admins, bans or permitted list (applied at the next start)',
+  remove: 'Take a player off the admins, bans or permitted list (applied at the next start)',
+  list: 'Show the admins, bans and permitted lists',
+} as const;
+
+export type AccessSubcommand = keyof typeof ACCESS_SUBCOMMANDS;
+
+export function isAccessSubcommand(name: string): name is AccessSubcommand {
+  return Object.hasOwn(ACCESS_SUBCOMMANDS, name);
+}
+
+const ACCESS_LIST_CHOICES = PLAYER_LIST_KINDS.map((kind) => ({ name: kind, value: kind }));
+
+function accessSubcommandOptions(name: AccessSubcommand) {
+  const list = (required: boolean) => ({
+    type: OptionType.String,
+    name: 'list',
+    description: required ? 'Which list' : 'Which list (all three when left out)',
+    required,
+    choices: ACCESS_LIST_CHOICES,
+  });
+  if (name === 'list') return [list(false)];
+  return [
+    list(true),
+    {
+      type: OptionType.String,
+      name: 'id',
+      description: 'SteamID64 (7656119…), Steam_<SteamID64>, Xbox_<number>, or a character name seen lately',
+      required: true,
+      min_length: 1,
+      max_length: 40,
+    },
+  ];
+}
+
 /** The body for Discord's bulk-overwrite of guild commands. */
 export function guildCommands(): RESTPutAPIApplicationGuildCommandsJSONBody {
   const subcommands = Object.entries(SUBCOMMANDS).map(([name, description]) => {
@@ -208,12 +252,25 @@ export function guildCommands(): RESTPutAPIApplicationGuildCommandsJSONBody {
       },
     ),
   };
+  const access = {
+    type: OptionType.SubcommandGroup,
+    name: ACCESS_GROUP,
+    description: 'Who is admin, banned or permitted on the server (operators)',
+    options: (Object.entries(ACCESS_SUBCOMMANDS) as Array<[AccessSubcommand, string]>).map(
+      ([name, description]) => ({
+        type: OptionType.Subcommand,
+        name,
+        description,
+        options: accessSubcommandOptions(name),
+      }),
+    ),
+  };
   return [
     {
       name: COMMAND_NAME,
       description: 'Start, stop, check and back up the Valheim server, and choose its world',
       type: CommandType.ChatInput,
-      options: [...subcommands, world, gameGroup()] as APIApplicationCommandOption[],
+      options: [...subcommands, world, gameGroup(), access] as APIApplicationCommandOption[],
     },
   ];
 }

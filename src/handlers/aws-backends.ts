@@ -8,6 +8,7 @@ import { DynamoGameRecords } from '../game/aws-game-records.js';
 import { SsmGameSetting } from '../game/game-setting-store.js';
 import type { RollbackPorts } from '../game/rollback.js';
 import { StateStore } from '../monitor/state-store.js';
+import type { PlayerListParameterNames } from '../players/player-lists.js';
 import { readServerPassword, SSM } from '../server/aws-password.js';
 import { EcsGameServer } from '../server/ecs-game-server.js';
 import { eveningStore } from '../server/scheduled-evening.js';
@@ -127,6 +128,12 @@ export function lightBackends(options: LightBackendOptions = {}) {
         active: new SsmActiveWorld(lightSsmParameters(ssmClient), parameters),
         ledger: new StateStore(documents, table),
       };
+    },
+    /** Loaded by `/valheim access` only. */
+    playerLists: async (table: string, names: PlayerListParameterNames) => {
+      const { awsPlayerLists } = await import('../players/aws-player-lists.js');
+      const { lightSsmParameters } = await import('../worlds/aws-worlds.js');
+      return awsPlayerLists(lightSsmParameters(ssmClient), names, documents, table);
     },
     /** Credentials, region, endpoints and the transport of the two services every command calls. */
     prepare: async () => {

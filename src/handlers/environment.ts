@@ -53,6 +53,8 @@ export interface CommandSettings {
   readonly mods?: DecodedModList;
   /** The configured world (WORLD_NAME), for its own mod list. */
   readonly worldName?: string;
+  /** For /valheim access: the prefix of the lists' parameters (`/<prefix>/players/…`); absent on older stacks. */
+  readonly playerListsPrefix?: string;
 }
 
 /** From WORLD_NAME_PARAMETER, WORLD_ARGS_PARAMETER, WORLD_NAME (the first world) and WORLD_IDLE_USD_PER_GB. */
@@ -113,6 +115,7 @@ const commandSchema = z.object({
   COST_MONTHLY_LIMIT: z.optional(z.string().check(z.regex(/^\d+(\.\d+)?$/))),
   GAME_BRANCH_PARAMETER: z.optional(z.string().check(z.regex(/^\/[A-Za-z0-9_./-]{1,1010}$/))),
   FEED_KINDS: z.optional(z.string().check(z.regex(new RegExp(`^((${FEED_KINDS.join('|')})(,|$))*$`)))),
+  PLAYER_LISTS_PREFIX: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,200}$/))),
   SCHEDULE_START: z.optional(
     z
       .string()
@@ -167,6 +170,7 @@ const HINTS: Record<string, string> = {
   COST_MONTHLY_LIMIT: 'US dollars a month, e.g. 5',
   GAME_BRANCH_PARAMETER: 'the SSM parameter of the game branch, e.g. /valheim-ondemand/game/branch',
   FEED_KINDS: `comma-separated kinds of ${FEED_KINDS.join(', ')}`,
+  PLAYER_LISTS_PREFIX: 'the stack name, e.g. valheim-ondemand (the lists are /<it>/players/…)',
   SCHEDULE_START: 'weekly times separated by ";", e.g. Fri 19:00;Sat 18:00',
   TIME_ZONE: 'an IANA time zone, e.g. Europe/Berlin',
   LOG_GROUP_NAME: 'the game server log group name',
@@ -227,6 +231,7 @@ export function readInteractionsEnvironment(env: NodeJS.ProcessEnv): Interaction
       ...(settings.COST_FIXED_MONTHLY && { costFixedMonthly: Number(settings.COST_FIXED_MONTHLY) }),
       ...(settings.COST_EXPLORER_TAG && { costTag: splitTag(settings.COST_EXPLORER_TAG) }),
       ...(settings.COST_MONTHLY_LIMIT && { costMonthlyLimit: Number(settings.COST_MONTHLY_LIMIT) }),
+      ...(settings.PLAYER_LISTS_PREFIX && { playerListsPrefix: settings.PLAYER_LISTS_PREFIX }),
       ...(settings.GAME_BRANCH_PARAMETER && { gameBranchParameter: settings.GAME_BRANCH_PARAMETER }),
       ...(settings.FEED_KINDS && { feedKinds: commaList(settings.FEED_KINDS).filter(isFeedKind) }),
       ...(settings.SCHEDULE_START && {

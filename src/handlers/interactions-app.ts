@@ -16,6 +16,11 @@ import { importDiscordPublicKey } from '../discord/verify.js';
 import { type RollbackPorts, RollbackRefused } from '../game/rollback.js';
 import type { Logger } from '../log.js';
 import { DEFAULT_LIFECYCLE } from '../monitor/decide.js';
+import {
+  type PlayerListParameterNames,
+  type PlayerListPorts,
+  playerListParameterNames,
+} from '../players/player-lists.js';
 import type { CachedSpend } from '../records/server-state.js';
 import type { GameServer } from '../server/game-server.js';
 import type { EveningStore } from '../server/scheduled-evening.js';
@@ -55,6 +60,8 @@ export interface InteractionsBackends {
     tableName: string,
     parameters: WorldParameterNames,
   ) => Promise<Pick<WorldsPorts, 'catalog' | 'active' | 'ledger'>>;
+  /** The admin, ban and permitted lists (SSM) and their lock (state table), for `/valheim access`. */
+  readonly playerLists: (tableName: string, names: PlayerListParameterNames) => Promise<PlayerListPorts>;
   /** Resolves credentials and endpoints ahead of the first call (overlapping the signature check). */
   readonly prepare?: () => Promise<void>;
 }
@@ -80,6 +87,7 @@ const AWS_BACKENDS: InteractionsBackends = {
   gameSetting: async (parameter) => (await awsBackends()).gameSetting(parameter),
   gameRollback: async (target) => (await awsBackends()).gameRollback(target),
   eveningStore: async (table) => (await awsBackends()).eveningStore(table),
+  playerLists: async (table, names) => (await awsBackends()).playerLists(table, names),
   putLogFilter: async (target, pattern, signal) =>
     (await awsBackends()).putLogFilter(target, pattern, signal),
   worlds: async (table, parameters) => (await awsBackends()).worlds(table, parameters),
@@ -188,6 +196,12 @@ function commandContext(
       worlds && {
         worlds: worldsPorts,
         ...(worlds.idleUsdPerGb !== undefined && { worldIdleUsdPerGb: worlds.idleUsdPerGb }),
+      }),
+    ...(stateTable &&
+      settings.playerListsPrefix && {
+        playerLists: lazy(() =>
+          backends.playerLists(stateTable, playerListParameterNames(settings.playerListsPrefix as string)),
+        ),
       }),
     ...(worldTransfer && {
       worldTransfers: {

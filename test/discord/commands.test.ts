@@ -28,6 +28,7 @@ describe('command definitions', () => {
       [1, 'schedule'],
       [2, 'world'],
       [2, 'game'],
+      [2, 'access'],
     ]);
     const feed = options?.find((option) => option.name === 'feed');
     expect(feed && 'options' in feed && feed.options?.map((option) => option.name)).toEqual([

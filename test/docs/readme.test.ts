@@ -5,7 +5,14 @@ import { EXAMPLE_CONFIG_FILE, loadConfig } from '../../src/config/load.js';
 import { estimateCost, formatEstimate, money } from '../../src/cost/estimate.js';
 import { PRICED_REGIONS } from '../../src/cost/prices.js';
 import { worldIdleUsdPerGb } from '../../src/cost/world-idle.js';
-import { COMMAND_NAME, SUBCOMMANDS, WORLD_GROUP, WORLD_SUBCOMMANDS } from '../../src/discord/commands.js';
+import {
+  ACCESS_GROUP,
+  ACCESS_SUBCOMMANDS,
+  COMMAND_NAME,
+  SUBCOMMANDS,
+  WORLD_GROUP,
+  WORLD_SUBCOMMANDS,
+} from '../../src/discord/commands.js';
 import {
   aboutMinutes,
   FULL_DOWNLOAD_START_SECONDS,
@@ -75,6 +82,14 @@ describe('README', () => {
     for (const name of Object.keys(SUBCOMMANDS)) {
       expect(readme, `/${COMMAND_NAME} ${name}`).toContain(`\`/${COMMAND_NAME} ${name}\``);
     }
+  });
+
+  it('documents every access subcommand and the lists they keep', () => {
+    for (const name of Object.keys(ACCESS_SUBCOMMANDS)) {
+      expect(readme).toContain(`\`/${COMMAND_NAME} ${ACCESS_GROUP} ${name}\``);
+    }
+    for (const file of ['adminlist.txt', 'bannedlist.txt', 'permittedlist.txt'])
+      expect(readme).toContain(file);
   });
 
   it('documents every world subcommand, and what each world kept costs with the example config', () => {

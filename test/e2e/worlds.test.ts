@@ -18,6 +18,7 @@ import {
   signatureTimestamp,
   signedRequest,
 } from '../support/discord-signing.js';
+import { idsValheimReads, listFileAfterStart, WRITE_SERVERLIST } from '../support/image-lists.js';
 import { type EcsTask, type EcsTasks, startEcsTasks } from './support/ecs-tasks.js';
 import { type LambdaFunction, startLambda } from './support/lambda-runtime.js';
 import { type Moto, motoEnv, startMoto } from './support/moto.js';
@@ -130,12 +131,8 @@ function gameContainer(template: Template) {
   throw new Error('no game container in the template');
 }
 
-/**
- * What ECS does when it launches the game task: resolves the container's SSM `secrets` at that moment. Then
- * what the image does: its PRE_SERVER_RUN_HOOK (from the template) in the server's shell, and the server's
- * `-world "$WORLD_NAME" … $SERVER_ARGS`. Returns the world and arguments the game runs with.
- */
-async function launchGame(): Promise<{ world: string; args: string }> {
+/** The game container's environment as ECS gives it at launch: its variables, and its secrets resolved from SSM. */
+async function taskEnvironment(): Promise<Record<string, string>> {
   const container = gameContainer(stack.template);
   const ssm = new SSMClient(aws());
   const environment: Record<string, string> = {};
@@ -153,6 +150,16 @@ async function launchGame(): Promise<{ world: string; args: string }> {
       throw new Error(`ECS cannot resolve the secret ${secret.Name} (${names[index]})`);
     environment[secret.Name] = value;
   }
+  return environment;
+}
+
+/**
+ * What ECS does when it launches the game task: resolves the container's SSM `secrets` at that moment. Then
+ * what the image does: its PRE_SERVER_RUN_HOOK (from the template) in the server's shell, and the server's
+ * `-world "$WORLD_NAME" … $SERVER_ARGS`. Returns the world and arguments the game runs with.
+ */
+async function launchGame(): Promise<{ world: string; args: string }> {
+  const environment = await taskEnvironment();
   const hook = environment.PRE_SERVER_RUN_HOOK ?? '';
   const output = execFileSync(
     'bash',
@@ -407,6 +414,59 @@ describe('several worlds, with the deployed bundles against moto', () => {
       /^created Season2 with .*\nsaved at /,
     );
     expect(fn('monitor').log.filter((line) => line.level === 'ERROR')).toEqual([]);
+    expect(fn('interactions').log.filter((line) => line.level === 'ERROR')).toEqual([]);
+  });
+
+  it('admin, ban and permitted lists: from Discord to the task at its next start, concurrent edits kept', async () => {
+    showLogs();
+    const STEAM = '76561198000000001';
+    const XBOX = 'Xbox_2535400000000003';
+    const access = (sub: string, options: Record<string, string> = {}) => {
+      const interaction = world(sub, options);
+      const group = interaction.data.options?.[0] as { name: string };
+      group.name = 'access';
+      return interaction;
+    };
+    // The stack created the three parameters: the task launches with every list empty
+    let environment = await taskEnvironment();
+    expect([environment.ADMINLIST_IDS, environment.BANNEDLIST_IDS, environment.PERMITTEDLIST_IDS]).toEqual([
+      ' ',
+      ' ',
+      ' ',
+    ]);
+
+    // Two operators ban two players at the same moment, and an admin is added
+    const [first, second] = await Promise.all([
+      interact(access('add', { list: 'bans', id: STEAM })),
+      interact(access('add', { list: 'bans', id: XBOX })),
+    ]);
+    expect([first, second].join('\n')).toMatch(/Added `76561198000000001` to the banned list/);
+    expect([first, second].join('\n')).toMatch(/Added `Xbox_2535400000000003` to the banned list/);
+    expect(await interact(access('add', { list: 'admins', id: 'steam_76561198000000002' }))).toContain(
+      'Added',
+    );
+    expect(await interact(access('add', { list: 'admins', id: '42' }))).toMatch(
+      /Nothing changed: "42" is not a SteamID64/,
+    );
+
+    // A deploy in between changes nothing
+    await runParameterCreators(stack.template);
+    environment = await taskEnvironment();
+    expect(new Set(environment.BANNEDLIST_IDS?.split(' '))).toEqual(new Set([STEAM, XBOX]));
+    expect(
+      idsValheimReads(listFileAfterStart(WRITE_SERVERLIST, 'admin', environment.ADMINLIST_IDS ?? '', '')),
+    ).toEqual(['Steam_76561198000000002']);
+
+    // The last admin removed: the next start clears the admin list the previous one wrote
+    await interact(access('remove', { list: 'admins', id: 'Steam_76561198000000002' }));
+    environment = await taskEnvironment();
+    const written = `// List admin players ID  ONE per line\nSteam_76561198000000002\n`;
+    expect(
+      idsValheimReads(
+        listFileAfterStart(WRITE_SERVERLIST, 'admin', environment.ADMINLIST_IDS ?? '', written),
+      ),
+    ).toEqual([]);
+    expect(await interact(access('list', { list: 'bans' }))).toContain(`• \`${STEAM}\``);
     expect(fn('interactions').log.filter((line) => line.level === 'ERROR')).toEqual([]);
   });
 });

@@ -48,6 +48,7 @@ describe('the active-world parameters', () => {
 
   it('are created with the configured world when missing, and never overwritten', () => {
     const creators = parameterCreators(first);
+    // (the player lists' parameters are created the same way: test/infra/player-lists.test.ts)
     expect(
       Object.keys(creators)
         .filter((name) => name.includes('/world/'))
@@ -108,7 +109,7 @@ describe('the active-world parameters', () => {
     for (const statement of statements) {
       // (and the Discord endpoint's secret path, which its own custom resource writes)
       expect(JSON.stringify(statement.Resource)).toMatch(
-        /parameter\/valheim-ondemand\/(world\/(name|args)|discord-endpoint-path)/,
+        /parameter\/valheim-ondemand\/(world\/(name|args)|players\/(admins|bans|permitted)|discord-endpoint-path)/,
       );
     }
   });
@@ -122,8 +123,10 @@ describe('the active-world parameters', () => {
       WORLD_ARGS_PARAMETER: '/valheim-ondemand/world/args',
       WORLD_NAME: 'Dedicated',
     });
-    const ssm = roleStatements(first, roleOf(properties)).filter((statement) =>
-      JSON.stringify(statement.Action).includes('ssm:PutParameter'),
+    const ssm = roleStatements(first, roleOf(properties)).filter(
+      (statement) =>
+        JSON.stringify(statement.Action).includes('ssm:PutParameter') &&
+        JSON.stringify(statement.Resource).includes('/world/'),
     );
     expect(ssm).toHaveLength(1);
     expect(ssm[0]?.Action).toEqual(['ssm:GetParameter', 'ssm:GetParameters', 'ssm:PutParameter']);

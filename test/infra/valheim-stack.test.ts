@@ -410,7 +410,7 @@ describe('ValheimStack with the example config', () => {
         CROSSPLAY: 'false',
         // Valheim's rolling backups off, the user's arguments last
         SERVER_ARGS: '-backups 0 -preset casual',
-        ADMINLIST_IDS: '',
+        // ADMINLIST_IDS, BANNEDLIST_IDS, PERMITTEDLIST_IDS come from the player-list parameters (secrets)
         TZ: 'Europe/Berlin',
         UPDATE_CRON: '',
         RESTART_CRON: '',
@@ -441,6 +441,9 @@ describe('ValheimStack with the example config', () => {
         'WORLD_NAME',
         'WORLD_ARGS',
         'GAME_BRANCH',
+        'ADMINLIST_IDS',
+        'BANNEDLIST_IDS',
+        'PERMITTEDLIST_IDS',
       ]);
       const valueFrom = JSON.stringify(secrets[0]?.ValueFrom);
       expect(valueFrom).toContain('arn:aws:ssm:eu-central-1:');
@@ -849,6 +852,7 @@ describe('ValheimStack with the example config', () => {
         STATE_TABLE: { Ref: table.id },
         SERVER_PASSWORD_PARAMETER: '/valheim-ondemand/server-password',
         PASSWORD_VISIBLE_TO: 'members',
+        PLAYER_LISTS_PREFIX: 'valheim-ondemand',
         IDLE_STOP_MINUTES: '15',
         EMPTY_STOP_MINUTES: '30',
         TRANSFER_TASK_DEFINITION: 'valheim-ondemand-world-transfer',
@@ -998,6 +1002,13 @@ describe('ValheimStack with the example config', () => {
             ['name', 'args'].map(
               (parameter) =>
                 `ssm:${action} on arn:aws:ssm:eu-central-1:<AWS::AccountId>:parameter/valheim-ondemand/world/${parameter}`,
+            ),
+          ),
+          // the admin, ban and permitted lists: read, and changed (/valheim access)
+          ...['GetParameter', 'GetParameters', 'PutParameter'].flatMap((action) =>
+            ['admins', 'bans', 'permitted'].map(
+              (list) =>
+                `ssm:${action} on arn:aws:ssm:eu-central-1:<AWS::AccountId>:parameter/valheim-ondemand/players/${list}`,
             ),
           ),
           ...transferRunGrants(template),
@@ -1566,9 +1577,12 @@ describe('ValheimStack with Spot, a schedule and everything else changed', () =>
       // The image looks for crossplay in SERVER_ARGS only (its idle check and backups depend on it).
       CROSSPLAY: 'false',
       SERVER_ARGS: '-crossplay -backups 0',
-      ADMINLIST_IDS: '76561197960287930 76561197960287931',
       TZ: 'America/New_York',
     });
+    // The configured admins are the admin list's first value (read at launch, changed from Discord)
+    expect(JSON.stringify(template.toJSON())).toContain(
+      '\\"Name\\":\\"/vikings/players/admins\\",\\"Value\\":\\"76561197960287930 76561197960287931\\"',
+    );
     const secrets = JSON.stringify(gameContainer(template).Secrets);
     expect(secrets).toContain(':parameter/vikings/server-password');
   });
