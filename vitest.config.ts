@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -33,6 +34,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // One worker per core. vitest's default for a run is one fewer than the cores, which on this project's
+    // 2-core machines ran every file one after the other on one core while the other waited for tsc.
+    maxWorkers: availableParallelism(),
     setupFiles: ['test/setup.ts'],
     // Node 20 is supported by the pinned SDK; its notice about future releases is noise in test output.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
