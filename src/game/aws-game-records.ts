@@ -1,4 +1,5 @@
 import type { DocumentTable } from '../aws/dynamodb.js';
+import { isConditionFailure } from '../aws/lease.js';
 import type { GameRecord } from '../records/game.js';
 import type { GameRecords } from './game-record.js';
 
@@ -60,7 +61,7 @@ export class DynamoGameRecords implements GameRecords {
       );
       return true;
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DocumentTable } from '../aws/dynamodb.js';
+import { isConditionFailure } from '../aws/lease.js';
 import { type InteractionLedger, REMEMBER_IDS_SECONDS } from '../discord/replay.js';
-import { isConditionFailure, TTL_ATTRIBUTE } from '../monitor/state-store.js';
+import { TTL_ATTRIBUTE } from '../monitor/state-store.js';
 
 /** Partition of the answered interaction ids in the state table: INTERACTION / <id>. */
 export const INTERACTION_PARTITION = 'INTERACTION';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DocumentTable } from '../aws/dynamodb.js';
+import { isConditionFailure } from '../aws/lease.js';
 import type { LogPresence } from '../players/log-presence.js';
 import { type FeedKind, isFeedKind } from '../records/feed.js';
 import { INITIAL_STATE, type LifecycleState } from '../records/lifecycle.js';
@@ -539,9 +540,4 @@ export class StateStore implements DeliveryStore {
 function feedKindsOf(value: unknown): FeedKind[] {
   const values = value instanceof Set ? [...value] : Array.isArray(value) ? value : [];
   return values.filter((kind): kind is FeedKind => typeof kind === 'string' && isFeedKind(kind)).sort();
-}
-
-/** By name: both the SDK and the light client name the error after DynamoDB's code. */
-export function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }

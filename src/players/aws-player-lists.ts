@@ -1,4 +1,5 @@
 import type { DocumentTable } from '../aws/dynamodb.js';
+import { releaseLease, takeLease } from '../aws/lease.js';
 import type { SsmParameters } from '../worlds/aws-worlds.js';
 import {
   formatPlayerList,
@@ -21,6 +22,7 @@ export function awsPlayerLists(
   tableName: string,
   now: () => Date = () => new Date(),
 ): PlayerListPorts {
+  const lease = { tableName, key: LOCK_KEY };
   return {
     read: async (signal) => {
       const parameters = await ssm.getParameters(
@@ -34,46 +36,8 @@ export function awsPlayerLists(
       ) as unknown as PlayerLists;
     },
     write: (kind, ids, signal) => ssm.putParameter(names[kind], formatPlayerList(ids), signal),
-    lock: async (owner, at, leaseMs, signal) => {
-      try {
-        await doc.update(
-          {
-            TableName: tableName,
-            Key: LOCK_KEY,
-            UpdateExpression: 'SET #owner = :owner, #until = :until',
-            ConditionExpression: 'attribute_not_exists(#owner) OR #until < :now',
-            ExpressionAttributeNames: { '#owner': 'owner', '#until': 'until' },
-            ExpressionAttributeValues: { ':owner': owner, ':until': at + leaseMs, ':now': at },
-          },
-          signal,
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
-    },
-    unlock: async (owner, signal) => {
-      try {
-        await doc.update(
-          {
-            TableName: tableName,
-            Key: LOCK_KEY,
-            UpdateExpression: 'REMOVE #owner, #until',
-            ConditionExpression: '#owner = :owner',
-            ExpressionAttributeNames: { '#owner': 'owner', '#until': 'until' },
-            ExpressionAttributeValues: { ':owner': owner },
-          },
-          signal,
-        );
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
-    },
+    lock: (owner, at, leaseMs, signal) => takeLease(doc, lease, owner, at, leaseMs, signal),
+    unlock: (owner, signal) => releaseLease(doc, lease, owner, signal),
     now,
   };
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return (error as Error).name === 'ConditionalCheckFailedException';
 }

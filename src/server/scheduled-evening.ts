@@ -1,4 +1,5 @@
 import type { DocumentTable } from '../aws/dynamodb.js';
+import { isConditionFailure } from '../aws/lease.js';
 import type { WeeklyTime } from '../config/weekly-time.js';
 import type { Logger } from '../log.js';
 import type { SessionRecord } from '../records/session.js';
@@ -133,8 +134,6 @@ export function eveningStore(
     sk: `${EVENING_PREFIX}${new Date(opening).toISOString()}`,
   });
   const expires = (opening: number) => Math.floor(opening / 1000) + 7 * 86_400;
-  const conditionFailed = (error: unknown) =>
-    error instanceof Error && error.name === 'ConditionalCheckFailedException';
   return {
     async load(opening) {
       const { Item } = await doc.get({ TableName: tableName, Key: key(opening), ConsistentRead: true });
@@ -168,7 +167,7 @@ export function eveningStore(
         });
         return true;
       } catch (error) {
-        if (conditionFailed(error)) return false;
+        if (isConditionFailure(error)) return false;
         throw error;
       }
     },
@@ -186,7 +185,7 @@ export function eveningStore(
         });
         return false;
       } catch (error) {
-        if (conditionFailed(error)) return true;
+        if (isConditionFailure(error)) return true;
         throw error;
       }
     },

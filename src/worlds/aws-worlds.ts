@@ -1,5 +1,6 @@
 import type { AwsClient } from '../aws/client.js';
 import type { DocumentTable } from '../aws/dynamodb.js';
+import { isConditionFailure, releaseLease, takeLease } from '../aws/lease.js';
 import {
   type ActiveWorld,
   formatWorldArgs,
@@ -182,42 +183,12 @@ export class DynamoWorldCatalog implements WorldCatalog {
     }
   }
 
-  async lockChanges(owner: string, now: number, leaseMs: number, signal?: AbortSignal): Promise<boolean> {
-    try {
-      await this.doc.update(
-        {
-          TableName: this.tableName,
-          Key: LOCK_KEY,
-          UpdateExpression: 'SET #owner = :owner, #until = :until',
-          ConditionExpression: 'attribute_not_exists(#owner) OR #until < :now',
-          ExpressionAttributeNames: { '#owner': 'owner', '#until': 'until' },
-          ExpressionAttributeValues: { ':owner': owner, ':until': now + leaseMs, ':now': now },
-        },
-        signal,
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+  lockChanges(owner: string, now: number, leaseMs: number, signal?: AbortSignal): Promise<boolean> {
+    return takeLease(this.doc, { tableName: this.tableName, key: LOCK_KEY }, owner, now, leaseMs, signal);
   }
 
-  async unlockChanges(owner: string, signal?: AbortSignal): Promise<void> {
-    try {
-      await this.doc.update(
-        {
-          TableName: this.tableName,
-          Key: LOCK_KEY,
-          UpdateExpression: 'REMOVE #owner, #until',
-          ConditionExpression: '#owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner', '#until': 'until' },
-          ExpressionAttributeValues: { ':owner': owner },
-        },
-        signal,
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+  unlockChanges(owner: string, signal?: AbortSignal): Promise<void> {
+    return releaseLease(this.doc, { tableName: this.tableName, key: LOCK_KEY }, owner, signal);
   }
 }
 
@@ -226,10 +197,6 @@ function recordOf(item: Record<string, unknown>): WorldRecord | undefined {
   if (typeof name !== 'string' || !isWorldName(name)) return undefined;
   const { pk: _pk, sk: _sk, ...fields } = item;
   return { ...(fields as Omit<WorldRecord, 'name'>), name };
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return (error as Error).name === 'ConditionalCheckFailedException';
 }
 
 /** The two SSM calls the active world needs. */
